@@ -1,0 +1,15 @@
+//! The discrete-event kernel. It knows nothing of ECS: simulated time, the event queue, the run
+//! loop, lazy cancellation by generation and the seeded random streams. Everything here is
+//! unit-tested alone, so the ECS model above it can trust its ordering and reproducibility.
+
+mod generation;
+mod queue;
+mod rng;
+mod run;
+mod time;
+
+pub use generation::Generation;
+pub use queue::{EventQueue, Phase};
+pub use rng::{RngStreams, StreamRng};
+pub use run::{Model, RunStats, Scheduler};
+pub use time::{SimDuration, SimTime};

@@ -1,0 +1,2 @@
+//! ecsim: a deterministic discrete-event simulator of AWS ECS clusters.
+pub mod engine;
