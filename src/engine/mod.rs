@@ -6,10 +6,12 @@ mod generation;
 mod queue;
 mod rng;
 mod run;
+mod sampler;
 mod time;
 
 pub use generation::Generation;
 pub use queue::{EventQueue, Phase};
 pub use rng::{RngStreams, StreamRng};
 pub use run::{Model, RunStats, Scheduler};
+pub use sampler::{DistError, DurationDist};
 pub use time::{SimDuration, SimTime};

@@ -1,0 +1,12 @@
+//! Where tasks run: capacity providers (EC2 Auto Scaling groups, Fargate, Fargate Spot), their
+//! strategies, and the EC2 container instances of the cluster.
+
+mod fleet;
+mod instance;
+mod provider;
+
+pub use fleet::launch_initial_fleet;
+pub use instance::{Instance, Shortfall, AGENT_RESERVED_PORTS};
+pub use provider::{
+    choose_provider, AutoScalingGroup, CapacityProvider, ProviderKind, StrategyItem, FARGATE, FARGATE_SPOT,
+};

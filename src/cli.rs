@@ -1,0 +1,109 @@
+//! The command line: clap types stop here and become calls into the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::engine::SimDuration;
+use crate::output::{summary_table, write_run};
+use crate::scenario::{self, LoadError};
+
+#[derive(Parser)]
+#[command(name = "ecsim", version, about = "A deterministic discrete-event simulator of AWS ECS clusters")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a scenario and write metrics, events, a summary and charts to a folder.
+    Run {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+        /// Master seed (overrides the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder [default: out/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Simulated time to run, e.g. `2h` (overrides the scenario's `duration`).
+        #[arg(long, value_parser = parse_duration)]
+        duration: Option<SimDuration>,
+    },
+    /// Check a scenario and print every problem found.
+    Validate {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+    },
+}
+
+fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if !d.is_zero() => Ok(d.into()),
+        Ok(_) => Err("must be greater than 0s".into()),
+        Err(e) => Err(format!("{e}; write a number with a unit, e.g. `90s`, `5m`, `2h`")),
+    }
+}
+
+/// Exit codes: 0 success, 1 invalid scenario, 2 any other error.
+pub fn main(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Validate { scenario } => validate(&scenario),
+        Command::Run { scenario, seed, out, duration } => run(&scenario, seed, out, duration),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid(report)) => {
+            eprintln!("{report}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    Invalid(String),
+    Other(anyhow::Error),
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::Invalid(report) => {
+                let n = report.diagnostics.len();
+                Failure::Invalid(format!("{report}\n{n} problem{} found", if n == 1 { "" } else { "s" }))
+            }
+            other => Failure::Other(other.into()),
+        }
+    }
+}
+
+fn validate(path: &Path) -> Result<(), Failure> {
+    scenario::load(path)?;
+    println!("ok");
+    Ok(())
+}
+
+fn run(path: &Path, seed: Option<u64>, out: Option<PathBuf>, duration: Option<SimDuration>) -> Result<(), Failure> {
+    let (mut scenario, bytes) = scenario::load(path)?;
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    if let Some(duration) = duration {
+        scenario.duration = duration;
+    }
+    let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.name));
+    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let report = write_run(&scenario, (&file_name, &bytes), &out).map_err(|e| Failure::Other(e.into()))?;
+    println!("{}", summary_table(&report.summary));
+    println!(
+        "\noutputs in {}/: metrics.csv, events.jsonl, summary.json, run.json, scenario.yaml, tasks.png, tasks.svg",
+        report.folder.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Observations of a run: the event log, per-interval metric rows, and the summary figures. The
+//! domain hands observations to a [`Recorder`]; `output` implements it with files, so the model
+//! itself never does I/O.
+
+mod cost;
+mod recorder;
+mod sample;
+mod summary;
+
+pub use cost::{cost_of_run, Cost};
+pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
+pub use sample::sample;
+pub use summary::{ServiceSummary, Summary};

@@ -1,0 +1,76 @@
+//! What the model reports as it runs.
+
+use serde::Serialize;
+
+use crate::engine::SimTime;
+
+/// Kinds of logged events, in ECS's own vocabulary where it has one (EventBridge `eventName`s
+/// and task state changes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventKind {
+    ContainerInstanceRegistered,
+    /// A task moved to a new `lastStatus`.
+    TaskStateChange,
+    /// The service scheduler started tasks.
+    ServiceTasksStarted,
+    /// No instance could take a task.
+    ServiceTaskPlacementFailure,
+    ServiceSteadyState,
+    FaultInjected,
+}
+
+/// One line of events.jsonl.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogEvent {
+    /// Seconds since the start of the run.
+    #[serde(serialize_with = "seconds")]
+    pub time: SimTime,
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The task's new status, for task state changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    pub message: String,
+}
+
+/// Writes a time as seconds with millisecond precision (a fixed format, identical everywhere).
+fn seconds<S: serde::Serializer>(t: &SimTime, s: S) -> Result<S::Ok, S::Error> {
+    let ms = t.as_micros() / 1_000;
+    s.serialize_f64((ms as f64) / 1_000.0)
+}
+
+/// One row of metrics.csv: a service at one sampling instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricsRow {
+    pub time: SimTime,
+    pub service: String,
+    pub desired: u32,
+    /// Tasks in RUNNING.
+    pub running: u32,
+    /// Tasks in PROVISIONING, PENDING or ACTIVATING.
+    pub pending: u32,
+    /// Tasks of the service that reached STOPPED since the start.
+    pub stopped_total: u32,
+    /// CPU units and MiB held by the service's tasks that are not yet STOPPED.
+    pub cpu_reserved: u64,
+    pub memory_reserved: u64,
+    /// Container instances registered to the cluster.
+    pub instances: u32,
+    /// Cluster CPUReservation and MemoryReservation, percent (CloudWatch's definition).
+    pub cluster_cpu_reservation: f64,
+    pub cluster_memory_reservation: f64,
+}
+
+/// Receives observations as the run goes. Implementations must not fail the run: an output
+/// error is kept and reported when the run ends.
+pub trait Recorder {
+    fn event(&mut self, event: &LogEvent);
+    fn row(&mut self, row: &MetricsRow);
+}

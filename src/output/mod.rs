@@ -1,0 +1,12 @@
+//! Writing a run to disk: one folder with metrics.csv, events.jsonl, summary.json, run.json, the
+//! scenario file, and charts. Files are written into a staging folder that replaces the output
+//! folder only when everything is written, so a failed run never leaves files that look complete.
+
+mod chart;
+mod folder;
+mod recorder;
+mod report;
+
+pub use folder::RunFolder;
+pub use recorder::FileRecorder;
+pub use report::{summary_table, write_run, OutputError, RunReport};

@@ -1,0 +1,101 @@
+//! The file-backed recorder: streams metrics.csv and events.jsonl as the run goes, and keeps the
+//! per-interval task counts the chart needs (one point per service per interval, so memory grows
+//! with simulated time, never with the number of events or requests).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use crate::metrics::{LogEvent, MetricsRow, Recorder};
+
+use super::OutputError;
+
+const METRICS_HEADER: [&str; 11] = [
+    "time_s",
+    "service",
+    "desired",
+    "running",
+    "pending",
+    "stopped_total",
+    "cpu_reserved",
+    "memory_reserved",
+    "instances",
+    "cluster_cpu_reservation_pct",
+    "cluster_memory_reservation_pct",
+];
+
+/// Task counts of one service over time: (seconds, running, desired).
+pub type CountSeries = Vec<(f64, u32, u32)>;
+
+pub struct FileRecorder {
+    metrics: csv::Writer<BufWriter<File>>,
+    events: BufWriter<File>,
+    /// Per service, in the order services first appear.
+    pub series: Vec<(String, CountSeries)>,
+    /// The first write error, reported when the run ends.
+    error: Option<OutputError>,
+    metrics_path: PathBuf,
+    events_path: PathBuf,
+}
+
+impl FileRecorder {
+    pub fn create(metrics_path: PathBuf, events_path: PathBuf) -> Result<Self, OutputError> {
+        let open = |path: &PathBuf| {
+            File::create(path).map(BufWriter::new).map_err(|source| OutputError::Io { path: path.clone(), source })
+        };
+        let mut metrics = csv::Writer::from_writer(open(&metrics_path)?);
+        metrics.write_record(METRICS_HEADER).map_err(|e| OutputError::Csv { path: metrics_path.clone(), source: e })?;
+        let events = open(&events_path)?;
+        Ok(FileRecorder { metrics, events, series: Vec::new(), error: None, metrics_path, events_path })
+    }
+
+    /// Flushes both files; returns the first error met during the run, if any.
+    pub fn finish(mut self) -> Result<Vec<(String, CountSeries)>, OutputError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.metrics.flush().map_err(|source| OutputError::Io { path: self.metrics_path.clone(), source })?;
+        self.events.flush().map_err(|source| OutputError::Io { path: self.events_path.clone(), source })?;
+        Ok(self.series)
+    }
+
+    fn keep_first_error(&mut self, e: OutputError) {
+        self.error.get_or_insert(e);
+    }
+}
+
+impl Recorder for FileRecorder {
+    fn event(&mut self, event: &LogEvent) {
+        let written = serde_json::to_writer(&mut self.events, event)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.events.write_all(b"\n"));
+        if let Err(source) = written {
+            self.keep_first_error(OutputError::Io { path: self.events_path.clone(), source });
+        }
+    }
+
+    fn row(&mut self, row: &MetricsRow) {
+        let t = row.time.as_secs_f64();
+        let record = [
+            format!("{t:.3}"),
+            row.service.clone(),
+            row.desired.to_string(),
+            row.running.to_string(),
+            row.pending.to_string(),
+            row.stopped_total.to_string(),
+            row.cpu_reserved.to_string(),
+            row.memory_reserved.to_string(),
+            row.instances.to_string(),
+            format!("{:.2}", row.cluster_cpu_reservation),
+            format!("{:.2}", row.cluster_memory_reservation),
+        ];
+        if let Err(source) = self.metrics.write_record(&record) {
+            self.keep_first_error(OutputError::Csv { path: self.metrics_path.clone(), source });
+        }
+        let point = (t, row.running, row.desired);
+        match self.series.iter_mut().find(|(name, _)| *name == row.service) {
+            Some((_, points)) => points.push(point),
+            None => self.series.push((row.service.clone(), vec![point])),
+        }
+    }
+}

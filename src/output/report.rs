@@ -1,0 +1,149 @@
+//! A whole run, from a loaded scenario to a committed output folder.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::chart::{self, Chart, ChartError, LineStyle, Series};
+use super::recorder::CountSeries;
+use super::{FileRecorder, RunFolder};
+use crate::engine::SimDuration;
+use crate::metrics::Summary;
+use crate::scenario::Scenario;
+use crate::sim::Simulation;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Csv { path: PathBuf, source: csv::Error },
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error("refusing to replace {0}: it exists and is not an ecsim output folder (no run.json)")]
+    NotAnOutputFolder(PathBuf),
+}
+
+/// What a finished run produced.
+pub struct RunReport {
+    pub summary: Summary,
+    pub folder: PathBuf,
+}
+
+/// run.json: what identifies the run's inputs (no wall-clock time, so reruns are byte-identical).
+#[derive(Serialize)]
+struct RunInfo<'a> {
+    ecsim_version: &'a str,
+    scenario: &'a str,
+    scenario_file: &'a str,
+    scenario_sha256: String,
+    seed: u64,
+    duration_s: f64,
+    metrics_interval_s: f64,
+}
+
+/// Simulates `scenario` and writes every output into `out`. `source` is the scenario file (its name
+/// and bytes are recorded so the run can be traced to its exact input).
+pub fn write_run(scenario: &Scenario, source: (&str, &[u8]), out: &Path) -> Result<RunReport, OutputError> {
+    let folder = RunFolder::create(out)?;
+    let mut recorder = FileRecorder::create(folder.file("metrics.csv"), folder.file("events.jsonl"))?;
+    let (_, summary) = Simulation::new(scenario, &mut recorder).run();
+    let series = recorder.finish()?;
+
+    write_json(&folder.file("summary.json"), &summary)?;
+    let (file_name, bytes) = source;
+    let info = RunInfo {
+        ecsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: &scenario.name,
+        scenario_file: file_name,
+        scenario_sha256: Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        }),
+        seed: scenario.seed,
+        duration_s: scenario.duration.as_secs_f64(),
+        metrics_interval_s: scenario.metrics_interval.as_secs_f64(),
+    };
+    write_json(&folder.file("run.json"), &info)?;
+    let scenario_copy = folder.file("scenario.yaml");
+    fs::write(&scenario_copy, bytes).map_err(|source| OutputError::Io { path: scenario_copy, source })?;
+    let chart = tasks_chart(&scenario.name, scenario.duration, &series);
+    chart::write_png(&chart, &folder.file("tasks.png"))?;
+    chart::write_svg(&chart, &folder.file("tasks.svg"))?;
+    Ok(RunReport { summary, folder: folder.commit()? })
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<(), OutputError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e.into() })?;
+    text.push('\n');
+    fs::write(path, text).map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// Running (solid) and desired (dashed) tasks of each service; minutes for runs up to 3 hours.
+fn tasks_chart(name: &str, duration: SimDuration, series: &[(String, CountSeries)]) -> Chart {
+    let (unit, per) = if duration <= SimDuration::from_secs(3 * 3600) { ("minutes", 60.0) } else { ("hours", 3600.0) };
+    let line = |label: String, color_index, style, value: fn(&(f64, u32, u32)) -> u32, points: &CountSeries| Series {
+        label,
+        points: points.iter().map(|p| (p.0 / per, f64::from(value(p)))).collect(),
+        style,
+        color_index,
+    };
+    let lines = series
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (svc, points))| {
+            [
+                line(format!("{svc} running"), i, LineStyle::Solid, |p| p.1, points),
+                line(format!("{svc} desired"), i, LineStyle::Dashed, |p| p.2, points),
+            ]
+        })
+        .collect();
+    Chart {
+        title: format!("{name}: running vs desired tasks"),
+        x_label: format!("simulated time ({unit})"),
+        y_label: "tasks".to_string(),
+        series: lines,
+    }
+}
+
+/// The short human summary the CLI prints.
+pub fn summary_table(s: &Summary) -> String {
+    let mut out = format!(
+        "{}: seed {}, {} simulated, {} events\n\n",
+        s.scenario,
+        s.seed,
+        SimDuration::from_secs_f64(s.duration_s),
+        s.events
+    );
+    let _ = writeln!(
+        out,
+        "{:<20} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9}",
+        "service", "desired", "running", "started", "stopped", "steady at", "unplaced"
+    );
+    for svc in &s.services {
+        let steady =
+            svc.first_steady_state_s.map_or("never".to_string(), |t| SimDuration::from_secs_f64(t).to_string());
+        let _ = writeln!(
+            out,
+            "{:<20} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9}",
+            svc.name,
+            svc.desired_count,
+            svc.running_at_end,
+            svc.tasks_started,
+            svc.tasks_stopped,
+            steady,
+            svc.placement_failures
+        );
+    }
+    let c = &s.cost_usd;
+    let _ = write!(
+        out,
+        "\ninstances: {}   cost: ${:.2} (EC2 ${:.2}, Fargate ${:.2}, Fargate Spot ${:.2})",
+        s.instances, s.cost_usd_total, c.ec2, c.fargate, c.fargate_spot
+    );
+    out
+}

@@ -1,0 +1,98 @@
+//! Scenario errors as the author needs them: `file:line: path: message`, a hint, all at once.
+
+use std::fmt;
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where in the document, e.g. `services.web.desired_count` or `faults[0].at`.
+    pub path: String,
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Every problem found in one scenario file, sorted by path.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    pub file: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ScenarioError {
+    pub fn new(file: impl Into<String>, mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+        diagnostics.dedup();
+        ScenarioError { file: file.into(), diagnostics }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match d.line {
+                Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, d.path, d.message)?,
+                None => write!(f, "{}: {}: {}", self.file, d.path, d.message)?,
+            }
+            if let Some(hint) = &d.hint {
+                write!(f, "\n  hint: {hint}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The candidate closest to a misspelt `name`, if one is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// A "did you mean" hint for an unknown name, or the list of valid names when none is close.
+pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    match closest(name, candidates.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => {
+            let all: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+            if all.is_empty() {
+                "none is defined".to_string()
+            } else {
+                format!("expected one of {}", all.join(", "))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_file_line_path_message_and_hint_sorted_by_path() {
+        let err = ScenarioError::new(
+            "s.yaml",
+            vec![
+                Diagnostic { path: "services.web".into(), line: Some(9), message: "b".into(), hint: Some("h".into()) },
+                Diagnostic { path: "duration".into(), line: None, message: "a".into(), hint: None },
+            ],
+        );
+        assert_eq!(err.to_string(), "s.yaml: duration: a\ns.yaml:9: services.web: b\n  hint: h");
+    }
+
+    #[test]
+    fn suggests_the_closest_name_or_lists_them() {
+        assert_eq!(suggestion("wbe", ["web", "api"]), "did you mean `web`?");
+        assert_eq!(suggestion("desired_cnt", ["desired_count", "task_definition"]), "did you mean `desired_count`?");
+        assert_eq!(suggestion("zzzz", ["web", "api"]), "expected one of `web`, `api`");
+        assert_eq!(suggestion("x", []), "none is defined");
+    }
+}

@@ -1,0 +1,40 @@
+//! Scenario files: YAML in, a typed, validated [`Scenario`] out.
+//!
+//! `load` reads the file, parses it into the raw serde types of [`schema`] (unknown fields are
+//! errors), then [`validate`] checks everything at once. Every problem is reported as
+//! `file:line: path: message` with a hint, the line found through a [`source_map::SourceMap`].
+
+mod diagnostics;
+mod load;
+mod schema;
+mod source_map;
+mod validate;
+mod values;
+
+pub use diagnostics::{Diagnostic, ScenarioError};
+pub use load::{load, load_str, LoadError};
+
+use crate::capacity::CapacityProvider;
+use crate::engine::SimDuration;
+use crate::faults::Fault;
+use crate::service::ServiceSpec;
+use crate::task::{LifecycleTiming, TaskDefinition};
+
+/// A validated scenario: every reference resolved to an id, every value typed.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub seed: u64,
+    pub duration: SimDuration,
+    /// Availability zones; a `ZoneId` indexes this list.
+    pub zones: Vec<String>,
+    pub metrics_interval: SimDuration,
+    pub timing: LifecycleTiming,
+    /// Sorted by family name; a `TaskDefId` indexes this list.
+    pub task_definitions: Vec<TaskDefinition>,
+    /// FARGATE, FARGATE_SPOT, then declared providers by name; a `ProviderId` indexes this list.
+    pub capacity_providers: Vec<CapacityProvider>,
+    /// Sorted by name; a `ServiceId` indexes this list.
+    pub services: Vec<ServiceSpec>,
+    pub faults: Vec<Fault>,
+}

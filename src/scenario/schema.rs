@@ -1,0 +1,156 @@
+//! The scenario file as written: serde types that mirror the YAML, with unknown fields rejected.
+//! Field names are AWS's own in snake_case. Counts are signed here so that a negative value gets
+//! a clear validation error instead of a parser message; `validate` turns this into a `Scenario`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::values::{RawDistribution, Scalar};
+use crate::task::NetworkMode;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Defaults to the file name without extension.
+    pub name: Option<String>,
+    /// Master seed; `--seed` overrides it.
+    pub seed: Option<u64>,
+    /// Simulated time to run, e.g. `24h`; `--duration` overrides it.
+    pub duration: Scalar,
+    /// Availability zones of the cluster, e.g. `[us-east-1a, us-east-1b]`.
+    pub zones: Vec<String>,
+    pub metrics: Option<RawMetrics>,
+    pub timing: Option<RawTiming>,
+    #[serde(default)]
+    pub task_definitions: BTreeMap<String, RawTaskDefinition>,
+    #[serde(default)]
+    pub capacity_providers: BTreeMap<String, RawCapacityProvider>,
+    pub default_capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
+    #[serde(default)]
+    pub services: BTreeMap<String, RawService>,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    /// Sampling interval of metrics.csv (default 60s, CloudWatch's period).
+    pub interval: Option<Scalar>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTiming {
+    pub fargate_provisioning: Option<RawDistribution>,
+    pub eni_attachment: Option<RawDistribution>,
+    pub fargate_image_pull: Option<RawImagePull>,
+    pub ec2_image_pull: Option<RawImagePull>,
+    pub placement_retry: Option<Scalar>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImagePull {
+    pub latency: Option<Scalar>,
+    pub throughput_mb_per_s: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTaskDefinition {
+    /// Task-level CPU: units (`512`) or AWS's string form (`"0.5 vCPU"`).
+    pub cpu: Option<Scalar>,
+    /// Task-level memory: MiB (`1024`) or AWS's string form (`"1 GB"`).
+    pub memory: Option<Scalar>,
+    pub network_mode: Option<NetworkMode>,
+    pub container_definitions: Vec<RawContainerDefinition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContainerDefinition {
+    pub name: String,
+    pub image: String,
+    pub image_size_mb: Option<f64>,
+    pub cpu: Option<i64>,
+    pub memory: Option<i64>,
+    pub memory_reservation: Option<i64>,
+    pub essential: Option<bool>,
+    #[serde(default)]
+    pub port_mappings: Vec<RawPortMapping>,
+    pub start_time: Option<RawDistribution>,
+    pub stop_time: Option<RawDistribution>,
+    pub stop_timeout: Option<Scalar>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPortMapping {
+    pub container_port: i64,
+    pub host_port: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacityProvider {
+    pub auto_scaling_group: RawAutoScalingGroup,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoScalingGroup {
+    pub instance_type: String,
+    pub desired_capacity: i64,
+    /// Defaults to every zone of the cluster.
+    pub availability_zones: Option<Vec<String>>,
+    /// The agent's `ECS_RESERVED_MEMORY`, MiB (default 0).
+    pub ecs_reserved_memory: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStrategyItem {
+    pub capacity_provider: String,
+    pub base: Option<i64>,
+    pub weight: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawLaunchType {
+    #[serde(rename = "EC2")]
+    Ec2,
+    #[serde(rename = "FARGATE")]
+    Fargate,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub task_definition: String,
+    pub desired_count: i64,
+    pub launch_type: Option<RawLaunchType>,
+    pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
+}
+
+/// One entry of the fault plan: a time and exactly one kind of fault.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub at: Scalar,
+    pub stop_tasks: Option<RawStopTasks>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStopTasks {
+    pub service: String,
+    pub count: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Every BTreeMap key of the raw scenario that names something, for "did you mean" hints.
+pub fn names<V>(map: &BTreeMap<String, V>) -> impl Iterator<Item = &str> {
+    map.keys().map(String::as_str)
+}

@@ -1,0 +1,82 @@
+//! Raw scenario → typed [`Scenario`]. Every check runs and every problem is collected, so the
+//! author fixes a file in one pass. Checks are grouped by the concept they validate; the shared
+//! [`Checker`] turns durations, distributions and counts into typed values or diagnostics.
+
+mod capacity;
+mod checker;
+mod faults;
+mod services;
+mod task_definitions;
+mod timing;
+
+use std::collections::BTreeSet;
+
+use super::diagnostics::Diagnostic;
+use super::schema::RawScenario;
+use super::Scenario;
+use crate::engine::SimDuration;
+use crate::sim::ids::ZoneId;
+use checker::Checker;
+
+/// CloudWatch's metric period, and metrics.csv's default interval.
+const DEFAULT_METRICS_INTERVAL: SimDuration = SimDuration::from_secs(60);
+const DEFAULT_SEED: u64 = 1;
+
+/// Validates a parsed scenario; `default_name` names it when the file does not.
+pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut c = Checker::default();
+    let duration = c.duration("duration", &raw.duration).filter(|d| c.positive("duration", *d));
+    let zones = check_zones(&mut c, &raw.zones);
+    let metrics_interval =
+        raw.metrics.as_ref().and_then(|m| m.interval.as_ref()).map_or(Some(DEFAULT_METRICS_INTERVAL), |i| {
+            c.duration("metrics.interval", i).filter(|d| c.positive("metrics.interval", *d))
+        });
+    let timing = timing::check(&mut c, raw.timing.as_ref());
+    let task_definitions = task_definitions::check(&mut c, &raw.task_definitions);
+    let capacity_providers = capacity::check_providers(&mut c, &raw.capacity_providers, &raw.zones);
+    let default_strategy = raw
+        .default_capacity_provider_strategy
+        .as_ref()
+        .and_then(|s| capacity::check_strategy(&mut c, "default_capacity_provider_strategy", s, &capacity_providers));
+    let services = services::check(&mut c, &raw, &task_definitions, &capacity_providers, default_strategy);
+    let faults = faults::check(&mut c, &raw.faults, &raw.services, duration);
+
+    match (c.into_result(), duration, metrics_interval, timing) {
+        (Ok(()), Some(duration), Some(metrics_interval), Some(timing)) => Ok(Scenario {
+            name: raw.name.unwrap_or_else(|| default_name.to_string()),
+            seed: raw.seed.unwrap_or(DEFAULT_SEED),
+            duration,
+            zones,
+            metrics_interval,
+            timing,
+            task_definitions: task_definitions.into_iter().map(|(_, td)| td).collect(),
+            capacity_providers,
+            services,
+            faults,
+        }),
+        (Err(diagnostics), ..) => Err(diagnostics),
+        _ => unreachable!("a missing value always comes with a diagnostic"),
+    }
+}
+
+fn check_zones(c: &mut Checker, zones: &[String]) -> Vec<String> {
+    if zones.is_empty() {
+        c.error(
+            "zones",
+            "the cluster needs at least one availability zone",
+            Some("e.g. `zones: [us-east-1a, us-east-1b]`"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, z) in zones.iter().enumerate() {
+        if !seen.insert(z) {
+            c.error(&format!("zones[{i}]"), &format!("zone `{z}` is listed twice"), None);
+        }
+    }
+    zones.to_vec()
+}
+
+/// The id of a zone name, if the cluster has it.
+fn zone_id(zones: &[String], name: &str) -> Option<ZoneId> {
+    zones.iter().position(|z| z == name).map(ZoneId::from_index)
+}

@@ -1,0 +1,67 @@
+//! `timing:` — how long lifecycle steps take. Defaults and their sources are in the README's
+//! scenario reference; every one is a documented choice where AWS publishes no number.
+
+use super::checker::Checker;
+use crate::engine::{DurationDist, SimDuration};
+use crate::scenario::schema::{RawImagePull, RawTiming};
+use crate::task::{ImagePull, LifecycleTiming};
+
+fn secs(s: u64) -> SimDuration {
+    SimDuration::from_secs(s)
+}
+
+/// The defaults: Fargate ENI provisioning ~10 s (measured, UNVERIFIED), EC2 ENI attachment "several
+/// seconds" (AWS), pulls fitted to a measured 413 MB Fargate cold start of 53-62 s (UNVERIFIED).
+pub fn defaults() -> LifecycleTiming {
+    let uniform = |lo, hi| DurationDist::uniform(secs(lo), secs(hi)).expect("static bounds are ordered");
+    LifecycleTiming {
+        fargate_provisioning: uniform(5, 15),
+        eni_attachment: uniform(2, 6),
+        fargate_image_pull: ImagePull { latency: secs(5), throughput_mb_per_s: 12.0 },
+        ec2_image_pull: ImagePull { latency: secs(2), throughput_mb_per_s: 50.0 },
+        placement_retry: secs(30),
+    }
+}
+
+pub fn check(c: &mut Checker, raw: Option<&RawTiming>) -> Option<LifecycleTiming> {
+    let mut t = defaults();
+    let Some(raw) = raw else { return Some(t) };
+    let mut ok = true;
+    if let Some(d) = &raw.fargate_provisioning {
+        ok &= c.distribution("timing.fargate_provisioning", d).map(|d| t.fargate_provisioning = d).is_some();
+    }
+    if let Some(d) = &raw.eni_attachment {
+        ok &= c.distribution("timing.eni_attachment", d).map(|d| t.eni_attachment = d).is_some();
+    }
+    if let Some(p) = &raw.fargate_image_pull {
+        ok &= image_pull(c, "timing.fargate_image_pull", p, &mut t.fargate_image_pull);
+    }
+    if let Some(p) = &raw.ec2_image_pull {
+        ok &= image_pull(c, "timing.ec2_image_pull", p, &mut t.ec2_image_pull);
+    }
+    if let Some(d) = &raw.placement_retry {
+        let path = "timing.placement_retry";
+        ok &= c.duration(path, d).filter(|d| c.positive(path, *d)).map(|d| t.placement_retry = d).is_some();
+    }
+    ok.then_some(t)
+}
+
+fn image_pull(c: &mut Checker, path: &str, raw: &RawImagePull, pull: &mut ImagePull) -> bool {
+    let mut ok = true;
+    if let Some(l) = &raw.latency {
+        ok &= c.duration(&format!("{path}.latency"), l).map(|l| pull.latency = l).is_some();
+    }
+    if let Some(tp) = raw.throughput_mb_per_s {
+        if tp.is_finite() && tp > 0.0 {
+            pull.throughput_mb_per_s = tp;
+        } else {
+            c.error(
+                &format!("{path}.throughput_mb_per_s"),
+                &format!("{tp} must be a number > 0 (MB per second)"),
+                None,
+            );
+            ok = false;
+        }
+    }
+    ok
+}

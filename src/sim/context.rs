@@ -1,0 +1,94 @@
+//! What a handler may touch besides the world: the clock and queue, its random streams, the
+//! recorder and the run's timing settings.
+
+use crate::engine::{RngStreams, Scheduler, StreamRng};
+use crate::metrics::{EventKind, LogEvent, Recorder};
+use crate::sim::ids::ServiceId;
+use crate::sim::Event;
+use crate::task::LifecycleTiming;
+
+/// Stable stream purposes: changing one changes every recorded result.
+const LIFECYCLE_STREAM: u32 = 1;
+const FAULT_STREAM: u32 = 2;
+
+/// The run's random streams, one per purpose (and per service where draws are per service), so
+/// that a change in one part of a scenario does not shift the draws of another.
+pub struct Streams {
+    lifecycle: Vec<StreamRng>,
+    pub faults: StreamRng,
+}
+
+impl Streams {
+    pub fn new(seed: u64, services: usize) -> Self {
+        let rng = RngStreams::new(seed);
+        let per_service = |purpose| (0..services).map(|i| rng.stream(purpose, i as u32)).collect();
+        Streams { lifecycle: per_service(LIFECYCLE_STREAM), faults: rng.stream(FAULT_STREAM, 0) }
+    }
+
+    /// Draws for the lifecycle timing of a service's tasks.
+    pub fn lifecycle(&mut self, service: ServiceId) -> &mut StreamRng {
+        &mut self.lifecycle[service.index()]
+    }
+}
+
+/// A handler's view of everything but the world.
+pub struct Ctx<'a> {
+    pub sched: &'a mut Scheduler<Event>,
+    pub streams: &'a mut Streams,
+    pub recorder: &'a mut dyn Recorder,
+    pub timing: &'a LifecycleTiming,
+}
+
+impl Ctx<'_> {
+    /// Starts an event-log entry at the current time.
+    pub fn log(&mut self, kind: EventKind) -> LogEntry<'_> {
+        let event = LogEvent {
+            time: self.sched.now(),
+            kind,
+            service: None,
+            task: None,
+            instance: None,
+            status: None,
+            message: String::new(),
+        };
+        LogEntry { recorder: &mut *self.recorder, event }
+    }
+}
+
+/// An event-log entry being filled in; [`LogEntry::emit`] records it.
+#[must_use = "call emit() to record the entry"]
+pub struct LogEntry<'a> {
+    recorder: &'a mut dyn Recorder,
+    event: LogEvent,
+}
+
+impl LogEntry<'_> {
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.event.service = Some(name.into());
+        self
+    }
+
+    pub fn task(mut self, label: impl Into<String>) -> Self {
+        self.event.task = Some(label.into());
+        self
+    }
+
+    pub fn instance(mut self, label: impl Into<String>) -> Self {
+        self.event.instance = Some(label.into());
+        self
+    }
+
+    pub fn status(mut self, status: &'static str) -> Self {
+        self.event.status = Some(status);
+        self
+    }
+
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.event.message = message.into();
+        self
+    }
+
+    pub fn emit(self) {
+        self.recorder.event(&self.event);
+    }
+}

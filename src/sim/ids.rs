@@ -1,0 +1,36 @@
+//! Typed ids: indexes into the world's arenas. Signatures say `InstanceId`, never `u32`, so an id of
+//! one kind cannot be passed where another is expected.
+
+macro_rules! arena_id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The id of the `index`-th entry of its arena.
+            pub fn from_index(index: usize) -> Self {
+                $name(u32::try_from(index).expect(concat!("more than u32::MAX ", stringify!($name), "s")))
+            }
+
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+
+arena_id! {
+    /// An availability zone of the cluster, in the order the scenario lists them.
+    ZoneId,
+    /// A task definition.
+    TaskDefId,
+    /// A capacity provider (the built-in FARGATE and FARGATE_SPOT first).
+    ProviderId,
+    /// A container instance (an EC2 instance registered to the cluster).
+    InstanceId,
+    /// A task, ever created in the run (stopped tasks keep their id).
+    TaskId,
+    /// A service.
+    ServiceId,
+}

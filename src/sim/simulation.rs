@@ -1,0 +1,105 @@
+//! A run: the world, its streams and recorder, driven by the engine until the scenario's end.
+
+use crate::engine::{Model, Scheduler, SimTime};
+use crate::faults::{self, Fault};
+use crate::metrics::{self, Recorder, Summary};
+use crate::scenario::Scenario;
+use crate::sim::event::ServiceEvent;
+use crate::sim::ids::ServiceId;
+use crate::sim::{Ctx, Event, Streams, World};
+use crate::task::LifecycleTiming;
+use crate::{capacity, service, task};
+
+/// The ECS model as the engine sees it: routes each event to the domain module that owns it.
+struct Ecs<'r> {
+    world: World,
+    streams: Streams,
+    recorder: &'r mut dyn Recorder,
+    timing: LifecycleTiming,
+    faults: Vec<Fault>,
+    metrics_interval: crate::engine::SimDuration,
+    end: SimTime,
+}
+
+impl Model for Ecs<'_> {
+    type Event = Event;
+
+    fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
+        let mut ctx = Ctx { sched, streams: &mut self.streams, recorder: &mut *self.recorder, timing: &self.timing };
+        let world = &mut self.world;
+        match event {
+            Event::Task(step) => task::on_step(world, &mut ctx, step),
+            Event::Service(e) => service::on_event(world, &mut ctx, e),
+            Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i]),
+            Event::Sample => {
+                metrics::sample(world, &mut ctx);
+                let next = ctx.sched.now() + self.metrics_interval;
+                if next <= self.end {
+                    ctx.sched.observe_at(next, Event::Sample);
+                }
+            }
+        }
+    }
+}
+
+/// One run of a scenario.
+pub struct Simulation<'r> {
+    sched: Scheduler<Event>,
+    model: Ecs<'r>,
+    scenario_name: String,
+    seed: u64,
+}
+
+impl<'r> Simulation<'r> {
+    /// Sets the world up at time zero: the initial fleet registers, every service is reconciled,
+    /// the fault plan and the first metrics sample are scheduled.
+    pub fn new(scenario: &Scenario, recorder: &'r mut dyn Recorder) -> Self {
+        let mut sched = Scheduler::default();
+        let mut model = Ecs {
+            world: World::new(scenario),
+            streams: Streams::new(scenario.seed, scenario.services.len()),
+            recorder,
+            timing: scenario.timing.clone(),
+            faults: scenario.faults.clone(),
+            metrics_interval: scenario.metrics_interval,
+            end: SimTime::ZERO + scenario.duration,
+        };
+        let mut ctx = Ctx {
+            sched: &mut sched,
+            streams: &mut model.streams,
+            recorder: &mut *model.recorder,
+            timing: &model.timing,
+        };
+        capacity::launch_initial_fleet(&mut model.world, &mut ctx);
+        for i in 0..scenario.services.len() {
+            sched.at(SimTime::ZERO, Event::Service(ServiceEvent::Reconcile(ServiceId::from_index(i))));
+        }
+        for (i, f) in scenario.faults.iter().enumerate() {
+            sched.at(f.at, Event::Fault(i));
+        }
+        sched.observe_at(SimTime::ZERO, Event::Sample);
+        Simulation { sched, model, scenario_name: scenario.name.clone(), seed: scenario.seed }
+    }
+
+    /// Runs the next event due before the end; returns its time, or `None` when the run is over.
+    pub fn step(&mut self) -> Option<SimTime> {
+        let end = self.model.end;
+        self.sched.step(&mut self.model, end)
+    }
+
+    pub fn world(&self) -> &World {
+        &self.model.world
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.sched.now()
+    }
+
+    /// Runs to the end and returns the summary.
+    pub fn run(mut self) -> (World, Summary) {
+        let end = self.model.end;
+        let stats = self.sched.run_until(&mut self.model, end);
+        let summary = Summary::new(&self.scenario_name, self.seed, &self.model.world, end, stats);
+        (self.model.world, summary)
+    }
+}

@@ -1,0 +1,258 @@
+//! The task state machine, with ECS's statuses (aws-behaviour.md §6.1):
+//!
+//! ```text
+//! PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED
+//! ```
+//!
+//! Each status lasts a drawn time and ends with a [`TaskStep`] event stamped with the task's
+//! generation. Stopping a task bumps the generation (so the pending step becomes stale) and sends
+//! it down the stopping half from wherever it is: a task that never ran skips the statuses that
+//! only make sense for a running one.
+
+use crate::engine::{Generation, SimDuration, SimTime};
+use crate::metrics::EventKind;
+use crate::sim::event::TaskStep;
+use crate::sim::ids::{InstanceId, ProviderId, ServiceId, TaskDefId, TaskId, ZoneId};
+use crate::sim::{Ctx, Event, World};
+
+/// ECS's `lastStatus` values, in lifecycle order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaskStatus {
+    Provisioning,
+    Pending,
+    Activating,
+    Running,
+    Deactivating,
+    Stopping,
+    Deprovisioning,
+    Stopped,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Provisioning => "PROVISIONING",
+            TaskStatus::Pending => "PENDING",
+            TaskStatus::Activating => "ACTIVATING",
+            TaskStatus::Running => "RUNNING",
+            TaskStatus::Deactivating => "DEACTIVATING",
+            TaskStatus::Stopping => "STOPPING",
+            TaskStatus::Deprovisioning => "DEPROVISIONING",
+            TaskStatus::Stopped => "STOPPED",
+        }
+    }
+
+    /// Starting up: counted as "pending" by ECS's service counts.
+    pub fn is_starting(self) -> bool {
+        self < TaskStatus::Running
+    }
+}
+
+/// Where a task runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Instance(InstanceId),
+    Fargate { zone: ZoneId, spot: bool },
+}
+
+/// ECS's `stopCode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopCode {
+    /// Stopped by a user or an API call (here: the fault plan's `stop_tasks`).
+    UserInitiated,
+}
+
+impl StopCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopCode::UserInitiated => "UserInitiated",
+        }
+    }
+}
+
+/// A task, from launch until long after it stopped (the arena keeps stopped tasks for the summary).
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub id: TaskId,
+    pub service: ServiceId,
+    /// 1 for the service's first task, 2 for the next...
+    pub ordinal: u32,
+    pub task_definition: TaskDefId,
+    pub provider: Option<ProviderId>,
+    pub placement: Placement,
+    pub status: TaskStatus,
+    /// False once ECS has been asked to stop the task (`desiredStatus` STOPPED).
+    pub desired_running: bool,
+    pub generation: Generation,
+    pub created_at: SimTime,
+    /// When the image pull began: Fargate bills from here.
+    pub pull_started_at: Option<SimTime>,
+    pub started_at: Option<SimTime>,
+    pub stopped_at: Option<SimTime>,
+    pub stop_code: Option<StopCode>,
+    pub stopped_reason: Option<String>,
+}
+
+/// Creates a task in PROVISIONING, holding its share of the instance it is placed on.
+pub fn launch(
+    world: &mut World,
+    ctx: &mut Ctx,
+    service: ServiceId,
+    provider: Option<ProviderId>,
+    placement: Placement,
+) -> TaskId {
+    let id = TaskId::from_index(world.tasks.len());
+    let svc = &mut world.services[service.index()];
+    svc.next_ordinal += 1;
+    world.tasks.push(Task {
+        id,
+        service,
+        ordinal: svc.next_ordinal,
+        task_definition: svc.spec.task_definition,
+        provider,
+        placement,
+        status: TaskStatus::Provisioning,
+        desired_running: true,
+        generation: Generation::default(),
+        created_at: ctx.sched.now(),
+        pull_started_at: None,
+        started_at: None,
+        stopped_at: None,
+        stop_code: None,
+        stopped_reason: None,
+    });
+    if let Placement::Instance(i) = placement {
+        let td = &world.task_definitions[world.tasks[id.index()].task_definition.index()];
+        world.instances[i.index()].reserve(id, td);
+    }
+    enter(world, ctx, id, TaskStatus::Provisioning);
+    id
+}
+
+/// Asks ECS to stop a task. Returns false if it was already stopping.
+pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason: &str) -> bool {
+    let task = &mut world.tasks[id.index()];
+    if !task.desired_running {
+        return false;
+    }
+    task.desired_running = false;
+    task.generation.bump();
+    task.stop_code = Some(code);
+    task.stopped_reason = Some(reason.to_string());
+    let next = match task.status {
+        TaskStatus::Provisioning => TaskStatus::Deprovisioning,
+        TaskStatus::Pending | TaskStatus::Activating => TaskStatus::Stopping,
+        _ => TaskStatus::Deactivating,
+    };
+    enter(world, ctx, id, next);
+    crate::service::on_task_stopping(world, ctx, id);
+    true
+}
+
+/// The current status is over: move to the next one.
+pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
+    let task = &world.tasks[step.task.index()];
+    if !task.generation.is_current(step.generation) {
+        return;
+    }
+    let next = match task.status {
+        TaskStatus::Provisioning => TaskStatus::Pending,
+        TaskStatus::Pending => TaskStatus::Activating,
+        TaskStatus::Activating => TaskStatus::Running,
+        TaskStatus::Deactivating => TaskStatus::Stopping,
+        TaskStatus::Stopping => TaskStatus::Deprovisioning,
+        TaskStatus::Deprovisioning => TaskStatus::Stopped,
+        TaskStatus::Running | TaskStatus::Stopped => return,
+    };
+    enter(world, ctx, step.task, next);
+}
+
+/// Moves a task into `status`, records it, and schedules the end of the status.
+fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
+    let now = ctx.sched.now();
+    let task = &mut world.tasks[id.index()];
+    task.status = status;
+    match status {
+        TaskStatus::Pending => task.pull_started_at = Some(now),
+        TaskStatus::Running => task.started_at = Some(now),
+        TaskStatus::Stopped => task.stopped_at = Some(now),
+        _ => {}
+    }
+    let generation = task.generation;
+    log_state_change(world, ctx, id);
+    match status {
+        TaskStatus::Running => crate::service::on_task_running(world, ctx, id),
+        TaskStatus::Stopped => {
+            release(world, id);
+            crate::service::on_task_stopped(world, ctx, id);
+        }
+        _ => {
+            let delay = status_duration(world, ctx, id, status);
+            ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
+        }
+    }
+}
+
+/// How long a task stays in a transient status.
+fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) -> SimDuration {
+    let task = &world.tasks[id.index()];
+    let td = &world.task_definitions[task.task_definition.index()];
+    let rng = ctx.streams.lifecycle(task.service);
+    let timing = ctx.timing;
+    match (status, task.placement) {
+        (TaskStatus::Provisioning, Placement::Fargate { .. }) => timing.fargate_provisioning.sample(rng),
+        (TaskStatus::Provisioning | TaskStatus::Deprovisioning, _) if td.uses_eni() => {
+            timing.eni_attachment.sample(rng)
+        }
+        (TaskStatus::Pending, placement) => {
+            let now = ctx.sched.now();
+            let images_ready = match placement {
+                Placement::Fargate { .. } => now + timing.fargate_image_pull.duration(td.image_size_mb()),
+                Placement::Instance(i) => {
+                    let ready_at = &mut world.instances[i.index()].images_ready_at;
+                    let missing: Vec<_> = td.containers.iter().filter(|c| !ready_at.contains_key(&c.image)).collect();
+                    let pulled = (!missing.is_empty())
+                        .then(|| now + timing.ec2_image_pull.duration(missing.iter().map(|c| c.image_size_mb).sum()));
+                    for c in missing {
+                        ready_at.insert(c.image.clone(), pulled.unwrap_or(now));
+                    }
+                    td.containers.iter().map(|c| ready_at[&c.image]).max().unwrap_or(now)
+                }
+            };
+            // Containers start together once the images are in; the task waits for the slowest.
+            let start = td.containers.iter().map(|c| c.start_time.sample(rng)).max().unwrap_or_default();
+            (images_ready - now) + start
+        }
+        (TaskStatus::Stopping, _) => {
+            // SIGTERM to every container; each exits after its stop time or is killed at its timeout.
+            td.containers.iter().map(|c| c.stop_time.sample(rng).min(c.stop_timeout)).max().unwrap_or_default()
+        }
+        _ => SimDuration::ZERO,
+    }
+}
+
+fn release(world: &mut World, id: TaskId) {
+    let task = &world.tasks[id.index()];
+    if let Placement::Instance(i) = task.placement {
+        let td = &world.task_definitions[task.task_definition.index()];
+        world.instances[i.index()].release(id, td);
+    }
+}
+
+fn log_state_change(world: &World, ctx: &mut Ctx, id: TaskId) {
+    let task = &world.tasks[id.index()];
+    let label = world.task_label(id);
+    let service = world.services[task.service.index()].spec.name.clone();
+    let mut message = format!("task {label} is {}", task.status.as_str());
+    if task.status == TaskStatus::Stopped {
+        if let (Some(code), Some(reason)) = (task.stop_code, &task.stopped_reason) {
+            message.push_str(&format!(" (stopCode {}: {reason})", code.as_str()));
+        }
+    }
+    let mut entry =
+        ctx.log(EventKind::TaskStateChange).service(service).task(label).status(task.status.as_str()).message(message);
+    if let Placement::Instance(i) = task.placement {
+        entry = entry.instance(world.instances[i.index()].label());
+    }
+    entry.emit();
+}

@@ -1,0 +1,33 @@
+//! How long the steps of a task's life take, where AWS gives no per-task number. Every value is a
+//! scenario knob under `timing:`; the defaults are documented in the README with their sources.
+
+use crate::engine::{DurationDist, SimDuration};
+
+/// Image pull cost: a fixed latency (registry auth, manifest) plus size over throughput.
+#[derive(Clone, Debug)]
+pub struct ImagePull {
+    pub latency: SimDuration,
+    pub throughput_mb_per_s: f64,
+}
+
+impl ImagePull {
+    /// Time to pull `size_mb` of images; images of one task are pulled sharing one link.
+    pub fn duration(&self, size_mb: f64) -> SimDuration {
+        self.latency + SimDuration::from_secs_f64(size_mb / self.throughput_mb_per_s)
+    }
+}
+
+/// Lifecycle timing shared by every task of a run.
+#[derive(Clone, Debug)]
+pub struct LifecycleTiming {
+    /// Fargate PROVISIONING: capacity and ENI for the task.
+    pub fargate_provisioning: DurationDist,
+    /// EC2 awsvpc tasks: attaching the task's ENI (PROVISIONING), and releasing it (DEPROVISIONING,
+    /// also on Fargate).
+    pub eni_attachment: DurationDist,
+    pub fargate_image_pull: ImagePull,
+    /// EC2 pulls; an image already on the instance is not pulled again.
+    pub ec2_image_pull: ImagePull,
+    /// How long the service scheduler waits before retrying tasks it could not place.
+    pub placement_retry: SimDuration,
+}
