@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::diagnostics::{suggestion, Diagnostic, ScenarioError};
+use super::diagnostics::{closest, Diagnostic, ScenarioError};
 use super::schema::RawScenario;
 use super::source_map::SourceMap;
 use super::{validate, Scenario};
@@ -49,31 +49,43 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
     validate::validate(raw, default_name).map_err(|ds| ScenarioError::new(file, ds.into_iter().map(locate).collect()))
 }
 
-/// A parser error as a diagnostic: serde's message without serde_yaml's position suffix (the line
-/// is reported in front), and "did you mean" for unknown fields and variants.
+/// A parser error as a diagnostic: serde's message without the error's own position (the line is
+/// reported in front) or serde_yaml's path prefix, with a hint for misspelt names and YAML syntax.
 fn parse_diagnostic(e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagnostic {
     let inner = e.inner();
-    let mut message = inner.to_string();
-    if let Some(at) = message.find(" at line ") {
-        message.truncate(at);
-    }
     let path = e.path().to_string();
-    if let Some(prefix) = message.strip_prefix(&format!("{path}: ")) {
-        message = prefix.to_string();
+    let mut message = without_first_position(&inner.to_string());
+    if let Some((head, rest)) = message.split_once(": ") {
+        if path.starts_with(head) {
+            message = rest.to_string();
+        }
     }
-    let hint = unknown_name_hint(&message);
-    let line = inner.location().map(|l| l.line());
-    Diagnostic { path, line, message, hint }
+    let hint = unknown_name_hint(&message).or_else(|| {
+        let syntax = message.contains("while parsing") || message.contains("while scanning");
+        syntax.then(|| "YAML syntax: check brackets, quotes and indentation around this line".to_string())
+    });
+    Diagnostic { path, line: inner.location().map(|l| l.line()), message, hint }
 }
 
-/// serde words unknown names as "unknown field `x`, expected one of `a`, `b`" (or "expected `a`").
+/// Removes the first " at line N column M" (where the parser stopped; `file:line:` says it).
+fn without_first_position(message: &str) -> String {
+    let Some(start) = message.find(" at line ") else { return message.to_string() };
+    let after = &message[start + " at line ".len()..];
+    let end = after
+        .find(" column ")
+        .map(|c| c + " column ".len())
+        .map(|c| c + after[c..].find(|ch: char| !ch.is_ascii_digit()).unwrap_or(after.len() - c));
+    match end {
+        Some(end) => format!("{}{}", &message[..start], &after[end..]),
+        None => message.to_string(),
+    }
+}
+
+/// serde words unknown names as "unknown field `x`, expected one of `a`, `b`" (or "expected `a`");
+/// the hint names the likely intended one (the message already lists them all).
 fn unknown_name_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field ").or_else(|| message.strip_prefix("unknown variant "))?;
     let mut quoted = rest.split('`').skip(1).step_by(2);
     let name = quoted.next()?;
-    let expected: Vec<&str> = quoted.collect();
-    Some(match expected.as_slice() {
-        [] => "this map takes no fields".to_string(),
-        _ => suggestion(name, expected.iter().copied()),
-    })
+    closest(name, quoted).map(|c| format!("did you mean `{c}`?"))
 }

@@ -60,6 +60,14 @@ fn auto_scaling_group(
     let reserved = c.count(&format!("{path}.ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
     let asg_zones = match &raw.availability_zones {
         None => Some((0..zones.len()).map(crate::sim::ids::ZoneId::from_index).collect()),
+        Some(names) if names.is_empty() => {
+            c.error(
+                &format!("{path}.availability_zones"),
+                "an Auto Scaling group needs at least one zone",
+                Some("omit the field to use every zone of the cluster"),
+            );
+            None
+        }
         Some(names) => names
             .iter()
             .enumerate()

@@ -45,7 +45,12 @@ impl Checker {
         match humantime::parse_duration(text) {
             Ok(d) => Some(d.into()),
             Err(e) => {
-                self.error(path, &format!("`{text}` is not a duration ({e})"), Some(DURATION_HINT));
+                let why = match e {
+                    humantime::DurationError::UnknownUnit { unit, .. } => format!("unknown unit `{unit}`"),
+                    humantime::DurationError::NumberOverflow => "too large".to_string(),
+                    _ => "expected a number followed by a unit".to_string(),
+                };
+                self.error(path, &format!("`{text}` is not a duration: {why}"), Some(DURATION_HINT));
                 None
             }
         }
@@ -128,7 +133,7 @@ mod tests {
         let diags = c.into_result().unwrap_err();
         assert_eq!(diags[0].message, "`30` has no unit");
         assert!(diags[0].hint.as_deref().unwrap().contains("`30s`"));
-        assert!(diags[1].message.starts_with("`ten minutes` is not a duration"));
+        assert_eq!(diags[1].message, "`ten minutes` is not a duration: expected a number followed by a unit");
     }
 
     #[test]
