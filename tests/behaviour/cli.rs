@@ -1,0 +1,77 @@
+//! The command line: exit codes, messages, and the output folder's safety.
+
+use std::fs;
+use std::process::{Command, Output};
+
+fn ecsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecsim")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_says_ok_for_every_shipped_scenario() {
+    for entry in fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let out = ecsim(&["validate", path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0), "{}: {}", path.display(), text(&out.stderr));
+            assert_eq!(text(&out.stdout), "ok\n");
+        }
+    }
+}
+
+#[test]
+fn an_invalid_scenario_exits_1_with_every_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.yaml");
+    fs::write(&bad, "duration: 5\nzones: []\n").unwrap();
+    let out = ecsim(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad.yaml:1: duration: `5` has no unit"), "{err}");
+    assert!(err.contains("bad.yaml:2: zones: the cluster needs at least one availability zone"), "{err}");
+    assert!(err.ends_with("2 problems found\n"), "{err}");
+    let run = ecsim(&["run", bad.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(!tmp.path().join("o").exists(), "an invalid scenario writes nothing");
+}
+
+#[test]
+fn a_missing_file_exits_2() {
+    let out = ecsim(&["run", "no/such/scenario.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: cannot read scenario no/such/scenario.yaml"));
+}
+
+#[test]
+fn run_prints_a_summary_and_where_the_outputs_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("qs");
+    let out = ecsim(&["run", "scenarios/quickstart.yaml", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("quickstart: seed 42, 30m simulated"), "{stdout}");
+    assert!(stdout.contains("web                        6       6       8       2"), "{stdout}");
+    assert!(stdout.contains(&format!("outputs in {}/", out_dir.display())), "{stdout}");
+    assert!(!tmp.path().join("qs.partial").exists(), "the staging folder is gone after success");
+}
+
+#[test]
+fn a_folder_that_is_not_an_ecsim_output_is_never_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("precious.txt"), "keep me").unwrap();
+    let out = ecsim(&["run", "scenarios/quickstart.yaml", "--out", tmp.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not an ecsim output folder"));
+    assert_eq!(fs::read_to_string(tmp.path().join("precious.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn a_bad_duration_flag_is_a_usage_error() {
+    let out = ecsim(&["run", "scenarios/quickstart.yaml", "--duration", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("write a number with a unit"));
+}

@@ -1,0 +1,48 @@
+//! Helpers shared by the behaviour tests.
+
+use ecsim::metrics::{EventKind, LogEvent, MetricsRow, Recorder, Summary};
+use ecsim::scenario::{load_str, Scenario};
+use ecsim::sim::{Simulation, World};
+
+/// Parses and validates a scenario written in the test.
+pub fn scenario(yaml: &str) -> Scenario {
+    load_str(yaml, "test.yaml", "test").unwrap_or_else(|e| panic!("test scenario is invalid:\n{e}"))
+}
+
+/// Keeps everything a run records, for assertions.
+#[derive(Default)]
+pub struct Memory {
+    pub events: Vec<LogEvent>,
+    pub rows: Vec<MetricsRow>,
+}
+
+impl Recorder for Memory {
+    fn event(&mut self, event: &LogEvent) {
+        self.events.push(event.clone());
+    }
+    fn row(&mut self, row: &MetricsRow) {
+        self.rows.push(row.clone());
+    }
+}
+
+impl Memory {
+    /// Messages of the given kind, in order.
+    pub fn messages(&self, kind: EventKind) -> Vec<&str> {
+        self.events.iter().filter(|e| e.kind == kind).map(|e| e.message.as_str()).collect()
+    }
+
+    /// Seconds at which `task` entered `status`.
+    pub fn entered(&self, task: &str, status: &str) -> Option<f64> {
+        self.events
+            .iter()
+            .find(|e| e.task.as_deref() == Some(task) && e.status == Some(status))
+            .map(|e| e.time.as_secs_f64())
+    }
+}
+
+/// Runs a scenario to its end, keeping everything recorded.
+pub fn run(scenario: &Scenario) -> (World, Summary, Memory) {
+    let mut memory = Memory::default();
+    let (world, summary) = Simulation::new(scenario, &mut memory).run();
+    (world, summary, memory)
+}

@@ -1,0 +1,141 @@
+//! Bad input: every problem reported at once as `file:line: path: message` with a hint.
+
+use ecsim::scenario::load_str;
+
+const VALID: &str = r#"name: demo
+duration: 1h
+zones: [us-east-1a, us-east-1b]
+task_definitions:
+  web:
+    container_definitions:
+      - { name: web, image: web:1, memory: 256 }
+  api:
+    cpu: 512
+    memory: 1024
+    network_mode: awsvpc
+    container_definitions:
+      - { name: api, image: api:1 }
+capacity_providers:
+  ec2: { auto_scaling_group: { instance_type: m5.large, desired_capacity: 2 } }
+services:
+  web: { task_definition: web, desired_count: 2 }
+  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }
+faults:
+  - { at: 10m, stop_tasks: { service: web, count: 1 } }
+"#;
+
+/// The error report for `VALID` with one substitution applied.
+fn report(from: &str, to: &str) -> String {
+    assert!(VALID.contains(from), "the test's substitution must apply: {from}");
+    let text = VALID.replacen(from, to, 1);
+    match load_str(&text, "bad.yaml", "bad") {
+        Ok(_) => panic!("expected an invalid scenario after replacing {from:?} with {to:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_valid_base_scenario_loads() {
+    load_str(VALID, "ok.yaml", "ok").unwrap();
+}
+
+#[test]
+fn unknown_field() {
+    insta::assert_snapshot!(report("desired_count: 2", "desired_cnt: 2"), @"
+    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `task_definition`, `desired_count`, `launch_type`, `capacity_provider_strategy`
+      hint: did you mean `desired_count`?
+    ");
+}
+
+#[test]
+fn bad_duration() {
+    insta::assert_snapshot!(report("duration: 1h", "duration: 90"), @r"
+    bad.yaml:2: duration: `90` has no unit
+      hint: write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`, e.g. `90s`
+    ");
+    insta::assert_snapshot!(report("at: 10m", "at: 10 minuts"), @r"
+    bad.yaml:20: faults[0].at: `10 minuts` is not a duration: unknown unit `minuts`
+      hint: write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`
+    ");
+}
+
+#[test]
+fn invalid_fargate_size_names_the_nearest_valid_sizes() {
+    insta::assert_snapshot!(report("memory: 1024", "memory: 8192"), @"
+    bad.yaml:9: task_definitions.api.cpu: cpu 512 with memory 8192 is not a valid Fargate task size (service `api` runs it on Fargate)
+      hint: nearest valid sizes: cpu 1024 / memory 8192 (1 vCPU / 8 GB); cpu 2048 / memory 8192 (2 vCPU / 8 GB); cpu 2048 / memory 9216 (2 vCPU / 9 GB)
+    ");
+}
+
+#[test]
+fn unknown_task_definition_reference() {
+    insta::assert_snapshot!(report("task_definition: web,", "task_definition: wbe,"), @"
+    bad.yaml:17: services.web.task_definition: unknown task definition `wbe`
+      hint: did you mean `web`?
+    ");
+}
+
+#[test]
+fn negative_count() {
+    insta::assert_snapshot!(report("desired_count: 2", "desired_count: -2"), @"bad.yaml:17: services.web.desired_count: -2 is out of range: must be between 0 and 5000");
+}
+
+#[test]
+fn every_problem_is_reported_at_once_sorted_by_path() {
+    let text = VALID
+        .replacen("desired_count: 2", "desired_count: -1", 1)
+        .replacen("instance_type: m5.large", "instance_type: m5.lrage", 1)
+        .replacen("service: web, count: 1", "service: webb, count: 1", 1)
+        .replacen("duration: 1h", "duration: 0s", 1);
+    let err = load_str(&text, "bad.yaml", "bad").unwrap_err();
+    insta::assert_snapshot!(err.to_string(), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `m5.lrage`
+      hint: did you mean `m5.large`?
+    bad.yaml:2: duration: must be greater than 0s
+    bad.yaml:20: faults[0].stop_tasks.service: unknown service `webb`
+      hint: did you mean `web`?
+    bad.yaml:17: services.web.desired_count: -1 is out of range: must be between 0 and 5000
+    ");
+}
+
+#[test]
+fn cross_field_rules() {
+    insta::assert_snapshot!(report("launch_type: FARGATE", "launch_type: FARGATE, capacity_provider_strategy: [{ capacity_provider: ec2 }]"), @"
+    bad.yaml:18: services.api: `launch_type` and `capacity_provider_strategy` are mutually exclusive
+      hint: keep one of them
+    ");
+    insta::assert_snapshot!(report("network_mode: awsvpc", "network_mode: bridge"), @r"
+    bad.yaml:11: task_definitions.api.network_mode: Fargate requires network_mode awsvpc (service `api` runs it on Fargate)
+      hint: set `network_mode: awsvpc`
+    ");
+    insta::assert_snapshot!(report("{ name: web, image: web:1, memory: 256 }", "{ name: web, image: web:1 }"), @r"
+    bad.yaml:7: task_definitions.web.container_definitions[0]: container `web` has no memory and the task has no task-level memory
+      hint: set `memory` or `memory_reservation` on the container, or `memory` on the task definition
+    ");
+}
+
+#[test]
+fn yaml_syntax_and_type_errors_are_located() {
+    insta::assert_snapshot!(report("zones: [us-east-1a, us-east-1b]", "zones: [us-east-1a, us-east-1b"), @"
+    bad.yaml:4: zones: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 8
+      hint: YAML syntax: check brackets, quotes and indentation around this line
+    ");
+    insta::assert_snapshot!(report("network_mode: awsvpc", "network_mode: awsvcp"), @"
+    bad.yaml:11: task_definitions.api.network_mode: unknown variant `awsvcp`, expected one of `bridge`, `host`, `awsvpc`, `none`
+      hint: did you mean `awsvpc`?
+    ");
+    insta::assert_snapshot!(report("{ at: 10m, stop_tasks:", "{ at: 10m, stop_task:"), @"
+    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected `at` or `stop_tasks`
+      hint: did you mean `stop_tasks`?
+    ");
+}
+
+#[test]
+fn a_scenario_is_rejected_not_panicked_on_whatever_the_input() {
+    let empty_zones = VALID.replace("desired_capacity: 2 }", "desired_capacity: 2, availability_zones: [] }");
+    let many =
+        ["", "---", "[]", "duration: [1, 2]", "zones: 3", "services: { a: 1 }", "\u{0}", "a: &x [*x]", &empty_zones];
+    for text in many {
+        assert!(load_str(text, "x.yaml", "x").is_err(), "{text:?} should be rejected");
+    }
+}

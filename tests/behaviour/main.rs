@@ -1,0 +1,9 @@
+//! Behaviour tests of ecsim: one binary, a file per behaviour.
+
+mod cli;
+mod common;
+mod determinism;
+mod errors;
+mod healing;
+mod lifecycle;
+mod placement;

@@ -1,0 +1,160 @@
+//! Placement: tasks land where they fit, spread over zones, and never oversubscribe an instance.
+
+use std::collections::BTreeMap;
+
+use crate::common::{run, scenario, Memory};
+use ecsim::metrics::EventKind;
+use ecsim::sim::{Simulation, World};
+use ecsim::task::{Placement, TaskStatus};
+use proptest::prelude::*;
+
+/// Checks that every instance holds exactly what its live tasks reserve, and no more than it has.
+fn assert_no_oversubscription(world: &World) {
+    for inst in &world.instances {
+        let tasks: Vec<_> = world
+            .tasks
+            .iter()
+            .filter(|t| t.placement == Placement::Instance(inst.id) && t.status != TaskStatus::Stopped)
+            .collect();
+        let tds: Vec<_> = tasks.iter().map(|t| world.task_definition(t.task_definition)).collect();
+        let cpu: u32 = tds.iter().map(|td| td.reserved_cpu()).sum();
+        let memory: u32 = tds.iter().map(|td| td.reserved_memory()).sum();
+        let enis = tds.iter().filter(|td| td.uses_eni()).count() as u32;
+        assert_eq!((inst.reserved_cpu, inst.reserved_memory, inst.enis_in_use), (cpu, memory, enis));
+        assert!(cpu <= inst.registered_cpu, "{} CPU {cpu} > {}", inst.label(), inst.registered_cpu);
+        assert!(memory <= inst.registered_memory, "{} memory {memory} > {}", inst.label(), inst.registered_memory);
+        assert!(enis <= inst.eni_limit);
+        let mut ports: Vec<u16> = tds.iter().flat_map(|td| td.static_host_ports()).collect();
+        let n = ports.len();
+        ports.sort();
+        ports.dedup();
+        assert_eq!(ports.len(), n, "a static host port is bound twice on {}", inst.label());
+    }
+}
+
+/// Steps through a whole run, checking the invariant after every event.
+fn check_every_event(yaml: &str) -> Memory {
+    let s = scenario(yaml);
+    let mut memory = Memory::default();
+    let mut sim = Simulation::new(&s, &mut memory);
+    while sim.step().is_some() {
+        assert_no_oversubscription(sim.world());
+    }
+    drop(sim);
+    memory
+}
+
+fn cluster(instance_type: &str, instances: u32, cpu: u32, memory: u32, desired: u32, network_mode: &str) -> String {
+    format!(
+        r#"
+duration: 20m
+zones: [us-east-1a, us-east-1b, us-east-1c]
+task_definitions:
+  t:
+    network_mode: {network_mode}
+    container_definitions: [{{ name: t, image: t, cpu: {cpu}, memory: {memory} }}]
+capacity_providers:
+  ec2: {{ auto_scaling_group: {{ instance_type: {instance_type}, desired_capacity: {instances} }} }}
+services:
+  s: {{ task_definition: t, desired_count: {desired}, launch_type: EC2 }}
+faults:
+  - {{ at: 5m, stop_tasks: {{ service: s, count: 3 }} }}
+  - {{ at: 10m, stop_tasks: {{ service: s, count: 1 }} }}
+"#
+    )
+}
+
+#[test]
+fn a_cluster_too_small_fills_up_without_oversubscribing_and_says_why() {
+    // m5.large registers 2048 CPU units: three 1024-unit tasks per instance never fit, so 2 x 2 = 4
+    // of the 6 tasks run and the service reports the shortfall.
+    let memory = check_every_event(&cluster("m5.large", 2, 1024, 512, 6, "bridge"));
+    let failures = memory.messages(EventKind::ServiceTaskPlacementFailure);
+    assert!(!failures.is_empty());
+    assert_eq!(
+        failures[0],
+        "service s was unable to place a task because no container instance met all of its requirements. \
+         The closest matching container-instance i-00001 has insufficient CPU units available."
+    );
+    assert!(memory.rows.iter().all(|r| r.running <= 4));
+}
+
+#[test]
+fn tasks_spread_evenly_over_zones_and_instances() {
+    let (world, _, _) = run(&scenario(&cluster("m5.large", 3, 256, 256, 6, "bridge")));
+    let mut per_instance = BTreeMap::new();
+    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+        if let Placement::Instance(i) = t.placement {
+            *per_instance.entry(i.index()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(per_instance, BTreeMap::from([(0, 2), (1, 2), (2, 2)]));
+}
+
+#[test]
+fn awsvpc_tasks_are_limited_by_the_instance_enis() {
+    // t3.large has 3 ENIs: the primary one is the instance's, so 2 awsvpc tasks fit per instance.
+    let memory = check_every_event(&cluster("t3.large", 2, 128, 128, 5, "awsvpc"));
+    assert!(memory.rows.iter().all(|r| r.running <= 4));
+    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0]
+        .ends_with("has no elastic network interface available."));
+}
+
+#[test]
+fn a_static_host_port_allows_one_task_per_instance() {
+    let yaml = cluster("m5.large", 2, 128, 128, 3, "bridge")
+        .replace("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");
+    let memory = check_every_event(&yaml);
+    assert!(memory.rows.iter().all(|r| r.running <= 2));
+    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with("has port 8080 already in use."));
+}
+
+#[test]
+fn a_cluster_without_instances_reports_it() {
+    let memory = check_every_event(&cluster("m5.large", 0, 256, 256, 1, "bridge"));
+    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0]
+        .ends_with("No Container Instances were found in your cluster."));
+}
+
+#[test]
+fn capacity_provider_strategy_puts_the_base_first_then_splits_by_weight() {
+    let yaml = r#"
+duration: 5m
+zones: [us-east-1a, us-east-1b]
+task_definitions:
+  t: { cpu: 256, memory: 512, network_mode: awsvpc, container_definitions: [{ name: t, image: t }] }
+services:
+  s:
+    task_definition: t
+    desired_count: 7
+    capacity_provider_strategy:
+      - { capacity_provider: FARGATE, base: 2, weight: 1 }
+      - { capacity_provider: FARGATE_SPOT, weight: 4 }
+"#;
+    let (world, _, _) = run(&scenario(yaml));
+    // 2 on FARGATE for the base; the other 5 split 1:4.
+    let spot = world.tasks.iter().filter(|t| matches!(t.placement, Placement::Fargate { spot: true, .. })).count();
+    assert_eq!((world.tasks.len() - spot, spot), (3, 4));
+    // Fargate spreads the service over both zones.
+    let in_a =
+        world.tasks.iter().filter(|t| matches!(t.placement, Placement::Fargate { zone, .. } if zone.index() == 0));
+    assert_eq!(in_a.count(), 4);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever the fleet, the task size and the count, no instance is ever oversubscribed.
+    #[test]
+    fn no_instance_is_ever_oversubscribed(
+        instances in 0u32..5,
+        cpu in prop::sample::select(vec![0u32, 128, 256, 512, 1024, 2048]),
+        memory in prop::sample::select(vec![128u32, 512, 2048, 4096, 8000]),
+        desired in 0u32..20,
+        itype in prop::sample::select(vec!["t3.micro", "t3.large", "m5.large", "c5.xlarge"]),
+        awsvpc in any::<bool>(),
+    ) {
+        let mode = if awsvpc { "awsvpc" } else { "bridge" };
+        check_every_event(&cluster(itype, instances, cpu, memory, desired, mode));
+    }
+}
