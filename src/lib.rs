@@ -1,4 +1,46 @@
 //! ecsim: a deterministic discrete-event simulator of AWS ECS clusters.
+//!
+//! A run reads a YAML scenario, validates it into a typed [`scenario::Scenario`], replays it on
+//! the event [`engine`] through the ECS model ([`sim`] and the domain modules), and hands every
+//! observation to a [`metrics::Recorder`]; [`output`] implements one that writes the run folder.
+//! Data flows one way: parse → validate → simulate → record → write.
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! let (scenario, bytes) = ecsim::scenario::load(Path::new("scenarios/quickstart.yaml"))?;
+//! let report = ecsim::output::write_run(&scenario, ("quickstart.yaml", &bytes), Path::new("out/quickstart"))?;
+//! println!("{}", ecsim::output::summary_table(&report.summary));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! To drive a run yourself (to inspect the world after every event, say), create a
+//! [`sim::Simulation`] with any [`metrics::Recorder`] and call [`sim::Simulation::step`].
+//!
+//! # The determinism contract
+//!
+//! The same scenario and seed give byte-identical outputs, on any machine and whatever runs beside
+//! them. Everything in the crate keeps to these rules:
+//!
+//! 1. **Integer time.** [`engine::SimTime`] counts microseconds in a `u64`; sampled durations are
+//!    rounded to whole microseconds once. No float ever decides the order of two events.
+//! 2. **A total event order.** The queue's key is `(time, phase, seq)`: `seq` grows on every push,
+//!    so simultaneous events run in the order they were scheduled, and observations
+//!    ([`engine::Phase::Observe`]) run after every change of their instant.
+//! 3. **Seeded, per-purpose randomness.** One master seed per run; every purpose draws from its own
+//!    ChaCha8 stream, derived from `(seed, purpose, index)` by [`engine::RngStreams`]. ChaCha8's
+//!    output is fixed across platforms and crate versions (a unit test pins it). Streams are
+//!    independent, so variants of a scenario see the same draws for what they share.
+//! 4. **No hidden order.** Entities live in arenas indexed by typed ids or in `BTreeMap`s; every
+//!    "choose the best" compares a tuple that ends in an id. `clippy.toml` bans std
+//!    `HashMap`/`HashSet` and reading the wall clock.
+//! 5. **Stable outputs.** Floats are written with fixed precision or rounded before serialising;
+//!    outputs hold no timestamps or absolute paths.
+//!
+//! Log-normal draws use the platform's `exp`, which IEEE 754 does not pin to the last bit; the
+//! rounding to microseconds makes a difference between platforms' maths libraries vanishingly
+//! unlikely, but a run is only promised identical on the same target triple.
+
 pub mod capacity;
 pub mod catalog;
 pub mod cli;

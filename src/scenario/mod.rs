@@ -1,8 +1,8 @@
 //! Scenario files: YAML in, a typed, validated [`Scenario`] out.
 //!
-//! `load` reads the file, parses it into the raw serde types of [`schema`] (unknown fields are
-//! errors), then [`validate`] checks everything at once. Every problem is reported as
-//! `file:line: path: message` with a hint, the line found through a [`source_map::SourceMap`].
+//! [`load`] reads the file, parses it into the raw serde types of `schema` (unknown fields are
+//! errors), then `validate` checks everything at once. Every problem is reported as
+//! `file:line: path: message` with a hint, the line found through a YAML source map.
 
 mod diagnostics;
 mod load;

@@ -1,6 +1,10 @@
-//! Bad input: every problem reported at once as `file:line: path: message` with a hint.
+//! Bad input: `ecsim validate` exits 1 and reports every problem at once as
+//! `file:line: path: message` with a hint.
+
+use std::process::Command;
 
 use ecsim::scenario::load_str;
+use proptest::prelude::*;
 
 const VALID: &str = r#"name: demo
 duration: 1h
@@ -24,14 +28,27 @@ faults:
   - { at: 10m, stop_tasks: { service: web, count: 1 } }
 "#;
 
-/// The error report for `VALID` with one substitution applied.
+/// What `ecsim validate bad.yaml` prints for `VALID` with one substitution applied; it must exit 1.
 fn report(from: &str, to: &str) -> String {
     assert!(VALID.contains(from), "the test's substitution must apply: {from}");
-    let text = VALID.replacen(from, to, 1);
-    match load_str(&text, "bad.yaml", "bad") {
-        Ok(_) => panic!("expected an invalid scenario after replacing {from:?} with {to:?}"),
-        Err(e) => e.to_string(),
-    }
+    validate_report(&VALID.replacen(from, to, 1))
+}
+
+/// Runs `ecsim validate bad.yaml` on `text`, asserts exit code 1, returns the report without its
+/// closing "N problems found" line.
+fn validate_report(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["validate", "bad.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (report, count) = stderr.trim_end().rsplit_once('\n').unwrap_or(("", &stderr));
+    assert!(count.ends_with("found"), "{stderr}");
+    report.to_string()
 }
 
 #[test]
@@ -87,8 +104,7 @@ fn every_problem_is_reported_at_once_sorted_by_path() {
         .replacen("instance_type: m5.large", "instance_type: m5.lrage", 1)
         .replacen("service: web, count: 1", "service: webb, count: 1", 1)
         .replacen("duration: 1h", "duration: 0s", 1);
-    let err = load_str(&text, "bad.yaml", "bad").unwrap_err();
-    insta::assert_snapshot!(err.to_string(), @"
+    insta::assert_snapshot!(validate_report(&text), @"
     bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `m5.lrage`
       hint: did you mean `m5.large`?
     bad.yaml:2: duration: must be greater than 0s
@@ -131,11 +147,28 @@ fn yaml_syntax_and_type_errors_are_located() {
 }
 
 #[test]
-fn a_scenario_is_rejected_not_panicked_on_whatever_the_input() {
+fn odd_documents_are_rejected_not_panicked_on() {
     let empty_zones = VALID.replace("desired_capacity: 2 }", "desired_capacity: 2, availability_zones: [] }");
-    let many =
+    let odd =
         ["", "---", "[]", "duration: [1, 2]", "zones: 3", "services: { a: 1 }", "\u{0}", "a: &x [*x]", &empty_zones];
-    for text in many {
+    for text in odd {
         assert!(load_str(text, "x.yaml", "x").is_err(), "{text:?} should be rejected");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Cutting a piece out of a valid scenario, or splicing in random text, gives a scenario or a
+    /// report: never a panic.
+    #[test]
+    fn mangled_scenarios_never_panic(start in 0usize..VALID.len(), len in 0usize..40, junk in "\\PC{0,12}") {
+        let start = (0..=start).rev().find(|i| VALID.is_char_boundary(*i)).unwrap_or(0);
+        let end = (start + len).min(VALID.len());
+        let end = (end..=VALID.len()).find(|i| VALID.is_char_boundary(*i)).unwrap_or(VALID.len());
+        let text = format!("{}{junk}{}", &VALID[..start], &VALID[end..]);
+        if let Err(e) = load_str(&text, "m.yaml", "m") {
+            prop_assert!(!e.diagnostics.is_empty());
+        }
     }
 }

@@ -7,3 +7,5 @@ mod errors;
 mod healing;
 mod lifecycle;
 mod placement;
+mod results;
+mod scenario_file;

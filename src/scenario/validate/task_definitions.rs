@@ -176,35 +176,34 @@ fn port_mapping(c: &mut Checker, path: &str, raw: &RawPortMapping, mode: Network
 
 /// Task CPU: units, or AWS's `"N vCPU"` form.
 fn cpu_units(c: &mut Checker, path: &str, raw: &Scalar) -> Option<u32> {
-    let text = raw.0.trim();
-    let units = match text.to_lowercase().strip_suffix("vcpu") {
-        Some(v) => v.trim().parse::<f64>().ok().map(|v| v * 1024.0),
-        None => text.parse::<f64>().ok(),
-    };
-    match units {
-        Some(u) if u.fract() == 0.0 => c.int_in(path, u as i64, TASK_CPU_RANGE.0, TASK_CPU_RANGE.1),
-        _ => {
-            c.error(
-                path,
-                &format!("`{text}` is not a CPU amount"),
-                Some("write CPU units (1024 = 1 vCPU), e.g. `512`, or `\"0.5 vCPU\"`"),
-            );
-            None
-        }
-    }
+    let hint = "write CPU units (1024 = 1 vCPU), e.g. `512`, or `\"0.5 vCPU\"`";
+    aws_quantity(c, path, raw, ("vcpu", 1024.0), TASK_CPU_RANGE, ("CPU amount", hint))
 }
 
 /// Task memory: MiB, or AWS's `"N GB"` form.
 fn memory_mib(c: &mut Checker, path: &str, raw: &Scalar) -> Option<u32> {
+    let range = (MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX));
+    aws_quantity(c, path, raw, ("gb", 1024.0), range, ("memory amount", "write MiB, e.g. `1024`, or `\"1 GB\"`"))
+}
+
+/// A whole number of base units, written plainly or with AWS's larger unit (`(suffix, factor)`).
+fn aws_quantity(
+    c: &mut Checker,
+    path: &str,
+    raw: &Scalar,
+    (suffix, factor): (&str, f64),
+    (min, max): (i64, i64),
+    (what, hint): (&str, &str),
+) -> Option<u32> {
     let text = raw.0.trim();
-    let mib = match text.to_lowercase().strip_suffix("gb") {
-        Some(v) => v.trim().parse::<f64>().ok().map(|v| v * 1024.0),
+    let amount = match text.to_lowercase().strip_suffix(suffix) {
+        Some(v) => v.trim().parse::<f64>().ok().map(|v| v * factor),
         None => text.parse::<f64>().ok(),
     };
-    match mib {
-        Some(m) if m.fract() == 0.0 => c.int_in(path, m as i64, MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX)),
+    match amount {
+        Some(a) if a.fract() == 0.0 => c.int_in(path, a as i64, min, max),
         _ => {
-            c.error(path, &format!("`{text}` is not a memory amount"), Some("write MiB, e.g. `1024`, or `\"1 GB\"`"));
+            c.error(path, &format!("`{text}` is not a {what}"), Some(hint));
             None
         }
     }

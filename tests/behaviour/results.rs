@@ -1,0 +1,34 @@
+//! The committed example outputs in results/ are what this version of ecsim produces.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn committed_results_match_a_fresh_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in fs::read_dir(root.join("results")).unwrap() {
+        let committed = entry.unwrap().path();
+        if !committed.is_dir() {
+            continue;
+        }
+        let name = committed.file_name().unwrap().to_string_lossy().into_owned();
+        let scenario = root.join("scenarios").join(format!("{name}.yaml"));
+        let fresh = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+            .args(["run", scenario.to_str().unwrap(), "--out"])
+            .arg(fresh.path().join(&name))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for file in fs::read_dir(&committed).unwrap() {
+            let file = file.unwrap().path();
+            let fresh_file = fresh.path().join(&name).join(file.file_name().unwrap());
+            assert!(
+                fs::read(&file).unwrap() == fs::read(&fresh_file).unwrap(),
+                "{} is stale: regenerate with `cargo run --release -- run scenarios/{name}.yaml --out results/{name}`",
+                file.display()
+            );
+        }
+    }
+}
