@@ -1,6 +1,6 @@
 //! Bringing up the EC2 fleet of each Auto Scaling group at the start of a run.
 
-use crate::engine::SimTime;
+use crate::catalog::InstanceType;
 use crate::metrics::EventKind;
 use crate::sim::ids::{InstanceId, ProviderId, ZoneId};
 use crate::sim::{Ctx, World};
@@ -23,7 +23,7 @@ pub fn launch_initial_fleet(world: &mut World, ctx: &mut Ctx) {
                     (world.instances.iter().filter(|i| i.provider == provider && i.zone == **z).count(), **z)
                 })
                 .expect("validation guarantees a group has zones");
-            register(world, ctx, provider, zone, asg.instance_type, asg.ecs_reserved_memory, ctx.sched.now());
+            register(world, ctx, provider, zone, asg.instance_type, asg.ecs_reserved_memory);
         }
     }
 }
@@ -33,12 +33,11 @@ fn register(
     ctx: &mut Ctx,
     provider: ProviderId,
     zone: ZoneId,
-    itype: &'static crate::catalog::InstanceType,
+    itype: &'static InstanceType,
     reserved_memory: u32,
-    now: SimTime,
 ) {
     let id = InstanceId::from_index(world.instances.len());
-    let instance = Instance::new(id, provider, itype, zone, reserved_memory, now);
+    let instance = Instance::new(id, provider, itype, zone, reserved_memory, ctx.sched.now());
     let message = format!(
         "container instance {} ({}, {}) registered with {} CPU units and {} MiB of memory (capacity provider {}).",
         instance.label(),

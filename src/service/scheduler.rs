@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::capacity::{choose_provider, ProviderKind};
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 use crate::metrics::EventKind;
 use crate::placement::{fargate_zone, place_on_instance, Unplaceable};
 use crate::sim::event::ServiceEvent;
@@ -164,7 +164,7 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let id = world.tasks[task.index()].service;
     world.services[id.index()].steady = false;
-    ctx.sched.after(crate::engine::SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
+    ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
 }
 
 /// A task of the service reached STOPPED.
