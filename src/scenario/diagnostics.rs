@@ -5,6 +5,8 @@ use std::fmt;
 /// One problem in a scenario file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The file the problem is in, when it is not the scenario itself (an imported JSON file).
+    pub file: Option<String>,
     /// Where in the document, e.g. `services.web.desired_count` or `faults[0].at`.
     pub path: String,
     /// 1-based line in the file, when known.
@@ -22,7 +24,7 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn new(file: impl Into<String>, mut diagnostics: Vec<Diagnostic>) -> Self {
-        diagnostics.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+        diagnostics.sort_by(|a, b| (&a.file, &a.path, a.line, &a.message).cmp(&(&b.file, &b.path, b.line, &b.message)));
         diagnostics.dedup();
         ScenarioError { file: file.into(), diagnostics }
     }
@@ -34,9 +36,10 @@ impl fmt::Display for ScenarioError {
             if i > 0 {
                 writeln!(f)?;
             }
+            let file = d.file.as_deref().unwrap_or(&self.file);
             match d.line {
-                Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, d.path, d.message)?,
-                None => write!(f, "{}: {}: {}", self.file, d.path, d.message)?,
+                Some(line) => write!(f, "{file}:{line}: {}: {}", d.path, d.message)?,
+                None => write!(f, "{file}: {}: {}", d.path, d.message)?,
             }
             if let Some(hint) = &d.hint {
                 write!(f, "\n  hint: {hint}")?;
@@ -81,8 +84,8 @@ mod tests {
         let err = ScenarioError::new(
             "s.yaml",
             vec![
-                Diagnostic { path: "services.web".into(), line: Some(9), message: "b".into(), hint: Some("h".into()) },
-                Diagnostic { path: "duration".into(), line: None, message: "a".into(), hint: None },
+                Diagnostic { file: None, path: "services.web".into(), line: Some(9), message: "b".into(), hint: Some("h".into()) },
+                Diagnostic { file: None, path: "duration".into(), line: None, message: "a".into(), hint: None },
             ],
         );
         assert_eq!(err.to_string(), "s.yaml: duration: a\ns.yaml:9: services.web: b\n  hint: h");

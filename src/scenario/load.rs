@@ -24,6 +24,7 @@ pub fn load(path: &Path) -> Result<(Scenario, Vec<u8>), LoadError> {
     let file = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         let d = Diagnostic {
+            file: None,
             path: ".".into(),
             line: None,
             message: format!("the file is not UTF-8 text ({e})"),
@@ -64,7 +65,7 @@ fn parse_diagnostic(e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagno
         let syntax = message.contains("while parsing") || message.contains("while scanning");
         syntax.then(|| "YAML syntax: check brackets, quotes and indentation around this line".to_string())
     });
-    Diagnostic { path, line: inner.location().map(|l| l.line()), message, hint }
+    Diagnostic { file: None, path, line: inner.location().map(|l| l.line()), message, hint }
 }
 
 /// Removes the first " at line N column M" (where the parser stopped; `file:line:` says it).

@@ -57,18 +57,107 @@ pub struct RawImagePull {
     pub throughput_mb_per_s: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A task definition written inline, or `import:`ed from an AWS task definition JSON file (then no
+/// other field may be given: the file is the definition).
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTaskDefinition {
+    /// Path of an AWS register-task-definition / describe-task-definition JSON file, relative to
+    /// the scenario file.
+    pub import: Option<String>,
     /// Task-level CPU: units (`512`) or AWS's string form (`"0.5 vCPU"`).
     pub cpu: Option<Scalar>,
     /// Task-level memory: MiB (`1024`) or AWS's string form (`"1 GB"`).
     pub memory: Option<Scalar>,
     pub network_mode: Option<NetworkMode>,
+    /// Launch types the definition is valid for; `FARGATE` brings Fargate's rules at load time.
+    pub requires_compatibilities: Option<Vec<RawCompatibility>>,
+    pub runtime_platform: Option<RawRuntimePlatform>,
+    /// Task-definition constraints: only `memberOf` is allowed here, as in ECS.
+    pub placement_constraints: Option<Vec<RawPlacementConstraint>>,
+    #[serde(default)]
     pub container_definitions: Vec<RawContainerDefinition>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawCompatibility {
+    #[serde(rename = "EC2")]
+    Ec2,
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "EXTERNAL")]
+    External,
+}
+
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRuntimePlatform {
+    /// `X86_64` (default) or `ARM64`.
+    pub cpu_architecture: Option<RawCpuArchitecture>,
+    /// `LINUX` (default); Windows families are accepted for import but not simulated differently.
+    pub operating_system_family: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawCpuArchitecture {
+    #[serde(rename = "X86_64")]
+    X86_64,
+    #[serde(rename = "ARM64")]
+    Arm64,
+}
+
+/// `{ type: distinctInstance }` or `{ type: memberOf, expression: "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlacementConstraint {
+    #[serde(rename = "type")]
+    pub kind: RawConstraintKind,
+    pub expression: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawConstraintKind {
+    #[serde(rename = "distinctInstance")]
+    DistinctInstance,
+    #[serde(rename = "memberOf")]
+    MemberOf,
+}
+
+/// A container health check (ECS's `healthCheck`; durations as strings, e.g. `30s`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthCheck {
+    /// The command, e.g. `["CMD-SHELL", "curl -f http://localhost/ || exit 1"]` (kept for reports).
+    #[serde(default)]
+    pub command: Vec<String>,
+    pub interval: Option<Scalar>,
+    pub timeout: Option<Scalar>,
+    pub retries: Option<i64>,
+    pub start_period: Option<Scalar>,
+}
+
+/// Container start order (ECS's `dependsOn`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContainerDependency {
+    pub container_name: String,
+    /// `START`, `COMPLETE`, `SUCCESS` or `HEALTHY`.
+    pub condition: RawDependencyCondition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawDependencyCondition {
+    #[serde(rename = "START")]
+    Start,
+    #[serde(rename = "COMPLETE")]
+    Complete,
+    #[serde(rename = "SUCCESS")]
+    Success,
+    #[serde(rename = "HEALTHY")]
+    Healthy,
+}
+
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContainerDefinition {
     pub name: String,
@@ -83,6 +172,8 @@ pub struct RawContainerDefinition {
     pub start_time: Option<RawDistribution>,
     pub stop_time: Option<RawDistribution>,
     pub stop_timeout: Option<Scalar>,
+    pub health_check: Option<RawHealthCheck>,
+    pub depends_on: Option<Vec<RawContainerDependency>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +181,15 @@ pub struct RawContainerDefinition {
 pub struct RawPortMapping {
     pub container_port: i64,
     pub host_port: Option<i64>,
+    /// `tcp` (default) or `udp`: ports clash only within one protocol.
+    pub protocol: Option<RawProtocol>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawProtocol {
+    Tcp,
+    Udp,
 }
 
 #[derive(Debug, Deserialize)]

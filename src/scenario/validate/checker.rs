@@ -15,6 +15,7 @@ pub struct Checker {
 impl Checker {
     pub fn error(&mut self, path: &str, message: &str, hint: Option<&str>) {
         self.diagnostics.push(Diagnostic {
+            file: None,
             path: path.to_string(),
             line: None,
             message: message.to_string(),
