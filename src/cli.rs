@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::engine::SimDuration;
-use crate::output::{summary_table, write_run};
+use crate::output::{summary_table, write_run, RunOptions};
 use crate::scenario::{self, LoadError};
 
 #[derive(Parser)]
@@ -31,6 +31,10 @@ enum Command {
         /// Simulated time to run, e.g. `2h` (overrides the scenario's `duration`).
         #[arg(long, value_parser = parse_duration)]
         duration: Option<SimDuration>,
+        /// Log why each task went to its instance: what was filtered out, by which rule, and the
+        /// strategy values that made the chosen instance win (TASK_PLACEMENT events).
+        #[arg(long)]
+        explain_placement: bool,
     },
     /// Check a scenario and print every problem found.
     Validate {
@@ -51,7 +55,9 @@ fn parse_duration(text: &str) -> Result<SimDuration, String> {
 pub fn main(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate { scenario } => validate(&scenario),
-        Command::Run { scenario, seed, out, duration } => run(&scenario, seed, out, duration),
+        Command::Run { scenario, seed, out, duration, explain_placement } => {
+            run(&scenario, (seed, duration), out, RunOptions { explain_placement })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,7 +95,12 @@ fn validate(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(path: &Path, seed: Option<u64>, out: Option<PathBuf>, duration: Option<SimDuration>) -> Result<(), Failure> {
+fn run(
+    path: &Path,
+    (seed, duration): (Option<u64>, Option<SimDuration>),
+    out: Option<PathBuf>,
+    options: RunOptions,
+) -> Result<(), Failure> {
     let (mut scenario, bytes) = scenario::load(path)?;
     if let Some(seed) = seed {
         scenario.seed = seed;
@@ -99,7 +110,7 @@ fn run(path: &Path, seed: Option<u64>, out: Option<PathBuf>, duration: Option<Si
     }
     let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.name));
     let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let report = write_run(&scenario, (&file_name, &bytes), &out).map_err(|e| Failure::Other(e.into()))?;
+    let report = write_run(&scenario, (&file_name, &bytes), &out, options).map_err(|e| Failure::Other(e.into()))?;
     println!("{}", summary_table(&report.summary));
     println!(
         "\noutputs in {}/: metrics.csv, events.jsonl, summary.json, run.json, scenario.yaml, tasks.png, tasks.svg",

@@ -9,7 +9,8 @@
 //! use std::path::Path;
 //!
 //! let (scenario, bytes) = ecsim::scenario::load(Path::new("scenarios/quickstart.yaml"))?;
-//! let report = ecsim::output::write_run(&scenario, ("quickstart.yaml", &bytes), Path::new("out/quickstart"))?;
+//! let options = ecsim::output::RunOptions::default();
+//! let report = ecsim::output::write_run(&scenario, ("quickstart.yaml", &bytes), Path::new("out/quickstart"), options)?;
 //! println!("{}", ecsim::output::summary_table(&report.summary));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -5,31 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::catalog::InstanceType;
 use crate::engine::SimTime;
 use crate::sim::ids::{InstanceId, ProviderId, TaskId, ZoneId};
-use crate::task::TaskDefinition;
+use crate::task::{HostPort, Protocol, TaskDefinition};
 
-/// Ports the ECS agent reserves on every instance by default (`ECS_RESERVED_PORTS`).
+/// TCP ports the ECS agent reserves on every instance by default (`ECS_RESERVED_PORTS`).
 pub const AGENT_RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 
-/// The first requirement of a task an instance cannot meet, in the order ECS checks them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Shortfall {
-    Cpu,
-    Memory,
-    Port(u16),
-    Eni,
-}
-
-impl Shortfall {
-    /// ECS's wording for "the closest matching container-instance ... has ...".
-    pub fn describe(self) -> String {
-        match self {
-            Shortfall::Cpu => "insufficient CPU units available".to_string(),
-            Shortfall::Memory => "insufficient memory available".to_string(),
-            Shortfall::Port(p) => format!("port {p} already in use"),
-            Shortfall::Eni => "no elastic network interface available".to_string(),
-        }
-    }
-}
+/// The agent version instances report (`agentVersion` in the cluster query language).
+pub const AGENT_VERSION: &str = "1.90.0";
 
 /// A container instance registered to the cluster.
 #[derive(Clone, Debug)]
@@ -39,6 +21,9 @@ pub struct Instance {
     pub instance_type: &'static InstanceType,
     pub zone: ZoneId,
     pub registered_at: SimTime,
+    /// Built-in (`ecs.availability-zone`, `ecs.instance-type`, `ecs.os-type`, `ecs.cpu-architecture`...)
+    /// and custom attributes, for constraints and spread.
+    pub attributes: BTreeMap<String, String>,
     /// CPU units registered (vCPUs x 1024).
     pub registered_cpu: u32,
     /// Memory registered, MiB (OS-visible memory minus the agent's reservation).
@@ -46,7 +31,7 @@ pub struct Instance {
     pub reserved_cpu: u32,
     pub reserved_memory: u32,
     /// Agent-reserved ports and the static host ports of tasks placed here.
-    pub ports_in_use: BTreeSet<u16>,
+    pub ports_in_use: BTreeSet<HostPort>,
     /// awsvpc tasks here, each holding one ENI.
     pub enis_in_use: u32,
     pub eni_limit: u32,
@@ -58,12 +43,14 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// An instance as it registers; `attributes` are its built-in and custom attributes.
     pub fn new(
         id: InstanceId,
         provider: ProviderId,
         itype: &'static InstanceType,
         zone: ZoneId,
-        ecs_reserved_memory: u32,
+        (ecs_reserved_memory, eni_trunking): (u32, bool),
+        attributes: BTreeMap<String, String>,
         now: SimTime,
     ) -> Self {
         Instance {
@@ -72,32 +59,17 @@ impl Instance {
             instance_type: itype,
             zone,
             registered_at: now,
+            attributes,
             registered_cpu: itype.registered_cpu(),
             registered_memory: itype.registered_memory_mib(ecs_reserved_memory),
             reserved_cpu: 0,
             reserved_memory: 0,
-            ports_in_use: AGENT_RESERVED_PORTS.into_iter().collect(),
+            ports_in_use: AGENT_RESERVED_PORTS.into_iter().map(|p| (Protocol::Tcp, p)).collect(),
             enis_in_use: 0,
-            eni_limit: itype.awsvpc_task_limit(false),
+            eni_limit: itype.awsvpc_task_limit(eni_trunking),
             images_ready_at: BTreeMap::new(),
             tasks: Vec::new(),
         }
-    }
-
-    /// Every requirement of `td` this instance cannot meet now (empty if the task fits).
-    pub fn shortfalls(&self, td: &TaskDefinition) -> Vec<Shortfall> {
-        let mut missing = Vec::new();
-        if self.reserved_cpu + td.reserved_cpu() > self.registered_cpu {
-            missing.push(Shortfall::Cpu);
-        }
-        if self.reserved_memory + td.reserved_memory() > self.registered_memory {
-            missing.push(Shortfall::Memory);
-        }
-        missing.extend(td.static_host_ports().filter(|p| self.ports_in_use.contains(p)).map(Shortfall::Port));
-        if td.uses_eni() && self.enis_in_use >= self.eni_limit {
-            missing.push(Shortfall::Eni);
-        }
-        missing
     }
 
     /// Takes the resources `td` needs; the caller has checked that it fits.

@@ -6,7 +6,7 @@ mod instance;
 mod provider;
 
 pub use fleet::launch_initial_fleet;
-pub use instance::{Instance, Shortfall, AGENT_RESERVED_PORTS};
+pub use instance::{Instance, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{
     choose_provider, AutoScalingGroup, CapacityProvider, ProviderKind, StrategyItem, FARGATE, FARGATE_SPOT,
 };

@@ -15,6 +15,10 @@ pub struct AutoScalingGroup {
     pub zones: Vec<ZoneId>,
     /// `ECS_RESERVED_MEMORY` of the agent, MiB: subtracted from each instance's registered memory.
     pub ecs_reserved_memory: u32,
+    /// The account's `awsvpcTrunking` setting for these instances.
+    pub eni_trunking: bool,
+    /// Custom attributes the instances register with.
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug)]

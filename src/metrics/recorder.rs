@@ -14,6 +14,16 @@ pub enum EventKind {
     TaskStateChange,
     /// The service scheduler started tasks.
     ServiceTasksStarted,
+    /// The service scheduler stopped tasks (scale-in).
+    ServiceTasksStopped,
+    /// The desired count was changed (`update_service`).
+    ServiceUpdated,
+    /// Placements keep failing: retries are spaced out.
+    ServiceTaskStartThrottled,
+    /// Why a task went to its instance (`--explain-placement`).
+    TaskPlacement,
+    /// Standalone tasks were started with RunTask.
+    RunTask,
     /// No instance could take a task.
     ServiceTaskPlacementFailure,
     ServiceSteadyState,

@@ -8,7 +8,7 @@ use super::MetricsRow;
 /// Records one row per service, describing the world at this instant.
 pub fn sample(world: &World, ctx: &mut Ctx) {
     let (cpu, memory) = cluster_reservation(world);
-    for svc in &world.services {
+    for (i, svc) in world.services.iter().enumerate() {
         let tasks: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
         let held = |f: fn(&crate::task::TaskDefinition) -> u32| -> u64 {
             tasks.iter().map(|t| u64::from(f(world.task_definition(t.task_definition)))).sum()
@@ -16,7 +16,7 @@ pub fn sample(world: &World, ctx: &mut Ctx) {
         let row = MetricsRow {
             time: ctx.sched.now(),
             service: svc.spec.name.clone(),
-            desired: svc.spec.desired_count,
+            desired: crate::service::desired_count(world, crate::sim::ids::ServiceId::from_index(i)),
             running: tasks.iter().filter(|t| t.status == TaskStatus::Running).count() as u32,
             pending: tasks.iter().filter(|t| t.status.is_starting()).count() as u32,
             stopped_total: svc.stats.tasks_stopped,

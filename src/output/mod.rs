@@ -9,4 +9,4 @@ mod report;
 
 pub use folder::RunFolder;
 pub use recorder::FileRecorder;
-pub use report::{summary_table, write_run, OutputError, RunReport};
+pub use report::{summary_table, write_run, OutputError, RunOptions, RunReport};

@@ -45,12 +45,24 @@ struct RunInfo<'a> {
     metrics_interval_s: f64,
 }
 
+/// How a run is reported.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Log a TASK_PLACEMENT event saying why each task went to its instance.
+    pub explain_placement: bool,
+}
+
 /// Simulates `scenario` and writes every output into `out`. `source` is the scenario file (its name
 /// and bytes are recorded so the run can be traced to its exact input).
-pub fn write_run(scenario: &Scenario, source: (&str, &[u8]), out: &Path) -> Result<RunReport, OutputError> {
+pub fn write_run(
+    scenario: &Scenario,
+    source: (&str, &[u8]),
+    out: &Path,
+    options: RunOptions,
+) -> Result<RunReport, OutputError> {
     let folder = RunFolder::create(out)?;
     let mut recorder = FileRecorder::create(folder.file("metrics.csv"), folder.file("events.jsonl"))?;
-    let (_, summary) = Simulation::new(scenario, &mut recorder).run();
+    let (_, summary) = Simulation::new(scenario, &mut recorder, options.explain_placement).run();
     let series = recorder.finish()?;
 
     write_json(&folder.file("summary.json"), &summary)?;

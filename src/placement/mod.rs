@@ -1,75 +1,186 @@
-//! Task placement on EC2 container instances, as a pure function of the world.
+//! Task placement on container instances, as a pure function of the world (aws-behaviour.md §4).
 //!
-//! ECS's order (aws-behaviour.md §4.1): keep the instances that can take the task (CPU, memory,
-//! ports, ENIs), then rank them. This first version ranks by ECS's default for services without a
-//! placement strategy (§4.2): the zone with the fewest tasks of the service, then the instance with
-//! the fewest, then the lowest instance id, so ties never depend on iteration order.
+//! ECS's order: keep the instances that can hold the task ([`fit`]: CPU, memory, ports, ENIs,
+//! architecture), then those that satisfy every constraint ([`distinct_instance`], [`member_of`]),
+//! then rank them by the strategies in the order listed ([`binpack`], [`spread`], [`random`]):
+//! the ranks form a lexicographic key, and remaining ties go to the lowest instance id, so a
+//! placement never depends on iteration order. [`scale_in`] applies the same rules in reverse to
+//! choose which tasks to stop.
 
-use crate::capacity::{Instance, Shortfall};
-use crate::sim::ids::{InstanceId, ServiceId, ZoneId};
+mod binpack;
+mod distinct_instance;
+mod explain;
+mod fit;
+mod member_of;
+pub mod query;
+mod random;
+mod scale_in;
+mod spread;
+
+use std::collections::BTreeMap;
+
+pub use explain::describe_failure;
+pub use fit::MAX_RESERVED_PORTS;
+pub use scale_in::choose_tasks_to_stop;
+
+use crate::capacity::Instance;
+use crate::engine::StreamRng;
+use crate::sim::ids::{GroupId, InstanceId};
 use crate::sim::World;
-use crate::task::{Placement, TaskDefinition};
+use crate::task::TaskDefinition;
+use query::Expression;
+
+/// The resource a `binpack` strategy packs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    Cpu,
+    Memory,
+}
+
+/// What a `spread` strategy balances over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpreadField {
+    /// `instanceId` or `host`.
+    Instance,
+    /// `attribute:<name>`, e.g. `ecs.availability-zone`.
+    Attribute(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlacementStrategy {
+    Binpack(Resource),
+    Spread(SpreadField),
+    Random,
+}
+
+impl PlacementStrategy {
+    /// ECS's default for services on EC2 without a strategy: the zone with the fewest tasks of the
+    /// service, then the instance with the fewest (aws-behaviour.md §4.2).
+    pub fn service_default() -> Vec<PlacementStrategy> {
+        vec![
+            PlacementStrategy::Spread(SpreadField::Attribute(AZ_ATTRIBUTE.to_string())),
+            PlacementStrategy::Spread(SpreadField::Instance),
+        ]
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum PlacementConstraint {
+    DistinctInstance,
+    MemberOf(Expression),
+}
+
+/// The attribute every instance in a zone carries.
+pub const AZ_ATTRIBUTE: &str = "ecs.availability-zone";
+
+/// Why an instance cannot take a task, in the order ECS checks.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rejection {
+    Architecture,
+    Cpu,
+    Memory,
+    Port(u16),
+    PortLimit,
+    Eni,
+    DistinctInstance,
+    MemberOf(String),
+}
+
+/// One task to place.
+pub struct Request<'a> {
+    pub task_definition: &'a TaskDefinition,
+    pub group: GroupId,
+    pub strategies: &'a [PlacementStrategy],
+    /// The service's or RunTask's constraints; the task definition's are added to them.
+    pub constraints: &'a [PlacementConstraint],
+}
+
+/// Where a task goes, and why, when explanations were asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub instance: InstanceId,
+    pub explanation: Option<String>,
+}
 
 /// Why a task could not be placed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unplaceable {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unplaced {
     /// No instance was a candidate at all.
     NoInstances,
-    /// The candidate that missed the fewest requirements, and the first one it missed.
-    Closest { instance: InstanceId, shortfall: Shortfall },
+    /// Every candidate was rejected: the one that missed the fewest requirements and the first it
+    /// missed, and how many instances each rule filtered out (each counted under its first rule).
+    Rejected { closest: InstanceId, reason: Rejection, counts: BTreeMap<Rejection, u32> },
 }
 
-/// Picks the instance for a task of `service`, among the instances `candidate` accepts.
-pub fn place_on_instance(
-    world: &World,
-    service: ServiceId,
-    td: &TaskDefinition,
-    candidate: impl Fn(&Instance) -> bool,
-) -> Result<InstanceId, Unplaceable> {
-    let candidates: Vec<&Instance> = world.instances.iter().filter(|i| candidate(i)).collect();
-    let fitting = candidates.iter().filter(|i| i.shortfalls(td).is_empty());
-    let rank = |i: &&&Instance| (zone_load(world, service, i.zone), instance_load(world, service, i), i.id);
-    if let Some(best) = fitting.min_by_key(rank) {
-        return Ok(best.id);
+/// Every rule `instance` breaks for `request`, in ECS's order (empty: it can take the task).
+pub fn rejections(world: &World, instance: &Instance, request: &Request) -> Vec<Rejection> {
+    let mut all = fit::resource_shortfalls(instance, request.task_definition);
+    let constraints = request.constraints.iter().chain(&request.task_definition.placement_constraints);
+    for c in constraints {
+        match c {
+            PlacementConstraint::DistinctInstance if !distinct_instance::allows(world, instance, request.group) => {
+                all.push(Rejection::DistinctInstance)
+            }
+            PlacementConstraint::MemberOf(e) if !member_of::allows(world, instance, e) => {
+                all.push(Rejection::MemberOf(e.to_string()))
+            }
+            _ => {}
+        }
     }
-    candidates
+    all
+}
+
+/// Places one task on the best of `candidates` (instances the caller deems eligible: the right
+/// capacity provider, ACTIVE). `explain` adds a sentence saying what was filtered and why the
+/// chosen instance won.
+pub fn place<'w>(
+    world: &'w World,
+    candidates: impl Iterator<Item = &'w Instance>,
+    request: &Request,
+    rng: &mut StreamRng,
+    explain: bool,
+) -> Result<Decision, Unplaced> {
+    let mut passing = Vec::new();
+    let mut counts: BTreeMap<Rejection, u32> = BTreeMap::new();
+    let mut closest: Option<(usize, InstanceId, Rejection)> = None;
+    for instance in candidates {
+        let rejected = rejections(world, instance, request);
+        match rejected.first() {
+            None => passing.push(instance),
+            Some(first) => {
+                *counts.entry(first.clone()).or_insert(0) += 1;
+                if closest.as_ref().is_none_or(|(n, id, _)| (rejected.len(), instance.id) < (*n, *id)) {
+                    closest = Some((rejected.len(), instance.id, first.clone()));
+                }
+            }
+        }
+    }
+    let ranked: Vec<(Vec<u64>, &Instance)> = passing.into_iter().map(|i| (rank(world, request, i, rng), i)).collect();
+    let Some((key, best)) = ranked.iter().min_by_key(|(key, i)| (key.clone(), i.id)) else {
+        return Err(match closest {
+            None => Unplaced::NoInstances,
+            Some((_, closest, reason)) => Unplaced::Rejected { closest, reason, counts },
+        });
+    };
+    let explanation = explain.then(|| explain::describe_choice(request, best, key, ranked.len(), &counts));
+    Ok(Decision { instance: best.id, explanation })
+}
+
+/// The instance's rank under each strategy, in order (lower is better).
+fn rank(world: &World, request: &Request, instance: &Instance, rng: &mut StreamRng) -> Vec<u64> {
+    request
+        .strategies
         .iter()
-        .map(|i| (i.shortfalls(td), i.id))
-        .min_by_key(|(missing, id)| (missing.len(), *id))
-        .map_or(Err(Unplaceable::NoInstances), |(missing, instance)| {
-            Err(Unplaceable::Closest { instance, shortfall: missing[0] })
+        .map(|s| match s {
+            PlacementStrategy::Binpack(r) => {
+                let need = match r {
+                    Resource::Cpu => request.task_definition.reserved_cpu(),
+                    Resource::Memory => request.task_definition.reserved_memory(),
+                };
+                binpack::remaining_after(instance, *r, need)
+            }
+            PlacementStrategy::Spread(field) => spread::tasks_sharing_value(world, field, request.group, instance),
+            PlacementStrategy::Random => random::draw(rng),
         })
-}
-
-/// The zone for a Fargate task of `service`: the one with the fewest of its live tasks, ties to
-/// the zone listed first (Fargate spreads a service's tasks over its subnets' zones).
-pub fn fargate_zone(world: &World, service: ServiceId) -> ZoneId {
-    (0..world.zones.len())
-        .map(ZoneId::from_index)
-        .min_by_key(|z| (zone_load(world, service, *z), *z))
-        .expect("validation guarantees at least one zone")
-}
-
-/// Live tasks of `service` in `zone`, on instances or on Fargate.
-fn zone_load(world: &World, service: ServiceId, zone: ZoneId) -> usize {
-    live_tasks(world, service)
-        .filter(|p| match p {
-            Placement::Instance(i) => world.instances[i.index()].zone == zone,
-            Placement::Fargate { zone: z, .. } => *z == zone,
-        })
-        .count()
-}
-
-fn instance_load(world: &World, service: ServiceId, instance: &Instance) -> usize {
-    live_tasks(world, service).filter(|p| *p == Placement::Instance(instance.id)).count()
-}
-
-/// Placements of the service's tasks that are not being stopped.
-fn live_tasks(world: &World, service: ServiceId) -> impl Iterator<Item = Placement> + '_ {
-    world.services[service.index()]
-        .tasks
-        .iter()
-        .map(|t| &world.tasks[t.index()])
-        .filter(|t| t.desired_running)
-        .map(|t| t.placement)
+        .collect()
 }

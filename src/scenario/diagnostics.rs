@@ -84,7 +84,13 @@ mod tests {
         let err = ScenarioError::new(
             "s.yaml",
             vec![
-                Diagnostic { file: None, path: "services.web".into(), line: Some(9), message: "b".into(), hint: Some("h".into()) },
+                Diagnostic {
+                    file: None,
+                    path: "services.web".into(),
+                    line: Some(9),
+                    message: "b".into(),
+                    hint: Some("h".into()),
+                },
                 Diagnostic { file: None, path: "duration".into(), line: None, message: "a".into(), hint: None },
             ],
         );

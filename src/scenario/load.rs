@@ -1,9 +1,11 @@
 //! Reading a scenario file and turning every problem into a located diagnostic.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::diagnostics::{closest, Diagnostic, ScenarioError};
-use super::schema::RawScenario;
+use super::aws_json;
+use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
+use super::schema::{RawScenario, RawTaskDefinition};
 use super::source_map::SourceMap;
 use super::{validate, Scenario};
 
@@ -36,18 +38,181 @@ pub fn load(path: &Path) -> Result<(Scenario, Vec<u8>), LoadError> {
     Ok((load_str(&text, &file, &stem)?, bytes))
 }
 
-/// Parses and validates scenario `text`; `file` names it in diagnostics and `default_name` names the
-/// scenario when the file does not.
+/// Parses and validates scenario `text`; `file` names it in diagnostics (and its directory is where
+/// `import:` paths start) and `default_name` names the scenario when the file does not.
 pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
     let map = SourceMap::parse(text);
+    // Problems in the scenario get their line from its source map; those in an imported file
+    // already have theirs.
     let locate = |mut d: Diagnostic| {
-        d.line = d.line.or_else(|| map.line_of(&d.path));
+        if d.file.is_none() {
+            d.line = d.line.or_else(|| map.line_of(&d.path));
+        }
         d
     };
     let de = serde_yaml::Deserializer::from_str(text);
-    let raw: RawScenario = serde_path_to_error::deserialize(de)
+    let mut raw: RawScenario = serde_path_to_error::deserialize(de)
         .map_err(|e| ScenarioError::new(file, vec![locate(parse_diagnostic(&e))]))?;
-    validate::validate(raw, default_name).map_err(|ds| ScenarioError::new(file, ds.into_iter().map(locate).collect()))
+    let imports = resolve_imports(&mut raw, Path::new(file).parent().unwrap_or(Path::new("")));
+    let result = validate::validate(raw, default_name).map_err(|ds| imports.place(ds));
+    match (result, imports.problems.is_empty()) {
+        (Ok(scenario), true) => Ok(scenario),
+        (Ok(_), false) => Err(ScenarioError::new(file, imports.problems.into_iter().map(locate).collect())),
+        (Err(ds), _) => Err(ScenarioError::new(file, imports.problems.into_iter().chain(ds).map(locate).collect())),
+    }
+}
+
+/// What resolving `import:` left for validation to know.
+///
+/// A definition whose import failed is left out of validation, and so are the problems that its
+/// absence causes: a service or `tasks:` entry that names it is not reported as naming an unknown
+/// task definition.
+/// Everything else is validated, so the author sees the import problems and the scenario's own in
+/// one pass. (Keeping a placeholder definition instead would let checks on what services do with
+/// their definition report problems about the placeholder.)
+#[derive(Default)]
+struct Imports {
+    /// Problems with the imports themselves.
+    problems: Vec<Diagnostic>,
+    /// Paths (`services.web.task_definition`, `tasks.batch.task_definition`) whose problems only say
+    /// that a failed import is missing.
+    hidden: BTreeSet<String>,
+    /// When an import failed: references to undeclared definitions, by path, with every
+    /// declared name, so that "did you mean" still considers the definitions left out.
+    unknown: BTreeMap<String, String>,
+    declared: Vec<String>,
+    /// Imported definitions by name: the file's name in diagnostics, and its text.
+    files: BTreeMap<String, (String, String)>,
+}
+
+/// Replaces every task definition that has `import:` by the AWS task definition JSON it names,
+/// relative to `base` (the scenario's directory). A failed import removes the definition.
+fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
+    let mut imports = Imports::default();
+    let mut failed = BTreeSet::new();
+    for (name, td) in &mut raw.task_definitions {
+        let Some(import) = td.import.clone() else { continue };
+        let path = format!("task_definitions.{name}");
+        let error = |path: String, message: String, hint: Option<&str>| Diagnostic {
+            file: None,
+            path,
+            line: None,
+            message,
+            hint: hint.map(str::to_string),
+        };
+        let inline = inline_fields(td);
+        if !inline.is_empty() {
+            let fields: Vec<String> = inline.iter().map(|f| format!("`{f}`")).collect();
+            let message = "`import` takes the whole definition from the file; remove the other fields".to_string();
+            let hint = format!("remove {}, or `import`", fields.join(", "));
+            imports.problems.push(error(path, message, Some(&hint)));
+            failed.insert(name.clone());
+            continue;
+        }
+        let resolved = base.join(&import);
+        let shown = resolved.display().to_string();
+        let text = match std::fs::read_to_string(&resolved) {
+            Ok(text) => text,
+            Err(e) => {
+                let (why, hint) = match e.kind() {
+                    std::io::ErrorKind::NotFound => (
+                        "no such file".to_string(),
+                        Some("`import` paths are relative to the scenario file's directory"),
+                    ),
+                    _ => (e.to_string(), None),
+                };
+                imports.problems.push(error(format!("{path}.import"), format!("cannot read `{shown}`: {why}"), hint));
+                failed.insert(name.clone());
+                continue;
+            }
+        };
+        match aws_json::parse_task_definition(&text, &shown) {
+            Ok(parsed) => {
+                *td = parsed;
+                imports.files.insert(name.clone(), (shown, text));
+            }
+            Err(problems) => {
+                imports.problems.extend(problems);
+                failed.insert(name.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        return imports;
+    }
+    // Everything that names a task definition: services and standalone (RunTask) tasks.
+    let services = raw.services.iter().map(|(name, s)| (format!("services.{name}"), &s.task_definition));
+    let tasks = raw.tasks.iter().map(|(name, t)| (format!("tasks.{name}"), &t.task_definition));
+    for (entry, reference) in services.chain(tasks) {
+        let path = format!("{entry}.task_definition");
+        if failed.contains(reference) {
+            imports.hidden.insert(path);
+        } else if !raw.task_definitions.contains_key(reference) {
+            imports.unknown.insert(path, reference.clone());
+        }
+    }
+    imports.declared = raw.task_definitions.keys().cloned().collect();
+    raw.task_definitions.retain(|name, _| !failed.contains(name));
+    imports
+}
+
+/// The fields an `import:` entry gives besides `import` (none is allowed).
+fn inline_fields(td: &RawTaskDefinition) -> Vec<&'static str> {
+    // Destructured in full so that a new field cannot be forgotten here.
+    let RawTaskDefinition {
+        import: _,
+        cpu,
+        memory,
+        network_mode,
+        requires_compatibilities,
+        runtime_platform,
+        placement_constraints,
+        container_definitions,
+    } = td;
+    [
+        ("cpu", cpu.is_some()),
+        ("memory", memory.is_some()),
+        ("network_mode", network_mode.is_some()),
+        ("requires_compatibilities", requires_compatibilities.is_some()),
+        ("runtime_platform", runtime_platform.is_some()),
+        ("placement_constraints", placement_constraints.is_some()),
+        ("container_definitions", !container_definitions.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(field, given)| given.then_some(field))
+    .collect()
+}
+
+impl Imports {
+    /// Validation's problems, without those that only say a failed import is missing, and with those
+    /// inside an imported definition moved to where they are in its JSON file.
+    fn place(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter(|d| !self.hidden.contains(&d.path))
+            .map(|mut d| {
+                if let Some(reference) = self.unknown.get(&d.path) {
+                    d.hint = Some(suggestion(reference, self.declared.iter().map(String::as_str)));
+                }
+                let imported = d.path.strip_prefix("task_definitions.").and_then(|rest| {
+                    self.files.iter().find_map(|(name, file)| {
+                        let inner = rest.strip_prefix(name.as_str())?;
+                        let inner = match inner.strip_prefix('.') {
+                            Some(inner) => inner,
+                            None if inner.is_empty() => inner,
+                            None => return None,
+                        };
+                        Some((file, inner.to_string()))
+                    })
+                });
+                if let Some(((shown, text), inner)) = imported {
+                    let (path, line) = aws_json::locate(text, &inner);
+                    (d.file, d.path, d.line) = (Some(shown.clone()), path, line);
+                }
+                d
+            })
+            .collect()
+    }
 }
 
 /// A parser error as a diagnostic: serde's message without the error's own position (the line is
@@ -69,7 +234,7 @@ fn parse_diagnostic(e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagno
 }
 
 /// Removes the first " at line N column M" (where the parser stopped; `file:line:` says it).
-fn without_first_position(message: &str) -> String {
+pub(super) fn without_first_position(message: &str) -> String {
     let Some(start) = message.find(" at line ") else { return message.to_string() };
     let after = &message[start + " at line ".len()..];
     let end = after
@@ -84,7 +249,7 @@ fn without_first_position(message: &str) -> String {
 
 /// serde words unknown names as "unknown field `x`, expected one of `a`, `b`" (or "expected `a`");
 /// the hint names the likely intended one (the message already lists them all).
-fn unknown_name_hint(message: &str) -> Option<String> {
+pub(super) fn unknown_name_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field ").or_else(|| message.strip_prefix("unknown variant "))?;
     let mut quoted = rest.split('`').skip(1).step_by(2);
     let name = quoted.next()?;

@@ -4,6 +4,7 @@
 //! errors), then `validate` checks everything at once. Every problem is reported as
 //! `file:line: path: message` with a hint, the line found through a YAML source map.
 
+mod aws_json;
 mod diagnostics;
 mod load;
 mod schema;
@@ -17,7 +18,7 @@ pub use load::{load, load_str, LoadError};
 use crate::capacity::CapacityProvider;
 use crate::engine::SimDuration;
 use crate::faults::Fault;
-use crate::service::ServiceSpec;
+use crate::service::{Action, RunTaskSpec, ServiceSpec};
 use crate::task::{LifecycleTiming, TaskDefinition};
 
 /// A validated scenario: every reference resolved to an id, every value typed.
@@ -36,5 +37,9 @@ pub struct Scenario {
     pub capacity_providers: Vec<CapacityProvider>,
     /// Sorted by name; a `ServiceId` indexes this list.
     pub services: Vec<ServiceSpec>,
+    /// Standalone task entries, sorted by name; a `RunTaskId` indexes this list.
+    pub run_tasks: Vec<RunTaskSpec>,
     pub faults: Vec<Fault>,
+    /// Operator actions on the timeline, in file order.
+    pub actions: Vec<Action>,
 }

@@ -29,8 +29,14 @@ pub struct RawScenario {
     pub default_capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
     #[serde(default)]
     pub services: BTreeMap<String, RawService>,
+    /// Standalone tasks started with RunTask, by entry name.
+    #[serde(default)]
+    pub tasks: BTreeMap<String, RawRunTask>,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// Operator actions on the timeline.
+    #[serde(default)]
+    pub actions: Vec<RawAction>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +213,11 @@ pub struct RawAutoScalingGroup {
     pub availability_zones: Option<Vec<String>>,
     /// The agent's `ECS_RESERVED_MEMORY`, MiB (default 0).
     pub ecs_reserved_memory: Option<i64>,
+    /// The account setting `awsvpcTrunking`: more awsvpc tasks per instance on supported types.
+    pub eni_trunking: Option<bool>,
+    /// Custom attributes every instance of the group registers with (for memberOf and spread).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -229,9 +240,73 @@ pub enum RawLaunchType {
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub task_definition: String,
-    pub desired_count: i64,
+    /// Required for REPLICA services; DAEMON services take none.
+    pub desired_count: Option<i64>,
+    pub scheduling_strategy: Option<RawSchedulingStrategy>,
     pub launch_type: Option<RawLaunchType>,
     pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
+    pub placement_strategy: Option<Vec<RawPlacementStrategy>>,
+    pub placement_constraints: Option<Vec<RawPlacementConstraint>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawSchedulingStrategy {
+    #[serde(rename = "REPLICA")]
+    Replica,
+    #[serde(rename = "DAEMON")]
+    Daemon,
+}
+
+/// `{ type: binpack, field: memory }`, `{ type: spread, field: "attribute:ecs.availability-zone" }`,
+/// `{ type: random }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlacementStrategy {
+    #[serde(rename = "type")]
+    pub kind: RawStrategyKind,
+    pub field: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawStrategyKind {
+    Binpack,
+    Spread,
+    Random,
+}
+
+/// A `tasks:` entry: standalone tasks started with RunTask.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRunTask {
+    pub task_definition: String,
+    /// How many tasks the call starts (1 to 10 per call in ECS; any number here).
+    pub count: Option<i64>,
+    /// When RunTask is called (default: at the start).
+    pub at: Option<Scalar>,
+    /// How long each task works once RUNNING; without it, tasks run until the end.
+    pub run_time: Option<RawDistribution>,
+    /// Task group (default `family:<task definition>`).
+    pub group: Option<String>,
+    pub launch_type: Option<RawLaunchType>,
+    pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
+    pub placement_strategy: Option<Vec<RawPlacementStrategy>>,
+    pub placement_constraints: Option<Vec<RawPlacementConstraint>>,
+}
+
+/// One operator action: a time and exactly one kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    pub at: Scalar,
+    pub update_service: Option<RawUpdateService>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpdateService {
+    pub service: String,
+    pub desired_count: i64,
 }
 
 /// One entry of the fault plan: a time and exactly one kind of fault.

@@ -1,26 +1,70 @@
-//! What a scenario asks of a service.
+//! What a scenario asks of services, standalone tasks and operator actions.
 
 use crate::capacity::StrategyItem;
-use crate::sim::ids::TaskDefId;
+use crate::engine::{DurationDist, SimTime};
+use crate::placement::{PlacementConstraint, PlacementStrategy};
+use crate::sim::ids::{ServiceId, TaskDefId};
 
-/// Where a service's tasks run when no capacity provider strategy is given.
+/// Where tasks run when no capacity provider strategy is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LaunchType {
     Ec2,
     Fargate,
 }
 
-/// The launch type or the capacity provider strategy of a service (mutually exclusive, as in ECS).
+/// The launch type or the capacity provider strategy (mutually exclusive, as in ECS).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CapacitySource {
     LaunchType(LaunchType),
     Strategy(Vec<StrategyItem>),
 }
 
+/// `REPLICA` keeps a desired count; `DAEMON` runs one task on every instance that can take it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedulingStrategy {
+    Replica,
+    Daemon,
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceSpec {
     pub name: String,
     pub task_definition: TaskDefId,
+    /// The desired count at the start (replica services).
     pub desired_count: u32,
+    pub scheduling_strategy: SchedulingStrategy,
     pub capacity: CapacitySource,
+    /// In ECS's order of evaluation; ECS's default for EC2 services when none is given.
+    pub placement_strategy: Vec<PlacementStrategy>,
+    pub placement_constraints: Vec<PlacementConstraint>,
+}
+
+/// A `tasks:` entry: `count` standalone tasks started at `at` with RunTask.
+#[derive(Clone, Debug)]
+pub struct RunTaskSpec {
+    pub name: String,
+    pub task_definition: TaskDefId,
+    pub count: u32,
+    pub at: SimTime,
+    /// How long each task works once RUNNING before its essential container exits; `None`: forever.
+    pub run_time: Option<DurationDist>,
+    /// The task group (default `family:<task definition>`).
+    pub group: String,
+    pub capacity: CapacitySource,
+    /// RunTask's default is `random`.
+    pub placement_strategy: Vec<PlacementStrategy>,
+    pub placement_constraints: Vec<PlacementConstraint>,
+}
+
+/// Operator actions on the timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionKind {
+    /// `aws ecs update-service --desired-count`.
+    UpdateService { service: ServiceId, desired_count: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    pub at: SimTime,
+    pub kind: ActionKind,
 }

@@ -3,31 +3,43 @@
 
 use crate::engine::{RngStreams, Scheduler, StreamRng};
 use crate::metrics::{EventKind, LogEvent, Recorder};
-use crate::sim::ids::ServiceId;
 use crate::sim::Event;
-use crate::task::LifecycleTiming;
+use crate::task::{LifecycleTiming, TaskOwner};
 
 /// Stable stream purposes: changing one changes every recorded result.
 const LIFECYCLE_STREAM: u32 = 1;
 const FAULT_STREAM: u32 = 2;
+const STANDALONE_LIFECYCLE_STREAM: u32 = 3;
+const PLACEMENT_STREAM: u32 = 4;
 
 /// The run's random streams, one per purpose (and per service where draws are per service), so
 /// that a change in one part of a scenario does not shift the draws of another.
 pub struct Streams {
     lifecycle: Vec<StreamRng>,
+    standalone_lifecycle: Vec<StreamRng>,
     pub faults: StreamRng,
+    /// Placement's `random` strategy and scale-in draws.
+    pub placement: StreamRng,
 }
 
 impl Streams {
-    pub fn new(seed: u64, services: usize) -> Self {
+    pub fn new(seed: u64, services: usize, run_tasks: usize) -> Self {
         let rng = RngStreams::new(seed);
-        let per_service = |purpose| (0..services).map(|i| rng.stream(purpose, i as u32)).collect();
-        Streams { lifecycle: per_service(LIFECYCLE_STREAM), faults: rng.stream(FAULT_STREAM, 0) }
+        let each = |purpose, n: usize| (0..n).map(|i| rng.stream(purpose, i as u32)).collect();
+        Streams {
+            lifecycle: each(LIFECYCLE_STREAM, services),
+            standalone_lifecycle: each(STANDALONE_LIFECYCLE_STREAM, run_tasks),
+            faults: rng.stream(FAULT_STREAM, 0),
+            placement: rng.stream(PLACEMENT_STREAM, 0),
+        }
     }
 
-    /// Draws for the lifecycle timing of a service's tasks.
-    pub fn lifecycle(&mut self, service: ServiceId) -> &mut StreamRng {
-        &mut self.lifecycle[service.index()]
+    /// Draws for the lifecycle timing (and run time) of an owner's tasks.
+    pub fn lifecycle(&mut self, owner: TaskOwner) -> &mut StreamRng {
+        match owner {
+            TaskOwner::Service(s) => &mut self.lifecycle[s.index()],
+            TaskOwner::Standalone(r) => &mut self.standalone_lifecycle[r.index()],
+        }
     }
 }
 
@@ -37,6 +49,8 @@ pub struct Ctx<'a> {
     pub streams: &'a mut Streams,
     pub recorder: &'a mut dyn Recorder,
     pub timing: &'a LifecycleTiming,
+    /// Log why each task went where it did (`--explain-placement`).
+    pub explain_placement: bool,
 }
 
 impl Ctx<'_> {

@@ -2,7 +2,7 @@
 //! references, and timers carry their target's generation (lazy cancellation).
 
 use crate::engine::Generation;
-use crate::sim::ids::{ServiceId, TaskId};
+use crate::sim::ids::{RunTaskId, ServiceId, TaskId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -11,6 +11,10 @@ pub enum Event {
     Service(ServiceEvent),
     /// The fault at this index of the plan fires.
     Fault(usize),
+    /// The operator action at this index of the timeline happens.
+    Action(usize),
+    /// A `tasks:` entry calls RunTask.
+    RunTask(RunTaskId),
     /// Record a metrics row per service (runs after every change of its instant).
     Sample,
 }

@@ -33,4 +33,8 @@ arena_id! {
     TaskId,
     /// A service.
     ServiceId,
+    /// A task group (`service:web`, `family:batch`): what spread and distinctInstance count.
+    GroupId,
+    /// A `tasks:` entry of the scenario (standalone tasks started with RunTask).
+    RunTaskId,
 }

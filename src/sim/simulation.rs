@@ -4,8 +4,9 @@ use crate::engine::{Model, Scheduler, SimTime};
 use crate::faults::{self, Fault};
 use crate::metrics::{self, Recorder, Summary};
 use crate::scenario::Scenario;
+use crate::service::{Action, ActionKind, SchedulingStrategy};
 use crate::sim::event::ServiceEvent;
-use crate::sim::ids::ServiceId;
+use crate::sim::ids::{RunTaskId, ServiceId};
 use crate::sim::{Ctx, Event, Streams, World};
 use crate::task::LifecycleTiming;
 use crate::{capacity, service, task};
@@ -17,6 +18,8 @@ struct Ecs<'r> {
     recorder: &'r mut dyn Recorder,
     timing: LifecycleTiming,
     faults: Vec<Fault>,
+    actions: Vec<Action>,
+    explain_placement: bool,
     metrics_interval: crate::engine::SimDuration,
     end: SimTime,
 }
@@ -25,12 +28,24 @@ impl Model for Ecs<'_> {
     type Event = Event;
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
-        let mut ctx = Ctx { sched, streams: &mut self.streams, recorder: &mut *self.recorder, timing: &self.timing };
+        let mut ctx = Ctx {
+            sched,
+            streams: &mut self.streams,
+            recorder: &mut *self.recorder,
+            timing: &self.timing,
+            explain_placement: self.explain_placement,
+        };
         let world = &mut self.world;
         match event {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
             Event::Service(e) => service::on_event(world, &mut ctx, e),
             Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i]),
+            Event::Action(i) => match self.actions[i].kind {
+                ActionKind::UpdateService { service, desired_count } => {
+                    service::update_desired_count(world, &mut ctx, service, desired_count)
+                }
+            },
+            Event::RunTask(id) => service::on_run_task(world, &mut ctx, id),
             Event::Sample => {
                 metrics::sample(world, &mut ctx);
                 let next = ctx.sched.now() + self.metrics_interval;
@@ -51,16 +66,20 @@ pub struct Simulation<'r> {
 }
 
 impl<'r> Simulation<'r> {
-    /// Sets the world up at time zero: the initial fleet registers, every service is reconciled,
-    /// the fault plan and the first metrics sample are scheduled.
-    pub fn new(scenario: &Scenario, recorder: &'r mut dyn Recorder) -> Self {
+    /// Sets the world up at time zero: the initial fleet registers, every service is reconciled
+    /// (daemon services first, as ECS places them first), and the timeline (faults, actions,
+    /// RunTask calls) and the first metrics sample are scheduled. `explain_placement` logs why each
+    /// task went where it did.
+    pub fn new(scenario: &Scenario, recorder: &'r mut dyn Recorder, explain_placement: bool) -> Self {
         let mut sched = Scheduler::default();
         let mut model = Ecs {
             world: World::new(scenario),
-            streams: Streams::new(scenario.seed, scenario.services.len()),
+            streams: Streams::new(scenario.seed, scenario.services.len(), scenario.run_tasks.len()),
             recorder,
             timing: scenario.timing.clone(),
             faults: scenario.faults.clone(),
+            actions: scenario.actions.clone(),
+            explain_placement,
             metrics_interval: scenario.metrics_interval,
             end: SimTime::ZERO + scenario.duration,
         };
@@ -69,13 +88,22 @@ impl<'r> Simulation<'r> {
             streams: &mut model.streams,
             recorder: &mut *model.recorder,
             timing: &model.timing,
+            explain_placement,
         };
         capacity::launch_initial_fleet(&mut model.world, &mut ctx);
-        for i in 0..scenario.services.len() {
+        let mut services: Vec<_> = scenario.services.iter().enumerate().collect();
+        services.sort_by_key(|(i, s)| (s.scheduling_strategy != SchedulingStrategy::Daemon, *i));
+        for (i, _) in services {
             sched.at(SimTime::ZERO, Event::Service(ServiceEvent::Reconcile(ServiceId::from_index(i))));
         }
         for (i, f) in scenario.faults.iter().enumerate() {
             sched.at(f.at, Event::Fault(i));
+        }
+        for (i, a) in scenario.actions.iter().enumerate() {
+            sched.at(a.at, Event::Action(i));
+        }
+        for (i, r) in scenario.run_tasks.iter().enumerate() {
+            sched.at(r.at, Event::RunTask(RunTaskId::from_index(i)));
         }
         sched.observe_at(SimTime::ZERO, Event::Sample);
         Simulation { sched, model, scenario_name: scenario.name.clone(), seed: scenario.seed }

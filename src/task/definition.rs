@@ -1,7 +1,9 @@
 //! Task definitions as the simulator uses them: what a task reserves on an instance, which host
 //! ports it binds, which images it pulls, and how its containers start and stop.
 
+use crate::catalog::CpuArchitecture;
 use crate::engine::{DurationDist, SimDuration};
+use crate::placement::PlacementConstraint;
 
 /// Docker networking mode of a task ([`NetworkMode::Bridge`] is the EC2 Linux default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -14,13 +16,44 @@ pub enum NetworkMode {
     None,
 }
 
+/// Transport protocol of a port: a TCP and a UDP port of the same number do not clash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+/// A host port as the instance sees it.
+pub type HostPort = (Protocol, u16);
+
 /// A container port and the host port it is published on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PortMapping {
+    pub protocol: Protocol,
     pub container_port: u16,
     /// `None` (or 0 in the scenario) asks for a dynamic port from the ephemeral range in bridge
     /// mode; such ports are not reserved and never clash.
     pub host_port: Option<u16>,
+}
+
+/// A container health check (ECS's `healthCheck`), with AWS's defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthCheck {
+    pub command: Vec<String>,
+    pub interval: SimDuration,
+    pub timeout: SimDuration,
+    pub retries: u32,
+    /// Failures in this time after the container starts do not count.
+    pub start_period: SimDuration,
+}
+
+/// When a container may start relative to another (`dependsOn`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DependencyCondition {
+    Start,
+    Complete,
+    Success,
+    Healthy,
 }
 
 /// One container of a task definition.
@@ -45,6 +78,9 @@ pub struct ContainerDefinition {
     pub stop_time: DurationDist,
     /// SIGTERM → SIGKILL grace (`stopTimeout`).
     pub stop_timeout: SimDuration,
+    pub health_check: Option<HealthCheck>,
+    /// Containers (by index in the task definition) this one waits for, and for what.
+    pub depends_on: Vec<(usize, DependencyCondition)>,
 }
 
 impl ContainerDefinition {
@@ -63,6 +99,12 @@ pub struct TaskDefinition {
     /// Task-level memory, MiB; required on Fargate.
     pub memory: Option<u32>,
     pub network_mode: NetworkMode,
+    /// `requiresCompatibilities` included FARGATE: Fargate's rules were checked at load time.
+    pub requires_fargate: bool,
+    /// From `runtimePlatform`: the task only runs on instances of this architecture.
+    pub cpu_architecture: Option<CpuArchitecture>,
+    /// The definition's own constraints (ECS allows only `memberOf` here).
+    pub placement_constraints: Vec<PlacementConstraint>,
     pub containers: Vec<ContainerDefinition>,
 }
 
@@ -80,11 +122,11 @@ impl TaskDefinition {
 
     /// Host ports this task binds exclusively on its instance: static `host_port`s in bridge mode,
     /// every container port in host mode, none in awsvpc mode (the task has its own ENI).
-    pub fn static_host_ports(&self) -> impl Iterator<Item = u16> + '_ {
+    pub fn static_host_ports(&self) -> impl Iterator<Item = HostPort> + '_ {
         let mode = self.network_mode;
         self.containers.iter().flat_map(|c| &c.port_mappings).filter_map(move |p| match mode {
-            NetworkMode::Bridge => p.host_port,
-            NetworkMode::Host => Some(p.container_port),
+            NetworkMode::Bridge => p.host_port.map(|h| (p.protocol, h)),
+            NetworkMode::Host => Some((p.protocol, p.container_port)),
             NetworkMode::Awsvpc | NetworkMode::None => None,
         })
     }

@@ -12,7 +12,7 @@
 use crate::engine::{Generation, SimDuration, SimTime};
 use crate::metrics::EventKind;
 use crate::sim::event::TaskStep;
-use crate::sim::ids::{InstanceId, ProviderId, ServiceId, TaskDefId, TaskId, ZoneId};
+use crate::sim::ids::{GroupId, InstanceId, ProviderId, RunTaskId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 
 /// ECS's `lastStatus` values, in lifecycle order.
@@ -60,22 +60,41 @@ pub enum Placement {
 pub enum StopCode {
     /// Stopped by a user or an API call (here: the fault plan's `stop_tasks`).
     UserInitiated,
+    /// The service scheduler stopped it (scale-in).
+    ServiceSchedulerInitiated,
+    /// An essential container exited (a standalone task finishing its work).
+    EssentialContainerExited,
+    /// The task never started (no capacity in time).
+    TaskFailedToStart,
 }
 
 impl StopCode {
     pub fn as_str(self) -> &'static str {
         match self {
             StopCode::UserInitiated => "UserInitiated",
+            StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
+            StopCode::EssentialContainerExited => "EssentialContainerExited",
+            StopCode::TaskFailedToStart => "TaskFailedToStart",
         }
     }
+}
+
+/// Who started a task and looks after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaskOwner {
+    Service(ServiceId),
+    /// A `tasks:` entry: started once with RunTask, never replaced.
+    Standalone(RunTaskId),
 }
 
 /// A task, from launch until long after it stopped (the arena keeps stopped tasks for the summary).
 #[derive(Clone, Debug)]
 pub struct Task {
     pub id: TaskId,
-    pub service: ServiceId,
-    /// 1 for the service's first task, 2 for the next...
+    pub owner: TaskOwner,
+    /// The task group spread and distinctInstance count it in.
+    pub group: GroupId,
+    /// 1 for the owner's first task, 2 for the next...
     pub ordinal: u32,
     pub task_definition: TaskDefId,
     pub provider: Option<ProviderId>,
@@ -93,22 +112,29 @@ pub struct Task {
     pub stopped_reason: Option<String>,
 }
 
+/// What a new task is: its owner, group, definition and ordinal among the owner's tasks.
+pub struct NewTask {
+    pub owner: TaskOwner,
+    pub group: GroupId,
+    pub task_definition: TaskDefId,
+    pub ordinal: u32,
+}
+
 /// Creates a task in PROVISIONING, holding its share of the instance it is placed on.
 pub fn launch(
     world: &mut World,
     ctx: &mut Ctx,
-    service: ServiceId,
+    new: NewTask,
     provider: Option<ProviderId>,
     placement: Placement,
 ) -> TaskId {
     let id = TaskId::from_index(world.tasks.len());
-    let svc = &mut world.services[service.index()];
-    svc.next_ordinal += 1;
     world.tasks.push(Task {
         id,
-        service,
-        ordinal: svc.next_ordinal,
-        task_definition: svc.spec.task_definition,
+        owner: new.owner,
+        group: new.group,
+        ordinal: new.ordinal,
+        task_definition: new.task_definition,
         provider,
         placement,
         status: TaskStatus::Provisioning,
@@ -122,8 +148,7 @@ pub fn launch(
         stopped_reason: None,
     });
     if let Placement::Instance(i) = placement {
-        let td = &world.task_definitions[world.tasks[id.index()].task_definition.index()];
-        world.instances[i.index()].reserve(id, td);
+        world.hold(id, i);
     }
     enter(world, ctx, id, TaskStatus::Provisioning);
     id
@@ -159,10 +184,15 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
         TaskStatus::Provisioning => TaskStatus::Pending,
         TaskStatus::Pending => TaskStatus::Activating,
         TaskStatus::Activating => TaskStatus::Running,
+        TaskStatus::Running => {
+            // Only a standalone task's work ends by itself: its essential container exits.
+            stop(world, ctx, step.task, StopCode::EssentialContainerExited, "Essential container in task exited");
+            return;
+        }
         TaskStatus::Deactivating => TaskStatus::Stopping,
         TaskStatus::Stopping => TaskStatus::Deprovisioning,
         TaskStatus::Deprovisioning => TaskStatus::Stopped,
-        TaskStatus::Running | TaskStatus::Stopped => return,
+        TaskStatus::Stopped => return,
     };
     enter(world, ctx, step.task, next);
 }
@@ -180,11 +210,23 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
     }
     let generation = task.generation;
     log_state_change(world, ctx, id);
+    let owner = world.tasks[id.index()].owner;
     match status {
-        TaskStatus::Running => crate::service::on_task_running(world, ctx, id),
+        TaskStatus::Running => match owner {
+            TaskOwner::Service(_) => crate::service::on_task_running(world, ctx, id),
+            TaskOwner::Standalone(r) => {
+                if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
+                    let work = run_time.sample(ctx.streams.lifecycle(owner));
+                    ctx.sched.after(work, Event::Task(TaskStep { task: id, generation }));
+                }
+            }
+        },
         TaskStatus::Stopped => {
             release(world, id);
-            crate::service::on_task_stopped(world, ctx, id);
+            match owner {
+                TaskOwner::Service(_) => crate::service::on_task_stopped(world, ctx, id),
+                TaskOwner::Standalone(_) => crate::service::on_standalone_task_stopped(world, id),
+            }
         }
         _ => {
             let delay = status_duration(world, ctx, id, status);
@@ -197,7 +239,7 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
 fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) -> SimDuration {
     let task = &world.tasks[id.index()];
     let td = &world.task_definitions[task.task_definition.index()];
-    let rng = ctx.streams.lifecycle(task.service);
+    let rng = ctx.streams.lifecycle(task.owner);
     let timing = ctx.timing;
     match (status, task.placement) {
         (TaskStatus::Provisioning, Placement::Fargate { .. }) => timing.fargate_provisioning.sample(rng),
@@ -232,17 +274,15 @@ fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskSta
 }
 
 fn release(world: &mut World, id: TaskId) {
-    let task = &world.tasks[id.index()];
-    if let Placement::Instance(i) = task.placement {
-        let td = &world.task_definitions[task.task_definition.index()];
-        world.instances[i.index()].release(id, td);
+    if let Placement::Instance(i) = world.tasks[id.index()].placement {
+        world.unhold(id, i);
     }
 }
 
 fn log_state_change(world: &World, ctx: &mut Ctx, id: TaskId) {
     let task = &world.tasks[id.index()];
     let label = world.task_label(id);
-    let service = world.services[task.service.index()].spec.name.clone();
+    let service = world.owner_name(task.owner).to_string();
     let mut message = format!("task {label} is {}", task.status.as_str());
     if task.status == TaskStatus::Stopped {
         if let (Some(code), Some(reason)) = (task.stop_code, &task.stopped_reason) {

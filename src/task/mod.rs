@@ -4,6 +4,8 @@ mod definition;
 mod lifecycle;
 mod timing;
 
-pub use definition::{ContainerDefinition, NetworkMode, PortMapping, TaskDefinition};
-pub use lifecycle::{launch, on_step, stop, Placement, StopCode, Task, TaskStatus};
+pub use definition::{
+    ContainerDefinition, DependencyCondition, HealthCheck, HostPort, NetworkMode, PortMapping, Protocol, TaskDefinition,
+};
+pub use lifecycle::{launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus};
 pub use timing::{ImagePull, LifecycleTiming};

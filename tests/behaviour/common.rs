@@ -43,6 +43,6 @@ impl Memory {
 /// Runs a scenario to its end, keeping everything recorded.
 pub fn run(scenario: &Scenario) -> (World, Summary, Memory) {
     let mut memory = Memory::default();
-    let (world, summary) = Simulation::new(scenario, &mut memory).run();
+    let (world, summary) = Simulation::new(scenario, &mut memory, false).run();
     (world, summary, memory)
 }

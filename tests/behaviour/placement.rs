@@ -24,7 +24,7 @@ fn assert_no_oversubscription(world: &World) {
         assert!(cpu <= inst.registered_cpu, "{} CPU {cpu} > {}", inst.label(), inst.registered_cpu);
         assert!(memory <= inst.registered_memory, "{} memory {memory} > {}", inst.label(), inst.registered_memory);
         assert!(enis <= inst.eni_limit);
-        let mut ports: Vec<u16> = tds.iter().flat_map(|td| td.static_host_ports()).collect();
+        let mut ports: Vec<_> = tds.iter().flat_map(|td| td.static_host_ports()).collect();
         let n = ports.len();
         ports.sort();
         ports.dedup();
@@ -36,7 +36,7 @@ fn assert_no_oversubscription(world: &World) {
 fn check_every_event(yaml: &str) -> Memory {
     let s = scenario(yaml);
     let mut memory = Memory::default();
-    let mut sim = Simulation::new(&s, &mut memory);
+    let mut sim = Simulation::new(&s, &mut memory, false);
     while sim.step().is_some() {
         assert_no_oversubscription(sim.world());
     }
@@ -74,7 +74,8 @@ fn a_cluster_too_small_fills_up_without_oversubscribing_and_says_why() {
     assert_eq!(
         failures[0],
         "service s was unable to place a task because no container instance met all of its requirements. \
-         The closest matching container-instance i-00001 has insufficient CPU units available."
+         The closest matching container-instance i-00001 has insufficient CPU units available. \
+         Instances 2 filtered out (2 CPU)."
     );
     assert!(memory.rows.iter().all(|r| r.running <= 4));
 }
@@ -96,8 +97,9 @@ fn awsvpc_tasks_are_limited_by_the_instance_enis() {
     // t3.large has 3 ENIs: the primary one is the instance's, so 2 awsvpc tasks fit per instance.
     let memory = check_every_event(&cluster("t3.large", 2, 128, 128, 5, "awsvpc"));
     assert!(memory.rows.iter().all(|r| r.running <= 4));
-    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0]
-        .ends_with("has no elastic network interface available."));
+    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with(
+        "has no elastic network interface available for another awsvpc task. Instances 2 filtered out (2 ENI)."
+    ));
 }
 
 #[test]
@@ -106,7 +108,9 @@ fn a_static_host_port_allows_one_task_per_instance() {
         .replace("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");
     let memory = check_every_event(&yaml);
     assert!(memory.rows.iter().all(|r| r.running <= 2));
-    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with("has port 8080 already in use."));
+    assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with(
+        "is already using a port required by your task (port 8080). Instances 2 filtered out (2 port 8080)."
+    ));
 }
 
 #[test]
@@ -156,5 +160,71 @@ proptest! {
     ) {
         let mode = if awsvpc { "awsvpc" } else { "bridge" };
         check_every_event(&cluster(itype, instances, cpu, memory, desired, mode));
+    }
+}
+
+/// Checks that every live task's instance satisfies the service's constraints: no two tasks of the
+/// group on one instance under distinctInstance, and only m5 instances under the memberOf used below.
+fn assert_constraints_hold(world: &World, distinct: bool, member_of_m5: bool) {
+    let mut seen = std::collections::BTreeSet::new();
+    for t in world.tasks.iter().filter(|t| t.status != TaskStatus::Stopped) {
+        let Placement::Instance(i) = t.placement else { continue };
+        if distinct {
+            assert!(seen.insert(i), "distinctInstance broken on {}", world.instances[i.index()].label());
+        }
+        if member_of_m5 {
+            assert!(world.instances[i.index()].instance_type.name.starts_with("m5."));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Whatever the strategies and constraints, no instance is oversubscribed and every constraint
+    /// holds for every placed task, at every event.
+    #[test]
+    fn strategies_and_constraints_never_break_the_rules(
+        per_type in (0u32..4, 0u32..4),
+        memory in prop::sample::select(vec![128u32, 1024, 3000, 7000]),
+        desired in 0u32..16,
+        strategy in prop::sample::select(vec![
+            "[]",
+            "[{ type: binpack, field: memory }]",
+            "[{ type: binpack, field: cpu }, { type: random }]",
+            "[{ type: spread, field: instanceId }]",
+            "[{ type: spread, field: \"attribute:ecs.availability-zone\" }, { type: binpack, field: memory }]",
+            "[{ type: random }]",
+        ]),
+        distinct in any::<bool>(),
+        member_of_m5 in any::<bool>(),
+        scale_to in 0u32..16,
+    ) {
+        let mut constraints = vec![];
+        if distinct { constraints.push("{ type: distinctInstance }".to_string()); }
+        if member_of_m5 { constraints.push("{ type: memberOf, expression: \"attribute:ecs.instance-type =~ m5\\\\..*\" }".to_string()); }
+        let yaml = format!(
+            r#"
+duration: 20m
+zones: [us-east-1a, us-east-1b]
+task_definitions:
+  t: {{ container_definitions: [{{ name: t, image: t, cpu: 256, memory: {memory} }}] }}
+capacity_providers:
+  m5: {{ auto_scaling_group: {{ instance_type: m5.large, desired_capacity: {} }} }}
+  c5: {{ auto_scaling_group: {{ instance_type: c5.large, desired_capacity: {} }} }}
+services:
+  s: {{ task_definition: t, desired_count: {desired}, launch_type: EC2, placement_strategy: {strategy}, placement_constraints: [{}] }}
+faults: [{{ at: 5m, stop_tasks: {{ service: s, count: 2 }} }}]
+actions: [{{ at: 10m, update_service: {{ service: s, desired_count: {scale_to} }} }}]
+"#,
+            per_type.0, per_type.1, constraints.join(", ")
+        );
+        let s = scenario(&yaml);
+        let mut memory = Memory::default();
+        let mut sim = Simulation::new(&s, &mut memory, false);
+        while sim.step().is_some() {
+            assert_no_oversubscription(sim.world());
+            assert_constraints_hold(sim.world(), distinct, member_of_m5);
+        }
     }
 }

@@ -92,6 +92,8 @@ fn auto_scaling_group(
         desired_capacity: desired?,
         zones: asg_zones?,
         ecs_reserved_memory: reserved?,
+        eni_trunking: raw.eni_trunking.unwrap_or(false),
+        attributes: raw.attributes.clone(),
     })
 }
 

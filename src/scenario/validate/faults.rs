@@ -27,12 +27,7 @@ fn check_one(
     services: &BTreeMap<String, RawService>,
     duration: Option<SimDuration>,
 ) -> Option<Fault> {
-    let at = c.duration(&format!("{path}.at"), &raw.at);
-    if let (Some(at), Some(duration)) = (at, duration) {
-        if at > duration {
-            c.error(&format!("{path}.at"), &format!("{at} is after the end of the run ({duration})"), None);
-        }
-    }
+    let at = super::timeline_time(c, &format!("{path}.at"), &raw.at, duration);
     let Some(stop) = &raw.stop_tasks else {
         c.error(path, "a fault needs a kind", Some(&format!("add one of {KINDS}")));
         return None;

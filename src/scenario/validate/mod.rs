@@ -2,9 +2,11 @@
 //! author fixes a file in one pass. Checks are grouped by the concept they validate; the shared
 //! [`Checker`] turns durations, distributions and counts into typed values or diagnostics.
 
+mod actions;
 mod capacity;
 mod checker;
 mod faults;
+mod placement;
 mod services;
 mod task_definitions;
 mod timing;
@@ -38,8 +40,16 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
         .default_capacity_provider_strategy
         .as_ref()
         .and_then(|s| capacity::check_strategy(&mut c, "default_capacity_provider_strategy", s, &capacity_providers));
-    let services = services::check(&mut c, &raw, &task_definitions, &capacity_providers, default_strategy);
+    let known = services::Known {
+        raw: &raw,
+        task_definitions: &task_definitions,
+        providers: &capacity_providers,
+        default_strategy: default_strategy.as_ref(),
+    };
+    let services = services::check_services(&mut c, &known);
+    let run_tasks = services::check_run_tasks(&mut c, &known);
     let faults = faults::check(&mut c, &raw.faults, &raw.services, duration);
+    let actions = actions::check(&mut c, &raw.actions, &raw.services, duration);
 
     match (c.into_result(), duration, metrics_interval, timing) {
         (Ok(()), Some(duration), Some(metrics_interval), Some(timing)) => Ok(Scenario {
@@ -52,7 +62,9 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             task_definitions: task_definitions.into_iter().map(|(_, td)| td).collect(),
             capacity_providers,
             services,
+            run_tasks,
             faults,
+            actions,
         }),
         (Err(diagnostics), ..) => Err(diagnostics),
         _ => unreachable!("a missing value always comes with a diagnostic"),
@@ -74,6 +86,20 @@ fn check_zones(c: &mut Checker, zones: &[String]) -> Vec<String> {
         }
     }
     zones.to_vec()
+}
+
+/// A time on the timeline (`at:`), which must fall within the run.
+fn timeline_time(
+    c: &mut Checker,
+    path: &str,
+    raw: &super::values::Scalar,
+    duration: Option<SimDuration>,
+) -> Option<SimDuration> {
+    let at = c.duration(path, raw)?;
+    if let Some(end) = duration.filter(|end| at > *end) {
+        c.error(path, &format!("{at} is after the end of the run ({end})"), None);
+    }
+    Some(at)
 }
 
 /// The id of a zone name, if the cluster has it.

@@ -1,60 +1,175 @@
-//! `services:` — task definition references, desired count, and where tasks run.
+//! `services:` and `tasks:` — task definition references, counts, where tasks run and how they
+//! are placed.
 
 use super::capacity::check_strategy;
 use super::checker::Checker;
+use super::placement::{self, MAX_CONSTRAINTS};
 use super::task_definitions::check_fargate;
 use crate::capacity::{CapacityProvider, StrategyItem};
+use crate::engine::SimTime;
+use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::scenario::diagnostics::suggestion;
-use crate::scenario::schema::{names, RawLaunchType, RawScenario, RawService};
-use crate::service::{CapacitySource, LaunchType, ServiceSpec};
+use crate::scenario::schema::{
+    names, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask, RawScenario, RawSchedulingStrategy,
+    RawService, RawStrategyItem,
+};
+use crate::service::{CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 use crate::sim::ids::TaskDefId;
 use crate::task::TaskDefinition;
 
 /// ECS's limit of tasks per service.
 const MAX_DESIRED_COUNT: i64 = 5_000;
 
-pub fn check(
+/// What the service and task checks share: the valid task definitions and capacity providers.
+pub struct Known<'a> {
+    pub raw: &'a RawScenario,
+    pub task_definitions: &'a [(String, TaskDefinition)],
+    pub providers: &'a [CapacityProvider],
+    pub default_strategy: Option<&'a Vec<StrategyItem>>,
+}
+
+pub fn check_services(c: &mut Checker, known: &Known) -> Vec<ServiceSpec> {
+    known.raw.services.iter().filter_map(|(name, s)| service(c, known, name, s)).collect()
+}
+
+fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option<ServiceSpec> {
+    let path = format!("services.{name}");
+    let scheduling = match s.scheduling_strategy {
+        Some(RawSchedulingStrategy::Daemon) => SchedulingStrategy::Daemon,
+        _ => SchedulingStrategy::Replica,
+    };
+    let task_def = task_definition(c, &path, &s.task_definition, known);
+    let desired = match (scheduling, s.desired_count) {
+        (SchedulingStrategy::Replica, Some(n)) => c.int_in(&format!("{path}.desired_count"), n, 0, MAX_DESIRED_COUNT),
+        (SchedulingStrategy::Replica, None) => {
+            c.error(&path, "a REPLICA service needs a `desired_count`", Some("e.g. `desired_count: 2`"));
+            None
+        }
+        (SchedulingStrategy::Daemon, None) => Some(0),
+        (SchedulingStrategy::Daemon, Some(_)) => {
+            c.error(
+                &format!("{path}.desired_count"),
+                "a DAEMON service runs one task per instance and takes no desired count",
+                None,
+            );
+            None
+        }
+    };
+    let capacity = capacity_source(c, &path, (s.launch_type, s.capacity_provider_strategy.as_deref()), known);
+    let rules = placement_rules(c, &path, (s.placement_strategy.as_deref(), s.placement_constraints.as_deref()));
+    let (id, family, td) = task_def?;
+    let (capacity, (strategies, constraints)) = (capacity?, rules?);
+    let fargate = runs_on_fargate(&capacity, known.providers);
+    if fargate {
+        check_fargate(c, family, td, &format!("service `{name}`"));
+        if scheduling == SchedulingStrategy::Daemon {
+            c.error(&format!("{path}.scheduling_strategy"), "Fargate does not run DAEMON services", None);
+        }
+    }
+    check_rules_fit_capacity(c, &path, fargate, (&strategies, &constraints), td)?;
+    let placement_strategy = match (scheduling, fargate, strategies.is_empty()) {
+        (SchedulingStrategy::Replica, false, true) => PlacementStrategy::service_default(),
+        _ => strategies,
+    };
+    Some(ServiceSpec {
+        name: name.to_string(),
+        task_definition: id,
+        desired_count: desired?,
+        scheduling_strategy: scheduling,
+        capacity,
+        placement_strategy,
+        placement_constraints: constraints,
+    })
+}
+
+pub fn check_run_tasks(c: &mut Checker, known: &Known) -> Vec<RunTaskSpec> {
+    known.raw.tasks.iter().filter_map(|(name, t)| run_task(c, known, name, t)).collect()
+}
+
+fn run_task(c: &mut Checker, known: &Known, name: &str, t: &RawRunTask) -> Option<RunTaskSpec> {
+    let path = format!("tasks.{name}");
+    let task_def = task_definition(c, &path, &t.task_definition, known);
+    let count = c.int_in(&format!("{path}.count"), t.count.unwrap_or(1), 1, MAX_DESIRED_COUNT);
+    let at =
+        t.at.as_ref().map_or(Some(SimTime::ZERO), |a| c.duration(&format!("{path}.at"), a).map(|d| SimTime::ZERO + d));
+    let run_time = t.run_time.as_ref().map(|r| c.distribution(&format!("{path}.run_time"), r));
+    let capacity = capacity_source(c, &path, (t.launch_type, t.capacity_provider_strategy.as_deref()), known);
+    let rules = placement_rules(c, &path, (t.placement_strategy.as_deref(), t.placement_constraints.as_deref()));
+    let (id, family, td) = task_def?;
+    let (capacity, (strategies, constraints)) = (capacity?, rules?);
+    let fargate = runs_on_fargate(&capacity, known.providers);
+    if fargate {
+        check_fargate(c, family, td, &format!("task entry `{name}`"));
+    }
+    check_rules_fit_capacity(c, &path, fargate, (&strategies, &constraints), td)?;
+    let placement_strategy =
+        if strategies.is_empty() && !fargate { vec![PlacementStrategy::Random] } else { strategies };
+    Some(RunTaskSpec {
+        name: name.to_string(),
+        task_definition: id,
+        count: count?,
+        at: at?,
+        run_time: run_time.map_or(Some(None), |r| r.map(Some))?,
+        group: t.group.clone().unwrap_or_else(|| format!("family:{family}")),
+        capacity,
+        placement_strategy,
+        placement_constraints: constraints,
+    })
+}
+
+/// Fargate takes no placement strategies or constraints; at most 10 constraints in all.
+fn check_rules_fit_capacity(
     c: &mut Checker,
-    raw: &RawScenario,
-    task_definitions: &[(String, TaskDefinition)],
-    providers: &[CapacityProvider],
-    default_strategy: Option<Vec<StrategyItem>>,
-) -> Vec<ServiceSpec> {
-    raw.services
-        .iter()
-        .filter_map(|(name, s)| {
-            let path = format!("services.{name}");
-            let task_def = task_definition(c, &path, s, raw, task_definitions);
-            let desired = c.int_in(&format!("{path}.desired_count"), s.desired_count, 0, MAX_DESIRED_COUNT);
-            let capacity = capacity_source(c, &path, s, providers, default_strategy.as_ref());
-            let (id, family, td) = task_def?;
-            let capacity = capacity?;
-            if runs_on_fargate(&capacity, providers) {
-                check_fargate(c, family, td, name);
-            }
-            Some(ServiceSpec { name: name.clone(), task_definition: id, desired_count: desired?, capacity })
-        })
-        .collect()
+    path: &str,
+    fargate: bool,
+    (strategies, constraints): (&[PlacementStrategy], &[PlacementConstraint]),
+    td: &TaskDefinition,
+) -> Option<()> {
+    let before = c.error_count();
+    if fargate && !strategies.is_empty() {
+        c.error(
+            &format!("{path}.placement_strategy"),
+            "Fargate does not support placement strategies (it spreads tasks over zones)",
+            None,
+        );
+    }
+    if fargate && !constraints.is_empty() {
+        c.error(&format!("{path}.placement_constraints"), "Fargate does not support placement constraints", None);
+    }
+    let total = constraints.len() + td.placement_constraints.len();
+    if total > MAX_CONSTRAINTS {
+        c.error(
+            &format!("{path}.placement_constraints"),
+            &format!("{total} constraints with the task definition's; ECS allows at most {MAX_CONSTRAINTS}"),
+            None,
+        );
+    }
+    (c.error_count() == before).then_some(())
+}
+
+fn placement_rules(
+    c: &mut Checker,
+    path: &str,
+    (strategies, constraints): (Option<&[RawPlacementStrategy]>, Option<&[RawPlacementConstraint]>),
+) -> Option<(Vec<PlacementStrategy>, Vec<PlacementConstraint>)> {
+    let s = placement::strategies(c, &format!("{path}.placement_strategy"), strategies.unwrap_or_default());
+    let k = placement::constraints(c, &format!("{path}.placement_constraints"), constraints.unwrap_or_default(), false);
+    Some((s?, k?))
 }
 
 /// The referenced definition; it may exist in the file but be invalid (already reported).
 fn task_definition<'a>(
     c: &mut Checker,
     path: &str,
-    s: &RawService,
-    raw: &RawScenario,
-    valid: &'a [(String, TaskDefinition)],
+    name: &str,
+    known: &Known<'a>,
 ) -> Option<(TaskDefId, &'a str, &'a TaskDefinition)> {
-    if !raw.task_definitions.contains_key(&s.task_definition) {
-        let hint = suggestion(&s.task_definition, names(&raw.task_definitions));
-        c.error(
-            &format!("{path}.task_definition"),
-            &format!("unknown task definition `{}`", s.task_definition),
-            Some(&hint),
-        );
+    if !known.raw.task_definitions.contains_key(name) {
+        let hint = suggestion(name, names(&known.raw.task_definitions));
+        c.error(&format!("{path}.task_definition"), &format!("unknown task definition `{name}`"), Some(&hint));
     }
-    let i = valid.iter().position(|(n, _)| *n == s.task_definition)?;
-    Some((TaskDefId::from_index(i), valid[i].0.as_str(), &valid[i].1))
+    let i = known.task_definitions.iter().position(|(n, _)| n == name)?;
+    Some((TaskDefId::from_index(i), known.task_definitions[i].0.as_str(), &known.task_definitions[i].1))
 }
 
 /// Launch type and strategy are mutually exclusive; with neither, the cluster's default strategy,
@@ -62,11 +177,10 @@ fn task_definition<'a>(
 fn capacity_source(
     c: &mut Checker,
     path: &str,
-    s: &RawService,
-    providers: &[CapacityProvider],
-    default_strategy: Option<&Vec<StrategyItem>>,
+    (launch_type, strategy): (Option<RawLaunchType>, Option<&[RawStrategyItem]>),
+    known: &Known,
 ) -> Option<CapacitySource> {
-    match (&s.launch_type, &s.capacity_provider_strategy) {
+    match (launch_type, strategy) {
         (Some(_), Some(_)) => {
             c.error(
                 path,
@@ -77,9 +191,9 @@ fn capacity_source(
         }
         (Some(RawLaunchType::Ec2), None) => Some(CapacitySource::LaunchType(LaunchType::Ec2)),
         (Some(RawLaunchType::Fargate), None) => Some(CapacitySource::LaunchType(LaunchType::Fargate)),
-        (None, Some(items)) => check_strategy(c, &format!("{path}.capacity_provider_strategy"), items, providers)
+        (None, Some(items)) => check_strategy(c, &format!("{path}.capacity_provider_strategy"), items, known.providers)
             .map(CapacitySource::Strategy),
-        (None, None) => Some(match default_strategy {
+        (None, None) => Some(match known.default_strategy {
             Some(strategy) => CapacitySource::Strategy(strategy.clone()),
             None => CapacitySource::LaunchType(LaunchType::Ec2),
         }),

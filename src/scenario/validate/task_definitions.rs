@@ -5,11 +5,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
-use crate::catalog::fargate;
+use crate::catalog::{fargate, CpuArchitecture};
 use crate::engine::{DurationDist, SimDuration};
-use crate::scenario::schema::{RawContainerDefinition, RawPortMapping, RawTaskDefinition};
+use crate::scenario::schema::{
+    RawCompatibility, RawContainerDefinition, RawCpuArchitecture, RawDependencyCondition, RawHealthCheck,
+    RawPortMapping, RawProtocol, RawTaskDefinition,
+};
 use crate::scenario::values::Scalar;
-use crate::task::{ContainerDefinition, NetworkMode, PortMapping, TaskDefinition};
+use crate::task::{
+    ContainerDefinition, DependencyCondition, HealthCheck, NetworkMode, PortMapping, Protocol, TaskDefinition,
+};
 
 /// Task-level CPU bounds on EC2: 0.125 to 192 vCPU.
 const TASK_CPU_RANGE: (i64, i64) = (128, 196_608);
@@ -32,7 +37,29 @@ pub fn check(c: &mut Checker, raw: &BTreeMap<String, RawTaskDefinition>) -> Vec<
 fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition) -> Option<TaskDefinition> {
     let cpu = raw.cpu.as_ref().map(|v| cpu_units(c, &format!("{path}.cpu"), v));
     let memory = raw.memory.as_ref().map(|v| memory_mib(c, &format!("{path}.memory"), v));
+    let requires_fargate =
+        raw.requires_compatibilities.as_ref().is_some_and(|l| l.contains(&RawCompatibility::Fargate));
+    // Fargate's definitions default to awsvpc in spirit, but ECS requires it to be written.
     let network_mode = raw.network_mode.unwrap_or(NetworkMode::Bridge);
+    if let Some(os) = raw.runtime_platform.as_ref().and_then(|p| p.operating_system_family.as_deref()) {
+        if os != "LINUX" {
+            c.error(
+                &format!("{path}.runtime_platform.operating_system_family"),
+                &format!("`{os}`: ecsim simulates Linux tasks only"),
+                Some("use `LINUX`"),
+            );
+        }
+    }
+    let cpu_architecture = raw.runtime_platform.as_ref().and_then(|p| p.cpu_architecture).map(|a| match a {
+        RawCpuArchitecture::X86_64 => CpuArchitecture::X86_64,
+        RawCpuArchitecture::Arm64 => CpuArchitecture::Arm64,
+    });
+    let placement_constraints = super::placement::constraints(
+        c,
+        &format!("{path}.placement_constraints"),
+        raw.placement_constraints.as_deref().unwrap_or_default(),
+        true,
+    );
     if raw.container_definitions.is_empty() {
         c.error(&format!("{path}.container_definitions"), "a task definition needs at least one container", None);
     }
@@ -45,8 +72,94 @@ fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition)
     // Outer None: not given (fine); inner None: given but invalid (already reported).
     let (cpu, memory) = (cpu.map_or(Some(None), |v| v.map(Some))?, memory.map_or(Some(None), |v| v.map(Some))?);
     let containers: Vec<_> = containers.into_iter().collect::<Option<_>>()?;
-    let td = TaskDefinition { family: family.to_string(), cpu, memory, network_mode, containers };
-    check_container_set(c, path, &td).then_some(td)
+    let mut td = TaskDefinition {
+        family: family.to_string(),
+        cpu,
+        memory,
+        network_mode,
+        requires_fargate,
+        cpu_architecture,
+        placement_constraints: placement_constraints?,
+        containers,
+    };
+    if !check_container_set(c, path, &td) {
+        return None;
+    }
+    td.containers_depend_on(c, path, raw)?;
+    if requires_fargate {
+        check_fargate(c, family, &td, "its requiresCompatibilities include FARGATE");
+    }
+    Some(td)
+}
+
+impl TaskDefinition {
+    /// Resolves `dependsOn` to container indexes: known names, no self-dependency, no cycle, and
+    /// `HEALTHY` only on a container with a health check.
+    fn containers_depend_on(&mut self, c: &mut Checker, path: &str, raw: &RawTaskDefinition) -> Option<()> {
+        let before = c.error_count();
+        let names: Vec<&str> = self.containers.iter().map(|cd| cd.name.as_str()).collect();
+        let mut edges: Vec<Vec<(usize, DependencyCondition)>> = vec![Vec::new(); self.containers.len()];
+        for (i, raw_cd) in raw.container_definitions.iter().enumerate() {
+            for (j, dep) in raw_cd.depends_on.iter().flatten().enumerate() {
+                let dpath = format!("{path}.container_definitions[{i}].depends_on[{j}]");
+                let Some(target) = names.iter().position(|n| *n == dep.container_name) else {
+                    let hint = crate::scenario::diagnostics::suggestion(&dep.container_name, names.iter().copied());
+                    c.error(
+                        &format!("{dpath}.container_name"),
+                        &format!("unknown container `{}`", dep.container_name),
+                        Some(&hint),
+                    );
+                    continue;
+                };
+                if target == i {
+                    c.error(&format!("{dpath}.container_name"), "a container cannot depend on itself", None);
+                    continue;
+                }
+                let condition = match dep.condition {
+                    RawDependencyCondition::Start => DependencyCondition::Start,
+                    RawDependencyCondition::Complete => DependencyCondition::Complete,
+                    RawDependencyCondition::Success => DependencyCondition::Success,
+                    RawDependencyCondition::Healthy => DependencyCondition::Healthy,
+                };
+                if condition == DependencyCondition::Healthy && self.containers[target].health_check.is_none() {
+                    c.error(
+                        &format!("{dpath}.condition"),
+                        &format!("HEALTHY needs a health check on `{}`", dep.container_name),
+                        None,
+                    );
+                }
+                edges[i].push((target, condition));
+            }
+        }
+        if let Some(cycle_at) = first_cycle(&edges) {
+            c.error(
+                &format!("{path}.container_definitions[{cycle_at}].depends_on"),
+                "container dependencies form a cycle",
+                None,
+            );
+        }
+        for (cd, deps) in self.containers.iter_mut().zip(edges) {
+            cd.depends_on = deps;
+        }
+        (c.error_count() == before).then_some(())
+    }
+}
+
+/// The first container (by index) on a dependency cycle, if any (depth-first search).
+fn first_cycle(edges: &[Vec<(usize, DependencyCondition)>]) -> Option<usize> {
+    fn visit(n: usize, edges: &[Vec<(usize, DependencyCondition)>], state: &mut [u8]) -> bool {
+        match state[n] {
+            1 => return true,
+            2 => return false,
+            _ => {}
+        }
+        state[n] = 1;
+        let cyclic = edges[n].iter().any(|(m, _)| visit(*m, edges, state));
+        state[n] = 2;
+        cyclic
+    }
+    let mut state = vec![0u8; edges.len()];
+    (0..edges.len()).find(|&n| visit(n, edges, &mut state))
 }
 
 /// Rules that span the containers of one definition.
@@ -137,6 +250,7 @@ fn container(
         .stop_timeout
         .as_ref()
         .map_or(Some(DEFAULT_STOP_TIMEOUT), |t| c.duration(&format!("{path}.stop_timeout"), t));
+    let health_check = raw.health_check.as_ref().map(|h| health_check(c, &format!("{path}.health_check"), h));
     if c.error_count() != before {
         return None;
     }
@@ -152,6 +266,50 @@ fn container(
         start_time: start_time?,
         stop_time: stop_time?,
         stop_timeout: stop_timeout?,
+        health_check: health_check.map_or(Some(None), |h| h.map(Some))?,
+        depends_on: Vec::new(),
+    })
+}
+
+/// A duration within `[min, max]` seconds, or the default when not given.
+fn seconds_in(
+    c: &mut Checker,
+    path: &str,
+    raw: Option<&Scalar>,
+    (min, max): (u64, u64),
+    default: u64,
+) -> Option<SimDuration> {
+    let Some(raw) = raw else { return Some(SimDuration::from_secs(default)) };
+    let d = c.duration(path, raw)?;
+    if d < SimDuration::from_secs(min) || d > SimDuration::from_secs(max) {
+        c.error(path, &format!("{d} is out of range: ECS accepts {min}s to {max}s"), None);
+        return None;
+    }
+    Some(d)
+}
+
+/// A container health check with ECS's ranges and defaults (aws-behaviour.md §1.3).
+fn health_check(c: &mut Checker, path: &str, raw: &RawHealthCheck) -> Option<HealthCheck> {
+    if raw.command.is_empty() {
+        c.error(
+            &format!("{path}.command"),
+            "a health check needs a command",
+            Some("e.g. `[CMD-SHELL, \"curl -f http://localhost/ || exit 1\"]`"),
+        );
+    }
+    let interval = seconds_in(c, &format!("{path}.interval"), raw.interval.as_ref(), (5, 300), 30);
+    let timeout = seconds_in(c, &format!("{path}.timeout"), raw.timeout.as_ref(), (2, 60), 5);
+    let retries = c.int_in(&format!("{path}.retries"), raw.retries.unwrap_or(3), 1, 10);
+    let start_period = seconds_in(c, &format!("{path}.start_period"), raw.start_period.as_ref(), (0, 300), 0);
+    if raw.command.is_empty() {
+        return None;
+    }
+    Some(HealthCheck {
+        command: raw.command.clone(),
+        interval: interval?,
+        timeout: timeout?,
+        retries: retries?,
+        start_period: start_period?,
     })
 }
 
@@ -171,7 +329,11 @@ fn port_mapping(c: &mut Checker, path: &str, raw: &RawPortMapping, mode: Network
         );
         return None;
     }
-    Some(PortMapping { container_port, host_port })
+    let protocol = match raw.protocol {
+        Some(RawProtocol::Udp) => Protocol::Udp,
+        Some(RawProtocol::Tcp) | None => Protocol::Tcp,
+    };
+    Some(PortMapping { protocol, container_port, host_port })
 }
 
 /// Task CPU: units, or AWS's `"N vCPU"` form.
@@ -209,10 +371,10 @@ fn aws_quantity(
     }
 }
 
-/// Fargate's rules for a task definition that `service` runs on Fargate (aws-behaviour.md §1.3, §2.1).
-pub fn check_fargate(c: &mut Checker, family: &str, td: &TaskDefinition, service: &str) {
+/// Fargate's rules for a task definition that `who` runs on Fargate (aws-behaviour.md §1.3, §2.1).
+pub fn check_fargate(c: &mut Checker, family: &str, td: &TaskDefinition, who: &str) {
     let path = format!("task_definitions.{family}");
-    let why = format!("service `{service}` runs it on Fargate");
+    let why = if who.starts_with("its ") { who.to_string() } else { format!("{who} runs it on Fargate") };
     if td.network_mode != NetworkMode::Awsvpc {
         c.error(
             &format!("{path}.network_mode"),

@@ -1,0 +1,106 @@
+//! Starting one task, for the service scheduler and RunTask alike: choose the capacity provider
+//! (or launch type), then the instance or Fargate zone, then launch.
+
+use crate::capacity::{choose_provider, ProviderKind};
+use crate::metrics::EventKind;
+use crate::placement::{self, PlacementConstraint, PlacementStrategy, Request, Unplaced};
+use crate::sim::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
+use crate::sim::{Ctx, World};
+use crate::task::{self, NewTask, Placement, TaskOwner};
+
+use super::{CapacitySource, LaunchType};
+
+/// Everything needed to start one task of an owner.
+pub struct Launch<'a> {
+    pub owner: TaskOwner,
+    pub group: GroupId,
+    pub task_definition: TaskDefId,
+    pub ordinal: u32,
+    pub capacity: &'a CapacitySource,
+    pub strategies: &'a [PlacementStrategy],
+    pub constraints: &'a [PlacementConstraint],
+    /// The owner's live tasks: how they are spread over providers and zones.
+    pub peers: &'a [TaskId],
+}
+
+/// Launches the task (on the instance `only`, if given: a daemon's), or says why no instance
+/// could take it.
+pub fn start_task(
+    world: &mut World,
+    ctx: &mut Ctx,
+    launch: &Launch,
+    only: Option<InstanceId>,
+) -> Result<TaskId, Unplaced> {
+    let (provider, placement) = match launch.capacity {
+        CapacitySource::LaunchType(LaunchType::Fargate) => (None, fargate(world, launch, false)),
+        CapacitySource::LaunchType(LaunchType::Ec2) => (None, on_instance(world, ctx, launch, None, only)?),
+        CapacitySource::Strategy(items) => {
+            let count_on = |p: ProviderId| peers_on(world, launch.peers, p);
+            let provider = choose_provider(items, count_on).expect("validated strategies always yield a provider");
+            let placement = match world.providers[provider.index()].kind {
+                ProviderKind::Fargate => fargate(world, launch, false),
+                ProviderKind::FargateSpot => fargate(world, launch, true),
+                ProviderKind::AutoScalingGroup(_) => on_instance(world, ctx, launch, Some(provider), only)?,
+            };
+            (Some(provider), placement)
+        }
+    };
+    let new = NewTask {
+        owner: launch.owner,
+        group: launch.group,
+        task_definition: launch.task_definition,
+        ordinal: launch.ordinal,
+    };
+    Ok(task::launch(world, ctx, new, provider, placement))
+}
+
+fn peers_on(world: &World, peers: &[TaskId], provider: ProviderId) -> u32 {
+    peers.iter().map(|t| &world.tasks[t.index()]).filter(|t| t.desired_running && t.provider == Some(provider)).count()
+        as u32
+}
+
+/// Places on an EC2 instance (of `provider` if given); logs the explanation when asked to.
+fn on_instance(
+    world: &World,
+    ctx: &mut Ctx,
+    launch: &Launch,
+    provider: Option<ProviderId>,
+    only: Option<InstanceId>,
+) -> Result<Placement, Unplaced> {
+    let request = Request {
+        task_definition: world.task_definition(launch.task_definition),
+        group: launch.group,
+        strategies: launch.strategies,
+        constraints: launch.constraints,
+    };
+    let candidates =
+        world.instances.iter().filter(|i| provider.is_none_or(|p| i.provider == p) && only.is_none_or(|o| i.id == o));
+    let decision = placement::place(world, candidates, &request, &mut ctx.streams.placement, ctx.explain_placement)?;
+    if let Some(explanation) = decision.explanation {
+        let name = world.owner_name(launch.owner).to_string();
+        ctx.log(EventKind::TaskPlacement)
+            .service(name)
+            .instance(world.instances[decision.instance.index()].label())
+            .message(explanation)
+            .emit();
+    }
+    Ok(Placement::Instance(decision.instance))
+}
+
+/// Fargate spreads an owner's tasks over the zones: the zone with the fewest of its live tasks,
+/// ties to the zone listed first.
+fn fargate(world: &World, launch: &Launch, spot: bool) -> Placement {
+    let in_zone = |z: ZoneId| {
+        launch
+            .peers
+            .iter()
+            .map(|t| &world.tasks[t.index()])
+            .filter(|t| t.desired_running && matches!(t.placement, Placement::Fargate { zone, .. } if zone == z))
+            .count()
+    };
+    let zone = (0..world.zones.len())
+        .map(ZoneId::from_index)
+        .min_by_key(|z| (in_zone(*z), *z))
+        .expect("validation guarantees at least one zone");
+    Placement::Fargate { zone, spot }
+}

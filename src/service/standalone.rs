@@ -1,0 +1,97 @@
+//! Standalone tasks (RunTask): `count` tasks started at once, placed with the same machinery as
+//! services (default strategy `random`), never replaced. A task RunTask cannot place is reported
+//! as a failure, as the API returns it, and not retried.
+
+use crate::metrics::EventKind;
+use crate::placement::Unplaced;
+use crate::sim::ids::{GroupId, RunTaskId, TaskId};
+use crate::sim::{Ctx, World};
+use crate::task::TaskOwner;
+
+use super::launch::{start_task, Launch};
+use super::RunTaskSpec;
+
+/// Counters for the run summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunTaskStats {
+    pub tasks_started: u32,
+    pub tasks_not_placed: u32,
+    pub tasks_stopped: u32,
+}
+
+/// A `tasks:` entry and the tasks it started.
+#[derive(Clone, Debug)]
+pub struct RunTask {
+    pub spec: RunTaskSpec,
+    pub group: GroupId,
+    /// Tasks not yet STOPPED.
+    pub tasks: Vec<TaskId>,
+    pub stats: RunTaskStats,
+}
+
+impl RunTask {
+    pub fn new(spec: RunTaskSpec, group: GroupId) -> Self {
+        RunTask { spec, group, tasks: Vec::new(), stats: RunTaskStats::default() }
+    }
+}
+
+/// RunTask: starts the entry's tasks and reports those that could not be placed.
+pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
+    let spec = world.run_tasks[id.index()].spec.clone();
+    let group = world.run_tasks[id.index()].group;
+    let mut started: Vec<TaskId> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for ordinal in 1..=spec.count {
+        let launch = Launch {
+            owner: TaskOwner::Standalone(id),
+            group,
+            task_definition: spec.task_definition,
+            ordinal,
+            capacity: &spec.capacity,
+            strategies: &spec.placement_strategy,
+            constraints: &spec.placement_constraints,
+            peers: &started,
+        };
+        match start_task(world, ctx, &launch, None) {
+            Ok(task) => started.push(task),
+            Err(why) => failures.push(failure_reason(&why)),
+        }
+    }
+    let entry = &mut world.run_tasks[id.index()];
+    entry.tasks.extend(&started);
+    entry.stats.tasks_started += started.len() as u32;
+    entry.stats.tasks_not_placed += failures.len() as u32;
+    let labels: Vec<String> = started.iter().map(|t| format!("(task {})", world.task_label(*t))).collect();
+    let mut message =
+        format!("run-task {} started {} of {} tasks: {}.", spec.name, started.len(), spec.count, labels.join(" "));
+    if !failures.is_empty() {
+        failures.dedup();
+        message.push_str(&format!(" Failures: {}.", failures.join(", ")));
+    }
+    ctx.log(EventKind::RunTask).service(spec.name).message(message).emit();
+}
+
+/// RunTask's failure reasons as the API words them (`RESOURCE:MEMORY`...).
+fn failure_reason(why: &Unplaced) -> String {
+    use crate::placement::Rejection;
+    match why {
+        Unplaced::NoInstances => "MISSING (no container instances)".to_string(),
+        Unplaced::Rejected { reason, .. } => match reason {
+            Rejection::Cpu => "RESOURCE:CPU".to_string(),
+            Rejection::Memory => "RESOURCE:MEMORY".to_string(),
+            Rejection::Port(_) | Rejection::PortLimit => "RESOURCE:PORTS_TCP".to_string(),
+            Rejection::Eni => "RESOURCE:ENI".to_string(),
+            Rejection::Architecture => "ATTRIBUTE (ecs.cpu-architecture)".to_string(),
+            Rejection::DistinctInstance => "DistinctInstance placement constraint unsatisfied".to_string(),
+            Rejection::MemberOf(_) => "MemberOf placement constraint unsatisfied".to_string(),
+        },
+    }
+}
+
+/// A standalone task reached STOPPED.
+pub fn on_standalone_task_stopped(world: &mut World, task: TaskId) {
+    let TaskOwner::Standalone(id) = world.tasks[task.index()].owner else { return };
+    let entry = &mut world.run_tasks[id.index()];
+    entry.tasks.retain(|t| *t != task);
+    entry.stats.tasks_stopped += 1;
+}
