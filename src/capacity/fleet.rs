@@ -60,5 +60,5 @@ fn register(world: &mut World, ctx: &mut Ctx, provider: ProviderId, zone: ZoneId
         world.providers[provider.index()].name
     );
     ctx.log(EventKind::ContainerInstanceRegistered).instance(instance.label()).message(message).emit();
-    world.instances.push(instance);
+    world.register_instance(instance);
 }

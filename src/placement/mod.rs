@@ -11,6 +11,7 @@ mod binpack;
 mod distinct_instance;
 mod explain;
 mod fit;
+mod index;
 mod member_of;
 pub mod query;
 mod random;
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 
 pub use explain::describe_failure;
 pub use fit::MAX_RESERVED_PORTS;
+pub use index::{Order, PlacementIndex};
 pub use scale_in::choose_tasks_to_stop;
 
 use crate::capacity::Instance;
@@ -31,7 +33,7 @@ use crate::task::TaskDefinition;
 use query::Expression;
 
 /// The resource a `binpack` strategy packs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Resource {
     Cpu,
     Memory,
@@ -130,16 +132,53 @@ pub fn rejections(world: &World, instance: &Instance, request: &Request) -> Vec<
     all
 }
 
-/// Places one task on the best of `candidates` (instances the caller deems eligible: the right
-/// capacity provider, ACTIVE). `explain` adds a sentence saying what was filtered and why the
-/// chosen instance won.
-pub fn place<'w>(
-    world: &'w World,
-    candidates: impl Iterator<Item = &'w Instance>,
+/// Places one task on the best instance among those `candidate` accepts (the right capacity
+/// provider, say). `explain` adds a sentence saying what was filtered and why the chosen instance
+/// won. Chains the [`PlacementIndex`] knows are answered from it; others, explanations and
+/// failures by ranking every candidate — both give the same answer.
+pub fn place(
+    world: &World,
+    candidate: impl Fn(&Instance) -> bool,
     request: &Request,
     rng: &mut StreamRng,
     explain: bool,
 ) -> Result<Decision, Unplaced> {
+    if !explain {
+        if let Some(instance) = place_from_index(world, &candidate, request) {
+            debug_assert_eq!(
+                scan(world, &candidate, request, rng, false).map(|d| d.instance),
+                Ok(instance),
+                "the index and the full ranking must agree"
+            );
+            return Ok(Decision { instance, explanation: None });
+        }
+    }
+    scan(world, &candidate, request, rng, explain)
+}
+
+/// The indexed search, when the request's chain is indexed and some instance accepts the task.
+fn place_from_index(world: &World, candidate: &impl Fn(&Instance) -> bool, request: &Request) -> Option<InstanceId> {
+    let plan = index::Plan::for_chain(request.strategies, request.group).filter(|p| world.placement_index.has(p))?;
+    let start = match plan.order {
+        Order::Free(Resource::Cpu) => request.task_definition.reserved_cpu(),
+        Order::Free(Resource::Memory) => request.task_definition.reserved_memory(),
+        Order::GroupCount(_) | Order::Id => 0,
+    };
+    world.placement_index.search(&plan, request.group, start, |id| {
+        let instance = &world.instances[id.index()];
+        candidate(instance) && rejections(world, instance, request).is_empty()
+    })
+}
+
+/// Ranks every candidate (ECS's algorithm as written).
+fn scan(
+    world: &World,
+    candidate: &impl Fn(&Instance) -> bool,
+    request: &Request,
+    rng: &mut StreamRng,
+    explain: bool,
+) -> Result<Decision, Unplaced> {
+    let candidates = world.instances.iter().filter(|i| candidate(i));
     let mut passing = Vec::new();
     let mut counts: BTreeMap<Rejection, u32> = BTreeMap::new();
     let mut closest: Option<(usize, InstanceId, Rejection)> = None;

@@ -13,13 +13,7 @@ pub fn tasks_sharing_value(world: &World, field: &SpreadField, group: GroupId, i
     match field {
         SpreadField::Instance => u64::from(world.group_tasks_on(group, instance.id)),
         SpreadField::Attribute(name) => {
-            let value = instance.attributes.get(name);
-            world
-                .instances
-                .iter()
-                .filter(|other| other.attributes.get(name) == value)
-                .map(|other| u64::from(world.group_tasks_on(group, other.id)))
-                .sum()
+            u64::from(world.placement_index.spread_count(group, name, instance.attributes.get(name)))
         }
     }
 }

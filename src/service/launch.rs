@@ -1,7 +1,7 @@
 //! Starting one task, for the service scheduler and RunTask alike: choose the capacity provider
 //! (or launch type), then the instance or Fargate zone, then launch.
 
-use crate::capacity::{choose_provider, ProviderKind};
+use crate::capacity::{choose_provider, Instance, ProviderKind};
 use crate::metrics::EventKind;
 use crate::placement::{self, PlacementConstraint, PlacementStrategy, Request, Unplaced};
 use crate::sim::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
@@ -73,9 +73,8 @@ fn on_instance(
         strategies: launch.strategies,
         constraints: launch.constraints,
     };
-    let candidates =
-        world.instances.iter().filter(|i| provider.is_none_or(|p| i.provider == p) && only.is_none_or(|o| i.id == o));
-    let decision = placement::place(world, candidates, &request, &mut ctx.streams.placement, ctx.explain_placement)?;
+    let candidate = |i: &Instance| provider.is_none_or(|p| i.provider == p) && only.is_none_or(|o| i.id == o);
+    let decision = placement::place(world, candidate, &request, &mut ctx.streams.placement, ctx.explain_placement)?;
     if let Some(explanation) = decision.explanation {
         let name = world.owner_name(launch.owner).to_string();
         ctx.log(EventKind::TaskPlacement)

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::capacity::{CapacityProvider, Instance};
+use crate::placement::{Order, PlacementIndex, Resource};
 use crate::scenario::Scenario;
 use crate::service::{RunTask, Service};
 use crate::sim::ids::{GroupId, InstanceId, TaskDefId, TaskId};
@@ -24,6 +25,9 @@ pub struct World {
     pub groups: Vec<String>,
     /// Live tasks of each group on each instance (absent: none).
     group_counts: BTreeMap<(GroupId, InstanceId), u32>,
+    /// What lets placement skip scanning the fleet; kept in step by `register_instance`, `hold`
+    /// and `unhold`.
+    pub placement_index: PlacementIndex,
 }
 
 impl World {
@@ -39,16 +43,46 @@ impl World {
             run_tasks: Vec::new(),
             groups: Vec::new(),
             group_counts: BTreeMap::new(),
+            placement_index: PlacementIndex::default(),
         };
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));
+            world.placement_index.register_chain(&spec.placement_strategy, group);
             world.services.push(Service::new(spec.clone(), group));
         }
         for spec in &scenario.run_tasks {
             let group = world.group(&spec.group);
+            world.placement_index.register_chain(&spec.placement_strategy, group);
             world.run_tasks.push(RunTask::new(spec.clone(), group));
         }
         world
+    }
+
+    /// Adds a container instance to the cluster.
+    pub fn register_instance(&mut self, instance: Instance) {
+        let mut index = std::mem::take(&mut self.placement_index);
+        index.insert(&instance, |order| self.order_value(&instance, order));
+        self.placement_index = index;
+        self.instances.push(instance);
+    }
+
+    /// An instance's value under an indexed order.
+    fn order_value(&self, instance: &Instance, order: Order) -> u32 {
+        match order {
+            Order::Free(Resource::Cpu) => instance.registered_cpu.saturating_sub(instance.reserved_cpu),
+            Order::Free(Resource::Memory) => instance.registered_memory.saturating_sub(instance.reserved_memory),
+            Order::GroupCount(g) => self.group_tasks_on(g, instance.id),
+            Order::Id => 0,
+        }
+    }
+
+    /// Applies `change` to an instance, keeping the placement index in step.
+    fn reindexed(&mut self, instance: InstanceId, change: impl FnOnce(&mut World)) {
+        let mut index = std::mem::take(&mut self.placement_index);
+        index.remove(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
+        change(self);
+        index.insert(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
+        self.placement_index = index;
     }
 
     /// The id of a task group, created on first use.
@@ -73,21 +107,27 @@ impl World {
 
     /// Puts a task on an instance: its resources are reserved and its group counted there.
     pub fn hold(&mut self, task: TaskId, instance: InstanceId) {
-        let t = &self.tasks[task.index()];
-        *self.group_counts.entry((t.group, instance)).or_insert(0) += 1;
-        self.instances[instance.index()].reserve(task, &self.task_definitions[t.task_definition.index()]);
+        let (group, td) = (self.tasks[task.index()].group, self.tasks[task.index()].task_definition);
+        self.reindexed(instance, |w| {
+            *w.group_counts.entry((group, instance)).or_insert(0) += 1;
+            w.instances[instance.index()].reserve(task, &w.task_definitions[td.index()]);
+        });
+        self.placement_index.count(group, &self.instances[instance.index()], 1);
     }
 
     /// Undoes [`World::hold`] when the task stops.
     pub fn unhold(&mut self, task: TaskId, instance: InstanceId) {
-        let t = &self.tasks[task.index()];
-        if let Some(n) = self.group_counts.get_mut(&(t.group, instance)) {
-            *n -= 1;
-            if *n == 0 {
-                self.group_counts.remove(&(t.group, instance));
+        let (group, td) = (self.tasks[task.index()].group, self.tasks[task.index()].task_definition);
+        self.reindexed(instance, |w| {
+            if let Some(n) = w.group_counts.get_mut(&(group, instance)) {
+                *n -= 1;
+                if *n == 0 {
+                    w.group_counts.remove(&(group, instance));
+                }
             }
-        }
-        self.instances[instance.index()].release(task, &self.task_definitions[t.task_definition.index()]);
+            w.instances[instance.index()].release(task, &w.task_definitions[td.index()]);
+        });
+        self.placement_index.count(group, &self.instances[instance.index()], -1);
     }
 
     /// The task's name in events and outputs: its service (or task entry) and its ordinal there.
