@@ -8,5 +8,6 @@ mod provider;
 pub use fleet::launch_initial_fleet;
 pub use instance::{Instance, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{
-    choose_provider, AutoScalingGroup, CapacityProvider, ProviderKind, StrategyItem, FARGATE, FARGATE_SPOT,
+    choose_provider, AutoScalingGroup, CapacityProvider, ManagedScaling, ProviderKind, StrategyItem, FARGATE,
+    FARGATE_SPOT, MAX_PROVISIONING_TASKS,
 };

@@ -19,7 +19,18 @@ pub struct AutoScalingGroup {
     pub eni_trunking: bool,
     /// Custom attributes the instances register with.
     pub attributes: std::collections::BTreeMap<String, String>,
+    /// With managed scaling, tasks that do not fit wait in PROVISIONING for capacity instead of
+    /// failing to place.
+    pub managed_scaling: Option<ManagedScaling>,
 }
+
+/// Cluster auto scaling settings of a provider. The waiting it causes is modelled; the scaling
+/// itself (target capacity, steps, warm-up) arrives with the autoscaling issue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ManagedScaling {}
+
+/// ECS's limit of tasks in PROVISIONING per cluster (aws-behaviour.md §4.4).
+pub const MAX_PROVISIONING_TASKS: usize = 500;
 
 #[derive(Clone, Debug)]
 pub enum ProviderKind {

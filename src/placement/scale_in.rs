@@ -53,7 +53,7 @@ fn stop_key(
                     };
                     binpack::remaining_after(&world.instances[i.index()], *r, 0) + u64::from(freed)
                 }
-                Placement::Fargate { .. } => 0,
+                Placement::Fargate { .. } | Placement::AwaitingCapacity(_) => 0,
             },
             PlacementStrategy::Spread(field) => {
                 let mine = value_of(world, task, field);

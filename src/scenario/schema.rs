@@ -54,6 +54,7 @@ pub struct RawTiming {
     pub fargate_image_pull: Option<RawImagePull>,
     pub ec2_image_pull: Option<RawImagePull>,
     pub placement_retry: Option<Scalar>,
+    pub capacity_wait_timeout: Option<Scalar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,7 +203,14 @@ pub enum RawProtocol {
 #[serde(deny_unknown_fields)]
 pub struct RawCapacityProvider {
     pub auto_scaling_group: RawAutoScalingGroup,
+    /// Cluster auto scaling: tasks that do not fit wait in PROVISIONING for capacity.
+    pub managed_scaling: Option<RawManagedScaling>,
 }
+
+/// Managed scaling settings (none yet: the scaling itself comes with autoscaling).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawManagedScaling {}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

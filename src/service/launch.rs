@@ -1,7 +1,7 @@
 //! Starting one task, for the service scheduler and RunTask alike: choose the capacity provider
 //! (or launch type), then the instance or Fargate zone, then launch.
 
-use crate::capacity::{choose_provider, Instance, ProviderKind};
+use crate::capacity::{choose_provider, Instance, ProviderKind, MAX_PROVISIONING_TASKS};
 use crate::metrics::EventKind;
 use crate::placement::{self, PlacementConstraint, PlacementStrategy, Request, Unplaced};
 use crate::sim::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
@@ -40,7 +40,13 @@ pub fn start_task(
             let placement = match world.providers[provider.index()].kind {
                 ProviderKind::Fargate => fargate(world, launch, false),
                 ProviderKind::FargateSpot => fargate(world, launch, true),
-                ProviderKind::AutoScalingGroup(_) => on_instance(world, ctx, launch, Some(provider), only)?,
+                ProviderKind::AutoScalingGroup(ref asg) => {
+                    let waits = asg.managed_scaling.is_some() && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
+                    match on_instance(world, ctx, launch, Some(provider), only) {
+                        Err(_) if waits => Placement::AwaitingCapacity(provider),
+                        placed => placed?,
+                    }
+                }
             };
             (Some(provider), placement)
         }
@@ -102,4 +108,38 @@ fn fargate(world: &World, launch: &Launch, spot: bool) -> Placement {
         .min_by_key(|z| (in_zone(*z), *z))
         .expect("validation guarantees at least one zone");
     Placement::Fargate { zone, spot }
+}
+
+/// Capacity was freed on `provider`: tasks waiting for it in PROVISIONING are placed, oldest first,
+/// with their owner's placement rules, as long as they fit.
+pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
+    let waiting: Vec<TaskId> = world
+        .awaiting_capacity
+        .iter()
+        .copied()
+        .filter(|t| world.tasks[t.index()].placement == Placement::AwaitingCapacity(provider))
+        .collect();
+    for id in waiting {
+        let t = &world.tasks[id.index()];
+        let (strategies, constraints) = match t.owner {
+            TaskOwner::Service(s) => {
+                let spec = &world.services[s.index()].spec;
+                (spec.placement_strategy.clone(), spec.placement_constraints.clone())
+            }
+            TaskOwner::Standalone(r) => {
+                let spec = &world.run_tasks[r.index()].spec;
+                (spec.placement_strategy.clone(), spec.placement_constraints.clone())
+            }
+        };
+        let request = Request {
+            task_definition: world.task_definition(t.task_definition),
+            group: t.group,
+            strategies: &strategies,
+            constraints: &constraints,
+        };
+        let candidate = |i: &Instance| i.provider == provider;
+        if let Ok(decision) = placement::place(world, candidate, &request, &mut ctx.streams.placement, false) {
+            task::assign_instance(world, ctx, id, decision.instance);
+        }
+    }
 }

@@ -6,6 +6,7 @@ mod scheduler;
 mod spec;
 mod standalone;
 
+pub use launch::place_awaiting;
 pub use scheduler::{
     desired_count, on_event, on_task_running, on_task_stopped, on_task_stopping, update_desired_count, Service,
     ServiceStats,

@@ -25,6 +25,8 @@ pub struct World {
     pub groups: Vec<String>,
     /// Live tasks of each group on each instance (absent: none).
     group_counts: BTreeMap<(GroupId, InstanceId), u32>,
+    /// Tasks in PROVISIONING waiting for capacity, oldest first.
+    pub awaiting_capacity: Vec<TaskId>,
     /// What lets placement skip scanning the fleet; kept in step by `register_instance`, `hold`
     /// and `unhold`.
     pub placement_index: PlacementIndex,
@@ -44,6 +46,7 @@ impl World {
             groups: Vec::new(),
             group_counts: BTreeMap::new(),
             placement_index: PlacementIndex::default(),
+            awaiting_capacity: Vec::new(),
         };
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));

@@ -52,7 +52,12 @@ impl TaskStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
     Instance(InstanceId),
-    Fargate { zone: ZoneId, spot: bool },
+    Fargate {
+        zone: ZoneId,
+        spot: bool,
+    },
+    /// In PROVISIONING, waiting for its capacity provider (with managed scaling) to have room.
+    AwaitingCapacity(ProviderId),
 }
 
 /// ECS's `stopCode`.
@@ -147,8 +152,10 @@ pub fn launch(
         stop_code: None,
         stopped_reason: None,
     });
-    if let Placement::Instance(i) = placement {
-        world.hold(id, i);
+    match placement {
+        Placement::Instance(i) => world.hold(id, i),
+        Placement::AwaitingCapacity(_) => world.awaiting_capacity.push(id),
+        Placement::Fargate { .. } => {}
     }
     enter(world, ctx, id, TaskStatus::Provisioning);
     id
@@ -180,7 +187,19 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
     if !task.generation.is_current(step.generation) {
         return;
     }
-    let next = match task.status {
+    let next = match (task.status, task.placement) {
+        (TaskStatus::Provisioning, Placement::AwaitingCapacity(p)) => {
+            let reason = format!(
+                "Capacity provider {} had no capacity for the task within {}",
+                world.providers[p.index()].name,
+                ctx.timing.capacity_wait_timeout
+            );
+            stop(world, ctx, step.task, StopCode::TaskFailedToStart, &reason);
+            return;
+        }
+        (status, _) => status,
+    };
+    let next = match next {
         TaskStatus::Provisioning => TaskStatus::Pending,
         TaskStatus::Pending => TaskStatus::Activating,
         TaskStatus::Activating => TaskStatus::Running,
@@ -222,7 +241,14 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
             }
         },
         TaskStatus::Stopped => {
+            let freed = match world.tasks[id.index()].placement {
+                Placement::Instance(i) => Some(world.instances[i.index()].provider),
+                _ => None,
+            };
             release(world, id);
+            if let Some(provider) = freed {
+                crate::service::place_awaiting(world, ctx, provider);
+            }
             match owner {
                 TaskOwner::Service(_) => crate::service::on_task_stopped(world, ctx, id),
                 TaskOwner::Standalone(_) => crate::service::on_standalone_task_stopped(world, id),
@@ -243,13 +269,17 @@ fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskSta
     let timing = ctx.timing;
     match (status, task.placement) {
         (TaskStatus::Provisioning, Placement::Fargate { .. }) => timing.fargate_provisioning.sample(rng),
+        (TaskStatus::Provisioning, Placement::AwaitingCapacity(_)) => timing.capacity_wait_timeout,
+        (TaskStatus::Deprovisioning, Placement::AwaitingCapacity(_)) => SimDuration::ZERO,
         (TaskStatus::Provisioning | TaskStatus::Deprovisioning, _) if td.uses_eni() => {
             timing.eni_attachment.sample(rng)
         }
         (TaskStatus::Pending, placement) => {
             let now = ctx.sched.now();
             let images_ready = match placement {
-                Placement::Fargate { .. } => now + timing.fargate_image_pull.duration(td.image_size_mb()),
+                Placement::Fargate { .. } | Placement::AwaitingCapacity(_) => {
+                    now + timing.fargate_image_pull.duration(td.image_size_mb())
+                }
                 Placement::Instance(i) => {
                     let ready_at = &mut world.instances[i.index()].images_ready_at;
                     let missing: Vec<_> = td.containers.iter().filter(|c| !ready_at.contains_key(&c.image)).collect();
@@ -274,9 +304,33 @@ fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskSta
 }
 
 fn release(world: &mut World, id: TaskId) {
-    if let Placement::Instance(i) = world.tasks[id.index()].placement {
-        world.unhold(id, i);
+    match world.tasks[id.index()].placement {
+        Placement::Instance(i) => world.unhold(id, i),
+        Placement::AwaitingCapacity(_) => world.awaiting_capacity.retain(|t| *t != id),
+        Placement::Fargate { .. } => {}
     }
+}
+
+/// A task waiting for capacity found an instance: it holds it from now and its PROVISIONING
+/// continues there (the timeout is cancelled by the new generation).
+pub fn assign_instance(world: &mut World, ctx: &mut Ctx, id: TaskId, instance: InstanceId) {
+    let waited = ctx.sched.now() - world.tasks[id.index()].created_at;
+    world.awaiting_capacity.retain(|t| *t != id);
+    let task = &mut world.tasks[id.index()];
+    task.placement = Placement::Instance(instance);
+    task.generation.bump();
+    world.hold(id, instance);
+    let message = format!(
+        "task {} placed on {} after waiting {waited} in PROVISIONING for capacity",
+        world.task_label(id),
+        world.instances[instance.index()].label()
+    );
+    let owner = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let label = world.instances[instance.index()].label();
+    ctx.log(EventKind::TaskPlacement).service(owner).task(world.task_label(id)).instance(label).message(message).emit();
+    let delay = status_duration(world, ctx, id, TaskStatus::Provisioning);
+    let generation = world.tasks[id.index()].generation;
+    ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
 }
 
 fn log_state_change(world: &World, ctx: &mut Ctx, id: TaskId) {

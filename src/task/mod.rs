@@ -7,5 +7,7 @@ mod timing;
 pub use definition::{
     ContainerDefinition, DependencyCondition, HealthCheck, HostPort, NetworkMode, PortMapping, Protocol, TaskDefinition,
 };
-pub use lifecycle::{launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus};
+pub use lifecycle::{
+    assign_instance, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus,
+};
 pub use timing::{ImagePull, LifecycleTiming};

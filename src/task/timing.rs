@@ -30,4 +30,7 @@ pub struct LifecycleTiming {
     pub ec2_image_pull: ImagePull,
     /// How long the service scheduler waits before retrying tasks it could not place.
     pub placement_retry: SimDuration,
+    /// How long a task waits in PROVISIONING for a managed-scaling provider's capacity before it
+    /// is stopped.
+    pub capacity_wait_timeout: SimDuration,
 }

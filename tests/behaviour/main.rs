@@ -1,5 +1,6 @@
 //! Behaviour tests of ecsim: one binary, a file per behaviour.
 
+mod capacity_wait;
 mod cli;
 mod common;
 mod determinism;

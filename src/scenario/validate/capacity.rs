@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
 use super::zone_id;
-use crate::capacity::{AutoScalingGroup, CapacityProvider, ProviderKind, StrategyItem, FARGATE, FARGATE_SPOT};
+use crate::capacity::{
+    AutoScalingGroup, CapacityProvider, ManagedScaling, ProviderKind, StrategyItem, FARGATE, FARGATE_SPOT,
+};
 use crate::catalog::{instance_type, instance_type_names};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{RawCapacityProvider, RawStrategyItem};
@@ -47,6 +49,7 @@ fn auto_scaling_group(
     raw: &RawCapacityProvider,
     zones: &[String],
 ) -> Option<AutoScalingGroup> {
+    let managed_scaling = raw.managed_scaling.is_some();
     let raw = &raw.auto_scaling_group;
     let itype = instance_type(&raw.instance_type);
     if itype.is_none() {
@@ -94,6 +97,7 @@ fn auto_scaling_group(
         ecs_reserved_memory: reserved?,
         eni_trunking: raw.eni_trunking.unwrap_or(false),
         attributes: raw.attributes.clone(),
+        managed_scaling: managed_scaling.then(ManagedScaling::default),
     })
 }
 

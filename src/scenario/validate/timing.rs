@@ -20,6 +20,8 @@ pub fn defaults() -> LifecycleTiming {
         fargate_image_pull: ImagePull { latency: secs(5), throughput_mb_per_s: 12.0 },
         ec2_image_pull: ImagePull { latency: secs(2), throughput_mb_per_s: 50.0 },
         placement_retry: secs(30),
+        // Cluster auto scaling keeps tasks in PROVISIONING "10-30 minutes" before stopping them.
+        capacity_wait_timeout: secs(30 * 60),
     }
 }
 
@@ -42,6 +44,10 @@ pub fn check(c: &mut Checker, raw: Option<&RawTiming>) -> Option<LifecycleTiming
     if let Some(d) = &raw.placement_retry {
         let path = "timing.placement_retry";
         ok &= c.duration(path, d).filter(|d| c.positive(path, *d)).map(|d| t.placement_retry = d).is_some();
+    }
+    if let Some(d) = &raw.capacity_wait_timeout {
+        let path = "timing.capacity_wait_timeout";
+        ok &= c.duration(path, d).filter(|d| c.positive(path, *d)).map(|d| t.capacity_wait_timeout = d).is_some();
     }
     ok.then_some(t)
 }
