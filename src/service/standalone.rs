@@ -2,6 +2,8 @@
 //! services (default strategy `random`), never replaced. A task RunTask cannot place is reported
 //! as a failure, as the API returns it, and not retried.
 
+use std::collections::BTreeMap;
+
 use crate::metrics::EventKind;
 use crate::placement::Unplaced;
 use crate::sim::ids::{GroupId, RunTaskId, TaskId};
@@ -40,7 +42,7 @@ pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
     let spec = world.run_tasks[id.index()].spec.clone();
     let group = world.run_tasks[id.index()].group;
     let mut started: Vec<TaskId> = Vec::new();
-    let mut failures: Vec<String> = Vec::new();
+    let mut failures: BTreeMap<String, u32> = BTreeMap::new();
     for ordinal in 1..=spec.count {
         let launch = Launch {
             owner: TaskOwner::Standalone(id),
@@ -54,19 +56,19 @@ pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
         };
         match start_task(world, ctx, &launch, None) {
             Ok(task) => started.push(task),
-            Err(why) => failures.push(failure_reason(&why)),
+            Err(why) => *failures.entry(failure_reason(&why)).or_insert(0) += 1,
         }
     }
     let entry = &mut world.run_tasks[id.index()];
     entry.tasks.extend(&started);
     entry.stats.tasks_started += started.len() as u32;
-    entry.stats.tasks_not_placed += failures.len() as u32;
+    entry.stats.tasks_not_placed += failures.values().sum::<u32>();
     let labels: Vec<String> = started.iter().map(|t| format!("(task {})", world.task_label(*t))).collect();
     let mut message =
         format!("run-task {} started {} of {} tasks: {}.", spec.name, started.len(), spec.count, labels.join(" "));
     if !failures.is_empty() {
-        failures.dedup();
-        message.push_str(&format!(" Failures: {}.", failures.join(", ")));
+        let counted: Vec<String> = failures.iter().map(|(reason, n)| format!("{reason} ({n} tasks)")).collect();
+        message.push_str(&format!(" Failures: {}.", counted.join(", ")));
     }
     ctx.log(EventKind::RunTask).service(spec.name).message(message).emit();
 }

@@ -67,7 +67,7 @@ fn run_task_reports_the_tasks_it_could_not_place() {
     let (world, _, rec) = run(&scenario(&yaml));
     assert_eq!(world.tasks.len(), 6);
     assert!(
-        rec.messages(EventKind::RunTask)[0].ends_with("Failures: RESOURCE:CPU."),
+        rec.messages(EventKind::RunTask)[0].ends_with("Failures: RESOURCE:CPU (2 tasks)."),
         "{}",
         rec.messages(EventKind::RunTask)[0]
     );
