@@ -1,12 +1,13 @@
 //! The command line: clap types stop here and become calls into the library.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::engine::SimDuration;
-use crate::output::{summary_table, write_run, RunOptions};
+use crate::output::{catalog_notes, catalog_text, summary_table, write_run, CatalogFormat, CatalogSection, RunOptions};
 use crate::scenario::{self, LoadError};
 
 #[derive(Parser)]
@@ -41,6 +42,29 @@ enum Command {
         /// The scenario file (YAML).
         scenario: PathBuf,
     },
+    /// Print the instance types and Fargate sizes the simulator knows, with prices and their dates.
+    Catalog {
+        /// Only this part [default: both; csv needs one].
+        #[arg(value_enum)]
+        section: Option<SectionArg>,
+        /// `table` for reading; `csv` and `json` for spreadsheets and scripts (the price notes then
+        /// go to stderr).
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SectionArg {
+    Instances,
+    Fargate,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Table,
+    Csv,
+    Json,
 }
 
 fn parse_duration(text: &str) -> Result<SimDuration, String> {
@@ -55,6 +79,7 @@ fn parse_duration(text: &str) -> Result<SimDuration, String> {
 pub fn main(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate { scenario } => validate(&scenario),
+        Command::Catalog { section, format } => catalog(section, format),
         Command::Run { scenario, seed, out, duration, explain_placement } => {
             run(&scenario, (seed, duration), out, RunOptions { explain_placement })
         }
@@ -93,6 +118,30 @@ fn validate(path: &Path) -> Result<(), Failure> {
     scenario::load(path)?;
     println!("ok");
     Ok(())
+}
+
+fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure> {
+    let section = section.map(|s| match s {
+        SectionArg::Instances => CatalogSection::Instances,
+        SectionArg::Fargate => CatalogSection::Fargate,
+    });
+    let text = catalog_text(
+        section,
+        match format {
+            FormatArg::Table => CatalogFormat::Table,
+            FormatArg::Csv => CatalogFormat::Csv,
+            FormatArg::Json => CatalogFormat::Json,
+        },
+    )
+    .map_err(|e| Failure::Other(e.into()))?;
+    if format != FormatArg::Table {
+        eprint!("{}", catalog_notes());
+    }
+    // Output piped into `head` closes early; that is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Other(e.into())),
+        _ => Ok(()),
+    }
 }
 
 fn run(

@@ -2,11 +2,13 @@
 //! scenario file, and charts. Files are written into a staging folder that replaces the output
 //! folder only when everything is written, so a failed run never leaves files that look complete.
 
+mod catalog;
 mod chart;
 mod folder;
 mod recorder;
 mod report;
 
+pub use catalog::{catalog_notes, catalog_text, CatalogError, CatalogFormat, CatalogSection};
 pub use folder::RunFolder;
 pub use recorder::FileRecorder;
 pub use report::{summary_table, write_run, OutputError, RunOptions, RunReport};

@@ -1,6 +1,7 @@
 //! Behaviour tests of ecsim: one binary, a file per behaviour.
 
 mod capacity_wait;
+mod catalog;
 mod cli;
 mod common;
 mod determinism;
