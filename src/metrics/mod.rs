@@ -7,7 +7,7 @@ mod recorder;
 mod sample;
 mod summary;
 
-pub use cost::{cost_of_run, Cost};
+pub use cost::{bill, cost_of_run, round_usd, Bill, Cost, Pricing};
 pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
-pub use sample::sample;
+pub use sample::{next_sample, sample};
 pub use summary::{ServiceSummary, Summary};

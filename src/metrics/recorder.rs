@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use crate::engine::SimTime;
 
+use super::Cost;
+
 /// Kinds of logged events, in ECS's own vocabulary where it has one (EventBridge `eventName`s
 /// and task state changes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -56,7 +58,8 @@ fn seconds<S: serde::Serializer>(t: &SimTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((ms as f64) / 1_000.0)
 }
 
-/// One row of metrics.csv: a service at one sampling instant.
+/// One row of metrics.csv: a service at one sampling instant, and the cost of the interval that
+/// ends there (see [`crate::metrics::bill`] for how billing minimums are attributed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsRow {
     pub time: SimTime,
@@ -76,6 +79,12 @@ pub struct MetricsRow {
     /// Cluster CPUReservation and MemoryReservation, percent (CloudWatch's definition).
     pub cluster_cpu_reservation: f64,
     pub cluster_memory_reservation: f64,
+    /// USD the service's Fargate and Fargate Spot tasks were billed since the previous row (EC2
+    /// instances are shared by services, so their cost is only the cluster's).
+    pub service_fargate_cost: f64,
+    /// USD the whole cluster was billed since the previous row, standalone tasks included; the
+    /// same on every service's row of an instant.
+    pub cluster_cost: Cost,
 }
 
 /// Receives observations as the run goes. Implementations must not fail the run: an output

@@ -1,20 +1,44 @@
 //! Per-interval rows of metrics.csv.
+//!
+//! Rows are taken at time 0, then every interval, and once more at the end of the run when the
+//! duration is not a whole number of intervals: each row's costs cover the time since the
+//! previous row, so without that last row the tail of the run would be billed in no row, and the
+//! rows would not add up to the summary's total.
 
+use crate::engine::{SimDuration, SimTime};
 use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
 
+use super::cost::{bill, Bill, Pricing};
 use super::MetricsRow;
 
-/// Records one row per service, describing the world at this instant.
-pub fn sample(world: &World, ctx: &mut Ctx) {
+/// When the next row is due after the one at `now`: one interval later, or the end of the run if
+/// that comes first; `None` once the row at the end is taken.
+pub fn next_sample(now: SimTime, interval: SimDuration, end: SimTime) -> Option<SimTime> {
+    (now < end).then(|| (now + interval).min(end))
+}
+
+/// The time of the row before the one at `now` (the largest multiple of `interval` before it),
+/// or `None` for the first row, at time 0.
+fn previous_sample(now: SimTime, interval: SimDuration) -> Option<SimTime> {
+    let (now, interval) = (now.as_micros(), interval.as_micros().max(1));
+    (now > 0).then(|| SimTime::from_micros((now - 1) / interval * interval))
+}
+
+/// Records one row per service, describing the world at this instant and what the run cost
+/// since the previous row, at `pricing`, in a run of `interval`s that ends at `end`.
+pub fn sample(world: &World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDuration, end: SimTime) {
+    let now = ctx.sched.now();
     let (cpu, memory) = cluster_reservation(world);
+    let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
+    let cost = bill(world, pricing, now, end).since(&before);
     for (i, svc) in world.services.iter().enumerate() {
         let tasks: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
         let held = |f: fn(&crate::task::TaskDefinition) -> u32| -> u64 {
             tasks.iter().map(|t| u64::from(f(world.task_definition(t.task_definition)))).sum()
         };
         let row = MetricsRow {
-            time: ctx.sched.now(),
+            time: now,
             service: svc.spec.name.clone(),
             desired: crate::service::desired_count(world, crate::sim::ids::ServiceId::from_index(i)),
             running: tasks.iter().filter(|t| t.status == TaskStatus::Running).count() as u32,
@@ -25,6 +49,8 @@ pub fn sample(world: &World, ctx: &mut Ctx) {
             instances: world.instances.len() as u32,
             cluster_cpu_reservation: cpu,
             cluster_memory_reservation: memory,
+            service_fargate_cost: cost.services[i],
+            cluster_cost: cost.cluster,
         };
         ctx.recorder.row(&row);
     }
@@ -40,4 +66,32 @@ fn cluster_reservation(world: &World) -> (f64, f64) {
         pct(sum(|i| i.reserved_cpu), sum(|i| i.registered_cpu)),
         pct(sum(|i| i.reserved_memory), sum(|i| i.registered_memory)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(secs)
+    }
+
+    #[test]
+    fn rows_every_interval_and_at_the_end() {
+        let (ten, end) = (SimDuration::from_secs(10), at(25));
+        assert_eq!(next_sample(at(0), ten, end), Some(at(10)));
+        assert_eq!(next_sample(at(20), ten, end), Some(end), "the last row comes at the end");
+        assert_eq!(next_sample(end, ten, end), None);
+        assert_eq!(next_sample(at(20), ten, at(30)), Some(at(30)));
+        assert_eq!(next_sample(at(30), ten, at(30)), None, "no extra row when the intervals fit");
+    }
+
+    #[test]
+    fn each_row_covers_the_time_since_the_previous_one() {
+        let ten = SimDuration::from_secs(10);
+        assert_eq!(previous_sample(at(0), ten), None);
+        assert_eq!(previous_sample(at(10), ten), Some(at(0)));
+        assert_eq!(previous_sample(at(30), ten), Some(at(20)));
+        assert_eq!(previous_sample(at(25), ten), Some(at(20)), "the end's row follows the last whole interval");
+    }
 }

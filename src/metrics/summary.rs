@@ -8,7 +8,8 @@ use crate::engine::{RunStats, SimTime};
 use crate::sim::World;
 use crate::task::TaskStatus;
 
-use super::{cost_of_run, Cost};
+use super::cost::round_usd;
+use super::{cost_of_run, Cost, Pricing};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServiceSummary {
@@ -21,6 +22,9 @@ pub struct ServiceSummary {
     /// Seconds from the start until the service first reached a steady state.
     pub first_steady_state_s: Option<f64>,
     pub stop_reasons: BTreeMap<String, u32>,
+    /// USD its Fargate and Fargate Spot tasks cost over the run, rounded to 6 decimals. Tasks on
+    /// EC2 cost nothing here: the instances they share are billed to the cluster.
+    pub fargate_cost_usd: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -30,20 +34,24 @@ pub struct Summary {
     pub duration_s: f64,
     pub services: Vec<ServiceSummary>,
     pub instances: u32,
-    /// US dollars over the run, rounded to the cent's hundredth.
+    /// US dollars over the run, rounded to 6 decimals: metrics.csv's per-interval costs add up to
+    /// these exactly.
     pub cost_usd: Cost,
+    /// The sum of `cost_usd`'s rounded figures, so that the parts add up to the total as printed.
     pub cost_usd_total: f64,
     /// Events the engine processed.
     pub events: u64,
 }
 
-/// Rounds for output: summaries show four decimals, the same on every machine.
+/// Rounds seconds for output: four decimals, the same on every machine.
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
 impl Summary {
-    pub fn new(scenario: &str, seed: u64, world: &World, end: SimTime, stats: RunStats) -> Self {
+    /// The figures of a run of `world` that ended at `end`, billed at `pricing`.
+    pub fn new(scenario: &str, seed: u64, world: &World, end: SimTime, stats: RunStats, pricing: &Pricing) -> Self {
+        let cost = cost_of_run(world, pricing, end);
         let services = world
             .services
             .iter()
@@ -58,21 +66,17 @@ impl Summary {
                 placement_failures: s.stats.placement_failures,
                 first_steady_state_s: s.stats.first_steady_state_at.map(|t| round4(t.as_secs_f64())),
                 stop_reasons: s.stats.stop_reasons.clone(),
+                fargate_cost_usd: cost.services[i],
             })
             .collect();
-        let cost = cost_of_run(world, end);
         Summary {
             scenario: scenario.to_string(),
             seed,
             duration_s: end.as_secs_f64(),
             services,
             instances: world.instances.len() as u32,
-            cost_usd: Cost {
-                ec2: round4(cost.ec2),
-                fargate: round4(cost.fargate),
-                fargate_spot: round4(cost.fargate_spot),
-            },
-            cost_usd_total: round4(cost.total()),
+            cost_usd: cost.cluster,
+            cost_usd_total: round_usd(cost.cluster.total()),
             events: stats.events,
         }
     }

@@ -10,7 +10,10 @@ use crate::metrics::{LogEvent, MetricsRow, Recorder};
 
 use super::OutputError;
 
-const METRICS_HEADER: [&str; 11] = [
+/// The cost columns are USD billed in the interval that ends at the row's time (since the previous
+/// row); the `cluster_` ones are the cluster's, repeated on each service's row of an instant, so a
+/// cluster total sums one row per time.
+const METRICS_HEADER: [&str; 16] = [
     "time_s",
     "service",
     "desired",
@@ -22,6 +25,11 @@ const METRICS_HEADER: [&str; 11] = [
     "instances",
     "cluster_cpu_reservation_pct",
     "cluster_memory_reservation_pct",
+    "service_fargate_cost_usd",
+    "cluster_ec2_cost_usd",
+    "cluster_fargate_cost_usd",
+    "cluster_fargate_spot_cost_usd",
+    "cluster_cost_usd",
 ];
 
 /// Task counts of one service over time: (seconds, running, desired).
@@ -88,6 +96,11 @@ impl Recorder for FileRecorder {
             row.instances.to_string(),
             format!("{:.2}", row.cluster_cpu_reservation),
             format!("{:.2}", row.cluster_memory_reservation),
+            usd(row.service_fargate_cost),
+            usd(row.cluster_cost.ec2),
+            usd(row.cluster_cost.fargate),
+            usd(row.cluster_cost.fargate_spot),
+            usd(row.cluster_cost.total()),
         ];
         if let Err(source) = self.metrics.write_record(&record) {
             self.keep_first_error(OutputError::Csv { path: self.metrics_path.clone(), source });
@@ -98,4 +111,10 @@ impl Recorder for FileRecorder {
             None => self.series.push((row.service.clone(), vec![point])),
         }
     }
+}
+
+/// Dollars with 6 decimals: a fixed format, identical everywhere, fine enough that a second of the
+/// cheapest instance (t3.nano, $0.0052/h ≈ $0.0000014/s) still shows.
+fn usd(x: f64) -> String {
+    format!("{x:.6}")
 }

@@ -122,7 +122,9 @@ fn tasks_chart(name: &str, duration: SimDuration, series: &[(String, CountSeries
     }
 }
 
-/// The short human summary the CLI prints.
+/// The short human summary the CLI prints. Costs show 4 decimals: short runs cost fractions of a
+/// cent, which 2 decimals would show as $0.00. A service's cost is its Fargate tasks' (EC2
+/// instances are shared, so they are billed to the cluster only).
 pub fn summary_table(s: &Summary) -> String {
     let mut out = format!(
         "{}: seed {}, {} simulated, {} events\n\n",
@@ -133,28 +135,29 @@ pub fn summary_table(s: &Summary) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<20} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9}",
-        "service", "desired", "running", "started", "stopped", "steady at", "unplaced"
+        "{:<20} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9} {:>10}",
+        "service", "desired", "running", "started", "stopped", "steady at", "unplaced", "fargate $"
     );
     for svc in &s.services {
         let steady =
             svc.first_steady_state_s.map_or("never".to_string(), |t| SimDuration::from_secs_f64(t).to_string());
         let _ = writeln!(
             out,
-            "{:<20} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9}",
+            "{:<20} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9} {:>10.4}",
             svc.name,
             svc.desired_count,
             svc.running_at_end,
             svc.tasks_started,
             svc.tasks_stopped,
             steady,
-            svc.placement_failures
+            svc.placement_failures,
+            svc.fargate_cost_usd
         );
     }
     let c = &s.cost_usd;
     let _ = write!(
         out,
-        "\ninstances: {}   cost: ${:.2} (EC2 ${:.2}, Fargate ${:.2}, Fargate Spot ${:.2})",
+        "\ninstances: {}   cost: ${:.4} (EC2 ${:.4}, Fargate ${:.4}, Fargate Spot ${:.4})",
         s.instances, s.cost_usd_total, c.ec2, c.fargate, c.fargate_spot
     );
     out

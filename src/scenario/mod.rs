@@ -18,6 +18,7 @@ pub use load::{load, load_str, LoadError};
 use crate::capacity::CapacityProvider;
 use crate::engine::SimDuration;
 use crate::faults::Fault;
+use crate::metrics::Pricing;
 use crate::service::{Action, RunTaskSpec, ServiceSpec};
 use crate::task::{LifecycleTiming, TaskDefinition};
 
@@ -42,4 +43,6 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Operator actions on the timeline, in file order.
     pub actions: Vec<Action>,
+    /// The prices the run is billed at: the catalog's with the scenario's overrides.
+    pub pricing: Pricing,
 }

@@ -37,6 +37,8 @@ pub struct RawScenario {
     /// Operator actions on the timeline.
     #[serde(default)]
     pub actions: Vec<RawAction>,
+    /// Price overrides; the catalog's us-east-1 on-demand prices otherwise.
+    pub pricing: Option<RawPricing>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,4 +338,29 @@ pub struct RawStopTasks {
 /// Every BTreeMap key of the raw scenario that names something, for "did you mean" hints.
 pub fn names<V>(map: &BTreeMap<String, V>) -> impl Iterator<Item = &str> {
     map.keys().map(String::as_str)
+}
+
+/// `pricing:` overrides of the catalog's prices, in USD (another region, a later price list, a
+/// negotiated discount). Every field is optional; numbers stay `f64` here so that a bad value is a
+/// validation error with a hint rather than a parser message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricing {
+    /// Per instance-hour, by instance type: `{ m5.large: 0.1 }`.
+    #[serde(default)]
+    pub instance_types: BTreeMap<String, f64>,
+    /// Fargate on Linux/x86_64.
+    pub fargate: Option<RawFargatePrices>,
+    /// Fargate on Linux/ARM64, for task definitions with `cpu_architecture: ARM64`.
+    pub fargate_arm: Option<RawFargatePrices>,
+    /// Fargate Spot's price is on-demand × (1 − discount); 0.7 by default.
+    pub fargate_spot_discount: Option<f64>,
+}
+
+/// Fargate prices per vCPU-hour and GB-hour; a price left out keeps the catalog's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFargatePrices {
+    pub vcpu_hour: Option<f64>,
+    pub gb_hour: Option<f64>,
 }

@@ -22,6 +22,8 @@ struct Ecs<'r> {
     explain_placement: bool,
     metrics_interval: crate::engine::SimDuration,
     end: SimTime,
+    /// What metrics rows and the summary bill the run at.
+    pricing: metrics::Pricing,
 }
 
 impl Model for Ecs<'_> {
@@ -47,9 +49,8 @@ impl Model for Ecs<'_> {
             },
             Event::RunTask(id) => service::on_run_task(world, &mut ctx, id),
             Event::Sample => {
-                metrics::sample(world, &mut ctx);
-                let next = ctx.sched.now() + self.metrics_interval;
-                if next <= self.end {
+                metrics::sample(world, &mut ctx, &self.pricing, self.metrics_interval, self.end);
+                if let Some(next) = metrics::next_sample(ctx.sched.now(), self.metrics_interval, self.end) {
                     ctx.sched.observe_at(next, Event::Sample);
                 }
             }
@@ -82,6 +83,7 @@ impl<'r> Simulation<'r> {
             explain_placement,
             metrics_interval: scenario.metrics_interval,
             end: SimTime::ZERO + scenario.duration,
+            pricing: scenario.pricing.clone(),
         };
         let mut ctx = Ctx {
             sched: &mut sched,
@@ -127,7 +129,7 @@ impl<'r> Simulation<'r> {
     pub fn run(mut self) -> (World, Summary) {
         let end = self.model.end;
         let stats = self.sched.run_until(&mut self.model, end);
-        let summary = Summary::new(&self.scenario_name, self.seed, &self.model.world, end, stats);
+        let summary = Summary::new(&self.scenario_name, self.seed, &self.model.world, end, stats, &self.model.pricing);
         (self.model.world, summary)
     }
 }

@@ -4,6 +4,7 @@ mod capacity_wait;
 mod catalog;
 mod cli;
 mod common;
+mod cost;
 mod determinism;
 mod errors;
 mod healing;

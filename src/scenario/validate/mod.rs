@@ -7,6 +7,7 @@ mod capacity;
 mod checker;
 mod faults;
 mod placement;
+mod pricing;
 mod services;
 mod task_definitions;
 mod timing;
@@ -50,6 +51,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let run_tasks = services::check_run_tasks(&mut c, &known);
     let faults = faults::check(&mut c, &raw.faults, &raw.services, duration);
     let actions = actions::check(&mut c, &raw.actions, &raw.services, duration);
+    let pricing = pricing::check(&mut c, raw.pricing.as_ref());
 
     match (c.into_result(), duration, metrics_interval, timing) {
         (Ok(()), Some(duration), Some(metrics_interval), Some(timing)) => Ok(Scenario {
@@ -65,6 +67,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             run_tasks,
             faults,
             actions,
+            pricing,
         }),
         (Err(diagnostics), ..) => Err(diagnostics),
         _ => unreachable!("a missing value always comes with a diagnostic"),

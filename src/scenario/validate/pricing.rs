@@ -1,0 +1,74 @@
+//! `pricing:`: overrides of the catalog's prices (aws-behaviour.md §2.4, §3.2).
+
+use crate::catalog::fargate::FargatePrices;
+use crate::catalog::{instance_type, instance_type_names};
+use crate::metrics::Pricing;
+use crate::scenario::diagnostics::suggestion;
+use crate::scenario::schema::{RawFargatePrices, RawPricing};
+
+use super::checker::Checker;
+
+/// The catalog's prices with the scenario's overrides applied. A bad value is reported and the
+/// catalog's price kept in its place (the scenario is rejected anyway).
+pub fn check(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
+    let mut pricing = Pricing::default();
+    let Some(raw) = raw else { return pricing };
+    for (name, &usd) in &raw.instance_types {
+        let path = format!("pricing.instance_types.{name}");
+        let Some(itype) = instance_type(name) else {
+            c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
+            continue;
+        };
+        let hint = format!("USD per instance-hour; the catalog's price for {name} is {}", itype.price_per_hour);
+        if let Some(usd) = price(c, &path, usd, &hint) {
+            pricing.instance_types.insert(itype.name, usd);
+        }
+    }
+    if let Some(f) = &raw.fargate {
+        pricing.fargate = fargate(c, "pricing.fargate", f, pricing.fargate, "Linux/x86_64");
+    }
+    if let Some(f) = &raw.fargate_arm {
+        pricing.fargate_arm = fargate(c, "pricing.fargate_arm", f, pricing.fargate_arm, "Linux/ARM64");
+    }
+    if let Some(discount) = raw.fargate_spot_discount {
+        // Written so that NaN fails too.
+        if (0.0..1.0).contains(&discount) {
+            pricing.fargate_spot_discount = discount;
+        } else {
+            c.error(
+                "pricing.fargate_spot_discount",
+                &format!("{discount} is out of range: must be at least 0 and below 1"),
+                Some(&format!(
+                    "the fraction taken off Fargate's price: 0.65 makes Spot cost 35 % of on-demand (default {})",
+                    pricing.fargate_spot_discount
+                )),
+            );
+        }
+    }
+    pricing
+}
+
+/// Fargate prices of one architecture: each given price replaces the catalog's.
+fn fargate(c: &mut Checker, path: &str, raw: &RawFargatePrices, catalog: FargatePrices, os: &str) -> FargatePrices {
+    let mut prices = catalog;
+    if let Some(usd) = raw.vcpu_hour {
+        let hint = format!("USD per vCPU-hour; the catalog's {os} price is {}", catalog.vcpu_hour);
+        prices.vcpu_hour = price(c, &format!("{path}.vcpu_hour"), usd, &hint).unwrap_or(catalog.vcpu_hour);
+    }
+    if let Some(usd) = raw.gb_hour {
+        let hint = format!("USD per GB-hour; the catalog's {os} price is {}", catalog.gb_hour);
+        prices.gb_hour = price(c, &format!("{path}.gb_hour"), usd, &hint).unwrap_or(catalog.gb_hour);
+    }
+    prices
+}
+
+/// A price: finite and above zero (a free or negative price is surely a typo, and would make
+/// every cost comparison meaningless).
+fn price(c: &mut Checker, path: &str, usd: f64, hint: &str) -> Option<f64> {
+    if usd.is_finite() && usd > 0.0 {
+        Some(usd)
+    } else {
+        c.error(path, &format!("{usd} is not a price: must be a number greater than 0"), Some(hint));
+        None
+    }
+}
