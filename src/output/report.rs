@@ -40,9 +40,25 @@ struct RunInfo<'a> {
     scenario: &'a str,
     scenario_file: &'a str,
     scenario_sha256: String,
+    /// Imported task definition files: their paths as the scenario writes them, and hashes.
+    imports: Vec<ImportInfo<'a>>,
     seed: u64,
     duration_s: f64,
     metrics_interval_s: f64,
+}
+
+#[derive(Serialize)]
+struct ImportInfo<'a> {
+    file: &'a str,
+    sha256: String,
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// How a run is reported.
@@ -71,10 +87,12 @@ pub fn write_run(
         ecsim_version: env!("CARGO_PKG_VERSION"),
         scenario: &scenario.name,
         scenario_file: file_name,
-        scenario_sha256: Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        }),
+        scenario_sha256: sha256_hex(bytes),
+        imports: scenario
+            .imported_files
+            .iter()
+            .map(|f| ImportInfo { file: &f.path, sha256: sha256_hex(f.text.as_bytes()) })
+            .collect(),
         seed: scenario.seed,
         duration_s: scenario.duration.as_secs_f64(),
         metrics_interval_s: scenario.metrics_interval.as_secs_f64(),

@@ -7,7 +7,7 @@ use super::aws_json;
 use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
 use super::schema::{RawScenario, RawTaskDefinition};
 use super::source_map::SourceMap;
-use super::{validate, Scenario};
+use super::{validate, ImportedFile, Scenario};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +53,13 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
     let de = serde_yaml::Deserializer::from_str(text);
     let mut raw: RawScenario = serde_path_to_error::deserialize(de)
         .map_err(|e| ScenarioError::new(file, vec![locate(parse_diagnostic(&e))]))?;
-    let imports = resolve_imports(&mut raw, Path::new(file).parent().unwrap_or(Path::new("")));
+    let mut imports = resolve_imports(&mut raw, Path::new(file).parent().unwrap_or(Path::new("")));
     let result = validate::validate(raw, default_name).map_err(|ds| imports.place(ds));
     match (result, imports.problems.is_empty()) {
-        (Ok(scenario), true) => Ok(scenario),
+        (Ok(mut scenario), true) => {
+            scenario.imported_files = std::mem::take(&mut imports.read);
+            Ok(scenario)
+        }
         (Ok(_), false) => Err(ScenarioError::new(file, imports.problems.into_iter().map(locate).collect())),
         (Err(ds), _) => Err(ScenarioError::new(file, imports.problems.into_iter().chain(ds).map(locate).collect())),
     }
@@ -83,6 +86,8 @@ struct Imports {
     declared: Vec<String>,
     /// Imported definitions by name: the file's name in diagnostics, and its text.
     files: BTreeMap<String, (String, String)>,
+    /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
+    read: Vec<ImportedFile>,
 }
 
 /// Replaces every task definition that has `import:` by the AWS task definition JSON it names,
@@ -129,6 +134,7 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
         match aws_json::parse_task_definition(&text, &shown) {
             Ok(parsed) => {
                 *td = parsed;
+                imports.read.push(ImportedFile { path: import.clone(), text: text.clone() });
                 imports.files.insert(name.clone(), (shown, text));
             }
             Err(problems) => {

@@ -22,6 +22,14 @@ use crate::metrics::Pricing;
 use crate::service::{Action, RunTaskSpec, ServiceSpec};
 use crate::task::{LifecycleTiming, TaskDefinition};
 
+/// An AWS task definition file a scenario imported, kept so a run can record exactly what it read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedFile {
+    /// The path as the scenario writes it (relative to the scenario file).
+    pub path: String,
+    pub text: String,
+}
+
 /// A validated scenario: every reference resolved to an id, every value typed.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -43,6 +51,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Operator actions on the timeline, in file order.
     pub actions: Vec<Action>,
+    /// Task definition files read through `import:`, in the order of the definitions.
+    pub imported_files: Vec<ImportedFile>,
     /// The prices the run is billed at: the catalog's with the scenario's overrides.
     pub pricing: Pricing,
 }

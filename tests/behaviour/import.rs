@@ -170,3 +170,26 @@ fn validation_problems_in_an_imported_definition_point_into_its_file() {
       hint: set `network_mode: awsvpc`
     ");
 }
+
+#[test]
+fn a_run_records_the_hash_of_every_imported_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["run", SCENARIO, "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let imports = run["imports"].as_array().unwrap();
+    assert_eq!(imports.len(), 5);
+    let first = &imports[0];
+    let file = first["file"].as_str().unwrap();
+    assert!(file.starts_with("taskdefs/") && file.ends_with(".json"), "{file}");
+    let text = std::fs::read(std::path::Path::new("tests/fixtures").join(file)).unwrap();
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(&text).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(first["sha256"].as_str().unwrap(), expected);
+}

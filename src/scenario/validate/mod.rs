@@ -67,6 +67,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             run_tasks,
             faults,
             actions,
+            imported_files: Vec::new(),
             pricing,
         }),
         (Err(diagnostics), ..) => Err(diagnostics),
