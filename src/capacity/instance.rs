@@ -1,8 +1,9 @@
-//! EC2 container instances: what each registered, and what its tasks hold of it.
+//! Container instances — EC2 instances of Auto Scaling groups, and external (ECS Anywhere)
+//! instances — what each registered, and what its tasks hold of it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalog::InstanceType;
+use crate::catalog::{CpuArchitecture, InstanceType};
 use crate::engine::SimTime;
 use crate::sim::ids::{InstanceId, ProviderId, TaskId, ZoneId};
 use crate::task::{HostPort, Protocol, TaskDefinition};
@@ -17,9 +18,13 @@ pub const AGENT_VERSION: &str = "1.90.0";
 #[derive(Clone, Debug)]
 pub struct Instance {
     pub id: InstanceId,
-    pub provider: ProviderId,
-    pub instance_type: &'static InstanceType,
-    pub zone: ZoneId,
+    /// The Auto Scaling group provider it belongs to; `None` for an external instance.
+    pub provider: Option<ProviderId>,
+    /// `None` for an external instance, which has whatever resources it registered.
+    pub instance_type: Option<&'static InstanceType>,
+    /// `None` for an external instance (it is in no availability zone).
+    pub zone: Option<ZoneId>,
+    pub architecture: CpuArchitecture,
     pub registered_at: SimTime,
     /// Built-in (`ecs.availability-zone`, `ecs.instance-type`, `ecs.os-type`, `ecs.cpu-architecture`...)
     /// and custom attributes, for constraints and spread.
@@ -43,33 +48,74 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// An instance as it registers; `attributes` are its built-in and custom attributes.
-    pub fn new(
+    /// An EC2 instance of an Auto Scaling group provider, as it registers; `attributes` are its
+    /// built-in and custom attributes.
+    pub fn ec2(
         id: InstanceId,
-        provider: ProviderId,
+        (provider, zone): (ProviderId, ZoneId),
         itype: &'static InstanceType,
-        zone: ZoneId,
         (ecs_reserved_memory, eni_trunking): (u32, bool),
         attributes: BTreeMap<String, String>,
         now: SimTime,
     ) -> Self {
         Instance {
+            provider: Some(provider),
+            instance_type: Some(itype),
+            zone: Some(zone),
+            architecture: itype.architecture,
+            eni_limit: itype.awsvpc_task_limit(eni_trunking),
+            ..Instance::registered(
+                id,
+                itype.registered_cpu(),
+                itype.registered_memory_mib(ecs_reserved_memory),
+                attributes,
+                now,
+            )
+        }
+    }
+
+    /// An external (ECS Anywhere) instance with the resources it registers. External instances
+    /// take no awsvpc tasks.
+    pub fn external(
+        id: InstanceId,
+        (cpu, memory): (u32, u32),
+        architecture: CpuArchitecture,
+        attributes: BTreeMap<String, String>,
+        now: SimTime,
+    ) -> Self {
+        Instance { architecture, ..Instance::registered(id, cpu, memory, attributes, now) }
+    }
+
+    /// What every instance starts with: its registered resources, the agent's ports, nothing held.
+    fn registered(id: InstanceId, cpu: u32, memory: u32, attributes: BTreeMap<String, String>, now: SimTime) -> Self {
+        Instance {
             id,
-            provider,
-            instance_type: itype,
-            zone,
+            provider: None,
+            instance_type: None,
+            zone: None,
+            architecture: CpuArchitecture::X86_64,
             registered_at: now,
             attributes,
-            registered_cpu: itype.registered_cpu(),
-            registered_memory: itype.registered_memory_mib(ecs_reserved_memory),
+            registered_cpu: cpu,
+            registered_memory: memory,
             reserved_cpu: 0,
             reserved_memory: 0,
             ports_in_use: AGENT_RESERVED_PORTS.into_iter().map(|p| (Protocol::Tcp, p)).collect(),
             enis_in_use: 0,
-            eni_limit: itype.awsvpc_task_limit(eni_trunking),
+            eni_limit: 0,
             images_ready_at: BTreeMap::new(),
             tasks: Vec::new(),
         }
+    }
+
+    /// Whether this is an external (ECS Anywhere) instance.
+    pub fn is_external(&self) -> bool {
+        self.provider.is_none()
+    }
+
+    /// Its instance type's name, or `external`.
+    pub fn type_name(&self) -> &'static str {
+        self.instance_type.map_or("external", |t| t.name)
     }
 
     /// Takes the resources `td` needs; the caller has checked that it fits.
@@ -92,8 +138,10 @@ impl Instance {
         self.tasks.retain(|t| *t != task);
     }
 
-    /// The instance's name in events and outputs.
+    /// The instance's name in events and outputs: `i-…` for EC2, `mi-…` (an SSM managed instance)
+    /// for external ones.
     pub fn label(&self) -> String {
-        format!("i-{:05}", self.id.index() + 1)
+        let prefix = if self.is_external() { "mi" } else { "i" };
+        format!("{prefix}-{:05}", self.id.index() + 1)
     }
 }

@@ -5,7 +5,7 @@ mod fleet;
 mod instance;
 mod provider;
 
-pub use fleet::launch_initial_fleet;
+pub use fleet::{launch_initial_fleet, ExternalFleet};
 pub use instance::{Instance, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{
     choose_provider, AutoScalingGroup, CapacityProvider, ManagedScaling, ProviderKind, StrategyItem, FARGATE,

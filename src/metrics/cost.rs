@@ -153,12 +153,14 @@ impl Span {
 /// proportion to the run's history, not memory.
 pub fn bill(world: &World, pricing: &Pricing, by: SimTime, end: SimTime) -> Bill {
     let mut bill = Bill { cluster: Cost::default(), services: vec![0.0; world.services.len()] };
-    for i in &world.instances {
+    // External (ECS Anywhere) instances are the owner's machines: no EC2 bill. (AWS's
+    // per-instance ECS Anywhere fee is not modelled.)
+    for (i, itype) in world.instances.iter().filter_map(|i| Some((i, i.instance_type?))) {
         let span = Span {
             from: i.registered_at,
             until: None,
             minimum: EC2_MINIMUM_BILLED,
-            usd_per_hour: pricing.instance_hour(i.instance_type),
+            usd_per_hour: pricing.instance_hour(itype),
         };
         bill.cluster.ec2 += span.cost_by(by, end);
     }

@@ -64,7 +64,7 @@ pub fn describe_choice(
     let mut out = format!(
         "placed on {} ({zone}, {}): {candidates} candidate{}, {}",
         chosen.label(),
-        chosen.instance_type.name,
+        chosen.type_name(),
         if candidates == 1 { "" } else { "s" },
         filtered(counts)
     );

@@ -13,7 +13,7 @@ pub const MAX_RESERVED_PORTS: usize = 100;
 /// Every resource requirement of `td` that `instance` cannot meet now, in ECS's order.
 pub fn resource_shortfalls(instance: &Instance, td: &TaskDefinition) -> Vec<Rejection> {
     let mut missing = Vec::new();
-    if td.cpu_architecture.is_some_and(|a| a != instance.instance_type.architecture) {
+    if td.cpu_architecture.is_some_and(|a| a != instance.architecture) {
         missing.push(Rejection::Architecture);
     }
     if instance.reserved_cpu + td.reserved_cpu() > instance.registered_cpu {

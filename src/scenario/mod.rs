@@ -15,7 +15,7 @@ mod values;
 pub use diagnostics::{Diagnostic, ScenarioError};
 pub use load::{load, load_str, LoadError};
 
-use crate::capacity::CapacityProvider;
+use crate::capacity::{CapacityProvider, ExternalFleet};
 use crate::engine::SimDuration;
 use crate::faults::Fault;
 use crate::metrics::Pricing;
@@ -44,6 +44,8 @@ pub struct Scenario {
     pub task_definitions: Vec<TaskDefinition>,
     /// FARGATE, FARGATE_SPOT, then declared providers by name; a `ProviderId` indexes this list.
     pub capacity_providers: Vec<CapacityProvider>,
+    /// External (ECS Anywhere) fleets, by name.
+    pub external_instances: Vec<ExternalFleet>,
     /// Sorted by name; a `ServiceId` indexes this list.
     pub services: Vec<ServiceSpec>,
     /// Standalone task entries, sorted by name; a `RunTaskId` indexes this list.

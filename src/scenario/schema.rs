@@ -27,6 +27,9 @@ pub struct RawScenario {
     #[serde(default)]
     pub capacity_providers: BTreeMap<String, RawCapacityProvider>,
     pub default_capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
+    /// External (ECS Anywhere) instances, by fleet name.
+    #[serde(default)]
+    pub external_instances: BTreeMap<String, RawExternalFleet>,
     #[serde(default)]
     pub services: BTreeMap<String, RawService>,
     /// Standalone tasks started with RunTask, by entry name.
@@ -230,6 +233,20 @@ pub struct RawAutoScalingGroup {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// A fleet of external (ECS Anywhere) instances of one shape.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExternalFleet {
+    pub count: i64,
+    /// CPU units each instance registers (`4096`, or `"4 vCPU"`).
+    pub cpu: Scalar,
+    /// Memory each instance registers (MiB, or `"16 GB"`).
+    pub memory: Scalar,
+    pub cpu_architecture: Option<RawCpuArchitecture>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStrategyItem {
@@ -244,6 +261,8 @@ pub enum RawLaunchType {
     Ec2,
     #[serde(rename = "FARGATE")]
     Fargate,
+    #[serde(rename = "EXTERNAL")]
+    External,
 }
 
 #[derive(Debug, Deserialize)]

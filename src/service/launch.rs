@@ -33,7 +33,10 @@ pub fn start_task(
 ) -> Result<TaskId, Unplaced> {
     let (provider, placement) = match launch.capacity {
         CapacitySource::LaunchType(LaunchType::Fargate) => (None, fargate(world, launch, false)),
-        CapacitySource::LaunchType(LaunchType::Ec2) => (None, on_instance(world, ctx, launch, None, only)?),
+        CapacitySource::LaunchType(LaunchType::Ec2) => (None, on_instance(world, ctx, launch, Pool::Ec2, only)?),
+        CapacitySource::LaunchType(LaunchType::External) => {
+            (None, on_instance(world, ctx, launch, Pool::External, only)?)
+        }
         CapacitySource::Strategy(items) => {
             let count_on = |p: ProviderId| peers_on(world, launch.peers, p);
             let provider = choose_provider(items, count_on).expect("validated strategies always yield a provider");
@@ -42,7 +45,7 @@ pub fn start_task(
                 ProviderKind::FargateSpot => fargate(world, launch, true),
                 ProviderKind::AutoScalingGroup(ref asg) => {
                     let waits = asg.managed_scaling.is_some() && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
-                    match on_instance(world, ctx, launch, Some(provider), only) {
+                    match on_instance(world, ctx, launch, Pool::Provider(provider), only) {
                         Err(_) if waits => Placement::AwaitingCapacity(provider),
                         placed => placed?,
                     }
@@ -66,11 +69,32 @@ fn peers_on(world: &World, peers: &[TaskId], provider: ProviderId) -> u32 {
 }
 
 /// Places on an EC2 instance (of `provider` if given); logs the explanation when asked to.
+/// Which instances a task may go to.
+#[derive(Clone, Copy)]
+enum Pool {
+    /// Launch type EC2: any EC2 instance of the cluster.
+    Ec2,
+    /// Launch type EXTERNAL: the external instances.
+    External,
+    /// The instances of one Auto Scaling group provider.
+    Provider(ProviderId),
+}
+
+impl Pool {
+    fn contains(self, instance: &Instance) -> bool {
+        match self {
+            Pool::Ec2 => !instance.is_external(),
+            Pool::External => instance.is_external(),
+            Pool::Provider(p) => instance.provider == Some(p),
+        }
+    }
+}
+
 fn on_instance(
     world: &World,
     ctx: &mut Ctx,
     launch: &Launch,
-    provider: Option<ProviderId>,
+    pool: Pool,
     only: Option<InstanceId>,
 ) -> Result<Placement, Unplaced> {
     let request = Request {
@@ -79,7 +103,7 @@ fn on_instance(
         strategies: launch.strategies,
         constraints: launch.constraints,
     };
-    let candidate = |i: &Instance| provider.is_none_or(|p| i.provider == p) && only.is_none_or(|o| i.id == o);
+    let candidate = |i: &Instance| pool.contains(i) && only.is_none_or(|o| i.id == o);
     let decision = placement::place(world, candidate, &request, &mut ctx.streams.placement, ctx.explain_placement)?;
     if let Some(explanation) = decision.explanation {
         let name = world.owner_name(launch.owner).to_string();
@@ -137,7 +161,7 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
             strategies: &strategies,
             constraints: &constraints,
         };
-        let candidate = |i: &Instance| i.provider == provider;
+        let candidate = |i: &Instance| Pool::Provider(provider).contains(i);
         if let Ok(decision) = placement::place(world, candidate, &request, &mut ctx.streams.placement, false) {
             task::assign_instance(world, ctx, id, decision.instance);
         }

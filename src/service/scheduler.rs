@@ -14,7 +14,7 @@ use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskOwner, TaskStatus};
 
 use super::launch::{start_task, Launch};
-use super::{CapacitySource, SchedulingStrategy, ServiceSpec};
+use super::{CapacitySource, LaunchType, SchedulingStrategy, ServiceSpec};
 
 /// The longest gap between placement attempts (aws-behaviour.md §6.3).
 const MAX_RETRY_DELAY: SimDuration = SimDuration::from_mins(15);
@@ -168,8 +168,9 @@ fn daemon_instances(world: &World, id: ServiceId) -> impl Iterator<Item = Instan
         .instances
         .iter()
         .filter(move |i| match &svc.spec.capacity {
-            CapacitySource::Strategy(items) => items.iter().any(|s| s.provider == i.provider),
-            CapacitySource::LaunchType(_) => true,
+            CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == i.provider),
+            CapacitySource::LaunchType(LaunchType::External) => i.is_external(),
+            CapacitySource::LaunchType(_) => !i.is_external(),
         })
         .filter(move |i| {
             let request = crate::placement::Request {

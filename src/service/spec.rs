@@ -10,6 +10,8 @@ use crate::sim::ids::{ServiceId, TaskDefId};
 pub enum LaunchType {
     Ec2,
     Fargate,
+    /// External (ECS Anywhere) instances.
+    External,
 }
 
 /// The launch type or the capacity provider strategy (mutually exclusive, as in ECS).

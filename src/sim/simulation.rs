@@ -92,7 +92,7 @@ impl<'r> Simulation<'r> {
             timing: &model.timing,
             explain_placement,
         };
-        capacity::launch_initial_fleet(&mut model.world, &mut ctx);
+        capacity::launch_initial_fleet(&mut model.world, &mut ctx, &scenario.external_instances);
         let mut services: Vec<_> = scenario.services.iter().enumerate().collect();
         services.sort_by_key(|(i, s)| (s.scheduling_strategy != SchedulingStrategy::Daemon, *i));
         for (i, _) in services {

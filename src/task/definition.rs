@@ -36,6 +36,24 @@ pub struct PortMapping {
     pub host_port: Option<u16>,
 }
 
+/// A launch type a task definition can declare itself compatible with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Compatibility {
+    Ec2,
+    Fargate,
+    External,
+}
+
+impl Compatibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compatibility::Ec2 => "EC2",
+            Compatibility::Fargate => "FARGATE",
+            Compatibility::External => "EXTERNAL",
+        }
+    }
+}
+
 /// A container health check (ECS's `healthCheck`), with AWS's defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HealthCheck {
@@ -99,8 +117,9 @@ pub struct TaskDefinition {
     /// Task-level memory, MiB; required on Fargate.
     pub memory: Option<u32>,
     pub network_mode: NetworkMode,
-    /// `requiresCompatibilities` included FARGATE: Fargate's rules were checked at load time.
-    pub requires_fargate: bool,
+    /// `requiresCompatibilities`: the launch types the definition declares (empty: not declared,
+    /// any launch type its other fields allow).
+    pub requires_compatibilities: Vec<Compatibility>,
     /// From `runtimePlatform`: the task only runs on instances of this architecture.
     pub cpu_architecture: Option<CpuArchitecture>,
     /// The definition's own constraints (ECS allows only `memberOf` here).

@@ -242,7 +242,7 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
         },
         TaskStatus::Stopped => {
             let freed = match world.tasks[id.index()].placement {
-                Placement::Instance(i) => Some(world.instances[i.index()].provider),
+                Placement::Instance(i) => world.instances[i.index()].provider,
                 _ => None,
             };
             release(world, id);

@@ -5,7 +5,8 @@ mod lifecycle;
 mod timing;
 
 pub use definition::{
-    ContainerDefinition, DependencyCondition, HealthCheck, HostPort, NetworkMode, PortMapping, Protocol, TaskDefinition,
+    Compatibility, ContainerDefinition, DependencyCondition, HealthCheck, HostPort, NetworkMode, PortMapping, Protocol,
+    TaskDefinition,
 };
 pub use lifecycle::{
     assign_instance, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus,

@@ -164,6 +164,8 @@ fn validation_problems_in_an_imported_definition_point_into_its_file() {
     // problems are reported in ec2-bridge.json, at AWS's field names.
     let report = errors(&with_import("  api: { import: taskdefs/ec2-bridge.json }"));
     insta::assert_snapshot!(report, @"
+    tests/fixtures/bad.yaml:6: services.api.task_definition: task definition `api` is not compatible with FARGATE (requires_compatibilities: [EC2])
+      hint: add FARGATE to the task definition's requires_compatibilities
     tests/fixtures/taskdefs/ec2-bridge.json:1: .: Fargate requires task-level `cpu` and `memory` (service `api` runs it on Fargate)
       hint: e.g. `cpu: 256` and `memory: 512`
     tests/fixtures/taskdefs/ec2-bridge.json:4: networkMode: Fargate requires network_mode awsvpc (service `api` runs it on Fargate)

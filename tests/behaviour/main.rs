@@ -7,6 +7,7 @@ mod common;
 mod cost;
 mod determinism;
 mod errors;
+mod external;
 mod healing;
 mod import;
 mod lifecycle;

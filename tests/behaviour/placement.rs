@@ -173,7 +173,7 @@ fn assert_constraints_hold(world: &World, distinct: bool, member_of_m5: bool) {
             assert!(seen.insert(i), "distinctInstance broken on {}", world.instances[i.index()].label());
         }
         if member_of_m5 {
-            assert!(world.instances[i.index()].instance_type.name.starts_with("m5."));
+            assert!(world.instances[i.index()].type_name().starts_with("m5."));
         }
     }
 }

@@ -99,7 +99,7 @@ fn scale_in_with_the_default_spread_keeps_zones_balanced() {
     let mut per_zone = BTreeMap::new();
     for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
         if let Placement::Instance(i) = t.placement {
-            *per_zone.entry(world.instances[i.index()].zone.index()).or_insert(0) += 1;
+            *per_zone.entry(world.instances[i.index()].zone.map(|z| z.index()).unwrap()).or_insert(0) += 1;
         }
     }
     assert_eq!(per_zone, BTreeMap::from([(0, 1), (1, 1), (2, 1)]));

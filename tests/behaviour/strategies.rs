@@ -98,7 +98,7 @@ services:
     let (world, _, _) = run(&scenario(yaml));
     let mut by_type = BTreeMap::new();
     for (i, n) in per_instance(&world) {
-        *by_type.entry(world.instances[i].instance_type.name).or_insert(0) += n;
+        *by_type.entry(world.instances[i].type_name()).or_insert(0) += n;
     }
     assert_eq!(by_type, BTreeMap::from([("m5.xlarge", 2), ("t3.large", 2)]));
 }
@@ -137,7 +137,7 @@ services:
       - { type: memberOf, expression: "attribute:ecs.instance-type =~ m5.* and attribute:stack == prod" }
 "#;
     let (world, _, _) = run(&scenario(yaml));
-    let placed: Vec<_> = per_instance(&world).into_keys().map(|i| world.instances[i].instance_type.name).collect();
+    let placed: Vec<_> = per_instance(&world).into_keys().map(|i| world.instances[i].type_name()).collect();
     assert_eq!(placed, ["m5.large", "m5.large"]);
 }
 
@@ -157,7 +157,7 @@ services:
   s: { task_definition: t, desired_count: 2, launch_type: EC2 }
 "#;
     let (world, _, _) = run(&scenario(yaml));
-    let types: Vec<_> = per_instance(&world).into_keys().map(|i| world.instances[i].instance_type.name).collect();
+    let types: Vec<_> = per_instance(&world).into_keys().map(|i| world.instances[i].type_name()).collect();
     assert_eq!(types, ["m6g.large"]);
 }
 

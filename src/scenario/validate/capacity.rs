@@ -1,15 +1,18 @@
-//! `capacity_providers:` and capacity provider strategies (aws-behaviour.md §5.1).
+//! `capacity_providers:`, capacity provider strategies (aws-behaviour.md §5.1) and
+//! `external_instances:`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
+use super::task_definitions::aws_quantity;
 use super::zone_id;
 use crate::capacity::{
-    AutoScalingGroup, CapacityProvider, ManagedScaling, ProviderKind, StrategyItem, FARGATE, FARGATE_SPOT,
+    AutoScalingGroup, CapacityProvider, ExternalFleet, ManagedScaling, ProviderKind, StrategyItem, FARGATE,
+    FARGATE_SPOT,
 };
-use crate::catalog::{instance_type, instance_type_names};
+use crate::catalog::{instance_type, instance_type_names, CpuArchitecture};
 use crate::scenario::diagnostics::suggestion;
-use crate::scenario::schema::{RawCapacityProvider, RawStrategyItem};
+use crate::scenario::schema::{RawCapacityProvider, RawCpuArchitecture, RawExternalFleet, RawStrategyItem};
 use crate::sim::ids::ProviderId;
 
 const MAX_BASE: i64 = 100_000;
@@ -157,4 +160,44 @@ pub fn check_strategy(
         c.error(path, "a strategy can hold Fargate providers or Auto Scaling group providers, not both", None);
     }
     (c.error_count() == before).then_some(items)
+}
+
+/// `external_instances:` — fleets of ECS Anywhere instances with the resources they register.
+pub fn check_external_fleets(c: &mut Checker, raw: &BTreeMap<String, RawExternalFleet>) -> Vec<ExternalFleet> {
+    raw.iter()
+        .filter_map(|(name, f)| {
+            let path = format!("external_instances.{name}");
+            let count = c.count(&format!("{path}.count"), f.count);
+            let cpu_hint = "write CPU units (1024 = 1 vCPU), e.g. `4096`, or `\"4 vCPU\"`";
+            let cpu = aws_quantity(
+                c,
+                &format!("{path}.cpu"),
+                &f.cpu,
+                ("vcpu", 1024.0),
+                (128, i64::from(u32::MAX)),
+                ("CPU amount", cpu_hint),
+            );
+            let memory_hint = "write MiB, e.g. `16384`, or `\"16 GB\"`";
+            let memory = aws_quantity(
+                c,
+                &format!("{path}.memory"),
+                &f.memory,
+                ("gb", 1024.0),
+                (6, i64::from(u32::MAX)),
+                ("memory amount", memory_hint),
+            );
+            let architecture = match f.cpu_architecture {
+                Some(RawCpuArchitecture::Arm64) => CpuArchitecture::Arm64,
+                Some(RawCpuArchitecture::X86_64) | None => CpuArchitecture::X86_64,
+            };
+            Some(ExternalFleet {
+                name: name.clone(),
+                count: count?,
+                cpu: cpu?,
+                memory: memory?,
+                architecture,
+                attributes: f.attributes.clone(),
+            })
+        })
+        .collect()
 }

@@ -37,6 +37,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let timing = timing::check(&mut c, raw.timing.as_ref());
     let task_definitions = task_definitions::check(&mut c, &raw.task_definitions);
     let capacity_providers = capacity::check_providers(&mut c, &raw.capacity_providers, &raw.zones);
+    let external_instances = capacity::check_external_fleets(&mut c, &raw.external_instances);
     let default_strategy = raw
         .default_capacity_provider_strategy
         .as_ref()
@@ -63,6 +64,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             timing,
             task_definitions: task_definitions.into_iter().map(|(_, td)| td).collect(),
             capacity_providers,
+            external_instances,
             services,
             run_tasks,
             faults,

@@ -15,7 +15,7 @@ use crate::scenario::schema::{
 };
 use crate::service::{CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 use crate::sim::ids::TaskDefId;
-use crate::task::TaskDefinition;
+use crate::task::{Compatibility, TaskDefinition};
 
 /// ECS's limit of tasks per service.
 const MAX_DESIRED_COUNT: i64 = 5_000;
@@ -67,6 +67,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         }
     }
     check_rules_fit_capacity(c, &path, fargate, (&strategies, &constraints), td)?;
+    check_compatibility(c, &path, &capacity, known.providers, (family, td))?;
     let placement_strategy = match (scheduling, fargate, strategies.is_empty()) {
         (SchedulingStrategy::Replica, false, true) => PlacementStrategy::service_default(),
         _ => strategies,
@@ -147,6 +148,47 @@ fn check_rules_fit_capacity(
     (c.error_count() == before).then_some(())
 }
 
+/// The task definition must declare the launch type it runs on when it declares any
+/// (`requiresCompatibilities`), and must always declare EXTERNAL to run on external instances, as
+/// ECS requires; external instances take no awsvpc tasks.
+fn check_compatibility(
+    c: &mut Checker,
+    path: &str,
+    capacity: &CapacitySource,
+    providers: &[CapacityProvider],
+    (family, td): (&str, &TaskDefinition),
+) -> Option<()> {
+    let needed = match capacity {
+        CapacitySource::LaunchType(LaunchType::Ec2) => Compatibility::Ec2,
+        CapacitySource::LaunchType(LaunchType::Fargate) => Compatibility::Fargate,
+        CapacitySource::LaunchType(LaunchType::External) => Compatibility::External,
+        CapacitySource::Strategy(_) if runs_on_fargate(capacity, providers) => Compatibility::Fargate,
+        CapacitySource::Strategy(_) => Compatibility::Ec2,
+    };
+    let declared = &td.requires_compatibilities;
+    let before = c.error_count();
+    if !declared.contains(&needed) && (needed == Compatibility::External || !declared.is_empty()) {
+        let list: Vec<&str> = declared.iter().map(|c| c.as_str()).collect();
+        c.error(
+            &format!("{path}.task_definition"),
+            &format!(
+                "task definition `{family}` is not compatible with {} (requires_compatibilities: [{}])",
+                needed.as_str(),
+                list.join(", ")
+            ),
+            Some(&format!("add {} to the task definition's requires_compatibilities", needed.as_str())),
+        );
+    }
+    if needed == Compatibility::External && td.uses_eni() {
+        c.error(
+            &format!("{path}.task_definition"),
+            &format!("external instances do not run awsvpc tasks (`{family}`)"),
+            Some("use bridge or host network mode"),
+        );
+    }
+    (c.error_count() == before).then_some(())
+}
+
 fn placement_rules(
     c: &mut Checker,
     path: &str,
@@ -191,6 +233,7 @@ fn capacity_source(
         }
         (Some(RawLaunchType::Ec2), None) => Some(CapacitySource::LaunchType(LaunchType::Ec2)),
         (Some(RawLaunchType::Fargate), None) => Some(CapacitySource::LaunchType(LaunchType::Fargate)),
+        (Some(RawLaunchType::External), None) => Some(CapacitySource::LaunchType(LaunchType::External)),
         (None, Some(items)) => check_strategy(c, &format!("{path}.capacity_provider_strategy"), items, known.providers)
             .map(CapacitySource::Strategy),
         (None, None) => Some(match known.default_strategy {

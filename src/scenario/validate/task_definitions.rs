@@ -13,7 +13,8 @@ use crate::scenario::schema::{
 };
 use crate::scenario::values::Scalar;
 use crate::task::{
-    ContainerDefinition, DependencyCondition, HealthCheck, NetworkMode, PortMapping, Protocol, TaskDefinition,
+    Compatibility, ContainerDefinition, DependencyCondition, HealthCheck, NetworkMode, PortMapping, Protocol,
+    TaskDefinition,
 };
 
 /// Task-level CPU bounds on EC2: 0.125 to 192 vCPU.
@@ -37,8 +38,18 @@ pub fn check(c: &mut Checker, raw: &BTreeMap<String, RawTaskDefinition>) -> Vec<
 fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition) -> Option<TaskDefinition> {
     let cpu = raw.cpu.as_ref().map(|v| cpu_units(c, &format!("{path}.cpu"), v));
     let memory = raw.memory.as_ref().map(|v| memory_mib(c, &format!("{path}.memory"), v));
-    let requires_fargate =
-        raw.requires_compatibilities.as_ref().is_some_and(|l| l.contains(&RawCompatibility::Fargate));
+    let mut requires_compatibilities: Vec<Compatibility> = raw
+        .requires_compatibilities
+        .iter()
+        .flatten()
+        .map(|c| match c {
+            RawCompatibility::Ec2 => Compatibility::Ec2,
+            RawCompatibility::Fargate => Compatibility::Fargate,
+            RawCompatibility::External => Compatibility::External,
+        })
+        .collect();
+    requires_compatibilities.sort();
+    requires_compatibilities.dedup();
     // Fargate's definitions default to awsvpc in spirit, but ECS requires it to be written.
     let network_mode = raw.network_mode.unwrap_or(NetworkMode::Bridge);
     if let Some(os) = raw.runtime_platform.as_ref().and_then(|p| p.operating_system_family.as_deref()) {
@@ -77,7 +88,7 @@ fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition)
         cpu,
         memory,
         network_mode,
-        requires_fargate,
+        requires_compatibilities,
         cpu_architecture,
         placement_constraints: placement_constraints?,
         containers,
@@ -86,7 +97,7 @@ fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition)
         return None;
     }
     td.containers_depend_on(c, path, raw)?;
-    if requires_fargate {
+    if td.requires_compatibilities.contains(&Compatibility::Fargate) {
         check_fargate(c, family, &td, "its requiresCompatibilities include FARGATE");
     }
     Some(td)
@@ -349,7 +360,7 @@ fn memory_mib(c: &mut Checker, path: &str, raw: &Scalar) -> Option<u32> {
 }
 
 /// A whole number of base units, written plainly or with AWS's larger unit (`(suffix, factor)`).
-fn aws_quantity(
+pub(super) fn aws_quantity(
     c: &mut Checker,
     path: &str,
     raw: &Scalar,
