@@ -59,3 +59,12 @@ fn a_declared_compatibility_list_must_include_the_launch_type_used() {
     let err = ecsim::scenario::load_str(&fargate_only, "x.yaml", "x").unwrap_err().to_string();
     assert!(err.contains("services.cloud.task_definition: task definition `app` is not compatible with EC2"), "{err}");
 }
+
+#[test]
+fn task_entries_are_held_to_the_same_compatibility_rules() {
+    let batch = "  batch: { requires_compatibilities: [FARGATE], cpu: 256, memory: 512, network_mode: awsvpc, container_definitions: [{ name: b, image: b }] }\ncapacity_providers:";
+    let yaml =
+        ONPREM.replace("capacity_providers:", batch) + "tasks:\n  job: { task_definition: batch, launch_type: EC2 }\n";
+    let err = ecsim::scenario::load_str(&yaml, "x.yaml", "x").unwrap_err().to_string();
+    assert!(err.contains("tasks.job.task_definition: task definition `batch` is not compatible with EC2 (requires_compatibilities: [FARGATE])"), "{err}");
+}

@@ -4,10 +4,8 @@ use std::collections::BTreeMap;
 
 use super::checker::Checker;
 use crate::engine::{SimDuration, SimTime};
-use crate::scenario::diagnostics::suggestion;
-use crate::scenario::schema::{names, RawAction, RawService};
+use crate::scenario::schema::{RawAction, RawService};
 use crate::service::{Action, ActionKind};
-use crate::sim::ids::ServiceId;
 
 const MAX_DESIRED_COUNT: i64 = 5_000;
 
@@ -33,11 +31,7 @@ fn check_one(
         return None;
     };
     let upath = format!("{path}.update_service");
-    let service = services.keys().position(|s| *s == update.service).map(ServiceId::from_index);
-    if service.is_none() {
-        let hint = suggestion(&update.service, names(services));
-        c.error(&format!("{upath}.service"), &format!("unknown service `{}`", update.service), Some(&hint));
-    }
+    let service = super::service_ref(c, &format!("{upath}.service"), &update.service, services);
     let count = c.int_in(&format!("{upath}.desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
     Some(Action {
         at: SimTime::ZERO + at?,

@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use super::checker::Checker;
 use crate::engine::{SimDuration, SimTime};
 use crate::faults::{Fault, FaultKind};
-use crate::scenario::diagnostics::suggestion;
-use crate::scenario::schema::{names, RawFault, RawService};
-use crate::sim::ids::ServiceId;
+use crate::scenario::schema::{RawFault, RawService};
 
 const KINDS: &str = "`stop_tasks`";
 
@@ -33,11 +31,7 @@ fn check_one(
         return None;
     };
     let spath = format!("{path}.stop_tasks");
-    let service = services.keys().position(|s| *s == stop.service).map(ServiceId::from_index);
-    if service.is_none() {
-        let hint = suggestion(&stop.service, names(services));
-        c.error(&format!("{spath}.service"), &format!("unknown service `{}`", stop.service), Some(&hint));
-    }
+    let service = super::service_ref(c, &format!("{spath}.service"), &stop.service, services);
     let count = c.int_in(&format!("{spath}.count"), stop.count.unwrap_or(1), 1, i64::from(u32::MAX));
     let reason = stop.reason.clone().unwrap_or_else(|| "Task stopped by ecsim fault injection".to_string());
     Some(Fault { at: SimTime::ZERO + at?, kind: FaultKind::StopTasks { service: service?, count: count?, reason } })

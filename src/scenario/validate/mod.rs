@@ -108,6 +108,21 @@ fn timeline_time(
     Some(at)
 }
 
+/// The service a timeline entry names, with "did you mean" when there is none of that name.
+fn service_ref(
+    c: &mut Checker,
+    path: &str,
+    name: &str,
+    services: &std::collections::BTreeMap<String, super::schema::RawService>,
+) -> Option<crate::sim::ids::ServiceId> {
+    let id = services.keys().position(|s| s == name).map(crate::sim::ids::ServiceId::from_index);
+    if id.is_none() {
+        let hint = super::diagnostics::suggestion(name, super::schema::names(services));
+        c.error(path, &format!("unknown service `{name}`"), Some(&hint));
+    }
+    id
+}
+
 /// The id of a zone name, if the cluster has it.
 fn zone_id(zones: &[String], name: &str) -> Option<ZoneId> {
     zones.iter().position(|z| z == name).map(ZoneId::from_index)

@@ -55,19 +55,15 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
             None
         }
     };
-    let capacity = capacity_source(c, &path, (s.launch_type, s.capacity_provider_strategy.as_deref()), known);
-    let rules = placement_rules(c, &path, (s.placement_strategy.as_deref(), s.placement_constraints.as_deref()));
-    let (id, family, td) = task_def?;
-    let (capacity, (strategies, constraints)) = (capacity?, rules?);
-    let fargate = runs_on_fargate(&capacity, known.providers);
-    if fargate {
-        check_fargate(c, family, td, &format!("service `{name}`"));
-        if scheduling == SchedulingStrategy::Daemon {
-            c.error(&format!("{path}.scheduling_strategy"), "Fargate does not run DAEMON services", None);
-        }
+    let raw_where = (s.launch_type, s.capacity_provider_strategy.as_deref());
+    let raw_rules = (s.placement_strategy.as_deref(), s.placement_constraints.as_deref());
+    let who = format!("service `{name}`");
+    let placed = where_tasks_run(c, known, (&path, &who), (raw_where, raw_rules), task_def.map(|(_, f, td)| (f, td)));
+    let ((id, _, _), Where { capacity, strategies, constraints, fargate }) = (task_def?, placed?);
+    if fargate && scheduling == SchedulingStrategy::Daemon {
+        c.error(&format!("{path}.scheduling_strategy"), "Fargate does not run DAEMON services", None);
+        return None;
     }
-    check_rules_fit_capacity(c, &path, fargate, (&strategies, &constraints), td)?;
-    check_compatibility(c, &path, &capacity, known.providers, (family, td))?;
     let placement_strategy = match (scheduling, fargate, strategies.is_empty()) {
         (SchedulingStrategy::Replica, false, true) => PlacementStrategy::service_default(),
         _ => strategies,
@@ -94,15 +90,11 @@ fn run_task(c: &mut Checker, known: &Known, name: &str, t: &RawRunTask) -> Optio
     let at =
         t.at.as_ref().map_or(Some(SimTime::ZERO), |a| c.duration(&format!("{path}.at"), a).map(|d| SimTime::ZERO + d));
     let run_time = t.run_time.as_ref().map(|r| c.distribution(&format!("{path}.run_time"), r));
-    let capacity = capacity_source(c, &path, (t.launch_type, t.capacity_provider_strategy.as_deref()), known);
-    let rules = placement_rules(c, &path, (t.placement_strategy.as_deref(), t.placement_constraints.as_deref()));
-    let (id, family, td) = task_def?;
-    let (capacity, (strategies, constraints)) = (capacity?, rules?);
-    let fargate = runs_on_fargate(&capacity, known.providers);
-    if fargate {
-        check_fargate(c, family, td, &format!("task entry `{name}`"));
-    }
-    check_rules_fit_capacity(c, &path, fargate, (&strategies, &constraints), td)?;
+    let raw_where = (t.launch_type, t.capacity_provider_strategy.as_deref());
+    let raw_rules = (t.placement_strategy.as_deref(), t.placement_constraints.as_deref());
+    let who = format!("task entry `{name}`");
+    let placed = where_tasks_run(c, known, (&path, &who), (raw_where, raw_rules), task_def.map(|(_, f, td)| (f, td)));
+    let ((id, family, _), Where { capacity, strategies, constraints, fargate }) = (task_def?, placed?);
     let placement_strategy =
         if strategies.is_empty() && !fargate { vec![PlacementStrategy::Random] } else { strategies };
     Some(RunTaskSpec {
@@ -116,6 +108,40 @@ fn run_task(c: &mut Checker, known: &Known, name: &str, t: &RawRunTask) -> Optio
         placement_strategy,
         placement_constraints: constraints,
     })
+}
+
+/// `launch_type` and `capacity_provider_strategy` as written.
+type RawWhere<'a> = (Option<RawLaunchType>, Option<&'a [RawStrategyItem]>);
+/// `placement_strategy` and `placement_constraints` as written.
+type RawRules<'a> = (Option<&'a [RawPlacementStrategy]>, Option<&'a [RawPlacementConstraint]>);
+
+/// Where an owner's tasks run and how they are placed, checked as a whole.
+struct Where {
+    capacity: CapacitySource,
+    strategies: Vec<PlacementStrategy>,
+    constraints: Vec<PlacementConstraint>,
+    fargate: bool,
+}
+
+/// The launch type or capacity provider strategy, the placement rules, and what they imply for
+/// the task definition (Fargate's rules, declared compatibilities), for a service or a task entry.
+fn where_tasks_run(
+    c: &mut Checker,
+    known: &Known,
+    (path, who): (&str, &str),
+    (raw_where, raw_rules): (RawWhere, RawRules),
+    task_definition: Option<(&str, &TaskDefinition)>,
+) -> Option<Where> {
+    let capacity = capacity_source(c, path, raw_where, known);
+    let rules = placement_rules(c, path, raw_rules);
+    let (capacity, (strategies, constraints), (family, td)) = (capacity?, rules?, task_definition?);
+    let fargate = runs_on_fargate(&capacity, known.providers);
+    if fargate {
+        check_fargate(c, family, td, who);
+    }
+    check_rules_fit_capacity(c, path, fargate, (&strategies, &constraints), td)?;
+    check_compatibility(c, path, &capacity, known.providers, (family, td))?;
+    Some(Where { capacity, strategies, constraints, fargate })
 }
 
 /// Fargate takes no placement strategies or constraints; at most 10 constraints in all.
@@ -192,7 +218,7 @@ fn check_compatibility(
 fn placement_rules(
     c: &mut Checker,
     path: &str,
-    (strategies, constraints): (Option<&[RawPlacementStrategy]>, Option<&[RawPlacementConstraint]>),
+    (strategies, constraints): RawRules,
 ) -> Option<(Vec<PlacementStrategy>, Vec<PlacementConstraint>)> {
     let s = placement::strategies(c, &format!("{path}.placement_strategy"), strategies.unwrap_or_default());
     let k = placement::constraints(c, &format!("{path}.placement_constraints"), constraints.unwrap_or_default(), false);
@@ -219,7 +245,7 @@ fn task_definition<'a>(
 fn capacity_source(
     c: &mut Checker,
     path: &str,
-    (launch_type, strategy): (Option<RawLaunchType>, Option<&[RawStrategyItem]>),
+    (launch_type, strategy): RawWhere,
     known: &Known,
 ) -> Option<CapacitySource> {
     match (launch_type, strategy) {
