@@ -3,5 +3,5 @@
 mod inject;
 mod plan;
 
-pub use inject::on_fault;
-pub use plan::{Fault, FaultKind};
+pub use inject::{first_firing, on_fault, ESSENTIAL_CONTAINER_EXITED};
+pub use plan::{Fault, FaultKind, Target, Timing, Victims};

@@ -338,20 +338,31 @@ pub struct RawUpdateService {
     pub desired_count: i64,
 }
 
-/// One entry of the fault plan: a time and exactly one kind of fault.
+/// One entry of the fault plan: when (`at`, or `every` within `from`..`until`) and exactly one
+/// kind of fault.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
-    pub at: Scalar,
-    pub stop_tasks: Option<RawStopTasks>,
+    pub at: Option<Scalar>,
+    /// Time between firings, e.g. `{ exponential: { mean: 30m } }` (a mean time between failures).
+    pub every: Option<RawDistribution>,
+    pub from: Option<Scalar>,
+    pub until: Option<Scalar>,
+    pub stop_tasks: Option<RawTaskFault>,
+    pub crash_tasks: Option<RawTaskFault>,
 }
 
+/// The tasks a fault hits: a service's RUNNING tasks, `count` of them (default 1), a `fraction`,
+/// or one `task` by name (`web-3`); `reason` for stops, `exit_code` for crashes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawStopTasks {
-    pub service: String,
+pub struct RawTaskFault {
+    pub service: Option<String>,
     pub count: Option<i64>,
+    pub fraction: Option<f64>,
+    pub task: Option<String>,
     pub reason: Option<String>,
+    pub exit_code: Option<i64>,
 }
 
 /// Every BTreeMap key of the raw scenario that names something, for "did you mean" hints.

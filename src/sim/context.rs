@@ -17,21 +17,27 @@ const PLACEMENT_STREAM: u32 = 4;
 pub struct Streams {
     lifecycle: Vec<StreamRng>,
     standalone_lifecycle: Vec<StreamRng>,
-    pub faults: StreamRng,
+    /// One stream per fault entry: when it fires and whom it hits.
+    faults: Vec<StreamRng>,
     /// Placement's `random` strategy and scale-in draws.
     pub placement: StreamRng,
 }
 
 impl Streams {
-    pub fn new(seed: u64, services: usize, run_tasks: usize) -> Self {
+    pub fn new(seed: u64, services: usize, run_tasks: usize, faults: usize) -> Self {
         let rng = RngStreams::new(seed);
         let each = |purpose, n: usize| (0..n).map(|i| rng.stream(purpose, i as u32)).collect();
         Streams {
             lifecycle: each(LIFECYCLE_STREAM, services),
             standalone_lifecycle: each(STANDALONE_LIFECYCLE_STREAM, run_tasks),
-            faults: rng.stream(FAULT_STREAM, 0),
+            faults: each(FAULT_STREAM, faults),
             placement: rng.stream(PLACEMENT_STREAM, 0),
         }
+    }
+
+    /// Draws of the fault entry at `index`.
+    pub fn fault(&mut self, index: usize) -> &mut StreamRng {
+        &mut self.faults[index]
     }
 
     /// Draws for the lifecycle timing (and run time) of an owner's tasks.

@@ -41,7 +41,7 @@ impl Model for Ecs<'_> {
         match event {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
             Event::Service(e) => service::on_event(world, &mut ctx, e),
-            Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i]),
+            Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i], i, self.end),
             Event::Action(i) => match self.actions[i].kind {
                 ActionKind::UpdateService { service, desired_count } => {
                     service::update_desired_count(world, &mut ctx, service, desired_count)
@@ -75,7 +75,12 @@ impl<'r> Simulation<'r> {
         let mut sched = Scheduler::default();
         let mut model = Ecs {
             world: World::new(scenario),
-            streams: Streams::new(scenario.seed, scenario.services.len(), scenario.run_tasks.len()),
+            streams: Streams::new(
+                scenario.seed,
+                scenario.services.len(),
+                scenario.run_tasks.len(),
+                scenario.faults.len(),
+            ),
             recorder,
             timing: scenario.timing.clone(),
             faults: scenario.faults.clone(),
@@ -99,7 +104,9 @@ impl<'r> Simulation<'r> {
             sched.at(SimTime::ZERO, Event::Service(ServiceEvent::Reconcile(ServiceId::from_index(i))));
         }
         for (i, f) in scenario.faults.iter().enumerate() {
-            sched.at(f.at, Event::Fault(i));
+            if let Some(at) = faults::first_firing(f, model.streams.fault(i), model.end) {
+                sched.at(at, Event::Fault(i));
+            }
         }
         for (i, a) in scenario.actions.iter().enumerate() {
             sched.at(a.at, Event::Action(i));

@@ -115,6 +115,8 @@ pub struct Task {
     pub stopped_at: Option<SimTime>,
     pub stop_code: Option<StopCode>,
     pub stopped_reason: Option<String>,
+    /// The essential container that exited on its own, and its exit code.
+    pub exited: Option<(String, i32)>,
 }
 
 /// What a new task is: its owner, group, definition and ordinal among the owner's tasks.
@@ -151,6 +153,7 @@ pub fn launch(
         stopped_at: None,
         stop_code: None,
         stopped_reason: None,
+        exited: None,
     });
     match placement {
         Placement::Instance(i) => world.hold(id, i),
@@ -181,6 +184,17 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     true
 }
 
+/// An essential container of a RUNNING task exits with `exit_code` (a crash, or 0 when a
+/// standalone task's work is done): ECS stops the task, and the other containers get SIGTERM.
+pub fn crash(world: &mut World, ctx: &mut Ctx, id: TaskId, exit_code: i32) {
+    let task = &world.tasks[id.index()];
+    let td = &world.task_definitions[task.task_definition.index()];
+    let Some(container) = td.containers.iter().find(|c| c.essential) else { return };
+    let name = container.name.clone();
+    world.tasks[id.index()].exited = Some((name, exit_code));
+    stop(world, ctx, id, StopCode::EssentialContainerExited, crate::faults::ESSENTIAL_CONTAINER_EXITED);
+}
+
 /// The current status is over: move to the next one.
 pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
     let task = &world.tasks[step.task.index()];
@@ -204,8 +218,8 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
         TaskStatus::Pending => TaskStatus::Activating,
         TaskStatus::Activating => TaskStatus::Running,
         TaskStatus::Running => {
-            // Only a standalone task's work ends by itself: its essential container exits.
-            stop(world, ctx, step.task, StopCode::EssentialContainerExited, "Essential container in task exited");
+            // Only a standalone task's work ends by itself: its essential container exits, done.
+            crash(world, ctx, step.task, 0);
             return;
         }
         TaskStatus::Deactivating => TaskStatus::Stopping,
@@ -296,8 +310,15 @@ fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskSta
             (images_ready - now) + start
         }
         (TaskStatus::Stopping, _) => {
-            // SIGTERM to every container; each exits after its stop time or is killed at its timeout.
-            td.containers.iter().map(|c| c.stop_time.sample(rng).min(c.stop_timeout)).max().unwrap_or_default()
+            // SIGTERM to every container still up; each exits after its stop time or is killed at
+            // its timeout. A container that already exited needs none.
+            let exited = task.exited.as_ref().map(|(name, _)| name.as_str());
+            td.containers
+                .iter()
+                .filter(|c| Some(c.name.as_str()) != exited)
+                .map(|c| c.stop_time.sample(rng).min(c.stop_timeout))
+                .max()
+                .unwrap_or_default()
         }
         _ => SimDuration::ZERO,
     }
@@ -341,6 +362,9 @@ fn log_state_change(world: &World, ctx: &mut Ctx, id: TaskId) {
     if task.status == TaskStatus::Stopped {
         if let (Some(code), Some(reason)) = (task.stop_code, &task.stopped_reason) {
             message.push_str(&format!(" (stopCode {}: {reason})", code.as_str()));
+        }
+        if let Some((container, exit_code)) = &task.exited {
+            message.push_str(&format!("; container {container} exited with code {exit_code}"));
         }
     }
     let mut entry =

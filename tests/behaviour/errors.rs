@@ -141,7 +141,7 @@ fn yaml_syntax_and_type_errors_are_located() {
       hint: did you mean `awsvpc`?
     ");
     insta::assert_snapshot!(report("{ at: 10m, stop_tasks:", "{ at: 10m, stop_task:"), @"
-    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected `at` or `stop_tasks`
+    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected one of `at`, `every`, `from`, `until`, `stop_tasks`, `crash_tasks`
       hint: did you mean `stop_tasks`?
     ");
 }

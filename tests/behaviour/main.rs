@@ -8,6 +8,7 @@ mod cost;
 mod determinism;
 mod errors;
 mod external;
+mod faults;
 mod healing;
 mod import;
 mod lifecycle;
