@@ -4,6 +4,8 @@
 //! instance will have the most of the resource free afterwards, `spread` takes from the value
 //! holding the most of the group's tasks, `random` draws. Remaining ties stop the newest task.
 
+use std::collections::BTreeMap;
+
 use crate::engine::StreamRng;
 use crate::sim::ids::TaskId;
 use crate::sim::World;
@@ -11,8 +13,12 @@ use crate::task::{Placement, TaskStatus};
 
 use super::{binpack, random, PlacementStrategy, Resource, SpreadField, AZ_ATTRIBUTE};
 
+/// How many of the tasks still in the running share each value of a spread field.
+type ValueCounts = BTreeMap<Option<String>, u64>;
+
 /// Chooses `n` of `tasks` (the live tasks of one group), one at a time: each choice sees the
-/// counts left by the previous ones.
+/// counts left by the previous ones. A task's spread values cannot change while choosing, so they
+/// are read once and counted per value; each pick only lowers its own values' counts.
 pub fn choose_tasks_to_stop(
     world: &World,
     tasks: &[TaskId],
@@ -20,29 +26,55 @@ pub fn choose_tasks_to_stop(
     n: usize,
     rng: &mut StreamRng,
 ) -> Vec<TaskId> {
-    let mut left: Vec<TaskId> = tasks.to_vec();
+    let values = |t: TaskId| -> Vec<Option<String>> {
+        strategies
+            .iter()
+            .map(|s| match s {
+                PlacementStrategy::Spread(field) => value_of(world, t, field),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut left: Vec<(TaskId, Vec<Option<String>>)> = tasks.iter().map(|t| (*t, values(*t))).collect();
+    let mut counts: Vec<ValueCounts> = vec![BTreeMap::new(); strategies.len()];
+    for (_, vs) in &left {
+        for (count, v) in counts.iter_mut().zip(vs) {
+            *count.entry(v.clone()).or_insert(0) += 1;
+        }
+    }
     let mut chosen = Vec::new();
     while chosen.len() < n && !left.is_empty() {
-        let keys: Vec<(Vec<u64>, TaskId)> =
-            left.iter().map(|t| (stop_key(world, *t, &left, strategies, rng), *t)).collect();
-        let Some((_, pick)) = keys.into_iter().max() else { break };
-        left.retain(|t| *t != pick);
+        let keys: Vec<(Vec<u64>, usize)> = left
+            .iter()
+            .enumerate()
+            .map(|(i, (t, vs))| (stop_key(world, *t, (vs, &counts), strategies, rng), i))
+            .collect();
+        let Some((_, at)) = keys.into_iter().max_by(|a, b| (&a.0, left[a.1].0).cmp(&(&b.0, left[b.1].0))) else {
+            break;
+        };
+        let (pick, vs) = left.remove(at);
+        for (count, v) in counts.iter_mut().zip(&vs) {
+            if let Some(c) = count.get_mut(v) {
+                *c -= 1;
+            }
+        }
         chosen.push(pick);
     }
     chosen
 }
 
-/// Higher stops first.
+/// Higher stops first. `values` are the task's spread values and `counts` how many of the tasks
+/// still in the running share each value, per strategy.
 fn stop_key(
     world: &World,
     task: TaskId,
-    group: &[TaskId],
+    (values, counts): (&[Option<String>], &[ValueCounts]),
     strategies: &[PlacementStrategy],
     rng: &mut StreamRng,
 ) -> Vec<u64> {
     let t = &world.tasks[task.index()];
     let mut key = vec![u64::from(t.status < TaskStatus::Running)];
-    for s in strategies {
+    for (i, s) in strategies.iter().enumerate() {
         key.push(match s {
             PlacementStrategy::Binpack(r) => match t.placement {
                 Placement::Instance(i) => {
@@ -55,10 +87,7 @@ fn stop_key(
                 }
                 Placement::Fargate { .. } | Placement::AwaitingCapacity(_) => 0,
             },
-            PlacementStrategy::Spread(field) => {
-                let mine = value_of(world, task, field);
-                group.iter().filter(|other| value_of(world, **other, field) == mine).count() as u64
-            }
+            PlacementStrategy::Spread(_) => counts[i].get(&values[i]).copied().unwrap_or(0),
             PlacementStrategy::Random => random::draw(rng),
         });
     }
