@@ -14,10 +14,21 @@ pub const AGENT_RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 /// The agent version instances report (`agentVersion` in the cluster query language).
 pub const AGENT_VERSION: &str = "1.90.0";
 
+/// A container instance's ECS status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceStatus {
+    /// Takes new tasks.
+    Active,
+    /// Takes no new tasks; the service scheduler moves its service tasks elsewhere
+    /// (aws-behaviour.md §5.3).
+    Draining,
+}
+
 /// A container instance registered to the cluster.
 #[derive(Clone, Debug)]
 pub struct Instance {
     pub id: InstanceId,
+    pub status: InstanceStatus,
     /// The Auto Scaling group provider it belongs to; `None` for an external instance.
     pub provider: Option<ProviderId>,
     /// `None` for an external instance, which has whatever resources it registered.
@@ -90,6 +101,7 @@ impl Instance {
     fn registered(id: InstanceId, cpu: u32, memory: u32, attributes: BTreeMap<String, String>, now: SimTime) -> Self {
         Instance {
             id,
+            status: InstanceStatus::Active,
             provider: None,
             instance_type: None,
             zone: None,
@@ -106,6 +118,10 @@ impl Instance {
             images_ready_at: BTreeMap::new(),
             tasks: Vec::new(),
         }
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.status == InstanceStatus::Draining
     }
 
     /// Whether this is an external (ECS Anywhere) instance.

@@ -6,7 +6,7 @@ mod instance;
 mod provider;
 
 pub use fleet::{launch_initial_fleet, ExternalFleet};
-pub use instance::{Instance, AGENT_RESERVED_PORTS, AGENT_VERSION};
+pub use instance::{Instance, InstanceStatus, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{
     choose_provider, AutoScalingGroup, CapacityProvider, ManagedScaling, ProviderKind, StrategyItem, FARGATE,
     FARGATE_SPOT, MAX_PROVISIONING_TASKS,
