@@ -14,6 +14,10 @@ pub enum EventKind {
     ContainerInstanceRegistered,
     /// A task moved to a new `lastStatus`.
     TaskStateChange,
+    /// A task's `healthStatus` changed.
+    TaskHealthChange,
+    /// A non-essential container exited; its task keeps running.
+    ContainerExited,
     /// The service scheduler started tasks.
     ServiceTasksStarted,
     /// The service scheduler stopped tasks (scale-in).
@@ -29,6 +33,15 @@ pub enum EventKind {
     /// No instance could take a task.
     ServiceTaskPlacementFailure,
     ServiceSteadyState,
+    /// A deployment started (EventBridge's `SERVICE_DEPLOYMENT_IN_PROGRESS`).
+    ServiceDeploymentInProgress,
+    ServiceDeploymentCompleted,
+    /// The circuit breaker tripped.
+    ServiceDeploymentFailed,
+    /// After a failed deployment, a new one returns to the last completed task definition.
+    ServiceDeploymentRolledBack,
+    /// The deployment configuration lets nothing stop or start.
+    ServiceDeploymentBlocked,
     FaultInjected,
 }
 

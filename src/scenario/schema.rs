@@ -58,8 +58,17 @@ pub struct RawTiming {
     pub eni_attachment: Option<RawDistribution>,
     pub fargate_image_pull: Option<RawImagePull>,
     pub ec2_image_pull: Option<RawImagePull>,
-    pub placement_retry: Option<Scalar>,
+    pub launch_backoff: Option<RawBackoff>,
     pub capacity_wait_timeout: Option<Scalar>,
+}
+
+/// A growing delay: `first`, times `factor` each time, up to `max`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackoff {
+    pub first: Option<Scalar>,
+    pub factor: Option<f64>,
+    pub max: Option<Scalar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,6 +195,29 @@ pub struct RawContainerDefinition {
     pub stop_timeout: Option<Scalar>,
     pub health_check: Option<RawHealthCheck>,
     pub depends_on: Option<Vec<RawContainerDependency>>,
+    /// ecsim's model of the program in the container (not part of AWS's task definition).
+    pub behaviour: Option<RawContainerBehaviour>,
+}
+
+/// How the program in a container behaves: `starts: false`, `ready_after`,
+/// `passes_health_checks: false`, `exits_after` with `exit_code`, and `memory` use.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContainerBehaviour {
+    pub starts: Option<bool>,
+    pub ready_after: Option<RawDistribution>,
+    pub passes_health_checks: Option<bool>,
+    pub exits_after: Option<RawDistribution>,
+    pub exit_code: Option<i64>,
+    pub memory: Option<RawMemoryUse>,
+}
+
+/// A container's memory use: `baseline` MiB once started, growing by `growth_per_hour` MiB.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMemoryUse {
+    pub baseline: Scalar,
+    pub growth_per_hour: Option<Scalar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,6 +308,25 @@ pub struct RawService {
     pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
     pub placement_strategy: Option<Vec<RawPlacementStrategy>>,
     pub placement_constraints: Option<Vec<RawPlacementConstraint>>,
+    pub deployment_configuration: Option<RawDeploymentConfiguration>,
+    /// `healthCheckGracePeriodSeconds`, as a duration (`60s`).
+    pub health_check_grace_period: Option<Scalar>,
+}
+
+/// `deploymentConfiguration`: rolling-update bounds and the circuit breaker.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeploymentConfiguration {
+    pub minimum_healthy_percent: Option<i64>,
+    pub maximum_percent: Option<i64>,
+    pub deployment_circuit_breaker: Option<RawCircuitBreaker>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCircuitBreaker {
+    pub enable: bool,
+    pub rollback: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -329,6 +380,15 @@ pub struct RawRunTask {
 pub struct RawAction {
     pub at: Scalar,
     pub update_service: Option<RawUpdateService>,
+    pub deploy: Option<RawDeploy>,
+}
+
+/// A new task definition revision for a service: a rolling deployment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeploy {
+    pub service: String,
+    pub task_definition: String,
 }
 
 #[derive(Debug, Deserialize)]

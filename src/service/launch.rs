@@ -15,6 +15,8 @@ pub struct Launch<'a> {
     pub owner: TaskOwner,
     pub group: GroupId,
     pub task_definition: TaskDefId,
+    /// The owner's deployment the task belongs to (0 for standalone tasks).
+    pub deployment: u32,
     pub ordinal: u32,
     pub capacity: &'a CapacitySource,
     pub strategies: &'a [PlacementStrategy],
@@ -59,6 +61,7 @@ pub fn start_task(
         group: launch.group,
         task_definition: launch.task_definition,
         ordinal: launch.ordinal,
+        deployment: launch.deployment,
     };
     Ok(task::launch(world, ctx, new, provider, placement))
 }

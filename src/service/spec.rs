@@ -1,9 +1,11 @@
 //! What a scenario asks of services, standalone tasks and operator actions.
 
 use crate::capacity::StrategyItem;
-use crate::engine::{DurationDist, SimTime};
+use crate::engine::{DurationDist, SimDuration, SimTime};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::sim::ids::{ServiceId, TaskDefId};
+
+use super::DeploymentConfiguration;
 
 /// Where tasks run when no capacity provider strategy is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +41,10 @@ pub struct ServiceSpec {
     /// In ECS's order of evaluation; ECS's default for EC2 services when none is given.
     pub placement_strategy: Vec<PlacementStrategy>,
     pub placement_constraints: Vec<PlacementConstraint>,
+    pub deployment: DeploymentConfiguration,
+    /// `healthCheckGracePeriodSeconds`: health check failures are ignored this long after a task
+    /// reaches RUNNING.
+    pub health_check_grace_period: SimDuration,
 }
 
 /// A `tasks:` entry: `count` standalone tasks started at `at` with RunTask.
@@ -63,6 +69,8 @@ pub struct RunTaskSpec {
 pub enum ActionKind {
     /// `aws ecs update-service --desired-count`.
     UpdateService { service: ServiceId, desired_count: u32 },
+    /// `aws ecs update-service --task-definition`: a rolling deployment of a new revision.
+    Deploy { service: ServiceId, task_definition: TaskDefId },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

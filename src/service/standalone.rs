@@ -45,6 +45,7 @@ pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
     let mut failures: BTreeMap<String, u32> = BTreeMap::new();
     for ordinal in 1..=spec.count {
         let launch = Launch {
+            deployment: 0,
             owner: TaskOwner::Standalone(id),
             group,
             task_definition: spec.task_definition,

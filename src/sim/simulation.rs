@@ -40,11 +40,15 @@ impl Model for Ecs<'_> {
         let world = &mut self.world;
         match event {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
+            Event::Container(e) => task::on_container_event(world, &mut ctx, e),
             Event::Service(e) => service::on_event(world, &mut ctx, e),
             Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i], i, self.end),
             Event::Action(i) => match self.actions[i].kind {
                 ActionKind::UpdateService { service, desired_count } => {
                     service::update_desired_count(world, &mut ctx, service, desired_count)
+                }
+                ActionKind::Deploy { service, task_definition } => {
+                    service::deploy(world, &mut ctx, service, task_definition)
                 }
             },
             Event::RunTask(id) => service::on_run_task(world, &mut ctx, id),

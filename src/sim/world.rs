@@ -30,6 +30,9 @@ pub struct World {
     /// What lets placement skip scanning the fleet; kept in step by `register_instance`, `hold`
     /// and `unhold`.
     pub placement_index: PlacementIndex,
+    /// Bumped whenever an instance is added or a task's share of one changes: a placement that
+    /// failed cannot succeed before it moves.
+    pub capacity_changes: u64,
 }
 
 impl World {
@@ -47,6 +50,7 @@ impl World {
             group_counts: BTreeMap::new(),
             placement_index: PlacementIndex::default(),
             awaiting_capacity: Vec::new(),
+            capacity_changes: 0,
         };
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));
@@ -67,6 +71,7 @@ impl World {
         index.insert(&instance, |order| self.order_value(&instance, order));
         self.placement_index = index;
         self.instances.push(instance);
+        self.capacity_changes += 1;
     }
 
     /// An instance's value under an indexed order.
@@ -86,6 +91,7 @@ impl World {
         change(self);
         index.insert(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
         self.placement_index = index;
+        self.capacity_changes += 1;
     }
 
     /// The id of a task group, created on first use.

@@ -5,6 +5,8 @@ use crate::catalog::CpuArchitecture;
 use crate::engine::{DurationDist, SimDuration};
 use crate::placement::PlacementConstraint;
 
+use super::ContainerBehaviour;
+
 /// Docker networking mode of a task ([`NetworkMode::Bridge`] is the EC2 Linux default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,6 +101,8 @@ pub struct ContainerDefinition {
     pub health_check: Option<HealthCheck>,
     /// Containers (by index in the task definition) this one waits for, and for what.
     pub depends_on: Vec<(usize, DependencyCondition)>,
+    /// What the program in it does (ecsim's model; not in AWS's task definition).
+    pub behaviour: ContainerBehaviour,
 }
 
 impl ContainerDefinition {

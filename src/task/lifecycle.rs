@@ -15,6 +15,8 @@ use crate::sim::event::TaskStep;
 use crate::sim::ids::{GroupId, InstanceId, ProviderId, RunTaskId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 
+use super::Health;
+
 /// ECS's `lastStatus` values, in lifecycle order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TaskStatus {
@@ -69,7 +71,7 @@ pub enum StopCode {
     ServiceSchedulerInitiated,
     /// An essential container exited (a standalone task finishing its work).
     EssentialContainerExited,
-    /// The task never started (no capacity in time).
+    /// The task never started (no capacity in time, or a container could not start).
     TaskFailedToStart,
 }
 
@@ -117,6 +119,13 @@ pub struct Task {
     pub stopped_reason: Option<String>,
     /// The essential container that exited on its own, and its exit code.
     pub exited: Option<(String, i32)>,
+    /// The service deployment that started it (an index into the service's deployments; 0 for
+    /// standalone tasks).
+    pub deployment: u32,
+    /// ECS's `healthStatus`: from the essential containers' health checks; UNKNOWN without any.
+    pub health: Health,
+    /// Each container's health, by container index.
+    pub container_health: Vec<Health>,
 }
 
 /// What a new task is: its owner, group, definition and ordinal among the owner's tasks.
@@ -125,6 +134,7 @@ pub struct NewTask {
     pub group: GroupId,
     pub task_definition: TaskDefId,
     pub ordinal: u32,
+    pub deployment: u32,
 }
 
 /// Creates a task in PROVISIONING, holding its share of the instance it is placed on.
@@ -154,6 +164,9 @@ pub fn launch(
         stop_code: None,
         stopped_reason: None,
         exited: None,
+        deployment: new.deployment,
+        health: Health::Unknown,
+        container_health: vec![Health::Unknown; world.task_definitions[new.task_definition.index()].containers.len()],
     });
     match placement {
         Placement::Instance(i) => world.hold(id, i),
@@ -187,12 +200,16 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
 /// An essential container of a RUNNING task exits with `exit_code` (a crash, or 0 when a
 /// standalone task's work is done): ECS stops the task, and the other containers get SIGTERM.
 pub fn crash(world: &mut World, ctx: &mut Ctx, id: TaskId, exit_code: i32) {
-    let task = &world.tasks[id.index()];
-    let td = &world.task_definitions[task.task_definition.index()];
-    let Some(container) = td.containers.iter().find(|c| c.essential) else { return };
-    let name = container.name.clone();
+    let td = world.task_definition(world.tasks[id.index()].task_definition);
+    let Some(container) = td.containers.iter().position(|c| c.essential) else { return };
+    exit_container(world, ctx, id, container, exit_code, crate::faults::ESSENTIAL_CONTAINER_EXITED);
+}
+
+/// The essential container at index `container` exited with `exit_code` for `reason`.
+pub fn exit_container(world: &mut World, ctx: &mut Ctx, id: TaskId, container: usize, exit_code: i32, reason: &str) {
+    let name = world.task_definition(world.tasks[id.index()].task_definition).containers[container].name.clone();
     world.tasks[id.index()].exited = Some((name, exit_code));
-    stop(world, ctx, id, StopCode::EssentialContainerExited, crate::faults::ESSENTIAL_CONTAINER_EXITED);
+    stop(world, ctx, id, StopCode::EssentialContainerExited, reason);
 }
 
 /// The current status is over: move to the next one.
@@ -215,7 +232,13 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
     };
     let next = match next {
         TaskStatus::Provisioning => TaskStatus::Pending,
-        TaskStatus::Pending => TaskStatus::Activating,
+        TaskStatus::Pending => {
+            if let Some(reason) = super::containers::start_failure(world.task_definition(task.task_definition)) {
+                stop(world, ctx, step.task, StopCode::TaskFailedToStart, &reason);
+                return;
+            }
+            TaskStatus::Activating
+        }
         TaskStatus::Activating => TaskStatus::Running,
         TaskStatus::Running => {
             // Only a standalone task's work ends by itself: its essential container exits, done.
@@ -245,15 +268,18 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
     log_state_change(world, ctx, id);
     let owner = world.tasks[id.index()].owner;
     match status {
-        TaskStatus::Running => match owner {
-            TaskOwner::Service(_) => crate::service::on_task_running(world, ctx, id),
-            TaskOwner::Standalone(r) => {
-                if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
-                    let work = run_time.sample(ctx.streams.lifecycle(owner));
-                    ctx.sched.after(work, Event::Task(TaskStep { task: id, generation }));
+        TaskStatus::Running => {
+            super::containers::on_running(world, ctx, id);
+            match owner {
+                TaskOwner::Service(_) => crate::service::on_task_running(world, ctx, id),
+                TaskOwner::Standalone(r) => {
+                    if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
+                        let work = run_time.sample(ctx.streams.lifecycle(owner));
+                        ctx.sched.after(work, Event::Task(TaskStep { task: id, generation }));
+                    }
                 }
             }
-        },
+        }
         TaskStatus::Stopped => {
             let freed = match world.tasks[id.index()].placement {
                 Placement::Instance(i) => world.instances[i.index()].provider,

@@ -1,14 +1,19 @@
 //! Task definitions and the task: its lifecycle through ECS's states, with the timing of each step.
 
+mod behaviour;
+mod containers;
 mod definition;
 mod lifecycle;
 mod timing;
 
+pub use behaviour::{health_transitions, ContainerBehaviour, Health, MemoryUse};
+pub use containers::{has_health_check, on_event as on_container_event, OUT_OF_MEMORY};
 pub use definition::{
     Compatibility, ContainerDefinition, DependencyCondition, HealthCheck, HostPort, NetworkMode, PortMapping, Protocol,
     TaskDefinition,
 };
 pub use lifecycle::{
-    assign_instance, crash, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus,
+    assign_instance, crash, exit_container, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner,
+    TaskStatus,
 };
-pub use timing::{ImagePull, LifecycleTiming};
+pub use timing::{Backoff, ImagePull, LifecycleTiming};

@@ -17,6 +17,24 @@ impl ImagePull {
     }
 }
 
+/// A growing delay: `first`, then each one `factor` times the last, never above `max`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backoff {
+    pub first: SimDuration,
+    pub factor: f64,
+    pub max: SimDuration,
+}
+
+impl Backoff {
+    /// The delay after `last` (`None`: the first).
+    pub fn next(&self, last: Option<SimDuration>) -> SimDuration {
+        match last {
+            None => self.first.min(self.max),
+            Some(d) => SimDuration::from_secs_f64(d.as_secs_f64() * self.factor).min(self.max),
+        }
+    }
+}
+
 /// Lifecycle timing shared by every task of a run.
 #[derive(Clone, Debug)]
 pub struct LifecycleTiming {
@@ -28,8 +46,8 @@ pub struct LifecycleTiming {
     pub fargate_image_pull: ImagePull,
     /// EC2 pulls; an image already on the instance is not pulled again.
     pub ec2_image_pull: ImagePull,
-    /// How long the service scheduler waits before retrying tasks it could not place.
-    pub placement_retry: SimDuration,
+    /// How the service scheduler spaces out attempts while placements or launches keep failing.
+    pub launch_backoff: Backoff,
     /// How long a task waits in PROVISIONING for a managed-scaling provider's capacity before it
     /// is stopped.
     pub capacity_wait_timeout: SimDuration,

@@ -59,7 +59,7 @@ fn the_valid_base_scenario_loads() {
 #[test]
 fn unknown_field() {
     insta::assert_snapshot!(report("desired_count: 2", "desired_cnt: 2"), @"
-    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `task_definition`, `desired_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`
+    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `task_definition`, `desired_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`, `deployment_configuration`, `health_check_grace_period`
       hint: did you mean `desired_count`?
     ");
 }

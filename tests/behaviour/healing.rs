@@ -32,7 +32,8 @@ fn stopped_tasks_are_replaced_and_the_service_returns_to_steady_state() {
         .map(|e| e.time.as_secs_f64())
         .collect();
     assert_eq!(steady.len(), 2);
-    assert!(steady[1] > 600.0 && steady[1] < 620.0, "healed at {}", steady[1]);
+    // The replacements start in under 20 s and count as healthy 40 s after RUNNING (no health check).
+    assert!(steady[1] > 640.0 && steady[1] < 660.0, "healed at {}", steady[1]);
 
     let web = summary.services.iter().find(|s| s.name == "web").unwrap();
     assert_eq!((web.running_at_end, web.tasks_started, web.tasks_stopped), (6, 8, 2));

@@ -34,7 +34,15 @@ fn omitted_fields_take_the_documented_defaults() {
     assert_eq!((c.cpu, c.image_size_mb, c.stop_timeout), (0, 100.0, SimDuration::from_secs(30)));
     // No launch type, no strategy, no cluster default strategy: ECS uses launch type EC2.
     assert_eq!(s.services[0].capacity, CapacitySource::LaunchType(LaunchType::Ec2));
-    assert_eq!(s.timing.placement_retry, SimDuration::from_secs(30));
+    let backoff = s.timing.launch_backoff;
+    assert_eq!(
+        (backoff.first, backoff.factor, backoff.max),
+        (SimDuration::from_secs(30), 2.0, SimDuration::from_mins(15))
+    );
+    // Services roll out with AWS's defaults, no circuit breaker and no grace period.
+    let svc = &s.services[0];
+    assert_eq!((svc.deployment.minimum_healthy_percent, svc.deployment.maximum_percent), (100, 200));
+    assert_eq!((svc.deployment.circuit_breaker, svc.health_check_grace_period), (None, SimDuration::ZERO));
 }
 
 #[test]

@@ -1,40 +1,61 @@
-//! `actions:` — operator actions on the timeline, each a time and exactly one kind.
-
-use std::collections::BTreeMap;
+//! `actions:` — operator actions on the timeline, each a time and exactly one kind:
+//! `update_service` (a new desired count) or `deploy` (a new task definition revision).
 
 use super::checker::Checker;
+use super::services::{check_deploy, Known};
 use crate::engine::{SimDuration, SimTime};
-use crate::scenario::schema::{RawAction, RawService};
-use crate::service::{Action, ActionKind};
+use crate::scenario::schema::RawAction;
+use crate::service::{Action, ActionKind, ServiceSpec};
 
 const MAX_DESIRED_COUNT: i64 = 5_000;
 
 pub fn check(
     c: &mut Checker,
     raw: &[RawAction],
-    services: &BTreeMap<String, RawService>,
+    known: &Known,
+    services: &[ServiceSpec],
     duration: Option<SimDuration>,
 ) -> Vec<Action> {
-    raw.iter().enumerate().filter_map(|(i, a)| check_one(c, &format!("actions[{i}]"), a, services, duration)).collect()
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, a)| check_one(c, &format!("actions[{i}]"), a, (known, services), duration))
+        .collect()
 }
 
 fn check_one(
     c: &mut Checker,
     path: &str,
     raw: &RawAction,
-    services: &BTreeMap<String, RawService>,
+    (known, services): (&Known, &[ServiceSpec]),
     duration: Option<SimDuration>,
 ) -> Option<Action> {
     let at = super::timeline_time(c, &format!("{path}.at"), &raw.at, duration);
-    let Some(update) = &raw.update_service else {
-        c.error(path, "an action needs a kind", Some("add `update_service: { service, desired_count }`"));
-        return None;
+    let kind = match (&raw.update_service, &raw.deploy) {
+        (Some(update), None) => {
+            let upath = format!("{path}.update_service");
+            let service = super::service_ref(c, &format!("{upath}.service"), &update.service, &known.raw.services);
+            let count = c.int_in(&format!("{upath}.desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
+            ActionKind::UpdateService { service: service?, desired_count: count? }
+        }
+        (None, Some(deploy)) => {
+            let dpath = format!("{path}.deploy");
+            let service = super::service_ref(c, &format!("{dpath}.service"), &deploy.service, &known.raw.services);
+            let spec = services.iter().find(|s| s.name == deploy.service)?;
+            let task_definition = check_deploy(c, known, &dpath, spec, &deploy.task_definition)?;
+            ActionKind::Deploy { service: service?, task_definition }
+        }
+        (None, None) => {
+            c.error(
+                path,
+                "an action needs a kind",
+                Some("add `update_service: { service, desired_count }` or `deploy: { service, task_definition }`"),
+            );
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            c.error(path, "an action has exactly one kind", Some("split it into two entries at the same time"));
+            return None;
+        }
     };
-    let upath = format!("{path}.update_service");
-    let service = super::service_ref(c, &format!("{upath}.service"), &update.service, services);
-    let count = c.int_in(&format!("{upath}.desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
-    Some(Action {
-        at: SimTime::ZERO + at?,
-        kind: ActionKind::UpdateService { service: service?, desired_count: count? },
-    })
+    Some(Action { at: SimTime::ZERO + at?, kind })
 }

@@ -3,6 +3,7 @@
 //! [`Checker`] turns durations, distributions and counts into typed values or diagnostics.
 
 mod actions;
+mod behaviour;
 mod capacity;
 mod checker;
 mod faults;
@@ -51,7 +52,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let services = services::check_services(&mut c, &known);
     let run_tasks = services::check_run_tasks(&mut c, &known);
     let faults = faults::check(&mut c, &raw.faults, &raw.services, duration);
-    let actions = actions::check(&mut c, &raw.actions, &raw.services, duration);
+    let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
 
     match (c.into_result(), duration, metrics_interval, timing) {

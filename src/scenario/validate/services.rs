@@ -6,19 +6,25 @@ use super::checker::Checker;
 use super::placement::{self, MAX_CONSTRAINTS};
 use super::task_definitions::check_fargate;
 use crate::capacity::{CapacityProvider, StrategyItem};
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    names, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask, RawScenario, RawSchedulingStrategy,
-    RawService, RawStrategyItem,
+    names, RawDeploymentConfiguration, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask,
+    RawScenario, RawSchedulingStrategy, RawService, RawStrategyItem,
 };
-use crate::service::{CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
+use crate::service::{
+    CapacitySource, CircuitBreaker, DeploymentConfiguration, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec,
+};
 use crate::sim::ids::TaskDefId;
 use crate::task::{Compatibility, TaskDefinition};
 
 /// ECS's limit of tasks per service.
 const MAX_DESIRED_COUNT: i64 = 5_000;
+/// `healthCheckGracePeriodSeconds` is a 32-bit signed number of seconds.
+const MAX_GRACE_PERIOD: SimDuration = SimDuration::from_secs(2_147_483_647);
+/// ecsim's bound on `maximum_percent` (AWS documents none): 100 times the desired count.
+const MAX_MAXIMUM_PERCENT: i64 = 10_000;
 
 /// What the service and task checks share: the valid task definitions and capacity providers.
 pub struct Known<'a> {
@@ -68,6 +74,17 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         (SchedulingStrategy::Replica, false, true) => PlacementStrategy::service_default(),
         _ => strategies,
     };
+    let deployment = deployment_configuration(c, &path, s.deployment_configuration.as_ref(), scheduling);
+    let grace = s.health_check_grace_period.as_ref().map_or(Some(SimDuration::ZERO), |g| {
+        let path = format!("{path}.health_check_grace_period");
+        c.duration(&path, g).filter(|d| {
+            let ok = *d <= MAX_GRACE_PERIOD;
+            if !ok {
+                c.error(&path, &format!("{d} is above ECS's maximum of 2147483647s"), None);
+            }
+            ok
+        })
+    });
     Some(ServiceSpec {
         name: name.to_string(),
         task_definition: id,
@@ -76,7 +93,48 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         capacity,
         placement_strategy,
         placement_constraints: constraints,
+        deployment: deployment?,
+        health_check_grace_period: grace?,
     })
+}
+
+/// `deployment_configuration`: AWS's defaults per scheduling strategy; a minimum of 0-100 %, a
+/// maximum of at least 100 % (exactly 100 % for a daemon, which never runs two tasks on one
+/// instance); the circuit breaker with or without rollback.
+fn deployment_configuration(
+    c: &mut Checker,
+    path: &str,
+    raw: Option<&RawDeploymentConfiguration>,
+    scheduling: SchedulingStrategy,
+) -> Option<DeploymentConfiguration> {
+    let mut config = DeploymentConfiguration::default_for(scheduling);
+    let Some(raw) = raw else { return Some(config) };
+    let path = format!("{path}.deployment_configuration");
+    let before = c.error_count();
+    if let Some(min) = raw.minimum_healthy_percent {
+        config.minimum_healthy_percent = c.int_in(&format!("{path}.minimum_healthy_percent"), min, 0, 100)?;
+    }
+    if let Some(max) = raw.maximum_percent {
+        let field = format!("{path}.maximum_percent");
+        config.maximum_percent = match scheduling {
+            SchedulingStrategy::Daemon if max != 100 => {
+                c.error(&field, &format!("{max} is not allowed: a DAEMON service's maximum is 100"), None);
+                return None;
+            }
+            _ => c.int_in(&field, max, 100, MAX_MAXIMUM_PERCENT)?,
+        };
+    }
+    if let Some(breaker) = &raw.deployment_circuit_breaker {
+        if breaker.rollback && !breaker.enable {
+            c.error(
+                &format!("{path}.deployment_circuit_breaker.rollback"),
+                "rollback needs the circuit breaker enabled",
+                Some("set `enable: true`"),
+            );
+        }
+        config.circuit_breaker = breaker.enable.then_some(CircuitBreaker { rollback: breaker.rollback });
+    }
+    (c.error_count() == before).then_some(config)
 }
 
 pub fn check_run_tasks(c: &mut Checker, known: &Known) -> Vec<RunTaskSpec> {
@@ -121,6 +179,26 @@ struct Where {
     strategies: Vec<PlacementStrategy>,
     constraints: Vec<PlacementConstraint>,
     fargate: bool,
+}
+
+/// A deployment of task definition `name` to `service` (when the service itself is valid): the
+/// revision must run where the service runs, as its first one does.
+pub fn check_deploy(
+    c: &mut Checker,
+    known: &Known,
+    path: &str,
+    service: &ServiceSpec,
+    name: &str,
+) -> Option<TaskDefId> {
+    let (id, family, td) = task_definition(c, path, name, known)?;
+    let fargate = runs_on_fargate(&service.capacity, known.providers);
+    if fargate {
+        check_fargate(c, family, td, &format!("service `{}`", service.name));
+    }
+    let rules = (service.placement_strategy.as_slice(), service.placement_constraints.as_slice());
+    check_rules_fit_capacity(c, path, fargate, rules, td)?;
+    check_compatibility(c, path, &service.capacity, known.providers, (family, td))?;
+    Some(id)
 }
 
 /// The launch type or capacity provider strategy, the placement rules, and what they imply for

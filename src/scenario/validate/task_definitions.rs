@@ -13,8 +13,8 @@ use crate::scenario::schema::{
 };
 use crate::scenario::values::Scalar;
 use crate::task::{
-    Compatibility, ContainerDefinition, DependencyCondition, HealthCheck, NetworkMode, PortMapping, Protocol,
-    TaskDefinition,
+    Compatibility, ContainerBehaviour, ContainerDefinition, DependencyCondition, HealthCheck, NetworkMode, PortMapping,
+    Protocol, TaskDefinition,
 };
 
 /// Task-level CPU bounds on EC2: 0.125 to 192 vCPU.
@@ -262,6 +262,7 @@ fn container(
         .as_ref()
         .map_or(Some(DEFAULT_STOP_TIMEOUT), |t| c.duration(&format!("{path}.stop_timeout"), t));
     let health_check = raw.health_check.as_ref().map(|h| health_check(c, &format!("{path}.health_check"), h));
+    let behaviour = raw.behaviour.as_ref().map(|b| super::behaviour::check(c, &format!("{path}.behaviour"), b));
     if c.error_count() != before {
         return None;
     }
@@ -279,6 +280,7 @@ fn container(
         stop_timeout: stop_timeout?,
         health_check: health_check.map_or(Some(None), |h| h.map(Some))?,
         depends_on: Vec::new(),
+        behaviour: behaviour.unwrap_or_else(|| Some(ContainerBehaviour::default()))?,
     })
 }
 

@@ -1,0 +1,140 @@
+//! Daemon services (aws-behaviour.md §6.6): one task on every ACTIVE instance of the service's
+//! capacity that satisfies its constraints. A deployment replaces the tasks instance by instance:
+//! with `maximumPercent` 100 an instance never runs two, so an old task is stopped first —
+//! as long as `ceil(instances × minimumHealthyPercent / 100)` healthy tasks remain — and the new
+//! one starts once the instance is bare. On a DRAINING instance the daemon task is stopped last,
+//! once no other task remains there.
+
+use crate::engine::SimTime;
+use crate::placement::{rejections, Rejection, Request};
+use crate::sim::ids::{InstanceId, ServiceId, TaskId};
+use crate::sim::{Ctx, World};
+use crate::task::{Placement, TaskOwner};
+
+use super::health::{standing, Standing};
+use super::scheduler::{self, record_started, report_unplaceable, start_one, stop_tasks, StopCause};
+use super::{CapacitySource, LaunchType, RolloutState, SchedulingStrategy};
+
+/// Instances the daemon belongs on: its capacity's ACTIVE instances that satisfy its constraints.
+pub fn instances(world: &World, id: ServiceId) -> impl Iterator<Item = InstanceId> + '_ {
+    let svc = &world.services[id.index()];
+    let td = world.task_definition(svc.primary().task_definition);
+    world
+        .instances
+        .iter()
+        .filter(|i| !i.is_draining())
+        .filter(move |i| match &svc.spec.capacity {
+            CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == i.provider),
+            CapacitySource::LaunchType(LaunchType::External) => i.is_external(),
+            CapacitySource::LaunchType(_) => !i.is_external(),
+        })
+        .filter(move |i| {
+            let request = Request {
+                task_definition: td,
+                group: svc.group,
+                strategies: &[],
+                constraints: &svc.spec.placement_constraints,
+            };
+            rejections(world, i, &request).iter().all(|r| !matches!(r, Rejection::MemberOf(_)))
+        })
+        .map(|i| i.id)
+}
+
+pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
+    let now = ctx.sched.now();
+    if world.services[id.index()].primary().state == RolloutState::Failed {
+        return;
+    }
+    let eligible: Vec<InstanceId> = instances(world, id).collect();
+    let Sorted { to_stop, healthy_doomed, next_change } = sort_tasks(world, id, &eligible, now);
+    let desired = eligible.len() as u32;
+    let svc = &world.services[id.index()];
+    let healthy = svc.tasks.iter().filter(|t| is_healthy(world, id, **t, now)).count() as u32;
+    let may_stop = healthy.saturating_sub(svc.spec.deployment.min_healthy_tasks(desired)) as usize;
+    let replaced: Vec<_> = healthy_doomed.iter().take(may_stop).copied().collect();
+    stop_tasks(world, ctx, id, &to_stop);
+    stop_tasks(world, ctx, id, &replaced);
+    let started = start_on_bare(world, ctx, id, &eligible);
+    if healthy_doomed.len() > replaced.len() && may_stop == 0 && to_stop.is_empty() && started == 0 {
+        let in_flight = world.services[id.index()].tasks.len();
+        let live = world.services[id.index()].tasks.iter().filter(|t| world.tasks[t.index()].desired_running).count();
+        if in_flight == live {
+            scheduler::report_blocked(world, ctx, id);
+        }
+    }
+    let svc = &mut world.services[id.index()];
+    svc.rolling = healthy_doomed.len() > replaced.len();
+    if let Some(at) = next_change.filter(|_| svc.rolling) {
+        scheduler::wake_at(world, ctx, id, at);
+    }
+}
+
+fn is_healthy(world: &World, id: ServiceId, task: TaskId, now: SimTime) -> bool {
+    let grace = world.services[id.index()].spec.health_check_grace_period;
+    world.tasks[task.index()].desired_running && standing(world, task, grace, now) == Standing::Healthy
+}
+
+/// The daemon's live tasks sorted by what to do with them.
+struct Sorted {
+    /// Stop at once: unhealthy tasks, old ones not yet healthy, the last tasks of draining instances.
+    to_stop: Vec<(TaskId, StopCause)>,
+    /// Old healthy tasks, replaced within the minimum healthy percent.
+    healthy_doomed: Vec<(TaskId, StopCause)>,
+    /// The next time a task's standing changes by itself.
+    next_change: Option<SimTime>,
+}
+
+fn sort_tasks(world: &World, id: ServiceId, eligible: &[InstanceId], now: SimTime) -> Sorted {
+    let svc = &world.services[id.index()];
+    let (primary, grace) = (svc.primary_index(), svc.spec.health_check_grace_period);
+    let (mut now_, mut later, mut next) = (Vec::new(), Vec::new(), None::<SimTime>);
+    for &t in svc.tasks.iter().filter(|t| world.tasks[t.index()].desired_running) {
+        let task = &world.tasks[t.index()];
+        let Placement::Instance(instance) = task.placement else { continue };
+        let standing = standing(world, t, grace, now);
+        if let Standing::Unready { until: Some(at) } = standing {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
+        if !eligible.contains(&instance) {
+            if only_daemons_left(world, instance) {
+                now_.push((t, StopCause::Draining));
+            }
+            continue;
+        }
+        match (task.deployment == primary, standing) {
+            (_, Standing::Unhealthy) => now_.push((t, StopCause::Unhealthy)),
+            (true, _) => {}
+            (false, Standing::Healthy) => later.push((t, StopCause::Deployment)),
+            (false, Standing::Unready { .. }) => now_.push((t, StopCause::Deployment)),
+        }
+    }
+    Sorted { to_stop: now_, healthy_doomed: later, next_change: next }
+}
+
+/// Whether every task left on the instance belongs to a daemon service.
+fn only_daemons_left(world: &World, instance: InstanceId) -> bool {
+    world.instances[instance.index()].tasks.iter().all(|t| {
+        let task = &world.tasks[t.index()];
+        !task.desired_running
+            || matches!(task.owner, TaskOwner::Service(s)
+                if world.services[s.index()].spec.scheduling_strategy == SchedulingStrategy::Daemon)
+    })
+}
+
+/// Starts the primary's task on every eligible instance that holds none of the service's.
+fn start_on_bare(world: &mut World, ctx: &mut Ctx, id: ServiceId, eligible: &[InstanceId]) -> u32 {
+    let group = world.services[id.index()].group;
+    let bare: Vec<InstanceId> = eligible.iter().copied().filter(|i| world.group_tasks_on(group, *i) == 0).collect();
+    if bare.is_empty() || scheduler::throttled(world, ctx, id) {
+        return 0;
+    }
+    let mut started = Vec::new();
+    for instance in bare {
+        match start_one(world, ctx, id, Some(instance)) {
+            Ok(task) => started.push(task),
+            Err(why) => report_unplaceable(world, ctx, id, why),
+        }
+    }
+    record_started(world, ctx, id, &started);
+    started.len() as u32
+}

@@ -1,0 +1,43 @@
+//! When the service scheduler counts a task as healthy (aws-behaviour.md §6.2): with a container
+//! health check, once the task's health is HEALTHY; without one, 40 seconds after RUNNING. A task
+//! whose health turns UNHEALTHY is replaced, but not before the service's health check grace
+//! period has passed since it started.
+
+use crate::engine::{SimDuration, SimTime};
+use crate::sim::ids::TaskId;
+use crate::sim::World;
+use crate::task::{has_health_check, Health, TaskStatus};
+
+/// Without a health check, ECS counts a RUNNING task as healthy after this long.
+pub const NO_HEALTH_CHECK_DELAY: SimDuration = SimDuration::from_secs(40);
+
+/// The scheduler's view of one live task's health at `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Not yet RUNNING, or RUNNING but not yet known to be healthy (`until`: when it will count
+    /// as healthy without a health check, or when its grace period ends).
+    Unready {
+        until: Option<SimTime>,
+    },
+    Healthy,
+    /// Failed its health checks, and the grace period is over.
+    Unhealthy,
+}
+
+/// How the scheduler sees task `id` at `now`, given the service's grace period.
+pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> Standing {
+    let task = &world.tasks[id.index()];
+    let Some(started) = task.started_at.filter(|_| task.status == TaskStatus::Running) else {
+        return Standing::Unready { until: None };
+    };
+    if !has_health_check(world.task_definition(task.task_definition)) {
+        let healthy_at = started + NO_HEALTH_CHECK_DELAY;
+        return if now >= healthy_at { Standing::Healthy } else { Standing::Unready { until: Some(healthy_at) } };
+    }
+    match task.health {
+        Health::Healthy => Standing::Healthy,
+        Health::Unhealthy if now >= started + grace => Standing::Unhealthy,
+        Health::Unhealthy => Standing::Unready { until: Some(started + grace) },
+        Health::Unknown => Standing::Unready { until: None },
+    }
+}

@@ -1,0 +1,121 @@
+//! What the containers of a running task do by themselves (their [`ContainerBehaviour`]): exit,
+//! get killed for using too much memory, pass or fail their health checks. Everything is drawn
+//! when the task reaches RUNNING and scheduled as [`ContainerEvent`]s stamped with the task's
+//! generation, so a task stopped meanwhile ignores them.
+
+use crate::metrics::EventKind;
+use crate::sim::event::{ContainerChange, ContainerEvent};
+use crate::sim::ids::TaskId;
+use crate::sim::{Ctx, Event, World};
+
+use super::{health_transitions, ContainerBehaviour, Health, TaskDefinition, TaskStatus};
+use crate::faults::ESSENTIAL_CONTAINER_EXITED;
+
+/// The exit code of a process killed by SIGKILL, as the OOM killer does.
+const SIGKILL_EXIT_CODE: i32 = 137;
+/// AWS's stopped reason for a task whose essential container the OOM killer ended.
+pub const OUT_OF_MEMORY: &str = "OutOfMemoryError: Container killed due to memory usage";
+
+/// The reason a task cannot start, if one of its containers cannot (`starts: false`).
+pub fn start_failure(td: &TaskDefinition) -> Option<String> {
+    td.containers
+        .iter()
+        .find(|c| !c.behaviour.starts)
+        .map(|c| format!("CannotStartContainerError: Error response from daemon: failed to start container {}", c.name))
+}
+
+/// The task just reached RUNNING: draws when each container exits by itself (`exits_after`, or
+/// its memory use passing its limit) and when its health changes, and schedules those moments.
+pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
+    let task = &world.tasks[id.index()];
+    let td = world.task_definition(task.task_definition);
+    let rng = ctx.streams.lifecycle(task.owner);
+    let mut changes = Vec::new();
+    for (i, c) in td.containers.iter().enumerate() {
+        let b: &ContainerBehaviour = &c.behaviour;
+        let exit = b.exits_after.as_ref().map(|d| (d.sample(rng), b.exit_code, false));
+        let limit = c.memory.or(td.memory);
+        let oom = b.memory.zip(limit).and_then(|(m, l)| m.exceeds_after(l)).map(|t| (t, SIGKILL_EXIT_CODE, true));
+        if let Some((after, code, out_of_memory)) = [exit, oom].into_iter().flatten().min_by_key(|(t, ..)| *t) {
+            changes.push((after, i, ContainerChange::Exit { code, out_of_memory }));
+        }
+        if let Some(check) = &c.health_check {
+            let ready = b.passes_health_checks.then(|| b.ready_after.sample(rng));
+            let transitions = health_transitions(check, ready);
+            changes.extend(transitions.into_iter().map(|(after, h)| (after, i, ContainerChange::Health(h))));
+        }
+    }
+    for (after, container, change) in changes {
+        let event = ContainerEvent { task: id, generation: task.generation, container: container as u16, change };
+        ctx.sched.after(after, Event::Container(event));
+    }
+}
+
+/// A container exits or changes health.
+pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ContainerEvent) {
+    let task = &world.tasks[event.task.index()];
+    if !task.generation.is_current(event.generation) || task.status != TaskStatus::Running {
+        return;
+    }
+    match event.change {
+        ContainerChange::Exit { code, out_of_memory } => {
+            exit(world, ctx, event.task, event.container, code, out_of_memory)
+        }
+        ContainerChange::Health(h) => health_changed(world, ctx, event.task, usize::from(event.container), h),
+    }
+}
+
+fn exit(world: &mut World, ctx: &mut Ctx, id: TaskId, container: u16, code: i32, out_of_memory: bool) {
+    let td = world.task_definition(world.tasks[id.index()].task_definition);
+    let c = &td.containers[usize::from(container)];
+    let reason = if out_of_memory { OUT_OF_MEMORY } else { ESSENTIAL_CONTAINER_EXITED };
+    if c.essential {
+        super::exit_container(world, ctx, id, usize::from(container), code, reason);
+        return;
+    }
+    let message = format!(
+        "container {} of task {} exited with code {code}{}; it is not essential, so the task keeps running",
+        c.name,
+        world.task_label(id),
+        if out_of_memory { " (OutOfMemoryError)" } else { "" }
+    );
+    let owner = world.owner_name(world.tasks[id.index()].owner).to_string();
+    ctx.log(EventKind::ContainerExited).service(owner).task(world.task_label(id)).message(message).emit();
+}
+
+/// A container's health changed: the task's health is that of its essential containers with a
+/// health check — UNHEALTHY if any is, HEALTHY once all are.
+fn health_changed(world: &mut World, ctx: &mut Ctx, id: TaskId, container: usize, health: Health) {
+    let task = &mut world.tasks[id.index()];
+    task.container_health[container] = health;
+    let td = &world.task_definitions[task.task_definition.index()];
+    let checked: Vec<Health> = td
+        .containers
+        .iter()
+        .zip(&task.container_health)
+        .filter(|(c, _)| c.essential && c.health_check.is_some())
+        .map(|(_, h)| *h)
+        .collect();
+    let new = if checked.contains(&Health::Unhealthy) {
+        Health::Unhealthy
+    } else if !checked.is_empty() && checked.iter().all(|h| *h == Health::Healthy) {
+        Health::Healthy
+    } else {
+        Health::Unknown
+    };
+    if new == task.health {
+        return;
+    }
+    task.health = new;
+    let owner = task.owner;
+    let owner = world.owner_name(owner).to_string();
+    let label = world.task_label(id);
+    let message = format!("task {label} health status is {}", new.as_str());
+    ctx.log(EventKind::TaskHealthChange).service(owner).task(label).message(message).emit();
+    crate::service::on_task_health(world, ctx, id);
+}
+
+/// Whether the task has a health check that decides its health (on an essential container).
+pub fn has_health_check(td: &TaskDefinition) -> bool {
+    td.containers.iter().any(|c| c.essential && c.health_check.is_some())
+}
