@@ -10,4 +10,4 @@ mod summary;
 pub use cost::{bill, cost_of_run, round_usd, Bill, Cost, Pricing};
 pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
 pub use sample::{next_sample, sample};
-pub use summary::{ServiceSummary, Summary};
+pub use summary::{DeploymentSummary, ServiceSummary, Summary};

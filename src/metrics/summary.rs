@@ -27,12 +27,38 @@ pub struct ServiceSummary {
     pub fargate_cost_usd: f64,
 }
 
+/// One deployment of a service: how long it took, what it replaced, what failed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeploymentSummary {
+    pub service: String,
+    /// `ecs-svc/<n>`.
+    pub id: String,
+    pub task_definition: String,
+    /// `rolloutState`: IN_PROGRESS, COMPLETED, FAILED, or SUPERSEDED by a newer deployment.
+    pub state: &'static str,
+    pub started_s: f64,
+    pub ended_s: Option<f64>,
+    /// Seconds from start to completion (or failure); `None` while in progress at the end.
+    pub duration_s: Option<f64>,
+    pub tasks_started: u32,
+    /// Tasks of earlier deployments it stopped.
+    pub tasks_replaced: u32,
+    /// Circuit-breaker stage 1: its tasks that stopped before RUNNING.
+    pub failed_to_start: u32,
+    /// Circuit-breaker stage 2: its tasks that failed health checks or exited after RUNNING.
+    pub failed_after_running: u32,
+    /// The failed deployment this one rolled back.
+    pub rollback_of: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
     pub duration_s: f64,
     pub services: Vec<ServiceSummary>,
+    /// Every service's deployments, the first (creation) included, in service order.
+    pub deployments: Vec<DeploymentSummary>,
     pub instances: u32,
     /// US dollars over the run, rounded to 6 decimals: metrics.csv's per-interval costs add up to
     /// these exactly.
@@ -74,10 +100,34 @@ impl Summary {
             seed,
             duration_s: end.as_secs_f64(),
             services,
+            deployments: deployments(world),
             instances: world.instances.len() as u32,
             cost_usd: cost.cluster,
             cost_usd_total: round_usd(cost.cluster.total()),
             events: stats.events,
         }
     }
+}
+
+fn deployments(world: &World) -> Vec<DeploymentSummary> {
+    let secs = |t: SimTime| round4(t.as_secs_f64());
+    world
+        .services
+        .iter()
+        .flat_map(|s| s.deployments.iter().map(move |d| (s, d)))
+        .map(|(s, d)| DeploymentSummary {
+            service: s.spec.name.clone(),
+            id: d.id.clone(),
+            task_definition: world.task_definition(d.task_definition).family.clone(),
+            state: d.state.as_str(),
+            started_s: secs(d.started_at),
+            ended_s: d.ended_at.map(secs),
+            duration_s: d.ended_at.map(|e| round4((e - d.started_at).as_secs_f64())),
+            tasks_started: d.tasks_started,
+            tasks_replaced: d.tasks_replaced,
+            failed_to_start: d.failed_to_start,
+            failed_after_running: d.failed_after_running,
+            rollback_of: d.rollback_of.clone(),
+        })
+        .collect()
 }

@@ -12,7 +12,7 @@ use crate::placement::{describe_failure, Unplaced};
 use crate::sim::event::ServiceEvent;
 use crate::sim::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
 use crate::sim::{Ctx, Event, World};
-use crate::task::{self, has_health_check, StopCode, TaskOwner, TaskStatus};
+use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatus};
 
 use super::deployment::{breaker_threshold, Deployment, RolloutState};
 use super::health::{standing, Standing, NO_HEALTH_CHECK_DELAY};
@@ -203,16 +203,20 @@ impl StopCause {
 /// returns how many started.
 pub(super) fn start_tasks(world: &mut World, ctx: &mut Ctx, id: ServiceId, n: u32) -> u32 {
     let mut started = Vec::new();
+    let mut unplaced = None;
     for _ in 0..n {
         match start_one(world, ctx, id, None) {
             Ok(task) => started.push(task),
             Err(why) => {
-                report_unplaceable(world, ctx, id, why);
+                unplaced = Some(why);
                 break;
             }
         }
     }
     record_started(world, ctx, id, &started);
+    if let Some(why) = unplaced {
+        report_unplaceable(world, ctx, id, why);
+    }
     started.len() as u32
 }
 
@@ -397,39 +401,30 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     check_steady_state(world, ctx, id);
 }
 
-/// A task's health changed: the scheduler looks again, once the grace period allows.
+/// A task's health changed: the scheduler looks again — for an UNHEALTHY task, once the grace
+/// period allows.
 pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let TaskOwner::Service(id) = world.tasks[task.index()].owner else { return };
     let t = &world.tasks[task.index()];
     let grace_end =
         t.started_at.map_or(SimTime::ZERO, |s| s + world.services[id.index()].spec.health_check_grace_period);
-    if grace_end > ctx.sched.now() {
+    if t.health == Health::Unhealthy && grace_end > ctx.sched.now() {
         wake_at(world, ctx, id, grace_end);
     } else {
         ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
     }
 }
 
-/// A task of the service was told to stop: the scheduler reconciles at once.
+/// A task of the service was told to stop: if it stopped by itself (it could not start, or its
+/// essential container exited), the circuit breaker counts it and a launch failure throttles
+/// further launches; then the scheduler reconciles.
 pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
-    if let TaskOwner::Service(id) = world.tasks[task.index()].owner {
-        world.services[id.index()].steady = false;
-        ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
-    }
-}
-
-/// A task of the service reached STOPPED: counted, checked for a launch failure or a crash that
-/// the circuit breaker counts, and the scheduler looks again (the task's room is free now).
-pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let t = &world.tasks[task.index()];
     let TaskOwner::Service(id) = t.owner else { return };
-    let reason = t.stopped_reason.clone().unwrap_or_default();
     let by_itself = matches!(t.stop_code, Some(StopCode::TaskFailedToStart | StopCode::EssentialContainerExited));
     let (never_ran, deployment) = (t.started_at.is_none(), t.deployment);
     let svc = &mut world.services[id.index()];
-    svc.tasks.retain(|x| *x != task);
-    svc.stats.tasks_stopped += 1;
-    *svc.stats.stop_reasons.entry(reason).or_insert(0) += 1;
+    svc.steady = false;
     if by_itself && deployment == svc.primary_index() && svc.primary().state == RolloutState::InProgress {
         let primary = svc.primary_mut();
         if never_ran {
@@ -442,6 +437,19 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     if by_itself && never_ran {
         throttle_launches(world, ctx, id);
     }
+    ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
+}
+
+/// A task of the service reached STOPPED: counted, and the scheduler looks again (the task's
+/// room is free now).
+pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
+    let t = &world.tasks[task.index()];
+    let TaskOwner::Service(id) = t.owner else { return };
+    let reason = t.stopped_reason.clone().unwrap_or_default();
+    let svc = &mut world.services[id.index()];
+    svc.tasks.retain(|x| *x != task);
+    svc.stats.tasks_stopped += 1;
+    *svc.stats.stop_reasons.entry(reason).or_insert(0) += 1;
     ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
 }
 
