@@ -13,6 +13,7 @@ mod faults;
 mod healing;
 mod health;
 mod import;
+mod invariants;
 mod lifecycle;
 mod placement;
 mod results;
