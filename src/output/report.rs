@@ -143,6 +143,34 @@ fn tasks_chart(name: &str, duration: SimDuration, series: &[(String, CountSeries
 /// The short human summary the CLI prints. Costs show 4 decimals: short runs cost fractions of a
 /// cent, which 2 decimals would show as $0.00. A service's cost is its Fargate tasks' (EC2
 /// instances are shared, so they are billed to the cluster only).
+/// The deployments after each service's first (its creation), if there were any.
+fn deployments_table(out: &mut String, s: &Summary) {
+    let later: Vec<_> = s.deployments.iter().filter(|d| d.id != "ecs-svc/1").collect();
+    if later.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<20} {:<12} {:<16} {:<11} {:>10} {:>7} {:>8} {:>6}",
+        "service", "deployment", "task definition", "state", "took", "started", "replaced", "failed"
+    );
+    for d in later {
+        let took = d.duration_s.map_or("-".to_string(), |t| SimDuration::from_secs_f64(t).to_string());
+        let _ = writeln!(
+            out,
+            "{:<20} {:<12} {:<16} {:<11} {:>10} {:>7} {:>8} {:>6}",
+            d.service,
+            d.id,
+            d.task_definition,
+            d.state,
+            took,
+            d.tasks_started,
+            d.tasks_replaced,
+            d.failed_to_start + d.failed_after_running
+        );
+    }
+}
+
 pub fn summary_table(s: &Summary) -> String {
     let mut out = format!(
         "{}: seed {}, {} simulated, {} events\n\n",
@@ -172,6 +200,7 @@ pub fn summary_table(s: &Summary) -> String {
             svc.fargate_cost_usd
         );
     }
+    deployments_table(&mut out, s);
     let c = &s.cost_usd;
     let _ = write!(
         out,
