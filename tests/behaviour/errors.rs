@@ -57,6 +57,60 @@ fn the_valid_base_scenario_loads() {
 }
 
 #[test]
+fn deployment_configuration_out_of_range() {
+    let bad =
+        "web: { task_definition: web, desired_count: 2, deployment_configuration: { minimum_healthy_percent: 150, \
+               maximum_percent: 50, deployment_circuit_breaker: { enable: false, rollback: true } }, \
+               health_check_grace_period: 10 }";
+    insta::assert_snapshot!(report("web: { task_definition: web, desired_count: 2 }", bad), @"
+    bad.yaml:17: services.web.deployment_configuration.deployment_circuit_breaker.rollback: rollback needs the circuit breaker enabled
+      hint: set `enable: true`
+    bad.yaml:17: services.web.deployment_configuration.maximum_percent: 50 is out of range: must be between 100 and 10000
+    bad.yaml:17: services.web.deployment_configuration.minimum_healthy_percent: 150 is out of range: must be between 0 and 100
+    bad.yaml:17: services.web.health_check_grace_period: `10` has no unit
+      hint: write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`, e.g. `10s`
+    ");
+}
+
+#[test]
+fn container_behaviour_mistakes() {
+    let bad = "{ name: web, image: web:1, memory: 256, behaviour: { exit_code: 3, memory: { baseline: lots } } }";
+    insta::assert_snapshot!(report("{ name: web, image: web:1, memory: 256 }", bad), @r#"
+    bad.yaml:7: task_definitions.web.container_definitions[0].behaviour.exit_code: an exit code needs `exits_after`
+      hint: e.g. `exits_after: 45s, exit_code: 1`
+    bad.yaml:7: task_definitions.web.container_definitions[0].behaviour.memory.baseline: `lots` is not a memory amount
+      hint: write MiB, e.g. `256`, or `"1 GB"`
+    "#);
+}
+
+#[test]
+fn deploy_actions_are_checked_against_the_service() {
+    let actions = "actions:\n  - { at: 5m, deploy: { service: api, task_definition: wbe } }\n  \
+                   - { at: 6m, deploy: { service: api, task_definition: web } }\n  \
+                   - { at: 7m, deploy: { service: web, task_definition: web }, update_service: { service: web, desired_count: 1 } }\nfaults:";
+    insta::assert_snapshot!(report("faults:", actions), @"
+    bad.yaml:20: actions[0].deploy.task_definition: unknown task definition `wbe`
+      hint: did you mean `web`?
+    bad.yaml:22: actions[2]: an action has exactly one kind
+      hint: split it into two entries at the same time
+    bad.yaml:5: task_definitions.web: Fargate requires task-level `cpu` and `memory` (actions[1].deploy deploys it to service `api`, which runs it on Fargate)
+      hint: e.g. `cpu: 256` and `memory: 512`
+    bad.yaml:5: task_definitions.web.network_mode: Fargate requires network_mode awsvpc (actions[1].deploy deploys it to service `api`, which runs it on Fargate)
+      hint: set `network_mode: awsvpc`
+    ");
+}
+
+#[test]
+fn launch_backoff_must_grow() {
+    let timing = "timing: { launch_backoff: { first: 10m, factor: 0.5, max: 1m } }\nfaults:";
+    insta::assert_snapshot!(report("faults:", timing), @"
+    bad.yaml:19: timing.launch_backoff.factor: 0.5 must be a number >= 1
+      hint: 2 doubles the delay each time
+    bad.yaml:19: timing.launch_backoff.max: 1m is shorter than `first` (10m)
+    ");
+}
+
+#[test]
 fn unknown_field() {
     insta::assert_snapshot!(report("desired_count: 2", "desired_cnt: 2"), @"
     bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `task_definition`, `desired_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`, `deployment_configuration`, `health_check_grace_period`

@@ -13,15 +13,16 @@ pub fn check(c: &mut Checker, path: &str, raw: &RawContainerBehaviour) -> Option
     let default = ContainerBehaviour::default();
     let ready_after = raw.ready_after.as_ref().map(|d| c.distribution(&format!("{path}.ready_after"), d));
     let exits_after = raw.exits_after.as_ref().map(|d| c.distribution(&format!("{path}.exits_after"), d));
-    if raw.exit_code.is_some() && raw.exits_after.is_none() {
+    let exit_code = if raw.exit_code.is_some() && raw.exits_after.is_none() {
         c.error(
             &format!("{path}.exit_code"),
             "an exit code needs `exits_after`",
             Some("e.g. `exits_after: 45s, exit_code: 1`"),
         );
-        return None;
-    }
-    let exit_code = c.int_in(&format!("{path}.exit_code"), raw.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE);
+        None
+    } else {
+        c.int_in(&format!("{path}.exit_code"), raw.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE)
+    };
     let memory = raw.memory.as_ref().map(|m| memory(c, &format!("{path}.memory"), m));
     Some(ContainerBehaviour {
         starts: raw.starts.unwrap_or(default.starts),

@@ -112,17 +112,19 @@ fn deployment_configuration(
     let path = format!("{path}.deployment_configuration");
     let before = c.error_count();
     if let Some(min) = raw.minimum_healthy_percent {
-        config.minimum_healthy_percent = c.int_in(&format!("{path}.minimum_healthy_percent"), min, 0, 100)?;
+        let min = c.int_in(&format!("{path}.minimum_healthy_percent"), min, 0, 100);
+        config.minimum_healthy_percent = min.unwrap_or(config.minimum_healthy_percent);
     }
     if let Some(max) = raw.maximum_percent {
         let field = format!("{path}.maximum_percent");
-        config.maximum_percent = match scheduling {
+        let max = match scheduling {
             SchedulingStrategy::Daemon if max != 100 => {
                 c.error(&field, &format!("{max} is not allowed: a DAEMON service's maximum is 100"), None);
-                return None;
+                None
             }
-            _ => c.int_in(&field, max, 100, MAX_MAXIMUM_PERCENT)?,
+            _ => c.int_in(&field, max, 100, MAX_MAXIMUM_PERCENT),
         };
+        config.maximum_percent = max.unwrap_or(config.maximum_percent);
     }
     if let Some(breaker) = &raw.deployment_circuit_breaker {
         if breaker.rollback && !breaker.enable {
@@ -193,7 +195,7 @@ pub fn check_deploy(
     let (id, family, td) = task_definition(c, path, name, known)?;
     let fargate = runs_on_fargate(&service.capacity, known.providers);
     if fargate {
-        check_fargate(c, family, td, &format!("service `{}`", service.name));
+        check_fargate(c, family, td, &format!("{path} deploys it to service `{}`, which", service.name));
     }
     let rules = (service.placement_strategy.as_slice(), service.placement_constraints.as_slice());
     check_rules_fit_capacity(c, path, fargate, rules, td)?;
