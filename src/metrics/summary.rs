@@ -33,6 +33,7 @@ pub struct Summary {
     pub seed: u64,
     pub duration_s: f64,
     pub services: Vec<ServiceSummary>,
+    /// Container instances registered at the end of the run (ACTIVE or DRAINING).
     pub instances: u32,
     /// US dollars over the run, rounded to 6 decimals: metrics.csv's per-interval costs add up to
     /// these exactly.
@@ -74,7 +75,7 @@ impl Summary {
             seed,
             duration_s: end.as_secs_f64(),
             services,
-            instances: world.instances.len() as u32,
+            instances: world.registered_instances().count() as u32,
             cost_usd: cost.cluster,
             cost_usd_total: round_usd(cost.cluster.total()),
             events: stats.events,

@@ -133,9 +133,11 @@ pub fn rejections(world: &World, instance: &Instance, request: &Request) -> Vec<
 }
 
 /// Places one task on the best instance among those `candidate` accepts (the right capacity
-/// provider, say). `explain` adds a sentence saying what was filtered and why the chosen instance
-/// won. Chains the [`PlacementIndex`] knows are answered from it; others, explanations and
-/// failures by ranking every candidate — both give the same answer.
+/// provider, say). Only instances that take tasks are candidates at all: ACTIVE ones whose agent
+/// is connected, as ECS never considers DRAINING or deregistered instances (and the index does
+/// not hold the others). `explain` adds a sentence saying what was filtered and why the chosen
+/// instance won. Chains the [`PlacementIndex`] knows are answered from it; others, explanations
+/// and failures by ranking every candidate — both give the same answer.
 pub fn place(
     world: &World,
     candidate: impl Fn(&Instance) -> bool,
@@ -143,6 +145,7 @@ pub fn place(
     rng: &mut StreamRng,
     explain: bool,
 ) -> Result<Decision, Unplaced> {
+    let candidate = |i: &Instance| i.accepts_tasks() && candidate(i);
     if !explain {
         if let Some(instance) = place_from_index(world, &candidate, request) {
             debug_assert_eq!(

@@ -9,6 +9,6 @@ pub use definition::{
     TaskDefinition,
 };
 pub use lifecycle::{
-    assign_instance, crash, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus,
+    assign_instance, crash, kill, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus,
 };
 pub use timing::{ImagePull, LifecycleTiming};

@@ -11,6 +11,7 @@ mod external;
 mod faults;
 mod healing;
 mod import;
+mod instance_faults;
 mod lifecycle;
 mod placement;
 mod results;
