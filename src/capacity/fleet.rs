@@ -1,15 +1,16 @@
-//! Bringing up the cluster's instances at the start of a run: each Auto Scaling group's desired
-//! EC2 instances, and the external (ECS Anywhere) fleets.
+//! Registering instances: each Auto Scaling group's desired EC2 instances and the external (ECS
+//! Anywhere) fleets at the start of a run, and the instances groups launch later.
 
 use std::collections::BTreeMap;
 
 use crate::catalog::CpuArchitecture;
+use crate::engine::SimTime;
 use crate::metrics::EventKind;
 use crate::placement::AZ_ATTRIBUTE;
 use crate::sim::ids::{InstanceId, ProviderId, ZoneId};
 use crate::sim::{Ctx, World};
 
-use super::{AutoScalingGroup, Instance, ProviderKind};
+use super::{asg, Instance, PurchaseOption};
 
 /// A fleet of external (ECS Anywhere) instances: on-premises or other-cloud machines registered
 /// to the cluster, with no Auto Scaling group and no availability zone.
@@ -30,16 +31,11 @@ pub struct ExternalFleet {
 /// instances, ties to the zone listed first), then the external fleets.
 pub fn launch_initial_fleet(world: &mut World, ctx: &mut Ctx, external: &[ExternalFleet]) {
     for p in 0..world.providers.len() {
-        let ProviderKind::AutoScalingGroup(asg) = &world.providers[p].kind else { continue };
-        let asg = asg.clone();
         let provider = ProviderId::from_index(p);
-        for _ in 0..asg.desired_capacity {
-            let in_zone = |z: ZoneId| {
-                world.instances.iter().filter(|i| i.provider == Some(provider) && i.zone == Some(z)).count()
-            };
-            let zone =
-                *asg.zones.iter().min_by_key(|z| (in_zone(**z), **z)).expect("validation guarantees a group has zones");
-            register_ec2(world, ctx, provider, zone, &asg);
+        let Some(desired) = world.providers[p].auto_scaling_group().map(|asg| asg.desired_capacity) else { continue };
+        for _ in 0..desired {
+            let zone = asg::zone_with_fewest(world, provider).expect("validation guarantees a group has zones");
+            register_ec2(world, ctx, provider, zone, ctx.sched.now());
         }
     }
     for fleet in external {
@@ -59,8 +55,17 @@ fn attributes(builtin: &[(&str, &str)], custom: &BTreeMap<String, String>) -> BT
     attributes
 }
 
-fn register_ec2(world: &mut World, ctx: &mut Ctx, provider: ProviderId, zone: ZoneId, asg: &AutoScalingGroup) {
+/// Registers an EC2 instance of `provider`'s group in `zone`, launched at `launched_at`, as ACTIVE
+/// now; returns its id.
+pub fn register_ec2(
+    world: &mut World,
+    ctx: &mut Ctx,
+    provider: ProviderId,
+    zone: ZoneId,
+    launched_at: SimTime,
+) -> InstanceId {
     let id = InstanceId::from_index(world.instances.len());
+    let asg = world.providers[provider.index()].auto_scaling_group().expect("only groups launch EC2 instances");
     let itype = asg.instance_type;
     let builtin = [
         (AZ_ATTRIBUTE, world.zones[zone.index()].as_str()),
@@ -68,11 +73,13 @@ fn register_ec2(world: &mut World, ctx: &mut Ctx, provider: ProviderId, zone: Zo
         ("ecs.cpu-architecture", itype.architecture.as_str()),
     ];
     let attributes = attributes(&builtin, &asg.attributes);
-    let settings = (asg.ecs_reserved_memory, asg.eni_trunking);
-    let instance = Instance::ec2(id, (provider, zone), itype, settings, attributes, ctx.sched.now());
+    let spot = asg.purchase_option == PurchaseOption::Spot;
+    let settings = (asg.ecs_reserved_memory, asg.eni_trunking, spot);
+    let instance = Instance::ec2(id, (provider, zone), itype, settings, attributes, (launched_at, ctx.sched.now()));
     let detail = format!(
-        "({}, {}) registered with {} CPU units and {} MiB of memory (capacity provider {})",
+        "({}{}, {}) registered with {} CPU units and {} MiB of memory (capacity provider {})",
         itype.name,
+        if spot { " Spot" } else { "" },
         world.zones[zone.index()],
         instance.registered_cpu,
         instance.registered_memory,
@@ -80,6 +87,7 @@ fn register_ec2(world: &mut World, ctx: &mut Ctx, provider: ProviderId, zone: Zo
     );
     log_registration(ctx, &instance, &detail);
     world.register_instance(instance);
+    id
 }
 
 fn register_external(world: &mut World, ctx: &mut Ctx, fleet: &ExternalFleet) {

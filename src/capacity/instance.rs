@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::{CpuArchitecture, InstanceType};
-use crate::engine::SimTime;
+use crate::engine::{Generation, SimTime};
 use crate::sim::ids::{InstanceId, ProviderId, TaskId, ZoneId};
 use crate::task::{HostPort, Protocol, TaskDefinition};
 
@@ -22,6 +22,33 @@ pub enum InstanceStatus {
     /// Takes no new tasks; the service scheduler moves its service tasks elsewhere
     /// (aws-behaviour.md §5.3).
     Draining,
+    /// Deregistered: its EC2 instance is gone (terminated, or lost with its zone). ECS shows a
+    /// terminated container instance as INACTIVE; it stays in the arena for history and billing.
+    Inactive,
+}
+
+impl InstanceStatus {
+    /// ECS's word for the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::Active => "ACTIVE",
+            InstanceStatus::Draining => "DRAINING",
+            InstanceStatus::Inactive => "INACTIVE",
+        }
+    }
+}
+
+/// Where an EC2 instance stands with its Auto Scaling group, which only knows what its health
+/// checks have told it: an instance lost to a fault stays `InService` (and counted toward the
+/// desired capacity) until the group notices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupLifecycle {
+    /// Counted toward the desired capacity.
+    InService,
+    /// The group chose to terminate it (AZ rebalancing) and drains it first: no longer counted.
+    Terminating,
+    /// Gone, and the group knows it.
+    Gone,
 }
 
 /// A container instance registered to the cluster.
@@ -29,6 +56,22 @@ pub enum InstanceStatus {
 pub struct Instance {
     pub id: InstanceId,
     pub status: InstanceStatus,
+    /// The EC2 instance fails its status checks: its agent is disconnected (ECS status unchanged)
+    /// until the Auto Scaling group replaces it.
+    pub impaired: bool,
+    /// Where it stands with its Auto Scaling group (external instances are always `InService`).
+    pub lifecycle: GroupLifecycle,
+    /// A Spot instance (its group's purchase option), billed at the Spot discount.
+    pub spot: bool,
+    /// When EC2 will reclaim it, once a Spot interruption notice came.
+    pub interruption_at: Option<SimTime>,
+    /// Bumped on every status change: a timer stamped with an older generation (the end of an
+    /// operator's drain, say) no longer applies.
+    pub generation: Generation,
+    /// When its Auto Scaling group launched it: EC2 bills from here.
+    pub launched_at: SimTime,
+    /// When it left the cluster (status INACTIVE): billing stops here.
+    pub deregistered_at: Option<SimTime>,
     /// The Auto Scaling group provider it belongs to; `None` for an external instance.
     pub provider: Option<ProviderId>,
     /// `None` for an external instance, which has whatever resources it registered.
@@ -59,15 +102,15 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// An EC2 instance of an Auto Scaling group provider, as it registers; `attributes` are its
-    /// built-in and custom attributes.
+    /// An EC2 instance of an Auto Scaling group provider, as it registers `now` after its launch
+    /// at `launched_at`; `attributes` are its built-in and custom attributes.
     pub fn ec2(
         id: InstanceId,
         (provider, zone): (ProviderId, ZoneId),
         itype: &'static InstanceType,
-        (ecs_reserved_memory, eni_trunking): (u32, bool),
+        (ecs_reserved_memory, eni_trunking, spot): (u32, bool, bool),
         attributes: BTreeMap<String, String>,
-        now: SimTime,
+        (launched_at, now): (SimTime, SimTime),
     ) -> Self {
         Instance {
             provider: Some(provider),
@@ -75,6 +118,8 @@ impl Instance {
             zone: Some(zone),
             architecture: itype.architecture,
             eni_limit: itype.awsvpc_task_limit(eni_trunking),
+            spot,
+            launched_at,
             ..Instance::registered(
                 id,
                 itype.registered_cpu(),
@@ -102,6 +147,13 @@ impl Instance {
         Instance {
             id,
             status: InstanceStatus::Active,
+            impaired: false,
+            lifecycle: GroupLifecycle::InService,
+            spot: false,
+            interruption_at: None,
+            generation: Generation::default(),
+            launched_at: now,
+            deregistered_at: None,
             provider: None,
             instance_type: None,
             zone: None,
@@ -122,6 +174,34 @@ impl Instance {
 
     pub fn is_draining(&self) -> bool {
         self.status == InstanceStatus::Draining
+    }
+
+    /// Still registered to the cluster (ACTIVE or DRAINING), not deregistered.
+    pub fn is_registered(&self) -> bool {
+        self.status != InstanceStatus::Inactive
+    }
+
+    /// Its EC2 instance fails its status checks and its agent is disconnected.
+    pub fn is_impaired(&self) -> bool {
+        self.impaired
+    }
+
+    /// Whether ECS may place a task here: only ACTIVE instances with a connected agent.
+    pub fn accepts_tasks(&self) -> bool {
+        self.status == InstanceStatus::Active && !self.impaired
+    }
+
+    /// Bound to leave the cluster: under a Spot notice, or being terminated by its group. Such an
+    /// instance never goes back to ACTIVE.
+    pub fn is_leaving(&self) -> bool {
+        self.interruption_at.is_some() || self.lifecycle != GroupLifecycle::InService
+    }
+
+    /// Moves to `status`, invalidating the timers of the previous one. The caller keeps the
+    /// placement index in step (see `World::change_instance`).
+    pub fn set_status(&mut self, status: InstanceStatus) {
+        self.status = status;
+        self.generation.bump();
     }
 
     /// Whether this is an external (ECS Anywhere) instance.
@@ -157,7 +237,22 @@ impl Instance {
     /// The instance's name in events and outputs: `i-…` for EC2, `mi-…` (an SSM managed instance)
     /// for external ones.
     pub fn label(&self) -> String {
-        let prefix = if self.is_external() { "mi" } else { "i" };
-        format!("{prefix}-{:05}", self.id.index() + 1)
+        named(if self.is_external() { "mi" } else { "i" }, self.id)
     }
+
+    /// The name an EC2 instance of id `id` has (or will have, once registered): `i-00003`.
+    pub fn ec2_label(id: InstanceId) -> String {
+        named("i", id)
+    }
+
+    /// The id of the EC2 instance named `label` (`i-00003`, or `i-3`), if it is such a name.
+    pub fn parse_ec2_label(label: &str) -> Option<InstanceId> {
+        let n: u32 = label.strip_prefix("i-")?.parse().ok()?;
+        n.checked_sub(1).map(|i| InstanceId::from_index(i as usize))
+    }
+}
+
+/// `i-00003`, `mi-00003`: the prefix and the id counted from 1.
+fn named(prefix: &str, id: InstanceId) -> String {
+    format!("{prefix}-{:05}", id.index() + 1)
 }

@@ -22,6 +22,20 @@ pub struct AutoScalingGroup {
     /// With managed scaling, tasks that do not fit wait in PROVISIONING for capacity instead of
     /// failing to place.
     pub managed_scaling: Option<ManagedScaling>,
+    /// On-Demand or Spot instances.
+    pub purchase_option: PurchaseOption,
+    /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING`: a Spot interruption notice sets the
+    /// instance DRAINING (aws-behaviour.md §5.3).
+    pub spot_instance_draining: bool,
+}
+
+/// How a group's instances are bought.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PurchaseOption {
+    #[default]
+    OnDemand,
+    /// Spot instances: cheaper, and EC2 may reclaim them with a two-minute notice.
+    Spot,
 }
 
 /// Cluster auto scaling settings of a provider. The waiting it causes is modelled; the scaling
@@ -48,6 +62,24 @@ pub struct CapacityProvider {
 impl CapacityProvider {
     pub fn is_fargate(&self) -> bool {
         matches!(self.kind, ProviderKind::Fargate | ProviderKind::FargateSpot)
+    }
+
+    /// Its Auto Scaling group, if it is one.
+    pub fn auto_scaling_group(&self) -> Option<&AutoScalingGroup> {
+        match &self.kind {
+            ProviderKind::AutoScalingGroup(asg) => Some(asg),
+            ProviderKind::Fargate | ProviderKind::FargateSpot => None,
+        }
+    }
+
+    /// Whether its capacity is Spot capacity, which can be interrupted: FARGATE_SPOT, or a group
+    /// of Spot instances.
+    pub fn is_spot(&self) -> bool {
+        match &self.kind {
+            ProviderKind::FargateSpot => true,
+            ProviderKind::AutoScalingGroup(asg) => asg.purchase_option == PurchaseOption::Spot,
+            ProviderKind::Fargate => false,
+        }
     }
 }
 

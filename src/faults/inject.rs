@@ -4,10 +4,12 @@ use rand::seq::index;
 
 use crate::engine::{SimTime, StreamRng};
 use crate::metrics::EventKind;
+use crate::sim::ids::TaskId;
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskStatus};
 
-use super::{Fault, FaultKind, Target, Timing, Victims};
+use super::infrastructure as infra;
+use super::{Amount, Fault, FaultKind, Target, Timing, Victims};
 
 /// AWS's stopped reason when an essential container exits.
 pub const ESSENTIAL_CONTAINER_EXITED: &str = "Essential container in task exited";
@@ -45,6 +47,13 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: usize, e
                 task::crash(world, ctx, t, *exit_code);
             }
         }
+        FaultKind::TerminateInstances(target) => infra::terminate_instances(world, ctx, index, target),
+        FaultKind::ImpairInstances(target) => infra::impair_instances(world, ctx, index, target),
+        FaultKind::DrainInstances { target, duration } => infra::drain_instances(world, ctx, index, target, *duration),
+        FaultKind::AzOutage { zone, duration } => infra::az_outage(world, ctx, *zone, *duration),
+        FaultKind::SpotInterruption { provider, amount, unavailable_for } => {
+            infra::spot_interruption(world, ctx, index, (*provider, *amount), *unavailable_for)
+        }
     }
     if let Timing::Every { interval, .. } = &fault.timing {
         let next = ctx.sched.now() + interval.sample(ctx.streams.fault(index));
@@ -56,7 +65,7 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: usize, e
 
 /// The RUNNING tasks of the target service the fault hits, drawn from the fault's own stream; logs
 /// what the fault does.
-fn victims(world: &World, ctx: &mut Ctx, index: usize, target: &Target, verb: &str) -> Vec<crate::sim::ids::TaskId> {
+fn victims(world: &World, ctx: &mut Ctx, index: usize, target: &Target, verb: &str) -> Vec<TaskId> {
     let svc = &world.services[target.service.index()];
     let running: Vec<_> = svc
         .tasks
@@ -64,17 +73,19 @@ fn victims(world: &World, ctx: &mut Ctx, index: usize, target: &Target, verb: &s
         .copied()
         .filter(|t| world.tasks[t.index()].status == TaskStatus::Running && world.tasks[t.index()].desired_running)
         .collect();
-    let mut chosen: Vec<_> = match target.victims {
+    let chosen: Vec<_> = match target.victims {
         Victims::Task(ordinal) => {
             running.iter().copied().filter(|t| world.tasks[t.index()].ordinal == ordinal).collect()
         }
-        Victims::Count(n) => sample(ctx.streams.fault(index), &running, n as usize),
-        Victims::Fraction(f) => sample(ctx.streams.fault(index), &running, (f * running.len() as f64).ceil() as usize),
+        Victims::Amount(amount) => draw(ctx.streams.fault(index), &running, amount),
     };
-    chosen.sort();
     let name = svc.spec.name.clone();
     let message = if chosen.is_empty() {
-        format!("fault injection: no RUNNING task of service {name} to hit ({}).", describe(&target.victims, &name))
+        let asked = match target.victims {
+            Victims::Amount(amount) => amount.describe(),
+            Victims::Task(o) => format!("task {name}-{o} asked"),
+        };
+        format!("fault injection: no RUNNING task of service {name} to hit ({asked}).")
     } else {
         let labels: Vec<String> = chosen.iter().map(|t| format!("(task {})", world.task_label(*t))).collect();
         format!(
@@ -88,14 +99,10 @@ fn victims(world: &World, ctx: &mut Ctx, index: usize, target: &Target, verb: &s
     chosen
 }
 
-fn sample(rng: &mut StreamRng, from: &[crate::sim::ids::TaskId], n: usize) -> Vec<crate::sim::ids::TaskId> {
-    index::sample(rng, from.len(), n.min(from.len())).into_iter().map(|i| from[i]).collect()
-}
-
-fn describe(victims: &Victims, service: &str) -> String {
-    match victims {
-        Victims::Count(n) => format!("{n} asked"),
-        Victims::Fraction(f) => format!("{:.0}% asked", f * 100.0),
-        Victims::Task(o) => format!("task {service}-{o} asked"),
-    }
+/// `amount` of `from`, drawn at random from `rng`, in ascending order.
+pub(super) fn draw<T: Copy + Ord>(rng: &mut StreamRng, from: &[T], amount: Amount) -> Vec<T> {
+    let mut chosen: Vec<T> =
+        index::sample(rng, from.len(), amount.of(from.len())).into_iter().map(|i| from[i]).collect();
+    chosen.sort();
+    chosen
 }

@@ -1,7 +1,9 @@
-//! Crash injection: the fault plan and what each fault does to the world.
+//! Fault injection: the fault plan, and what each fault does to the world — tasks stopped or
+//! crashed, EC2 instances terminated, impaired or drained, zones lost, Spot capacity reclaimed.
 
+mod infrastructure;
 mod inject;
 mod plan;
 
 pub use inject::{first_firing, on_fault, ESSENTIAL_CONTAINER_EXITED};
-pub use plan::{Fault, FaultKind, Target, Timing, Victims};
+pub use plan::{Amount, Fault, FaultKind, InstanceTarget, InstanceVictims, Target, Timing, Victims};

@@ -25,10 +25,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::capacity::Instance;
 use crate::catalog::fargate::{
     FargatePrices, FARGATE_ARM, FARGATE_MINIMUM_BILLED_SECONDS, FARGATE_SPOT_DISCOUNT, FARGATE_X86,
 };
-use crate::catalog::{CpuArchitecture, InstanceType};
+use crate::catalog::{CpuArchitecture, InstanceType, EC2_SPOT_DISCOUNT};
 use crate::engine::{SimDuration, SimTime};
 use crate::sim::World;
 use crate::task::{Placement, TaskDefinition, TaskOwner};
@@ -51,6 +52,8 @@ pub struct Pricing {
     pub fargate_arm: FargatePrices,
     /// Fargate Spot's price is on-demand × (1 − this), in [0, 1).
     pub fargate_spot_discount: f64,
+    /// EC2 Spot instances' price is on-demand × (1 − this), in [0, 1).
+    pub ec2_spot_discount: f64,
 }
 
 /// The catalog's prices: us-east-1 Linux on-demand (see `crate::catalog`).
@@ -61,6 +64,7 @@ impl Default for Pricing {
             fargate: FARGATE_X86,
             fargate_arm: FARGATE_ARM,
             fargate_spot_discount: FARGATE_SPOT_DISCOUNT,
+            ec2_spot_discount: EC2_SPOT_DISCOUNT,
         }
     }
 }
@@ -69,6 +73,17 @@ impl Pricing {
     /// USD per hour of one instance of `itype`.
     pub fn instance_hour(&self, itype: &InstanceType) -> f64 {
         self.instance_types.get(itype.name).copied().unwrap_or(itype.price_per_hour)
+    }
+
+    /// USD per hour of an EC2 instance: its type's price, less the Spot discount if it is a Spot
+    /// instance.
+    fn ec2_hour(&self, instance: &Instance, itype: &InstanceType) -> f64 {
+        let on_demand = self.instance_hour(itype);
+        if instance.spot {
+            on_demand * (1.0 - self.ec2_spot_discount)
+        } else {
+            on_demand
+        }
     }
 
     /// USD per hour of one Fargate task of `td`: its configured size (not what it uses) at the
@@ -141,8 +156,8 @@ impl Span {
     }
 }
 
-/// What is billed by instant `by` of a run that ends at `end` (unrounded): instances from
-/// registration, Fargate tasks from the start of their image pull (the end of PROVISIONING) to
+/// What is billed by instant `by` of a run that ends at `end` (unrounded): instances from their
+/// launch until they are terminated, Spot instances at the Spot discount, Fargate tasks from the start of their image pull (the end of PROVISIONING) to
 /// STOPPED, each with its minimum (see the module docs for when the minimum is counted). Tasks
 /// stopped before their pull began are not billed; tasks on instances are paid for by the
 /// instance. This is the only place costs are computed: the per-interval rows and the summary
@@ -157,10 +172,10 @@ pub fn bill(world: &World, pricing: &Pricing, by: SimTime, end: SimTime) -> Bill
     // per-instance ECS Anywhere fee is not modelled.)
     for (i, itype) in world.instances.iter().filter_map(|i| Some((i, i.instance_type?))) {
         let span = Span {
-            from: i.registered_at,
-            until: None,
+            from: i.launched_at,
+            until: i.deregistered_at,
             minimum: EC2_MINIMUM_BILLED,
-            usd_per_hour: pricing.instance_hour(itype),
+            usd_per_hour: pricing.ec2_hour(i, itype),
         };
         bill.cluster.ec2 += span.cost_by(by, end);
     }
@@ -307,6 +322,7 @@ mod tests {
         assert_eq!(p.fargate, FARGATE_X86);
         assert_eq!(p.fargate_arm, FARGATE_ARM);
         assert_eq!(p.fargate_spot_discount, FARGATE_SPOT_DISCOUNT);
+        assert_eq!(p.ec2_spot_discount, EC2_SPOT_DISCOUNT);
         let cheap = Pricing { instance_types: BTreeMap::from([("m5.large", 0.05)]), ..Pricing::default() };
         assert_eq!(cheap.instance_hour(m5), 0.05);
     }

@@ -43,6 +43,21 @@ pub enum EventKind {
     /// The deployment configuration lets nothing stop or start.
     ServiceDeploymentBlocked,
     FaultInjected,
+    /// A container instance's status changed (DRAINING, ACTIVE, INACTIVE) or its agent
+    /// disconnected.
+    ContainerInstanceStateChange,
+    /// An EC2 instance was terminated (or lost with its zone).
+    InstanceTerminated,
+    /// A two-minute Spot interruption notice, for an EC2 Spot instance or a Fargate Spot task.
+    SpotInterruptionWarning,
+    AzOutageStarted,
+    AzOutageEnded,
+    /// An Auto Scaling group began launching an instance (or the launch failed).
+    AsgInstanceLaunched,
+    /// A provider's Spot capacity cannot be had for a while.
+    SpotCapacityUnavailable,
+    /// A provider's Spot capacity can be had again.
+    SpotCapacityAvailable,
 }
 
 /// One line of events.jsonl.
@@ -59,7 +74,8 @@ pub struct LogEvent {
     pub task: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// The task's new status, for task state changes.
+    /// The task's new status, for task state changes; the container instance's, for its state
+    /// changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<&'static str>,
     pub message: String,
@@ -87,7 +103,7 @@ pub struct MetricsRow {
     /// CPU units and MiB held by the service's tasks that are not yet STOPPED.
     pub cpu_reserved: u64,
     pub memory_reserved: u64,
-    /// Container instances registered to the cluster.
+    /// Container instances registered to the cluster (ACTIVE or DRAINING).
     pub instances: u32,
     /// Cluster CPUReservation and MemoryReservation, percent (CloudWatch's definition).
     pub cluster_cpu_reservation: f64,

@@ -46,7 +46,7 @@ pub fn sample(world: &World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDura
             stopped_total: svc.stats.tasks_stopped,
             cpu_reserved: held(|td| td.reserved_cpu()),
             memory_reserved: held(|td| td.reserved_memory()),
-            instances: world.instances.len() as u32,
+            instances: world.registered_instances().count() as u32,
             cluster_cpu_reservation: cpu,
             cluster_memory_reservation: memory,
             service_fargate_cost: cost.services[i],
@@ -57,11 +57,12 @@ pub fn sample(world: &World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDura
 }
 
 /// CloudWatch's CPUReservation and MemoryReservation: percent of registered resources that tasks
-/// hold, over the cluster's instances (0 without instances).
+/// hold, over the cluster's ACTIVE and DRAINING instances (0 without instances).
 fn cluster_reservation(world: &World) -> (f64, f64) {
     let pct = |used: u64, total: u64| if total == 0 { 0.0 } else { 100.0 * used as f64 / total as f64 };
-    let sum =
-        |f: fn(&crate::capacity::Instance) -> u32| -> u64 { world.instances.iter().map(|i| u64::from(f(i))).sum() };
+    let sum = |f: fn(&crate::capacity::Instance) -> u32| -> u64 {
+        world.registered_instances().map(|i| u64::from(f(i))).sum()
+    };
     (
         pct(sum(|i| i.reserved_cpu), sum(|i| i.registered_cpu)),
         pct(sum(|i| i.reserved_memory), sum(|i| i.registered_memory)),

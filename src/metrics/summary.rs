@@ -59,6 +59,7 @@ pub struct Summary {
     pub services: Vec<ServiceSummary>,
     /// Every service's deployments, the first (creation) included, in service order.
     pub deployments: Vec<DeploymentSummary>,
+    /// Container instances registered at the end of the run (ACTIVE or DRAINING).
     pub instances: u32,
     /// US dollars over the run, rounded to 6 decimals: metrics.csv's per-interval costs add up to
     /// these exactly.
@@ -101,7 +102,7 @@ impl Summary {
             duration_s: end.as_secs_f64(),
             services,
             deployments: deployments(world),
-            instances: world.instances.len() as u32,
+            instances: world.registered_instances().count() as u32,
             cost_usd: cost.cluster,
             cost_usd_total: round_usd(cost.cluster.total()),
             events: stats.events,

@@ -16,7 +16,7 @@ impl Subject for InstanceSubject<'_> {
         let i = self.instance;
         match field {
             Field::Attribute(name) => i.attributes.get(name).cloned().into_iter().collect(),
-            Field::AgentConnected => vec!["true".to_string()],
+            Field::AgentConnected => vec![(!i.is_impaired()).to_string()],
             Field::AgentVersion => vec![crate::capacity::AGENT_VERSION.to_string()],
             Field::Ec2InstanceId => vec![i.label()],
             Field::RegisteredAt => vec![format!("{:.3}", i.registered_at.as_secs_f64())],

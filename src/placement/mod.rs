@@ -109,6 +109,8 @@ pub struct Decision {
 pub enum Unplaced {
     /// No instance was a candidate at all.
     NoInstances,
+    /// Fargate had no capacity: its Spot capacity is unavailable, or every zone is down.
+    NoFargateCapacity,
     /// Every candidate was rejected: the one that missed the fewest requirements and the first it
     /// missed, and how many instances each rule filtered out (each counted under its first rule).
     Rejected { closest: InstanceId, reason: Rejection, counts: BTreeMap<Rejection, u32> },
@@ -133,9 +135,11 @@ pub fn rejections(world: &World, instance: &Instance, request: &Request) -> Vec<
 }
 
 /// Places one task on the best instance among those `candidate` accepts (the right capacity
-/// provider, say). `explain` adds a sentence saying what was filtered and why the chosen instance
-/// won. Chains the [`PlacementIndex`] knows are answered from it; others, explanations and
-/// failures by ranking every candidate — both give the same answer.
+/// provider, say). Only instances that take tasks are candidates at all: ACTIVE ones whose agent
+/// is connected, as ECS never considers DRAINING or deregistered instances (and the index does
+/// not hold the others). `explain` adds a sentence saying what was filtered and why the chosen
+/// instance won. Chains the [`PlacementIndex`] knows are answered from it; others, explanations
+/// and failures by ranking every candidate — both give the same answer.
 pub fn place(
     world: &World,
     candidate: impl Fn(&Instance) -> bool,
@@ -143,6 +147,7 @@ pub fn place(
     rng: &mut StreamRng,
     explain: bool,
 ) -> Result<Decision, Unplaced> {
+    let candidate = |i: &Instance| i.accepts_tasks() && candidate(i);
     if !explain {
         if let Some(instance) = place_from_index(world, &candidate, request) {
             debug_assert_eq!(

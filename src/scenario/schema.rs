@@ -60,6 +60,14 @@ pub struct RawTiming {
     pub ec2_image_pull: Option<RawImagePull>,
     pub launch_backoff: Option<RawBackoff>,
     pub capacity_wait_timeout: Option<Scalar>,
+    /// Auto Scaling group launch → the instance registered with ECS as ACTIVE.
+    pub instance_launch: Option<RawDistribution>,
+    /// How long a group takes to notice an instance lost to a fault, an outage or a Spot reclaim.
+    pub instance_loss_detection: Option<Scalar>,
+    /// How long a group tolerates an impaired instance before replacing it.
+    pub impaired_instance_tolerance: Option<Scalar>,
+    /// The longest a group drains an instance it terminates to rebalance its zones.
+    pub termination_drain_timeout: Option<Scalar>,
 }
 
 /// A growing delay: `first`, times `factor` each time, up to `max`.
@@ -263,6 +271,18 @@ pub struct RawAutoScalingGroup {
     /// Custom attributes every instance of the group registers with (for memberOf and spread).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// `on_demand` (default) or `spot`.
+    pub purchase_option: Option<RawPurchaseOption>,
+    /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (default false): a Spot interruption
+    /// notice sets the instance DRAINING.
+    pub ecs_enable_spot_instance_draining: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawPurchaseOption {
+    OnDemand,
+    Spot,
 }
 
 /// A fleet of external (ECS Anywhere) instances of one shape.
@@ -410,6 +430,46 @@ pub struct RawFault {
     pub until: Option<Scalar>,
     pub stop_tasks: Option<RawTaskFault>,
     pub crash_tasks: Option<RawTaskFault>,
+    pub terminate_instances: Option<RawInstanceFault>,
+    pub impair_instances: Option<RawInstanceFault>,
+    pub drain_instances: Option<RawInstanceFault>,
+    pub az_outage: Option<RawAzOutage>,
+    pub spot_interruption: Option<RawSpotInterruption>,
+}
+
+/// The EC2 instances a fault hits: those of an Auto Scaling group `provider` and/or a `zone`,
+/// `count` of them (default 1), a `fraction`, or one `instance` by name (`i-00003`); `for` how
+/// long a drain lasts (drains only).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstanceFault {
+    pub provider: Option<String>,
+    pub zone: Option<String>,
+    pub count: Option<i64>,
+    pub fraction: Option<f64>,
+    pub instance: Option<String>,
+    #[serde(rename = "for")]
+    pub duration: Option<Scalar>,
+}
+
+/// A zone that goes down, `for` a while (default: the rest of the run).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAzOutage {
+    pub zone: String,
+    #[serde(rename = "for")]
+    pub duration: Option<Scalar>,
+}
+
+/// Spot capacity reclaimed from `provider` (FARGATE_SPOT or a Spot group): `count` (default 1) or
+/// a `fraction` of its tasks or instances; `unavailable_for` how long no Spot capacity can be had.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpotInterruption {
+    pub provider: String,
+    pub count: Option<i64>,
+    pub fraction: Option<f64>,
+    pub unavailable_for: Option<Scalar>,
 }
 
 /// The tasks a fault hits: a service's RUNNING tasks, `count` of them (default 1), a `fraction`,
@@ -445,6 +505,8 @@ pub struct RawPricing {
     pub fargate_arm: Option<RawFargatePrices>,
     /// Fargate Spot's price is on-demand × (1 − discount); 0.7 by default.
     pub fargate_spot_discount: Option<f64>,
+    /// EC2 Spot instances' price is on-demand × (1 − discount); 0.6 by default.
+    pub ec2_spot_discount: Option<f64>,
 }
 
 /// Fargate prices per vCPU-hour and GB-hour; a price left out keeps the catalog's.

@@ -5,6 +5,7 @@
 //! one starts once the instance is bare. On a DRAINING instance the daemon task is stopped last,
 //! once no other task remains there.
 
+use crate::capacity::Instance;
 use crate::engine::SimTime;
 use crate::placement::{rejections, Rejection, Request};
 use crate::sim::ids::{InstanceId, ServiceId, TaskId};
@@ -15,29 +16,28 @@ use super::health::{standing, Standing};
 use super::scheduler::{self, record_started, report_unplaceable, start_one, stop_tasks, StopCause};
 use super::{CapacitySource, LaunchType, RolloutState, SchedulingStrategy};
 
-/// Instances the daemon belongs on: its capacity's ACTIVE instances that satisfy its constraints.
+/// Instances the daemon belongs on: its capacity's instances that take tasks (ACTIVE, agent
+/// connected) and satisfy its constraints.
 pub fn instances(world: &World, id: ServiceId) -> impl Iterator<Item = InstanceId> + '_ {
+    world.instances.iter().filter(move |i| belongs_on(world, id, i)).map(|i| i.id)
+}
+
+fn belongs_on(world: &World, id: ServiceId, instance: &Instance) -> bool {
     let svc = &world.services[id.index()];
-    let td = world.task_definition(svc.primary().task_definition);
-    world
-        .instances
-        .iter()
-        .filter(|i| !i.is_draining())
-        .filter(move |i| match &svc.spec.capacity {
-            CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == i.provider),
-            CapacitySource::LaunchType(LaunchType::External) => i.is_external(),
-            CapacitySource::LaunchType(_) => !i.is_external(),
-        })
-        .filter(move |i| {
-            let request = Request {
-                task_definition: td,
-                group: svc.group,
-                strategies: &[],
-                constraints: &svc.spec.placement_constraints,
-            };
-            rejections(world, i, &request).iter().all(|r| !matches!(r, Rejection::MemberOf(_)))
-        })
-        .map(|i| i.id)
+    let in_capacity = match &svc.spec.capacity {
+        CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == instance.provider),
+        CapacitySource::LaunchType(LaunchType::External) => instance.is_external(),
+        CapacitySource::LaunchType(_) => !instance.is_external(),
+    };
+    let request = Request {
+        task_definition: world.task_definition(svc.primary().task_definition),
+        group: svc.group,
+        strategies: &[],
+        constraints: &svc.spec.placement_constraints,
+    };
+    instance.accepts_tasks()
+        && in_capacity
+        && rejections(world, instance, &request).iter().all(|r| !matches!(r, Rejection::MemberOf(_)))
 }
 
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
@@ -46,7 +46,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
         return;
     }
     let eligible: Vec<InstanceId> = instances(world, id).collect();
-    let Sorted { to_stop, healthy_doomed, next_change } = sort_tasks(world, id, &eligible, now);
+    let Sorted { to_stop, healthy_doomed, next_change } = sort_tasks(world, id, now);
     let desired = eligible.len() as u32;
     let svc = &world.services[id.index()];
     let healthy = svc.tasks.iter().filter(|t| is_healthy(world, id, **t, now)).count() as u32;
@@ -84,7 +84,7 @@ struct Sorted {
     next_change: Option<SimTime>,
 }
 
-fn sort_tasks(world: &World, id: ServiceId, eligible: &[InstanceId], now: SimTime) -> Sorted {
+fn sort_tasks(world: &World, id: ServiceId, now: SimTime) -> Sorted {
     let svc = &world.services[id.index()];
     let (primary, grace) = (svc.primary_index(), svc.spec.health_check_grace_period);
     let (mut now_, mut later, mut next) = (Vec::new(), Vec::new(), None::<SimTime>);
@@ -95,8 +95,9 @@ fn sort_tasks(world: &World, id: ServiceId, eligible: &[InstanceId], now: SimTim
         if let Standing::Unready { until: Some(at) } = standing {
             next = Some(next.map_or(at, |n| n.min(at)));
         }
-        if !eligible.contains(&instance) {
-            if only_daemons_left(world, instance) {
+        let here = &world.instances[instance.index()];
+        if !belongs_on(world, id, here) {
+            if here.is_draining() && only_daemons_left(world, instance) {
                 now_.push((t, StopCause::Draining));
             }
             continue;

@@ -34,7 +34,7 @@ pub fn start_task(
     only: Option<InstanceId>,
 ) -> Result<TaskId, Unplaced> {
     let (provider, placement) = match launch.capacity {
-        CapacitySource::LaunchType(LaunchType::Fargate) => (None, fargate(world, launch, false)),
+        CapacitySource::LaunchType(LaunchType::Fargate) => (None, fargate(world, launch, None)?),
         CapacitySource::LaunchType(LaunchType::Ec2) => (None, on_instance(world, ctx, launch, Pool::Ec2, only)?),
         CapacitySource::LaunchType(LaunchType::External) => {
             (None, on_instance(world, ctx, launch, Pool::External, only)?)
@@ -43,8 +43,8 @@ pub fn start_task(
             let count_on = |p: ProviderId| peers_on(world, launch.peers, p);
             let provider = choose_provider(items, count_on).expect("validated strategies always yield a provider");
             let placement = match world.providers[provider.index()].kind {
-                ProviderKind::Fargate => fargate(world, launch, false),
-                ProviderKind::FargateSpot => fargate(world, launch, true),
+                ProviderKind::Fargate => fargate(world, launch, None)?,
+                ProviderKind::FargateSpot => fargate(world, launch, Some(provider))?,
                 ProviderKind::AutoScalingGroup(ref asg) => {
                     let waits = asg.managed_scaling.is_some() && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
                     match on_instance(world, ctx, launch, Pool::Provider(provider), only) {
@@ -119,9 +119,14 @@ fn on_instance(
     Ok(Placement::Instance(decision.instance))
 }
 
-/// Fargate spreads an owner's tasks over the zones: the zone with the fewest of its live tasks,
-/// ties to the zone listed first.
-fn fargate(world: &World, launch: &Launch, spot: bool) -> Placement {
+/// Fargate spreads an owner's tasks over the zones that are up: the zone with the fewest of its
+/// live tasks, ties to the zone listed first. `spot` is the FARGATE_SPOT provider for a Spot task,
+/// which fails to place while Spot capacity cannot be had (no fallback to FARGATE, as in ECS); so
+/// does any task when every zone is down (ECS's "Capacity is unavailable at this time").
+fn fargate(world: &World, launch: &Launch, spot: Option<ProviderId>) -> Result<Placement, Unplaced> {
+    if spot.is_some_and(|p| world.fleet.is_spot_unavailable(p)) {
+        return Err(Unplaced::NoFargateCapacity);
+    }
     let in_zone = |z: ZoneId| {
         launch
             .peers
@@ -132,9 +137,10 @@ fn fargate(world: &World, launch: &Launch, spot: bool) -> Placement {
     };
     let zone = (0..world.zones.len())
         .map(ZoneId::from_index)
+        .filter(|z| !world.fleet.is_zone_down(*z))
         .min_by_key(|z| (in_zone(*z), *z))
-        .expect("validation guarantees at least one zone");
-    Placement::Fargate { zone, spot }
+        .ok_or(Unplaced::NoFargateCapacity)?;
+    Ok(Placement::Fargate { zone, spot: spot.is_some() })
 }
 
 /// Capacity was freed on `provider`: tasks waiting for it in PROVISIONING are placed, oldest first,

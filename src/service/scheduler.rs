@@ -353,6 +353,10 @@ pub(super) fn report_unplaceable(world: &mut World, ctx: &mut Ctx, id: ServiceId
                 "service {name} was unable to place a task. Reason: No Container Instances were found in your cluster."
             )
         }
+        Unplaced::NoFargateCapacity => format!(
+            "service {name} was unable to place a task. Reason: Capacity is unavailable at this time. Please try again \
+             later or in a different availability zone."
+        ),
         Unplaced::Rejected { closest, reason, counts } => format!(
             "service {name} was unable to place a task because no container instance met all of its requirements. \
              The closest matching container-instance {} {} {}",

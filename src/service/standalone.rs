@@ -79,6 +79,7 @@ fn failure_reason(why: &Unplaced) -> String {
     use crate::placement::Rejection;
     match why {
         Unplaced::NoInstances => "MISSING (no container instances)".to_string(),
+        Unplaced::NoFargateCapacity => "Capacity is unavailable at this time".to_string(),
         Unplaced::Rejected { reason, .. } => match reason {
             Rejection::Cpu => "RESOURCE:CPU".to_string(),
             Rejection::Memory => "RESOURCE:MEMORY".to_string(),

@@ -3,6 +3,7 @@
 
 use crate::engine::{RngStreams, Scheduler, StreamRng};
 use crate::metrics::{EventKind, LogEvent, Recorder};
+use crate::sim::ids::ProviderId;
 use crate::sim::Event;
 use crate::task::{LifecycleTiming, TaskOwner};
 
@@ -11,6 +12,7 @@ const LIFECYCLE_STREAM: u32 = 1;
 const FAULT_STREAM: u32 = 2;
 const STANDALONE_LIFECYCLE_STREAM: u32 = 3;
 const PLACEMENT_STREAM: u32 = 4;
+const FLEET_STREAM: u32 = 5;
 
 /// The run's random streams, one per purpose (and per service where draws are per service), so
 /// that a change in one part of a scenario does not shift the draws of another.
@@ -21,10 +23,12 @@ pub struct Streams {
     faults: Vec<StreamRng>,
     /// Placement's `random` strategy and scale-in draws.
     pub placement: StreamRng,
+    /// One stream per capacity provider: its Auto Scaling group's launch times.
+    fleet: Vec<StreamRng>,
 }
 
 impl Streams {
-    pub fn new(seed: u64, services: usize, run_tasks: usize, faults: usize) -> Self {
+    pub fn new(seed: u64, services: usize, run_tasks: usize, faults: usize, providers: usize) -> Self {
         let rng = RngStreams::new(seed);
         let each = |purpose, n: usize| (0..n).map(|i| rng.stream(purpose, i as u32)).collect();
         Streams {
@@ -32,7 +36,13 @@ impl Streams {
             standalone_lifecycle: each(STANDALONE_LIFECYCLE_STREAM, run_tasks),
             faults: each(FAULT_STREAM, faults),
             placement: rng.stream(PLACEMENT_STREAM, 0),
+            fleet: each(FLEET_STREAM, providers),
         }
+    }
+
+    /// Draws of a capacity provider's Auto Scaling group.
+    pub fn fleet(&mut self, provider: ProviderId) -> &mut StreamRng {
+        &mut self.fleet[provider.index()]
     }
 
     /// Draws of the fault entry at `index`.

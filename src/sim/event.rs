@@ -1,8 +1,9 @@
 //! The closed set of events, grouped by the domain that handles them. Events hold ids, never
 //! references, and timers carry their target's generation (lazy cancellation).
 
+use crate::capacity::Termination;
 use crate::engine::Generation;
-use crate::sim::ids::{RunTaskId, ServiceId, TaskId};
+use crate::sim::ids::{InstanceId, LaunchId, ProviderId, RunTaskId, ServiceId, TaskId, ZoneId};
 use crate::task::Health;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum Event {
     /// A container of a RUNNING task exits or changes health by itself.
     Container(ContainerEvent),
     Service(ServiceEvent),
+    /// Instances, Auto Scaling groups, zones and Spot capacity.
+    Capacity(CapacityEvent),
     /// The fault at this index of the plan fires.
     Fault(usize),
     /// The operator action at this index of the timeline happens.
@@ -54,4 +57,24 @@ pub enum ServiceEvent {
     /// Look again when a task will count as healthy or launches may resume (at most one is
     /// pending per service).
     Wake(ServiceId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapacityEvent {
+    /// An instance an Auto Scaling group launched has booted: it registers (or the launch fails,
+    /// its zone being down).
+    LaunchDone(LaunchId),
+    /// The group's health checks notice that an instance it counts is gone.
+    LossNoticed(InstanceId),
+    /// EC2 terminates the instance: a Spot notice ran out, the group gave up on an impaired
+    /// instance, or a rebalancing drain is over. Dropped if the instance is gone already.
+    Terminate { instance: InstanceId, cause: Termination },
+    /// An operator's drain ends; stamped with the instance's generation at the drain.
+    DrainEnds { instance: InstanceId, generation: Generation },
+    /// A zone's outage ends (unless a later outage extended it).
+    ZoneRecovers(ZoneId),
+    /// A provider's Spot capacity can be had again (unless a later interruption extended it).
+    SpotCapacityReturns(ProviderId),
+    /// A Fargate Spot task's two-minute notice is over: it is gone whatever its state.
+    SpotTaskReclaimed(TaskStep),
 }

@@ -37,4 +37,6 @@ arena_id! {
     GroupId,
     /// A `tasks:` entry of the scenario (standalone tasks started with RunTask).
     RunTaskId,
+    /// An EC2 instance launch an Auto Scaling group began during the run.
+    LaunchId,
 }

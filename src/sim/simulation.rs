@@ -42,6 +42,7 @@ impl Model for Ecs<'_> {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
             Event::Container(e) => task::on_container_event(world, &mut ctx, e),
             Event::Service(e) => service::on_event(world, &mut ctx, e),
+            Event::Capacity(e) => capacity::on_event(world, &mut ctx, e),
             Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i], i, self.end),
             Event::Action(i) => match self.actions[i].kind {
                 ActionKind::UpdateService { service, desired_count } => {
@@ -84,6 +85,7 @@ impl<'r> Simulation<'r> {
                 scenario.services.len(),
                 scenario.run_tasks.len(),
                 scenario.faults.len(),
+                scenario.capacity_providers.len(),
             ),
             recorder,
             timing: scenario.timing.clone(),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::capacity::{CapacityProvider, Instance};
+use crate::capacity::{CapacityProvider, Fleet, Instance};
 use crate::placement::{Order, PlacementIndex, Resource};
 use crate::scenario::Scenario;
 use crate::service::{RunTask, Service};
@@ -27,12 +27,14 @@ pub struct World {
     group_counts: BTreeMap<(GroupId, InstanceId), u32>,
     /// Tasks in PROVISIONING waiting for capacity, oldest first.
     pub awaiting_capacity: Vec<TaskId>,
-    /// What lets placement skip scanning the fleet; kept in step by `register_instance`, `hold`
-    /// and `unhold`.
+    /// What lets placement skip scanning the fleet; kept in step by `register_instance`,
+    /// `change_instance`, `hold` and `unhold`. It holds only instances that accept tasks.
     pub placement_index: PlacementIndex,
     /// Bumped whenever an instance is added or a task's share of one changes: a placement that
     /// failed cannot succeed before it moves.
     pub capacity_changes: u64,
+    /// Launches in flight, zones down, Spot capacity unavailable.
+    pub fleet: Fleet,
 }
 
 impl World {
@@ -51,6 +53,7 @@ impl World {
             placement_index: PlacementIndex::default(),
             awaiting_capacity: Vec::new(),
             capacity_changes: 0,
+            fleet: Fleet::default(),
         };
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));
@@ -84,14 +87,29 @@ impl World {
         }
     }
 
-    /// Applies `change` to an instance, keeping the placement index in step.
+    /// Applies `change` to an instance, keeping the placement index in step: an instance that no
+    /// longer accepts tasks (DRAINING, INACTIVE, impaired) leaves the index, and comes back when
+    /// it does again.
     fn reindexed(&mut self, instance: InstanceId, change: impl FnOnce(&mut World)) {
         let mut index = std::mem::take(&mut self.placement_index);
         index.remove(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
         change(self);
-        index.insert(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
+        let changed = &self.instances[instance.index()];
+        if changed.accepts_tasks() {
+            index.insert(changed, |o| self.order_value(changed, o));
+        }
         self.placement_index = index;
         self.capacity_changes += 1;
+    }
+
+    /// Changes an instance's status or health (see [`World::reindexed`]).
+    pub fn change_instance(&mut self, instance: InstanceId, change: impl FnOnce(&mut Instance)) {
+        self.reindexed(instance, |w| change(&mut w.instances[instance.index()]));
+    }
+
+    /// Instances registered to the cluster now (ACTIVE or DRAINING).
+    pub fn registered_instances(&self) -> impl Iterator<Item = &Instance> {
+        self.instances.iter().filter(|i| i.is_registered())
     }
 
     /// The id of a task group, created on first use.

@@ -73,6 +73,9 @@ pub enum StopCode {
     EssentialContainerExited,
     /// The task never started (no capacity in time, or a container could not start).
     TaskFailedToStart,
+    /// Its host went away: the EC2 instance was terminated (ECS's "Host EC2 (instance …)
+    /// terminated."), its zone was lost, or Fargate reclaimed a Spot task.
+    TerminationNotice,
 }
 
 impl StopCode {
@@ -82,6 +85,7 @@ impl StopCode {
             StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
             StopCode::EssentialContainerExited => "EssentialContainerExited",
             StopCode::TaskFailedToStart => "TaskFailedToStart",
+            StopCode::TerminationNotice => "TerminationNotice",
         }
     }
 }
@@ -197,6 +201,25 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     true
 }
 
+/// The task's host is gone (its instance terminated, its zone lost, its Spot notice over): it is
+/// STOPPED at once, with no SIGTERM wait. A task already stopping keeps the stop code and reason
+/// it was stopped with; a STOPPED task is left as it is.
+pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason: &str) {
+    let task = &mut world.tasks[id.index()];
+    if task.status == TaskStatus::Stopped {
+        return;
+    }
+    let was_live = task.desired_running;
+    task.desired_running = false;
+    task.generation.bump();
+    if was_live {
+        task.stop_code = Some(code);
+        task.stopped_reason = Some(reason.to_string());
+        crate::service::on_task_stopping(world, ctx, id);
+    }
+    enter(world, ctx, id, TaskStatus::Stopped);
+}
+
 /// An essential container of a RUNNING task exits with `exit_code` (a crash, or 0 when a
 /// standalone task's work is done): ECS stops the task, and the other containers get SIGTERM.
 pub fn crash(world: &mut World, ctx: &mut Ctx, id: TaskId, exit_code: i32) {
@@ -288,6 +311,9 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
             release(world, id);
             if let Some(provider) = freed {
                 crate::service::place_awaiting(world, ctx, provider);
+            }
+            if let Placement::Instance(i) = world.tasks[id.index()].placement {
+                crate::capacity::on_task_left(world, ctx, i);
             }
             match owner {
                 TaskOwner::Service(_) => crate::service::on_task_stopped(world, ctx, id),

@@ -13,7 +13,7 @@ pub use definition::{
     TaskDefinition,
 };
 pub use lifecycle::{
-    assign_instance, crash, exit_container, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner,
+    assign_instance, crash, exit_container, kill, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner,
     TaskStatus,
 };
 pub use timing::{Backoff, ImagePull, LifecycleTiming};

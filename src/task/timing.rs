@@ -51,4 +51,6 @@ pub struct LifecycleTiming {
     /// How long a task waits in PROVISIONING for a managed-scaling provider's capacity before it
     /// is stopped.
     pub capacity_wait_timeout: SimDuration,
+    /// How long the Auto Scaling groups take to launch, notice losses and replace instances.
+    pub fleet: crate::capacity::FleetTiming,
 }

@@ -195,7 +195,7 @@ fn yaml_syntax_and_type_errors_are_located() {
       hint: did you mean `awsvpc`?
     ");
     insta::assert_snapshot!(report("{ at: 10m, stop_tasks:", "{ at: 10m, stop_task:"), @"
-    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected one of `at`, `every`, `from`, `until`, `stop_tasks`, `crash_tasks`
+    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected one of `at`, `every`, `from`, `until`, `stop_tasks`, `crash_tasks`, `terminate_instances`, `impair_instances`, `drain_instances`, `az_outage`, `spot_interruption`
       hint: did you mean `stop_tasks`?
     ");
 }
@@ -225,4 +225,100 @@ proptest! {
             prop_assert!(!e.diagnostics.is_empty());
         }
     }
+}
+
+/// `VALID` with its fault replaced by `fault` (a flow mapping on the fault's line).
+fn fault_report(fault: &str) -> String {
+    report("{ at: 10m, stop_tasks: { service: web, count: 1 } }", fault)
+}
+
+#[test]
+fn instance_fault_targets() {
+    insta::assert_snapshot!(fault_report("{ at: 10m, terminate_instances: { provider: ec3 } }"), @"
+    bad.yaml:20: faults[0].terminate_instances.provider: unknown capacity provider `ec3`
+      hint: did you mean `ec2`?
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, terminate_instances: { provider: FARGATE } }"), @"
+    bad.yaml:20: faults[0].terminate_instances.provider: `FARGATE` has no EC2 instances
+      hint: name an Auto Scaling group provider: `ec2`
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, impair_instances: { zone: us-east-1c } }"), @"
+    bad.yaml:20: faults[0].impair_instances.zone: `us-east-1c` is not a zone of the cluster
+      hint: did you mean `us-east-1a`?
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, drain_instances: { count: 2, instance: i-00001 } }"), @"bad.yaml:20: faults[0].drain_instances: give one of `count`, `fraction` or `instance`");
+    insta::assert_snapshot!(fault_report("{ at: 10m, drain_instances: { instance: web-1 } }"), @"
+    bad.yaml:20: faults[0].drain_instances.instance: `web-1` is not an EC2 instance name
+      hint: instances are named i-<n> in the order they register, e.g. `i-00003`, as in events.jsonl
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, drain_instances: { instance: i-00001, zone: us-east-1a } }"), @"
+    bad.yaml:20: faults[0].drain_instances: `instance` names one instance: it takes no `provider` or `zone`
+      hint: drop `provider` and `zone`, or pick with `count` or `fraction` instead
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, terminate_instances: { fraction: 0, for: 5m } }"), @"
+    bad.yaml:20: faults[0].terminate_instances.for: `for` only applies to `drain_instances` and `az_outage`
+      hint: an instance stays terminated: its group launches a replacement
+    bad.yaml:20: faults[0].terminate_instances.fraction: 0 must be above 0 and at most 1
+      hint: e.g. `fraction: 0.5` for half the instances
+    ");
+}
+
+#[test]
+fn durations_of_drains_and_outages_must_be_positive() {
+    insta::assert_snapshot!(fault_report("{ at: 10m, drain_instances: { count: 1, for: 0s } }"), @"bad.yaml:20: faults[0].drain_instances.for: must be greater than 0s");
+    insta::assert_snapshot!(fault_report("{ at: 10m, az_outage: { zone: us-east-1b, for: 30 } }"), @"
+    bad.yaml:20: faults[0].az_outage.for: `30` has no unit
+      hint: write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`, e.g. `30s`
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, az_outage: { zone: us-east-1d, for: 30m } }"), @"
+    bad.yaml:20: faults[0].az_outage.zone: `us-east-1d` is not a zone of the cluster
+      hint: did you mean `us-east-1a`?
+    ");
+}
+
+#[test]
+fn spot_interruptions_need_spot_capacity() {
+    insta::assert_snapshot!(fault_report("{ at: 10m, spot_interruption: { provider: ec2 } }"), @"
+    bad.yaml:20: faults[0].spot_interruption.provider: capacity provider `ec2` has On-Demand instances: they get no Spot interruptions
+      hint: set `purchase_option: spot` in capacity_providers.ec2.auto_scaling_group
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, spot_interruption: { provider: FARGATE } }"), @"
+    bad.yaml:20: faults[0].spot_interruption.provider: FARGATE is On-Demand capacity: it has no Spot interruptions
+      hint: use `provider: FARGATE_SPOT`, or an Auto Scaling group provider with `purchase_option: spot`
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, spot_interruption: { provider: FARGATE_SPT, count: 2 } }"), @"
+    bad.yaml:20: faults[0].spot_interruption.provider: unknown capacity provider `FARGATE_SPT`
+      hint: did you mean `FARGATE_SPOT`?
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, spot_interruption: { provider: FARGATE_SPOT, count: 1, fraction: 0.5 } }"), @"bad.yaml:20: faults[0].spot_interruption: give one of `count` or `fraction`");
+    insta::assert_snapshot!(fault_report("{ at: 10m, spot_interruption: { provider: FARGATE_SPOT, unavailable_for: 0s } }"), @"bad.yaml:20: faults[0].spot_interruption.unavailable_for: must be greater than 0s");
+    insta::assert_snapshot!(report("desired_capacity: 2 }", "desired_capacity: 2, ecs_enable_spot_instance_draining: true }"), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.ecs_enable_spot_instance_draining: Spot instance draining needs Spot instances
+      hint: add `purchase_option: spot`, or drop the setting
+    ");
+    insta::assert_snapshot!(report("desired_capacity: 2 }", "desired_capacity: 2, purchase_option: spto }"), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.purchase_option: unknown variant `spto`, expected `on_demand` or `spot`
+      hint: did you mean `spot`?
+    ");
+}
+
+#[test]
+fn a_fault_has_one_kind() {
+    insta::assert_snapshot!(fault_report("{ at: 10m, az_outage: { zone: us-east-1b }, drain_instances: {} }"), @"
+    bad.yaml:20: faults[0]: a fault has exactly one kind
+      hint: split it into one entry per kind
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m }"), @"
+    bad.yaml:20: faults[0]: a fault needs a kind
+      hint: add one of `stop_tasks`, `crash_tasks`, `terminate_instances`, `impair_instances`, `drain_instances`, `az_outage` or `spot_interruption`
+    ");
+}
+
+#[test]
+fn fleet_timing_knobs() {
+    insta::assert_snapshot!(report("duration: 1h", "duration: 1h\ntiming: { instance_launch: { uniform: { min: 90s, max: 60s } }, instance_loss_detection: soon }"), @"
+    bad.yaml:3: timing.instance_launch: min (1m30s) must be <= max (1m)
+    bad.yaml:3: timing.instance_loss_detection: `soon` is not a duration: expected a number followed by a unit
+      hint: write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`
+    ");
 }

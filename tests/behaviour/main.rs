@@ -13,6 +13,7 @@ mod faults;
 mod healing;
 mod health;
 mod import;
+mod instance_faults;
 mod invariants;
 mod lifecycle;
 mod placement;

@@ -7,12 +7,15 @@ use super::checker::Checker;
 use super::task_definitions::aws_quantity;
 use super::zone_id;
 use crate::capacity::{
-    AutoScalingGroup, CapacityProvider, ExternalFleet, ManagedScaling, ProviderKind, StrategyItem, FARGATE,
-    FARGATE_SPOT,
+    AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, ManagedScaling, ProviderKind, PurchaseOption,
+    StrategyItem, FARGATE, FARGATE_SPOT,
 };
 use crate::catalog::{instance_type, instance_type_names, CpuArchitecture};
+use crate::engine::{DurationDist, SimDuration};
 use crate::scenario::diagnostics::suggestion;
-use crate::scenario::schema::{RawCapacityProvider, RawCpuArchitecture, RawExternalFleet, RawStrategyItem};
+use crate::scenario::schema::{
+    RawCapacityProvider, RawCpuArchitecture, RawExternalFleet, RawPurchaseOption, RawStrategyItem, RawTiming,
+};
 use crate::sim::ids::ProviderId;
 
 const MAX_BASE: i64 = 100_000;
@@ -93,6 +96,18 @@ fn auto_scaling_group(
             .into_iter()
             .collect::<Option<Vec<_>>>(),
     };
+    let purchase_option = match raw.purchase_option {
+        Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
+        Some(RawPurchaseOption::OnDemand) | None => PurchaseOption::OnDemand,
+    };
+    let spot_instance_draining = raw.ecs_enable_spot_instance_draining.unwrap_or(false);
+    if spot_instance_draining && purchase_option != PurchaseOption::Spot {
+        c.error(
+            &format!("{path}.ecs_enable_spot_instance_draining"),
+            "Spot instance draining needs Spot instances",
+            Some("add `purchase_option: spot`, or drop the setting"),
+        );
+    }
     Some(AutoScalingGroup {
         instance_type: itype?,
         desired_capacity: desired?,
@@ -101,7 +116,43 @@ fn auto_scaling_group(
         eni_trunking: raw.eni_trunking.unwrap_or(false),
         attributes: raw.attributes.clone(),
         managed_scaling: managed_scaling.then(ManagedScaling::default),
+        purchase_option,
+        spot_instance_draining,
     })
+}
+
+/// The Auto Scaling groups' timing defaults: launch to ECS ACTIVE uniform 60–90 s (EC2 boot
+/// 5–30 s measured, plus the agent's registration, UNVERIFIED: aws-behaviour.md §8); losses
+/// noticed after 60 s (EC2 runs its status checks every minute); an impaired instance tolerated 5
+/// minutes (ecsim's reading of AWS's "a few minutes"); a rebalancing drain of at most 1 hour (the
+/// default heartbeat of an Auto Scaling lifecycle hook, which managed draining relies on).
+pub fn default_fleet_timing() -> FleetTiming {
+    FleetTiming {
+        instance_launch: DurationDist::uniform(SimDuration::from_secs(60), SimDuration::from_secs(90))
+            .expect("static bounds are ordered"),
+        instance_loss_detection: SimDuration::from_secs(60),
+        impaired_instance_tolerance: SimDuration::from_mins(5),
+        termination_drain_timeout: SimDuration::from_mins(60),
+    }
+}
+
+/// `timing:`'s Auto Scaling group knobs, written into `timing`; false if one is invalid.
+pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTiming) -> bool {
+    let mut ok = true;
+    if let Some(d) = &raw.instance_launch {
+        ok &= c.distribution("timing.instance_launch", d).map(|d| timing.instance_launch = d).is_some();
+    }
+    let durations = [
+        ("instance_loss_detection", &raw.instance_loss_detection, &mut timing.instance_loss_detection),
+        ("impaired_instance_tolerance", &raw.impaired_instance_tolerance, &mut timing.impaired_instance_tolerance),
+        ("termination_drain_timeout", &raw.termination_drain_timeout, &mut timing.termination_drain_timeout),
+    ];
+    for (name, value, field) in durations {
+        if let Some(v) = value {
+            ok &= c.duration(&format!("timing.{name}"), v).map(|d| *field = d).is_some();
+        }
+    }
+    ok
 }
 
 /// A capacity provider strategy: known providers, listed once, one base at most, a positive weight

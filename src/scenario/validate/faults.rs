@@ -4,75 +4,150 @@
 use std::collections::BTreeMap;
 
 use super::checker::Checker;
+use crate::capacity::{CapacityProvider, Instance, FARGATE, FARGATE_SPOT};
 use crate::engine::{SimDuration, SimTime};
-use crate::faults::{Fault, FaultKind, Target, Timing, Victims};
-use crate::scenario::schema::{RawFault, RawService, RawTaskFault};
+use crate::faults::{Amount, Fault, FaultKind, InstanceTarget, InstanceVictims, Target, Timing, Victims};
+use crate::scenario::diagnostics::suggestion;
+use crate::scenario::schema::{
+    RawAzOutage, RawCapacityProvider, RawFault, RawInstanceFault, RawScenario, RawService, RawSpotInterruption,
+    RawTaskFault,
+};
+use crate::scenario::values::Scalar;
+use crate::sim::ids::{ProviderId, ZoneId};
 
-const KINDS: &str = "`stop_tasks` or `crash_tasks`";
+const KINDS: &str = "`stop_tasks`, `crash_tasks`, `terminate_instances`, `impair_instances`, `drain_instances`, \
+                     `az_outage` or `spot_interruption`";
 /// Docker's exit codes are 0 to 255.
 const MAX_EXIT_CODE: i64 = 255;
 
+/// What fault entries may name.
+struct Known<'a> {
+    services: &'a BTreeMap<String, RawService>,
+    raw_providers: &'a BTreeMap<String, RawCapacityProvider>,
+    /// The validated providers (a provider with an error of its own is missing).
+    providers: &'a [CapacityProvider],
+    zones: &'a [String],
+}
+
 pub fn check(
     c: &mut Checker,
-    raw: &[RawFault],
-    services: &BTreeMap<String, RawService>,
+    raw: &RawScenario,
+    providers: &[CapacityProvider],
     duration: Option<SimDuration>,
 ) -> Vec<Fault> {
-    raw.iter().enumerate().filter_map(|(i, f)| check_one(c, &format!("faults[{i}]"), f, services, duration)).collect()
+    let known = Known { services: &raw.services, raw_providers: &raw.capacity_providers, providers, zones: &raw.zones };
+    raw.faults
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| check_one(c, &format!("faults[{i}]"), f, &known, duration))
+        .collect()
 }
 
 fn check_one(
     c: &mut Checker,
     path: &str,
     raw: &RawFault,
-    services: &BTreeMap<String, RawService>,
+    known: &Known,
     duration: Option<SimDuration>,
 ) -> Option<Fault> {
     let timing = timing(c, path, raw, duration);
-    let kind = match (&raw.stop_tasks, &raw.crash_tasks) {
-        (Some(stop), None) => {
-            let target = target(c, &format!("{path}.stop_tasks"), stop, services);
-            if stop.exit_code.is_some() {
-                c.error(
-                    &format!("{path}.stop_tasks.exit_code"),
-                    "a stop has no exit code",
-                    Some("use `crash_tasks` for a container that exits"),
-                );
-            }
-            let reason = stop.reason.clone().unwrap_or_else(|| "Task stopped by ecsim fault injection".to_string());
-            target.map(|target| FaultKind::StopTasks { target, reason })
-        }
-        (None, Some(crash)) => {
-            let target = target(c, &format!("{path}.crash_tasks"), crash, services);
-            if crash.reason.is_some() {
-                c.error(
-                    &format!("{path}.crash_tasks.reason"),
-                    "a crash's reason is ECS's own (\"Essential container in task exited\")",
-                    Some("set `exit_code` instead"),
-                );
-            }
-            let exit_code =
-                c.int_in(&format!("{path}.crash_tasks.exit_code"), crash.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE);
-            match (target, exit_code) {
-                (Some(target), Some(code)) => Some(FaultKind::CrashTasks { target, exit_code: code as i32 }),
-                _ => None,
-            }
-        }
-        (None, None) => {
+    let given = [
+        raw.stop_tasks.is_some(),
+        raw.crash_tasks.is_some(),
+        raw.terminate_instances.is_some(),
+        raw.impair_instances.is_some(),
+        raw.drain_instances.is_some(),
+        raw.az_outage.is_some(),
+        raw.spot_interruption.is_some(),
+    ];
+    let kind = match given.iter().filter(|g| **g).count() {
+        0 => {
             c.error(path, "a fault needs a kind", Some(&format!("add one of {KINDS}")));
             None
         }
-        (Some(_), Some(_)) => {
-            c.error(path, "a fault has exactly one kind", Some("split it into two entries"));
+        1 => kind(c, path, raw, known),
+        _ => {
+            c.error(path, "a fault has exactly one kind", Some("split it into one entry per kind"));
             None
         }
     };
     Some(Fault { timing: timing?, kind: kind? })
 }
 
+/// The one kind of fault `raw` holds.
+fn kind(c: &mut Checker, path: &str, raw: &RawFault, known: &Known) -> Option<FaultKind> {
+    if let Some(stop) = &raw.stop_tasks {
+        return stop_tasks(c, &format!("{path}.stop_tasks"), stop, known.services);
+    }
+    if let Some(crash) = &raw.crash_tasks {
+        return crash_tasks(c, &format!("{path}.crash_tasks"), crash, known.services);
+    }
+    if let Some(t) = &raw.terminate_instances {
+        let path = format!("{path}.terminate_instances");
+        no_duration(c, &path, t, "an instance stays terminated: its group launches a replacement");
+        return instance_target(c, &path, t, known).map(FaultKind::TerminateInstances);
+    }
+    if let Some(t) = &raw.impair_instances {
+        let path = format!("{path}.impair_instances");
+        no_duration(
+            c,
+            &path,
+            t,
+            "an impaired instance is replaced by its group after `timing.impaired_instance_tolerance`",
+        );
+        return instance_target(c, &path, t, known).map(FaultKind::ImpairInstances);
+    }
+    if let Some(t) = &raw.drain_instances {
+        let path = format!("{path}.drain_instances");
+        let duration = positive_duration(c, &format!("{path}.for"), t.duration.as_ref());
+        let target = instance_target(c, &path, t, known);
+        return Some(FaultKind::DrainInstances { target: target?, duration: duration? });
+    }
+    if let Some(o) = &raw.az_outage {
+        return az_outage(c, &format!("{path}.az_outage"), o, known.zones);
+    }
+    raw.spot_interruption.as_ref().and_then(|s| spot_interruption(c, &format!("{path}.spot_interruption"), s, known))
+}
+
+fn stop_tasks(
+    c: &mut Checker,
+    path: &str,
+    stop: &RawTaskFault,
+    services: &BTreeMap<String, RawService>,
+) -> Option<FaultKind> {
+    let target = target(c, path, stop, services);
+    if stop.exit_code.is_some() {
+        c.error(
+            &format!("{path}.exit_code"),
+            "a stop has no exit code",
+            Some("use `crash_tasks` for a container that exits"),
+        );
+    }
+    let reason = stop.reason.clone().unwrap_or_else(|| "Task stopped by ecsim fault injection".to_string());
+    target.map(|target| FaultKind::StopTasks { target, reason })
+}
+
+fn crash_tasks(
+    c: &mut Checker,
+    path: &str,
+    crash: &RawTaskFault,
+    services: &BTreeMap<String, RawService>,
+) -> Option<FaultKind> {
+    let target = target(c, path, crash, services);
+    if crash.reason.is_some() {
+        c.error(
+            &format!("{path}.reason"),
+            "a crash's reason is ECS's own (\"Essential container in task exited\")",
+            Some("set `exit_code` instead"),
+        );
+    }
+    let exit_code = c.int_in(&format!("{path}.exit_code"), crash.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE);
+    Some(FaultKind::CrashTasks { target: target?, exit_code: exit_code? as i32 })
+}
+
 /// `at` once, or `every` (optionally within `from`..`until`); never both.
 fn timing(c: &mut Checker, path: &str, raw: &RawFault, duration: Option<SimDuration>) -> Option<Timing> {
-    let time = |c: &mut Checker, field: &str, v: &Option<crate::scenario::values::Scalar>| {
+    let time = |c: &mut Checker, field: &str, v: &Option<Scalar>| {
         v.as_ref().map(|v| super::timeline_time(c, &format!("{path}.{field}"), v, duration).map(|d| SimTime::ZERO + d))
     };
     let (from, until) = (time(c, "from", &raw.from), time(c, "until", &raw.until));
@@ -111,6 +186,22 @@ fn timing(c: &mut Checker, path: &str, raw: &RawFault, duration: Option<SimDurat
     }
 }
 
+/// `count` (default 1) or `fraction` (above 0, at most 1) of the candidates, `noun`.
+fn amount(c: &mut Checker, path: &str, count: Option<i64>, fraction: Option<f64>, noun: &str) -> Option<Amount> {
+    match fraction {
+        Some(f) if f > 0.0 && f <= 1.0 => Some(Amount::Fraction(f)),
+        Some(f) => {
+            c.error(
+                &format!("{path}.fraction"),
+                &format!("{f} must be above 0 and at most 1"),
+                Some(&format!("e.g. `fraction: 0.5` for half the {noun}")),
+            );
+            None
+        }
+        None => c.int_in(&format!("{path}.count"), count.unwrap_or(1), 1, i64::from(u32::MAX)).map(Amount::Count),
+    }
+}
+
 /// The service and which of its tasks: `count` (default 1), `fraction`, or `task: <service>-<n>`.
 fn target(c: &mut Checker, path: &str, raw: &RawTaskFault, services: &BTreeMap<String, RawService>) -> Option<Target> {
     let chosen = [raw.count.is_some(), raw.fraction.is_some(), raw.task.is_some()].iter().filter(|x| **x).count();
@@ -126,18 +217,7 @@ fn target(c: &mut Checker, path: &str, raw: &RawTaskFault, services: &BTreeMap<S
         return None;
     };
     let service = super::service_ref(c, &format!("{path}.service"), name, services);
-    let victims = match raw.fraction {
-        Some(f) if f > 0.0 && f <= 1.0 => Some(Victims::Fraction(f)),
-        Some(f) => {
-            c.error(
-                &format!("{path}.fraction"),
-                &format!("{f} must be above 0 and at most 1"),
-                Some("e.g. `fraction: 0.5` for half the running tasks"),
-            );
-            None
-        }
-        None => c.int_in(&format!("{path}.count"), raw.count.unwrap_or(1), 1, i64::from(u32::MAX)).map(Victims::Count),
-    };
+    let victims = amount(c, path, raw.count, raw.fraction, "running tasks").map(Victims::Amount);
     Some(Target { service: service?, victims: victims? })
 }
 
@@ -164,4 +244,138 @@ fn named_task(
     }
     let service = super::service_ref(c, path, svc, services)?;
     Some(Target { service, victims: Victims::Task(ordinal) })
+}
+
+/// The EC2 instances an instance fault hits: of a `provider` and/or in a `zone`, `count`
+/// (default 1) or a `fraction` of them; or one `instance` by name, alone.
+fn instance_target(c: &mut Checker, path: &str, raw: &RawInstanceFault, known: &Known) -> Option<InstanceTarget> {
+    let chosen = [raw.count.is_some(), raw.fraction.is_some(), raw.instance.is_some()].iter().filter(|x| **x).count();
+    if chosen > 1 {
+        c.error(path, "give one of `count`, `fraction` or `instance`", None);
+        return None;
+    }
+    if let Some(label) = &raw.instance {
+        if raw.provider.is_some() || raw.zone.is_some() {
+            c.error(
+                path,
+                "`instance` names one instance: it takes no `provider` or `zone`",
+                Some("drop `provider` and `zone`, or pick with `count` or `fraction` instead"),
+            );
+            return None;
+        }
+        let Some(id) = Instance::parse_ec2_label(label) else {
+            c.error(
+                &format!("{path}.instance"),
+                &format!("`{label}` is not an EC2 instance name"),
+                Some("instances are named i-<n> in the order they register, e.g. `i-00003`, as in events.jsonl"),
+            );
+            return None;
+        };
+        return Some(InstanceTarget { provider: None, zone: None, victims: InstanceVictims::Instance(id) });
+    }
+    let provider = raw.provider.as_ref().map(|p| group_ref(c, &format!("{path}.provider"), p, known));
+    let zone = raw.zone.as_ref().map(|z| zone_ref(c, &format!("{path}.zone"), z, known.zones));
+    let victims = amount(c, path, raw.count, raw.fraction, "instances").map(InstanceVictims::Amount);
+    Some(InstanceTarget {
+        provider: provider.map_or(Some(None), |p| p.map(Some))?,
+        zone: zone.map_or(Some(None), |z| z.map(Some))?,
+        victims: victims?,
+    })
+}
+
+/// `for` is for drains only.
+fn no_duration(c: &mut Checker, path: &str, raw: &RawInstanceFault, why: &str) {
+    if raw.duration.is_some() {
+        c.error(&format!("{path}.for"), "`for` only applies to `drain_instances` and `az_outage`", Some(why));
+    }
+}
+
+/// An optional duration that must be above zero: `Some(None)` when absent, `None` when invalid.
+fn positive_duration(c: &mut Checker, path: &str, raw: Option<&Scalar>) -> Option<Option<SimDuration>> {
+    match raw {
+        None => Some(None),
+        Some(v) => c.duration(path, v).filter(|d| c.positive(path, *d)).map(Some),
+    }
+}
+
+fn az_outage(c: &mut Checker, path: &str, raw: &RawAzOutage, zones: &[String]) -> Option<FaultKind> {
+    let zone = zone_ref(c, &format!("{path}.zone"), &raw.zone, zones);
+    let duration = positive_duration(c, &format!("{path}.for"), raw.duration.as_ref());
+    Some(FaultKind::AzOutage { zone: zone?, duration: duration? })
+}
+
+fn spot_interruption(c: &mut Checker, path: &str, raw: &RawSpotInterruption, known: &Known) -> Option<FaultKind> {
+    let provider = spot_provider_ref(c, &format!("{path}.provider"), &raw.provider, known);
+    if raw.count.is_some() && raw.fraction.is_some() {
+        c.error(path, "give one of `count` or `fraction`", None);
+        return None;
+    }
+    let noun = "Spot tasks or instances";
+    let amount = amount(c, path, raw.count, raw.fraction, noun);
+    let unavailable_for = positive_duration(c, &format!("{path}.unavailable_for"), raw.unavailable_for.as_ref());
+    Some(FaultKind::SpotInterruption { provider: provider?, amount: amount?, unavailable_for: unavailable_for? })
+}
+
+/// A zone of the cluster, with "did you mean" when there is none of that name.
+fn zone_ref(c: &mut Checker, path: &str, name: &str, zones: &[String]) -> Option<ZoneId> {
+    let id = super::zone_id(zones, name);
+    if id.is_none() {
+        let hint = suggestion(name, zones.iter().map(String::as_str));
+        c.error(path, &format!("`{name}` is not a zone of the cluster"), Some(&hint));
+    }
+    id
+}
+
+/// The id of a declared provider; `None` silently if it has an error of its own (reported there).
+fn declared(name: &str, known: &Known) -> Option<ProviderId> {
+    known.providers.iter().position(|p| p.name == name).map(ProviderId::from_index)
+}
+
+/// An Auto Scaling group provider: the Fargate ones have no instances.
+fn group_ref(c: &mut Checker, path: &str, name: &str, known: &Known) -> Option<ProviderId> {
+    let groups = || known.raw_providers.keys().map(String::as_str);
+    if name == FARGATE || name == FARGATE_SPOT {
+        let listed: Vec<String> = groups().map(|g| format!("`{g}`")).collect();
+        let hint = if listed.is_empty() {
+            "the scenario declares no Auto Scaling group provider".to_string()
+        } else {
+            format!("name an Auto Scaling group provider: {}", listed.join(", "))
+        };
+        c.error(path, &format!("`{name}` has no EC2 instances"), Some(&hint));
+        return None;
+    }
+    if !known.raw_providers.contains_key(name) {
+        c.error(path, &format!("unknown capacity provider `{name}`"), Some(&suggestion(name, groups())));
+        return None;
+    }
+    declared(name, known)
+}
+
+/// FARGATE_SPOT or an Auto Scaling group of Spot instances.
+fn spot_provider_ref(c: &mut Checker, path: &str, name: &str, known: &Known) -> Option<ProviderId> {
+    if name == FARGATE_SPOT {
+        return known.providers.iter().position(|p| p.name == name).map(ProviderId::from_index);
+    }
+    if name == FARGATE {
+        c.error(
+            path,
+            "FARGATE is On-Demand capacity: it has no Spot interruptions",
+            Some("use `provider: FARGATE_SPOT`, or an Auto Scaling group provider with `purchase_option: spot`"),
+        );
+        return None;
+    }
+    let Some(raw) = known.raw_providers.get(name) else {
+        let names = std::iter::once(FARGATE_SPOT).chain(known.raw_providers.keys().map(String::as_str));
+        c.error(path, &format!("unknown capacity provider `{name}`"), Some(&suggestion(name, names)));
+        return None;
+    };
+    if raw.auto_scaling_group.purchase_option != Some(crate::scenario::schema::RawPurchaseOption::Spot) {
+        c.error(
+            path,
+            &format!("capacity provider `{name}` has On-Demand instances: they get no Spot interruptions"),
+            Some(&format!("set `purchase_option: spot` in capacity_providers.{name}.auto_scaling_group")),
+        );
+        return None;
+    }
+    declared(name, known)
 }

@@ -51,7 +51,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     };
     let services = services::check_services(&mut c, &known);
     let run_tasks = services::check_run_tasks(&mut c, &known);
-    let faults = faults::check(&mut c, &raw.faults, &raw.services, duration);
+    let faults = faults::check(&mut c, &raw, &capacity_providers, duration);
     let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
 

@@ -30,22 +30,32 @@ pub fn check(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
     if let Some(f) = &raw.fargate_arm {
         pricing.fargate_arm = fargate(c, "pricing.fargate_arm", f, pricing.fargate_arm, "Linux/ARM64");
     }
-    if let Some(discount) = raw.fargate_spot_discount {
-        // Written so that NaN fails too.
-        if (0.0..1.0).contains(&discount) {
-            pricing.fargate_spot_discount = discount;
-        } else {
-            c.error(
-                "pricing.fargate_spot_discount",
-                &format!("{discount} is out of range: must be at least 0 and below 1"),
-                Some(&format!(
-                    "the fraction taken off Fargate's price: 0.65 makes Spot cost 35 % of on-demand (default {})",
-                    pricing.fargate_spot_discount
-                )),
-            );
-        }
+    if let Some(d) = raw.fargate_spot_discount {
+        let path = "pricing.fargate_spot_discount";
+        pricing.fargate_spot_discount = discount(c, path, d, "Fargate's", pricing.fargate_spot_discount);
+    }
+    if let Some(d) = raw.ec2_spot_discount {
+        let path = "pricing.ec2_spot_discount";
+        pricing.ec2_spot_discount = discount(c, path, d, "an EC2 instance's on-demand", pricing.ec2_spot_discount);
     }
     pricing
+}
+
+/// A Spot discount: a fraction in [0, 1) taken off `what` price; a bad one is reported and the
+/// default kept.
+fn discount(c: &mut Checker, path: &str, value: f64, what: &str, default: f64) -> f64 {
+    // Written so that NaN fails too.
+    if (0.0..1.0).contains(&value) {
+        return value;
+    }
+    c.error(
+        path,
+        &format!("{value} is out of range: must be at least 0 and below 1"),
+        Some(&format!(
+            "the fraction taken off {what} price: 0.65 makes Spot cost 35 % of on-demand (default {default})"
+        )),
+    );
+    default
 }
 
 /// Fargate prices of one architecture: each given price replaces the catalog's.

@@ -23,6 +23,7 @@ pub fn defaults() -> LifecycleTiming {
         launch_backoff: Backoff { first: secs(30), factor: 2.0, max: secs(15 * 60) },
         // Cluster auto scaling keeps tasks in PROVISIONING "10-30 minutes" before stopping them.
         capacity_wait_timeout: secs(30 * 60),
+        fleet: super::capacity::default_fleet_timing(),
     }
 }
 
@@ -49,6 +50,7 @@ pub fn check(c: &mut Checker, raw: Option<&RawTiming>) -> Option<LifecycleTiming
         let path = "timing.capacity_wait_timeout";
         ok &= c.duration(path, d).filter(|d| c.positive(path, *d)).map(|d| t.capacity_wait_timeout = d).is_some();
     }
+    ok &= super::capacity::check_fleet_timing(c, raw, &mut t.fleet);
     ok.then_some(t)
 }
 
