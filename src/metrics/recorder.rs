@@ -42,6 +42,9 @@ pub enum EventKind {
     ServiceDeploymentRolledBack,
     /// The deployment configuration lets nothing stop or start.
     ServiceDeploymentBlocked,
+    /// Availability Zone rebalancing began moving tasks (EventBridge's `SERVICE_REBALANCING_STARTED`).
+    ServiceRebalancingStarted,
+    ServiceRebalancingCompleted,
     FaultInjected,
     /// A container instance's status changed (DRAINING, ACTIVE, INACTIVE) or its agent
     /// disconnected.

@@ -4,7 +4,9 @@ use crate::capacity::Instance;
 use crate::sim::ids::GroupId;
 use crate::sim::World;
 
-/// Whether `instance` holds no live task of `group`.
+/// Whether `instance` holds no task of `group` that is not yet STOPPED: a task still stopping
+/// there counts, so two tasks of the group never share the instance even for a moment (ecsim's
+/// reading; spread, by contrast, counts only tasks not told to stop).
 pub fn allows(world: &World, instance: &Instance, group: GroupId) -> bool {
-    world.group_tasks_on(group, instance.id) == 0
+    !instance.tasks.iter().any(|t| world.tasks[t.index()].group == group)
 }

@@ -331,6 +331,16 @@ pub struct RawService {
     pub deployment_configuration: Option<RawDeploymentConfiguration>,
     /// `healthCheckGracePeriodSeconds`, as a duration (`60s`).
     pub health_check_grace_period: Option<Scalar>,
+    /// `availabilityZoneRebalancing`: `ENABLED` (CreateService's default) or `DISABLED`.
+    pub availability_zone_rebalancing: Option<RawEnabled>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawEnabled {
+    #[serde(rename = "ENABLED")]
+    Enabled,
+    #[serde(rename = "DISABLED")]
+    Disabled,
 }
 
 /// `deploymentConfiguration`: rolling-update bounds and the circuit breaker.

@@ -124,8 +124,11 @@ fn only_daemons_left(world: &World, instance: InstanceId) -> bool {
 
 /// Starts the primary's task on every eligible instance that holds none of the service's.
 fn start_on_bare(world: &mut World, ctx: &mut Ctx, id: ServiceId, eligible: &[InstanceId]) -> u32 {
+    // An instance is bare once the service's last task there is STOPPED (maximumPercent 100: a
+    // daemon never runs two tasks on one instance, even while one is stopping).
     let group = world.services[id.index()].group;
-    let bare: Vec<InstanceId> = eligible.iter().copied().filter(|i| world.group_tasks_on(group, *i) == 0).collect();
+    let holds = |i: &InstanceId| world.instances[i.index()].tasks.iter().any(|t| world.tasks[t.index()].group == group);
+    let bare: Vec<InstanceId> = eligible.iter().copied().filter(|i| !holds(i)).collect();
     if bare.is_empty() || scheduler::throttled(world, ctx, id) {
         return 0;
     }

@@ -5,6 +5,7 @@ mod daemon;
 mod deployment;
 mod health;
 mod launch;
+mod rebalance;
 mod rolling;
 mod scheduler;
 mod spec;

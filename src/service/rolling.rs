@@ -69,6 +69,7 @@ pub fn census(world: &World, id: ServiceId, now: SimTime) -> Census {
         let draining = matches!(task.placement, Placement::Instance(i) if world.instances[i.index()].is_draining());
         let cause = match (task.deployment == primary, draining) {
             (_, true) => StopCause::Draining,
+            _ if svc.rebalancing == Some(t) => StopCause::Rebalancing,
             (false, false) => StopCause::Deployment,
             (true, false) if standing == Standing::Unhealthy => StopCause::Unhealthy,
             (true, false) => {

@@ -17,7 +17,7 @@ use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatu
 use super::deployment::{breaker_threshold, Deployment, RolloutState};
 use super::health::{standing, Standing, NO_HEALTH_CHECK_DELAY};
 use super::launch::{start_task, Launch};
-use super::{daemon, rolling, SchedulingStrategy, ServiceSpec};
+use super::{daemon, rebalance, rolling, SchedulingStrategy, ServiceSpec};
 
 /// Counters for the run summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -60,6 +60,10 @@ pub struct Service {
     pub rolling: bool,
     /// A wake-up is scheduled for this time (a task will count as healthy).
     pub wake: Option<SimTime>,
+    /// The task being moved to another zone by Availability Zone rebalancing.
+    pub rebalancing: Option<TaskId>,
+    /// A rebalancing across zones is under way ("started" was said, "finished" not yet).
+    pub rebalancing_zones: bool,
     pub stats: ServiceStats,
 }
 
@@ -81,6 +85,8 @@ impl Service {
             blocked_until: SimTime::ZERO,
             rolling: false,
             wake: None,
+            rebalancing: None,
+            rebalancing_zones: false,
             stats: ServiceStats::default(),
         }
     }
@@ -185,6 +191,8 @@ pub enum StopCause {
     Draining,
     /// A task that failed its container health checks.
     Unhealthy,
+    /// A task moved to a less crowded zone.
+    Rebalancing,
 }
 
 impl StopCause {
@@ -195,6 +203,7 @@ impl StopCause {
             }
             StopCause::Draining => "Container instance is draining".to_string(),
             StopCause::Unhealthy => "Task failed container health checks".to_string(),
+            StopCause::Rebalancing => "Availability Zone rebalancing".to_string(),
         }
     }
 }
@@ -452,6 +461,9 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let reason = t.stopped_reason.clone().unwrap_or_default();
     let svc = &mut world.services[id.index()];
     svc.tasks.retain(|x| *x != task);
+    if svc.rebalancing == Some(task) {
+        svc.rebalancing = None;
+    }
     svc.stats.tasks_stopped += 1;
     *svc.stats.stop_reasons.entry(reason).or_insert(0) += 1;
     ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
@@ -540,12 +552,13 @@ fn roll_back(world: &mut World, ctx: &mut Ctx, id: ServiceId, target: usize, fai
 }
 
 /// When every task is RUNNING and healthy and their number is the desired count: the primary
-/// deployment completes, and the service "has reached a steady state" (said once per period of
-/// stability).
+/// deployment completes, the service "has reached a steady state" (said once per period of
+/// stability), and Availability Zone rebalancing looks at how its tasks are spread.
 fn check_steady_state(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let now = ctx.sched.now();
     let svc = &world.services[id.index()];
-    if svc.steady || svc.primary().state == RolloutState::Failed || svc.tasks.len() as u32 != desired_count(world, id) {
+    let moving = svc.rebalancing.is_some();
+    if moving || svc.primary().state == RolloutState::Failed || svc.tasks.len() as u32 != desired_count(world, id) {
         return;
     }
     let (grace, primary) = (svc.spec.health_check_grace_period, svc.primary_index());
@@ -559,6 +572,20 @@ fn check_steady_state(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     if !settled {
         return;
     }
+    if !svc.steady {
+        say_steady(world, ctx, id);
+    }
+    let tasks = world.services[id.index()].tasks.clone();
+    if is_replica(world, id) && rebalance::check(world, ctx, id, &tasks) {
+        world.services[id.index()].steady = false;
+        ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
+    }
+}
+
+/// The service is settled: its primary deployment completes if it was in progress, and it has
+/// reached a steady state.
+fn say_steady(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
+    let now = ctx.sched.now();
     let svc = &mut world.services[id.index()];
     let name = svc.spec.name.clone();
     if svc.primary().state == RolloutState::InProgress {
@@ -572,4 +599,8 @@ fn check_steady_state(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     svc.stats.first_steady_state_at.get_or_insert(now);
     let message = format!("service {name} has reached a steady state.");
     ctx.log(EventKind::ServiceSteadyState).service(name).message(message).emit();
+}
+
+fn is_replica(world: &World, id: ServiceId) -> bool {
+    world.services[id.index()].spec.scheduling_strategy == SchedulingStrategy::Replica
 }

@@ -45,6 +45,9 @@ pub struct ServiceSpec {
     /// `healthCheckGracePeriodSeconds`: health check failures are ignored this long after a task
     /// reaches RUNNING.
     pub health_check_grace_period: SimDuration,
+    /// `availabilityZoneRebalancing` ENABLED: move tasks from crowded zones to empty ones once
+    /// steady.
+    pub availability_zone_rebalancing: bool,
 }
 
 /// A `tasks:` entry: `count` standalone tasks started at `at` with RunTask.

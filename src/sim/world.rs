@@ -127,7 +127,7 @@ impl World {
         &self.task_definitions[id.index()]
     }
 
-    /// Live tasks of `group` on `instance`.
+    /// Live tasks (not told to stop) of `group` on `instance`.
     pub fn group_tasks_on(&self, group: GroupId, instance: InstanceId) -> u32 {
         self.group_counts.get(&(group, instance)).copied().unwrap_or(0)
     }
@@ -142,9 +142,10 @@ impl World {
         self.placement_index.count(group, &self.instances[instance.index()], 1);
     }
 
-    /// Undoes [`World::hold`] when the task stops.
-    pub fn unhold(&mut self, task: TaskId, instance: InstanceId) {
-        let (group, td) = (self.tasks[task.index()].group, self.tasks[task.index()].task_definition);
+    /// The task was told to stop: it no longer counts in its group on the instance (for spread and
+    /// distinctInstance), though it holds its resources until it is STOPPED.
+    pub fn leave_group(&mut self, task: TaskId, instance: InstanceId) {
+        let group = self.tasks[task.index()].group;
         self.reindexed(instance, |w| {
             if let Some(n) = w.group_counts.get_mut(&(group, instance)) {
                 *n -= 1;
@@ -152,9 +153,14 @@ impl World {
                     w.group_counts.remove(&(group, instance));
                 }
             }
-            w.instances[instance.index()].release(task, &w.task_definitions[td.index()]);
         });
         self.placement_index.count(group, &self.instances[instance.index()], -1);
+    }
+
+    /// Undoes the rest of [`World::hold`] when the task is STOPPED: its resources are free.
+    pub fn unhold(&mut self, task: TaskId, instance: InstanceId) {
+        let td = self.tasks[task.index()].task_definition;
+        self.reindexed(instance, |w| w.instances[instance.index()].release(task, &w.task_definitions[td.index()]));
     }
 
     /// The task's name in events and outputs: its service (or task entry) and its ordinal there.

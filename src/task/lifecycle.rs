@@ -189,6 +189,10 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     }
     task.desired_running = false;
     task.generation.bump();
+    if let Placement::Instance(i) = task.placement {
+        world.leave_group(id, i);
+    }
+    let task = &mut world.tasks[id.index()];
     task.stop_code = Some(code);
     task.stopped_reason = Some(reason.to_string());
     let next = match task.status {
@@ -212,7 +216,11 @@ pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     let was_live = task.desired_running;
     task.desired_running = false;
     task.generation.bump();
+    if let (true, Placement::Instance(i)) = (was_live, task.placement) {
+        world.leave_group(id, i);
+    }
     if was_live {
+        let task = &mut world.tasks[id.index()];
         task.stop_code = Some(code);
         task.stopped_reason = Some(reason.to_string());
         crate::service::on_task_stopping(world, ctx, id);

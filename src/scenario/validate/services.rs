@@ -10,8 +10,8 @@ use crate::engine::{SimDuration, SimTime};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    names, RawDeploymentConfiguration, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask,
-    RawScenario, RawSchedulingStrategy, RawService, RawStrategyItem,
+    names, RawDeploymentConfiguration, RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy,
+    RawRunTask, RawScenario, RawSchedulingStrategy, RawService, RawStrategyItem,
 };
 use crate::service::{
     CapacitySource, CircuitBreaker, DeploymentConfiguration, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec,
@@ -95,6 +95,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         placement_constraints: constraints,
         deployment: deployment?,
         health_check_grace_period: grace?,
+        availability_zone_rebalancing: s.availability_zone_rebalancing != Some(RawEnabled::Disabled),
     })
 }
 

@@ -1,0 +1,114 @@
+//! Service Availability Zone rebalancing (aws-behaviour.md §4.5): once a service whose tasks are
+//! spread over zones is steady but lopsided — after a zone outage, say — ECS starts a task in the
+//! least-populated zone and then stops one in the most-populated, until no zone has more than one
+//! task more than another. ecsim moves one task at a time: it marks a task of the fullest zone,
+//! and the scheduler's replacement rule does the rest (the replacement goes to the emptiest zone,
+//! since placement spreads by zone; the marked task stops once its replacement is healthy).
+
+use std::collections::BTreeMap;
+
+use crate::metrics::EventKind;
+use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_ATTRIBUTE};
+use crate::sim::ids::{ServiceId, TaskId, ZoneId};
+use crate::sim::{Ctx, World};
+use crate::task::Placement;
+
+use super::{CapacitySource, LaunchType};
+
+/// Where the service's tasks run, zone by zone, if it spreads over zones: Fargate does, and an
+/// EC2 service does when its first strategy spreads by `ecs.availability-zone`.
+fn zone_of(world: &World, task: TaskId) -> Option<ZoneId> {
+    match world.tasks[task.index()].placement {
+        Placement::Fargate { zone, .. } => Some(zone),
+        Placement::Instance(i) => world.instances[i.index()].zone,
+        Placement::AwaitingCapacity(_) => None,
+    }
+}
+
+fn runs_on_fargate(world: &World, id: ServiceId) -> bool {
+    match &world.services[id.index()].spec.capacity {
+        CapacitySource::LaunchType(t) => *t == LaunchType::Fargate,
+        CapacitySource::Strategy(items) => items.iter().all(|s| world.providers[s.provider.index()].is_fargate()),
+    }
+}
+
+fn spreads_by_zone(world: &World, id: ServiceId) -> bool {
+    let spec = &world.services[id.index()].spec;
+    let az = PlacementStrategy::Spread(SpreadField::Attribute(AZ_ATTRIBUTE.to_string()));
+    runs_on_fargate(world, id) || spec.placement_strategy.first() == Some(&az)
+}
+
+/// Whether a new task of the service could go to `zone` now: a zone that is up, for Fargate; a
+/// zone with an instance of the service's capacity that can take it, for EC2.
+fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId) -> bool {
+    if world.fleet.is_zone_down(zone) {
+        return false;
+    }
+    if runs_on_fargate(world, id) {
+        return true;
+    }
+    let svc = &world.services[id.index()];
+    let request = Request {
+        task_definition: world.task_definition(svc.primary().task_definition),
+        group: svc.group,
+        strategies: &svc.spec.placement_strategy,
+        constraints: &svc.spec.placement_constraints,
+    };
+    let in_capacity = |p| match &svc.spec.capacity {
+        CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == p),
+        CapacitySource::LaunchType(_) => p.is_some(),
+    };
+    world.instances.iter().any(|i| {
+        i.zone == Some(zone)
+            && i.accepts_tasks()
+            && in_capacity(i.provider)
+            && rejections(world, i, &request).is_empty()
+    })
+}
+
+/// The zones a steady service's `tasks` could be balanced over, with their task counts: every
+/// zone that holds some, or could take one now.
+fn census(world: &World, id: ServiceId, tasks: &[TaskId]) -> BTreeMap<ZoneId, Vec<TaskId>> {
+    let mut zones: BTreeMap<ZoneId, Vec<TaskId>> = BTreeMap::new();
+    for z in (0..world.zones.len()).map(ZoneId::from_index) {
+        if zone_has_room(world, id, z) {
+            zones.insert(z, Vec::new());
+        }
+    }
+    for &t in tasks {
+        if let Some(z) = zone_of(world, t) {
+            zones.entry(z).or_default().push(t);
+        }
+    }
+    zones
+}
+
+/// Called when the service is steady with `tasks`, all healthy: marks one task of the fullest
+/// zone for replacement if that zone has 2 or more tasks more than the emptiest zone that can take
+/// one; says when a rebalancing starts and when it is over. Returns whether a task was marked.
+pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId, tasks: &[TaskId]) -> bool {
+    let svc = &world.services[id.index()];
+    if !svc.spec.availability_zone_rebalancing || !spreads_by_zone(world, id) {
+        return false;
+    }
+    let zones = census(world, id, tasks);
+    let emptiest = zones.iter().filter(|(z, _)| zone_has_room(world, id, **z)).min_by_key(|(z, ts)| (ts.len(), **z));
+    let fullest = zones.iter().max_by_key(|(z, ts)| (ts.len(), std::cmp::Reverse(**z)));
+    let (Some((_, few)), Some((_, many))) = (emptiest, fullest) else { return false };
+    let name = svc.spec.name.clone();
+    if many.len() < few.len() + 2 {
+        if std::mem::take(&mut world.services[id.index()].rebalancing_zones) {
+            let message = format!("service {name} has finished rebalancing tasks across availability zones.");
+            ctx.log(EventKind::ServiceRebalancingCompleted).service(name).message(message).emit();
+        }
+        return false;
+    }
+    let victim = *many.iter().max().expect("the fullest zone holds tasks");
+    let svc = &mut world.services[id.index()];
+    svc.rebalancing = Some(victim);
+    if !std::mem::replace(&mut svc.rebalancing_zones, true) {
+        let message = format!("service {name} has started rebalancing tasks across availability zones.");
+        ctx.log(EventKind::ServiceRebalancingStarted).service(name).message(message).emit();
+    }
+    true
+}
