@@ -12,7 +12,7 @@ use crate::placement::{describe_failure, Unplaced};
 use crate::sim::event::ServiceEvent;
 use crate::sim::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
 use crate::sim::{Ctx, Event, World};
-use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatus};
+use crate::task::{self, has_health_check, Health, Placement, StopCode, TaskOwner, TaskStatus};
 
 use super::deployment::{breaker_threshold, Deployment, RolloutState};
 use super::health::{standing, Standing, NO_HEALTH_CHECK_DELAY};
@@ -454,11 +454,13 @@ pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 }
 
 /// A task of the service reached STOPPED: counted, and the scheduler looks again (the task's
-/// room is free now).
+/// room is free now). If it left a DRAINING instance, daemon services look too: their tasks
+/// there go once nothing else is left.
 pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let t = &world.tasks[task.index()];
     let TaskOwner::Service(id) = t.owner else { return };
     let reason = t.stopped_reason.clone().unwrap_or_default();
+    let left_draining = matches!(t.placement, Placement::Instance(i) if world.instances[i.index()].is_draining());
     let svc = &mut world.services[id.index()];
     svc.tasks.retain(|x| *x != task);
     if svc.rebalancing == Some(task) {
@@ -467,6 +469,13 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     svc.stats.tasks_stopped += 1;
     *svc.stats.stop_reasons.entry(reason).or_insert(0) += 1;
     ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
+    if left_draining {
+        let daemons =
+            (0..world.services.len()).map(ServiceId::from_index).filter(|s| *s != id && !is_replica(world, *s));
+        for daemon in daemons.collect::<Vec<_>>() {
+            ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(daemon)));
+        }
+    }
 }
 
 /// A task stopped before it ever ran: the gap before the next launch grows (aws-behaviour.md
@@ -564,9 +573,11 @@ fn check_steady_state(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let (grace, primary) = (svc.spec.health_check_grace_period, svc.primary_index());
     let settled = svc.tasks.iter().all(|t| {
         let task = &world.tasks[t.index()];
+        let draining = matches!(task.placement, Placement::Instance(i) if world.instances[i.index()].is_draining());
         task.desired_running
             && task.deployment == primary
             && task.status == TaskStatus::Running
+            && !draining
             && standing(world, *t, grace, now) == Standing::Healthy
     });
     if !settled {

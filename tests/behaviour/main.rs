@@ -7,6 +7,7 @@ mod common;
 mod cost;
 mod deployments;
 mod determinism;
+mod draining;
 mod errors;
 mod external;
 mod faults;
