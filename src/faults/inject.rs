@@ -11,9 +11,6 @@ use crate::task::{self, StopCode, TaskStatus};
 use super::infrastructure as infra;
 use super::{Amount, Fault, FaultKind, Target, Timing, Victims};
 
-/// AWS's stopped reason when an essential container exits.
-pub const ESSENTIAL_CONTAINER_EXITED: &str = "Essential container in task exited";
-
 /// The first time the fault at `index` fires, if it fires before `end`.
 pub fn first_firing(fault: &Fault, rng: &mut StreamRng, end: SimTime) -> Option<SimTime> {
     let at = match &fault.timing {
@@ -45,6 +42,16 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: usize, e
             let chosen = victims(world, ctx, index, target, "crashing");
             for t in chosen {
                 task::crash(world, ctx, t, *exit_code);
+            }
+        }
+        FaultKind::FailHealthChecks(target) => {
+            for t in victims(world, ctx, index, target, "failing the health checks of") {
+                if !task::fail_health_checks(world, ctx, t) {
+                    let message =
+                        format!("task {} has no container health check: nothing to fail.", world.task_label(t));
+                    let owner = world.owner_name(world.tasks[t.index()].owner).to_string();
+                    ctx.log(EventKind::FaultInjected).service(owner).task(world.task_label(t)).message(message).emit();
+                }
             }
         }
         FaultKind::TerminateInstances(target) => infra::terminate_instances(world, ctx, index, target),

@@ -5,5 +5,5 @@ mod infrastructure;
 mod inject;
 mod plan;
 
-pub use inject::{first_firing, on_fault, ESSENTIAL_CONTAINER_EXITED};
+pub use inject::{first_firing, on_fault};
 pub use plan::{Amount, Fault, FaultKind, InstanceTarget, InstanceVictims, Target, Timing, Victims};

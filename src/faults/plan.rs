@@ -66,6 +66,9 @@ pub enum FaultKind {
     StopTasks { target: Target, reason: String },
     /// An essential container exits on its own with `exit_code`: the task stops as ECS stops it then.
     CrashTasks { target: Target, exit_code: i32 },
+    /// The tasks' programs stop answering their container health checks: they turn UNHEALTHY
+    /// after `retries` failed checks, and the service replaces them.
+    FailHealthChecks(Target),
     /// The EC2 instances fail or are terminated: their tasks stop at once, and their groups
     /// replace them once their health checks notice.
     TerminateInstances(InstanceTarget),

@@ -440,6 +440,7 @@ pub struct RawFault {
     pub until: Option<Scalar>,
     pub stop_tasks: Option<RawTaskFault>,
     pub crash_tasks: Option<RawTaskFault>,
+    pub fail_health_checks: Option<RawTaskFault>,
     pub terminate_instances: Option<RawInstanceFault>,
     pub impair_instances: Option<RawInstanceFault>,
     pub drain_instances: Option<RawInstanceFault>,

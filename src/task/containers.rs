@@ -9,10 +9,11 @@ use crate::sim::ids::TaskId;
 use crate::sim::{Ctx, Event, World};
 
 use super::{health_transitions, ContainerBehaviour, Health, TaskDefinition, TaskStatus};
-use crate::faults::ESSENTIAL_CONTAINER_EXITED;
 
 /// The exit code of a process killed by SIGKILL, as the OOM killer does.
 const SIGKILL_EXIT_CODE: i32 = 137;
+/// AWS's stopped reason when an essential container exits.
+pub const ESSENTIAL_CONTAINER_EXITED: &str = "Essential container in task exited";
 /// AWS's stopped reason for a task whose essential container the OOM killer ended.
 pub const OUT_OF_MEMORY: &str = "OutOfMemoryError: Container killed due to memory usage";
 
@@ -49,6 +50,23 @@ pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
         let event = ContainerEvent { task: id, generation: task.generation, container: container as u16, change };
         ctx.sched.after(after, Event::Container(event));
     }
+}
+
+/// The program in the task's essential containers stops answering its health checks (a deadlock,
+/// a lost dependency): each check from now on fails, so each container with a check turns
+/// UNHEALTHY `retries` intervals from now. Returns false if no essential container has a check.
+pub fn fail_health_checks(world: &World, ctx: &mut Ctx, id: TaskId) -> bool {
+    let task = &world.tasks[id.index()];
+    let td = world.task_definition(task.task_definition);
+    let mut any = false;
+    for (i, c) in td.containers.iter().enumerate().filter(|(_, c)| c.essential) {
+        let Some(check) = &c.health_check else { continue };
+        any = true;
+        let change = ContainerChange::Health(Health::Unhealthy);
+        let event = ContainerEvent { task: id, generation: task.generation, container: i as u16, change };
+        ctx.sched.after(check.interval.saturating_mul(u64::from(check.retries)), Event::Container(event));
+    }
+    any
 }
 
 /// A container exits or changes health.

@@ -233,7 +233,7 @@ pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
 pub fn crash(world: &mut World, ctx: &mut Ctx, id: TaskId, exit_code: i32) {
     let td = world.task_definition(world.tasks[id.index()].task_definition);
     let Some(container) = td.containers.iter().position(|c| c.essential) else { return };
-    exit_container(world, ctx, id, container, exit_code, crate::faults::ESSENTIAL_CONTAINER_EXITED);
+    exit_container(world, ctx, id, container, exit_code, super::containers::ESSENTIAL_CONTAINER_EXITED);
 }
 
 /// The essential container at index `container` exited with `exit_code` for `reason`.

@@ -195,7 +195,7 @@ fn yaml_syntax_and_type_errors_are_located() {
       hint: did you mean `awsvpc`?
     ");
     insta::assert_snapshot!(report("{ at: 10m, stop_tasks:", "{ at: 10m, stop_task:"), @"
-    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected one of `at`, `every`, `from`, `until`, `stop_tasks`, `crash_tasks`, `terminate_instances`, `impair_instances`, `drain_instances`, `az_outage`, `spot_interruption`
+    bad.yaml:20: faults[0].stop_task: unknown field `stop_task`, expected one of `at`, `every`, `from`, `until`, `stop_tasks`, `crash_tasks`, `fail_health_checks`, `terminate_instances`, `impair_instances`, `drain_instances`, `az_outage`, `spot_interruption`
       hint: did you mean `stop_tasks`?
     ");
 }
@@ -310,7 +310,7 @@ fn a_fault_has_one_kind() {
     ");
     insta::assert_snapshot!(fault_report("{ at: 10m }"), @"
     bad.yaml:20: faults[0]: a fault needs a kind
-      hint: add one of `stop_tasks`, `crash_tasks`, `terminate_instances`, `impair_instances`, `drain_instances`, `az_outage` or `spot_interruption`
+      hint: add one of `stop_tasks`, `crash_tasks`, `fail_health_checks`, `terminate_instances`, `impair_instances`, `drain_instances`, `az_outage` or `spot_interruption`
     ");
 }
 

@@ -158,3 +158,19 @@ fn a_new_task_definition_resets_launch_throttling() {
     assert_eq!(at_deploy.len(), 1);
     assert_eq!(summary.services[0].running_at_end, 1);
 }
+
+#[test]
+fn a_task_that_stops_answering_is_stopped_once_its_replacement_is_healthy() {
+    let yaml = cluster(2, CHECK, "") + "faults:\n  - { at: 5m, fail_health_checks: { task: web-1 } }\n";
+    let (world, summary, rec) = run(&scenario(&yaml));
+    // From 300 s every check of web-1 fails: UNHEALTHY after 3 × 10 s, at 330 s.
+    assert_eq!(health_changes(&rec, "web-1")[1], (330.0, "task web-1 health status is UNHEALTHY".to_string()));
+    // Its replacement web-3 starts at once (the image is cached: RUNNING at 331 s) and is HEALTHY
+    // at its first check, 341 s; only then is web-1 stopped.
+    assert_eq!(rec.entered("web-3", "PROVISIONING"), Some(330.0));
+    assert_eq!(health_changes(&rec, "web-3"), [(341.0, "task web-3 health status is HEALTHY".to_string())]);
+    assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(341.0));
+    let web1 = &world.tasks[0];
+    assert_eq!(web1.stopped_reason.as_deref(), Some("Task failed container health checks"));
+    assert_eq!((summary.services[0].running_at_end, summary.services[0].tasks_started), (2, 3));
+}

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::behaviour::MAX_EXIT_CODE;
 use super::checker::Checker;
 use crate::capacity::{CapacityProvider, Instance, FARGATE, FARGATE_SPOT};
 use crate::engine::{SimDuration, SimTime};
@@ -15,10 +16,8 @@ use crate::scenario::schema::{
 use crate::scenario::values::Scalar;
 use crate::sim::ids::{ProviderId, ZoneId};
 
-const KINDS: &str = "`stop_tasks`, `crash_tasks`, `terminate_instances`, `impair_instances`, `drain_instances`, \
-                     `az_outage` or `spot_interruption`";
-/// Docker's exit codes are 0 to 255.
-const MAX_EXIT_CODE: i64 = 255;
+const KINDS: &str = "`stop_tasks`, `crash_tasks`, `fail_health_checks`, `terminate_instances`, `impair_instances`, \
+                     `drain_instances`, `az_outage` or `spot_interruption`";
 
 /// What fault entries may name.
 struct Known<'a> {
@@ -54,6 +53,7 @@ fn check_one(
     let given = [
         raw.stop_tasks.is_some(),
         raw.crash_tasks.is_some(),
+        raw.fail_health_checks.is_some(),
         raw.terminate_instances.is_some(),
         raw.impair_instances.is_some(),
         raw.drain_instances.is_some(),
@@ -81,6 +81,15 @@ fn kind(c: &mut Checker, path: &str, raw: &RawFault, known: &Known) -> Option<Fa
     }
     if let Some(crash) = &raw.crash_tasks {
         return crash_tasks(c, &format!("{path}.crash_tasks"), crash, known.services);
+    }
+    if let Some(fail) = &raw.fail_health_checks {
+        let path = format!("{path}.fail_health_checks");
+        for (field, given) in [("reason", fail.reason.is_some()), ("exit_code", fail.exit_code.is_some())] {
+            if given {
+                c.error(&format!("{path}.{field}"), &format!("a health check failure has no {field}"), None);
+            }
+        }
+        return target(c, &path, fail, known.services).map(FaultKind::FailHealthChecks);
     }
     if let Some(t) = &raw.terminate_instances {
         let path = format!("{path}.terminate_instances");
