@@ -14,7 +14,7 @@ use crate::task::{Placement, TaskOwner};
 
 use super::health::{standing, Standing};
 use super::scheduler::{self, record_started, report_unplaceable, start_one, stop_tasks, StopCause};
-use super::{CapacitySource, LaunchType, RolloutState, SchedulingStrategy};
+use super::{RolloutState, SchedulingStrategy};
 
 /// Instances the daemon belongs on: its capacity's instances that take tasks (ACTIVE, agent
 /// connected) and satisfy its constraints.
@@ -24,11 +24,6 @@ pub fn instances(world: &World, id: ServiceId) -> impl Iterator<Item = InstanceI
 
 fn belongs_on(world: &World, id: ServiceId, instance: &Instance) -> bool {
     let svc = &world.services[id.index()];
-    let in_capacity = match &svc.spec.capacity {
-        CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == instance.provider),
-        CapacitySource::LaunchType(LaunchType::External) => instance.is_external(),
-        CapacitySource::LaunchType(_) => !instance.is_external(),
-    };
     let request = Request {
         task_definition: world.task_definition(svc.primary().task_definition),
         group: svc.group,
@@ -36,7 +31,7 @@ fn belongs_on(world: &World, id: ServiceId, instance: &Instance) -> bool {
         constraints: &svc.spec.placement_constraints,
     };
     instance.accepts_tasks()
-        && in_capacity
+        && svc.spec.capacity.includes(instance)
         && rejections(world, instance, &request).iter().all(|r| !matches!(r, Rejection::MemberOf(_)))
 }
 

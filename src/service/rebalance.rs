@@ -13,8 +13,6 @@ use crate::sim::ids::{ServiceId, TaskId, ZoneId};
 use crate::sim::{Ctx, World};
 use crate::task::Placement;
 
-use super::{CapacitySource, LaunchType};
-
 /// Where the service's tasks run, zone by zone, if it spreads over zones: Fargate does, and an
 /// EC2 service does when its first strategy spreads by `ecs.availability-zone`.
 fn zone_of(world: &World, task: TaskId) -> Option<ZoneId> {
@@ -26,10 +24,7 @@ fn zone_of(world: &World, task: TaskId) -> Option<ZoneId> {
 }
 
 fn runs_on_fargate(world: &World, id: ServiceId) -> bool {
-    match &world.services[id.index()].spec.capacity {
-        CapacitySource::LaunchType(t) => *t == LaunchType::Fargate,
-        CapacitySource::Strategy(items) => items.iter().all(|s| world.providers[s.provider.index()].is_fargate()),
-    }
+    world.services[id.index()].spec.capacity.runs_on_fargate(&world.providers)
 }
 
 fn spreads_by_zone(world: &World, id: ServiceId) -> bool {
@@ -54,56 +49,57 @@ fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId) -> bool {
         strategies: &svc.spec.placement_strategy,
         constraints: &svc.spec.placement_constraints,
     };
-    let in_capacity = |p| match &svc.spec.capacity {
-        CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == p),
-        CapacitySource::LaunchType(_) => p.is_some(),
-    };
     world.instances.iter().any(|i| {
         i.zone == Some(zone)
             && i.accepts_tasks()
-            && in_capacity(i.provider)
+            && svc.spec.capacity.includes(i)
             && rejections(world, i, &request).is_empty()
     })
 }
 
-/// The zones a steady service's `tasks` could be balanced over, with their task counts: every
-/// zone that holds some, or could take one now.
-fn census(world: &World, id: ServiceId, tasks: &[TaskId]) -> BTreeMap<ZoneId, Vec<TaskId>> {
-    let mut zones: BTreeMap<ZoneId, Vec<TaskId>> = BTreeMap::new();
-    for z in (0..world.zones.len()).map(ZoneId::from_index) {
-        if zone_has_room(world, id, z) {
-            zones.insert(z, Vec::new());
-        }
-    }
-    for &t in tasks {
+/// A zone a steady service could be balanced over: whether it can take a task now, and the
+/// service's tasks in it.
+struct Zone {
+    has_room: bool,
+    tasks: Vec<TaskId>,
+}
+
+/// Every zone that holds some of the service's tasks, or could take one now.
+fn tasks_by_zone(world: &World, id: ServiceId) -> BTreeMap<ZoneId, Zone> {
+    let mut zones: BTreeMap<ZoneId, Zone> = (0..world.zones.len())
+        .map(ZoneId::from_index)
+        .filter(|z| zone_has_room(world, id, *z))
+        .map(|z| (z, Zone { has_room: true, tasks: Vec::new() }))
+        .collect();
+    for &t in &world.services[id.index()].tasks {
         if let Some(z) = zone_of(world, t) {
-            zones.entry(z).or_default().push(t);
+            zones.entry(z).or_insert(Zone { has_room: false, tasks: Vec::new() }).tasks.push(t);
         }
     }
     zones
 }
 
-/// Called when the service is steady with `tasks`, all healthy: marks one task of the fullest
-/// zone for replacement if that zone has 2 or more tasks more than the emptiest zone that can take
+/// Called when the service is steady (all its tasks healthy): marks one task of the fullest zone
+/// for replacement if that zone has 2 or more tasks more than the emptiest zone that can take
 /// one; says when a rebalancing starts and when it is over. Returns whether a task was marked.
-pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId, tasks: &[TaskId]) -> bool {
+pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
     let svc = &world.services[id.index()];
     if !svc.spec.availability_zone_rebalancing || !spreads_by_zone(world, id) {
         return false;
     }
-    let zones = census(world, id, tasks);
-    let emptiest = zones.iter().filter(|(z, _)| zone_has_room(world, id, **z)).min_by_key(|(z, ts)| (ts.len(), **z));
-    let fullest = zones.iter().max_by_key(|(z, ts)| (ts.len(), std::cmp::Reverse(**z)));
+    let zones = tasks_by_zone(world, id);
+    let emptiest = zones.iter().filter(|(_, z)| z.has_room).min_by_key(|(id, z)| (z.tasks.len(), **id));
+    let fullest = zones.iter().max_by_key(|(id, z)| (z.tasks.len(), std::cmp::Reverse(**id)));
     let (Some((_, few)), Some((_, many))) = (emptiest, fullest) else { return false };
     let name = svc.spec.name.clone();
-    if many.len() < few.len() + 2 {
+    if many.tasks.len() < few.tasks.len() + 2 {
         if std::mem::take(&mut world.services[id.index()].rebalancing_zones) {
             let message = format!("service {name} has finished rebalancing tasks across availability zones.");
             ctx.log(EventKind::ServiceRebalancingCompleted).service(name).message(message).emit();
         }
         return false;
     }
-    let victim = *many.iter().max().expect("the fullest zone holds tasks");
+    let victim = *many.tasks.iter().max().expect("the fullest zone holds tasks");
     let svc = &mut world.services[id.index()];
     svc.rebalancing = Some(victim);
     if !std::mem::replace(&mut svc.rebalancing_zones, true) {

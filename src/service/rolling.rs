@@ -17,7 +17,7 @@ use crate::engine::SimTime;
 use crate::placement::choose_tasks_to_stop;
 use crate::sim::ids::{ServiceId, TaskId};
 use crate::sim::{Ctx, World};
-use crate::task::{Placement, TaskStatus};
+use crate::task::TaskStatus;
 
 use super::health::{standing, Standing};
 use super::scheduler::{self, start_tasks, stop_tasks, StopCause};
@@ -66,8 +66,7 @@ pub fn census(world: &World, id: ServiceId, now: SimTime) -> Census {
         if let Standing::Unready { until: Some(at) } = standing {
             c.next_change = Some(c.next_change.map_or(at, |n| n.min(at)));
         }
-        let draining = matches!(task.placement, Placement::Instance(i) if world.instances[i.index()].is_draining());
-        let cause = match (task.deployment == primary, draining) {
+        let cause = match (task.deployment == primary, world.on_draining_instance(t)) {
             (_, true) => StopCause::Draining,
             _ if svc.rebalancing == Some(t) => StopCause::Rebalancing,
             (false, false) => StopCause::Deployment,
@@ -162,8 +161,6 @@ fn scale_in(world: &mut World, ctx: &mut Ctx, id: ServiceId, census: &Census) ->
 }
 
 fn stop(world: &mut World, ctx: &mut Ctx, id: ServiceId, tasks: &[(TaskId, StopCause)]) -> u32 {
-    if !tasks.is_empty() {
-        stop_tasks(world, ctx, id, tasks);
-    }
+    stop_tasks(world, ctx, id, tasks);
     tasks.len() as u32
 }

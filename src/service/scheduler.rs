@@ -12,7 +12,7 @@ use crate::placement::{describe_failure, Unplaced};
 use crate::sim::event::ServiceEvent;
 use crate::sim::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
 use crate::sim::{Ctx, Event, World};
-use crate::task::{self, has_health_check, Health, Placement, StopCode, TaskOwner, TaskStatus};
+use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatus};
 
 use super::deployment::{breaker_threshold, Deployment, RolloutState};
 use super::health::{standing, Standing, NO_HEALTH_CHECK_DELAY};
@@ -375,7 +375,6 @@ pub(super) fn report_unplaceable(world: &mut World, ctx: &mut Ctx, id: ServiceId
         ),
     };
     ctx.log(EventKind::ServiceTaskPlacementFailure).service(name.clone()).message(message).emit();
-    let backoff = ctx.timing.launch_backoff;
     let changes = world.capacity_changes;
     let svc = &mut world.services[id.index()];
     svc.stats.placement_failures += 1;
@@ -383,18 +382,22 @@ pub(super) fn report_unplaceable(world: &mut World, ctx: &mut Ctx, id: ServiceId
     if svc.retry_scheduled {
         return;
     }
-    let delay = backoff.next(svc.retry_delay);
-    if svc.retry_delay == Some(backoff.first) {
-        say_throttled(ctx, &name);
-    }
-    svc.retry_delay = Some(delay);
+    let delay = back_off(ctx, &name, &mut svc.retry_delay);
     svc.retry_scheduled = true;
     ctx.sched.after(delay, Event::Service(ServiceEvent::RetryPlacement(id)));
 }
 
-fn say_throttled(ctx: &mut Ctx, service: &str) {
-    let message = format!("service {service} is unable to consistently start tasks successfully.");
-    ctx.log(EventKind::ServiceTaskStartThrottled).service(service).message(message).emit();
+/// The next gap of `service`'s launch back-off after `last` (which it becomes); ECS's throttling
+/// event is said when the gap first grows.
+fn back_off(ctx: &mut Ctx, service: &str, last: &mut Option<SimDuration>) -> SimDuration {
+    let backoff = ctx.timing.launch_backoff;
+    if *last == Some(backoff.first) {
+        let message = format!("service {service} is unable to consistently start tasks successfully.");
+        ctx.log(EventKind::ServiceTaskStartThrottled).service(service).message(message).emit();
+    }
+    let delay = backoff.next(*last);
+    *last = Some(delay);
+    delay
 }
 
 /// A task of the service reached RUNNING: its deployment's second circuit-breaker stage begins,
@@ -460,7 +463,7 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let t = &world.tasks[task.index()];
     let TaskOwner::Service(id) = t.owner else { return };
     let reason = t.stopped_reason.clone().unwrap_or_default();
-    let left_draining = matches!(t.placement, Placement::Instance(i) if world.instances[i.index()].is_draining());
+    let left_draining = world.on_draining_instance(task);
     let svc = &mut world.services[id.index()];
     svc.tasks.retain(|x| *x != task);
     if svc.rebalancing == Some(task) {
@@ -482,19 +485,12 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 /// §6.3), from the back-off's first delay by its factor up to its maximum. Tasks failing while
 /// launches are already held back count as one failure: they were started together.
 fn throttle_launches(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
-    let backoff = ctx.timing.launch_backoff;
     let now = ctx.sched.now();
     let svc = &mut world.services[id.index()];
     if now < svc.blocked_until {
         return;
     }
-    let delay = backoff.next(svc.launch_backoff);
-    if svc.launch_backoff == Some(backoff.first) {
-        let name = svc.spec.name.clone();
-        say_throttled(ctx, &name);
-    }
-    let svc = &mut world.services[id.index()];
-    svc.launch_backoff = Some(delay);
+    let delay = back_off(ctx, &svc.spec.name, &mut svc.launch_backoff);
     svc.blocked_until = now + delay;
 }
 
@@ -573,11 +569,10 @@ fn check_steady_state(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let (grace, primary) = (svc.spec.health_check_grace_period, svc.primary_index());
     let settled = svc.tasks.iter().all(|t| {
         let task = &world.tasks[t.index()];
-        let draining = matches!(task.placement, Placement::Instance(i) if world.instances[i.index()].is_draining());
         task.desired_running
             && task.deployment == primary
             && task.status == TaskStatus::Running
-            && !draining
+            && !world.on_draining_instance(*t)
             && standing(world, *t, grace, now) == Standing::Healthy
     });
     if !settled {
@@ -586,8 +581,7 @@ fn check_steady_state(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     if !svc.steady {
         say_steady(world, ctx, id);
     }
-    let tasks = world.services[id.index()].tasks.clone();
-    if is_replica(world, id) && rebalance::check(world, ctx, id, &tasks) {
+    if is_replica(world, id) && rebalance::check(world, ctx, id) {
         world.services[id.index()].steady = false;
         ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
     }

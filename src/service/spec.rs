@@ -1,6 +1,6 @@
 //! What a scenario asks of services, standalone tasks and operator actions.
 
-use crate::capacity::StrategyItem;
+use crate::capacity::{CapacityProvider, Instance, StrategyItem};
 use crate::engine::{DurationDist, SimDuration, SimTime};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::sim::ids::{ServiceId, TaskDefId};
@@ -21,6 +21,27 @@ pub enum LaunchType {
 pub enum CapacitySource {
     LaunchType(LaunchType),
     Strategy(Vec<StrategyItem>),
+}
+
+impl CapacitySource {
+    /// Whether its tasks run on Fargate (a strategy holds Fargate providers or Auto Scaling group
+    /// providers, never both).
+    pub fn runs_on_fargate(&self, providers: &[CapacityProvider]) -> bool {
+        match self {
+            CapacitySource::LaunchType(lt) => *lt == LaunchType::Fargate,
+            CapacitySource::Strategy(items) => items.iter().any(|i| providers[i.provider.index()].is_fargate()),
+        }
+    }
+
+    /// Whether `instance` is part of this capacity: an instance of one of the strategy's
+    /// providers, an external instance for EXTERNAL, any EC2 instance otherwise.
+    pub fn includes(&self, instance: &Instance) -> bool {
+        match self {
+            CapacitySource::Strategy(items) => items.iter().any(|s| Some(s.provider) == instance.provider),
+            CapacitySource::LaunchType(LaunchType::External) => instance.is_external(),
+            CapacitySource::LaunchType(_) => !instance.is_external(),
+        }
+    }
 }
 
 /// `REPLICA` keeps a desired count; `DAEMON` runs one task on every instance that can take it.

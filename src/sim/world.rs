@@ -7,7 +7,7 @@ use crate::placement::{Order, PlacementIndex, Resource};
 use crate::scenario::Scenario;
 use crate::service::{RunTask, Service};
 use crate::sim::ids::{GroupId, InstanceId, TaskDefId, TaskId};
-use crate::task::{Task, TaskDefinition, TaskOwner};
+use crate::task::{Placement, Task, TaskDefinition, TaskOwner};
 
 /// Everything that exists in the simulated cluster.
 #[derive(Clone, Debug)]
@@ -161,6 +161,11 @@ impl World {
     pub fn unhold(&mut self, task: TaskId, instance: InstanceId) {
         let td = self.tasks[task.index()].task_definition;
         self.reindexed(instance, |w| w.instances[instance.index()].release(task, &w.task_definitions[td.index()]));
+    }
+
+    /// Whether the task sits on a DRAINING instance.
+    pub fn on_draining_instance(&self, task: TaskId) -> bool {
+        matches!(self.tasks[task.index()].placement, Placement::Instance(i) if self.instances[i.index()].is_draining())
     }
 
     /// The task's name in events and outputs: its service (or task entry) and its ordinal there.

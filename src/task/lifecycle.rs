@@ -183,19 +183,11 @@ pub fn launch(
 
 /// Asks ECS to stop a task. Returns false if it was already stopping.
 pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason: &str) -> bool {
-    let task = &mut world.tasks[id.index()];
-    if !task.desired_running {
+    if !world.tasks[id.index()].desired_running {
         return false;
     }
-    task.desired_running = false;
-    task.generation.bump();
-    if let Placement::Instance(i) = task.placement {
-        world.leave_group(id, i);
-    }
-    let task = &mut world.tasks[id.index()];
-    task.stop_code = Some(code);
-    task.stopped_reason = Some(reason.to_string());
-    let next = match task.status {
+    let_go(world, id, code, reason);
+    let next = match world.tasks[id.index()].status {
         TaskStatus::Provisioning => TaskStatus::Deprovisioning,
         TaskStatus::Pending | TaskStatus::Activating => TaskStatus::Stopping,
         _ => TaskStatus::Deactivating,
@@ -213,19 +205,26 @@ pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     if task.status == TaskStatus::Stopped {
         return;
     }
-    let was_live = task.desired_running;
-    task.desired_running = false;
-    task.generation.bump();
-    if let (true, Placement::Instance(i)) = (was_live, task.placement) {
-        world.leave_group(id, i);
-    }
-    if was_live {
-        let task = &mut world.tasks[id.index()];
-        task.stop_code = Some(code);
-        task.stopped_reason = Some(reason.to_string());
+    if task.desired_running {
+        let_go(world, id, code, reason);
         crate::service::on_task_stopping(world, ctx, id);
+    } else {
+        task.generation.bump();
     }
     enter(world, ctx, id, TaskStatus::Stopped);
+}
+
+/// ECS is asked to stop a live task (`desiredStatus` STOPPED): its pending step goes stale, it
+/// leaves its group's spread count, and it records why.
+fn let_go(world: &mut World, id: TaskId, code: StopCode, reason: &str) {
+    let task = &mut world.tasks[id.index()];
+    task.desired_running = false;
+    task.generation.bump();
+    task.stop_code = Some(code);
+    task.stopped_reason = Some(reason.to_string());
+    if let Placement::Instance(i) = task.placement {
+        world.leave_group(id, i);
+    }
 }
 
 /// An essential container of a RUNNING task exits with `exit_code` (a crash, or 0 when a

@@ -194,7 +194,7 @@ pub fn check_deploy(
     name: &str,
 ) -> Option<TaskDefId> {
     let (id, family, td) = task_definition(c, path, name, known)?;
-    let fargate = runs_on_fargate(&service.capacity, known.providers);
+    let fargate = service.capacity.runs_on_fargate(known.providers);
     if fargate {
         check_fargate(c, family, td, &format!("{path} deploys it to service `{}`, which", service.name));
     }
@@ -216,7 +216,7 @@ fn where_tasks_run(
     let capacity = capacity_source(c, path, raw_where, known);
     let rules = placement_rules(c, path, raw_rules);
     let (capacity, (strategies, constraints), (family, td)) = (capacity?, rules?, task_definition?);
-    let fargate = runs_on_fargate(&capacity, known.providers);
+    let fargate = capacity.runs_on_fargate(known.providers);
     if fargate {
         check_fargate(c, family, td, who);
     }
@@ -269,7 +269,7 @@ fn check_compatibility(
         CapacitySource::LaunchType(LaunchType::Ec2) => Compatibility::Ec2,
         CapacitySource::LaunchType(LaunchType::Fargate) => Compatibility::Fargate,
         CapacitySource::LaunchType(LaunchType::External) => Compatibility::External,
-        CapacitySource::Strategy(_) if runs_on_fargate(capacity, providers) => Compatibility::Fargate,
+        CapacitySource::Strategy(_) if capacity.runs_on_fargate(providers) => Compatibility::Fargate,
         CapacitySource::Strategy(_) => Compatibility::Ec2,
     };
     let declared = &td.requires_compatibilities;
@@ -347,12 +347,5 @@ fn capacity_source(
             Some(strategy) => CapacitySource::Strategy(strategy.clone()),
             None => CapacitySource::LaunchType(LaunchType::Ec2),
         }),
-    }
-}
-
-fn runs_on_fargate(capacity: &CapacitySource, providers: &[CapacityProvider]) -> bool {
-    match capacity {
-        CapacitySource::LaunchType(lt) => *lt == LaunchType::Fargate,
-        CapacitySource::Strategy(items) => items.iter().any(|i| providers[i.provider.index()].is_fargate()),
     }
 }
