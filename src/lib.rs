@@ -54,3 +54,4 @@ pub mod scenario;
 pub mod service;
 pub mod sim;
 pub mod task;
+pub mod traffic;

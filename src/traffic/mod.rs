@@ -1,0 +1,2 @@
+//! Traffic into the cluster: load patterns and trace replay, the per-service request model, and
+//! the Application Load Balancer's target groups and routing (aws-behaviour.md §9, §10).
