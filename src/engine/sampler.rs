@@ -10,11 +10,24 @@ use super::{SimDuration, StreamRng};
 #[derive(Clone, Debug)]
 pub enum DurationDist {
     Constant(SimDuration),
-    Uniform(Uniform<f64>),
-    Exponential(Exp<f64>),
+    /// Seconds between `min` and `max`.
+    Uniform {
+        min: f64,
+        max: f64,
+        dist: Uniform<f64>,
+    },
+    Exponential {
+        mean: f64,
+        dist: Exp<f64>,
+    },
     /// Truncated at zero: a negative draw becomes zero.
     Normal(Normal<f64>),
-    LogNormal(LogNormal<f64>),
+    /// `mu` and `sigma` of the underlying normal, in log-seconds.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+        dist: LogNormal<f64>,
+    },
 }
 
 /// Why a distribution's parameters were rejected; the message is written for the scenario's author.
@@ -34,8 +47,9 @@ impl DurationDist {
         if min == max {
             return Ok(DurationDist::Constant(min));
         }
-        Uniform::new_inclusive(min.as_secs_f64(), max.as_secs_f64())
-            .map(DurationDist::Uniform)
+        let (min, max) = (min.as_secs_f64(), max.as_secs_f64());
+        Uniform::new_inclusive(min, max)
+            .map(|dist| DurationDist::Uniform { min, max, dist })
             .map_err(|e| DistError(e.to_string()))
     }
 
@@ -43,7 +57,8 @@ impl DurationDist {
         if mean.is_zero() {
             return Err(DistError("mean must be greater than 0".into()));
         }
-        Exp::new(1.0 / mean.as_secs_f64()).map(DurationDist::Exponential).map_err(|e| DistError(e.to_string()))
+        let mean = mean.as_secs_f64();
+        Exp::new(1.0 / mean).map(|dist| DurationDist::Exponential { mean, dist }).map_err(|e| DistError(e.to_string()))
     }
 
     pub fn normal(mean: SimDuration, std_dev: SimDuration) -> Result<Self, DistError> {
@@ -60,21 +75,67 @@ impl DurationDist {
         if !(sigma.is_finite() && sigma >= 0.0) {
             return Err(DistError(format!("sigma ({sigma}) must be a finite number >= 0")));
         }
-        LogNormal::new(median.as_secs_f64().ln(), sigma)
-            .map(DurationDist::LogNormal)
+        let mu = median.as_secs_f64().ln();
+        LogNormal::new(mu, sigma)
+            .map(|dist| DurationDist::LogNormal { mu, sigma, dist })
             .map_err(|e| DistError(e.to_string()))
+    }
+
+    /// The mean, in seconds (of the distribution as sampled: a normal is truncated at zero).
+    pub fn mean_secs(&self) -> f64 {
+        self.moments().0
+    }
+
+    /// The squared coefficient of variation, variance / mean²: 0 for a constant, 1 for an
+    /// exponential. Queueing formulas for non-exponential service times need it.
+    pub fn scv(&self) -> f64 {
+        let (mean, variance) = self.moments();
+        if mean > 0.0 {
+            variance / (mean * mean)
+        } else {
+            0.0
+        }
+    }
+
+    /// Mean and variance in seconds (²), from the distribution's parameters.
+    fn moments(&self) -> (f64, f64) {
+        match self {
+            DurationDist::Constant(d) => (d.as_secs_f64(), 0.0),
+            DurationDist::Uniform { min, max, .. } => ((min + max) / 2.0, (max - min).powi(2) / 12.0),
+            DurationDist::Exponential { mean, .. } => (*mean, mean * mean),
+            DurationDist::Normal(d) => truncated_normal_moments(d.mean(), d.std_dev()),
+            DurationDist::LogNormal { mu, sigma, .. } => {
+                let sigma2 = sigma * sigma;
+                let mean = (mu + sigma2 / 2.0).exp();
+                (mean, (sigma2.exp() - 1.0) * mean * mean)
+            }
+        }
     }
 
     pub fn sample(&self, rng: &mut StreamRng) -> SimDuration {
         let secs = match self {
             DurationDist::Constant(d) => return *d,
-            DurationDist::Uniform(d) => d.sample(rng),
-            DurationDist::Exponential(d) => d.sample(rng),
+            DurationDist::Uniform { dist, .. } => dist.sample(rng),
+            DurationDist::Exponential { dist, .. } => dist.sample(rng),
             DurationDist::Normal(d) => d.sample(rng),
-            DurationDist::LogNormal(d) => d.sample(rng),
+            DurationDist::LogNormal { dist, .. } => dist.sample(rng),
         };
         SimDuration::from_secs_f64(secs)
     }
+}
+
+/// Mean and variance of max(0, X) for X ~ Normal(m, s): draws below zero become zero.
+fn truncated_normal_moments(m: f64, s: f64) -> (f64, f64) {
+    if s == 0.0 {
+        let v = m.max(0.0);
+        return (v, 0.0);
+    }
+    let z = m / s;
+    let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let cdf = 0.5 * (1.0 + libm::erf(z / std::f64::consts::SQRT_2));
+    let mean = m * cdf + s * pdf;
+    let second = (m * m + s * s) * cdf + m * s * pdf;
+    (mean, (second - mean * mean).max(0.0))
 }
 
 #[cfg(test)]
@@ -102,6 +163,28 @@ mod tests {
         // Log-normal mean = median * e^(sigma^2 / 2) = 20 ms * e^0.125 = 22.66 ms.
         let logn = DurationDist::lognormal(secs(0.020), 0.5).unwrap();
         assert!((mean_of(&logn, n) - 0.02266).abs() < 0.02266 * 0.02);
+    }
+
+    #[test]
+    fn moments_match_the_draws() {
+        let n = 100_000;
+        let cases = [
+            DurationDist::constant(secs(2.0)),
+            DurationDist::uniform(secs(1.0), secs(3.0)).unwrap(),
+            DurationDist::exponential(secs(0.5)).unwrap(),
+            DurationDist::normal(secs(1.0), secs(2.0)).unwrap(),
+            DurationDist::lognormal(secs(0.02), 1.0).unwrap(),
+        ];
+        for dist in cases {
+            let mut rng = RngStreams::new(7).stream(0, 0);
+            let draws: Vec<f64> = (0..n).map(|_| dist.sample(&mut rng).as_secs_f64()).collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            assert!((dist.mean_secs() - mean).abs() <= 0.02 * mean + 1e-6, "{dist:?}: mean {mean}");
+            let scv = if mean > 0.0 { var / (mean * mean) } else { 0.0 };
+            // Log-normal sigma 1: scv = e - 1 = 1.718; sample variances of heavy tails wander more.
+            assert!((dist.scv() - scv).abs() <= 0.1 * dist.scv().max(0.1), "{dist:?}: scv {scv} vs {}", dist.scv());
+        }
     }
 
     #[test]
