@@ -293,7 +293,8 @@ impl TargetGroup {
         });
     }
 
-    /// Starts draining; returns when the drain ends (now + deregistration delay), None if not registered or already draining.
+    /// Starts draining; returns when the drain ends (now + deregistration delay), None if not
+    /// registered or already draining.
     pub fn deregister(&mut self, task: TaskId, now: SimTime) -> Option<SimTime> {
         let i = self.position(task)?;
         if self.targets[i].state == TargetState::Draining {
