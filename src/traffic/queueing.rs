@@ -93,7 +93,7 @@ impl FluidStep {
 /// the load reaches the servers (everybody waits), zero without load.
 pub fn erlang_c(servers: u32, offered_load: f64) -> f64 {
     let c = f64::from(servers);
-    if !(offered_load < c) {
+    if offered_load.is_nan() || offered_load >= c {
         return 1.0;
     }
     prob_at_least_m(servers, offered_load.max(0.0), offered_load.max(0.0) / c)
@@ -110,12 +110,12 @@ pub fn step(target: &FluidTarget, service: ServiceTime, lambda: f64, dt: f64, ba
     let station = Station::new(target, service);
     let arrived = lambda * dt;
     let carried = backlog.0.max(0.0);
-    if !(station.s > 0.0) {
+    if station.s.is_nan() || station.s <= 0.0 {
         // Requests without work are served the instant they arrive.
         backlog.0 = 0.0;
         return FluidStep { completed: arrived + carried, ..FluidStep::nothing(arrived) };
     }
-    if !(station.c > 0.0) {
+    if station.c <= 0.0 {
         // No worker or no CPU: new requests are refused, the carried ones are never served.
         backlog.0 = 0.0;
         return FluidStep { rejected: arrived, timed_out: carried, ..FluidStep::nothing(arrived) };
@@ -150,7 +150,7 @@ struct Station {
 
 impl Station {
     fn new(target: &FluidTarget, service: ServiceTime) -> Self {
-        let vcpus = target.vcpus.max(0.0);
+        let vcpus = target.vcpus.max(0.0); // NaN becomes 0, so `c` below is never NaN
         let (c, workers, queue) = match target.concurrency {
             Concurrency::ProcessorSharing => (vcpus, None, None),
             Concurrency::Workers { count, queue } => (vcpus.min(f64::from(count)), Some(count), queue),
