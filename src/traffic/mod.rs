@@ -1,5 +1,7 @@
 //! Traffic into the cluster: load patterns and trace replay, the per-service request model, and
 //! the Application Load Balancer's target groups and routing (aws-behaviour.md §9, §10).
 
+pub mod queueing;
 mod routing;
+pub mod server;
 pub mod target_group;
