@@ -1,2 +1,6 @@
 //! Traffic into the cluster: load patterns and trace replay, the per-service request model, and
 //! the Application Load Balancer's target groups and routing (aws-behaviour.md §9, §10).
+
+pub mod rate;
+
+pub use rate::Rate;
