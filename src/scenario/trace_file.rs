@@ -22,7 +22,7 @@ use super::diagnostics::{suggestion, Diagnostic};
 use super::rate_schema::{RawRate, RawTrace, TaggedRate, TraceLoad, TraceRows};
 use crate::traffic::rate::Sample;
 
-const TIME_HINT: &str = "write a timestamp (`2024-03-05 14:00:00`, `2024-03-05T14:00:00Z`, \
+pub(crate) const TIME_HINT: &str = "write a timestamp (`2024-03-05 14:00:00`, `2024-03-05T14:00:00Z`, \
                          `2024-03-05T14:00:00+01:00`), seconds (`3600`) or a duration (`1h`)";
 /// More problems than this in one file are summed up in one line: the file is likely not a trace.
 const MAX_PROBLEMS: usize = 10;
