@@ -108,6 +108,11 @@ impl Rate {
     }
 }
 
+/// Shorthand for [`Rate::constant`].
+pub fn constant(rps: f64) -> Rate {
+    Rate::constant(rps)
+}
+
 /// Every evaluation ends here: NaN and negative values become 0, infinity the largest finite
 /// value, so callers never need to guard against what a malformed composition could produce.
 fn sanitize(v: f64) -> f64 {
