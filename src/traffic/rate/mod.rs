@@ -12,7 +12,7 @@
 mod pattern;
 mod trace;
 
-pub use pattern::{Diurnal, Noise, Ramp, Spike, Step, Weekday, Weekly};
+pub use pattern::{Diurnal, Noise, Ramp, Spike, Step, Weekday, Weekly, Z_LIMIT};
 pub use trace::{infer_step, Missing, Sample, Trace, TraceError, TraceSpec, TraceValues};
 
 use crate::engine::SimTime;
