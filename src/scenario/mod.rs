@@ -7,8 +7,10 @@
 mod aws_json;
 mod diagnostics;
 mod load;
+mod rate_schema;
 mod schema;
 mod source_map;
+mod trace_file;
 mod validate;
 mod values;
 

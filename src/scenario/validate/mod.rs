@@ -9,6 +9,7 @@ mod checker;
 mod faults;
 mod placement;
 mod pricing;
+mod rate;
 mod services;
 mod task_definitions;
 mod timing;

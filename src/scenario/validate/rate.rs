@@ -1,0 +1,293 @@
+//! `rate:` — a traffic source's load pattern, checked parameter by parameter and built into a
+//! [`Rate`]. Paths follow the YAML: `traffic[0].rate.sum[1].ramp.end`.
+#![cfg_attr(not(test), allow(dead_code, reason = "called from `validate` once the traffic section is wired"))]
+
+use sha2::{Digest, Sha256};
+
+use super::checker::Checker;
+use crate::engine::{SimDuration, SimTime};
+use crate::scenario::rate_schema::{
+    RawClip, RawDiurnal, RawMissing, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawTraceValues,
+    RawWeekday, RawWeekly, TaggedRate, TraceLoad, TraceRows,
+};
+use crate::scenario::trace_file::{parse_time, TIME_HINT};
+use crate::scenario::values::Scalar;
+use crate::traffic::rate::{
+    infer_step, Diurnal, Missing, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekday,
+    Weekly,
+};
+
+/// Far above any real service (ALB's documented scale is in the hundreds of thousands per second),
+/// and low enough that sums and products of rates stay finite.
+const MAX_RPS: f64 = 1e9;
+/// CloudWatch's standard metric period.
+const DEFAULT_NOISE_EVERY: SimDuration = SimDuration::from_secs(60);
+const DAY: SimDuration = SimDuration::from_secs(86_400);
+
+/// Checks `raw` (at `path`, e.g. `traffic[0].rate`) and builds its rate. A trace whose file could
+/// not be read gives `None` without a new problem: `load_traces` reported it.
+pub(super) fn check(c: &mut Checker, path: &str, raw: &RawRate) -> Option<Rate> {
+    let tagged = match raw {
+        RawRate::Number(v) => return rps(c, path, *v).map(Rate::constant),
+        RawRate::Tagged(tagged) => tagged.as_ref(),
+    };
+    match tagged {
+        TaggedRate::Constant(v) => rps(c, &format!("{path}.constant"), *v).map(Rate::constant),
+        TaggedRate::Step(s) => step(c, &format!("{path}.step"), s),
+        TaggedRate::Ramp(r) => ramp(c, &format!("{path}.ramp"), r),
+        TaggedRate::Spike(s) => spike(c, &format!("{path}.spike"), s),
+        TaggedRate::Diurnal(d) => diurnal(c, &format!("{path}.diurnal"), d),
+        TaggedRate::Weekly(w) => weekly(c, &format!("{path}.weekly"), w),
+        TaggedRate::Noise(n) => noise(c, &format!("{path}.noise"), n),
+        TaggedRate::Sum(parts) => all(c, &format!("{path}.sum"), parts).map(Rate::sum),
+        TaggedRate::Product(parts) => all(c, &format!("{path}.product"), parts).map(Rate::product),
+        TaggedRate::Clip(clip) => self::clip(c, &format!("{path}.clip"), clip),
+        TaggedRate::Trace(t) => trace(c, &format!("{path}.trace"), t),
+    }
+}
+
+/// Requests per second: a finite number >= 0.
+fn rps(c: &mut Checker, path: &str, v: f64) -> Option<f64> {
+    if !(0.0..=MAX_RPS).contains(&v) {
+        let hint = "a rate is in requests per second, e.g. `200` or `12.5`";
+        c.error(path, &format!("{v} is out of range: must be between 0 and {MAX_RPS:e}"), Some(hint));
+        return None;
+    }
+    Some(v)
+}
+
+/// An instant of the run, written as a duration since its start.
+fn instant(c: &mut Checker, path: &str, raw: &Scalar) -> Option<SimTime> {
+    c.duration(path, raw).map(|d| SimTime::ZERO + d)
+}
+
+/// An optional duration, zero when absent.
+fn or_zero(c: &mut Checker, path: &str, raw: Option<&Scalar>) -> Option<SimDuration> {
+    raw.map_or(Some(SimDuration::ZERO), |r| c.duration(path, r))
+}
+
+fn step(c: &mut Checker, path: &str, raw: &RawStep) -> Option<Rate> {
+    let before = rps(c, &format!("{path}.before"), raw.before);
+    let after = rps(c, &format!("{path}.after"), raw.after);
+    let at = instant(c, &format!("{path}.at"), &raw.at);
+    Some(Rate::from(Step { before: before?, after: after?, at: at? }))
+}
+
+fn ramp(c: &mut Checker, path: &str, raw: &RawRamp) -> Option<Rate> {
+    let from = rps(c, &format!("{path}.from"), raw.from);
+    let to = rps(c, &format!("{path}.to"), raw.to);
+    let (start, end) =
+        (instant(c, &format!("{path}.start"), &raw.start)?, instant(c, &format!("{path}.end"), &raw.end)?);
+    if end <= start {
+        let message = format!("the ramp must end after it starts: end ({}) <= start ({})", raw.end, raw.start);
+        c.error(&format!("{path}.end"), &message, Some("for an instant change, use `step`"));
+        return None;
+    }
+    Some(Rate::from(Ramp { from: from?, to: to?, start, end }))
+}
+
+fn spike(c: &mut Checker, path: &str, raw: &RawSpike) -> Option<Rate> {
+    let base = rps(c, &format!("{path}.base"), raw.base);
+    let peak = rps(c, &format!("{path}.peak"), raw.peak);
+    let at = instant(c, &format!("{path}.at"), &raw.at);
+    let rise = or_zero(c, &format!("{path}.rise"), raw.rise.as_ref());
+    let hold = or_zero(c, &format!("{path}.hold"), raw.hold.as_ref());
+    let fall = or_zero(c, &format!("{path}.fall"), raw.fall.as_ref());
+    let (rise, hold, fall) = (rise?, hold?, fall?);
+    if (rise + hold + fall).is_zero() {
+        let hint = "give it a duration, e.g. `rise: 5m, hold: 10m, fall: 5m`";
+        c.error(path, "a spike needs a width: `rise`, `hold` and `fall` are all 0s", Some(hint));
+        return None;
+    }
+    Some(Rate::from(Spike { base: base?, peak: peak?, at: at?, rise, hold, fall }))
+}
+
+fn diurnal(c: &mut Checker, path: &str, raw: &RawDiurnal) -> Option<Rate> {
+    let low = rps(c, &format!("{path}.low"), raw.low);
+    let high = rps(c, &format!("{path}.high"), raw.high);
+    let peak_at = c.duration(&format!("{path}.peak_at"), &raw.peak_at).filter(|p| {
+        let in_day = *p < DAY;
+        if !in_day {
+            let message = format!("`{}` is not a time of day: must be below 24h", raw.peak_at);
+            c.error(&format!("{path}.peak_at"), &message, Some("the time past midnight of the peak, e.g. `14h`"));
+        }
+        in_day
+    });
+    let (low, high) = (low?, high?);
+    if low > high {
+        c.error(path, &format!("low ({low}) must be <= high ({high})"), Some("swap the two values"));
+        return None;
+    }
+    Some(Rate::from(Diurnal { low, high, peak_at: peak_at? }))
+}
+
+fn weekly(c: &mut Checker, path: &str, raw: &RawWeekly) -> Option<Rate> {
+    let weekday = check(c, &format!("{path}.weekday"), &raw.weekday);
+    let weekend = check(c, &format!("{path}.weekend"), &raw.weekend);
+    let first_day = match raw.first_day {
+        None | Some(RawWeekday::Monday) => Weekday::Monday,
+        Some(RawWeekday::Tuesday) => Weekday::Tuesday,
+        Some(RawWeekday::Wednesday) => Weekday::Wednesday,
+        Some(RawWeekday::Thursday) => Weekday::Thursday,
+        Some(RawWeekday::Friday) => Weekday::Friday,
+        Some(RawWeekday::Saturday) => Weekday::Saturday,
+        Some(RawWeekday::Sunday) => Weekday::Sunday,
+    };
+    Some(Rate::from(Weekly { weekday: weekday?, weekend: weekend?, first_day }))
+}
+
+fn noise(c: &mut Checker, path: &str, raw: &RawNoise) -> Option<Rate> {
+    let of = check(c, &format!("{path}.of"), &raw.of);
+    let relative = Some(raw.relative).filter(|r| (0.0..=1.0).contains(r));
+    if relative.is_none() {
+        let message = format!("{} is out of range: must be between 0 and 1", raw.relative);
+        let hint = "the standard deviation as a fraction of the rate, e.g. `0.1` for 10%";
+        c.error(&format!("{path}.relative"), &message, Some(hint));
+    }
+    let every_path = format!("{path}.every");
+    let every = raw
+        .every
+        .as_ref()
+        .map_or(Some(DEFAULT_NOISE_EVERY), |e| c.duration(&every_path, e).filter(|d| c.positive(&every_path, *d)));
+    Some(Rate::from(Noise { of: of?, relative: relative?, every: every?, stream: noise_stream(path) }))
+}
+
+/// The noise's random stream, from its place in the scenario: it stays the same when other
+/// sources or noises are added or removed, so variants of a scenario share their noise (common
+/// random numbers), and two noises of one scenario never share a stream.
+fn noise_stream(path: &str) -> u64 {
+    let digest = Sha256::digest(format!("ecsim rate noise {path}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// Every rate of a `sum` or `product`.
+fn all(c: &mut Checker, path: &str, parts: &[RawRate]) -> Option<Vec<Rate>> {
+    if parts.is_empty() {
+        c.error(
+            path,
+            "needs at least one rate",
+            Some("e.g. `[ 100, { diurnal: { low: 50, high: 500, peak_at: 14h } } ]`"),
+        );
+        return None;
+    }
+    let built: Vec<Option<Rate>> =
+        parts.iter().enumerate().map(|(i, p)| check(c, &format!("{path}[{i}]"), p)).collect();
+    built.into_iter().collect()
+}
+
+fn clip(c: &mut Checker, path: &str, raw: &RawClip) -> Option<Rate> {
+    let of = check(c, &format!("{path}.of"), &raw.of);
+    let min = rps(c, &format!("{path}.min"), raw.min.unwrap_or(0.0));
+    let max = match raw.max {
+        Some(m) => Some(Some(rps(c, &format!("{path}.max"), m)?)),
+        None => Some(None),
+    };
+    let (min, max) = (min?, max?);
+    if let Some(max) = max.filter(|m| min > *m) {
+        c.error(path, &format!("min ({min}) must be <= max ({max})"), Some("swap the two values"));
+        return None;
+    }
+    Some(Rate::clip(of?, min, max))
+}
+
+fn trace(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<Rate> {
+    let spec = trace_spec(c, path, raw);
+    let rows = match &raw.loaded {
+        TraceLoad::Read(rows) => rows,
+        TraceLoad::Failed => return None,
+        TraceLoad::NotRead => {
+            let hint = "this is a bug in ecsim: `trace_file::load_traces` must run before validation";
+            c.error(&format!("{path}.file"), &format!("`{}` was not read", raw.file), Some(hint));
+            return None;
+        }
+    };
+    let (mut spec, step) = spec?;
+    spec.step = match step.or_else(|| infer_step(&rows.samples)) {
+        Some(step) => step,
+        None => {
+            let message = format!("`{}` has one sample, so its step cannot be inferred", rows.file);
+            c.error(&format!("{path}.step"), &message, Some("give the period of a sample, e.g. `step: 1m`"));
+            return None;
+        }
+    };
+    Trace::from_samples(&rows.samples, &spec).map(Rate::from).map_err(|e| trace_error(c, path, rows, &spec, e)).ok()
+}
+
+/// The playback options; the step is `None` when the file's is to be inferred.
+fn trace_spec(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<(TraceSpec, Option<SimDuration>)> {
+    let step_path = format!("{path}.step");
+    let step = match &raw.step {
+        Some(s) => Some(Some(c.duration(&step_path, s).filter(|d| c.positive(&step_path, *d))?)),
+        None => Some(None),
+    };
+    let start = match &raw.start {
+        Some(s) => Some(Some(parse_time(&s.0).or_else(|| {
+            c.error(&format!("{path}.start"), &format!("`{s}` is not a time"), Some(TIME_HINT));
+            None
+        })?)),
+        None => Some(None),
+    };
+    let scale = Some(raw.scale.unwrap_or(1.0)).filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_RPS);
+    if scale.is_none() {
+        let hint = "a factor for every rate, e.g. `1.5` for 50% more traffic";
+        c.error(
+            &format!("{path}.scale"),
+            &format!("{} is out of range: must be > 0", raw.scale.unwrap_or(0.0)),
+            Some(hint),
+        );
+    }
+    let shift = or_zero(c, &format!("{path}.shift"), raw.shift.as_ref());
+    let spec = TraceSpec {
+        start: start?,
+        step: SimDuration::ZERO,
+        values: match raw.values {
+            None | Some(RawTraceValues::Count) => TraceValues::Count,
+            Some(RawTraceValues::Rate) => TraceValues::Rate,
+        },
+        missing: match raw.missing {
+            None | Some(RawMissing::Zero) => Missing::Zero,
+            Some(RawMissing::Hold) => Missing::Hold,
+        },
+        scale: scale?,
+        shift: shift?,
+        looping: raw.looping.unwrap_or(false),
+    };
+    Some((spec, step?))
+}
+
+/// A playback problem, located at the option that causes it and the lines it concerns.
+fn trace_error(c: &mut Checker, path: &str, rows: &TraceRows, spec: &TraceSpec, e: TraceError) {
+    let file = &rows.file;
+    let line = |i: usize| rows.lines.get(i).copied().unwrap_or(0);
+    match e {
+        TraceError::StepTooLong { index, gap } => {
+            let message = format!(
+                "the step ({}) is longer than the {gap} between lines {} and {} of `{file}`",
+                spec.step,
+                line(index),
+                line(index + 1)
+            );
+            c.error(
+                &format!("{path}.step"),
+                &message,
+                Some(&format!("samples cannot overlap: use `step: {gap}` or less")),
+            );
+        }
+        TraceError::StartAfterEnd => {
+            c.error(
+                &format!("{path}.start"),
+                &format!("after the last sample of `{file}` ends"),
+                Some("use an earlier time"),
+            );
+        }
+        TraceError::Empty | TraceError::ZeroStep | TraceError::Unordered { .. } => {
+            c.error(path, &format!("`{file}` cannot be played back ({e:?})"), None);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "rate_tests.rs"]
+mod tests;
