@@ -46,9 +46,14 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: usize, e
         }
         FaultKind::FailHealthChecks(target) => {
             for t in victims(world, ctx, index, target, "failing the health checks of") {
-                if !task::fail_health_checks(world, ctx, t) {
-                    let message =
-                        format!("task {} has no container health check: nothing to fail.", world.task_label(t));
+                // Both the container health check and the load balancer's stop getting answers.
+                let by_container = task::fail_health_checks(world, ctx, t);
+                let by_load_balancer = crate::traffic::stop_answering(world, t);
+                if !by_container && !by_load_balancer {
+                    let message = format!(
+                        "task {} has no container health check and no load balancer: nothing to fail.",
+                        world.task_label(t)
+                    );
                     let owner = world.owner_name(world.tasks[t.index()].owner).to_string();
                     ctx.log(EventKind::FaultInjected).service(owner).task(world.task_label(t)).message(message).emit();
                 }

@@ -3,11 +3,13 @@
 //! itself never does I/O.
 
 mod cost;
+mod latency;
 mod recorder;
 mod sample;
 mod summary;
 
 pub use cost::{bill, cost_of_run, round_usd, Bill, Cost, Pricing};
+pub use latency::{Latencies, Percentiles};
 pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
 pub use sample::{next_sample, sample};
-pub use summary::{DeploymentSummary, ServiceSummary, Summary};
+pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficSummary};

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::engine::SimTime;
 
 use super::Cost;
+use crate::traffic::TrafficRow;
 
 /// Kinds of logged events, in ECS's own vocabulary where it has one (EventBridge `eventName`s
 /// and task state changes).
@@ -61,6 +62,10 @@ pub enum EventKind {
     SpotCapacityUnavailable,
     /// A provider's Spot capacity can be had again.
     SpotCapacityAvailable,
+    /// A service's task was registered with or deregistered from its target group.
+    ServiceTargetsChanged,
+    /// A target's health under its load balancer changed (initial, healthy, unhealthy).
+    TargetHealthChange,
 }
 
 /// One line of events.jsonl.
@@ -117,6 +122,8 @@ pub struct MetricsRow {
     /// USD the whole cluster was billed since the previous row, standalone tasks included; the
     /// same on every service's row of an instant.
     pub cluster_cost: Cost,
+    /// What the service's load balancer and tasks saw in the interval; `None` without one.
+    pub traffic: Option<TrafficRow>,
 }
 
 /// Receives observations as the run goes. Implementations must not fail the run: an output

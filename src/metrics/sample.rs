@@ -6,6 +6,7 @@
 //! rows would not add up to the summary's total.
 
 use crate::engine::{SimDuration, SimTime};
+use crate::sim::ids::ServiceId;
 use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
 
@@ -27,12 +28,14 @@ fn previous_sample(now: SimTime, interval: SimDuration) -> Option<SimTime> {
 
 /// Records one row per service, describing the world at this instant and what the run cost
 /// since the previous row, at `pricing`, in a run of `interval`s that ends at `end`.
-pub fn sample(world: &World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDuration, end: SimTime) {
+pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDuration, end: SimTime) {
     let now = ctx.sched.now();
     let (cpu, memory) = cluster_reservation(world);
     let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
     let cost = bill(world, pricing, now, end).since(&before);
-    for (i, svc) in world.services.iter().enumerate() {
+    for i in 0..world.services.len() {
+        let traffic = crate::traffic::close_interval(world, ServiceId::from_index(i), now);
+        let svc = &world.services[i];
         let tasks: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
         let held = |f: fn(&crate::task::TaskDefinition) -> u32| -> u64 {
             tasks.iter().map(|t| u64::from(f(world.task_definition(t.task_definition)))).sum()
@@ -40,7 +43,7 @@ pub fn sample(world: &World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDura
         let row = MetricsRow {
             time: now,
             service: svc.spec.name.clone(),
-            desired: crate::service::desired_count(world, crate::sim::ids::ServiceId::from_index(i)),
+            desired: crate::service::desired_count(world, ServiceId::from_index(i)),
             running: tasks.iter().filter(|t| t.status == TaskStatus::Running).count() as u32,
             pending: tasks.iter().filter(|t| t.status.is_starting()).count() as u32,
             stopped_total: svc.stats.tasks_stopped,
@@ -51,6 +54,7 @@ pub fn sample(world: &World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDura
             cluster_memory_reservation: memory,
             service_fargate_cost: cost.services[i],
             cluster_cost: cost.cluster,
+            traffic,
         };
         ctx.recorder.row(&row);
     }

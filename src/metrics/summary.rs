@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::engine::{RunStats, SimTime};
 use crate::sim::World;
 use crate::task::TaskStatus;
+use crate::traffic::ServiceTraffic;
 
 use super::cost::round_usd;
 use super::{cost_of_run, Cost, Pricing};
@@ -25,6 +26,53 @@ pub struct ServiceSummary {
     /// USD its Fargate and Fargate Spot tasks cost over the run, rounded to 6 decimals. Tasks on
     /// EC2 cost nothing here: the instances they share are billed to the cluster.
     pub fargate_cost_usd: f64,
+    /// What its load balancer saw over the run; absent for a service without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<TrafficSummary>,
+}
+
+/// A service's requests over the whole run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrafficSummary {
+    /// Requests sent to a target (fractional in the fluid fidelity, rounded to 3 decimals).
+    pub requests: f64,
+    pub target_5xx: f64,
+    pub elb_502: f64,
+    pub elb_503: f64,
+    pub elb_504: f64,
+    /// Percent of all requests (sent to a target or answered 503 for lack of one) that failed.
+    pub error_rate_pct: f64,
+    /// Target response time over the run, seconds (rounded to 6 decimals); `None` if no target
+    /// ever answered.
+    pub response_time_mean_s: Option<f64>,
+    pub response_time_p50_s: Option<f64>,
+    pub response_time_p90_s: Option<f64>,
+    pub response_time_p99_s: Option<f64>,
+    pub response_time_max_s: Option<f64>,
+}
+
+impl TrafficSummary {
+    fn new(t: &ServiceTraffic) -> Self {
+        let c = &t.run;
+        let round3 = |x: f64| (x * 1e3).round() / 1e3;
+        let round6 = |x: f64| (x * 1e6).round() / 1e6;
+        let failed = c.target_5xx + c.elb_502 + c.elb_503 + c.elb_504;
+        let all = c.requests + c.elb_503;
+        let p = t.run_latencies.percentiles();
+        TrafficSummary {
+            requests: round3(c.requests),
+            target_5xx: round3(c.target_5xx),
+            elb_502: round3(c.elb_502),
+            elb_503: round3(c.elb_503),
+            elb_504: round3(c.elb_504),
+            error_rate_pct: if all > 0.0 { (100.0 * failed / all * 1e4).round() / 1e4 } else { 0.0 },
+            response_time_mean_s: t.run_latencies.mean().map(round6),
+            response_time_p50_s: p.map(|p| round6(p.p50)),
+            response_time_p90_s: p.map(|p| round6(p.p90)),
+            response_time_p99_s: p.map(|p| round6(p.p99)),
+            response_time_max_s: p.map(|p| round6(p.max)),
+        }
+    }
 }
 
 /// One deployment of a service: how long it took, what it replaced, what failed.
@@ -94,6 +142,7 @@ impl Summary {
                 first_steady_state_s: s.stats.first_steady_state_at.map(|t| round4(t.as_secs_f64())),
                 stop_reasons: s.stats.stop_reasons.clone(),
                 fargate_cost_usd: cost.services[i],
+                traffic: s.spec.target_group.map(|_| TrafficSummary::new(&world.traffic.services[i])),
             })
             .collect();
         Summary {

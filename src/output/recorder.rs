@@ -6,14 +6,19 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use crate::metrics::{LogEvent, MetricsRow, Recorder};
+use crate::metrics::{LogEvent, MetricsRow, Percentiles, Recorder};
+use crate::traffic::TrafficRow;
 
 use super::OutputError;
 
 /// The cost columns are USD billed in the interval that ends at the row's time (since the previous
 /// row); the `cluster_` ones are the cluster's, repeated on each service's row of an instant, so a
 /// cluster total sums one row per time.
-const METRICS_HEADER: [&str; 16] = [
+///
+/// The traffic columns (from `requests` on) are empty for a service without a load balancer;
+/// response times are empty in an interval where no target answered, and utilizations where no
+/// task ran (CloudWatch publishes no data point then).
+const METRICS_HEADER: [&str; 31] = [
     "time_s",
     "service",
     "desired",
@@ -30,6 +35,21 @@ const METRICS_HEADER: [&str; 16] = [
     "cluster_fargate_cost_usd",
     "cluster_fargate_spot_cost_usd",
     "cluster_cost_usd",
+    "requests",
+    "requests_per_target",
+    "response_time_p50_s",
+    "response_time_p90_s",
+    "response_time_p99_s",
+    "response_time_max_s",
+    "target_5xx",
+    "elb_5xx",
+    "elb_502",
+    "elb_503",
+    "elb_504",
+    "healthy_hosts",
+    "unhealthy_hosts",
+    "cpu_utilization_pct",
+    "memory_utilization_pct",
 ];
 
 /// Task counts of one service over time: (seconds, running, desired).
@@ -84,7 +104,7 @@ impl Recorder for FileRecorder {
 
     fn row(&mut self, row: &MetricsRow) {
         let t = row.time.as_secs_f64();
-        let record = [
+        let mut record = vec![
             format!("{t:.3}"),
             row.service.clone(),
             row.desired.to_string(),
@@ -102,6 +122,7 @@ impl Recorder for FileRecorder {
             usd(row.cluster_cost.fargate_spot),
             usd(row.cluster_cost.total()),
         ];
+        record.extend(traffic_columns(row.traffic.as_ref()));
         if let Err(source) = self.metrics.write_record(&record) {
             self.keep_first_error(OutputError::Csv { path: self.metrics_path.clone(), source });
         }
@@ -110,6 +131,40 @@ impl Recorder for FileRecorder {
             Some((_, points)) => points.push(point),
             None => self.series.push((row.service.clone(), vec![point])),
         }
+    }
+}
+
+/// The traffic columns of a row, empty without a load balancer.
+fn traffic_columns(traffic: Option<&TrafficRow>) -> Vec<String> {
+    let Some(t) = traffic else { return vec![String::new(); 15] };
+    let seconds =
+        |f: fn(&Percentiles) -> f64| t.response_time.as_ref().map_or(String::new(), |p| format!("{:.6}", f(p)));
+    let pct = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
+    vec![
+        count(t.requests),
+        format!("{:.3}", t.requests_per_target),
+        seconds(|p| p.p50),
+        seconds(|p| p.p90),
+        seconds(|p| p.p99),
+        seconds(|p| p.max),
+        count(t.target_5xx),
+        count(t.elb_5xx()),
+        count(t.elb_502),
+        count(t.elb_503),
+        count(t.elb_504),
+        t.healthy_hosts.to_string(),
+        t.unhealthy_hosts.to_string(),
+        pct(t.cpu_utilization),
+        pct(t.memory_utilization),
+    ]
+}
+
+/// A count: whole in the `requests` fidelity, fractional (3 decimals) in the `fluid` one.
+fn count(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
     }
 }
 

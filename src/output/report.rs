@@ -171,6 +171,33 @@ fn deployments_table(out: &mut String, s: &Summary) {
     }
 }
 
+/// Requests, errors and response times of the services behind a load balancer, if any.
+fn traffic_table(out: &mut String, s: &Summary) {
+    let served: Vec<_> = s.services.iter().filter_map(|svc| svc.traffic.as_ref().map(|t| (&svc.name, t))).collect();
+    if served.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<20} {:>12} {:>8} {:>10} {:>10} {:>10} {:>10}",
+        "service", "requests", "errors %", "mean", "p50", "p99", "max"
+    );
+    let time = |t: Option<f64>| t.map_or("-".to_string(), |t| SimDuration::from_secs_f64(t).to_string());
+    for (name, t) in served {
+        let _ = writeln!(
+            out,
+            "{:<20} {:>12.0} {:>8.3} {:>10} {:>10} {:>10} {:>10}",
+            name,
+            t.requests,
+            t.error_rate_pct,
+            time(t.response_time_mean_s),
+            time(t.response_time_p50_s),
+            time(t.response_time_p99_s),
+            time(t.response_time_max_s)
+        );
+    }
+}
+
 pub fn summary_table(s: &Summary) -> String {
     let mut out = format!(
         "{}: seed {}, {} simulated, {} events\n\n",
@@ -201,6 +228,7 @@ pub fn summary_table(s: &Summary) -> String {
         );
     }
     deployments_table(&mut out, s);
+    traffic_table(&mut out, s);
     let c = &s.cost_usd;
     let _ = write!(
         out,

@@ -53,7 +53,9 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
     let de = serde_yaml::Deserializer::from_str(text);
     let mut raw: RawScenario = serde_path_to_error::deserialize(de)
         .map_err(|e| ScenarioError::new(file, vec![locate(parse_diagnostic(&e))]))?;
-    let mut imports = resolve_imports(&mut raw, Path::new(file).parent().unwrap_or(Path::new("")));
+    let base = Path::new(file).parent().unwrap_or(Path::new(""));
+    let mut imports = resolve_imports(&mut raw, base);
+    read_traces(&mut raw, base, &mut imports.problems);
     let result = validate::validate(raw, default_name).map_err(|ds| imports.place(ds));
     match (result, imports.problems.is_empty()) {
         (Ok(mut scenario), true) => {
@@ -62,6 +64,15 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
         }
         (Ok(_), false) => Err(ScenarioError::new(file, imports.problems.into_iter().map(locate).collect())),
         (Err(ds), _) => Err(ScenarioError::new(file, imports.problems.into_iter().chain(ds).map(locate).collect())),
+    }
+}
+
+/// Reads the trace files of the traffic sources' rates (relative to `base`), so validation finds
+/// their samples in place.
+fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic>) {
+    let Some(traffic) = raw.traffic.as_mut() else { return };
+    for (i, source) in traffic.sources.iter_mut().enumerate() {
+        super::trace_file::load_traces(&mut source.rate, &format!("traffic.sources[{i}].rate"), base, problems);
     }
 }
 

@@ -23,6 +23,7 @@ use crate::faults::Fault;
 use crate::metrics::Pricing;
 use crate::service::{Action, RunTaskSpec, ServiceSpec};
 use crate::task::{LifecycleTiming, TaskDefinition};
+use crate::traffic::spec::{LoadBalancerSpec, TargetGroupSpec, TrafficSpec};
 
 /// An AWS task definition file a scenario imported, kept so a run can record exactly what it read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,4 +60,9 @@ pub struct Scenario {
     pub imported_files: Vec<ImportedFile>,
     /// The prices the run is billed at: the catalog's with the scenario's overrides.
     pub pricing: Pricing,
+    /// Sorted by name; a `LoadBalancerId` indexes this list.
+    pub load_balancers: Vec<LoadBalancerSpec>,
+    /// By load balancer, then by name; a `TargetGroupId` indexes this list.
+    pub target_groups: Vec<TargetGroupSpec>,
+    pub traffic: TrafficSpec,
 }

@@ -1,7 +1,6 @@
 //! `rate:` as written: a number (requests per second) or one tagged pattern, which may nest other
 //! rates. Numbers stay signed floats here so that validation can say what is wrong with them;
 //! durations stay text for [`Checker::duration`](super::validate).
-#![cfg_attr(not(test), allow(dead_code, reason = "used once the traffic section is wired into the schema"))]
 
 use std::fmt;
 

@@ -13,7 +13,6 @@
 //!
 //! A value cell is a number >= 0, or empty for a missing sample. Every problem names the file and
 //! its 1-based line.
-#![cfg_attr(not(test), allow(dead_code, reason = "called from `load` once the traffic section is wired"))]
 
 use std::path::Path;
 use std::time::UNIX_EPOCH;

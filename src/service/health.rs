@@ -7,6 +7,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::sim::ids::TaskId;
 use crate::sim::World;
 use crate::task::{has_health_check, Health, TaskStatus};
+use crate::traffic::target_group::TargetState;
 
 /// Without a health check, ECS counts a RUNNING task as healthy after this long.
 pub const NO_HEALTH_CHECK_DELAY: SimDuration = SimDuration::from_secs(40);
@@ -30,6 +31,9 @@ pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> 
     let Some(started) = task.started_at.filter(|_| task.status == TaskStatus::Running) else {
         return Standing::Unready { until: None };
     };
+    if let Some(target) = crate::traffic::target_state(world, id) {
+        return behind_load_balancer(task.health, target, started + grace, now);
+    }
     if !has_health_check(world.task_definition(task.task_definition)) {
         let healthy_at = started + NO_HEALTH_CHECK_DELAY;
         return if now >= healthy_at { Standing::Healthy } else { Standing::Unready { until: Some(healthy_at) } };
@@ -39,5 +43,18 @@ pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> 
         Health::Unhealthy if now >= started + grace => Standing::Unhealthy,
         Health::Unhealthy => Standing::Unready { until: Some(started + grace) },
         Health::Unknown => Standing::Unready { until: None },
+    }
+}
+
+/// A task behind a load balancer is healthy once its target is (and its container health check,
+/// if any, is not failing), and unhealthy when either check fails past the grace period
+/// (aws-behaviour.md §6.2: ECS weighs both).
+fn behind_load_balancer(container: Health, target: TargetState, grace_ends: SimTime, now: SimTime) -> Standing {
+    let failing = container == Health::Unhealthy || target == TargetState::Unhealthy;
+    match (failing, target) {
+        (true, _) if now >= grace_ends => Standing::Unhealthy,
+        (true, _) => Standing::Unready { until: Some(grace_ends) },
+        (false, TargetState::Healthy) => Standing::Healthy,
+        (false, _) => Standing::Unready { until: None },
     }
 }

@@ -3,7 +3,8 @@
 use crate::capacity::{CapacityProvider, Instance, StrategyItem};
 use crate::engine::{DurationDist, SimDuration, SimTime};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
-use crate::sim::ids::{ServiceId, TaskDefId};
+use crate::sim::ids::{ServiceId, TargetGroupId, TaskDefId};
+use crate::traffic::spec::RequestModel;
 
 use super::DeploymentConfiguration;
 
@@ -69,6 +70,10 @@ pub struct ServiceSpec {
     /// `availabilityZoneRebalancing` ENABLED: move tasks from crowded zones to empty ones once
     /// steady.
     pub availability_zone_rebalancing: bool,
+    /// The target group its tasks register with once RUNNING.
+    pub target_group: Option<TargetGroupId>,
+    /// How each task serves requests.
+    pub requests: RequestModel,
 }
 
 /// A `tasks:` entry: `count` standalone tasks started at `at` with RunTask.

@@ -3,7 +3,7 @@
 
 use crate::engine::{RngStreams, Scheduler, StreamRng};
 use crate::metrics::{EventKind, LogEvent, Recorder};
-use crate::sim::ids::ProviderId;
+use crate::sim::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
 use crate::sim::Event;
 use crate::task::{LifecycleTiming, TaskOwner};
 
@@ -13,6 +13,11 @@ const FAULT_STREAM: u32 = 2;
 const STANDALONE_LIFECYCLE_STREAM: u32 = 3;
 const PLACEMENT_STREAM: u32 = 4;
 const FLEET_STREAM: u32 = 5;
+const ARRIVAL_STREAM: u32 = 6;
+const WORK_STREAM: u32 = 7;
+const ROUTING_STREAM: u32 = 8;
+const FORWARDING_STREAM: u32 = 9;
+const HEALTH_CHECK_STREAM: u32 = 10;
 
 /// The run's random streams, one per purpose (and per service where draws are per service), so
 /// that a change in one part of a scenario does not shift the draws of another.
@@ -25,19 +30,64 @@ pub struct Streams {
     pub placement: StreamRng,
     /// One stream per capacity provider: its Auto Scaling group's launch times.
     fleet: Vec<StreamRng>,
+    /// One per traffic source: when its requests arrive.
+    arrivals: Vec<StreamRng>,
+    /// One per service: the CPU time of each request.
+    work: Vec<StreamRng>,
+    /// One per target group: routing draws; and health-check phases and readiness.
+    routing: Vec<StreamRng>,
+    health_checks: Vec<StreamRng>,
+    /// One per load balancer: which target group a request is forwarded to.
+    forwarding: Vec<StreamRng>,
+}
+
+/// How many of each thing draws from its own stream.
+pub struct StreamCounts {
+    pub services: usize,
+    pub run_tasks: usize,
+    pub faults: usize,
+    pub providers: usize,
+    pub sources: usize,
+    pub target_groups: usize,
+    pub load_balancers: usize,
 }
 
 impl Streams {
-    pub fn new(seed: u64, services: usize, run_tasks: usize, faults: usize, providers: usize) -> Self {
+    pub fn new(seed: u64, n: &StreamCounts) -> Self {
         let rng = RngStreams::new(seed);
         let each = |purpose, n: usize| (0..n).map(|i| rng.stream(purpose, i as u32)).collect();
         Streams {
-            lifecycle: each(LIFECYCLE_STREAM, services),
-            standalone_lifecycle: each(STANDALONE_LIFECYCLE_STREAM, run_tasks),
-            faults: each(FAULT_STREAM, faults),
+            lifecycle: each(LIFECYCLE_STREAM, n.services),
+            standalone_lifecycle: each(STANDALONE_LIFECYCLE_STREAM, n.run_tasks),
+            faults: each(FAULT_STREAM, n.faults),
             placement: rng.stream(PLACEMENT_STREAM, 0),
-            fleet: each(FLEET_STREAM, providers),
+            fleet: each(FLEET_STREAM, n.providers),
+            arrivals: each(ARRIVAL_STREAM, n.sources),
+            work: each(WORK_STREAM, n.services),
+            routing: each(ROUTING_STREAM, n.target_groups),
+            health_checks: each(HEALTH_CHECK_STREAM, n.target_groups),
+            forwarding: each(FORWARDING_STREAM, n.load_balancers),
         }
+    }
+
+    pub fn arrivals(&mut self, source: SourceId) -> &mut StreamRng {
+        &mut self.arrivals[source.index()]
+    }
+
+    pub fn work(&mut self, service: ServiceId) -> &mut StreamRng {
+        &mut self.work[service.index()]
+    }
+
+    pub fn routing(&mut self, tg: TargetGroupId) -> &mut StreamRng {
+        &mut self.routing[tg.index()]
+    }
+
+    pub fn health_checks(&mut self, tg: TargetGroupId) -> &mut StreamRng {
+        &mut self.health_checks[tg.index()]
+    }
+
+    pub fn forwarding(&mut self, lb: LoadBalancerId) -> &mut StreamRng {
+        &mut self.forwarding[lb.index()]
     }
 
     /// Draws of a capacity provider's Auto Scaling group.

@@ -3,8 +3,10 @@
 
 use crate::capacity::Termination;
 use crate::engine::Generation;
-use crate::sim::ids::{InstanceId, LaunchId, ProviderId, RunTaskId, ServiceId, TaskId, ZoneId};
+use crate::sim::ids::{InstanceId, LaunchId, ProviderId, RunTaskId, ServiceId, SourceId, TaskId, ZoneId};
 use crate::task::Health;
+use crate::traffic::server::RequestId;
+use crate::traffic::Failure;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -21,8 +23,25 @@ pub enum Event {
     Action(usize),
     /// A `tasks:` entry calls RunTask.
     RunTask(RunTaskId),
+    /// Requests, health checks and fluid steps.
+    Traffic(TrafficEvent),
     /// Record a metrics row per service (runs after every change of its instant).
     Sample,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrafficEvent {
+    /// The next request of a source reaches its load balancer.
+    Arrival(SourceId),
+    /// Requests at a target finish; stale unless `version` is the target's current one.
+    Completion { task: TaskId, version: u32 },
+    /// A request runs out of time: answered 504 by the application (`failure` None) or by the
+    /// load balancer. Dropped if it was answered already.
+    Timeout { request: RequestId, failure: Option<Failure> },
+    /// The load balancer health-checks a target (the chain stops when it is deregistered).
+    Probe(TaskId),
+    /// A step of the fluid model ends.
+    FluidStep,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,4 +39,10 @@ arena_id! {
     RunTaskId,
     /// An EC2 instance launch an Auto Scaling group began during the run.
     LaunchId,
+    /// An Application Load Balancer.
+    LoadBalancerId,
+    /// A target group, across all load balancers.
+    TargetGroupId,
+    /// A `traffic.sources` entry.
+    SourceId,
 }

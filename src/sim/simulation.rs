@@ -7,9 +7,9 @@ use crate::scenario::Scenario;
 use crate::service::{Action, ActionKind, SchedulingStrategy};
 use crate::sim::event::ServiceEvent;
 use crate::sim::ids::{RunTaskId, ServiceId};
-use crate::sim::{Ctx, Event, Streams, World};
+use crate::sim::{Ctx, Event, StreamCounts, Streams, World};
 use crate::task::LifecycleTiming;
-use crate::{capacity, service, task};
+use crate::{capacity, service, task, traffic};
 
 /// The ECS model as the engine sees it: routes each event to the domain module that owns it.
 struct Ecs<'r> {
@@ -53,6 +53,7 @@ impl Model for Ecs<'_> {
                 }
             },
             Event::RunTask(id) => service::on_run_task(world, &mut ctx, id),
+            Event::Traffic(e) => traffic::on_event(world, &mut ctx, e, self.end),
             Event::Sample => {
                 metrics::sample(world, &mut ctx, &self.pricing, self.metrics_interval, self.end);
                 if let Some(next) = metrics::next_sample(ctx.sched.now(), self.metrics_interval, self.end) {
@@ -82,10 +83,15 @@ impl<'r> Simulation<'r> {
             world: World::new(scenario),
             streams: Streams::new(
                 scenario.seed,
-                scenario.services.len(),
-                scenario.run_tasks.len(),
-                scenario.faults.len(),
-                scenario.capacity_providers.len(),
+                &StreamCounts {
+                    services: scenario.services.len(),
+                    run_tasks: scenario.run_tasks.len(),
+                    faults: scenario.faults.len(),
+                    providers: scenario.capacity_providers.len(),
+                    sources: scenario.traffic.sources.len(),
+                    target_groups: scenario.target_groups.len(),
+                    load_balancers: scenario.load_balancers.len(),
+                },
             ),
             recorder,
             timing: scenario.timing.clone(),
@@ -104,6 +110,7 @@ impl<'r> Simulation<'r> {
             explain_placement,
         };
         capacity::launch_initial_fleet(&mut model.world, &mut ctx, &scenario.external_instances);
+        traffic::start(&mut model.world, &mut ctx, model.end);
         let mut services: Vec<_> = scenario.services.iter().enumerate().collect();
         services.sort_by_key(|(i, s)| (s.scheduling_strategy != SchedulingStrategy::Daemon, *i));
         for (i, _) in services {

@@ -8,6 +8,7 @@ use crate::scenario::Scenario;
 use crate::service::{RunTask, Service};
 use crate::sim::ids::{GroupId, InstanceId, TaskDefId, TaskId};
 use crate::task::{Placement, Task, TaskDefinition, TaskOwner};
+use crate::traffic::Traffic;
 
 /// Everything that exists in the simulated cluster.
 #[derive(Clone, Debug)]
@@ -35,6 +36,8 @@ pub struct World {
     pub capacity_changes: u64,
     /// Launches in flight, zones down, Spot capacity unavailable.
     pub fleet: Fleet,
+    /// Load balancers, their targets and the requests in flight.
+    pub traffic: Traffic,
 }
 
 impl World {
@@ -54,6 +57,7 @@ impl World {
             awaiting_capacity: Vec::new(),
             capacity_changes: 0,
             fleet: Fleet::default(),
+            traffic: Traffic::new(scenario),
         };
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));

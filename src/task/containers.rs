@@ -11,7 +11,7 @@ use crate::sim::{Ctx, Event, World};
 use super::{health_transitions, ContainerBehaviour, Health, TaskDefinition, TaskStatus};
 
 /// The exit code of a process killed by SIGKILL, as the OOM killer does.
-const SIGKILL_EXIT_CODE: i32 = 137;
+pub const SIGKILL_EXIT_CODE: i32 = 137;
 /// AWS's stopped reason when an essential container exits.
 pub const ESSENTIAL_CONTAINER_EXITED: &str = "Essential container in task exited";
 /// AWS's stopped reason for a task whose essential container the OOM killer ended.

@@ -297,11 +297,17 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
     let generation = task.generation;
     log_state_change(world, ctx, id);
     let owner = world.tasks[id.index()].owner;
+    if matches!(status, TaskStatus::Stopping | TaskStatus::Stopped) {
+        crate::traffic::on_task_gone(world, ctx, id);
+    }
     match status {
         TaskStatus::Running => {
             super::containers::on_running(world, ctx, id);
             match owner {
-                TaskOwner::Service(_) => crate::service::on_task_running(world, ctx, id),
+                TaskOwner::Service(_) => {
+                    crate::traffic::on_task_running(world, ctx, id);
+                    crate::service::on_task_running(world, ctx, id)
+                }
                 TaskOwner::Standalone(r) => {
                     if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
                         let work = run_time.sample(ctx.streams.lifecycle(owner));
@@ -326,6 +332,11 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
                 TaskOwner::Service(_) => crate::service::on_task_stopped(world, ctx, id),
                 TaskOwner::Standalone(_) => crate::service::on_standalone_task_stopped(world, id),
             }
+        }
+        TaskStatus::Deactivating => {
+            // ECS deregisters the task from its target group and waits for the draining.
+            let delay = crate::traffic::on_task_deactivating(world, ctx, id);
+            ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
         }
         _ => {
             let delay = status_duration(world, ctx, id, status);

@@ -7,7 +7,9 @@ mod lifecycle;
 mod timing;
 
 pub use behaviour::{health_transitions, ContainerBehaviour, Health, MemoryUse};
-pub use containers::{fail_health_checks, has_health_check, on_event as on_container_event, OUT_OF_MEMORY};
+pub use containers::{
+    fail_health_checks, has_health_check, on_event as on_container_event, OUT_OF_MEMORY, SIGKILL_EXIT_CODE,
+};
 pub use definition::{
     Compatibility, ContainerDefinition, DependencyCondition, HealthCheck, HostPort, NetworkMode, PortMapping, Protocol,
     TaskDefinition,

@@ -1,10 +1,72 @@
 //! Traffic into the cluster: load patterns and trace replay, the per-service request model, and
 //! the Application Load Balancer's target groups and routing (aws-behaviour.md §9, §10).
+//!
+//! Two fidelities share everything but how requests are served (design rule 9): in `requests`
+//! every request is an event ([`requests`]); in `fluid` rates go through queueing formulas once
+//! per step ([`fluid`]). Registration, health checks and draining ([`targets`]) are events in
+//! both.
 
+mod backend;
+mod fluid;
 pub mod queueing;
 pub mod rate;
+mod requests;
 mod routing;
 pub mod server;
+pub mod spec;
+mod state;
+mod stats;
 pub mod target_group;
+mod targets;
 
 pub use rate::Rate;
+pub use state::Traffic;
+pub use stats::{Failure, ServiceTraffic, TrafficRow};
+pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
+
+use crate::engine::SimTime;
+use crate::sim::event::TrafficEvent;
+use crate::sim::ids::ServiceId;
+use crate::sim::{Ctx, World};
+use spec::Fidelity;
+
+/// Starts the sources: the first arrivals, or the first fluid step.
+pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
+    if world.traffic.spec.sources.is_empty() {
+        return;
+    }
+    match world.traffic.spec.fidelity {
+        Fidelity::Requests => requests::start(world, ctx, end),
+        Fidelity::Fluid => fluid::start(world, ctx),
+    }
+}
+
+pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimTime) {
+    match event {
+        TrafficEvent::Arrival(source) => requests::on_arrival(world, ctx, source, end),
+        TrafficEvent::Completion { task, version } => requests::on_completion(world, ctx, task, version),
+        TrafficEvent::Timeout { request, failure } => requests::on_timeout(world, ctx, request, failure),
+        TrafficEvent::Probe(task) => targets::on_probe(world, ctx, task),
+        TrafficEvent::FluidStep => fluid::on_step(world, ctx, end),
+    }
+}
+
+/// Closes the metrics interval of a service behind a target group: its traffic row. `None` for
+/// a service without one.
+pub fn close_interval(world: &mut World, service: ServiceId, now: SimTime) -> Option<TrafficRow> {
+    let tg = world.services[service.index()].spec.target_group?;
+    let per_request = world.services[service.index()].spec.requests.memory_per_request;
+    let traffic = &mut world.traffic;
+    let counts = &mut traffic.services[service.index()].interval;
+    for backend in traffic.backends.values_mut().filter(|b| b.service == service) {
+        if traffic.spec.fidelity == Fidelity::Requests {
+            backend.account(now, per_request, counts);
+        } else {
+            backend.add_use(now, 0.0, 0.0, per_request, counts);
+        }
+    }
+    let group = &traffic.target_groups[tg.index()];
+    let hosts = (group.healthy_count(), group.unhealthy_count());
+    let registered = group.targets().count() as u32;
+    Some(traffic.services[service.index()].close_interval(hosts, registered))
+}

@@ -4,9 +4,11 @@
 //! # Who may take a request
 //!
 //! The *routable* targets are the healthy ones. When no target of the group is healthy but some
-//! are registered and not draining (initial or unhealthy), the load balancer **fails open** and
-//! routes among all of those ([`Pick::FailOpen`]). Draining targets never get a request. With
-//! nothing left, the answer is 503 ([`Pick::NoTarget`]). The fail-open decision is taken for the
+//! are unhealthy, the load balancer **fails open** and routes among those ([`Pick::FailOpen`]).
+//! Targets still `initial` never get a request: a service whose first targets have not passed a
+//! check yet answers 503, as a new ALB does ("a new target receives traffic only after it passes
+//! the configured checks"). Draining targets never get a request either. With nothing left, the
+//! answer is 503 ([`Pick::NoTarget`]). The fail-open decision is taken for the
 //! whole group, as AWS does ("all targets fail health checks ... in all enabled zones").
 //!
 //! # Zones
@@ -60,7 +62,7 @@ struct Eligible {
 
 impl Eligible {
     fn admits(self, t: &Target) -> bool {
-        let state_ok = if self.fail_open { t.state != TargetState::Draining } else { t.state == TargetState::Healthy };
+        let state_ok = if self.fail_open { t.state == TargetState::Unhealthy } else { t.state == TargetState::Healthy };
         state_ok && self.zone.is_none_or(|z| z == t.zone)
     }
 
@@ -175,7 +177,7 @@ impl TargetGroup {
         let c = self.counts;
         let fail_open = if c.healthy > 0 {
             false
-        } else if c.initial + c.unhealthy > 0 {
+        } else if c.unhealthy > 0 {
             true
         } else {
             return None;
@@ -426,11 +428,15 @@ mod tests {
     }
 
     #[test]
-    fn only_initial_targets_fail_open_too() {
+    fn initial_targets_get_nothing_even_when_failing_open() {
         let mut tg = group(Algorithm::RoundRobin);
         tg.register(task(0), zone(0), secs(0));
-        // Registered, not draining, none healthy: fail open rather than 503.
-        assert_eq!(picks(&mut tg, 1, secs(0), 0), vec![Pick::FailOpen(task(0))]);
+        // Only a target that has not passed a check yet: 503.
+        assert_eq!(picks(&mut tg, 1, secs(0), 0), vec![Pick::NoTarget]);
+        // Beside an unhealthy one, the group fails open over the unhealthy one only.
+        add_healthy(&mut tg, 1, 0, secs(0));
+        make_unhealthy(&mut tg, 1, secs(30));
+        assert_eq!(picks(&mut tg, 2, secs(40), 0), vec![Pick::FailOpen(task(1)); 2]);
     }
 
     #[test]

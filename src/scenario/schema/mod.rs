@@ -9,6 +9,9 @@ use serde::Deserialize;
 use super::values::{RawDistribution, Scalar};
 use crate::task::NetworkMode;
 
+mod traffic;
+pub use traffic::*;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
@@ -42,6 +45,11 @@ pub struct RawScenario {
     pub actions: Vec<RawAction>,
     /// Price overrides; the catalog's us-east-1 on-demand prices otherwise.
     pub pricing: Option<RawPricing>,
+    /// Application Load Balancers, by name.
+    #[serde(default)]
+    pub load_balancers: BTreeMap<String, RawLoadBalancer>,
+    /// Requests sent to the load balancers.
+    pub traffic: Option<RawTraffic>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -333,6 +341,10 @@ pub struct RawService {
     pub health_check_grace_period: Option<Scalar>,
     /// `availabilityZoneRebalancing`: `ENABLED` (CreateService's default) or `DISABLED`.
     pub availability_zone_rebalancing: Option<RawEnabled>,
+    /// The target group the service's tasks register with (ECS's `loadBalancers[].targetGroupArn`).
+    pub load_balancer: Option<String>,
+    /// How each task serves the requests routed to it.
+    pub requests: Option<RawRequestModel>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -13,6 +13,7 @@ mod rate;
 mod services;
 mod task_definitions;
 mod timing;
+mod traffic;
 
 use std::collections::BTreeSet;
 
@@ -44,20 +45,25 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
         .default_capacity_provider_strategy
         .as_ref()
         .and_then(|s| capacity::check_strategy(&mut c, "default_capacity_provider_strategy", s, &capacity_providers));
+    let (load_balancers, mut target_groups) = traffic::check_load_balancers(&mut c, &raw);
     let known = services::Known {
         raw: &raw,
         task_definitions: &task_definitions,
         providers: &capacity_providers,
         default_strategy: default_strategy.as_ref(),
+        target_groups: &target_groups,
     };
     let services = services::check_services(&mut c, &known);
+    let balancer_names: Vec<&str> = raw.load_balancers.keys().map(String::as_str).collect();
+    let traffic = traffic::check_traffic(&mut c, raw.traffic.as_ref(), &load_balancers, &balancer_names);
     let run_tasks = services::check_run_tasks(&mut c, &known);
     let faults = faults::check(&mut c, &raw, &capacity_providers, duration);
     let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
+    traffic::attach_services(&mut c, &mut target_groups, &services);
 
-    match (c.into_result(), duration, metrics_interval, timing) {
-        (Ok(()), Some(duration), Some(metrics_interval), Some(timing)) => Ok(Scenario {
+    match (c.into_result(), duration, metrics_interval, timing, traffic) {
+        (Ok(()), Some(duration), Some(metrics_interval), Some(timing), Some(traffic)) => Ok(Scenario {
             name: raw.name.unwrap_or_else(|| default_name.to_string()),
             seed: raw.seed.unwrap_or(DEFAULT_SEED),
             duration,
@@ -73,6 +79,9 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             actions,
             imported_files: Vec::new(),
             pricing,
+            load_balancers,
+            target_groups,
+            traffic,
         }),
         (Err(diagnostics), ..) => Err(diagnostics),
         _ => unreachable!("a missing value always comes with a diagnostic"),

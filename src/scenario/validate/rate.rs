@@ -1,6 +1,5 @@
 //! `rate:` — a traffic source's load pattern, checked parameter by parameter and built into a
 //! [`Rate`]. Paths follow the YAML: `traffic[0].rate.sum[1].ramp.end`.
-#![cfg_attr(not(test), allow(dead_code, reason = "called from `validate` once the traffic section is wired"))]
 
 use sha2::{Digest, Sha256};
 

@@ -18,6 +18,7 @@ use crate::service::{
 };
 use crate::sim::ids::TaskDefId;
 use crate::task::{Compatibility, TaskDefinition};
+use crate::traffic::spec::TargetGroupSpec;
 
 /// ECS's limit of tasks per service.
 const MAX_DESIRED_COUNT: i64 = 5_000;
@@ -32,6 +33,7 @@ pub struct Known<'a> {
     pub task_definitions: &'a [(String, TaskDefinition)],
     pub providers: &'a [CapacityProvider],
     pub default_strategy: Option<&'a Vec<StrategyItem>>,
+    pub target_groups: &'a [TargetGroupSpec],
 }
 
 pub fn check_services(c: &mut Checker, known: &Known) -> Vec<ServiceSpec> {
@@ -85,6 +87,20 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
             ok
         })
     });
+    let target_group = match &s.load_balancer {
+        Some(tg) => {
+            super::traffic::target_group_ref(c, &format!("{path}.load_balancer"), tg, known.target_groups).map(Some)
+        }
+        None => Some(None),
+    };
+    if s.requests.is_some() && s.load_balancer.is_none() {
+        c.error(
+            &format!("{path}.requests"),
+            "only a service behind a load balancer receives requests",
+            Some("add `load_balancer: <target group>`, or remove `requests`"),
+        );
+    }
+    let requests = super::traffic::check_request_model(c, &format!("{path}.requests"), s.requests.as_ref());
     Some(ServiceSpec {
         name: name.to_string(),
         task_definition: id,
@@ -96,6 +112,8 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         deployment: deployment?,
         health_check_grace_period: grace?,
         availability_zone_rebalancing: s.availability_zone_rebalancing != Some(RawEnabled::Disabled),
+        target_group: target_group?,
+        requests: requests?,
     })
 }
 

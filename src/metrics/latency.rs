@@ -1,0 +1,109 @@
+//! Response-time percentiles without keeping a record per request: an HDR histogram (3
+//! significant digits, 1 µs to 1 hour) per service per interval, and one for the whole run.
+//! Memory is fixed whatever the number of requests.
+
+use hdrhistogram::Histogram;
+
+use crate::engine::SimDuration;
+
+/// The largest response time tracked: longer ones count as this (no request waits an hour: the
+/// load balancer's idle timeout is at most 4000 s).
+const MAX_MICROS: u64 = 3_600_000_000;
+const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// A histogram of response times.
+#[derive(Clone, Debug)]
+pub struct Latencies {
+    histogram: Histogram<u64>,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        let histogram = Histogram::new_with_bounds(1, MAX_MICROS, SIGNIFICANT_DIGITS).expect("valid static bounds");
+        Latencies { histogram }
+    }
+}
+
+/// Percentiles of one histogram, in seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Latencies {
+    /// Counts `weight` responses that took `took` (a request-level run records each with weight 1;
+    /// the fluid model records points of a distribution with their share of the requests).
+    pub fn record(&mut self, took: SimDuration, weight: u64) {
+        if weight > 0 {
+            let micros = took.as_micros().clamp(1, MAX_MICROS);
+            self.histogram.saturating_record_n(micros, weight);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.histogram.is_empty()
+    }
+
+    /// p50, p90, p99 and max; `None` with nothing recorded (CloudWatch reports no data point).
+    pub fn percentiles(&self) -> Option<Percentiles> {
+        let secs = |micros: u64| micros as f64 / 1e6;
+        (!self.is_empty()).then(|| Percentiles {
+            p50: secs(self.histogram.value_at_quantile(0.50)),
+            p90: secs(self.histogram.value_at_quantile(0.90)),
+            p99: secs(self.histogram.value_at_quantile(0.99)),
+            max: secs(self.histogram.max()),
+        })
+    }
+
+    /// Mean response time in seconds (`None` when empty).
+    pub fn mean(&self) -> Option<f64> {
+        (!self.is_empty()).then(|| self.histogram.mean() / 1e6)
+    }
+
+    /// Adds every response of `other` (the run's histogram gathers each interval's).
+    pub fn absorb(&mut self, other: &Latencies) {
+        // Both share the same bounds, so adding cannot fail.
+        let _ = self.histogram.add(&other.histogram);
+    }
+
+    pub fn clear(&mut self) {
+        self.histogram.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_of_a_known_set() {
+        let mut l = Latencies::default();
+        // 1..=100 ms, once each: p50 = 50 ms, p90 = 90 ms, p99 = 99 ms, max = 100 ms (to 3 digits).
+        for ms in 1..=100 {
+            l.record(SimDuration::from_millis(ms), 1);
+        }
+        let p = l.percentiles().unwrap();
+        assert!((p.p50 - 0.050).abs() < 0.0001, "{p:?}");
+        assert!((p.p90 - 0.090).abs() < 0.0001, "{p:?}");
+        assert!((p.p99 - 0.099).abs() < 0.0001, "{p:?}");
+        assert!((p.max - 0.100).abs() < 0.0001, "{p:?}");
+    }
+
+    #[test]
+    fn weights_count_as_many_responses_and_empty_has_no_point() {
+        let mut l = Latencies::default();
+        assert_eq!(l.percentiles(), None);
+        l.record(SimDuration::from_millis(10), 98);
+        l.record(SimDuration::from_secs(2), 2);
+        // 98 of 100 took 10 ms: p90 is 10 ms, p99 falls in the 2 s responses.
+        let p = l.percentiles().unwrap();
+        assert!((p.p90 - 0.010).abs() < 1e-4 && (p.p99 - 2.0).abs() < 0.002, "{p:?}");
+        let mut run = Latencies::default();
+        run.absorb(&l);
+        l.clear();
+        assert!(l.is_empty() && !run.is_empty());
+    }
+}

@@ -1,0 +1,105 @@
+//! The traffic part of a scenario as written: load balancers and their target groups, the
+//! request model of a service, and the sources of requests.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::scenario::values::{RawDistribution, Scalar};
+
+/// An Application Load Balancer: a listener whose default action forwards to its target groups.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoadBalancer {
+    /// How long the load balancer waits for a target's response before answering 504 (default 60s).
+    pub idle_timeout: Option<Scalar>,
+    /// Target groups by name; the listener forwards to them by `weight`.
+    pub target_groups: BTreeMap<String, RawTargetGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargetGroup {
+    /// Share of the listener's requests in a weighted forward action (default 1).
+    pub weight: Option<i64>,
+    /// `load_balancing.algorithm.type`: `round_robin` (default), `least_outstanding_requests` or
+    /// `weighted_random`.
+    pub algorithm: Option<RawAlgorithm>,
+    /// `slow_start.duration_seconds` as a duration: 0 (off) or 30s..900s.
+    pub slow_start: Option<Scalar>,
+    /// `deregistration_delay.timeout_seconds` as a duration (default 300s).
+    pub deregistration_delay: Option<Scalar>,
+    /// `load_balancing.cross_zone.enabled` (default true for an ALB).
+    pub cross_zone: Option<bool>,
+    pub health_check: Option<RawTargetHealthCheck>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawAlgorithm {
+    RoundRobin,
+    LeastOutstandingRequests,
+    WeightedRandom,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargetHealthCheck {
+    pub interval: Option<Scalar>,
+    pub timeout: Option<Scalar>,
+    pub healthy_threshold: Option<i64>,
+    pub unhealthy_threshold: Option<i64>,
+    /// How many checks a newly registered target must pass: `one` (the ALB guide's wording) or
+    /// `healthy_threshold`.
+    pub initial_checks: Option<RawInitialChecks>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawInitialChecks {
+    One,
+    HealthyThreshold,
+}
+
+/// How a service's task serves a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequestModel {
+    /// CPU time a request needs at one full vCPU.
+    pub cpu_time: RawDistribution,
+    /// MiB each in-flight request holds (default 0).
+    pub memory_per_request: Option<f64>,
+    /// At most this many requests are served at once, sharing the task's vCPUs; absent, every
+    /// request in flight shares them (processor sharing).
+    pub workers: Option<i64>,
+    /// Requests waiting for a worker beyond which new ones are refused (503); absent: no limit.
+    pub queue: Option<i64>,
+    /// The application gives up on a request after this long and answers 504 itself.
+    pub timeout: Option<Scalar>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    /// `requests` (every request an event) or `fluid` (rates through queueing formulas).
+    pub fidelity: Option<RawFidelity>,
+    /// The time step rates are held constant over (default 1s), in both fidelities.
+    pub step: Option<Scalar>,
+    pub sources: Vec<RawTrafficSource>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawFidelity {
+    Requests,
+    Fluid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrafficSource {
+    /// The load balancer the requests are sent to.
+    pub to: String,
+    /// Requests per second over time.
+    pub rate: crate::scenario::rate_schema::RawRate,
+}

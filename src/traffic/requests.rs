@@ -1,0 +1,210 @@
+//! The `requests` fidelity: every request is an event. A source's arrivals are a Poisson process
+//! whose rate is held constant over each step; the load balancer routes each request to a
+//! target, whose [`Server`](super::server::Server) decides when it is answered; a request that
+//! outlives the idle timeout (or the application's own) is answered 504.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+use crate::engine::{SimDuration, SimTime};
+use crate::sim::event::TrafficEvent;
+use crate::sim::ids::{LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
+use crate::sim::{Ctx, Event, World};
+use crate::task::{OUT_OF_MEMORY, SIGKILL_EXIT_CODE};
+
+use super::server::{Admission, RequestId};
+use super::state::InFlight;
+use super::stats::Failure;
+use super::target_group::Pick;
+
+/// Schedules the first arrival of every source.
+pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
+    for i in 0..world.traffic.spec.sources.len() {
+        schedule_arrival(world, ctx, SourceId::from_index(i), end);
+    }
+}
+
+/// When the next request of `source` comes after now, by inverting the integrated rate: an
+/// exponential amount of "rate mass" is drawn and spent step by step, which is exact for a
+/// rate that is constant within each step (and skips idle steps without drawing).
+fn schedule_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: SimTime) {
+    let mut mass: f64 = Exp1.sample(ctx.streams.arrivals(source));
+    let width = world.traffic.spec.step.as_micros();
+    let mut t = ctx.sched.now().as_micros();
+    while t < end.as_micros() {
+        let step = t / width;
+        let step_end = (step + 1) * width;
+        let rate = world.traffic.rate_in_step(source, step);
+        let span = (step_end - t) as f64 / 1e6;
+        if rate * span > mass {
+            let at = t + (mass / rate * 1e6).ceil() as u64;
+            ctx.sched.at(SimTime::from_micros(at.min(step_end)), Event::Traffic(TrafficEvent::Arrival(source)));
+            return;
+        }
+        mass -= rate * span;
+        t = step_end;
+    }
+}
+
+/// A request of `source` arrives at its load balancer; the next one is scheduled.
+pub fn on_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: SimTime) {
+    let lb = world.traffic.spec.sources[source.index()].load_balancer;
+    route(world, ctx, lb);
+    schedule_arrival(world, ctx, source, end);
+}
+
+/// The listener forwards the request to a target group by weight; the group picks a target.
+fn route(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
+    let tg = forward(world, ctx, lb);
+    let Some(service) = world.traffic.service_of(tg) else {
+        return; // A target group no service registers with has no target: 503, counted nowhere.
+    };
+    let zone = client_zone(world, ctx, tg);
+    let now = ctx.sched.now();
+    let pick = world.traffic.target_groups[tg.index()].pick(now, zone, ctx.streams.routing(tg));
+    let counts = &mut world.traffic.services[service.index()].interval;
+    let task = match pick {
+        Pick::NoTarget => return counts.fail(Failure::Elb503, 1.0),
+        Pick::FailOpen(task) => {
+            counts.unhealthy_routing += 1.0;
+            task
+        }
+        Pick::Target(task) => task,
+    };
+    counts.requests += 1.0;
+    serve(world, ctx, tg, task);
+}
+
+/// The target group a listener forwards to (a weighted draw when it has several).
+fn forward(world: &World, ctx: &mut Ctx, lb: LoadBalancerId) -> TargetGroupId {
+    let groups = &world.traffic.load_balancers[lb.index()].target_groups;
+    if let [(only, _)] = groups.as_slice() {
+        return *only;
+    }
+    let total: u32 = groups.iter().map(|(_, w)| w).sum();
+    let mut draw = ctx.streams.forwarding(lb).random_range(0..total);
+    for (tg, weight) in groups {
+        if draw < *weight {
+            return *tg;
+        }
+        draw -= weight;
+    }
+    unreachable!("the draw is below the sum of the weights")
+}
+
+/// The zone of the load balancer node that takes the request: clients spread evenly over the
+/// cluster's zones. Only drawn when it matters (cross-zone load balancing off).
+fn client_zone(world: &World, ctx: &mut Ctx, tg: TargetGroupId) -> ZoneId {
+    if world.traffic.target_groups[tg.index()].config().cross_zone {
+        return ZoneId::from_index(0);
+    }
+    ZoneId::from_index(ctx.streams.routing(tg).random_range(0..world.zones.len()))
+}
+
+/// The target takes the request: it runs out of memory, refuses it (queue full), or starts on
+/// it with a timeout.
+fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
+    let now = ctx.sched.now();
+    let Some(backend) = world.traffic.backends.get(&task) else { return };
+    let service = backend.service;
+    let model = &world.services[service.index()].spec.requests;
+    let in_flight = f64::from(backend.server.in_flight() + 1);
+    if backend.would_run_out_of_memory(in_flight, model.memory_per_request) {
+        world.traffic.services[service.index()].interval.fail(Failure::Elb502, 1.0);
+        run_out_of_memory(world, ctx, task);
+        return;
+    }
+    let (timeout, failure) = timeout(world, tg, model.timeout);
+    let work = model.cpu_time.sample(ctx.streams.work(service));
+    let id = world.traffic.new_request();
+    let backend = world.traffic.backends.get_mut(&task).expect("checked above");
+    if backend.server.arrive(now, id, work) == Admission::Rejected {
+        world.traffic.services[service.index()].interval.target_5xx += 1.0;
+        return;
+    }
+    world.traffic.group(tg).request_started(task);
+    world.traffic.in_flight.insert(id, InFlight { task, arrived: now });
+    ctx.sched.after(timeout, Event::Traffic(TrafficEvent::Timeout { request: id, failure }));
+    reschedule(world, ctx, task);
+}
+
+/// Which comes first, the application's timeout (its own 504, a target 5xx) or the load
+/// balancer's idle timeout (an ELB 504).
+pub(super) fn timeout(world: &World, tg: TargetGroupId, app: Option<SimDuration>) -> (SimDuration, Option<Failure>) {
+    let lb = world.traffic.target_group_specs[tg.index()].load_balancer;
+    let idle = world.traffic.load_balancers[lb.index()].idle_timeout;
+    match app {
+        Some(app) if app < idle => (app, None),
+        _ => (idle, Some(Failure::Elb504)),
+    }
+}
+
+/// The kernel kills the task's essential container for memory: a new request pushed it over.
+pub(super) fn run_out_of_memory(world: &mut World, ctx: &mut Ctx, task: TaskId) {
+    let td = world.task_definition(world.tasks[task.index()].task_definition);
+    if let Some(container) = td.containers.iter().position(|c| c.essential) {
+        crate::task::exit_container(world, ctx, task, container, SIGKILL_EXIT_CODE, OUT_OF_MEMORY);
+    }
+}
+
+/// Requests finish at a target: each one's response time is recorded.
+pub fn on_completion(world: &mut World, ctx: &mut Ctx, task: TaskId, version: u32) {
+    let now = ctx.sched.now();
+    let Some(backend) = world.traffic.backends.get_mut(&task) else { return };
+    if backend.completion_version != version {
+        return;
+    }
+    backend.completion_at = None;
+    let (service, tg) = (backend.service, backend.target_group);
+    while let Some(id) = world.traffic.backends.get_mut(&task).and_then(|b| b.server.pop_completed(now)) {
+        if let Some(request) = world.traffic.in_flight.remove(&id) {
+            world.traffic.services[service.index()].answered(now.since(request.arrived), 1);
+            world.traffic.group(tg).request_finished(task);
+        }
+    }
+    reschedule(world, ctx, task);
+}
+
+/// A request ran out of time: the application answers 504 itself (`failure` None), or the load
+/// balancer does.
+pub fn on_timeout(world: &mut World, ctx: &mut Ctx, id: RequestId, failure: Option<Failure>) {
+    let Some(request) = world.traffic.in_flight.remove(&id) else { return };
+    let now = ctx.sched.now();
+    let Some(backend) = world.traffic.backends.get_mut(&request.task) else { return };
+    backend.server.abandon(now, id);
+    let (service, tg) = (backend.service, backend.target_group);
+    let stats = &mut world.traffic.services[service.index()];
+    match failure {
+        Some(f) => stats.interval.fail(f, 1.0),
+        None => {
+            stats.interval.target_5xx += 1.0;
+            stats.answered(now.since(request.arrived), 1);
+        }
+    }
+    world.traffic.group(tg).request_finished(request.task);
+    reschedule(world, ctx, request.task);
+}
+
+/// Every request the task is serving fails with `failure` (its host or container is gone).
+pub fn fail_in_flight(world: &mut World, ctx: &mut Ctx, task: TaskId, failure: Failure) {
+    let now = ctx.sched.now();
+    let Some(backend) = world.traffic.backends.get_mut(&task) else { return };
+    let (service, tg) = (backend.service, backend.target_group);
+    let lost = backend.server.evict_all(now);
+    let fluid = std::mem::take(&mut backend.backlog.0);
+    backend.completion_at = None;
+    backend.completion_version = backend.completion_version.wrapping_add(1);
+    let stats = &mut world.traffic.services[service.index()];
+    stats.interval.fail(failure, lost.len() as f64 + fluid);
+    for id in lost {
+        world.traffic.in_flight.remove(&id);
+        world.traffic.group(tg).request_finished(task);
+    }
+}
+
+/// Schedules the target's next completion if it moved.
+fn reschedule(world: &mut World, ctx: &mut Ctx, task: TaskId) {
+    if let Some((at, version)) = world.traffic.backends.get_mut(&task).and_then(|b| b.reschedule()) {
+        ctx.sched.at(at, Event::Traffic(TrafficEvent::Completion { task, version }));
+    }
+}

@@ -1,0 +1,94 @@
+//! The traffic part of the world: each target group's state, the backends (tasks registered
+//! with a target group), the requests in flight and each service's counters.
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::scenario::Scenario;
+use crate::sim::ids::{ServiceId, SourceId, TargetGroupId, TaskId};
+
+use super::backend::Backend;
+use super::server::RequestId;
+use super::spec::{LoadBalancerSpec, TargetGroupSpec, TrafficSpec};
+use super::stats::ServiceTraffic;
+use super::target_group::TargetGroup;
+
+/// A request between its arrival at a target and its answer.
+#[derive(Clone, Copy, Debug)]
+pub struct InFlight {
+    pub task: TaskId,
+    pub arrived: SimTime,
+}
+
+/// Where a source is in its arrival process: requests come as a Poisson process whose rate is
+/// held constant over each step (see `requests::next_arrival`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ArrivalClock {
+    /// The step whose rate is cached, and that rate.
+    pub cached: Option<(u64, f64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub spec: TrafficSpec,
+    pub load_balancers: Vec<LoadBalancerSpec>,
+    pub target_group_specs: Vec<TargetGroupSpec>,
+    pub target_groups: Vec<TargetGroup>,
+    /// Tasks registered with a target group, RUNNING or draining.
+    pub backends: BTreeMap<TaskId, Backend>,
+    /// Requests being served, request fidelity only: bounded by what is in flight.
+    pub in_flight: BTreeMap<RequestId, InFlight>,
+    pub next_request: u64,
+    pub arrivals: Vec<ArrivalClock>,
+    /// By service id; services without a target group keep zeros.
+    pub services: Vec<ServiceTraffic>,
+    /// The run's seed: rate patterns with noise draw from it.
+    pub seed: u64,
+}
+
+impl Traffic {
+    pub fn new(scenario: &Scenario) -> Self {
+        Traffic {
+            spec: scenario.traffic.clone(),
+            load_balancers: scenario.load_balancers.clone(),
+            target_group_specs: scenario.target_groups.clone(),
+            target_groups: scenario.target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
+            backends: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            next_request: 0,
+            arrivals: vec![ArrivalClock::default(); scenario.traffic.sources.len()],
+            services: vec![ServiceTraffic::default(); scenario.services.len()],
+            seed: scenario.seed,
+        }
+    }
+
+    pub fn group(&mut self, id: TargetGroupId) -> &mut TargetGroup {
+        &mut self.target_groups[id.index()]
+    }
+
+    /// The service whose tasks register with `tg`.
+    pub fn service_of(&self, tg: TargetGroupId) -> Option<ServiceId> {
+        self.target_group_specs[tg.index()].service
+    }
+
+    /// The rate of `source` during step `step` (cached: a busy source asks once per step).
+    pub fn rate_in_step(&mut self, source: SourceId, step: u64) -> f64 {
+        let clock = &mut self.arrivals[source.index()];
+        if let Some((cached, rate)) = clock.cached {
+            if cached == step {
+                return rate;
+            }
+        }
+        let width = self.spec.step.as_micros();
+        let middle = SimTime::from_micros(step * width + width / 2);
+        let rate = self.spec.sources[source.index()].rate.at(middle, self.seed);
+        clock.cached = Some((step, rate));
+        rate
+    }
+
+    /// A fresh request id.
+    pub fn new_request(&mut self) -> RequestId {
+        self.next_request += 1;
+        RequestId(self.next_request)
+    }
+}

@@ -1,0 +1,129 @@
+//! What a service's traffic did during one metrics interval (and over the whole run): the ALB's
+//! counts, the targets' response times, and the work the tasks did, from which CloudWatch's
+//! CPUUtilization and MemoryUtilization follow (aws-behaviour.md §9, §10).
+
+use crate::engine::SimDuration;
+use crate::metrics::{Latencies, Percentiles};
+
+/// How a request that got no answer from its application ended, in the ALB's metric names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The target went away with the request in flight (`HTTPCode_ELB_502_Count`).
+    Elb502,
+    /// No target to send it to (`HTTPCode_ELB_503_Count`).
+    Elb503,
+    /// The target did not answer within the idle timeout (`HTTPCode_ELB_504_Count`).
+    Elb504,
+}
+
+/// Counters of one service's traffic.
+#[derive(Clone, Debug, Default)]
+pub struct TrafficCounts {
+    /// Requests the load balancer sent to a target (`RequestCount`). Fractional in the fluid
+    /// fidelity, where rates are integrated over time.
+    pub requests: f64,
+    /// 5xx answers from the targets themselves: a full queue, the application's own timeout
+    /// (`HTTPCode_Target_5XX_Count`).
+    pub target_5xx: f64,
+    pub elb_502: f64,
+    pub elb_503: f64,
+    pub elb_504: f64,
+    /// Requests routed while every target was unhealthy (`UnhealthyRoutingRequestCount`).
+    pub unhealthy_routing: f64,
+    /// CPU-seconds of work the tasks did, and the CPU-seconds their task sizes allowed.
+    pub cpu_seconds: f64,
+    pub cpu_capacity_seconds: f64,
+    /// MiB·seconds of memory used, and MiB·seconds reserved.
+    pub memory_mib_seconds: f64,
+    pub memory_capacity_mib_seconds: f64,
+}
+
+impl TrafficCounts {
+    pub fn fail(&mut self, failure: Failure, weight: f64) {
+        match failure {
+            Failure::Elb502 => self.elb_502 += weight,
+            Failure::Elb503 => self.elb_503 += weight,
+            Failure::Elb504 => self.elb_504 += weight,
+        }
+    }
+
+    fn add(&mut self, other: &TrafficCounts) {
+        self.requests += other.requests;
+        self.target_5xx += other.target_5xx;
+        self.elb_502 += other.elb_502;
+        self.elb_503 += other.elb_503;
+        self.elb_504 += other.elb_504;
+        self.unhealthy_routing += other.unhealthy_routing;
+        self.cpu_seconds += other.cpu_seconds;
+        self.cpu_capacity_seconds += other.cpu_capacity_seconds;
+        self.memory_mib_seconds += other.memory_mib_seconds;
+        self.memory_capacity_mib_seconds += other.memory_capacity_mib_seconds;
+    }
+}
+
+/// One service's traffic: the interval in progress and the run so far.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceTraffic {
+    pub interval: TrafficCounts,
+    pub latencies: Latencies,
+    pub run: TrafficCounts,
+    pub run_latencies: Latencies,
+}
+
+/// A metrics row's traffic columns for one service and interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrafficRow {
+    pub requests: f64,
+    /// `RequestCountPerTarget`: requests over the healthy targets (all registered ones when none
+    /// is healthy).
+    pub requests_per_target: f64,
+    /// Target response time percentiles, seconds; `None` when no target answered.
+    pub response_time: Option<Percentiles>,
+    pub target_5xx: f64,
+    pub elb_502: f64,
+    pub elb_503: f64,
+    pub elb_504: f64,
+    pub healthy_hosts: u32,
+    pub unhealthy_hosts: u32,
+    /// Percent, CloudWatch's definitions; `None` when no task ran in the interval.
+    pub cpu_utilization: Option<f64>,
+    pub memory_utilization: Option<f64>,
+}
+
+impl TrafficRow {
+    pub fn elb_5xx(&self) -> f64 {
+        self.elb_502 + self.elb_503 + self.elb_504
+    }
+}
+
+impl ServiceTraffic {
+    /// Closes the interval: its row, and its figures folded into the run's.
+    pub fn close_interval(&mut self, hosts: (u32, u32), registered: u32) -> TrafficRow {
+        let c = &self.interval;
+        let per = if hosts.0 > 0 { hosts.0 } else { registered };
+        let pct = |used: f64, capacity: f64| (capacity > 0.0).then(|| 100.0 * used / capacity);
+        let row = TrafficRow {
+            requests: c.requests,
+            requests_per_target: if per > 0 { c.requests / f64::from(per) } else { 0.0 },
+            response_time: self.latencies.percentiles(),
+            target_5xx: c.target_5xx,
+            elb_502: c.elb_502,
+            elb_503: c.elb_503,
+            elb_504: c.elb_504,
+            healthy_hosts: hosts.0,
+            unhealthy_hosts: hosts.1,
+            cpu_utilization: pct(c.cpu_seconds, c.cpu_capacity_seconds),
+            memory_utilization: pct(c.memory_mib_seconds, c.memory_capacity_mib_seconds),
+        };
+        self.run.add(&self.interval);
+        self.run_latencies.absorb(&self.latencies);
+        self.interval = TrafficCounts::default();
+        self.latencies.clear();
+        row
+    }
+
+    /// Records a response from a target.
+    pub fn answered(&mut self, took: SimDuration, weight: u64) {
+        self.latencies.record(took, weight);
+    }
+}

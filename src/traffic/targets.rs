@@ -1,0 +1,162 @@
+//! Tasks as targets, as ECS and the ALB handle them (aws-behaviour.md §6.1, §9): a service's task
+//! is registered with its target group when it reaches RUNNING and is health-checked from then
+//! on; when ECS stops it, it is deregistered and drains for the deregistration delay while the
+//! task sits in DEACTIVATING; requests still in flight when the task's containers get SIGTERM
+//! (or its host vanishes) fail with a 502.
+
+use rand::RngExt;
+
+use crate::engine::{SimDuration, SimTime};
+use crate::metrics::EventKind;
+use crate::sim::event::TrafficEvent;
+use crate::sim::ids::{TargetGroupId, TaskId, ZoneId};
+use crate::sim::{Ctx, Event, World};
+use crate::task::{Health, Placement, StopCode, TaskOwner, TaskStatus};
+
+use super::backend::{Backend, NewBackend};
+use super::stats::Failure;
+use super::target_group::TargetState;
+
+/// A task whose definition reserves no CPU serves as if it had one vCPU (it may use what the
+/// instance has spare; ecsim does not model contention between tasks).
+const UNRESERVED_VCPUS: f64 = 1.0;
+
+/// The task reached RUNNING: if its service is behind a target group, it registers there, and
+/// the first health check comes within one interval (at a drawn phase, as the ALB's nodes do not
+/// probe a new target in step with its registration).
+pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    let TaskOwner::Service(service) = world.tasks[id.index()].owner else { return };
+    let Some(tg) = world.services[service.index()].spec.target_group else { return };
+    let Some(zone) = task_zone(world, id) else { return };
+    let now = ctx.sched.now();
+    let backend = new_backend(world, ctx, id, tg, now);
+    let traffic = &mut world.traffic;
+    traffic.backends.insert(id, backend);
+    traffic.group(tg).register(id, zone, now);
+    let interval = traffic.group(tg).config().health_check.interval;
+    let phase = SimDuration::from_micros(ctx.streams.health_checks(tg).random_range(1..=interval.as_micros()));
+    ctx.sched.after(phase, Event::Traffic(TrafficEvent::Probe(id)));
+    log_targets(world, ctx, id, tg, "registered 1 targets in");
+}
+
+fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now: SimTime) -> Backend {
+    let task = &world.tasks[id.index()];
+    let TaskOwner::Service(service) = task.owner else { unreachable!("only service tasks register") };
+    let td = world.task_definition(task.task_definition);
+    let essential: Vec<_> = td.containers.iter().filter(|c| c.essential).collect();
+    let rng = ctx.streams.health_checks(tg);
+    let ready = essential.iter().map(|c| c.behaviour.ready_after.sample(rng)).max().unwrap_or_default();
+    let baseline = essential.iter().filter_map(|c| c.behaviour.memory).map(|m| m.baseline_mib).sum();
+    let limit = essential.first().and_then(|c| c.memory.or(td.memory)).map(f64::from);
+    let cpu = td.reserved_cpu();
+    let vcpus = if cpu == 0 { UNRESERVED_VCPUS } else { f64::from(cpu) / 1024.0 };
+    let new = NewBackend {
+        task: id,
+        service,
+        target_group: tg,
+        vcpus,
+        concurrency: world.services[service.index()].spec.requests.concurrency,
+        ready_at: now + ready,
+        answering: essential.iter().all(|c| c.behaviour.passes_health_checks),
+        baseline_mib: baseline,
+        reserved_mib: f64::from(td.reserved_memory()),
+        limit_mib: limit,
+    };
+    Backend::new(new, now)
+}
+
+/// The zone a task runs in.
+fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
+    match world.tasks[id.index()].placement {
+        Placement::Instance(i) => world.instances[i.index()].zone,
+        Placement::Fargate { zone, .. } => Some(zone),
+        Placement::AwaitingCapacity(_) => None,
+    }
+}
+
+/// A health check of a target: it passes if the task's application answers (RUNNING, ready, not
+/// failing its container health check). The next one is an interval later, for as long as the
+/// target is registered.
+pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    let now = ctx.sched.now();
+    let task = &world.tasks[id.index()];
+    let (running, unhealthy) = (task.status == TaskStatus::Running, task.health == Health::Unhealthy);
+    let Some(backend) = world.traffic.backends.get(&id) else { return };
+    let tg = backend.target_group;
+    let passed = running && !unhealthy && backend.passes_check(now);
+    let group = world.traffic.group(tg);
+    if group.target(id).is_none_or(|t| t.state == TargetState::Draining) {
+        return;
+    }
+    let interval = group.config().health_check.interval;
+    let change = group.record_probe(id, passed, now);
+    ctx.sched.after(interval, Event::Traffic(TrafficEvent::Probe(id)));
+    if let Some((_, new)) = change {
+        log_health(world, ctx, id, tg, new);
+        crate::service::on_task_health(world, ctx, id);
+    }
+}
+
+/// The task's application stops answering health checks (the `fail_health_checks` fault).
+pub fn stop_answering(world: &mut World, id: TaskId) -> bool {
+    world.traffic.backends.get_mut(&id).map(|b| b.answering = false).is_some()
+}
+
+/// ECS stops a RUNNING task (DEACTIVATING): its target is deregistered and drains. Returns how
+/// long DEACTIVATING lasts: the deregistration delay, as ECS waits for the draining to finish;
+/// zero for a task with no target. A task whose essential container died serves nothing more.
+pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> SimDuration {
+    let Some(tg) = world.traffic.backends.get(&id).map(|b| b.target_group) else { return SimDuration::ZERO };
+    let now = ctx.sched.now();
+    let delay = world.traffic.group(tg).config().deregistration_delay;
+    if world.traffic.group(tg).deregister(id, now).is_some() {
+        log_targets(world, ctx, id, tg, "deregistered 1 targets in");
+    }
+    if world.tasks[id.index()].stop_code == Some(StopCode::EssentialContainerExited) {
+        super::requests::fail_in_flight(world, ctx, id, Failure::Elb502);
+    }
+    delay
+}
+
+/// The task's containers are told to stop, or its host is gone: whatever it still serves fails
+/// with a 502, and it leaves its target group.
+pub fn on_task_gone(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    let Some(backend) = world.traffic.backends.get(&id) else { return };
+    let tg = backend.target_group;
+    super::requests::fail_in_flight(world, ctx, id, Failure::Elb502);
+    let now = ctx.sched.now();
+    if world.traffic.group(tg).deregister(id, now).is_some() {
+        log_targets(world, ctx, id, tg, "deregistered 1 targets in");
+    }
+    world.traffic.group(tg).remove(id);
+    if let Some(mut backend) = world.traffic.backends.remove(&id) {
+        let per_request = world.services[backend.service.index()].spec.requests.memory_per_request;
+        backend.account(now, per_request, &mut world.traffic.services[backend.service.index()].interval);
+    }
+}
+
+/// The target's state under the load balancer, for the service scheduler's view of its health.
+pub fn target_state(world: &World, id: TaskId) -> Option<TargetState> {
+    let backend = world.traffic.backends.get(&id)?;
+    world.traffic.target_groups[backend.target_group.index()].target(id).map(|t| t.state)
+}
+
+fn log_targets(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, what: &str) {
+    let service = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let group = &world.traffic.target_group_specs[tg.index()].name;
+    let message = format!("(service {service}) {what} (target-group {group})");
+    ctx.log(EventKind::ServiceTargetsChanged).service(service).task(world.task_label(id)).message(message).emit();
+}
+
+fn log_health(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, state: TargetState) {
+    let service = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let group = &world.traffic.target_group_specs[tg.index()].name;
+    let label = world.task_label(id);
+    let message = match state {
+        TargetState::Unhealthy => {
+            format!("(service {service}) (task {label}) failed ELB health checks in (target-group {group})")
+        }
+        _ => format!("target {label} is {} in (target-group {group})", state.as_str()),
+    };
+    ctx.log(EventKind::TargetHealthChange).service(service).task(label).status(state.as_str()).message(message).emit();
+}

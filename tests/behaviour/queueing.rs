@@ -1,0 +1,101 @@
+//! The request engine against queueing theory, the fluid fidelity against the request one, and
+//! memory that does not grow with the number of requests.
+
+use crate::common::{run, scenario};
+use crate::routing::web;
+use ecsim::metrics::TrafficSummary;
+
+/// One task of one vCPU and one worker behind the load balancer, fed Poisson arrivals at
+/// `rate`/s with exponential CPU time of mean 10 ms (μ = 100/s): an M/M/1 queue. Each in-flight
+/// request holds 1 MiB of the task's 1024, so memory utilization reads the mean number in the
+/// system. The run is long enough for ~`rate` × 1800 requests.
+fn mm1(rate: f64, seed: u64, fidelity: &str) -> (TrafficSummary, Vec<ecsim::traffic::TrafficRow>) {
+    let yaml = web(1, &rate.to_string(), "health_check: { interval: 5s, timeout: 2s, healthy_threshold: 2 }", "")
+        .replace("duration: 10m", &format!("duration: 31m\nseed: {seed}"))
+        .replace("metrics: { interval: 10s }", "metrics: { interval: 60s }")
+        .replace(
+            "requests: { cpu_time: { exponential: { mean: 20ms } } }",
+            "requests: { cpu_time: { exponential: { mean: 10ms } }, workers: 1, memory_per_request: 1 }",
+        )
+        .replace("sources: [", &format!("fidelity: {fidelity}\n  sources: ["));
+    let (_, summary, rec) = run(&scenario(&yaml));
+    // Rows after the first minute: the target is healthy and the queue is in its steady state.
+    let rows = rec.rows.iter().filter(|r| r.time.as_secs_f64() > 90.0).filter_map(|r| r.traffic.clone()).collect();
+    (summary.services[0].traffic.clone().unwrap(), rows)
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Half-width of the 95% confidence interval of the mean of `xs` (Student's t, 4 degrees of
+/// freedom for five seeds).
+fn ci95(xs: &[f64]) -> f64 {
+    assert_eq!(xs.len(), 5, "the t quantile below is for five samples");
+    let m = mean(xs);
+    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
+    2.776 * (var / xs.len() as f64).sqrt()
+}
+
+#[test]
+fn one_worker_behaves_as_an_mm1_queue() {
+    // λ = 50/s, μ = 100/s: E[T] = 1/(μ − λ) = 20 ms; ρ = λ/μ = 50%; L = λ·E[T] = 1 request.
+    let runs: Vec<_> = (1..=5).map(|seed| mm1(50.0, seed, "requests")).collect();
+    let response: Vec<f64> = runs.iter().map(|(s, _)| s.response_time_mean_s.unwrap()).collect();
+    let (m, half) = (mean(&response), ci95(&response));
+    // The histogram keeps 3 significant digits (0.1%), well inside the interval.
+    assert!((m - 0.020).abs() <= half.max(0.0004), "mean response {m} ± {half} vs 0.020");
+    for (_, rows) in &runs {
+        let cpu = mean(&rows.iter().map(|r| r.cpu_utilization.unwrap()).collect::<Vec<_>>());
+        assert!((cpu - 50.0).abs() < 2.0, "utilization {cpu}% vs λ/μ = 50%");
+        // Little's law: mean requests in the system (1 MiB each of 1024 MiB) = λ·E[T] = 1.
+        let in_system = mean(&rows.iter().map(|r| r.memory_utilization.unwrap() * 1024.0 / 100.0).collect::<Vec<_>>());
+        assert!((in_system - 1.0).abs() < 0.1, "L = {in_system} vs λ·E[T] = 1");
+        // p99 of an exponential sojourn: ln(100)/(μ − λ) = 92 ms.
+        let p99 = mean(&rows.iter().map(|r| r.response_time.unwrap().p99).collect::<Vec<_>>());
+        assert!((p99 - 0.0921).abs() < 0.012, "p99 {p99}");
+    }
+}
+
+#[test]
+fn the_fluid_fidelity_agrees_with_the_request_one_at_moderate_load() {
+    // Same M/M/1 at ρ = 0.6: E[T] = 1/(100 − 60) = 25 ms.
+    let (requests, request_rows) = mm1(60.0, 1, "requests");
+    let (fluid, fluid_rows) = mm1(60.0, 1, "fluid");
+    let (r, f) = (requests.response_time_mean_s.unwrap(), fluid.response_time_mean_s.unwrap());
+    // The documented tolerance: mean latency within 10%, utilization within 2 points.
+    assert!((r - f).abs() < 0.10 * r, "mean response: requests {r}, fluid {f}");
+    assert!((f - 0.025).abs() < 0.0025, "fluid mean {f} vs 25 ms");
+    let cpu = |rows: &[ecsim::traffic::TrafficRow]| {
+        mean(&rows.iter().map(|r| r.cpu_utilization.unwrap()).collect::<Vec<_>>())
+    };
+    assert!((cpu(&request_rows) - cpu(&fluid_rows)).abs() < 2.0);
+    // Both count the same requests (60/s once healthy), within Poisson noise.
+    assert!((requests.requests - fluid.requests).abs() < 0.02 * fluid.requests, "{requests:?} vs {fluid:?}");
+}
+
+#[test]
+fn memory_does_not_grow_with_the_number_of_requests() {
+    // Ten times the requests: what the run holds at the end (requests in flight, events queued)
+    // stays the size of the load at one instant, not of the run.
+    let held = |duration: &str| {
+        let yaml = web(4, "100", "", "").replace("duration: 10m", &format!("duration: {duration}"));
+        let mut memory = crate::common::Memory::default();
+        let mut sim = ecsim::sim::Simulation::new(&scenario(&yaml), &mut memory, false);
+        let mut peak = 0;
+        while let Some(t) = sim.step() {
+            // After the first minute, when all four targets are healthy (before, the first one
+            // healthy takes every request and queues them).
+            if t.as_secs_f64() > 60.0 {
+                peak = peak.max(sim.world().traffic.in_flight.len());
+            }
+        }
+        (peak, sim.world().traffic.backends.len(), memory.rows.len())
+    };
+    let (short, long) = (held("5m"), held("50m"));
+    // 100/s at 20 ms each over four tasks: about 2 in flight; the peak is a handful either way.
+    assert!(short.0 < 40 && long.0 < 40, "peak in flight: {short:?} vs {long:?}");
+    assert_eq!(short.1, long.1, "one backend per task");
+    // Rows grow with simulated time only (one per interval), never per request.
+    assert_eq!(long.2, 10 * (short.2 - 1) + 1);
+}

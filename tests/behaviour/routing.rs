@@ -1,0 +1,135 @@
+//! The Application Load Balancer (aws-behaviour.md §9): targets receive requests only once
+//! healthy, drain for the deregistration delay, the group fails open when every target is
+//! unhealthy and answers 503 when none is registered; least outstanding requests beats round
+//! robin on uneven requests.
+
+use crate::common::{run, scenario, Memory};
+use ecsim::metrics::EventKind;
+
+/// One m5.xlarge and a service `web` of `desired` 1-vCPU tasks behind `web-alb`'s target group
+/// `web-tg` (`tg` spliced into its settings), receiving `rate` requests per second; metrics every
+/// 10 s. Images pull in 4 s and containers start in 1 s, so tasks are RUNNING at 5 s.
+pub fn web(desired: u32, rate: &str, tg: &str, extra: &str) -> String {
+    format!(
+        r#"
+duration: 10m
+zones: [us-east-1a]
+metrics: {{ interval: 10s }}
+task_definitions:
+  web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
+capacity_providers:
+  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: 1 }} }}
+load_balancers:
+  web-alb: {{ target_groups: {{ web-tg: {{ {tg} }} }} }}
+services:
+  web:
+    task_definition: web
+    desired_count: {desired}
+    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]
+    load_balancer: web-tg
+    requests: {{ cpu_time: {{ exponential: {{ mean: 20ms }} }} }}
+traffic:
+  sources: [{{ to: web-alb, rate: {rate} }}]
+{extra}
+"#
+    )
+}
+
+/// Seconds at which `task`'s target turned `state`.
+fn target_turned(rec: &Memory, task: &str, state: &str) -> Option<f64> {
+    rec.events
+        .iter()
+        .find(|e| e.kind == EventKind::TargetHealthChange && e.task.as_deref() == Some(task) && e.status == Some(state))
+        .map(|e| e.time.as_secs_f64())
+}
+
+fn column(rec: &Memory, f: impl Fn(&ecsim::traffic::TrafficRow) -> f64) -> Vec<(f64, f64)> {
+    rec.rows.iter().filter_map(|r| r.traffic.as_ref().map(|t| (r.time.as_secs_f64(), f(t)))).collect()
+}
+
+#[test]
+fn a_new_target_gets_requests_only_once_it_passes_its_health_checks() {
+    // RUNNING at 5 s, registered then; the first check comes within one interval (10 s). A new
+    // target needs one pass by default (the ALB guide's wording)...
+    let (_, _, rec) = run(&scenario(&web(1, "20", "health_check: { interval: 10s }", "")));
+    let healthy = target_turned(&rec, "web-1", "healthy").expect("the target turns healthy");
+    assert!((5.0..=15.0).contains(&healthy), "healthy at {healthy}");
+    // ...or the healthy threshold's three passes: between 25 s and 35 s.
+    let tg = "health_check: { interval: 10s, timeout: 5s, healthy_threshold: 3, initial_checks: healthy_threshold }";
+    let (_, summary, rec) = run(&scenario(&web(1, "20", tg, "")));
+    let healthy = target_turned(&rec, "web-1", "healthy").expect("the target turns healthy");
+    assert!((25.0..=35.0).contains(&healthy), "healthy at {healthy}");
+    // Until then every request is answered 503 by the load balancer, and none reaches a target.
+    for (t, requests) in column(&rec, |t| t.requests) {
+        if t <= healthy.floor() - 10.0 {
+            assert_eq!(requests, 0.0, "no request reaches the target before it is healthy (row at {t})");
+        }
+    }
+    let before: f64 = column(&rec, |t| t.elb_503).iter().map(|(_, n)| n).sum();
+    // 20 requests/s for about `healthy` seconds.
+    assert!((before - 20.0 * healthy).abs() < 0.15 * 20.0 * healthy, "{before} 503s before {healthy}s");
+    let traffic = summary.services[0].traffic.as_ref().unwrap();
+    // The rest of the 10 minutes: 20/s × (600 − healthy) s ≈ 11400.
+    assert!((traffic.requests - 20.0 * (600.0 - healthy)).abs() < 400.0, "{traffic:?}");
+    assert_eq!(traffic.elb_502 + traffic.elb_504 + traffic.target_5xx, 0.0);
+}
+
+#[test]
+fn a_stopped_task_drains_for_the_deregistration_delay_then_stops() {
+    let tg = "deregistration_delay: 45s";
+    let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
+    let (_, _, rec) = run(&scenario(&web(2, "50", tg, extra)));
+    let stopped = ["web-1", "web-2"].into_iter().find(|t| rec.entered(t, "DEACTIVATING").is_some()).unwrap();
+    // Scale-in at 180 s: the task is deregistered and stays DEACTIVATING for the 45 s delay.
+    assert_eq!(rec.entered(stopped, "DEACTIVATING"), Some(180.0));
+    assert_eq!(rec.entered(stopped, "STOPPING"), Some(225.0));
+    let messages = rec.messages(EventKind::ServiceTargetsChanged);
+    assert!(messages.contains(&"(service web) deregistered 1 targets in (target-group web-tg)"), "{messages:?}");
+    // Nothing was lost: in-flight requests finished during the drain, new ones went to the other.
+    let traffic = |f: fn(&ecsim::traffic::TrafficRow) -> f64| column(&rec, f).iter().map(|(_, n)| n).sum::<f64>();
+    assert_eq!(traffic(|t| t.elb_502), 0.0);
+    let after: Vec<_> = rec.rows.iter().filter(|r| r.time.as_secs_f64() > 240.0).collect();
+    assert!(after.iter().all(|r| r.traffic.as_ref().unwrap().healthy_hosts == 1));
+}
+
+#[test]
+fn every_target_unhealthy_fails_open_and_none_registered_answers_503() {
+    let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";
+    let tg = "health_check: { interval: 10s, unhealthy_threshold: 2 }";
+    // A grace period longer than the run keeps ECS from replacing the failing tasks.
+    let yaml = web(2, "50", tg, extra)
+        .replace("load_balancer: web-tg", "load_balancer: web-tg\n    health_check_grace_period: 1h");
+    let (_, summary, rec) = run(&scenario(&yaml));
+    let late: Vec<_> = rec.rows.iter().filter(|r| r.time.as_secs_f64() >= 180.0).collect();
+    for row in &late {
+        let t = row.traffic.as_ref().unwrap();
+        assert_eq!((t.healthy_hosts, t.unhealthy_hosts), (0, 2), "both unhealthy at {}", row.time);
+        // Fail open: the load balancer still routes to them; nothing is refused.
+        assert!(t.requests > 0.0 && t.elb_503 == 0.0, "{t:?}");
+    }
+    assert!(summary.services[0].traffic.as_ref().unwrap().requests > 20_000.0);
+
+    let (_, summary, _) = run(&scenario(&web(0, "50", "", "")));
+    // No target ever registers: every request of the 10 minutes is a 503 (50/s × 600 s ≈ 30000).
+    let t = summary.services[0].traffic.as_ref().unwrap();
+    assert_eq!(t.requests, 0.0);
+    assert!((t.elb_503 - 30_000.0).abs() < 600.0, "{t:?}");
+    assert_eq!(t.error_rate_pct, 100.0);
+}
+
+#[test]
+fn least_outstanding_requests_beats_round_robin_on_uneven_requests() {
+    // Ten 1-vCPU tasks, each one worker with a queue; request costs are lognormal with a heavy
+    // tail (sigma 1.5: mean = 5 ms × e^1.125 ≈ 15.4 ms), at about 65% load (420/s × 15.4 ms /
+    // 10 workers). Round robin queues requests behind a slow one; LOR sends them elsewhere.
+    let p99 = |algorithm: &str| {
+        let yaml = web(10, "420", &format!("algorithm: {algorithm}"), "").replace(
+            "requests: { cpu_time: { exponential: { mean: 20ms } } }",
+            "requests: { cpu_time: { lognormal: { median: 5ms, sigma: 1.5 } }, workers: 1 }",
+        );
+        let (_, summary, _) = run(&scenario(&yaml));
+        summary.services[0].traffic.as_ref().unwrap().response_time_p99_s.unwrap()
+    };
+    let (rr, lor) = (p99("round_robin"), p99("least_outstanding_requests"));
+    assert!(lor < 0.8 * rr, "p99 with LOR {lor}s vs round robin {rr}s");
+}
