@@ -115,20 +115,25 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: Si
                 r
             }
         };
-        account(world, ctx, task, &result, (failure, dt), model.memory_per_request);
+        let limits = Limits { failure, dt, timeout, per_request: model.memory_per_request };
+        account(world, ctx, task, &result, &limits);
     }
+}
+
+/// What a target group's step applies to each of its targets.
+#[derive(Clone, Copy)]
+struct Limits {
+    /// How a timed-out request is answered (`None`: by the application, a target 5xx).
+    failure: Option<Failure>,
+    dt: f64,
+    timeout: SimDuration,
+    per_request: f64,
 }
 
 /// Adds a target's step to its service's counters and histogram, and kills it for memory if its
 /// requests in flight took it over its limit.
-fn account(
-    world: &mut World,
-    ctx: &mut Ctx,
-    task: TaskId,
-    r: &FluidStep,
-    (failure, dt): (Option<Failure>, f64),
-    per_request: f64,
-) {
+fn account(world: &mut World, ctx: &mut Ctx, task: TaskId, r: &FluidStep, limits: &Limits) {
+    let Limits { failure, dt, timeout, per_request } = *limits;
     let now = ctx.sched.now();
     let backend = world.traffic.backends.get_mut(&task).expect("a routable target has a backend");
     let service = backend.service;
@@ -142,7 +147,8 @@ fn account(
         None => stats.interval.target_5xx += r.timed_out,
     }
     for (p, mass) in POINTS {
-        let took = SimDuration::from_secs_f64(r.quantile(p));
+        // No answer comes after the timeout: those requests are counted as timed out.
+        let took = SimDuration::from_secs_f64(r.quantile(p)).min(timeout);
         stats.answered(took, (r.completed * mass * WEIGHT_PER_REQUEST).round() as u64);
     }
     if out_of_memory {

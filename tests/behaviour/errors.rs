@@ -322,3 +322,28 @@ fn fleet_timing_knobs() {
       hint: write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`
     ");
 }
+
+#[test]
+fn traffic_problems_are_all_reported_with_aws_ranges() {
+    let traffic = r#"  web: { task_definition: web, desired_count: 2, load_balancer: web-gt, requests: { cpu_time: 20, workers: 0 } }
+  api: { task_definition: api, desired_count: 1, launch_type: FARGATE, requests: { cpu_time: 5ms } }
+load_balancers:
+  alb:
+    idle_timeout: 0s
+    target_groups:
+      web-tg:
+        algorithm: least_outstanding_requests
+        slow_start: 10s
+        deregistration_delay: 2h
+        health_check: { interval: 5s, timeout: 6s, healthy_threshold: 11 }
+traffic:
+  sources:
+    - { to: albb, rate: { diurnal: { low: 500, high: 100, peak_at: 14h } } }
+"#;
+    let text = VALID.replacen(
+        "  web: { task_definition: web, desired_count: 2 }\n  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }\n",
+        traffic,
+        1,
+    );
+    insta::assert_snapshot!(validate_report(&text));
+}

@@ -24,3 +24,4 @@ mod routing;
 mod scenario_file;
 mod scheduling;
 mod strategies;
+mod traces;

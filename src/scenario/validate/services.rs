@@ -89,7 +89,8 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
     });
     let target_group = match &s.load_balancer {
         Some(tg) => {
-            super::traffic::target_group_ref(c, &format!("{path}.load_balancer"), tg, known.target_groups).map(Some)
+            super::traffic::target_group_ref(c, &format!("{path}.load_balancer"), tg, known.raw, known.target_groups)
+                .map(Some)
         }
         None => Some(None),
     };

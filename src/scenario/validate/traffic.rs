@@ -204,11 +204,20 @@ pub fn check_request_model(c: &mut Checker, path: &str, raw: Option<&RawRequestM
     })
 }
 
-/// The target group a service's `load_balancer` names, with "did you mean" when there is none.
-pub fn target_group_ref(c: &mut Checker, path: &str, name: &str, groups: &[TargetGroupSpec]) -> Option<TargetGroupId> {
+/// The target group a service's `load_balancer` names, with "did you mean" when there is none;
+/// `None` silently for a declared one with problems of its own (reported there).
+pub fn target_group_ref(
+    c: &mut Checker,
+    path: &str,
+    name: &str,
+    raw: &RawScenario,
+    groups: &[TargetGroupSpec],
+) -> Option<TargetGroupId> {
     let id = groups.iter().position(|g| g.name == name).map(TargetGroupId::from_index);
-    if id.is_none() {
-        let hint = suggestion(name, groups.iter().map(|g| g.name.as_str()));
+    let declared: Vec<&str> =
+        raw.load_balancers.values().flat_map(|lb| lb.target_groups.keys()).map(String::as_str).collect();
+    if id.is_none() && !declared.contains(&name) {
+        let hint = suggestion(name, declared.iter().copied());
         c.error(
             path,
             &format!("unknown target group `{name}`"),
