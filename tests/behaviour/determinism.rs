@@ -74,3 +74,20 @@ fn the_seed_flag_overrides_the_scenario_and_is_recorded() {
     let last = fs::read_to_string(out.join("metrics.csv")).unwrap().lines().last().unwrap().to_string();
     assert!(last.starts_with("900.000,"), "{last}");
 }
+
+#[test]
+fn traffic_runs_repeat_exactly_in_both_fidelities_and_a_seed_changes_the_arrivals() {
+    let lab = include_str!("../../scenarios/web-traffic.yaml").replace("duration: 45m", "duration: 22m");
+    for fidelity in ["requests", "fluid"] {
+        let yaml = lab.replace("fidelity: requests", &format!("fidelity: {fidelity}"));
+        let (_, a, ra) = run(&scenario(&yaml));
+        let (_, b, rb) = run(&scenario(&yaml));
+        assert_eq!(a, b, "{fidelity}: summaries differ");
+        assert_eq!(ra.rows, rb.rows, "{fidelity}: metrics differ");
+        assert_eq!(ra.events, rb.events, "{fidelity}: events differ");
+    }
+    // Another seed: other arrivals, so another request count (request fidelity).
+    let (_, a, _) = run(&scenario(&lab));
+    let (_, b, _) = run(&scenario(&lab.replace("seed: 7", "seed: 8")));
+    assert_ne!(a.services[0].traffic, b.services[0].traffic);
+}
