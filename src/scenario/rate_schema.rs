@@ -8,7 +8,7 @@ use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Vis
 use serde::Deserialize;
 
 use super::values::Scalar;
-use crate::traffic::rate::Sample;
+use crate::traffic::rate::{Sample, Weekday};
 
 /// A rate: `200`, or `{ diurnal: { low: 200, high: 1500, peak_at: 14h } }` and the like.
 #[derive(Debug)]
@@ -80,19 +80,7 @@ pub(crate) struct RawWeekly {
     pub weekday: RawRate,
     pub weekend: RawRate,
     /// The day of the week simulated time 0 falls on; Monday by default.
-    pub first_day: Option<RawWeekday>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawWeekday {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-    Saturday,
-    Sunday,
+    pub first_day: Option<Weekday>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -279,19 +279,8 @@ impl TargetGroup {
 mod tests {
     use super::*;
     use crate::engine::{RngStreams, SimDuration};
+    use crate::traffic::target_group::tests::{secs, task, zone};
     use crate::traffic::target_group::TargetGroupConfig;
-
-    fn secs(s: u64) -> SimTime {
-        SimTime::ZERO + SimDuration::from_secs(s)
-    }
-
-    fn task(n: usize) -> TaskId {
-        TaskId::from_index(n)
-    }
-
-    fn zone(n: usize) -> ZoneId {
-        ZoneId::from_index(n)
-    }
 
     fn rng() -> StreamRng {
         RngStreams::new(7).stream(1, 0)

@@ -435,18 +435,18 @@ impl TargetGroup {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn secs(s: u64) -> SimTime {
+    pub(in crate::traffic) fn secs(s: u64) -> SimTime {
         SimTime::ZERO + SimDuration::from_secs(s)
     }
 
-    fn task(n: usize) -> TaskId {
+    pub(in crate::traffic) fn task(n: usize) -> TaskId {
         TaskId::from_index(n)
     }
 
-    fn zone(n: usize) -> ZoneId {
+    pub(in crate::traffic) fn zone(n: usize) -> ZoneId {
         ZoneId::from_index(n)
     }
 

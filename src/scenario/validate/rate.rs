@@ -7,13 +7,12 @@ use super::checker::Checker;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::rate_schema::{
     RawClip, RawDiurnal, RawMissing, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawTraceValues,
-    RawWeekday, RawWeekly, TaggedRate, TraceLoad, TraceRows,
+    RawWeekly, TaggedRate, TraceLoad, TraceRows,
 };
 use crate::scenario::trace_file::{parse_time, TIME_HINT};
 use crate::scenario::values::Scalar;
 use crate::traffic::rate::{
-    infer_step, Diurnal, Missing, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekday,
-    Weekly,
+    infer_step, Diurnal, Missing, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekly,
 };
 
 /// Far above any real service (ALB's documented scale is in the hundreds of thousands per second),
@@ -123,16 +122,7 @@ fn diurnal(c: &mut Checker, path: &str, raw: &RawDiurnal) -> Option<Rate> {
 fn weekly(c: &mut Checker, path: &str, raw: &RawWeekly) -> Option<Rate> {
     let weekday = check(c, &format!("{path}.weekday"), &raw.weekday);
     let weekend = check(c, &format!("{path}.weekend"), &raw.weekend);
-    let first_day = match raw.first_day {
-        None | Some(RawWeekday::Monday) => Weekday::Monday,
-        Some(RawWeekday::Tuesday) => Weekday::Tuesday,
-        Some(RawWeekday::Wednesday) => Weekday::Wednesday,
-        Some(RawWeekday::Thursday) => Weekday::Thursday,
-        Some(RawWeekday::Friday) => Weekday::Friday,
-        Some(RawWeekday::Saturday) => Weekday::Saturday,
-        Some(RawWeekday::Sunday) => Weekday::Sunday,
-    };
-    Some(Rate::from(Weekly { weekday: weekday?, weekend: weekend?, first_day }))
+    Some(Rate::from(Weekly { weekday: weekday?, weekend: weekend?, first_day: raw.first_day.unwrap_or_default() }))
 }
 
 fn noise(c: &mut Checker, path: &str, raw: &RawNoise) -> Option<Rate> {

@@ -95,8 +95,9 @@ impl Diurnal {
     }
 }
 
-/// The day of the week simulated time 0 falls on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The day of the week simulated time 0 falls on (written as in the scenario: `monday`...).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Weekday {
     #[default]
     Monday,
