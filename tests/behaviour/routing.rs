@@ -133,3 +133,23 @@ fn least_outstanding_requests_beats_round_robin_on_uneven_requests() {
     let (rr, lor) = (p99("round_robin"), p99("least_outstanding_requests"));
     assert!(lor < 0.8 * rr, "p99 with LOR {lor}s vs round robin {rr}s");
 }
+
+#[test]
+fn requests_piling_up_in_memory_get_the_task_killed_for_memory() {
+    // One worker serves 50/s of 20 ms requests (capacity 50/s): at 80/s the queue grows by
+    // ~30/s. Each in-flight request holds 10 MiB of the container's 1024 MiB, so past ~102 in
+    // flight (a few seconds after the target turns healthy) the kernel kills the task.
+    let yaml = web(1, "80", "health_check: { interval: 10s }", "").replace(
+        "requests: { cpu_time: { exponential: { mean: 20ms } } }",
+        "requests: { cpu_time: { exponential: { mean: 20ms } }, workers: 1, memory_per_request: 10 }",
+    );
+    let (_, summary, rec) = run(&scenario(&yaml));
+    let reasons = &summary.services[0].stop_reasons;
+    assert!(reasons.keys().any(|r| r.contains("OutOfMemoryError")), "{reasons:?}");
+    let stopped = rec.messages(EventKind::TaskStateChange).into_iter().find(|m| m.contains("is STOPPED")).unwrap();
+    assert!(stopped.contains("exited with code 137"), "{stopped}");
+    // Its in-flight requests failed with 502; the service replaced it.
+    let traffic = summary.services[0].traffic.as_ref().unwrap();
+    assert!(traffic.elb_502 > 0.0, "{traffic:?}");
+    assert!(summary.services[0].tasks_started > 1);
+}
