@@ -1,0 +1,286 @@
+//! Traffic at scale, against the engine's bare-heap baseline.
+//!
+//! Two whole simulations, each timed end to end (scenario already parsed, outputs discarded):
+//! - **requests**: one service of 100 one-vCPU tasks on eight m5.4xlarge behind one ALB target
+//!   group (round robin), every request an event: nothing for the first minute (every target is
+//!   healthy by then), then 1,000 requests/s for 1,000 s, so 1,000,000 requests of 20 ms mean CPU
+//!   time each (0.2 of a vCPU per task). The run checks that it served 1,000,000 ± 2%.
+//! - **fluid**: 50 services of 4 tasks, each behind its own load balancer and fed by its own
+//!   diurnal source (200 to 1,500 requests/s, peak at 14h), for 24 h in the fluid fidelity with
+//!   a one-minute step. (At the default 1 s step, each target's step computes 21 response-time
+//!   quantiles by bisection, ~7 ms a step for 200 targets: 24 h would take ~10 min a run.)
+//!
+//! The baseline is a bare `BinaryHeap<Reverse<(u64, u64)>>` loop that pops and pushes as many
+//! events as the request run processes, with the run's typical queue length, so "µs per event of
+//! ecsim / µs per event of the bare heap" says what the model costs over the queue alone.
+//!
+//! After criterion's report, in benchmark mode, `main` times the three interleaved (median of
+//! `RATIO_REPS`) and prints wall time, events, events/s and the ratio to the bare heap per event.
+//! Under `cargo test --benches` (one unoptimised run of each) the runs are shortened.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use ecsim::metrics::{LogEvent, MetricsRow, Recorder};
+use ecsim::scenario::{load_str, Scenario};
+use ecsim::sim::Simulation;
+
+/// Requests per second of the request run, once it starts sending.
+const REQUEST_RATE: u64 = 1_000;
+/// Seconds before the request run starts sending: every target is healthy by then.
+const WARM_UP_SECS: u64 = 60;
+/// Seconds the request run sends for, in benchmark mode (1,000,000 requests).
+const REQUEST_SECS: u64 = 1_000;
+/// Services of the fluid run, and tasks of each.
+const FLUID_SERVICES: u32 = 50;
+const FLUID_TASKS: u32 = 4;
+/// Entries the bare heap holds while it runs: about what the request run keeps queued (one
+/// arrival and health checks, ~20 requests in flight, the metrics and scheduler timers).
+const BARE_QUEUE: u64 = 128;
+/// Interleaved repetitions of each variant for the printed figures.
+const RATIO_REPS: usize = 3;
+
+/// Discards everything: the bench measures the simulation, not the outputs.
+struct Discard;
+
+impl Recorder for Discard {
+    fn event(&mut self, _: &LogEvent) {}
+    fn row(&mut self, _: &MetricsRow) {}
+}
+
+/// The request run: `secs` seconds of `REQUEST_RATE` requests/s after the warm-up.
+fn requests_scenario(secs: u64) -> Scenario {
+    let yaml = format!(
+        r#"
+duration: {duration}s
+zones: [us-east-1a, us-east-1b]
+metrics: {{ interval: 60s }}
+task_definitions:
+  web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
+capacity_providers:
+  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: 8 }} }}
+load_balancers:
+  web-alb: {{ target_groups: {{ web-tg: {{ algorithm: round_robin, health_check: {{ interval: 10s }} }} }} }}
+services:
+  web:
+    task_definition: web
+    desired_count: 100
+    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]
+    load_balancer: web-tg
+    requests: {{ cpu_time: {{ exponential: {{ mean: 20ms }} }} }}
+traffic:
+  fidelity: requests
+  sources: [{{ to: web-alb, rate: {{ step: {{ before: 0, after: {REQUEST_RATE}, at: {WARM_UP_SECS}s }} }} }}]
+"#,
+        duration = WARM_UP_SECS + secs,
+    );
+    load_str(&yaml, "bench.yaml", "bench").expect("the request bench scenario is valid")
+}
+
+/// The fluid run: `FLUID_SERVICES` services, each with its own load balancer and source.
+fn fluid_scenario(duration: &str) -> Scenario {
+    let (mut lbs, mut services, mut sources) = (String::new(), String::new(), String::new());
+    for i in 0..FLUID_SERVICES {
+        lbs += &format!("  lb{i}: {{ target_groups: {{ tg{i}: {{ algorithm: round_robin }} }} }}\n");
+        services += &format!(
+            "  s{i}: {{ task_definition: web, desired_count: {FLUID_TASKS}, capacity_provider_strategy: \
+             [{{ capacity_provider: ec2 }}], load_balancer: tg{i}, \
+             requests: {{ cpu_time: {{ exponential: {{ mean: 1ms }} }} }} }}\n"
+        );
+        sources += &format!("    - {{ to: lb{i}, rate: {{ diurnal: {{ low: 200, high: 1500, peak_at: 14h }} }} }}\n");
+    }
+    // 200 one-vCPU tasks onto 16 m5.4xlarge (256 vCPUs); at the peak a task is 37.5% busy.
+    let yaml = format!(
+        r#"
+duration: {duration}
+zones: [us-east-1a, us-east-1b]
+metrics: {{ interval: 60s }}
+task_definitions:
+  web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
+capacity_providers:
+  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: 16 }} }}
+load_balancers:
+{lbs}services:
+{services}traffic:
+  fidelity: fluid
+  step: 60s
+  sources:
+{sources}"#
+    );
+    load_str(&yaml, "bench.yaml", "bench").expect("the fluid bench scenario is valid")
+}
+
+/// What a run did: events processed, requests served (all services), tasks running at the end.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Outcome {
+    events: u64,
+    requests: f64,
+    running: u32,
+}
+
+fn run(scenario: &Scenario) -> Outcome {
+    let (_, summary) = Simulation::new(scenario, &mut Discard, false).run();
+    Outcome {
+        events: summary.events,
+        requests: summary.services.iter().filter_map(|s| s.traffic.as_ref()).map(|t| t.requests).sum(),
+        running: summary.services.iter().map(|s| s.running_at_end).sum(),
+    }
+}
+
+/// The bare heap: `BARE_QUEUE` entries, then `events` pops, each pushing one entry a
+/// pseudo-random delay later (an xorshift, up to ~1 s in µs), until `events` were popped.
+/// Returns a checksum of the popped times so the loop cannot be optimised away.
+fn run_bare(events: u64) -> u64 {
+    let mut heap: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::with_capacity(BARE_QUEUE as usize + 1);
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut delay = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x & 0xF_FFFF
+    };
+    for seq in 0..BARE_QUEUE {
+        heap.push(Reverse((delay(), seq)));
+    }
+    let (mut seq, mut checksum) = (BARE_QUEUE, 0u64);
+    for _ in 0..events {
+        let Some(Reverse((now, _))) = heap.pop() else { break };
+        checksum = checksum.wrapping_mul(31).wrapping_add(now);
+        heap.push(Reverse((now + delay(), seq)));
+        seq += 1;
+    }
+    checksum
+}
+
+/// The three variants, with the sizes of this mode and what a run of each must do.
+struct Setup {
+    requests: Scenario,
+    fluid: Scenario,
+    /// Requests the request run must serve (± 2%).
+    expected_requests: f64,
+    /// One run of each: its outcome, to check every later run against.
+    requests_outcome: Outcome,
+    fluid_outcome: Outcome,
+    /// Seconds that first run of each took, to size criterion's measurement time.
+    requests_secs: f64,
+    fluid_secs: f64,
+}
+
+impl Setup {
+    #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
+    fn new(full: bool) -> Self {
+        // Shortened for `cargo test --benches`, which runs everything once, unoptimised.
+        let (secs, fluid_duration) = if full { (REQUEST_SECS, "24h") } else { (20, "1h") };
+        let (requests, fluid) = (requests_scenario(secs), fluid_scenario(fluid_duration));
+        let expected_requests = (REQUEST_RATE * secs) as f64;
+        let start = Instant::now();
+        let requests_outcome = run(&requests);
+        let requests_secs = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let fluid_outcome = run(&fluid);
+        let fluid_secs = start.elapsed().as_secs_f64();
+        let off = (requests_outcome.requests - expected_requests).abs() / expected_requests;
+        assert!(off < 0.02, "the request run served {} requests, not {expected_requests}", requests_outcome.requests);
+        assert_eq!(requests_outcome.running, 100, "every task of the request run must be running");
+        assert_eq!(fluid_outcome.running, FLUID_SERVICES * FLUID_TASKS, "every fluid task must be running");
+        assert!(fluid_outcome.requests > 0.0, "the fluid run served nothing");
+        Setup { requests, fluid, expected_requests, requests_outcome, fluid_outcome, requests_secs, fluid_secs }
+    }
+}
+
+/// Ten flat samples of one run each: the measurement time is a little short of ten runs, so
+/// criterion cannot fit two per sample (it may say it needs longer: the bench takes that time).
+fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, events: u64, secs: f64) {
+    group
+        .throughput(Throughput::Elements(events))
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs_f64((9.0 * secs).max(1.0)));
+}
+
+fn bench(c: &mut Criterion, setup: &Setup) {
+    let events = setup.requests_outcome.events;
+    let mut group = c.benchmark_group(format!("traffic/{} requests", setup.expected_requests));
+    configure(&mut group, events, setup.requests_secs);
+    group.bench_function(BenchmarkId::from_parameter("ecsim"), |b| b.iter(|| run(black_box(&setup.requests))));
+    group.bench_function(BenchmarkId::from_parameter("bare heap"), |b| b.iter(|| run_bare(black_box(events))));
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("traffic/fluid, {FLUID_SERVICES} services"));
+    configure(&mut group, setup.fluid_outcome.events, setup.fluid_secs);
+    group.bench_function(BenchmarkId::from_parameter("ecsim"), |b| b.iter(|| run(black_box(&setup.fluid))));
+    group.finish();
+}
+
+/// Criterion's benchmark mode, as its own argument parsing decides it: `cargo bench` passes
+/// `--bench`; `cargo test --benches` does not, and then every benchmark runs once as a test.
+fn benchmark_mode() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    has("--bench") && !has("--test") && !has("--list") && !args.iter().any(|a| a.starts_with("--profile-time"))
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let mid = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[mid]
+    } else {
+        (xs[mid - 1] + xs[mid]) / 2.0
+    }
+}
+
+/// Times the three variants alternately in this process and prints their figures.
+#[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
+fn print_figures(setup: &Setup) {
+    let bare_events = setup.requests_outcome.events;
+    let mut secs: [Vec<f64>; 3] = Default::default();
+    for rep in 0..RATIO_REPS {
+        // Rotate which goes first, so none always runs on a warmer cache.
+        for k in 0..3 {
+            let variant = (rep + k) % 3;
+            let start = Instant::now();
+            match variant {
+                0 => assert_eq!(run(black_box(&setup.requests)), setup.requests_outcome, "the request run changed"),
+                1 => assert_eq!(run(black_box(&setup.fluid)), setup.fluid_outcome, "the fluid run changed"),
+                _ => {
+                    black_box(run_bare(black_box(bare_events)));
+                }
+            }
+            secs[variant].push(start.elapsed().as_secs_f64());
+        }
+    }
+    let [requests, fluid, bare] = secs.map(median);
+    let bare_us = bare * 1e6 / bare_events as f64;
+    println!(
+        "bare heap ({BARE_QUEUE} queued): {bare:.3} s for {bare_events} events, {:.1} M events/s",
+        bare_events as f64 / bare / 1e6
+    );
+    for (name, secs, outcome) in [
+        (format!("requests ({} served)", setup.requests_outcome.requests), requests, setup.requests_outcome),
+        (format!("fluid 24 h, {FLUID_SERVICES} services"), fluid, setup.fluid_outcome),
+    ] {
+        let us = secs * 1e6 / outcome.events as f64;
+        println!(
+            "{name}: {secs:.3} s, {} events, {:.2} M events/s, {us:.3} µs/event = {:.1}x the bare heap's {bare_us:.4}",
+            outcome.events,
+            outcome.events as f64 / secs / 1e6,
+            us / bare_us,
+        );
+    }
+}
+
+fn main() {
+    let full = benchmark_mode();
+    let setup = Setup::new(full);
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion, &setup);
+    criterion.final_summary();
+    if full {
+        print_figures(&setup);
+    }
+}
