@@ -8,6 +8,7 @@ use crate::scenario::Scenario;
 use crate::sim::ids::{ServiceId, SourceId, TargetGroupId, TaskId};
 
 use super::backend::Backend;
+use super::fluid::PointCache;
 use super::server::RequestId;
 use super::spec::{LoadBalancerSpec, TargetGroupSpec, TrafficSpec};
 use super::stats::ServiceTraffic;
@@ -44,6 +45,8 @@ pub struct Traffic {
     pub services: Vec<ServiceTraffic>,
     /// The run's seed: rate patterns with noise draw from it.
     pub seed: u64,
+    /// Per target group, the fluid fidelity's last response-time points.
+    pub fluid_points: Vec<Option<PointCache>>,
 }
 
 impl Traffic {
@@ -59,6 +62,7 @@ impl Traffic {
             arrivals: vec![ArrivalClock::default(); scenario.traffic.sources.len()],
             services: vec![ServiceTraffic::default(); scenario.services.len()],
             seed: scenario.seed,
+            fluid_points: vec![None; scenario.target_groups.len()],
         }
     }
 
