@@ -17,6 +17,9 @@
 //! this process (alternating repetitions, median of each) and prints their ratio, which criterion
 //! does not.
 
+mod common;
+
+use common::{benchmark_mode, median};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
@@ -267,24 +270,6 @@ fn bench_sizes(c: &mut Criterion) {
         group
             .bench_function(BenchmarkId::from_parameter("bare heap"), |b| b.iter(|| black_box(run_bare(black_box(w)))));
         group.finish();
-    }
-}
-
-/// Criterion's benchmark mode, as its own argument parsing decides it: `cargo bench` passes
-/// `--bench`; `cargo test --benches` does not, and then every benchmark runs once as a test.
-fn benchmark_mode() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    has("--bench") && !has("--test") && !has("--list") && !args.iter().any(|a| a.starts_with("--profile-time"))
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let mid = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[mid]
-    } else {
-        (xs[mid - 1] + xs[mid]) / 2.0
     }
 }
 

@@ -17,6 +17,9 @@
 //! `RATIO_REPS`) and prints wall time, events, events/s and the ratio to the bare heap per event.
 //! Under `cargo test --benches` (one unoptimised run of each) the runs are shortened.
 
+mod common;
+
+use common::{benchmark_mode, median};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
@@ -212,24 +215,6 @@ fn bench(c: &mut Criterion, setup: &Setup) {
     configure(&mut group, setup.fluid_outcome.events, setup.fluid_secs);
     group.bench_function(BenchmarkId::from_parameter("ecsim"), |b| b.iter(|| run(black_box(&setup.fluid))));
     group.finish();
-}
-
-/// Criterion's benchmark mode, as its own argument parsing decides it: `cargo bench` passes
-/// `--bench`; `cargo test --benches` does not, and then every benchmark runs once as a test.
-fn benchmark_mode() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    has("--bench") && !has("--test") && !has("--list") && !args.iter().any(|a| a.starts_with("--profile-time"))
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let mid = xs.len() / 2;
-    if xs.len() % 2 == 1 {
-        xs[mid]
-    } else {
-        (xs[mid - 1] + xs[mid]) / 2.0
-    }
 }
 
 /// Times the three variants alternately in this process and prints their figures.
