@@ -6,7 +6,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::sim::event::TrafficEvent;
-use crate::sim::ids::{LoadBalancerId, TargetGroupId, TaskId, ZoneId};
+use crate::sim::ids::{LoadBalancerId, TargetGroupId, TaskId};
 use crate::sim::{Ctx, Event, World};
 
 use super::queueing::{self, FluidStep, FluidTarget, ServiceTime};
@@ -66,9 +66,9 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 
 /// Splits a load balancer's rate over its target groups by weight.
 fn forward(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, rate: f64, step: SimDuration) {
-    let groups = world.traffic.load_balancers[lb.index()].target_groups.clone();
-    let total: u32 = groups.iter().map(|(_, w)| w).sum();
-    for (tg, weight) in groups {
+    let total: u32 = world.traffic.load_balancers[lb.index()].target_groups.iter().map(|(_, w)| w).sum();
+    for i in 0..world.traffic.load_balancers[lb.index()].target_groups.len() {
+        let (tg, weight) = world.traffic.load_balancers[lb.index()].target_groups[i];
         if weight > 0 {
             flow(world, ctx, tg, rate * f64::from(weight) / f64::from(total), step);
         }
@@ -80,9 +80,8 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: Si
     let Some(service) = world.traffic.service_of(tg) else { return };
     let now = ctx.sched.now();
     let dt = step.as_secs_f64();
-    let zones: Vec<ZoneId> = (0..world.zones.len()).map(ZoneId::from_index).collect();
     let group = &world.traffic.target_groups[tg.index()];
-    let (shares, served) = (group.shares(now), group.served_fraction(&zones));
+    let (shares, served) = (group.shares(now), group.served_fraction(&world.traffic.zones));
     let failing_open = group.healthy_count() == 0;
     let counts = &mut world.traffic.services[service.index()].interval;
     counts.fail(Failure::Elb503, rate * dt * (1.0 - served));
@@ -90,8 +89,9 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: Si
         counts.unhealthy_routing += rate * dt * served;
     }
     let rate = rate * served;
-    let model = world.services[service.index()].spec.requests.clone();
+    let model = &world.services[service.index()].spec.requests;
     let service_time = ServiceTime { mean: model.cpu_time.mean_secs(), scv: model.cpu_time.scv() };
+    let per_request = model.memory_per_request;
     let (timeout, failure) = super::requests::timeout(world, tg, model.timeout);
     // Targets with the same load and backlog have the same step: computed once.
     let mut previous: Option<(f64, f64, FluidStep, f64)> = None;
@@ -115,7 +115,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: Si
                 r
             }
         };
-        let limits = Limits { failure, dt, timeout, per_request: model.memory_per_request };
+        let limits = Limits { failure, dt, timeout, per_request };
         let points = response_points(&mut world.traffic.fluid_points[tg.index()], lambda, before, &result);
         account(world, ctx, task, (&result, &points), &limits);
     }

@@ -192,8 +192,8 @@ pub fn fail_in_flight(world: &mut World, ctx: &mut Ctx, task: TaskId, failure: F
     let (service, tg) = (backend.service, backend.target_group);
     let lost = backend.server.evict_all(now);
     let fluid = std::mem::take(&mut backend.backlog.0);
-    backend.completion_at = None;
-    backend.completion_version = backend.completion_version.wrapping_add(1);
+    // Nothing left to serve: the pending completion, if any, goes stale.
+    backend.reschedule();
     let stats = &mut world.traffic.services[service.index()];
     stats.interval.fail(failure, lost.len() as f64 + fluid);
     for id in lost {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
 use crate::scenario::Scenario;
-use crate::sim::ids::{ServiceId, SourceId, TargetGroupId, TaskId};
+use crate::sim::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
 use super::fluid::PointCache;
@@ -45,6 +45,8 @@ pub struct Traffic {
     pub services: Vec<ServiceTraffic>,
     /// The run's seed: rate patterns with noise draw from it.
     pub seed: u64,
+    /// The load balancers' zones: the cluster's (an ALB is enabled in each).
+    pub zones: Vec<ZoneId>,
     /// Per target group, the fluid fidelity's last response-time points.
     pub fluid_points: Vec<Option<PointCache>>,
 }
@@ -62,6 +64,7 @@ impl Traffic {
             arrivals: vec![ArrivalClock::default(); scenario.traffic.sources.len()],
             services: vec![ServiceTraffic::default(); scenario.services.len()],
             seed: scenario.seed,
+            zones: (0..scenario.zones.len()).map(ZoneId::from_index).collect(),
             fluid_points: vec![None; scenario.target_groups.len()],
         }
     }

@@ -109,9 +109,7 @@ pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> Sim
     let Some(tg) = world.traffic.backends.get(&id).map(|b| b.target_group) else { return SimDuration::ZERO };
     let now = ctx.sched.now();
     let delay = world.traffic.group(tg).config().deregistration_delay;
-    if world.traffic.group(tg).deregister(id, now).is_some() {
-        log_targets(world, ctx, id, tg, "deregistered 1 targets in");
-    }
+    deregister(world, ctx, id, tg, now);
     if world.tasks[id.index()].stop_code == Some(StopCode::EssentialContainerExited) {
         super::requests::fail_in_flight(world, ctx, id, Failure::Elb502);
     }
@@ -125,13 +123,19 @@ pub fn on_task_gone(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let tg = backend.target_group;
     super::requests::fail_in_flight(world, ctx, id, Failure::Elb502);
     let now = ctx.sched.now();
-    if world.traffic.group(tg).deregister(id, now).is_some() {
-        log_targets(world, ctx, id, tg, "deregistered 1 targets in");
-    }
+    deregister(world, ctx, id, tg, now);
     world.traffic.group(tg).remove(id);
     if let Some(mut backend) = world.traffic.backends.remove(&id) {
         let per_request = world.services[backend.service.index()].spec.requests.memory_per_request;
         backend.account(now, per_request, &mut world.traffic.services[backend.service.index()].interval);
+    }
+}
+
+/// Starts the target's draining, logged the way ECS words it (once: a draining target is left
+/// as it is).
+fn deregister(world: &mut World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now: SimTime) {
+    if world.traffic.group(tg).deregister(id, now).is_some() {
+        log_targets(world, ctx, id, tg, "deregistered 1 targets in");
     }
 }
 
