@@ -144,6 +144,24 @@ fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure
     }
 }
 
+/// The files a run wrote, data before charts: what the folder holds, so the list never goes stale.
+fn output_files(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort_by_key(|n| {
+        (
+            n.ends_with(".png") || n.ends_with(".svg"),
+            FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()),
+            n.clone(),
+        )
+    });
+    names
+}
+
+/// The data files in the order a reader wants them; the rest follow by name.
+const FIRST: [&str; 5] = ["metrics.csv", "events.jsonl", "summary.json", "run.json", "scenario.yaml"];
+
 fn run(
     path: &Path,
     (seed, duration): (Option<u64>, Option<SimDuration>),
@@ -161,9 +179,6 @@ fn run(
     let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let report = write_run(&scenario, (&file_name, &bytes), &out, options).map_err(|e| Failure::Other(e.into()))?;
     println!("{}", summary_table(&report.summary));
-    println!(
-        "\noutputs in {}/: metrics.csv, events.jsonl, summary.json, run.json, scenario.yaml, tasks.png, tasks.svg",
-        report.folder.display()
-    );
+    println!("\noutputs in {}/: {}", report.folder.display(), output_files(&report.folder).join(", "));
     Ok(())
 }

@@ -113,6 +113,11 @@ pub struct MetricsRow {
     pub memory_reserved: u64,
     /// Container instances registered to the cluster (ACTIVE or DRAINING).
     pub instances: u32,
+    /// The desired capacity of the cluster's Auto Scaling groups, summed: the instance layer's
+    /// target, as `desired` is the task layer's.
+    pub instances_desired: u32,
+    /// Instances the groups are launching that have not registered yet.
+    pub instances_launching: u32,
     /// Cluster CPUReservation and MemoryReservation, percent (CloudWatch's definition).
     pub cluster_cpu_reservation: f64,
     pub cluster_memory_reservation: f64,

@@ -6,7 +6,7 @@
 //! rows would not add up to the summary's total.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::sim::ids::ServiceId;
+use crate::sim::ids::{ProviderId, ServiceId};
 use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
 
@@ -31,6 +31,7 @@ fn previous_sample(now: SimTime, interval: SimDuration) -> Option<SimTime> {
 pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDuration, end: SimTime) {
     let now = ctx.sched.now();
     let (cpu, memory) = cluster_reservation(world);
+    let (instances_desired, instances_launching) = group_capacity(world);
     let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
     let cost = bill(world, pricing, now, end).since(&before);
     for i in 0..world.services.len() {
@@ -50,6 +51,8 @@ pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: Sim
             cpu_reserved: held(|td| td.reserved_cpu()),
             memory_reserved: held(|td| td.reserved_memory()),
             instances: world.registered_instances().count() as u32,
+            instances_desired,
+            instances_launching,
             cluster_cpu_reservation: cpu,
             cluster_memory_reservation: memory,
             service_fargate_cost: cost.services[i],
@@ -58,6 +61,15 @@ pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: Sim
         };
         ctx.recorder.row(&row);
     }
+}
+
+/// The Auto Scaling groups' desired capacity and the launches in flight, over all groups.
+fn group_capacity(world: &World) -> (u32, u32) {
+    let groups = world.providers.iter().enumerate().filter_map(|(i, p)| p.auto_scaling_group().map(|g| (i, g)));
+    groups.fold((0, 0), |(desired, launching), (i, g)| {
+        let provider = ProviderId::from_index(i);
+        (desired + g.desired_capacity, launching + world.fleet.pending_launches(provider).count() as u32)
+    })
 }
 
 /// CloudWatch's CPUReservation and MemoryReservation: percent of registered resources that tasks

@@ -18,7 +18,7 @@ use super::OutputError;
 /// The traffic columns (from `requests` on) are empty for a service without a load balancer;
 /// response times are empty in an interval where no target answered, and utilizations where no
 /// task ran (CloudWatch publishes no data point then).
-const METRICS_HEADER: [&str; 31] = [
+const METRICS_HEADER: [&str; 33] = [
     "time_s",
     "service",
     "desired",
@@ -28,6 +28,8 @@ const METRICS_HEADER: [&str; 31] = [
     "cpu_reserved",
     "memory_reserved",
     "instances",
+    "instances_desired",
+    "instances_launching",
     "cluster_cpu_reservation_pct",
     "cluster_memory_reservation_pct",
     "service_fargate_cost_usd",
@@ -52,14 +54,23 @@ const METRICS_HEADER: [&str; 31] = [
     "memory_utilization_pct",
 ];
 
-/// Task counts of one service over time: (seconds, running, desired).
+/// Counts of one layer over time: (seconds, actual, desired): a service's running and desired
+/// tasks, or the cluster's registered and desired instances.
 pub type CountSeries = Vec<(f64, u32, u32)>;
+
+/// What the charts draw, kept as the rows stream by: one point per interval.
+#[derive(Clone, Debug, Default)]
+pub struct ChartSeries {
+    /// Per service, in the order services first appear.
+    pub services: Vec<(String, CountSeries)>,
+    /// The cluster's instances (every service's row of an instant repeats them: kept once).
+    pub instances: CountSeries,
+}
 
 pub struct FileRecorder {
     metrics: csv::Writer<BufWriter<File>>,
     events: BufWriter<File>,
-    /// Per service, in the order services first appear.
-    pub series: Vec<(String, CountSeries)>,
+    series: ChartSeries,
     /// The first write error, reported when the run ends.
     error: Option<OutputError>,
     metrics_path: PathBuf,
@@ -74,11 +85,11 @@ impl FileRecorder {
         let mut metrics = csv::Writer::from_writer(open(&metrics_path)?);
         metrics.write_record(METRICS_HEADER).map_err(|e| OutputError::Csv { path: metrics_path.clone(), source: e })?;
         let events = open(&events_path)?;
-        Ok(FileRecorder { metrics, events, series: Vec::new(), error: None, metrics_path, events_path })
+        Ok(FileRecorder { metrics, events, series: ChartSeries::default(), error: None, metrics_path, events_path })
     }
 
     /// Flushes both files; returns the first error met during the run, if any.
-    pub fn finish(mut self) -> Result<Vec<(String, CountSeries)>, OutputError> {
+    pub fn finish(mut self) -> Result<ChartSeries, OutputError> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -114,6 +125,8 @@ impl Recorder for FileRecorder {
             row.cpu_reserved.to_string(),
             row.memory_reserved.to_string(),
             row.instances.to_string(),
+            row.instances_desired.to_string(),
+            row.instances_launching.to_string(),
             format!("{:.2}", row.cluster_cpu_reservation),
             format!("{:.2}", row.cluster_memory_reservation),
             usd(row.service_fargate_cost),
@@ -127,9 +140,12 @@ impl Recorder for FileRecorder {
             self.keep_first_error(OutputError::Csv { path: self.metrics_path.clone(), source });
         }
         let point = (t, row.running, row.desired);
-        match self.series.iter_mut().find(|(name, _)| *name == row.service) {
+        match self.series.services.iter_mut().find(|(name, _)| *name == row.service) {
             Some((_, points)) => points.push(point),
-            None => self.series.push((row.service.clone(), vec![point])),
+            None => self.series.services.push((row.service.clone(), vec![point])),
+        }
+        if self.series.instances.last().is_none_or(|last| last.0 < t) {
+            self.series.instances.push((t, row.instances, row.instances_desired));
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::chart::{self, Chart, ChartError, LineStyle, Series};
-use super::recorder::CountSeries;
+use super::recorder::{ChartSeries, CountSeries};
 use super::{FileRecorder, RunFolder};
 use crate::engine::SimDuration;
 use crate::metrics::Summary;
@@ -103,6 +103,11 @@ pub fn write_run(
     let chart = tasks_chart(&scenario.name, scenario.duration, &series);
     chart::write_png(&chart, &folder.file("tasks.png"))?;
     chart::write_svg(&chart, &folder.file("tasks.svg"))?;
+    if scenario.capacity_providers.iter().any(|p| p.auto_scaling_group().is_some()) {
+        let chart = capacity_chart(&scenario.name, scenario.duration, &series);
+        chart::write_png(&chart, &folder.file("capacity.png"))?;
+        chart::write_svg(&chart, &folder.file("capacity.svg"))?;
+    }
     Ok(RunReport { summary, folder: folder.commit()? })
 }
 
@@ -113,32 +118,59 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<(), OutputError> {
     fs::write(path, text).map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
 }
 
-/// Running (solid) and desired (dashed) tasks of each service; minutes for runs up to 3 hours.
-fn tasks_chart(name: &str, duration: SimDuration, series: &[(String, CountSeries)]) -> Chart {
-    let (unit, per) = if duration <= SimDuration::from_secs(3 * 3600) { ("minutes", 60.0) } else { ("hours", 3600.0) };
-    let line = |label: String, color_index, style, value: fn(&(f64, u32, u32)) -> u32, points: &CountSeries| Series {
+/// The time axis of a run's charts: minutes for runs up to 3 hours, hours beyond; (label, seconds
+/// per unit).
+fn time_unit(duration: SimDuration) -> (&'static str, f64) {
+    if duration <= SimDuration::from_secs(3 * 3600) {
+        ("minutes", 60.0)
+    } else {
+        ("hours", 3600.0)
+    }
+}
+
+/// An actual (solid) and a desired (dashed) line of one layer, in one colour.
+fn actual_and_desired(what: &str, color_index: usize, points: &CountSeries, per: f64) -> [Series; 2] {
+    let line = |label: String, style, value: fn(&(f64, u32, u32)) -> u32| Series {
         label,
         points: points.iter().map(|p| (p.0 / per, f64::from(value(p)))).collect(),
         style,
         color_index,
     };
-    let lines = series
-        .iter()
-        .enumerate()
-        .flat_map(|(i, (svc, points))| {
-            [
-                line(format!("{svc} running"), i, LineStyle::Solid, |p| p.1, points),
-                line(format!("{svc} desired"), i, LineStyle::Dashed, |p| p.2, points),
-            ]
-        })
-        .collect();
+    [
+        line(format!("{what} running"), LineStyle::Solid, |p| p.1),
+        line(format!("{what} desired"), LineStyle::Dashed, |p| p.2),
+    ]
+}
+
+/// Running (solid) and desired (dashed) tasks of each service.
+fn tasks_chart(name: &str, duration: SimDuration, series: &ChartSeries) -> Chart {
+    let (unit, per) = time_unit(duration);
+    let lines =
+        series.services.iter().enumerate().flat_map(|(i, (svc, points))| actual_and_desired(svc, i, points, per));
     Chart {
         title: format!("{name}: running vs desired tasks"),
         x_label: format!("simulated time ({unit})"),
         y_label: "tasks".to_string(),
-        series: lines,
+        series: lines.collect(),
     }
 }
+
+/// Both scaling layers on one time axis: each service's tasks, and the cluster's instances
+/// (registered, solid; the Auto Scaling groups' desired capacity, dashed, in black), so the wait
+/// of one layer for the other shows.
+fn capacity_chart(name: &str, duration: SimDuration, series: &ChartSeries) -> Chart {
+    let per = time_unit(duration).1;
+    let mut chart = tasks_chart(name, duration, series);
+    let [registered, desired] = actual_and_desired("instances", INSTANCES_COLOR, &series.instances, per);
+    let registered = Series { label: "instances registered".to_string(), ..registered };
+    chart.series.extend([registered, desired]);
+    chart.title = format!("{name}: tasks and instances");
+    chart.y_label = "tasks, instances".to_string();
+    chart
+}
+
+/// The palette's black: instances stand apart from the services' colours.
+const INSTANCES_COLOR: usize = 6;
 
 /// The short human summary the CLI prints. Costs show 4 decimals: short runs cost fractions of a
 /// cent, which 2 decimals would show as $0.00. A service's cost is its Fargate tasks' (EC2
@@ -236,4 +268,24 @@ pub fn summary_table(s: &Summary) -> String {
         s.instances, s.cost_usd_total, c.ec2, c.fargate, c.fargate_spot
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_capacity_chart_puts_instances_beside_the_tasks_on_one_axis() {
+        let series = ChartSeries {
+            services: vec![("web".to_string(), vec![(0.0, 0, 4), (60.0, 4, 4)])],
+            instances: vec![(0.0, 0, 2), (60.0, 2, 2)],
+        };
+        let chart = capacity_chart("lab", SimDuration::from_secs(120), &series);
+        let labels: Vec<_> = chart.series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["web running", "web desired", "instances registered", "instances desired"]);
+        // Two minutes of run: the axis is in minutes, so 60 s is at x = 1.
+        assert_eq!(chart.series[2].points, [(0.0, 0.0), (1.0, 2.0)]);
+        assert_eq!(chart.series[3].style, LineStyle::Dashed);
+        assert_eq!(chart.series[3].color_index, INSTANCES_COLOR);
+    }
 }

@@ -37,7 +37,17 @@ fn the_same_seed_gives_byte_identical_output_folders() {
     let names: Vec<_> = fa.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["events.jsonl", "metrics.csv", "run.json", "scenario.yaml", "summary.json", "tasks.png", "tasks.svg"]
+        [
+            "capacity.png",
+            "capacity.svg",
+            "events.jsonl",
+            "metrics.csv",
+            "run.json",
+            "scenario.yaml",
+            "summary.json",
+            "tasks.png",
+            "tasks.svg"
+        ]
     );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {
         assert!(x == y, "{name} differs between two runs with the same seed");
