@@ -256,20 +256,51 @@ pub enum RawProtocol {
 #[serde(deny_unknown_fields)]
 pub struct RawCapacityProvider {
     pub auto_scaling_group: RawAutoScalingGroup,
-    /// Cluster auto scaling: tasks that do not fit wait in PROVISIONING for capacity.
+    /// Cluster auto scaling: tasks that do not fit wait in PROVISIONING for capacity, and ECS
+    /// scales the group on CapacityProviderReservation.
     pub managed_scaling: Option<RawManagedScaling>,
+    /// `managedTerminationProtection` (default disabled): ECS protects instances running
+    /// non-daemon tasks from scale-in. Needs managed scaling.
+    pub managed_termination_protection: Option<RawEnabled>,
+    /// `managedDraining` (default enabled): ECS drains an instance before the group terminates it.
+    pub managed_draining: Option<RawEnabled>,
 }
 
-/// Managed scaling settings (none yet: the scaling itself comes with autoscaling).
-#[derive(Debug, Deserialize)]
+/// `managedScaling` settings (aws-behaviour.md §5.2); `{}` takes every default.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawManagedScaling {}
+pub struct RawManagedScaling {
+    /// Percent, 1-100 (default 100).
+    pub target_capacity: Option<i64>,
+    /// 1-10000 (default 1).
+    pub minimum_scaling_step_size: Option<i64>,
+    /// 1-10000 (default 10000).
+    pub maximum_scaling_step_size: Option<i64>,
+    /// 0-10000 s (default 300s).
+    pub instance_warmup_period: Option<Scalar>,
+    /// ecsim's knob, not AWS's: one-minute datapoints above target before a scale-out (default 1,
+    /// the observed high alarm; UNVERIFIED).
+    pub scale_out_datapoints: Option<i64>,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoScalingGroup {
-    pub instance_type: String,
-    pub desired_capacity: i64,
+    /// The group's single instance type; or give `mixed_instances_policy` instead.
+    pub instance_type: Option<String>,
+    /// Several instance types, On-Demand and Spot (instead of `instance_type`).
+    pub mixed_instances_policy: Option<RawMixedInstancesPolicy>,
+    /// `DesiredCapacity`: defaults to `min_size`; required without it.
+    pub desired_capacity: Option<i64>,
+    /// `MinSize` and `MaxSize`: without them the group has a fixed size, its desired capacity.
+    pub min_size: Option<i64>,
+    pub max_size: Option<i64>,
+    /// `HealthCheckGracePeriod` (default 0s, as in the API).
+    pub health_check_grace_period: Option<Scalar>,
+    /// `DefaultInstanceWarmup` (unset by default), for the group's own scaling policies.
+    pub default_instance_warmup: Option<Scalar>,
+    /// `NewInstancesProtectedFromScaleIn` (default false).
+    pub new_instances_protected_from_scale_in: Option<bool>,
     /// Defaults to every zone of the cluster.
     pub availability_zones: Option<Vec<String>>,
     /// The agent's `ECS_RESERVED_MEMORY`, MiB (default 0).
@@ -284,6 +315,37 @@ pub struct RawAutoScalingGroup {
     /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (default false): a Spot interruption
     /// notice sets the instance DRAINING.
     pub ecs_enable_spot_instance_draining: Option<bool>,
+}
+
+/// `MixedInstancesPolicy`: the types (in priority order) and `InstancesDistribution`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMixedInstancesPolicy {
+    pub instance_types: Vec<String>,
+    /// Default 0.
+    pub on_demand_base_capacity: Option<i64>,
+    /// 0-100 (default 100).
+    pub on_demand_percentage_above_base_capacity: Option<i64>,
+    pub spot_allocation_strategy: Option<RawSpotAllocationStrategy>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawSpotAllocationStrategy {
+    PriceCapacityOptimized,
+    CapacityOptimized,
+    LowestPrice,
+}
+
+impl RawAutoScalingGroup {
+    /// Whether the group may run Spot instances: `purchase_option: spot`, or a mixed instances
+    /// policy with less than 100 % On-Demand above its base.
+    pub fn may_have_spot(&self) -> bool {
+        match &self.mixed_instances_policy {
+            Some(m) => m.on_demand_percentage_above_base_capacity.is_some_and(|p| p < 100),
+            None => self.purchase_option == Some(RawPurchaseOption::Spot),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -349,9 +411,9 @@ pub struct RawService {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum RawEnabled {
-    #[serde(rename = "ENABLED")]
+    #[serde(rename = "ENABLED", alias = "enabled")]
     Enabled,
-    #[serde(rename = "DISABLED")]
+    #[serde(rename = "DISABLED", alias = "disabled")]
     Disabled,
 }
 
