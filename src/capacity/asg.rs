@@ -1,10 +1,13 @@
-//! Auto Scaling groups at run time (aws-behaviour.md §8). A group keeps its desired capacity: it
-//! launches into the enabled zone that is up with the fewest of its instances (ties to the zone
-//! listed first), counting what it believes in service — an instance lost to a fault counts until
-//! its health checks notice — and the instances still booting. When its zones are out of balance
-//! (after a zone comes back, say) it rebalances as AWS does: it launches first, in the zone with
-//! the fewest, and then terminates in the zone with the most, draining the instance first;
-//! meanwhile it may exceed its size by 10 % (at least one instance).
+//! Auto Scaling groups at run time (aws-behaviour.md §8). A group keeps its desired capacity, which
+//! stays within its minimum and maximum: it launches into the enabled zone that is up with the
+//! fewest of its instances (ties to the zone listed first), counting what it believes in service —
+//! an instance lost to a fault counts until its health checks notice — and the instances still
+//! booting. Above its desired capacity it terminates by the default termination policy (the zone
+//! with the most instances that has an unprotected one, then the instance closest to its next
+//! instance hour, then the lowest id), skipping instances protected from scale-in, draining each
+//! first with managed draining. When its zones are out of balance (after a zone comes back, say)
+//! it rebalances as AWS does: it launches first, in the zone with the fewest, and then terminates
+//! in the zone with the most; meanwhile it may exceed its size by 10 % (at least one instance).
 
 use crate::engine::SimDuration;
 use crate::metrics::EventKind;
@@ -12,14 +15,14 @@ use crate::sim::event::CapacityEvent;
 use crate::sim::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 
-use super::{fleet, status, GroupLifecycle, Instance, LaunchOutcome, Termination};
+use super::{fleet, mixed, status, GroupLifecycle, Instance, LaunchOutcome, Termination};
 
 /// An EC2 instance hour: among equals, the default termination policy picks the instance closest
 /// to its next one.
 const INSTANCE_HOUR: SimDuration = SimDuration::from_secs(3600);
 
 /// Instances of `provider` its group counts toward the desired capacity.
-fn counted(world: &World, provider: ProviderId) -> impl Iterator<Item = &Instance> {
+pub(super) fn counted(world: &World, provider: ProviderId) -> impl Iterator<Item = &Instance> {
     world.instances.iter().filter(move |i| i.provider == Some(provider) && i.lifecycle == GroupLifecycle::InService)
 }
 
@@ -45,12 +48,6 @@ pub fn zone_with_fewest(world: &World, provider: ProviderId) -> Option<ZoneId> {
     zone_counts(world, provider).into_iter().min_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z)
 }
 
-/// The zone the group terminates in first: the one with the most of its instances, ties to the
-/// zone listed last (the mirror of launches).
-fn zone_with_most(world: &World, provider: ProviderId) -> Option<ZoneId> {
-    zone_counts(world, provider).into_iter().max_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z)
-}
-
 /// Whether two of the group's zones that are up differ by more than one instance.
 fn is_unbalanced(world: &World, provider: ProviderId) -> bool {
     let counts: Vec<u32> = zone_counts(world, provider).into_iter().map(|(_, n)| n).collect();
@@ -61,54 +58,102 @@ fn is_unbalanced(world: &World, provider: ProviderId) -> bool {
 }
 
 /// How far above its size a group may go while it rebalances: AWS's 10 % margin, at least one
-/// instance (the groups here have a fixed size: their maximum is their desired capacity).
+/// instance.
 fn rebalancing_margin(desired: u32) -> u32 {
     (desired / 10).max(1)
 }
 
+/// Sets `provider`'s group's desired capacity to `desired` clamped into its minimum and maximum
+/// (AWS's SetDesiredCapacity, as scaling policies and ECS's managed scaling use it), logs why with
+/// the change ("desired 2 → 4"), and brings the group toward it. Returns the new desired
+/// capacity; does nothing for a provider that is not an Auto Scaling group (returns 0).
+pub fn set_desired_capacity(world: &mut World, ctx: &mut Ctx, provider: ProviderId, desired: u32, why: &str) -> u32 {
+    let name = world.providers[provider.index()].name.clone();
+    let Some(asg) = world.providers[provider.index()].auto_scaling_group_mut() else { return 0 };
+    let old = asg.desired_capacity;
+    let new = desired.clamp(asg.min_size, asg.max_size);
+    if new == old {
+        return new;
+    }
+    asg.desired_capacity = new;
+    let clamped = if new == desired {
+        String::new()
+    } else {
+        format!(" ({desired} asked, clamped into [{}, {}])", asg.min_size, asg.max_size)
+    };
+    let message = format!("{why}; Auto Scaling group {name} desired {old} → {new}{clamped}.");
+    ctx.log(EventKind::AsgDesiredCapacityChanged).message(message).emit();
+    converge(world, ctx, provider);
+    new
+}
+
 /// Brings the group to its desired capacity and its zones into balance as far as it can now:
-/// launches what it lacks; once nothing is booting, terminates (drained first) what it has too
-/// many of, or, with its zones out of balance, launches one more in the emptiest zone. Runs
-/// whenever what the group counts changes; does nothing while its Spot capacity cannot be had.
+/// launches what it lacks; once nothing is booting, terminates what it has too many of (skipping
+/// protected instances: if all are, nothing is terminated until one is not), or, with its zones
+/// out of balance, launches one more in the emptiest zone. Runs whenever what the group counts
+/// changes; launches no Spot instance while its Spot capacity cannot be had.
 pub fn converge(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
     let Some(desired) = world.providers[provider.index()].auto_scaling_group().map(|a| a.desired_capacity) else {
         return;
     };
-    if world.fleet.is_spot_unavailable(provider) {
-        return;
-    }
     let booting = world.fleet.pending_launches(provider).count() as u32;
     let in_service = counted(world, provider).count() as u32 + booting;
     if in_service < desired {
         for n in in_service..desired {
             let Some(zone) = zone_with_fewest(world, provider) else { return };
+            let Some(choice) = mixed::next_instance(world, provider) else { return };
+            if choice.1 && world.fleet.is_spot_unavailable(provider) {
+                return;
+            }
             let why = format!(
                 "an instance was started in response to a difference between desired and actual capacity, \
                  increasing the capacity from {n} to {}",
                 n + 1
             );
-            launch(world, ctx, provider, zone, &why);
+            launch(world, ctx, provider, zone, choice, &why);
         }
     } else if booting == 0 && in_service > desired {
-        for _ in desired..in_service {
-            take_out_for_balance(world, ctx, provider);
+        super::managed_scaling::refresh_protection(world, provider);
+        let cause =
+            if world.fleet.take_rebalancing(provider) { Termination::Rebalancing } else { Termination::ScaleIn };
+        while counted(world, provider).count() as u32 > desired {
+            if !take_out(world, ctx, provider, cause) {
+                break;
+            }
         }
-    } else if booting == 0 && is_unbalanced(world, provider) {
+    } else if booting == 0 && is_unbalanced(world, provider) && busiest_zone_has_candidate(world, provider, ctx) {
         let present = world.registered_instances().filter(|i| i.provider == Some(provider)).count() as u32;
         if present < desired + rebalancing_margin(desired) {
-            if let Some(zone) = zone_with_fewest(world, provider) {
-                launch(world, ctx, provider, zone, "an instance was launched to aid in balancing the group's zones");
+            let zone = zone_with_fewest(world, provider);
+            let choice = mixed::next_instance(world, provider);
+            if let (Some(zone), Some(choice)) = (zone, choice) {
+                if !(choice.1 && world.fleet.is_spot_unavailable(provider)) {
+                    world.fleet.mark_rebalancing(provider);
+                    let why = "an instance was launched to aid in balancing the group's zones";
+                    launch(world, ctx, provider, zone, choice, why);
+                }
             }
         }
     }
 }
 
-/// Begins an instance launch into `zone`; it registers after the drawn launch time.
-fn launch(world: &mut World, ctx: &mut Ctx, provider: ProviderId, zone: ZoneId, why: &str) {
-    let id = world.fleet.begin_launch(provider, zone, ctx.sched.now());
+/// Begins an instance launch of `itype` (Spot if `spot`) into `zone`; it registers after the
+/// drawn launch time.
+fn launch(
+    world: &mut World,
+    ctx: &mut Ctx,
+    provider: ProviderId,
+    zone: ZoneId,
+    (itype, spot): (&'static crate::catalog::InstanceType, bool),
+    why: &str,
+) {
+    let id = world.fleet.begin_launch(provider, zone, (itype, spot), ctx.sched.now());
     let boot = ctx.timing.fleet.instance_launch.sample(ctx.streams.fleet(provider));
+    let mixed = world.providers[provider.index()].auto_scaling_group().is_some_and(|a| a.distribution.is_some());
+    let what =
+        if mixed { format!(" ({}{})", itype.name, if spot { " Spot" } else { " On-Demand" }) } else { String::new() };
     let message = format!(
-        "Auto Scaling group {} is launching a new EC2 instance in {}: {why}.",
+        "Auto Scaling group {} is launching a new EC2 instance{what} in {}: {why}.",
         world.providers[provider.index()].name,
         world.zones[zone.index()]
     );
@@ -130,7 +175,7 @@ pub fn on_launch_done(world: &mut World, ctx: &mut Ctx, id: LaunchId) {
         );
         ctx.log(EventKind::AsgInstanceLaunched).message(message).emit();
     } else {
-        let instance = fleet::register_ec2(world, ctx, launch.provider, launch.zone, launch.started_at);
+        let instance = fleet::register_ec2(world, ctx, &launch);
         world.fleet.launches[id.index()].outcome = LaunchOutcome::Registered(instance);
         crate::service::place_awaiting(world, ctx, launch.provider);
         super::reconcile_all(world, ctx);
@@ -151,33 +196,62 @@ pub fn on_loss_noticed(world: &mut World, ctx: &mut Ctx, instance: InstanceId) {
     }
 }
 
-/// Terminates one instance of the zone with the most, by AWS's default termination policy (the
-/// instance closest to its next instance hour, ties to the lowest id): the group stops counting
-/// it, ECS drains it, and EC2 terminates it once no service task is left on it or the drain
-/// timeout runs out.
-fn take_out_for_balance(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
-    let Some(zone) = zone_with_most(world, provider) else { return };
+/// The instance the default termination policy picks next: among the instances the group counts
+/// that are registered, not under a Spot notice and not protected from scale-in, those of the zone
+/// with the most instances (ties to the zone listed last, the mirror of launches); there, the one
+/// closest to its next instance hour, ties to the lowest id.
+fn termination_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> Option<InstanceId> {
     let now = ctx.sched.now();
+    let candidates: Vec<&Instance> = counted(world, provider)
+        .filter(|i| i.is_registered() && i.interruption_at.is_none() && !i.protected_from_scale_in)
+        .collect();
+    let (zone, _) = zone_counts(world, provider)
+        .into_iter()
+        .filter(|(z, _)| candidates.iter().any(|i| i.zone == Some(*z)))
+        .max_by_key(|(z, n)| (*n, *z))?;
     let to_next_hour = |i: &Instance| {
         let into_hour = (now - i.launched_at).as_micros() % INSTANCE_HOUR.as_micros();
         INSTANCE_HOUR.as_micros() - into_hour
     };
-    let victim = counted(world, provider)
-        .filter(|i| i.zone == Some(zone) && i.is_registered() && i.interruption_at.is_none())
-        .min_by_key(|i| (to_next_hour(i), i.id))
-        .map(|i| i.id);
-    let Some(victim) = victim else { return };
-    world.instances[victim.index()].lifecycle = GroupLifecycle::Terminating;
-    let why = format!(
-        "Auto Scaling group {} is terminating it to balance its zones (an instance was taken out of service in \
-         response to a rebalancing of availability zones)",
-        world.providers[provider.index()].name
-    );
+    candidates.into_iter().filter(|i| i.zone == Some(zone)).min_by_key(|i| (to_next_hour(i), i.id)).map(|i| i.id)
+}
+
+/// Whether the zone with the most instances has one the group may terminate: rebalancing launches
+/// first and terminates there after, so without one it would only churn.
+fn busiest_zone_has_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> bool {
+    let busiest = zone_counts(world, provider).into_iter().max_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z);
+    termination_candidate(world, provider, ctx)
+        .is_some_and(|i| busiest.is_some() && world.instances[i.index()].zone == busiest)
+}
+
+/// Terminates one instance by the default termination policy, for `cause` (scale-in or
+/// rebalancing): the group stops counting it; with managed draining ECS drains it and EC2
+/// terminates it once no service task is left on it or the drain timeout runs out, without it EC2
+/// terminates it at once. Returns false when every instance is protected.
+fn take_out(world: &mut World, ctx: &mut Ctx, provider: ProviderId, cause: Termination) -> bool {
+    let Some(victim) = termination_candidate(world, provider, ctx) else { return false };
+    world.instances[victim.index()].lifecycle = GroupLifecycle::Terminating(cause);
+    let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return false };
+    if !asg.managed_draining {
+        status::terminate(world, ctx, victim, cause);
+        return true;
+    }
+    let name = &world.providers[provider.index()].name;
+    let why = match cause {
+        Termination::Rebalancing => format!(
+            "Auto Scaling group {name} is terminating it to balance its zones (an instance was taken out of service \
+             in response to a rebalancing of availability zones)"
+        ),
+        _ => format!(
+            "Auto Scaling group {name} is terminating it to lower its capacity to {} (managed draining)",
+            asg.desired_capacity
+        ),
+    };
     status::drain(world, ctx, victim, &why);
     let timeout = ctx.timing.fleet.termination_drain_timeout;
-    let terminate = Event::Capacity(CapacityEvent::Terminate { instance: victim, cause: Termination::Rebalancing });
-    ctx.sched.after(timeout, terminate);
+    ctx.sched.after(timeout, Event::Capacity(CapacityEvent::Terminate { instance: victim, cause }));
     status::on_task_left(world, ctx, victim);
+    true
 }
 
 #[cfg(test)]

@@ -4,13 +4,12 @@
 use std::collections::BTreeMap;
 
 use crate::catalog::CpuArchitecture;
-use crate::engine::SimTime;
 use crate::metrics::EventKind;
 use crate::placement::AZ_ATTRIBUTE;
-use crate::sim::ids::{InstanceId, ProviderId, ZoneId};
+use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Ctx, World};
 
-use super::{asg, Instance, PurchaseOption};
+use super::{asg, mixed, Instance, Launch, LaunchOutcome};
 
 /// A fleet of external (ECS Anywhere) instances: on-premises or other-cloud machines registered
 /// to the cluster, with no Auto Scaling group and no availability zone.
@@ -35,7 +34,11 @@ pub fn launch_initial_fleet(world: &mut World, ctx: &mut Ctx, external: &[Extern
         let Some(desired) = world.providers[p].auto_scaling_group().map(|asg| asg.desired_capacity) else { continue };
         for _ in 0..desired {
             let zone = asg::zone_with_fewest(world, provider).expect("validation guarantees a group has zones");
-            register_ec2(world, ctx, provider, zone, ctx.sched.now());
+            let (instance_type, spot) = mixed::next_instance(world, provider).expect("the provider is a group");
+            let now = ctx.sched.now();
+            let launch =
+                Launch { provider, zone, instance_type, spot, started_at: now, outcome: LaunchOutcome::Pending };
+            register_ec2(world, ctx, &launch);
         }
     }
     for fleet in external {
@@ -55,27 +58,23 @@ fn attributes(builtin: &[(&str, &str)], custom: &BTreeMap<String, String>) -> BT
     attributes
 }
 
-/// Registers an EC2 instance of `provider`'s group in `zone`, launched at `launched_at`, as ACTIVE
-/// now; returns its id.
-pub fn register_ec2(
-    world: &mut World,
-    ctx: &mut Ctx,
-    provider: ProviderId,
-    zone: ZoneId,
-    launched_at: SimTime,
-) -> InstanceId {
+/// Registers the EC2 instance of `launch` (its group, zone, type, purchase option and launch
+/// time) as ACTIVE now, protected from scale-in if its group protects new instances; returns its
+/// id.
+pub fn register_ec2(world: &mut World, ctx: &mut Ctx, launch: &Launch) -> InstanceId {
+    let (provider, zone, launched_at, itype, spot) =
+        (launch.provider, launch.zone, launch.started_at, launch.instance_type, launch.spot);
     let id = InstanceId::from_index(world.instances.len());
     let asg = world.providers[provider.index()].auto_scaling_group().expect("only groups launch EC2 instances");
-    let itype = asg.instance_type;
     let builtin = [
         (AZ_ATTRIBUTE, world.zones[zone.index()].as_str()),
         ("ecs.instance-type", itype.name),
         ("ecs.cpu-architecture", itype.architecture.as_str()),
     ];
     let attributes = attributes(&builtin, &asg.attributes);
-    let spot = asg.purchase_option == PurchaseOption::Spot;
     let settings = (asg.ecs_reserved_memory, asg.eni_trunking, spot);
-    let instance = Instance::ec2(id, (provider, zone), itype, settings, attributes, (launched_at, ctx.sched.now()));
+    let mut instance = Instance::ec2(id, (provider, zone), itype, settings, attributes, (launched_at, ctx.sched.now()));
+    instance.protected_from_scale_in = asg.new_instances_protected_from_scale_in;
     let detail = format!(
         "({}{}, {}) registered with {} CPU units and {} MiB of memory (capacity provider {})",
         itype.name,

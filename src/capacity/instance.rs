@@ -8,6 +8,8 @@ use crate::engine::{Generation, SimTime};
 use crate::sim::ids::{InstanceId, ProviderId, TaskId, ZoneId};
 use crate::task::{HostPort, Protocol, TaskDefinition};
 
+use super::Termination;
+
 /// TCP ports the ECS agent reserves on every instance by default (`ECS_RESERVED_PORTS`).
 pub const AGENT_RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 
@@ -45,8 +47,9 @@ impl InstanceStatus {
 pub enum GroupLifecycle {
     /// Counted toward the desired capacity.
     InService,
-    /// The group chose to terminate it (AZ rebalancing) and drains it first: no longer counted.
-    Terminating,
+    /// The group chose to terminate it (scale-in or AZ rebalancing, the cause), and drains it
+    /// first with managed draining: no longer counted.
+    Terminating(Termination),
     /// Gone, and the group knows it.
     Gone,
 }
@@ -63,6 +66,9 @@ pub struct Instance {
     pub lifecycle: GroupLifecycle,
     /// A Spot instance (its group's purchase option), billed at the Spot discount.
     pub spot: bool,
+    /// Protected from scale-in: its group skips it when it terminates instances to lower its
+    /// capacity (not when it replaces an unhealthy one, nor against a Spot interruption).
+    pub protected_from_scale_in: bool,
     /// When EC2 will reclaim it, once a Spot interruption notice came.
     pub interruption_at: Option<SimTime>,
     /// Bumped on every status change: a timer stamped with an older generation (the end of an
@@ -150,6 +156,7 @@ impl Instance {
             impaired: false,
             lifecycle: GroupLifecycle::InService,
             spot: false,
+            protected_from_scale_in: false,
             interruption_at: None,
             generation: Generation::default(),
             launched_at: now,

@@ -6,19 +6,23 @@
 mod asg;
 mod fleet;
 mod instance;
+pub mod managed_scaling;
+mod mixed;
 mod provider;
+pub mod reservation;
 mod state;
 mod status;
 mod timing;
 mod zones;
 
+pub use asg::set_desired_capacity;
 pub use fleet::{launch_initial_fleet, ExternalFleet};
 pub use instance::{GroupLifecycle, Instance, InstanceStatus, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{
-    choose_provider, AutoScalingGroup, CapacityProvider, ManagedScaling, ProviderKind, PurchaseOption, StrategyItem,
-    FARGATE, FARGATE_SPOT, MAX_PROVISIONING_TASKS,
+    choose_provider, AutoScalingGroup, CapacityProvider, InstancesDistribution, ManagedScaling, ProviderKind,
+    PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT, MAX_PROVISIONING_TASKS,
 };
-pub use state::{Fleet, Launch, LaunchOutcome};
+pub use state::{Fleet, Launch, LaunchOutcome, ManagedScalingState};
 pub use status::{drain, impair, on_task_left, spot_notice, terminate, Termination, DRAINING_REASON, SPOT_NOTICE};
 pub use timing::FleetTiming;
 pub use zones::{interrupt_fargate_task, spot_unavailable, zone_down, SPOT_TASK_INTERRUPTED};
@@ -43,6 +47,7 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: CapacityEvent) {
         CapacityEvent::ZoneRecovers(zone) => zones::on_zone_recovers(world, ctx, zone),
         CapacityEvent::SpotCapacityReturns(provider) => zones::on_spot_returns(world, ctx, provider),
         CapacityEvent::SpotTaskReclaimed(step) => zones::on_spot_task_reclaimed(world, ctx, step),
+        CapacityEvent::ManagedScalingTick(provider) => managed_scaling::on_tick(world, ctx, provider),
     }
 }
 

@@ -1,17 +1,30 @@
 //! Capacity providers and capacity provider strategies (aws-behaviour.md §5.1).
 
+use std::cmp::Reverse;
+
 use crate::catalog::InstanceType;
+use crate::engine::SimDuration;
 use crate::sim::ids::{ProviderId, ZoneId};
 
 /// Names AWS reserves for its Fargate providers; every cluster has both.
 pub const FARGATE: &str = "FARGATE";
 pub const FARGATE_SPOT: &str = "FARGATE_SPOT";
 
-/// A fixed-size Auto Scaling group of one instance type, spread over zones.
+/// An Auto Scaling group of one instance type or a mixed instances policy, spread over zones. Its
+/// desired capacity changes during a run (managed scaling, scaling policies, `set_desired_capacity`)
+/// and always stays within `[min_size, max_size]`; a group declared without a minimum and maximum
+/// has both equal to its desired capacity, i.e. a fixed size.
 #[derive(Clone, Debug)]
 pub struct AutoScalingGroup {
-    pub instance_type: &'static InstanceType,
+    /// The types the group launches, in priority order: one, or a mixed instances policy's list.
+    pub instance_types: Vec<&'static InstanceType>,
+    /// How a mixed instances policy splits On-Demand and Spot; `None` for a single-type group,
+    /// whose instances are all of `purchase_option`.
+    pub distribution: Option<InstancesDistribution>,
+    /// The run-time desired capacity (AWS's `DesiredCapacity`).
     pub desired_capacity: u32,
+    pub min_size: u32,
+    pub max_size: u32,
     pub zones: Vec<ZoneId>,
     /// `ECS_RESERVED_MEMORY` of the agent, MiB: subtracted from each instance's registered memory.
     pub ecs_reserved_memory: u32,
@@ -20,13 +33,79 @@ pub struct AutoScalingGroup {
     /// Custom attributes the instances register with.
     pub attributes: std::collections::BTreeMap<String, String>,
     /// With managed scaling, tasks that do not fit wait in PROVISIONING for capacity instead of
-    /// failing to place.
+    /// failing to place, and ECS scales the group on CapacityProviderReservation.
     pub managed_scaling: Option<ManagedScaling>,
-    /// On-Demand or Spot instances.
+    /// On-Demand or Spot instances (single-type groups; see `distribution` otherwise).
     pub purchase_option: PurchaseOption,
     /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING`: a Spot interruption notice sets the
     /// instance DRAINING (aws-behaviour.md §5.3).
     pub spot_instance_draining: bool,
+    /// EC2 health checks ignore an impaired instance younger than this (0 s, the API default).
+    pub health_check_grace_period: SimDuration,
+    /// The group's `DefaultInstanceWarmup`, for its own scaling policies (unset by default).
+    pub default_instance_warmup: Option<SimDuration>,
+    /// `NewInstancesProtectedFromScaleIn`: instances launch protected from scale-in.
+    pub new_instances_protected_from_scale_in: bool,
+    /// The provider's managed termination protection: ECS keeps instances with non-daemon tasks
+    /// protected from scale-in and unprotects empty ones.
+    pub managed_termination_protection: bool,
+    /// The provider's managed draining: ECS drains an instance the group scales in before EC2
+    /// terminates it; without it the instance is terminated at once, its tasks with it.
+    pub managed_draining: bool,
+}
+
+impl AutoScalingGroup {
+    /// A type's capacity as the group's instances register it: CPU units, then MiB.
+    fn capacity(&self, t: &InstanceType) -> (u32, u32) {
+        (t.registered_cpu(), t.registered_memory_mib(self.ecs_reserved_memory))
+    }
+
+    /// The type of most capacity (CPU, then memory, ties to the earlier listed): managed scaling
+    /// binpacks its estimate onto it.
+    pub fn largest_type(&self) -> &'static InstanceType {
+        let best = self.instance_types.iter().enumerate().max_by_key(|(i, t)| (self.capacity(t), Reverse(*i)));
+        best.map(|(_, t)| *t).expect("validation guarantees a group has an instance type")
+    }
+
+    /// The type of least capacity (ties to the earlier listed): tasks that do not fit it are left
+    /// out of managed scaling's estimate.
+    pub fn smallest_type(&self) -> &'static InstanceType {
+        let best = self.instance_types.iter().enumerate().min_by_key(|(i, t)| (self.capacity(t), *i));
+        best.map(|(_, t)| *t).expect("validation guarantees a group has an instance type")
+    }
+
+    /// Whether some of its instances may be Spot instances.
+    pub fn may_have_spot(&self) -> bool {
+        match &self.distribution {
+            Some(d) => d.on_demand_percentage_above_base_capacity < 100,
+            None => self.purchase_option == PurchaseOption::Spot,
+        }
+    }
+}
+
+/// A mixed instances policy's `InstancesDistribution` (aws-behaviour.md §8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstancesDistribution {
+    /// The first instances are On-Demand (default 0).
+    pub on_demand_base_capacity: u32,
+    /// Of the instances beyond the base, this percentage is On-Demand (default 100), fractions
+    /// rounded toward On-Demand.
+    pub on_demand_percentage_above_base_capacity: u32,
+    pub spot_allocation_strategy: SpotAllocationStrategy,
+}
+
+/// How a mixed group picks the type of a Spot instance. ecsim models no per-pool Spot capacity,
+/// so the capacity-aware strategies are deterministic stand-ins (see `mixed::spot_type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SpotAllocationStrategy {
+    /// AWS's recommended strategy: here, spread over the types (the one with the fewest Spot
+    /// instances of the group), ties to the cheapest, then the earlier listed.
+    #[default]
+    PriceCapacityOptimized,
+    /// Here, spread over the types, ties to the earlier listed (priority order).
+    CapacityOptimized,
+    /// The cheapest type by the catalog's price, ties to the earlier listed.
+    LowestPrice,
 }
 
 /// How a group's instances are bought.
@@ -38,10 +117,36 @@ pub enum PurchaseOption {
     Spot,
 }
 
-/// Cluster auto scaling settings of a provider. The waiting it causes is modelled; the scaling
-/// itself (target capacity, steps, warm-up) arrives with the autoscaling issue.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ManagedScaling {}
+/// Cluster auto scaling settings of a provider (aws-behaviour.md §5.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ManagedScaling {
+    /// `targetCapacity`, percent (1-100): the CapacityProviderReservation ECS tracks.
+    pub target_capacity: u32,
+    /// Fewest instances a scale-out adds (1-10000).
+    pub minimum_scaling_step_size: u32,
+    /// Most instances a scale-out adds (1-10000).
+    pub maximum_scaling_step_size: u32,
+    /// No new scale-out until every instance launched is at least this old (0-10000 s).
+    pub instance_warmup_period: SimDuration,
+    /// Consecutive one-minute datapoints above target before a scale-out (1: the high alarm as
+    /// observed, UNVERIFIED).
+    pub scale_out_datapoints: u32,
+    /// Consecutive one-minute datapoints below target before a scale-in (15).
+    pub scale_in_datapoints: u32,
+}
+
+impl Default for ManagedScaling {
+    fn default() -> Self {
+        ManagedScaling {
+            target_capacity: 100,
+            minimum_scaling_step_size: 1,
+            maximum_scaling_step_size: 10_000,
+            instance_warmup_period: SimDuration::from_secs(300),
+            scale_out_datapoints: 1,
+            scale_in_datapoints: 15,
+        }
+    }
+}
 
 /// ECS's limit of tasks in PROVISIONING per cluster (aws-behaviour.md §4.4).
 pub const MAX_PROVISIONING_TASKS: usize = 500;
@@ -72,12 +177,20 @@ impl CapacityProvider {
         }
     }
 
+    /// Its Auto Scaling group, to change at run time (desired capacity).
+    pub fn auto_scaling_group_mut(&mut self) -> Option<&mut AutoScalingGroup> {
+        match &mut self.kind {
+            ProviderKind::AutoScalingGroup(asg) => Some(asg),
+            ProviderKind::Fargate | ProviderKind::FargateSpot => None,
+        }
+    }
+
     /// Whether its capacity is Spot capacity, which can be interrupted: FARGATE_SPOT, or a group
     /// of Spot instances.
     pub fn is_spot(&self) -> bool {
         match &self.kind {
             ProviderKind::FargateSpot => true,
-            ProviderKind::AutoScalingGroup(asg) => asg.purchase_option == PurchaseOption::Spot,
+            ProviderKind::AutoScalingGroup(asg) => asg.may_have_spot(),
             ProviderKind::Fargate => false,
         }
     }

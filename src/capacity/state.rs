@@ -1,8 +1,9 @@
 //! What the cluster's capacity is doing besides its instances: the launches Auto Scaling groups
 //! have in flight, the zones that are down, the Spot capacity that cannot be had.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::catalog::InstanceType;
 use crate::engine::SimTime;
 use crate::sim::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 
@@ -17,10 +18,13 @@ pub enum LaunchOutcome {
 }
 
 /// One EC2 instance launch of an Auto Scaling group.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Launch {
     pub provider: ProviderId,
     pub zone: ZoneId,
+    /// The type and purchase option the group chose for it (a mixed group's distribution).
+    pub instance_type: &'static InstanceType,
+    pub spot: bool,
     pub started_at: SimTime,
     pub outcome: LaunchOutcome,
 }
@@ -34,13 +38,57 @@ pub struct Fleet {
     zones_down: BTreeMap<ZoneId, Option<SimTime>>,
     /// Providers whose Spot capacity cannot be had, until when.
     spot_unavailable: BTreeMap<ProviderId, SimTime>,
+    /// Managed scaling's state of each provider that has it.
+    managed: BTreeMap<ProviderId, ManagedScalingState>,
+    /// Groups that launched an extra instance to rebalance their zones: their next termination
+    /// is a rebalancing one, not a scale-in.
+    rebalancing: BTreeSet<ProviderId>,
+}
+
+/// What ECS's managed scaling of one provider last saw and is counting.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ManagedScalingState {
+    /// The CapacityProviderReservation last published, percent.
+    pub reservation: Option<f64>,
+    /// Consecutive datapoints above the target (the high alarm).
+    pub above: u32,
+    /// Consecutive datapoints below the target (the low alarm); a scale-out restarts it.
+    pub below: u32,
 }
 
 impl Fleet {
-    /// Records a launch that has just begun.
-    pub fn begin_launch(&mut self, provider: ProviderId, zone: ZoneId, now: SimTime) -> LaunchId {
-        self.launches.push(Launch { provider, zone, started_at: now, outcome: LaunchOutcome::Pending });
+    /// Records a launch of an instance of `itype` (a Spot one if `spot`) that has just begun.
+    pub fn begin_launch(
+        &mut self,
+        provider: ProviderId,
+        zone: ZoneId,
+        (instance_type, spot): (&'static InstanceType, bool),
+        now: SimTime,
+    ) -> LaunchId {
+        let launch = Launch { provider, zone, instance_type, spot, started_at: now, outcome: LaunchOutcome::Pending };
+        self.launches.push(launch);
         LaunchId::from_index(self.launches.len() - 1)
+    }
+
+    /// The CapacityProviderReservation (percent) managed scaling last published for `provider`;
+    /// `None` before its first minute or without managed scaling.
+    pub fn capacity_provider_reservation(&self, provider: ProviderId) -> Option<f64> {
+        self.managed.get(&provider).and_then(|m| m.reservation)
+    }
+
+    /// `provider`'s group launched an instance to rebalance its zones.
+    pub fn mark_rebalancing(&mut self, provider: ProviderId) {
+        self.rebalancing.insert(provider);
+    }
+
+    /// Whether `provider`'s group had launched an instance to rebalance (and forgets it).
+    pub fn take_rebalancing(&mut self, provider: ProviderId) -> bool {
+        self.rebalancing.remove(&provider)
+    }
+
+    /// Managed scaling's state of `provider`.
+    pub fn managed_scaling(&mut self, provider: ProviderId) -> &mut ManagedScalingState {
+        self.managed.entry(provider).or_default()
     }
 
     /// The launches of `provider` whose instances are still booting.

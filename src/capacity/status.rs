@@ -33,13 +33,16 @@ pub enum Termination {
     Unhealthy,
     /// The group terminated it to balance its zones, after draining it.
     Rebalancing,
+    /// The group terminated it to lower its capacity to its desired capacity (after draining it,
+    /// with managed draining).
+    ScaleIn,
 }
 
 impl Termination {
     /// Whether the group itself terminated the instance, and so knows at once (it launches the
     /// replacement now); otherwise it notices through its health checks.
     fn by_the_group(self) -> bool {
-        matches!(self, Termination::Unhealthy | Termination::Rebalancing)
+        matches!(self, Termination::Unhealthy | Termination::Rebalancing | Termination::ScaleIn)
     }
 
     fn describe(self) -> &'static str {
@@ -51,6 +54,9 @@ impl Termination {
                 "an instance was taken out of service in response to an EC2 instance status checks failure"
             }
             Termination::Rebalancing => "the Auto Scaling group rebalanced its availability zones",
+            Termination::ScaleIn => {
+                "an instance was taken out of service in response to a difference between desired and actual capacity"
+            }
         }
     }
 }
@@ -125,7 +131,8 @@ pub fn reactivate(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
 }
 
 /// The EC2 instance stops passing its status checks: its agent is disconnected, so ECS places
-/// nothing on it, and its group replaces it once its tolerance for impaired instances runs out.
+/// nothing on it, and its group replaces it once its tolerance for impaired instances runs out,
+/// but not before the instance's health check grace period is over (counted from its launch).
 /// Its tasks keep their state (their health is the service scheduler's business).
 pub fn impair(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
     if !world.instances[id.index()].is_registered() || world.instances[id.index()].impaired {
@@ -133,9 +140,14 @@ pub fn impair(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
     }
     world.change_instance(id, |i| i.impaired = true);
     log_state(world, ctx, id, "has its agent disconnected: its EC2 instance status checks are failing (impaired)");
-    let tolerance = ctx.timing.fleet.impaired_instance_tolerance;
-    ctx.sched
-        .after(tolerance, Event::Capacity(CapacityEvent::Terminate { instance: id, cause: Termination::Unhealthy }));
+    let grace_ends = world.instances[id.index()]
+        .provider
+        .and_then(|p| world.providers[p.index()].auto_scaling_group())
+        .map_or(ctx.sched.now(), |asg| world.instances[id.index()].launched_at + asg.health_check_grace_period);
+    // The group's EC2 health check ignores the instance during its grace period, then tolerates
+    // the impairment for a while before it replaces the instance.
+    let at = (ctx.sched.now() + ctx.timing.fleet.impaired_instance_tolerance).max(grace_ends);
+    ctx.sched.at(at, Event::Capacity(CapacityEvent::Terminate { instance: id, cause: Termination::Unhealthy }));
 }
 
 /// EC2's two-minute Spot interruption notice: the instance goes DRAINING if its group enables
@@ -165,7 +177,7 @@ pub fn on_terminate_timer(world: &mut World, ctx: &mut Ctx, id: InstanceId, caus
     let applies = instance.is_registered()
         && match cause {
             Termination::Unhealthy => instance.impaired,
-            Termination::Rebalancing => instance.lifecycle == GroupLifecycle::Terminating,
+            Termination::Rebalancing | Termination::ScaleIn => instance.lifecycle == GroupLifecycle::Terminating(cause),
             Termination::SpotInterruption | Termination::Fault | Termination::ZoneOutage => true,
         };
     if applies {
@@ -222,9 +234,9 @@ fn holds_service_tasks(world: &World, id: InstanceId) -> bool {
 /// group is terminating is terminated as soon as no service task is left on it.
 pub fn on_task_left(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
     let instance = &world.instances[id.index()];
-    if instance.lifecycle == GroupLifecycle::Terminating && instance.is_registered() && !holds_service_tasks(world, id)
-    {
-        let terminate = CapacityEvent::Terminate { instance: id, cause: Termination::Rebalancing };
-        ctx.sched.after(SimDuration::ZERO, Event::Capacity(terminate));
+    if let GroupLifecycle::Terminating(cause) = instance.lifecycle {
+        if instance.is_registered() && !holds_service_tasks(world, id) {
+            ctx.sched.after(SimDuration::ZERO, Event::Capacity(CapacityEvent::Terminate { instance: id, cause }));
+        }
     }
 }

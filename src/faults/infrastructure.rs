@@ -79,8 +79,9 @@ pub fn spot_interruption(
             .filter(|t| t.desired_running && matches!(t.placement, Placement::Fargate { spot: true, .. }));
         (tasks.map(|t| Victim::Task(t.id)).collect(), "Fargate Spot tasks")
     } else {
-        let instances =
-            world.registered_instances().filter(|i| i.provider == Some(provider) && i.interruption_at.is_none());
+        let instances = world
+            .registered_instances()
+            .filter(|i| i.provider == Some(provider) && i.spot && i.interruption_at.is_none());
         (instances.map(|i| Victim::Instance(i.id)).collect(), "Spot instances")
     };
     let hit = draw(ctx.streams.fault(index), &candidates, amount);

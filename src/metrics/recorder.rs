@@ -66,6 +66,8 @@ pub enum EventKind {
     ServiceTargetsChanged,
     /// A target's health under its load balancer changed (initial, healthy, unhealthy).
     TargetHealthChange,
+    /// An Auto Scaling group's desired capacity changed (managed scaling, a scaling policy), and why.
+    AsgDesiredCapacityChanged,
 }
 
 /// One line of events.jsonl.

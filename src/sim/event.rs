@@ -96,4 +96,7 @@ pub enum CapacityEvent {
     SpotCapacityReturns(ProviderId),
     /// A Fargate Spot task's two-minute notice is over: it is gone whatever its state.
     SpotTaskReclaimed(TaskStep),
+    /// A minute of a provider's managed scaling: ECS publishes CapacityProviderReservation and
+    /// its target tracking acts on it.
+    ManagedScalingTick(ProviderId),
 }

@@ -110,6 +110,7 @@ impl<'r> Simulation<'r> {
             explain_placement,
         };
         capacity::launch_initial_fleet(&mut model.world, &mut ctx, &scenario.external_instances);
+        capacity::managed_scaling::start(&model.world, &mut ctx);
         traffic::start(&mut model.world, &mut ctx, model.end);
         let mut services: Vec<_> = scenario.services.iter().enumerate().collect();
         services.sort_by_key(|(i, s)| (s.scheduling_strategy != SchedulingStrategy::Daemon, *i));

@@ -3,6 +3,7 @@
 mod capacity_wait;
 mod catalog;
 mod cli;
+mod cluster_scaling;
 mod common;
 mod cost;
 mod deployments;

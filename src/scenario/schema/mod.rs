@@ -9,7 +9,9 @@ use serde::Deserialize;
 use super::values::{RawDistribution, Scalar};
 use crate::task::NetworkMode;
 
+mod capacity;
 mod traffic;
+pub use capacity::*;
 pub use traffic::*;
 
 #[derive(Debug, Deserialize)]
@@ -252,47 +254,6 @@ pub enum RawProtocol {
     Udp,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCapacityProvider {
-    pub auto_scaling_group: RawAutoScalingGroup,
-    /// Cluster auto scaling: tasks that do not fit wait in PROVISIONING for capacity.
-    pub managed_scaling: Option<RawManagedScaling>,
-}
-
-/// Managed scaling settings (none yet: the scaling itself comes with autoscaling).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawManagedScaling {}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAutoScalingGroup {
-    pub instance_type: String,
-    pub desired_capacity: i64,
-    /// Defaults to every zone of the cluster.
-    pub availability_zones: Option<Vec<String>>,
-    /// The agent's `ECS_RESERVED_MEMORY`, MiB (default 0).
-    pub ecs_reserved_memory: Option<i64>,
-    /// The account setting `awsvpcTrunking`: more awsvpc tasks per instance on supported types.
-    pub eni_trunking: Option<bool>,
-    /// Custom attributes every instance of the group registers with (for memberOf and spread).
-    #[serde(default)]
-    pub attributes: BTreeMap<String, String>,
-    /// `on_demand` (default) or `spot`.
-    pub purchase_option: Option<RawPurchaseOption>,
-    /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (default false): a Spot interruption
-    /// notice sets the instance DRAINING.
-    pub ecs_enable_spot_instance_draining: Option<bool>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawPurchaseOption {
-    OnDemand,
-    Spot,
-}
-
 /// A fleet of external (ECS Anywhere) instances of one shape.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -349,9 +310,9 @@ pub struct RawService {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum RawEnabled {
-    #[serde(rename = "ENABLED")]
+    #[serde(rename = "ENABLED", alias = "enabled")]
     Enabled,
-    #[serde(rename = "DISABLED")]
+    #[serde(rename = "DISABLED", alias = "disabled")]
     Disabled,
 }
 

@@ -7,15 +7,17 @@ use super::checker::Checker;
 use super::task_definitions::aws_quantity;
 use super::zone_id;
 use crate::capacity::{
-    AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, ManagedScaling, ProviderKind, PurchaseOption,
-    StrategyItem, FARGATE, FARGATE_SPOT,
+    AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, InstancesDistribution, ManagedScaling,
+    ProviderKind, PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT,
 };
-use crate::catalog::{instance_type, instance_type_names, CpuArchitecture};
+use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
 use crate::engine::{DurationDist, SimDuration};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    RawCapacityProvider, RawCpuArchitecture, RawExternalFleet, RawPurchaseOption, RawStrategyItem, RawTiming,
+    RawAutoScalingGroup, RawCapacityProvider, RawCpuArchitecture, RawEnabled, RawExternalFleet, RawManagedScaling,
+    RawPurchaseOption, RawSpotAllocationStrategy, RawStrategyItem, RawTiming,
 };
+use crate::scenario::values::Scalar;
 use crate::sim::ids::ProviderId;
 
 const MAX_BASE: i64 = 100_000;
@@ -52,22 +54,204 @@ pub fn check_providers(
 fn auto_scaling_group(
     c: &mut Checker,
     path: &str,
-    raw: &RawCapacityProvider,
+    provider: &RawCapacityProvider,
     zones: &[String],
 ) -> Option<AutoScalingGroup> {
-    let managed_scaling = raw.managed_scaling.is_some();
-    let raw = &raw.auto_scaling_group;
-    let itype = instance_type(&raw.instance_type);
-    if itype.is_none() {
+    let raw = &provider.auto_scaling_group;
+    let (instance_types, distribution) = instance_types(c, path, raw);
+    let sizes = sizes(c, path, raw);
+    let reserved = c.count(&format!("{path}.ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
+    let asg_zones = group_zones(c, path, raw, zones);
+    let purchase_option = match raw.purchase_option {
+        Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
+        Some(RawPurchaseOption::OnDemand) | None => PurchaseOption::OnDemand,
+    };
+    if raw.purchase_option.is_some() && raw.mixed_instances_policy.is_some() {
         c.error(
-            &format!("{path}.instance_type"),
-            &format!("unknown instance type `{}`", raw.instance_type),
-            Some(&suggestion(&raw.instance_type, instance_type_names())),
+            &format!("{path}.purchase_option"),
+            "a mixed instances policy decides On-Demand and Spot itself",
+            Some("drop `purchase_option`; set `on_demand_percentage_above_base_capacity` in the policy"),
         );
     }
-    let desired = c.count(&format!("{path}.desired_capacity"), raw.desired_capacity);
-    let reserved = c.count(&format!("{path}.ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
-    let asg_zones = match &raw.availability_zones {
+    let spot_instance_draining = raw.ecs_enable_spot_instance_draining.unwrap_or(false);
+    if spot_instance_draining && !raw.may_have_spot() {
+        c.error(
+            &format!("{path}.ecs_enable_spot_instance_draining"),
+            "Spot instance draining needs Spot instances",
+            Some("add `purchase_option: spot`, or drop the setting"),
+        );
+    }
+    let grace = optional_duration(c, &format!("{path}.health_check_grace_period"), &raw.health_check_grace_period);
+    let warmup = optional_duration(c, &format!("{path}.default_instance_warmup"), &raw.default_instance_warmup);
+    let provider_path = path.trim_end_matches(".auto_scaling_group");
+    let managed_scaling = provider.managed_scaling.as_ref().and_then(|m| managed_scaling(c, provider_path, m));
+    let termination_protection = provider.managed_termination_protection == Some(RawEnabled::Enabled);
+    if termination_protection && provider.managed_scaling.is_none() {
+        c.error(
+            &format!("{provider_path}.managed_termination_protection"),
+            "managed termination protection needs managed scaling",
+            Some("add `managed_scaling: {}`, or drop the setting"),
+        );
+    }
+    if termination_protection && raw.new_instances_protected_from_scale_in == Some(false) {
+        c.error(
+            &format!("{path}.new_instances_protected_from_scale_in"),
+            "managed termination protection needs the group's instances protected from scale-in",
+            Some("drop the field: it defaults to true with managed termination protection"),
+        );
+    }
+    let (desired, min, max) = sizes?;
+    Some(AutoScalingGroup {
+        instance_types: instance_types?,
+        distribution,
+        desired_capacity: desired,
+        min_size: min,
+        max_size: max,
+        zones: asg_zones?,
+        ecs_reserved_memory: reserved?,
+        eni_trunking: raw.eni_trunking.unwrap_or(false),
+        attributes: raw.attributes.clone(),
+        managed_scaling: if provider.managed_scaling.is_some() { Some(managed_scaling?) } else { None },
+        purchase_option,
+        spot_instance_draining,
+        health_check_grace_period: grace?.unwrap_or(SimDuration::ZERO),
+        default_instance_warmup: warmup?,
+        new_instances_protected_from_scale_in: raw
+            .new_instances_protected_from_scale_in
+            .unwrap_or(termination_protection),
+        managed_termination_protection: termination_protection,
+        managed_draining: provider.managed_draining != Some(RawEnabled::Disabled),
+    })
+}
+
+/// `Some(None)` when absent, `Some(Some(d))` when valid, `None` when invalid.
+fn optional_duration(c: &mut Checker, path: &str, raw: &Option<Scalar>) -> Option<Option<SimDuration>> {
+    match raw {
+        None => Some(None),
+        Some(v) => c.duration(path, v).map(Some),
+    }
+}
+
+/// `instance_type` or `mixed_instances_policy`, exactly one: the types in priority order, and the
+/// policy's distribution.
+fn instance_types(
+    c: &mut Checker,
+    path: &str,
+    raw: &RawAutoScalingGroup,
+) -> (Option<Vec<&'static InstanceType>>, Option<InstancesDistribution>) {
+    let known = |c: &mut Checker, path: &str, name: &str| {
+        let t = instance_type(name);
+        if t.is_none() {
+            c.error(path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
+        }
+        t
+    };
+    match (&raw.instance_type, &raw.mixed_instances_policy) {
+        (Some(name), None) => (known(c, &format!("{path}.instance_type"), name).map(|t| vec![t]), None),
+        (None, Some(policy)) => {
+            let ppath = format!("{path}.mixed_instances_policy");
+            if policy.instance_types.is_empty() {
+                c.error(&format!("{ppath}.instance_types"), "a mixed instances policy needs at least one type", None);
+            }
+            let types: Vec<_> = policy
+                .instance_types
+                .iter()
+                .enumerate()
+                .map(|(i, name)| known(c, &format!("{ppath}.instance_types[{i}]"), name))
+                .collect();
+            let base =
+                c.count(&format!("{ppath}.on_demand_base_capacity"), policy.on_demand_base_capacity.unwrap_or(0));
+            let percentage = c.int_in(
+                &format!("{ppath}.on_demand_percentage_above_base_capacity"),
+                policy.on_demand_percentage_above_base_capacity.unwrap_or(100),
+                0,
+                100,
+            );
+            let spot_allocation_strategy = match policy.spot_allocation_strategy {
+                Some(RawSpotAllocationStrategy::CapacityOptimized) => SpotAllocationStrategy::CapacityOptimized,
+                Some(RawSpotAllocationStrategy::LowestPrice) => SpotAllocationStrategy::LowestPrice,
+                Some(RawSpotAllocationStrategy::PriceCapacityOptimized) | None => {
+                    SpotAllocationStrategy::PriceCapacityOptimized
+                }
+            };
+            let distribution = base.zip(percentage).map(|(b, p)| InstancesDistribution {
+                on_demand_base_capacity: b,
+                on_demand_percentage_above_base_capacity: p,
+                spot_allocation_strategy,
+            });
+            let types = types.into_iter().collect::<Option<Vec<_>>>().filter(|t| !t.is_empty());
+            (types.filter(|_| distribution.is_some()), distribution)
+        }
+        (Some(_), Some(_)) => {
+            c.error(
+                path,
+                "give either `instance_type` or `mixed_instances_policy`, not both",
+                Some("list every type under `mixed_instances_policy.instance_types`"),
+            );
+            (None, None)
+        }
+        (None, None) => {
+            c.error(path, "an Auto Scaling group needs `instance_type` or `mixed_instances_policy`", None);
+            (None, None)
+        }
+    }
+}
+
+/// `desired_capacity`, `min_size`, `max_size`: without a minimum and maximum the group is fixed at
+/// its desired capacity; with them desired defaults to the minimum and must lie between them.
+fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32, u32, u32)> {
+    let desired = raw.desired_capacity.map(|d| c.count(&format!("{path}.desired_capacity"), d));
+    let min = raw.min_size.map(|m| c.count(&format!("{path}.min_size"), m));
+    let max = raw.max_size.map(|m| c.count(&format!("{path}.max_size"), m));
+    match (desired, min, max) {
+        (Some(d), None, None) => d.map(|d| (d, d, d)),
+        (None, None, None) => {
+            c.error(
+                &format!("{path}.desired_capacity"),
+                "an Auto Scaling group needs a size",
+                Some("give `desired_capacity` (a fixed size), or `min_size` and `max_size`"),
+            );
+            None
+        }
+        (d, Some(min), Some(max)) => {
+            let (min, max) = (min?, max?);
+            let d = match d {
+                Some(d) => d?,
+                None => min,
+            };
+            if min > max {
+                c.error(&format!("{path}.min_size"), &format!("min_size ({min}) must be <= max_size ({max})"), None);
+                return None;
+            }
+            if d < min || d > max {
+                c.error(
+                    &format!("{path}.desired_capacity"),
+                    &format!("desired_capacity ({d}) must lie between min_size ({min}) and max_size ({max})"),
+                    None,
+                );
+                return None;
+            }
+            Some((d, min, max))
+        }
+        (_, min, _) => {
+            let missing = if min.is_some() { "max_size" } else { "min_size" };
+            c.error(
+                &format!("{path}.{missing}"),
+                "give both `min_size` and `max_size`, or neither (a fixed size)",
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn group_zones(
+    c: &mut Checker,
+    path: &str,
+    raw: &RawAutoScalingGroup,
+    zones: &[String],
+) -> Option<Vec<crate::sim::ids::ZoneId>> {
+    match &raw.availability_zones {
         None => Some((0..zones.len()).map(crate::sim::ids::ZoneId::from_index).collect()),
         Some(names) if names.is_empty() => {
             c.error(
@@ -95,29 +279,79 @@ fn auto_scaling_group(
             .collect::<Vec<_>>()
             .into_iter()
             .collect::<Option<Vec<_>>>(),
-    };
-    let purchase_option = match raw.purchase_option {
-        Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
-        Some(RawPurchaseOption::OnDemand) | None => PurchaseOption::OnDemand,
-    };
-    let spot_instance_draining = raw.ecs_enable_spot_instance_draining.unwrap_or(false);
-    if spot_instance_draining && purchase_option != PurchaseOption::Spot {
-        c.error(
-            &format!("{path}.ecs_enable_spot_instance_draining"),
-            "Spot instance draining needs Spot instances",
-            Some("add `purchase_option: spot`, or drop the setting"),
-        );
     }
-    Some(AutoScalingGroup {
-        instance_type: itype?,
-        desired_capacity: desired?,
-        zones: asg_zones?,
-        ecs_reserved_memory: reserved?,
-        eni_trunking: raw.eni_trunking.unwrap_or(false),
-        attributes: raw.attributes.clone(),
-        managed_scaling: managed_scaling.then(ManagedScaling::default),
-        purchase_option,
-        spot_instance_draining,
+}
+
+/// `managed_scaling:` with AWS's ranges and defaults (aws-behaviour.md §5.2).
+fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling) -> Option<ManagedScaling> {
+    let path = format!("{provider_path}.managed_scaling");
+    let defaults = ManagedScaling::default();
+    let mut int = |field: &str, value: Option<i64>, default: u32, (min, max): (i64, i64), hint: &str| {
+        let Some(v) = value else { return Some(default) };
+        let fpath = format!("{path}.{field}");
+        if v < min || v > max {
+            c.error(&fpath, &format!("{field} ({v}) must be between {min} and {max}"), Some(hint));
+            return None;
+        }
+        u32::try_from(v).ok()
+    };
+    let target = int(
+        "target_capacity",
+        raw.target_capacity,
+        defaults.target_capacity,
+        (1, 100),
+        "a percentage above 0: 100 fills the instances, 90 keeps about 10 % spare",
+    );
+    let min_step = int(
+        "minimum_scaling_step_size",
+        raw.minimum_scaling_step_size,
+        defaults.minimum_scaling_step_size,
+        (1, 10_000),
+        "the fewest instances one scale-out adds (default 1)",
+    );
+    let max_step = int(
+        "maximum_scaling_step_size",
+        raw.maximum_scaling_step_size,
+        defaults.maximum_scaling_step_size,
+        (1, 10_000),
+        "the most instances one scale-out adds (default 10000)",
+    );
+    let datapoints = int(
+        "scale_out_datapoints",
+        raw.scale_out_datapoints,
+        defaults.scale_out_datapoints,
+        (1, 60),
+        "one-minute datapoints above target before a scale-out (default 1)",
+    );
+    let warmup = match &raw.instance_warmup_period {
+        None => Some(defaults.instance_warmup_period),
+        Some(v) => {
+            let wpath = format!("{path}.instance_warmup_period");
+            let d = c.duration(&wpath, v);
+            if d.is_some_and(|d| d > SimDuration::from_secs(10_000)) {
+                c.error(&wpath, "instance_warmup_period must be at most 10000s", Some("AWS allows 0-10000 seconds"));
+                None
+            } else {
+                d
+            }
+        }
+    };
+    let (min_step, max_step) = (min_step?, max_step?);
+    if min_step > max_step {
+        c.error(
+            &format!("{path}.minimum_scaling_step_size"),
+            &format!("minimum_scaling_step_size ({min_step}) must be <= maximum_scaling_step_size ({max_step})"),
+            None,
+        );
+        return None;
+    }
+    Some(ManagedScaling {
+        target_capacity: target?,
+        minimum_scaling_step_size: min_step,
+        maximum_scaling_step_size: max_step,
+        instance_warmup_period: warmup?,
+        scale_out_datapoints: datapoints?,
+        ..defaults
     })
 }
 

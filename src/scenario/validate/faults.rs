@@ -378,7 +378,7 @@ fn spot_provider_ref(c: &mut Checker, path: &str, name: &str, known: &Known) -> 
         c.error(path, &format!("unknown capacity provider `{name}`"), Some(&suggestion(name, names)));
         return None;
     };
-    if raw.auto_scaling_group.purchase_option != Some(crate::scenario::schema::RawPurchaseOption::Spot) {
+    if !raw.auto_scaling_group.may_have_spot() {
         c.error(
             path,
             &format!("capacity provider `{name}` has On-Demand instances: they get no Spot interruptions"),
