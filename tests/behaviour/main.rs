@@ -23,5 +23,6 @@ mod results;
 mod routing;
 mod scenario_file;
 mod scheduling;
+mod service_scaling;
 mod strategies;
 mod traces;

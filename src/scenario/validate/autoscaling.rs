@@ -157,6 +157,13 @@ fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs, id
     };
     let cpu_hint = "add `load: { cpu: <pattern> }` to the service, or put it behind a load balancer";
     let memory_hint = "add `load: { memory: <pattern> }` to the service, or put it behind a load balancer";
+    // AWS's predefined metric types are accepted as aliases.
+    let name = match name {
+        "ECSServiceAverageCPUUtilization" => "cpu",
+        "ECSServiceAverageMemoryUtilization" => "memory",
+        "ALBRequestCountPerTarget" => "alb_request_count_per_target",
+        other => other,
+    };
     let (metric, ok) = match name {
         "cpu" => (
             MetricName::CpuUtilization,
