@@ -127,6 +127,13 @@ pub struct MetricStore {
     series: BTreeMap<MetricKey, VecDeque<(u64, StatisticSet)>>,
 }
 
+impl Default for MetricStore {
+    /// An empty store keeping one minute (a world without scaling policies).
+    fn default() -> Self {
+        MetricStore::new(1)
+    }
+}
+
 impl MetricStore {
     /// A store that keeps `retention_minutes` (at least 1) of history per metric.
     pub fn new(retention_minutes: u64) -> Self {

@@ -68,12 +68,6 @@ pub struct Autoscaling {
     pub seed: u64,
 }
 
-impl Default for MetricStore {
-    fn default() -> Self {
-        MetricStore::new(1)
-    }
-}
-
 impl Autoscaling {
     pub fn new(spec: &AutoscalingSpec, service_names: &[&str], seed: u64) -> Self {
         let targets = spec
