@@ -42,6 +42,7 @@
 //! rounding to microseconds makes a difference between platforms' maths libraries vanishingly
 //! unlikely, but a run is only promised identical on the same target triple.
 
+pub mod autoscaling;
 pub mod capacity;
 pub mod catalog;
 pub mod cli;

@@ -68,6 +68,14 @@ pub enum EventKind {
     TargetHealthChange,
     /// An Auto Scaling group's desired capacity changed (managed scaling, a scaling policy), and why.
     AsgDesiredCapacityChanged,
+    /// A CloudWatch alarm of a scaling policy changed state (OK, ALARM, INSUFFICIENT_DATA).
+    AlarmStateChange,
+    /// Application Auto Scaling changed a service's desired count (a policy or a scheduled
+    /// action), saying why.
+    ServiceScalingActivity,
+    /// A policy wanted to scale but could not (at a capacity bound, scale-in suspended during a
+    /// deployment); said once per change.
+    ServiceScalingBlocked,
 }
 
 /// One line of events.jsonl.

@@ -70,6 +70,17 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
 /// Reads the trace files of the traffic sources' rates (relative to `base`), so validation finds
 /// their samples in place.
 fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic>) {
+    for (name, rate) in raw.custom_metrics.iter_mut() {
+        super::trace_file::load_traces(rate, &format!("custom_metrics.{name}"), base, problems);
+    }
+    for (name, service) in raw.services.iter_mut() {
+        let Some(load) = service.load.as_mut() else { continue };
+        for (field, rate) in [("cpu", load.cpu.as_mut()), ("memory", load.memory.as_mut())] {
+            if let Some(rate) = rate {
+                super::trace_file::load_traces(rate, &format!("services.{name}.load.{field}"), base, problems);
+            }
+        }
+    }
     let Some(traffic) = raw.traffic.as_mut() else { return };
     for (i, source) in traffic.sources.iter_mut().enumerate() {
         super::trace_file::load_traces(&mut source.rate, &format!("traffic.sources[{i}].rate"), base, problems);

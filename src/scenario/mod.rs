@@ -17,6 +17,7 @@ mod values;
 pub use diagnostics::{Diagnostic, ScenarioError};
 pub use load::{load, load_str, LoadError};
 
+use crate::autoscaling::AutoscalingSpec;
 use crate::capacity::{CapacityProvider, ExternalFleet};
 use crate::engine::SimDuration;
 use crate::faults::Fault;
@@ -65,4 +66,6 @@ pub struct Scenario {
     /// By load balancer, then by name; a `TargetGroupId` indexes this list.
     pub target_groups: Vec<TargetGroupSpec>,
     pub traffic: TrafficSpec,
+    /// Service auto scaling, `load:` profiles and `custom_metrics:`.
+    pub autoscaling: AutoscalingSpec,
 }

@@ -14,8 +14,8 @@ mod standalone;
 pub use deployment::{breaker_threshold, CircuitBreaker, Deployment, DeploymentConfiguration, RolloutState};
 pub use launch::place_awaiting;
 pub use scheduler::{
-    deploy, desired_count, on_event, on_task_health, on_task_running, on_task_stopped, on_task_stopping,
-    update_desired_count, Service, ServiceStats,
+    deploy, deployment_in_progress, desired_count, on_event, on_task_health, on_task_running, on_task_stopped,
+    on_task_stopping, update_desired_count, Service, ServiceStats,
 };
 pub use spec::{Action, ActionKind, CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 pub use standalone::{on_run_task, on_standalone_task_stopped, RunTask, RunTaskStats};

@@ -115,6 +115,16 @@ pub fn desired_count(world: &World, id: ServiceId) -> u32 {
     }
 }
 
+/// Whether a deployment is under way: the primary rollout is IN_PROGRESS (a new service's first
+/// deployment too, until it first reaches a steady state), or tasks of an earlier deployment
+/// still run beside it. Application Auto Scaling suspends scale-in then (aws-behaviour.md §6.4).
+pub fn deployment_in_progress(world: &World, id: ServiceId) -> bool {
+    let svc = &world.services[id.index()];
+    let primary = svc.primary_index();
+    svc.primary().state == RolloutState::InProgress
+        || svc.tasks.iter().any(|t| world.tasks[t.index()].deployment != primary)
+}
+
 /// Handles a service event.
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ServiceEvent) {
     match event {

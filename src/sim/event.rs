@@ -25,6 +25,8 @@ pub enum Event {
     RunTask(RunTaskId),
     /// Requests, health checks and fluid steps.
     Traffic(TrafficEvent),
+    /// Service auto scaling: the minute's metrics and alarms, scheduled actions.
+    Scaling(ScalingEvent),
     /// Record a metrics row per service (runs after every change of its instant).
     Sample,
 }
@@ -42,6 +44,15 @@ pub enum TrafficEvent {
     Probe(TaskId),
     /// A step of the fluid model ends.
     FluidStep,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalingEvent {
+    /// A minute is over: publish its datapoints, evaluate alarms, apply policies (every 60 s
+    /// from 60 s).
+    Tick,
+    /// The scheduled action at index `action` of the service's scalable target runs.
+    Scheduled { service: ServiceId, action: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use crate::sim::event::ServiceEvent;
 use crate::sim::ids::{RunTaskId, ServiceId};
 use crate::sim::{Ctx, Event, StreamCounts, Streams, World};
 use crate::task::LifecycleTiming;
-use crate::{capacity, service, task, traffic};
+use crate::{autoscaling, capacity, service, task, traffic};
 
 /// The ECS model as the engine sees it: routes each event to the domain module that owns it.
 struct Ecs<'r> {
@@ -54,6 +54,7 @@ impl Model for Ecs<'_> {
             },
             Event::RunTask(id) => service::on_run_task(world, &mut ctx, id),
             Event::Traffic(e) => traffic::on_event(world, &mut ctx, e, self.end),
+            Event::Scaling(e) => autoscaling::on_event(world, &mut ctx, e, self.end),
             Event::Sample => {
                 metrics::sample(world, &mut ctx, &self.pricing, self.metrics_interval, self.end);
                 if let Some(next) = metrics::next_sample(ctx.sched.now(), self.metrics_interval, self.end) {
@@ -112,6 +113,7 @@ impl<'r> Simulation<'r> {
         capacity::launch_initial_fleet(&mut model.world, &mut ctx, &scenario.external_instances);
         capacity::managed_scaling::start(&model.world, &mut ctx);
         traffic::start(&mut model.world, &mut ctx, model.end);
+        autoscaling::start(&mut model.world, &mut ctx, model.end);
         let mut services: Vec<_> = scenario.services.iter().enumerate().collect();
         services.sort_by_key(|(i, s)| (s.scheduling_strategy != SchedulingStrategy::Daemon, *i));
         for (i, _) in services {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::autoscaling::Autoscaling;
 use crate::capacity::{CapacityProvider, Fleet, Instance};
 use crate::placement::{Order, PlacementIndex, Resource};
 use crate::scenario::Scenario;
@@ -38,6 +39,8 @@ pub struct World {
     pub fleet: Fleet,
     /// Load balancers, their targets and the requests in flight.
     pub traffic: Traffic,
+    /// Service auto scaling: metrics, alarms and scalable targets.
+    pub autoscaling: Autoscaling,
 }
 
 impl World {
@@ -58,7 +61,10 @@ impl World {
             capacity_changes: 0,
             fleet: Fleet::default(),
             traffic: Traffic::new(scenario),
+            autoscaling: Autoscaling::default(),
         };
+        let names: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
+        world.autoscaling = Autoscaling::new(&scenario.autoscaling, &names, scenario.seed);
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));
             world.placement_index.register_chain(&spec.placement_strategy, group);

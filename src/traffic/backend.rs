@@ -115,6 +115,7 @@ impl Backend {
         counts.cpu_capacity_seconds += self.vcpus * alive;
         counts.memory_mib_seconds += self.baseline_mib * alive + per_request_mib * in_flight_seconds;
         counts.memory_capacity_mib_seconds += self.reserved_mib * alive;
+        counts.in_flight_seconds += in_flight_seconds;
     }
 
     /// The time the next completion event must come, if it changed: the caller schedules it.

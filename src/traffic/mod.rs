@@ -21,7 +21,7 @@ mod targets;
 
 pub use rate::Rate;
 pub use state::Traffic;
-pub use stats::{Failure, ServiceTraffic, TrafficRow};
+pub use stats::{Failure, ServiceTraffic, TrafficCounts, TrafficRow};
 pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
 
 use crate::engine::SimTime;
@@ -51,10 +51,10 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
     }
 }
 
-/// Closes the metrics interval of a service behind a target group: its traffic row. `None` for
-/// a service without one.
-pub fn close_interval(world: &mut World, service: ServiceId, now: SimTime) -> Option<TrafficRow> {
-    let tg = world.services[service.index()].spec.target_group?;
+/// Brings the service's CPU and memory counters up to `now`: each backend's use since it was
+/// last accounted goes into the open interval (request fidelity: read from the server; fluid:
+/// the steps added the work, only the time alive is left to add).
+pub fn account_backends(world: &mut World, service: ServiceId, now: SimTime) {
     let per_request = world.services[service.index()].spec.requests.memory_per_request;
     let traffic = &mut world.traffic;
     let counts = &mut traffic.services[service.index()].interval;
@@ -65,6 +65,14 @@ pub fn close_interval(world: &mut World, service: ServiceId, now: SimTime) -> Op
             backend.add_use(now, 0.0, 0.0, per_request, counts);
         }
     }
+}
+
+/// Closes the metrics interval of a service behind a target group: its traffic row. `None` for
+/// a service without one.
+pub fn close_interval(world: &mut World, service: ServiceId, now: SimTime) -> Option<TrafficRow> {
+    let tg = world.services[service.index()].spec.target_group?;
+    account_backends(world, service, now);
+    let traffic = &mut world.traffic;
     let group = &traffic.target_groups[tg.index()];
     let hosts = (group.healthy_count(), group.unhealthy_count());
     let registered = group.targets().count() as u32;

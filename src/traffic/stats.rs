@@ -36,6 +36,13 @@ pub struct TrafficCounts {
     /// MiB·seconds of memory used, and MiB·seconds reserved.
     pub memory_mib_seconds: f64,
     pub memory_capacity_mib_seconds: f64,
+    /// Request·seconds in flight at the targets (its rate over time is the average number of
+    /// requests in flight: the service's queue depth).
+    pub in_flight_seconds: f64,
+    /// Answers from targets, weighted as the latency histogram weighs them, and their response
+    /// times times those weights (their ratio is `TargetResponseTime`'s average).
+    pub response_weight: f64,
+    pub response_weighted_seconds: f64,
 }
 
 impl TrafficCounts {
@@ -58,6 +65,9 @@ impl TrafficCounts {
         self.cpu_capacity_seconds += other.cpu_capacity_seconds;
         self.memory_mib_seconds += other.memory_mib_seconds;
         self.memory_capacity_mib_seconds += other.memory_capacity_mib_seconds;
+        self.in_flight_seconds += other.in_flight_seconds;
+        self.response_weight += other.response_weight;
+        self.response_weighted_seconds += other.response_weighted_seconds;
     }
 }
 
@@ -97,6 +107,14 @@ impl TrafficRow {
 }
 
 impl ServiceTraffic {
+    /// The run so far: the closed intervals' counters plus the open one's (what service auto
+    /// scaling takes per-minute differences of, whatever the metrics interval).
+    pub fn cumulative(&self) -> TrafficCounts {
+        let mut total = self.run.clone();
+        total.add(&self.interval);
+        total
+    }
+
     /// Closes the interval: its row, and its figures folded into the run's.
     pub fn close_interval(&mut self, hosts: (u32, u32), registered: u32) -> TrafficRow {
         let c = &self.interval;
@@ -125,5 +143,7 @@ impl ServiceTraffic {
     /// Records a response from a target.
     pub fn answered(&mut self, took: SimDuration, weight: u64) {
         self.latencies.record(took, weight);
+        self.interval.response_weight += weight as f64;
+        self.interval.response_weighted_seconds += took.as_secs_f64() * weight as f64;
     }
 }

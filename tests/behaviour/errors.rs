@@ -113,7 +113,7 @@ fn launch_backoff_must_grow() {
 #[test]
 fn unknown_field() {
     insta::assert_snapshot!(report("desired_count: 2", "desired_cnt: 2"), @"
-    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `task_definition`, `desired_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`, `deployment_configuration`, `health_check_grace_period`, `availability_zone_rebalancing`, `load_balancer`, `requests`
+    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `task_definition`, `desired_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`, `deployment_configuration`, `health_check_grace_period`, `availability_zone_rebalancing`, `load_balancer`, `requests`, `autoscaling`, `load`
       hint: did you mean `desired_count`?
     ");
 }
@@ -346,4 +346,58 @@ traffic:
         1,
     );
     insta::assert_snapshot!(validate_report(&text));
+}
+
+#[test]
+fn bad_autoscaling() {
+    let bad = r#"api:
+    task_definition: api
+    desired_count: 1
+    launch_type: FARGATE
+    load: { cpu: -5 }
+    autoscaling:
+      min_capacity: 5
+      max_capacity: 2
+      target_tracking:
+        - { metric: cpu_utilisation, target: 60 }
+        - { metric: memory, target: 0, scale_in_threshold_factor: 1.5 }
+      step_scaling:
+        - name: out
+          alarm: { metric: { custom: queue_dept }, period: 90s, evaluation_periods: 2, datapoints_to_alarm: 3, comparison: greater_than_threshold, threshold: 50 }
+          adjustment_type: change_in_capacity
+          min_adjustment_magnitude: 2
+          steps: [ { lower: 0, upper: 10, adjustment: 1 }, { lower: 15, adjustment: 3 } ]
+      scheduled:
+        - { cron: "0 25 * * *", min_capacity: 3 }
+        - { at: 2h, cron: "0 9 * * *", max_capacity: 4 }
+        - { at: 10m }
+custom_metrics:
+  queue_depth: 10"#;
+    insta::assert_snapshot!(report("api: { task_definition: api, desired_count: 1, launch_type: FARGATE }", bad), @r#"
+    bad.yaml:25: services.api.autoscaling.max_capacity: min_capacity (5) must be <= max_capacity (2)
+    bad.yaml:36: services.api.autoscaling.scheduled[0].cron: `0 25 * * *` is not a cron expression: Component error: Number out of bounds.
+      hint: five fields, UTC, e.g. `0 9 * * MON-FRI` (minute hour day-of-month month day-of-week)
+    bad.yaml:37: services.api.autoscaling.scheduled[1]: a scheduled action needs exactly one of `at` and `cron`
+      hint: e.g. `at: 2h` or `cron: "0 9 * * *"`
+    bad.yaml:38: services.api.autoscaling.scheduled[2]: a scheduled action sets `min_capacity`, `max_capacity` or both
+    bad.yaml:31: services.api.autoscaling.step_scaling[0].alarm.datapoints_to_alarm: 3 is out of range: must be between 1 and 2
+    bad.yaml:31: services.api.autoscaling.step_scaling[0].alarm.metric.custom: unknown custom metric `queue_dept`
+      hint: did you mean `queue_depth`?
+    bad.yaml:31: services.api.autoscaling.step_scaling[0].alarm.period: 1m30s is not a whole number of minutes
+      hint: CloudWatch periods here are multiples of 1m, e.g. `1m` or `5m`
+    bad.yaml:33: services.api.autoscaling.step_scaling[0].min_adjustment_magnitude: not allowed with this adjustment type
+      hint: MinAdjustmentMagnitude applies only to `percent_change_in_capacity`
+    bad.yaml:34: services.api.autoscaling.step_scaling[0].steps: steps must not leave gaps or overlap: step 0 does not end where the next begins
+      hint: bounds are relative to the alarm threshold, e.g. `[ { lower: 0, upper: 10, adjustment: 1 }, { lower: 10, adjustment: 3 } ]`
+    bad.yaml:27: services.api.autoscaling.target_tracking[0].metric: unknown metric `cpu_utilisation`
+      hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight`, or `{ custom: <name> }` for a `custom_metrics:` entry
+    bad.yaml:28: services.api.autoscaling.target_tracking[1].metric: the service publishes no MemoryUtilization
+      hint: add `load: { memory: <pattern> }` to the service, or put it behind a load balancer
+    bad.yaml:28: services.api.autoscaling.target_tracking[1].scale_in_threshold_factor: 1.5 must be in (0, 1]
+      hint: AlarmLow fires below target × factor; AWS's alarms suggest 0.9
+    bad.yaml:28: services.api.autoscaling.target_tracking[1].target: 0 must be a number > 0
+      hint: e.g. `target: 60` for 60 % CPU
+    bad.yaml:22: services.api.load.cpu: -5 is out of range: must be between 0 and 1e9
+      hint: a load is the service's total demand: CPU units (1024 = one vCPU busy) or MiB, e.g. `512`
+    "#);
 }

@@ -24,5 +24,6 @@ mod results;
 mod routing;
 mod scenario_file;
 mod scheduling;
+mod service_scaling;
 mod strategies;
 mod traces;

@@ -9,8 +9,10 @@ use serde::Deserialize;
 use super::values::{RawDistribution, Scalar};
 use crate::task::NetworkMode;
 
+mod autoscaling;
 mod capacity;
 mod traffic;
+pub use autoscaling::*;
 pub use capacity::*;
 pub use traffic::*;
 
@@ -52,6 +54,9 @@ pub struct RawScenario {
     pub load_balancers: BTreeMap<String, RawLoadBalancer>,
     /// Requests sent to the load balancers.
     pub traffic: Option<RawTraffic>,
+    /// External metric series (rate patterns of their values), for alarms to read.
+    #[serde(default)]
+    pub custom_metrics: RawCustomMetrics,
 }
 
 #[derive(Debug, Deserialize)]
@@ -306,6 +311,10 @@ pub struct RawService {
     pub load_balancer: Option<String>,
     /// How each task serves the requests routed to it.
     pub requests: Option<RawRequestModel>,
+    /// Application Auto Scaling of the desired count.
+    pub autoscaling: Option<RawServiceAutoscaling>,
+    /// Synthetic CPU and memory demand, for services without traffic.
+    pub load: Option<RawLoad>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

@@ -3,6 +3,7 @@
 //! [`Checker`] turns durations, distributions and counts into typed values or diagnostics.
 
 mod actions;
+mod autoscaling;
 mod behaviour;
 mod capacity;
 mod checker;
@@ -60,6 +61,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let faults = faults::check(&mut c, &raw, &capacity_providers, duration);
     let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
+    let autoscaling = autoscaling::check(&mut c, &raw, duration);
     traffic::attach_services(&mut c, &mut target_groups, &services);
 
     match (c.into_result(), duration, metrics_interval, timing, traffic) {
@@ -82,6 +84,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             load_balancers,
             target_groups,
             traffic,
+            autoscaling,
         }),
         (Err(diagnostics), ..) => Err(diagnostics),
         _ => unreachable!("a missing value always comes with a diagnostic"),

@@ -47,7 +47,14 @@ pub(super) fn check(c: &mut Checker, path: &str, raw: &RawRate) -> Option<Rate> 
 /// Requests per second: a finite number >= 0.
 fn rps(c: &mut Checker, path: &str, v: f64) -> Option<f64> {
     if !(0.0..=MAX_RPS).contains(&v) {
-        let hint = "a rate is in requests per second, e.g. `200` or `12.5`";
+        // The same patterns describe a service's `load:` and the scenario's `custom_metrics:`.
+        let hint = if path.starts_with("custom_metrics") {
+            "a custom metric's value is a number >= 0 in the metric's own unit, e.g. `50`"
+        } else if path.contains(".load.") {
+            "a load is the service's total demand: CPU units (1024 = one vCPU busy) or MiB, e.g. `512`"
+        } else {
+            "a rate is in requests per second, e.g. `200` or `12.5`"
+        };
         c.error(path, &format!("{v} is out of range: must be between 0 and {MAX_RPS:e}"), Some(hint));
         return None;
     }

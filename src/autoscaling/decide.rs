@@ -1,0 +1,192 @@
+//! One minute of a scalable target: its alarms are evaluated (state changes are events), the
+//! policies whose alarms are in ALARM say what they want, the wishes combine as AWS combines
+//! them, and the result goes through the target's bounds to the service.
+
+use super::alarm::{evaluate, AlarmState, Evaluation};
+use super::metric::MetricStore;
+use super::state::{Autoscaling, TargetState, WatchedAlarm};
+use super::target::{combine, combine_target_tracking, Proposal};
+use super::{step, target_tracking};
+use crate::metrics::EventKind;
+use crate::sim::{Ctx, World};
+
+/// Which policy a wish came from, to start its cooldown if it wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Tracking(usize),
+    Step(usize),
+}
+
+/// A wish and why.
+struct Wish {
+    proposal: Proposal,
+    origin: Origin,
+    reason: String,
+}
+
+/// Evaluates one alarm, saying so when its state changes.
+fn watch(
+    ctx: &mut Ctx,
+    alarm: &mut WatchedAlarm,
+    (store, minute): (&MetricStore, u64),
+    (service, names): (&str, &[String]),
+) -> Evaluation {
+    let eval = evaluate(&alarm.spec, store, minute);
+    if eval.state != alarm.state {
+        let metric = alarm.spec.metric.name.aws_name(names);
+        let values: Vec<String> = eval.values.iter().map(|v| v.map_or("-".into(), |v| format!("{v:.1}"))).collect();
+        let message = format!(
+            "alarm {} changed from {} to {}: {metric} [{}] {} {} ({} of {} datapoints breaching, {} needed)",
+            alarm.name,
+            alarm.state.as_str(),
+            eval.state.as_str(),
+            values.join(", "),
+            alarm.spec.comparison.symbol(),
+            alarm.spec.threshold,
+            eval.breaching,
+            alarm.spec.evaluation_periods,
+            alarm.spec.datapoints_to_alarm,
+        );
+        ctx.log(EventKind::AlarmStateChange).service(service).status(eval.state.as_str()).message(message).emit();
+        alarm.state = eval.state;
+    }
+    eval
+}
+
+/// "alarm X in ALARM: CPUUtilization 81.2 > 60 for 3 datapoints".
+fn alarm_says(alarm: &WatchedAlarm, value: f64, names: &[String]) -> String {
+    format!(
+        "alarm {} in ALARM: {} {value:.1} {} {} for {} datapoints",
+        alarm.name,
+        alarm.spec.metric.name.aws_name(names),
+        alarm.spec.comparison.symbol(),
+        alarm.spec.threshold,
+        alarm.spec.datapoints_to_alarm
+    )
+}
+
+/// The minute `minute` is complete: evaluates the target's alarms and applies its policies.
+pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autoscaling, t: usize, minute: u64) {
+    let now = ctx.sched.now();
+    let Autoscaling { store, targets, custom_names, .. } = scaling;
+    let target = &mut targets[t];
+    let id = target.service;
+    let name = world.services[id.index()].spec.name.clone();
+    let current = crate::service::desired_count(world, id);
+    let running = world.services[id.index()]
+        .tasks
+        .iter()
+        .filter(|task| world.tasks[task.index()].status == crate::task::TaskStatus::Running)
+        .count() as u32;
+    let mut tracking = Vec::new();
+    let mut wishes = Vec::new();
+    for (i, p) in target.tracking.iter_mut().enumerate() {
+        let high = watch(ctx, &mut p.high, (store, minute), (&name, custom_names));
+        let low = watch(ctx, &mut p.low, (store, minute), (&name, custom_names));
+        let (alarm, eval) = if high.state == AlarmState::Alarm { (&p.high, &high) } else { (&p.low, &low) };
+        let proposal = match eval.latest() {
+            Some(metric) => {
+                target_tracking::decide(&p.spec, (high.state, low.state), metric, running, current, (&p.cooldowns, now))
+            }
+            None => Proposal::Hold,
+        };
+        let reason = eval.latest().map(|v| alarm_says(alarm, v, custom_names)).unwrap_or_default();
+        tracking.push((proposal, !p.spec.disable_scale_in));
+        wishes.push(Wish { proposal, origin: Origin::Tracking(i), reason });
+    }
+    let combined_tracking = combine_target_tracking(&tracking);
+    // Only the target tracking wish that matches the combination stands for them all.
+    wishes.retain(|w| !matches!(w.origin, Origin::Tracking(_)) || w.proposal == combined_tracking);
+    for (i, p) in target.steps.iter_mut().enumerate() {
+        let eval = watch(ctx, &mut p.alarm, (store, minute), (&name, custom_names));
+        if eval.state != AlarmState::Alarm {
+            continue;
+        }
+        let values: Vec<f64> = eval.values.iter().flatten().copied().collect();
+        let Some(value) = p.spec.policy.aggregation.aggregate(&values) else { continue };
+        let (applied, proposal) = step::decide(&p.spec.policy, value, current, &p.cooldowns, now);
+        let reason = match applied {
+            Some(s) => format!(
+                "{}; step {} ({:+.1} from the threshold): {} {:+}",
+                alarm_says(&p.alarm, value, custom_names),
+                s.describe(),
+                value - p.spec.policy.threshold,
+                p.spec.policy.adjustment_type.as_str(),
+                s.adjustment
+            ),
+            None => alarm_says(&p.alarm, value, custom_names),
+        };
+        wishes.push(Wish { proposal, origin: Origin::Step(i), reason });
+    }
+    let proposals: Vec<Proposal> = wishes.iter().map(|w| w.proposal).collect();
+    let decision = combine(&proposals);
+    let suspended = crate::service::deployment_in_progress(world, id);
+    match target.bounds.apply(current, decision, suspended) {
+        Ok(None) => {
+            if decision == Proposal::Hold {
+                target.blocked = None;
+            }
+        }
+        Ok(Some(to)) => {
+            let Some(winner) = wishes.iter().find(|w| w.proposal == decision) else { return };
+            let message = format!("{}; desired {current} → {to}", winner.reason);
+            start_cooldowns(target, winner.origin, decision, current, now);
+            target.blocked = None;
+            ctx.log(EventKind::ServiceScalingActivity).service(name).message(message).emit();
+            crate::service::update_desired_count(world, ctx, id, to);
+        }
+        Err(blocked) => {
+            if target.blocked != Some(blocked) {
+                target.blocked = Some(blocked);
+                let why = wishes.iter().find(|w| w.proposal == decision).map_or(String::new(), |w| w.reason.clone());
+                let wanted = decision.capacity().unwrap_or(current);
+                let message = format!(
+                    "{why}; wanted desired {current} → {wanted}, but {} is {} (min {}, max {})",
+                    target.resource_id,
+                    blocked.describe(),
+                    target.bounds.min_capacity,
+                    target.bounds.max_capacity
+                );
+                ctx.log(EventKind::ServiceScalingBlocked).service(name).message(message).emit();
+            }
+        }
+    }
+}
+
+/// The winning policy's cooldown starts; a scale-out cancels every policy's scale-in cooldown
+/// (AWS scales out at once during a scale-in cooldown, and that cooldown ends).
+fn start_cooldowns(
+    target: &mut TargetState,
+    origin: Origin,
+    decision: Proposal,
+    from: u32,
+    now: crate::engine::SimTime,
+) {
+    let out = matches!(decision, Proposal::Out(_));
+    if out {
+        for p in &mut target.tracking {
+            p.cooldowns.scale_in_until = None;
+        }
+        for p in &mut target.steps {
+            p.cooldowns.scale_in_until = None;
+        }
+    }
+    match origin {
+        Origin::Tracking(i) => {
+            let p = &mut target.tracking[i];
+            if out {
+                p.cooldowns.scaled_out(now, from, p.spec.scale_out_cooldown);
+            } else {
+                p.cooldowns.scaled_in(now, p.spec.scale_in_cooldown);
+            }
+        }
+        Origin::Step(i) => {
+            let p = &mut target.steps[i];
+            if out {
+                p.cooldowns.scaled_out(now, from, p.spec.policy.cooldown);
+            } else {
+                p.cooldowns.scaled_in(now, p.spec.policy.cooldown);
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `autoscaling:` and `load:` of a service, and the scenario's `custom_metrics:`, as written.
+//! Field names are Application Auto Scaling's and CloudWatch's, in snake_case; numbers stay
+//! signed and durations text so that validation can say what is wrong with them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::scenario::rate_schema::RawRate;
+use crate::scenario::values::Scalar;
+
+/// `services.<name>.autoscaling`: the scalable target and its policies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServiceAutoscaling {
+    pub min_capacity: i64,
+    pub max_capacity: i64,
+    #[serde(default)]
+    pub target_tracking: Vec<RawTargetTracking>,
+    #[serde(default)]
+    pub step_scaling: Vec<RawStepScaling>,
+    #[serde(default)]
+    pub scheduled: Vec<RawScheduledAction>,
+}
+
+/// A metric a policy reads: a name (`cpu`, `memory`, `alb_request_count_per_target`,
+/// `request_count`, `target_response_time`, `requests_in_flight`) or `{ custom: <name> }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawMetricRef {
+    Named(String),
+    Custom(RawCustomMetricRef),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomMetricRef {
+    pub custom: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargetTracking {
+    pub metric: RawMetricRef,
+    pub target: f64,
+    /// 300s by default.
+    pub scale_out_cooldown: Option<Scalar>,
+    /// 300s by default.
+    pub scale_in_cooldown: Option<Scalar>,
+    /// false by default.
+    pub disable_scale_in: Option<bool>,
+    /// AlarmLow's threshold as a fraction of the target; 0.9 by default (UNVERIFIED).
+    pub scale_in_threshold_factor: Option<f64>,
+    /// AlarmHigh's datapoints (N of N one-minute points); 3 by default.
+    pub scale_out_datapoints: Option<i64>,
+    /// AlarmLow's datapoints (N of N one-minute points); 15 by default.
+    pub scale_in_datapoints: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawStatistic {
+    Average,
+    Minimum,
+    Maximum,
+    Sum,
+    SampleCount,
+}
+
+// AWS's own names (ComparisonOperator, AdjustmentType values).
+#[allow(clippy::enum_variant_names)]
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawComparison {
+    GreaterThanThreshold,
+    GreaterThanOrEqualToThreshold,
+    LessThanThreshold,
+    LessThanOrEqualToThreshold,
+}
+
+/// A CloudWatch alarm a step policy is attached to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlarm {
+    pub metric: RawMetricRef,
+    /// average by default.
+    pub statistic: Option<RawStatistic>,
+    /// A multiple of 1m; 1m by default.
+    pub period: Option<Scalar>,
+    /// 1 by default.
+    pub evaluation_periods: Option<i64>,
+    /// `evaluation_periods` by default.
+    pub datapoints_to_alarm: Option<i64>,
+    pub comparison: RawComparison,
+    pub threshold: f64,
+}
+
+// AWS's own names (ComparisonOperator, AdjustmentType values).
+#[allow(clippy::enum_variant_names)]
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawAdjustmentType {
+    ChangeInCapacity,
+    PercentChangeInCapacity,
+    ExactCapacity,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMetricAggregation {
+    Average,
+    Minimum,
+    Maximum,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStepScaling {
+    pub name: String,
+    pub alarm: RawAlarm,
+    pub adjustment_type: RawAdjustmentType,
+    pub min_adjustment_magnitude: Option<i64>,
+    /// 300s by default.
+    pub cooldown: Option<Scalar>,
+    /// average by default.
+    pub metric_aggregation: Option<RawMetricAggregation>,
+    pub steps: Vec<RawStep>,
+}
+
+/// A step: bounds relative to the alarm threshold (absent: infinite) and its adjustment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub adjustment: i64,
+}
+
+/// Either `at` (an offset into the run) or `cron` (5 fields, UTC), and at least one bound.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduledAction {
+    pub name: Option<String>,
+    pub at: Option<Scalar>,
+    pub cron: Option<String>,
+    pub min_capacity: Option<i64>,
+    pub max_capacity: Option<i64>,
+}
+
+/// `services.<name>.load`: the service's total demand at each instant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoad {
+    /// CPU units in use across the service (1024 = one vCPU busy).
+    pub cpu: Option<RawRate>,
+    /// MiB in use across the service.
+    pub memory: Option<RawRate>,
+}
+
+/// `custom_metrics:`: external series by name, each a rate pattern of the metric's value.
+pub type RawCustomMetrics = BTreeMap<String, RawRate>;
