@@ -22,6 +22,7 @@ mod placement;
 mod queueing;
 mod results;
 mod routing;
+mod scaling_layers;
 mod scenario_file;
 mod scheduling;
 mod service_scaling;
