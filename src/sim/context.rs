@@ -42,18 +42,32 @@ pub struct Streams {
 }
 
 /// How many of each thing draws from its own stream.
-pub struct StreamCounts {
-    pub services: usize,
-    pub run_tasks: usize,
-    pub faults: usize,
-    pub providers: usize,
-    pub sources: usize,
-    pub target_groups: usize,
-    pub load_balancers: usize,
+struct StreamCounts {
+    services: usize,
+    run_tasks: usize,
+    faults: usize,
+    providers: usize,
+    sources: usize,
+    target_groups: usize,
+    load_balancers: usize,
 }
 
 impl Streams {
-    pub fn new(seed: u64, n: &StreamCounts) -> Self {
+    /// The streams of a run of `scenario`, from its seed.
+    pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Self {
+        let counts = StreamCounts {
+            services: scenario.services.len(),
+            run_tasks: scenario.run_tasks.len(),
+            faults: scenario.faults.len(),
+            providers: scenario.capacity_providers.len(),
+            sources: scenario.traffic.sources.len(),
+            target_groups: scenario.target_groups.len(),
+            load_balancers: scenario.load_balancers.len(),
+        };
+        Streams::new(scenario.seed, &counts)
+    }
+
+    fn new(seed: u64, n: &StreamCounts) -> Self {
         let rng = RngStreams::new(seed);
         let each = |purpose, n: usize| (0..n).map(|i| rng.stream(purpose, i as u32)).collect();
         Streams {

@@ -7,7 +7,7 @@ pub mod ids;
 mod simulation;
 mod world;
 
-pub use context::{Ctx, LogEntry, StreamCounts, Streams};
+pub use context::{Ctx, LogEntry, Streams};
 pub use event::Event;
 pub use simulation::Simulation;
 pub use world::World;

@@ -7,7 +7,7 @@ use crate::scenario::Scenario;
 use crate::service::{Action, ActionKind, SchedulingStrategy};
 use crate::sim::event::ServiceEvent;
 use crate::sim::ids::{RunTaskId, ServiceId};
-use crate::sim::{Ctx, Event, StreamCounts, Streams, World};
+use crate::sim::{Ctx, Event, Streams, World};
 use crate::task::LifecycleTiming;
 use crate::{autoscaling, capacity, service, task, traffic};
 
@@ -82,18 +82,7 @@ impl<'r> Simulation<'r> {
         let mut sched = Scheduler::default();
         let mut model = Ecs {
             world: World::new(scenario),
-            streams: Streams::new(
-                scenario.seed,
-                &StreamCounts {
-                    services: scenario.services.len(),
-                    run_tasks: scenario.run_tasks.len(),
-                    faults: scenario.faults.len(),
-                    providers: scenario.capacity_providers.len(),
-                    sources: scenario.traffic.sources.len(),
-                    target_groups: scenario.target_groups.len(),
-                    load_balancers: scenario.load_balancers.len(),
-                },
-            ),
+            streams: Streams::for_scenario(scenario),
             recorder,
             timing: scenario.timing.clone(),
             faults: scenario.faults.clone(),

@@ -6,7 +6,7 @@ use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
 use ecsim::engine::Scheduler;
 use ecsim::metrics::EventKind;
 use ecsim::sim::ids::ProviderId;
-use ecsim::sim::{Ctx, StreamCounts, Streams, World};
+use ecsim::sim::{Ctx, Streams, World};
 use ecsim::task::TaskStatus;
 
 /// A group of m5.large (2048 CPU units: two 1024-unit tasks each) with managed scaling and
@@ -118,7 +118,7 @@ capacity_providers:
 "#;
     let scenario = scenario(yaml);
     let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::new(1, &counts(&scenario));
+    let mut streams = Streams::for_scenario(&scenario);
     let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
     capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
     let ec2 = ProviderId::from_index(2);
@@ -131,18 +131,6 @@ capacity_providers:
     assert_eq!(world.instances[1].lifecycle, GroupLifecycle::Terminating(capacity::Termination::ScaleIn));
     assert!(world.instances[1].is_draining(), "managed draining (default) drains it first");
     assert_eq!(world.instances.iter().filter(|i| i.lifecycle == GroupLifecycle::InService).count(), 2);
-}
-
-fn counts(s: &ecsim::scenario::Scenario) -> StreamCounts {
-    StreamCounts {
-        services: s.services.len(),
-        run_tasks: s.run_tasks.len(),
-        faults: s.faults.len(),
-        providers: s.capacity_providers.len(),
-        sources: s.traffic.sources.len(),
-        target_groups: s.target_groups.len(),
-        load_balancers: s.load_balancers.len(),
-    }
 }
 
 fn ctx<'a>(
@@ -164,7 +152,7 @@ capacity_providers:
 "#;
     let scenario = scenario(yaml);
     let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::new(1, &counts(&scenario));
+    let mut streams = Streams::for_scenario(&scenario);
     let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
     capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
     let ec2 = ProviderId::from_index(2);
@@ -193,7 +181,7 @@ capacity_providers:
 "#;
     let scenario = scenario(yaml);
     let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::new(1, &counts(&scenario));
+    let mut streams = Streams::for_scenario(&scenario);
     let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
     capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
     let ec2 = ProviderId::from_index(2);
@@ -221,7 +209,7 @@ capacity_providers:
 "#;
     let scenario = scenario(yaml);
     let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::new(1, &counts(&scenario));
+    let mut streams = Streams::for_scenario(&scenario);
     let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
     capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
     capacity::set_desired_capacity(&mut world, &mut ctx, ProviderId::from_index(2), 1, "operator");
