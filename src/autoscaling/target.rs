@@ -224,4 +224,49 @@ mod tests {
         assert_eq!(c.scale_out_base(t0 + SimDuration::from_secs(120), 13), 10);
         assert_eq!(c.scale_out_base(t0 + SimDuration::from_secs(360), 13), 13);
     }
+
+    use proptest::prelude::*;
+
+    fn proposal() -> impl Strategy<Value = Proposal> {
+        prop_oneof![Just(Proposal::Hold), (0u32..60).prop_map(Proposal::Out), (0u32..60).prop_map(Proposal::In)]
+    }
+
+    proptest! {
+        /// Whatever policies wish, a capacity inside the bounds stays inside them, a scale-out
+        /// never lowers it and a scale-in never raises it (nor happens while suspended).
+        #[test]
+        fn decisions_stay_within_bounds_and_go_the_way_asked(
+            min in 0u32..20, span in 0u32..20, offset in 0u32..40, wishes in prop::collection::vec(proposal(), 1..5),
+            suspended: bool,
+        ) {
+            let target = ScalableTarget { min_capacity: min, max_capacity: min + span };
+            let current = min + offset % (span + 1);
+            let wish = combine(&wishes);
+            if let Ok(Some(to)) = target.apply(current, wish, suspended) {
+                prop_assert!((target.min_capacity..=target.max_capacity).contains(&to));
+                match wish {
+                    Proposal::Out(_) => prop_assert!(to > current),
+                    Proposal::In(_) => prop_assert!(to < current && !suspended),
+                    Proposal::Hold => prop_assert!(false, "holding changed the capacity"),
+                }
+            }
+        }
+
+        /// Target tracking policies scale in only when every policy with scale-in enabled asks
+        /// to, and any scale-out wins over every scale-in.
+        #[test]
+        fn target_tracking_scales_in_only_if_all_agree(
+            wishes in prop::collection::vec((proposal(), any::<bool>()), 1..5),
+        ) {
+            let outs: Vec<u32> = wishes.iter().filter_map(|(p, _)| match p { Proposal::Out(n) => Some(*n), _ => None }).collect();
+            match combine_target_tracking(&wishes) {
+                Proposal::Out(n) => prop_assert_eq!(Some(n), outs.iter().copied().max()),
+                Proposal::In(n) => {
+                    prop_assert!(outs.is_empty());
+                    prop_assert!(wishes.iter().filter(|(_, e)| *e).all(|(p, _)| matches!(p, Proposal::In(m) if *m <= n)));
+                }
+                Proposal::Hold => prop_assert!(outs.is_empty()),
+            }
+        }
+    }
 }
