@@ -94,3 +94,62 @@ fn under_random_faults_and_deployments_the_service_heals_to_its_last_deployment(
         assert_eq!(svc.deployments.len(), 3, "seed {seed}");
     }
 }
+
+/// A service on a load that wanders (noise around a step up and down), tracking 60 % CPU, on a
+/// managed-scaling group of m5.large; tasks crash and an instance is terminated now and then
+/// for 50 minutes, then calm until 1h30.
+fn scaling_chaos(seed: u64) -> String {
+    format!(
+        r#"
+seed: {seed}
+duration: 90m
+zones: [us-east-1a, us-east-1b]
+task_definitions:
+  t: {{ cpu: 1024, memory: 1024, container_definitions: [{{ name: app, image: app, stop_time: 2s }}] }}
+capacity_providers:
+  ec2:
+    auto_scaling_group: {{ instance_type: m5.large, min_size: 1, max_size: 10, desired_capacity: 2 }}
+    managed_scaling: {{ instance_warmup_period: 60s }}
+    managed_termination_protection: enabled
+services:
+  web:
+    task_definition: t
+    desired_count: 3
+    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]
+    load: {{ cpu: {{ noise: {{ of: {{ spike: {{ base: 1500, peak: 9000, at: 10m, hold: 25m }} }}, relative: 0.3 }} }} }}
+    autoscaling:
+      min_capacity: 2
+      max_capacity: 14
+      target_tracking: [{{ metric: cpu, target: 60, scale_in_cooldown: 120s, scale_out_cooldown: 60s }}]
+faults:
+  - {{ every: {{ exponential: {{ mean: 4m }} }}, until: 50m, crash_tasks: {{ service: web }} }}
+  - {{ every: {{ exponential: {{ mean: 15m }} }}, until: 50m, terminate_instances: {{ provider: ec2, count: 1 }} }}
+"#
+    )
+}
+
+#[test]
+fn while_both_layers_scale_through_faults_nothing_is_oversubscribed_and_bounds_hold() {
+    for seed in 1..=8 {
+        let scenario = scenario(&scaling_chaos(seed));
+        let mut memory = Memory::default();
+        let mut sim = Simulation::new(&scenario, &mut memory, false);
+        let mut peak = 0;
+        while sim.step().is_some() {
+            let world = sim.world();
+            check_invariants(world);
+            let desired = world.services[0].desired_count;
+            assert!((2..=14).contains(&desired), "seed {seed}: desired {desired} outside [2, 14]");
+            let group = world.providers.iter().find_map(|p| p.auto_scaling_group()).unwrap();
+            assert!((1..=10).contains(&group.desired_capacity), "seed {seed}: group at {}", group.desired_capacity);
+            peak = peak.max(desired);
+        }
+        let world = sim.world();
+        let svc = &world.services[0];
+        assert!(peak > 3, "seed {seed}: the spike scaled the service out (peak {peak})");
+        // Calm for 40 minutes at 1,500 CPU units: ceil(1500 / (1024 × 0.6)) = 3 tasks would hold
+        // 60 %; whatever the count, every task the service wants is RUNNING.
+        let running = svc.tasks.iter().filter(|t| world.tasks[t.index()].status == TaskStatus::Running).count();
+        assert_eq!(running as u32, svc.desired_count, "seed {seed}: converged to its desired count");
+    }
+}
