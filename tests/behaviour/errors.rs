@@ -422,6 +422,12 @@ fn a_group_s_own_scaling_policies() {
     bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies.step_scaling[0].alarm.metric: unknown metric `memory_reservaton`
       hint: did you mean `memory_reservation`?, or `{ custom: <name> }` for a `custom_metrics:` entry
     ");
+    // A group's bounds are its sizes.
+    let bounds = "min_size: 1, max_size: 4, scaling_policies: { min_capacity: 1, target_tracking: [ { metric: cpu, target: 50 } ] } }";
+    insta::assert_snapshot!(report("desired_capacity: 2 }", bounds), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies.min_capacity: a group's scaling policies take no bounds of their own
+      hint: give the group's `min_size` and `max_size`: they are its policies' bounds
+    ");
     let service = "desired_count: 1, launch_type: FARGATE, autoscaling: { min_capacity: 1, max_capacity: 3, target_tracking: [ { metric: cpu_reservation, target: 50 } ] } }";
     insta::assert_snapshot!(report("desired_count: 1, launch_type: FARGATE }", service), @"
     bad.yaml:18: services.api.autoscaling.target_tracking[0].metric: unknown metric `cpu_reservation`

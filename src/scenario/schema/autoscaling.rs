@@ -10,31 +10,19 @@ use serde::Deserialize;
 use crate::scenario::rate_schema::RawRate;
 use crate::scenario::values::Scalar;
 
-/// `services.<name>.autoscaling`: the scalable target and its policies.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawServiceAutoscaling {
-    pub min_capacity: i64,
-    pub max_capacity: i64,
-    #[serde(default)]
-    pub target_tracking: Vec<RawTargetTracking>,
-    #[serde(default)]
-    pub step_scaling: Vec<RawStepScaling>,
-    #[serde(default)]
-    pub scheduled: Vec<RawScheduledAction>,
-}
-
-/// `capacity_providers.<name>.auto_scaling_group.scaling_policies`: the group's own policies
-/// (EC2 Auto Scaling's), between its `min_size` and `max_size`.
+/// A scalable target's bounds and policies: a service's `autoscaling:`, or a group's
+/// `scaling_policies:` (EC2 Auto Scaling's own, for a group ECS does not scale). A service gives
+/// `min_capacity` and `max_capacity`; a group's bounds are its `min_size` and `max_size`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScalingPolicies {
+    pub min_capacity: Option<i64>,
+    pub max_capacity: Option<i64>,
     #[serde(default)]
     pub target_tracking: Vec<RawTargetTracking>,
     #[serde(default)]
     pub step_scaling: Vec<RawStepScaling>,
-    /// Scheduled actions set `min_size` and `max_size` (also spelled `min_capacity`,
-    /// `max_capacity`).
+    /// A group's scheduled actions set its `min_size` and `max_size` (also spelled so).
     #[serde(default)]
     pub scheduled: Vec<RawScheduledAction>,
 }

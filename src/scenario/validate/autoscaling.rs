@@ -17,8 +17,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAdjustmentType, RawAlarm, RawComparison, RawMetricAggregation, RawMetricRef, RawScalingPolicies, RawScenario,
-    RawScheduledAction, RawSchedulingStrategy, RawService, RawServiceAutoscaling, RawStatistic, RawStepScaling,
-    RawTargetTracking,
+    RawScheduledAction, RawSchedulingStrategy, RawService, RawStatistic, RawStepScaling, RawTargetTracking,
 };
 use crate::scenario::values::Scalar;
 use crate::sim::ids::{ProviderId, ServiceId};
@@ -54,25 +53,6 @@ impl Sources {
             Sources::Service { .. } => tt::DEFAULT_COOLDOWN,
             Sources::Group(_) => SimDuration::ZERO,
         }
-    }
-}
-
-/// A target's policies, whichever raw type holds them.
-struct Policies<'a> {
-    target_tracking: &'a [RawTargetTracking],
-    step_scaling: &'a [RawStepScaling],
-    scheduled: &'a [RawScheduledAction],
-}
-
-impl<'a> From<&'a RawServiceAutoscaling> for Policies<'a> {
-    fn from(a: &'a RawServiceAutoscaling) -> Self {
-        Policies { target_tracking: &a.target_tracking, step_scaling: &a.step_scaling, scheduled: &a.scheduled }
-    }
-}
-
-impl<'a> From<&'a RawScalingPolicies> for Policies<'a> {
-    fn from(a: &'a RawScalingPolicies) -> Self {
-        Policies { target_tracking: &a.target_tracking, step_scaling: &a.step_scaling, scheduled: &a.scheduled }
     }
 }
 
@@ -129,8 +109,18 @@ pub fn check(
             .and_then(|(_, q)| q.auto_scaling_group())
             .filter(|g| g.managed_scaling.is_none() && p.auto_scaling_group.min_size.is_some())
             .map(|g| ScalableTarget { min_capacity: g.min_size, max_capacity: g.max_size });
+        for (field, v) in [("min_capacity", policies.min_capacity), ("max_capacity", policies.max_capacity)] {
+            if v.is_some() {
+                let hint = "give the group's `min_size` and `max_size`: they are its policies' bounds";
+                c.error(
+                    &format!("{path}.{field}"),
+                    "a group's scaling policies take no bounds of their own",
+                    Some(hint),
+                );
+            }
+        }
         let known = (&Sources::Group(id), custom_names.as_slice());
-        let target = policies_of(c, &path, policies.into(), known, duration);
+        let target = policies_of(c, &path, policies, known, duration);
         if let (Some(target), Some(bounds)) = (target, bounds) {
             targets.push(TargetScaling { scalable: Scalable::Group(id), target: bounds, ..target });
         }
@@ -144,7 +134,7 @@ fn service(
     c: &mut Checker,
     path: &str,
     s: &RawService,
-    a: &RawServiceAutoscaling,
+    a: &RawScalingPolicies,
     known: Known,
     duration: Option<SimDuration>,
 ) -> Option<TargetScaling> {
@@ -152,15 +142,22 @@ fn service(
     if s.scheduling_strategy == Some(RawSchedulingStrategy::Daemon) {
         c.error(path, "a DAEMON service has no desired count to scale", Some("remove `autoscaling`"));
     }
-    let min = c.int_in(&format!("{path}.min_capacity"), a.min_capacity, 0, MAX_CAPACITY);
-    let max = c.int_in(&format!("{path}.max_capacity"), a.max_capacity, 0, MAX_CAPACITY);
+    let mut bound = |field: &str, v: Option<i64>| {
+        let Some(v) = v else {
+            let hint = "a service's scalable target has both, e.g. `min_capacity: 1` and `max_capacity: 10`";
+            c.error(&format!("{path}.{field}"), &format!("`{field}` is required"), Some(hint));
+            return None;
+        };
+        c.int_in(&format!("{path}.{field}"), v, 0, MAX_CAPACITY)
+    };
+    let (min, max) = (bound("min_capacity", a.min_capacity), bound("max_capacity", a.max_capacity));
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             let message = format!("min_capacity ({lo}) must be <= max_capacity ({hi})");
             c.error(&format!("{path}.max_capacity"), &message, None);
         }
     }
-    let policies = policies_of(c, path, a.into(), known, duration);
+    let policies = policies_of(c, path, a, known, duration);
     if c.error_count() != before {
         return None;
     }
@@ -171,7 +168,7 @@ fn service(
 fn policies_of(
     c: &mut Checker,
     path: &str,
-    a: Policies,
+    a: &RawScalingPolicies,
     known: Known,
     duration: Option<SimDuration>,
 ) -> Option<TargetScaling> {
