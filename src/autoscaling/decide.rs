@@ -1,9 +1,12 @@
 //! One minute of a scalable target: its alarms are evaluated (state changes are events), the
 //! policies whose alarms are in ALARM say what they want, the wishes combine as AWS combines
-//! them, and the result goes through the target's bounds to the service.
+//! them, and the result goes through the target's bounds to the service or group
+//! ([`super::scalable`] holds what differs between the two).
 
 use super::alarm::{evaluate, AlarmState, Evaluation};
 use super::metric::MetricStore;
+use super::scalable::Capacity;
+use super::spec::Scalable;
 use super::state::{Autoscaling, TargetState, WatchedAlarm};
 use super::target::{combine, combine_target_tracking, Proposal};
 use super::{step, target_tracking};
@@ -26,10 +29,10 @@ struct Wish {
 
 /// Evaluates one alarm, saying so when its state changes.
 fn watch(
-    ctx: &mut Ctx,
+    (world, ctx): (&World, &mut Ctx),
     alarm: &mut WatchedAlarm,
     (store, minute): (&MetricStore, u64),
-    (service, names): (&str, &[String]),
+    (scalable, names): (Scalable, &[String]),
 ) -> Evaluation {
     let eval = evaluate(&alarm.spec, store, minute);
     if eval.state != alarm.state {
@@ -47,7 +50,7 @@ fn watch(
             alarm.spec.evaluation_periods,
             alarm.spec.datapoints_to_alarm,
         );
-        ctx.log(EventKind::AlarmStateChange).service(service).status(eval.state.as_str()).message(message).emit();
+        scalable.log(world, ctx, EventKind::AlarmStateChange).status(eval.state.as_str()).message(message).emit();
         alarm.state = eval.state;
     }
     eval
@@ -70,23 +73,18 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
     let now = ctx.sched.now();
     let Autoscaling { store, targets, custom_names, .. } = scaling;
     let target = &mut targets[t];
-    let id = target.service;
-    let name = world.services[id.index()].spec.name.clone();
-    let current = crate::service::desired_count(world, id);
-    let running = world.services[id.index()]
-        .tasks
-        .iter()
-        .filter(|task| world.tasks[task.index()].status == crate::task::TaskStatus::Running)
-        .count() as u32;
+    let scalable = target.scalable;
+    let Capacity { current, base, warming } = scalable.capacity(world, now);
     let mut tracking = Vec::new();
     let mut wishes = Vec::new();
     for (i, p) in target.tracking.iter_mut().enumerate() {
-        let high = watch(ctx, &mut p.high, (store, minute), (&name, custom_names));
-        let low = watch(ctx, &mut p.low, (store, minute), (&name, custom_names));
+        let high = watch((world, ctx), &mut p.high, (store, minute), (scalable, custom_names));
+        let low = watch((world, ctx), &mut p.low, (store, minute), (scalable, custom_names));
         let (alarm, eval) = if high.state == AlarmState::Alarm { (&p.high, &high) } else { (&p.low, &low) };
+        let cooldowns = p.cooldowns.warming(now, current, warming);
         let proposal = match eval.latest() {
             Some(metric) => {
-                target_tracking::decide(&p.spec, (high.state, low.state), metric, running, current, (&p.cooldowns, now))
+                target_tracking::decide(&p.spec, (high.state, low.state), metric, base, current, (&cooldowns, now))
             }
             None => Proposal::Hold,
         };
@@ -98,13 +96,14 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
     // Only the target tracking wish that matches the combination stands for them all.
     wishes.retain(|w| !matches!(w.origin, Origin::Tracking(_)) || w.proposal == combined_tracking);
     for (i, p) in target.steps.iter_mut().enumerate() {
-        let eval = watch(ctx, &mut p.alarm, (store, minute), (&name, custom_names));
+        let eval = watch((world, ctx), &mut p.alarm, (store, minute), (scalable, custom_names));
         if eval.state != AlarmState::Alarm {
             continue;
         }
         let values: Vec<f64> = eval.values.iter().flatten().copied().collect();
         let Some(value) = p.spec.policy.aggregation.aggregate(&values) else { continue };
-        let (applied, proposal) = step::decide(&p.spec.policy, value, current, &p.cooldowns, now);
+        let cooldowns = p.cooldowns.warming(now, current, warming);
+        let (applied, proposal) = step::decide(&p.spec.policy, value, current, &cooldowns, now);
         let reason = match applied {
             Some(s) => format!(
                 "{}; step {} ({:+.1} from the threshold): {} {:+}",
@@ -120,8 +119,7 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
     }
     let proposals: Vec<Proposal> = wishes.iter().map(|w| w.proposal).collect();
     let decision = combine(&proposals);
-    let suspended = crate::service::deployment_in_progress(world, id);
-    match target.bounds.apply(current, decision, suspended) {
+    match target.bounds.apply(current, decision, scalable.scale_in_suspended(world)) {
         Ok(None) => {
             if decision == Proposal::Hold {
                 target.blocked = None;
@@ -129,11 +127,9 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
         }
         Ok(Some(to)) => {
             let Some(winner) = wishes.iter().find(|w| w.proposal == decision) else { return };
-            let message = format!("{}; desired {current} → {to}", winner.reason);
             start_cooldowns(target, winner.origin, decision, current, now);
             target.blocked = None;
-            ctx.log(EventKind::ServiceScalingActivity).service(name).message(message).emit();
-            crate::service::update_desired_count(world, ctx, id, to);
+            scalable.set(world, ctx, (current, to), &winner.reason);
         }
         Err(blocked) => {
             if target.blocked != Some(blocked) {
@@ -147,7 +143,7 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
                     target.bounds.min_capacity,
                     target.bounds.max_capacity
                 );
-                ctx.log(EventKind::ServiceScalingBlocked).service(name).message(message).emit();
+                scalable.log(world, ctx, EventKind::ServiceScalingBlocked).message(message).emit();
             }
         }
     }

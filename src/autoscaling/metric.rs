@@ -7,12 +7,16 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-/// Whose metric: a scalable target's own (a service today; an Auto Scaling group may follow), or
-/// a scenario-wide external series.
+/// Whose metric: a scalable target's own (an ECS service, an Auto Scaling group), the cluster's,
+/// or a scenario-wide external series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dimension {
-    /// By the index of the owner in its arena (a `ServiceId`'s index for ECS services).
+    /// AWS/ECS `ServiceName`: by the index of a `ServiceId`.
     Service(u32),
+    /// AWS/EC2 `AutoScalingGroupName`: by the index of the group's `ProviderId`.
+    Group(u32),
+    /// AWS/ECS `ClusterName` (ecsim runs one cluster).
+    Cluster,
     /// `custom_metrics:` of the scenario, which belong to no target.
     Global,
 }
@@ -32,6 +36,12 @@ pub enum MetricName {
     TargetResponseTime,
     /// Average requests in flight per target over the minute (a queue depth).
     RequestsInFlight,
+    /// AWS/EC2 `ASGAverageCPUUtilization` (target tracking's predefined metric), percent.
+    AsgAverageCpuUtilization,
+    /// AWS/ECS cluster `CPUReservation`, percent.
+    CpuReservation,
+    /// AWS/ECS cluster `MemoryReservation`, percent.
+    MemoryReservation,
     /// The `custom_metrics:` entry at this index (sorted by name).
     Custom(u32),
 }
@@ -46,6 +56,9 @@ impl MetricName {
             MetricName::RequestCount => "RequestCount".into(),
             MetricName::TargetResponseTime => "TargetResponseTime".into(),
             MetricName::RequestsInFlight => "RequestsInFlight".into(),
+            MetricName::AsgAverageCpuUtilization => "ASGAverageCPUUtilization".into(),
+            MetricName::CpuReservation => "CPUReservation".into(),
+            MetricName::MemoryReservation => "MemoryReservation".into(),
             MetricName::Custom(i) => custom_names.get(i as usize).cloned().unwrap_or_else(|| format!("custom{i}")),
         }
     }

@@ -1,21 +1,28 @@
-//! Application Auto Scaling for ECS services (aws-behaviour.md §7) and the CloudWatch-like
-//! metric store and alarms behind it (§10).
+//! Application Auto Scaling for ECS services (aws-behaviour.md §7), an EC2 Auto Scaling group's
+//! own scaling policies (§8), and the CloudWatch-like metric store and alarms behind them (§10).
 //!
-//! The kernels know nothing of ECS and are meant to be reused for any scalable target with a
-//! capacity (an Auto Scaling group's own policies, for one):
+//! The kernels know nothing of ECS and serve every scalable target with a capacity:
 //! - [`metric`]: one-minute datapoints per metric, bounded history, period statistics;
 //! - [`alarm`]: M-of-N alarms with missing data treated as missing;
 //! - [`target_tracking`], [`step`], [`scheduled`]: what each kind of policy asks;
 //! - [`target`]: bounds, cooldowns, and how several policies' wishes combine.
 //!
-//! The runtime ([`on_event`]) ties them to services: a tick every minute publishes the minute's
-//! datapoints ([`publish`]), evaluates every alarm and applies the combined decision through
-//! the service scheduler ([`decide`]); scheduled actions are their own events.
+//! The runtime ([`on_event`]) ties them to services and groups ([`scalable`]): a tick every
+//! minute publishes the minute's datapoints ([`publish`], [`cpu_use`]), evaluates every alarm
+//! and applies the combined decision through the service scheduler or the group
+//! ([`decide`]); scheduled actions are their own events.
+//!
+//! A group's own policies follow EC2 Auto Scaling, not Application Auto Scaling, where they
+//! differ: no cooldowns by default (target tracking has none, it waits on the instance warm-up;
+//! step scaling's `Cooldown` applies to simple scaling only, AWS's `DefaultCooldown` of 300 s
+//! too); the warm-up does their work instead (see [`scalable`]).
 
 pub mod alarm;
+pub mod cpu_use;
 mod decide;
 pub mod metric;
 mod publish;
+mod scalable;
 pub mod scheduled;
 pub mod spec;
 mod state;
@@ -23,18 +30,17 @@ pub mod step;
 pub mod target;
 pub mod target_tracking;
 
-pub use spec::{AutoscalingSpec, LoadProfile, ServiceScaling, StepScaling};
+pub use spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScaling};
 pub use state::{Autoscaling, TargetState};
 
 use crate::engine::SimTime;
 use crate::metrics::EventKind;
 use crate::sim::event::ScalingEvent;
-use crate::sim::ids::ServiceId;
 use crate::sim::{Ctx, Event, World};
 use publish::MINUTE;
 
 /// Schedules the first tick (at 60 s: the first minute's datapoints) and every scheduled
-/// action's first run. Nothing when no service scales.
+/// action's first run. Nothing when no service or group has a policy.
 pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     if world.autoscaling.targets.is_empty() {
         return;
@@ -43,10 +49,11 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     if first <= end {
         ctx.sched.at(first, Event::Scaling(ScalingEvent::Tick));
     }
-    for t in &world.autoscaling.targets {
+    for (target, t) in world.autoscaling.targets.iter().enumerate() {
         for (i, action) in t.scheduled.iter().enumerate() {
             if let Some(at) = action.when.next(SimTime::ZERO).filter(|at| *at <= end) {
-                ctx.sched.at(at, Event::Scaling(ScalingEvent::Scheduled { service: t.service, action: i as u32 }));
+                let event = ScalingEvent::Scheduled { target: target as u32, action: i as u32 };
+                ctx.sched.at(at, Event::Scaling(event));
             }
         }
     }
@@ -55,7 +62,7 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ScalingEvent, end: SimTime) {
     match event {
         ScalingEvent::Tick => tick(world, ctx, end),
-        ScalingEvent::Scheduled { service, action } => run_scheduled(world, ctx, service, action as usize, end),
+        ScalingEvent::Scheduled { target, action } => run_scheduled(world, ctx, target as usize, action as usize, end),
     }
 }
 
@@ -75,33 +82,33 @@ fn tick(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     }
 }
 
-/// A scheduled action sets new bounds; the desired count moves into them at once, whatever the
+/// A scheduled action sets new bounds; the capacity moves into them at once, whatever the
 /// cooldowns. A cron action is scheduled again for its next match.
-fn run_scheduled(world: &mut World, ctx: &mut Ctx, service: ServiceId, action: usize, end: SimTime) {
+fn run_scheduled(world: &mut World, ctx: &mut Ctx, t: usize, action: usize, end: SimTime) {
     let now = ctx.sched.now();
-    let Some(t) = world.autoscaling.target_of(service) else { return };
-    let current = crate::service::desired_count(world, service);
-    let target = &mut world.autoscaling.targets[t];
+    let Some(target) = world.autoscaling.targets.get_mut(t) else { return };
     let Some(a) = target.scheduled.get(action).cloned() else { return };
+    let scalable = target.scalable;
+    let current = scalable.capacity(world, now).current;
+    let target = &mut world.autoscaling.targets[t];
     let to = target.bounds.reschedule(a.min_capacity, a.max_capacity, current);
     let bounds = target.bounds;
     if let Some(next) = a.when.next(now + crate::engine::SimDuration::from_secs(1)).filter(|at| *at <= end) {
-        ctx.sched.at(next, Event::Scaling(ScalingEvent::Scheduled { service, action: action as u32 }));
+        ctx.sched.at(next, Event::Scaling(ScalingEvent::Scheduled { target: t as u32, action: action as u32 }));
     }
-    let name = world.services[service.index()].spec.name.clone();
-    let change = match to {
-        Some(to) => format!("desired {current} → {to}"),
-        None => format!("desired {current} stays within the bounds"),
-    };
-    let message = format!(
-        "scheduled action {} ({}) set min capacity {} and max capacity {}; {change}",
+    scalable.set_bounds(world, bounds.min_capacity, bounds.max_capacity);
+    let why = format!(
+        "scheduled action {} ({}) set min capacity {} and max capacity {}",
         a.name,
         a.when.describe(),
         bounds.min_capacity,
         bounds.max_capacity
     );
-    ctx.log(EventKind::ServiceScalingActivity).service(name).message(message).emit();
-    if let Some(to) = to {
-        crate::service::update_desired_count(world, ctx, service, to);
+    match to {
+        Some(to) => scalable.set(world, ctx, (current, to), &why),
+        None => {
+            let message = format!("{why}; desired {current} stays within the bounds");
+            scalable.log(world, ctx, EventKind::ServiceScalingActivity).message(message).emit();
+        }
     }
 }

@@ -1,13 +1,13 @@
-//! What a scenario asks of Application Auto Scaling: each service's scalable target and
-//! policies, the services' synthetic `load:` profiles and the scenario's external
-//! `custom_metrics:`. Built once, at validation.
+//! What a scenario asks of auto scaling: each scalable target (a service's desired count, an
+//! Auto Scaling group's desired capacity) and its policies, the services' synthetic `load:`
+//! profiles and the scenario's external `custom_metrics:`. Built once, at validation.
 
 use super::alarm::AlarmSpec;
 use super::scheduled::ScheduledAction;
 use super::step::StepPolicy;
 use super::target::ScalableTarget;
 use super::target_tracking::TargetTracking;
-use crate::sim::ids::ServiceId;
+use crate::sim::ids::{ProviderId, ServiceId};
 use crate::traffic::Rate;
 
 /// A step scaling policy with the user's alarm that invokes it.
@@ -18,10 +18,20 @@ pub struct StepScaling {
     pub policy: StepPolicy,
 }
 
-/// `services.<name>.autoscaling`: the service's desired count as a scalable target.
+/// What a scalable target scales: Application Auto Scaling's `ecs:service:DesiredCount`, or an
+/// EC2 Auto Scaling group's own `DesiredCapacity` (its user's policies, not ECS's managed
+/// scaling).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scalable {
+    Service(ServiceId),
+    Group(ProviderId),
+}
+
+/// `services.<name>.autoscaling`, or `capacity_providers.<name>.auto_scaling_group.scaling_policies`
+/// (whose bounds are the group's `min_size` and `max_size`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ServiceScaling {
-    pub service: ServiceId,
+pub struct TargetScaling {
+    pub scalable: Scalable,
     pub target: ScalableTarget,
     pub target_tracking: Vec<TargetTracking>,
     pub step_scaling: Vec<StepScaling>,
@@ -44,8 +54,9 @@ pub struct LoadProfile {
 pub struct AutoscalingSpec {
     /// `custom_metrics:`, sorted by name; `MetricName::Custom(i)` indexes this list.
     pub custom_metrics: Vec<(String, Rate)>,
-    /// Services with `autoscaling:`, in service order.
-    pub services: Vec<ServiceScaling>,
+    /// Services with `autoscaling:`, in service order, then groups with `scaling_policies:`, in
+    /// provider order: the order in which targets decide each minute.
+    pub targets: Vec<TargetScaling>,
     /// Services with `load:`, in service order.
     pub loads: Vec<LoadProfile>,
 }
@@ -53,15 +64,19 @@ pub struct AutoscalingSpec {
 impl AutoscalingSpec {
     /// Minutes of metric history the longest alarm reads.
     pub fn retention_minutes(&self) -> u64 {
-        let tracking = self.services.iter().flat_map(|s| &s.target_tracking).map(|t| {
+        self.alarms().map(|a| a.lookback_minutes()).max().unwrap_or(1)
+    }
+
+    /// Every alarm of every policy (target tracking's two each).
+    pub fn alarms(&self) -> impl Iterator<Item = AlarmSpec> + '_ {
+        let tracking = self.targets.iter().flat_map(|s| &s.target_tracking).flat_map(|t| {
             let (high, low) = t.alarms();
-            high.lookback_minutes().max(low.lookback_minutes())
+            [high, low]
         });
-        let steps = self.services.iter().flat_map(|s| &s.step_scaling).map(|s| s.alarm.lookback_minutes());
-        tracking.chain(steps).max().unwrap_or(1)
+        tracking.chain(self.targets.iter().flat_map(|s| &s.step_scaling).map(|s| s.alarm.clone()))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.services.is_empty()
+        self.targets.is_empty()
     }
 }

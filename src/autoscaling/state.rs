@@ -1,10 +1,12 @@
 //! Auto scaling's part of the world: the metric store, and per scalable target its bounds, its
 //! policies' alarms and cooldowns, and what it last said.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::alarm::{AlarmSpec, AlarmState};
-use super::metric::MetricStore;
+use super::metric::{MetricKey, MetricStore};
 use super::scheduled::ScheduledAction;
-use super::spec::{AutoscalingSpec, LoadProfile, StepScaling};
+use super::spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling};
 use super::target::{Blocked, Cooldowns, ScalableTarget};
 use super::target_tracking::TargetTracking;
 use crate::sim::ids::ServiceId;
@@ -39,11 +41,12 @@ pub struct StepPolicyState {
     pub cooldowns: Cooldowns,
 }
 
-/// One service's scalable target at run time.
+/// One scalable target at run time.
 #[derive(Clone, Debug)]
 pub struct TargetState {
-    pub service: ServiceId,
-    /// The resource id AWS gives it: `service/default/<name>`.
+    pub scalable: Scalable,
+    /// The resource id alarm names are built on: AWS's `service/default/<name>` for a service,
+    /// `asg/<name>` for an Auto Scaling group.
     pub resource_id: String,
     pub bounds: ScalableTarget,
     pub tracking: Vec<TrackingPolicy>,
@@ -51,16 +54,19 @@ pub struct TargetState {
     pub scheduled: Vec<ScheduledAction>,
     /// Why the last wish was not applied, once said (said again only when it changes).
     pub blocked: Option<Blocked>,
-    /// The service's cumulative traffic counters at the previous tick (differences per minute).
-    pub traffic_snapshot: TrafficCounts,
 }
 
 /// Everything auto scaling keeps during a run.
 #[derive(Clone, Debug, Default)]
 pub struct Autoscaling {
     pub store: MetricStore,
-    /// By the order of `AutoscalingSpec::services` (service order).
+    /// By the order of `AutoscalingSpec::targets` (services, then groups).
     pub targets: Vec<TargetState>,
+    /// The metrics some alarm reads: only these are published (the per-minute cost stays low).
+    pub read: BTreeSet<MetricKey>,
+    /// Cumulative traffic counters of services behind a load balancer at the previous tick, for
+    /// the minute's differences (one entry per such service a metric needs: memory is bounded).
+    pub traffic: BTreeMap<ServiceId, TrafficCounts>,
     pub loads: Vec<LoadProfile>,
     pub custom_metrics: Vec<(String, Rate)>,
     pub custom_names: Vec<String>,
@@ -69,13 +75,18 @@ pub struct Autoscaling {
 }
 
 impl Autoscaling {
-    pub fn new(spec: &AutoscalingSpec, service_names: &[&str], seed: u64) -> Self {
+    /// `service_names` and `provider_names` by id: what resource ids and alarm names quote.
+    pub fn new(spec: &AutoscalingSpec, service_names: &[&str], provider_names: &[&str], seed: u64) -> Self {
         let targets = spec
-            .services
+            .targets
             .iter()
             .map(|s| {
-                let name = service_names.get(s.service.index()).copied().unwrap_or("?");
-                let resource_id = format!("service/default/{name}");
+                let resource_id = match s.scalable {
+                    Scalable::Service(id) => {
+                        format!("service/default/{}", service_names.get(id.index()).copied().unwrap_or("?"))
+                    }
+                    Scalable::Group(id) => format!("asg/{}", provider_names.get(id.index()).copied().unwrap_or("?")),
+                };
                 let tracking = s
                     .target_tracking
                     .iter()
@@ -104,20 +115,21 @@ impl Autoscaling {
                     })
                     .collect();
                 TargetState {
-                    service: s.service,
+                    scalable: s.scalable,
                     resource_id,
                     bounds: s.target,
                     tracking,
                     steps,
                     scheduled: s.scheduled.clone(),
                     blocked: None,
-                    traffic_snapshot: TrafficCounts::default(),
                 }
             })
             .collect();
         Autoscaling {
             store: MetricStore::new(spec.retention_minutes()),
             targets,
+            read: spec.alarms().map(|a| a.metric).collect(),
+            traffic: BTreeMap::new(),
             loads: spec.loads.clone(),
             custom_names: spec.custom_metrics.iter().map(|(n, _)| n.clone()).collect(),
             custom_metrics: spec.custom_metrics.clone(),
@@ -125,8 +137,8 @@ impl Autoscaling {
         }
     }
 
-    /// The scalable target of a service, if it has one.
-    pub fn target_of(&self, service: ServiceId) -> Option<usize> {
-        self.targets.iter().position(|t| t.service == service)
+    /// Whether some alarm reads a metric of this dimension.
+    pub fn reads(&self, dimension: super::metric::Dimension) -> bool {
+        self.read.iter().any(|k| k.dimension == dimension)
     }
 }

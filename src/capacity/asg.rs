@@ -9,7 +9,7 @@
 //! it rebalances as AWS does: it launches first, in the zone with the fewest, and then terminates
 //! in the zone with the most; meanwhile it may exceed its size by 10 % (at least one instance).
 
-use crate::engine::SimDuration;
+use crate::engine::{SimDuration, SimTime};
 use crate::metrics::EventKind;
 use crate::sim::event::CapacityEvent;
 use crate::sim::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
@@ -24,6 +24,33 @@ const INSTANCE_HOUR: SimDuration = SimDuration::from_secs(3600);
 /// Instances of `provider` its group counts toward the desired capacity.
 pub(super) fn counted(world: &World, provider: ProviderId) -> impl Iterator<Item = &Instance> {
     world.instances.iter().filter(move |i| i.provider == Some(provider) && i.lifecycle == GroupLifecycle::InService)
+}
+
+/// The group's instances as its own scaling policies see them (aws-behaviour.md §8).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WarmUp {
+    /// In service, registered with the cluster and past the warm-up: they feed the group's
+    /// metrics and are the base of target tracking.
+    pub ready: Vec<InstanceId>,
+    /// Launched and still booting, or in service for less than the warm-up: they feed no metric,
+    /// block a policy's scale-in, and count toward the desired capacity of the next scale-out.
+    pub warming: u32,
+}
+
+/// Splits `provider`'s instances into ready and warming at `now`. The warm-up runs from the
+/// instance's registration, ecsim's moment of EC2's InService.
+pub fn warm_up(world: &World, provider: ProviderId, now: SimTime) -> WarmUp {
+    let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return WarmUp::default() };
+    let warmup = asg.policy_warmup();
+    let mut view = WarmUp { ready: Vec::new(), warming: world.fleet.pending_launches(provider).count() as u32 };
+    for i in counted(world, provider).filter(|i| i.is_registered()) {
+        if now.since(i.registered_at) >= warmup {
+            view.ready.push(i.id);
+        } else {
+            view.warming += 1;
+        }
+    }
+    view
 }
 
 /// For each of the group's zones that is up: the instances it counts there, launches in flight

@@ -15,12 +15,13 @@ mod status;
 mod timing;
 mod zones;
 
-pub use asg::set_desired_capacity;
+pub use asg::{set_desired_capacity, warm_up, WarmUp};
 pub use fleet::{launch_initial_fleet, ExternalFleet};
 pub use instance::{GroupLifecycle, Instance, InstanceStatus, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{
     choose_provider, AutoScalingGroup, CapacityProvider, InstancesDistribution, ManagedScaling, ProviderKind,
-    PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT, MAX_PROVISIONING_TASKS,
+    PurchaseOption, SpotAllocationStrategy, StrategyItem, DEFAULT_COOLDOWN, FARGATE, FARGATE_SPOT,
+    MAX_PROVISIONING_TASKS,
 };
 pub use state::{Fleet, Launch, LaunchOutcome, ManagedScalingState};
 pub use status::{drain, impair, on_task_left, spot_notice, terminate, Termination, DRAINING_REASON, SPOT_NOTICE};

@@ -6,6 +6,9 @@ use crate::catalog::InstanceType;
 use crate::engine::SimDuration;
 use crate::sim::ids::{ProviderId, ZoneId};
 
+/// A group's `DefaultCooldown` (aws-behaviour.md §8).
+pub const DEFAULT_COOLDOWN: SimDuration = SimDuration::from_secs(300);
+
 /// Names AWS reserves for its Fargate providers; every cluster has both.
 pub const FARGATE: &str = "FARGATE";
 pub const FARGATE_SPOT: &str = "FARGATE_SPOT";
@@ -72,6 +75,13 @@ impl AutoScalingGroup {
     pub fn smallest_type(&self) -> &'static InstanceType {
         let best = self.instance_types.iter().enumerate().min_by_key(|(i, t)| (self.capacity(t), *i));
         best.map(|(_, t)| *t).expect("validation guarantees a group has an instance type")
+    }
+
+    /// How long a new instance warms up for the group's own scaling policies: its
+    /// `DefaultInstanceWarmup`, or, unset, the 300 s `DefaultCooldown` AWS falls back on when a
+    /// policy gives no estimated warm-up (aws-behaviour.md §8).
+    pub fn policy_warmup(&self) -> SimDuration {
+        self.default_instance_warmup.unwrap_or(DEFAULT_COOLDOWN)
     }
 
     /// Whether some of its instances may be Spot instances.

@@ -11,5 +11,5 @@ mod summary;
 pub use cost::{bill, cost_of_run, round_usd, Bill, Cost, Pricing};
 pub use latency::{Latencies, Percentiles};
 pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
-pub use sample::{next_sample, sample};
+pub use sample::{cluster_reservation, next_sample, sample};
 pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficSummary};

@@ -30,7 +30,7 @@ fn previous_sample(now: SimTime, interval: SimDuration) -> Option<SimTime> {
 /// since the previous row, at `pricing`, in a run of `interval`s that ends at `end`.
 pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDuration, end: SimTime) {
     let now = ctx.sched.now();
-    let (cpu, memory) = cluster_reservation(world);
+    let (cpu, memory) = cluster_reservation(world).unwrap_or((0.0, 0.0));
     let (instances_desired, instances_launching) = group_capacity(world);
     let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
     let cost = bill(world, pricing, now, end).since(&before);
@@ -73,16 +73,19 @@ fn group_capacity(world: &World) -> (u32, u32) {
 }
 
 /// CloudWatch's CPUReservation and MemoryReservation: percent of registered resources that tasks
-/// hold, over the cluster's ACTIVE and DRAINING instances (0 without instances).
-fn cluster_reservation(world: &World) -> (f64, f64) {
+/// hold, over the cluster's ACTIVE and DRAINING instances. `None` without such an instance (no
+/// datapoint for a scaling alarm; metrics.csv writes 0). Shared by metrics.csv and the metric
+/// store of auto scaling, so an alarm reads what the CSV shows.
+pub fn cluster_reservation(world: &World) -> Option<(f64, f64)> {
     let pct = |used: u64, total: u64| if total == 0 { 0.0 } else { 100.0 * used as f64 / total as f64 };
     let sum = |f: fn(&crate::capacity::Instance) -> u32| -> u64 {
         world.registered_instances().map(|i| u64::from(f(i))).sum()
     };
-    (
+    world.registered_instances().next()?;
+    Some((
         pct(sum(|i| i.reserved_cpu), sum(|i| i.registered_cpu)),
         pct(sum(|i| i.reserved_memory), sum(|i| i.registered_memory)),
-    )
+    ))
 }
 
 #[cfg(test)]

@@ -51,8 +51,9 @@ pub enum ScalingEvent {
     /// A minute is over: publish its datapoints, evaluate alarms, apply policies (every 60 s
     /// from 60 s).
     Tick,
-    /// The scheduled action at index `action` of the service's scalable target runs.
-    Scheduled { service: ServiceId, action: u32 },
+    /// The scheduled action at index `action` of the scalable target at index `target` (of
+    /// `Autoscaling::targets`) runs.
+    Scheduled { target: u32, action: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -64,7 +64,8 @@ impl World {
             autoscaling: Autoscaling::default(),
         };
         let names: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
-        world.autoscaling = Autoscaling::new(&scenario.autoscaling, &names, scenario.seed);
+        let providers: Vec<&str> = scenario.capacity_providers.iter().map(|p| p.name.as_str()).collect();
+        world.autoscaling = Autoscaling::new(&scenario.autoscaling, &names, &providers, scenario.seed);
         for spec in &scenario.services {
             let group = world.group(&format!("service:{}", spec.name));
             world.placement_index.register_chain(&spec.placement_strategy, group);

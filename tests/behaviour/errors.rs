@@ -401,3 +401,36 @@ custom_metrics:
       hint: a load is the service's total demand: CPU units (1024 = one vCPU busy) or MiB, e.g. `512`
     "#);
 }
+
+#[test]
+fn a_group_s_own_scaling_policies() {
+    let policies = "scaling_policies: { target_tracking: [ { metric: cpu, target: 50 } ] } }";
+    // ECS scales a group with managed scaling; a fixed-size group has no bounds to scale in.
+    let managed = format!("ec2: {{ managed_scaling: {{}}, auto_scaling_group: {{ instance_type: m5.large, min_size: 1, max_size: 4, {policies} }}");
+    insta::assert_snapshot!(report("ec2: { auto_scaling_group: { instance_type: m5.large, desired_capacity: 2 } }", &managed), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies: a group with managed scaling cannot have its own scaling policies
+      hint: ECS owns its scaling policy (target tracking on CapacityProviderReservation): remove `scaling_policies`, or `managed_scaling`
+    ");
+    let fixed = format!("desired_capacity: 2, {policies}");
+    insta::assert_snapshot!(report("desired_capacity: 2 }", &fixed), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies: scaling policies need the group's `min_size` and `max_size`
+      hint: add `min_size` and `max_size`: the policies move the desired capacity between them
+    ");
+    // A group reads its CPU and the cluster's reservations; a service reads neither reservation.
+    let unknown = "min_size: 1, max_size: 4, scaling_policies: { step_scaling: [ { name: up, alarm: { metric: memory_reservaton, comparison: greater_than_threshold, threshold: 75 }, adjustment_type: change_in_capacity, steps: [ { lower: 0, adjustment: 1 } ] } ] } }";
+    insta::assert_snapshot!(report("desired_capacity: 2 }", unknown), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies.step_scaling[0].alarm.metric: unknown metric `memory_reservaton`
+      hint: did you mean `memory_reservation`?, or `{ custom: <name> }` for a `custom_metrics:` entry
+    ");
+    // A group's bounds are its sizes.
+    let bounds = "min_size: 1, max_size: 4, scaling_policies: { min_capacity: 1, target_tracking: [ { metric: cpu, target: 50 } ] } }";
+    insta::assert_snapshot!(report("desired_capacity: 2 }", bounds), @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies.min_capacity: a group's scaling policies take no bounds of their own
+      hint: give the group's `min_size` and `max_size`: they are its policies' bounds
+    ");
+    let service = "desired_count: 1, launch_type: FARGATE, autoscaling: { min_capacity: 1, max_capacity: 3, target_tracking: [ { metric: cpu_reservation, target: 50 } ] } }";
+    insta::assert_snapshot!(report("desired_count: 1, launch_type: FARGATE }", service), @"
+    bad.yaml:18: services.api.autoscaling.target_tracking[0].metric: unknown metric `cpu_reservation`
+      hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight`, or `{ custom: <name> }` for a `custom_metrics:` entry
+    ");
+}

@@ -1,4 +1,5 @@
-//! `autoscaling:` and `load:` of a service, and the scenario's `custom_metrics:`, as written.
+//! `autoscaling:` and `load:` of a service, an Auto Scaling group's `scaling_policies:`, and the
+//! scenario's `custom_metrics:`, as written. Both kinds of target take the same policy types.
 //! Field names are Application Auto Scaling's and CloudWatch's, in snake_case; numbers stay
 //! signed and durations text so that validation can say what is wrong with them.
 
@@ -9,22 +10,27 @@ use serde::Deserialize;
 use crate::scenario::rate_schema::RawRate;
 use crate::scenario::values::Scalar;
 
-/// `services.<name>.autoscaling`: the scalable target and its policies.
+/// A scalable target's bounds and policies: a service's `autoscaling:`, or a group's
+/// `scaling_policies:` (EC2 Auto Scaling's own, for a group ECS does not scale). A service gives
+/// `min_capacity` and `max_capacity`; a group's bounds are its `min_size` and `max_size`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawServiceAutoscaling {
-    pub min_capacity: i64,
-    pub max_capacity: i64,
+pub struct RawScalingPolicies {
+    pub min_capacity: Option<i64>,
+    pub max_capacity: Option<i64>,
     #[serde(default)]
     pub target_tracking: Vec<RawTargetTracking>,
     #[serde(default)]
     pub step_scaling: Vec<RawStepScaling>,
+    /// A group's scheduled actions set its `min_size` and `max_size` (also spelled so).
     #[serde(default)]
     pub scheduled: Vec<RawScheduledAction>,
 }
 
-/// A metric a policy reads: a name (`cpu`, `memory`, `alb_request_count_per_target`,
-/// `request_count`, `target_response_time`, `requests_in_flight`) or `{ custom: <name> }`.
+/// A metric a policy reads: a name or `{ custom: <name> }`. A service's: `cpu`, `memory`,
+/// `alb_request_count_per_target`, `request_count`, `target_response_time`,
+/// `requests_in_flight`; a group's: `cpu` (ASGAverageCPUUtilization), `cpu_reservation`,
+/// `memory_reservation` (the cluster's).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum RawMetricRef {
@@ -43,9 +49,10 @@ pub struct RawCustomMetricRef {
 pub struct RawTargetTracking {
     pub metric: RawMetricRef,
     pub target: f64,
-    /// 300s by default.
+    /// 300s by default for a service; 0s for a group (EC2 Auto Scaling waits on the instance
+    /// warm-up instead).
     pub scale_out_cooldown: Option<Scalar>,
-    /// 300s by default.
+    /// As `scale_out_cooldown`.
     pub scale_in_cooldown: Option<Scalar>,
     /// false by default.
     pub disable_scale_in: Option<bool>,
@@ -120,7 +127,8 @@ pub struct RawStepScaling {
     pub alarm: RawAlarm,
     pub adjustment_type: RawAdjustmentType,
     pub min_adjustment_magnitude: Option<i64>,
-    /// 300s by default.
+    /// 300s by default for a service; 0s for a group (its `DefaultCooldown` is for simple
+    /// scaling only; warming instances hold it back instead).
     pub cooldown: Option<Scalar>,
     /// average by default.
     pub metric_aggregation: Option<RawMetricAggregation>,
@@ -143,7 +151,9 @@ pub struct RawScheduledAction {
     pub name: Option<String>,
     pub at: Option<Scalar>,
     pub cron: Option<String>,
+    #[serde(alias = "min_size")]
     pub min_capacity: Option<i64>,
+    #[serde(alias = "max_size")]
     pub max_capacity: Option<i64>,
 }
 

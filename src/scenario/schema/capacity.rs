@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::RawEnabled;
+use super::{RawEnabled, RawScalingPolicies};
 use crate::scenario::values::Scalar;
 
 #[derive(Debug, Deserialize)]
@@ -53,8 +53,12 @@ pub struct RawAutoScalingGroup {
     pub max_size: Option<i64>,
     /// `HealthCheckGracePeriod` (default 0s, as in the API).
     pub health_check_grace_period: Option<Scalar>,
-    /// `DefaultInstanceWarmup` (unset by default), for the group's own scaling policies.
+    /// `DefaultInstanceWarmup`, for the group's own scaling policies (unset by default: they
+    /// then warm instances up for the 300 s `DefaultCooldown`, as AWS falls back on it).
     pub default_instance_warmup: Option<Scalar>,
+    /// The group's own scaling policies (target tracking, step, scheduled), for a group that ECS
+    /// does not scale (no `managed_scaling`); needs `min_size` and `max_size`.
+    pub scaling_policies: Option<RawScalingPolicies>,
     /// `NewInstancesProtectedFromScaleIn` (default false).
     pub new_instances_protected_from_scale_in: Option<bool>,
     /// Defaults to every zone of the cluster.

@@ -312,7 +312,7 @@ pub struct RawService {
     /// How each task serves the requests routed to it.
     pub requests: Option<RawRequestModel>,
     /// Application Auto Scaling of the desired count.
-    pub autoscaling: Option<RawServiceAutoscaling>,
+    pub autoscaling: Option<RawScalingPolicies>,
     /// Synthetic CPU and memory demand, for services without traffic.
     pub load: Option<RawLoad>,
 }

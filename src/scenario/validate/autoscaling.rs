@@ -1,6 +1,7 @@
-//! `services.<name>.autoscaling`, `services.<name>.load` and `custom_metrics:` — scalable
-//! targets, their policies and alarms, and the metrics they read, checked field by field and
-//! built into an [`AutoscalingSpec`].
+//! `services.<name>.autoscaling`, `capacity_providers.<name>.auto_scaling_group.scaling_policies`,
+//! `services.<name>.load` and `custom_metrics:` — scalable targets, their policies and alarms,
+//! and the metrics they read, checked field by field (the same checks for a service's and a
+//! group's policies) and built into an [`AutoscalingSpec`].
 
 use super::checker::Checker;
 use super::rate;
@@ -10,40 +11,65 @@ use crate::autoscaling::scheduled::{ScheduledAction, When};
 use crate::autoscaling::step::{check_steps, AdjustmentType, MetricAggregation, StepAdjustment, StepError, StepPolicy};
 use crate::autoscaling::target::ScalableTarget;
 use crate::autoscaling::target_tracking::{self as tt, TargetTracking};
-use crate::autoscaling::{AutoscalingSpec, LoadProfile, ServiceScaling, StepScaling};
+use crate::autoscaling::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScaling};
+use crate::capacity::CapacityProvider;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    RawAdjustmentType, RawAlarm, RawComparison, RawMetricAggregation, RawMetricRef, RawScenario, RawScheduledAction,
-    RawSchedulingStrategy, RawService, RawServiceAutoscaling, RawStatistic, RawStepScaling, RawTargetTracking,
+    RawAdjustmentType, RawAlarm, RawComparison, RawMetricAggregation, RawMetricRef, RawScalingPolicies, RawScenario,
+    RawScheduledAction, RawSchedulingStrategy, RawService, RawStatistic, RawStepScaling, RawTargetTracking,
 };
 use crate::scenario::values::Scalar;
-use crate::sim::ids::ServiceId;
+use crate::sim::ids::{ProviderId, ServiceId};
 
 /// ECS's limit of tasks per service.
 const MAX_CAPACITY: i64 = 5_000;
 /// CloudWatch alarms look back at most one day.
 const MAX_LOOKBACK: SimDuration = SimDuration::from_secs(86_400);
 const MINUTE: u64 = 60_000_000;
-/// The metric names a policy may read, besides `{ custom: <name> }`.
+/// The metric names a service's policy may read, besides `{ custom: <name> }`.
 const METRICS: [&str; 6] =
     ["cpu", "memory", "alb_request_count_per_target", "request_count", "target_response_time", "requests_in_flight"];
+/// The metric names a group's policy may read, besides `{ custom: <name> }`.
+const GROUP_METRICS: [&str; 3] = ["cpu", "cpu_reservation", "memory_reservation"];
 
-/// What a service offers to read metrics from.
-struct Sources {
-    load_balancer: bool,
-    load_cpu: bool,
-    load_memory: bool,
+/// What a target offers to read metrics from.
+enum Sources {
+    Service {
+        id: ServiceId,
+        load_balancer: bool,
+        load_cpu: bool,
+        load_memory: bool,
+    },
+    /// A group: its ASGAverageCPUUtilization, and the cluster's reservations.
+    Group(ProviderId),
 }
 
-pub fn check(c: &mut Checker, raw: &RawScenario, duration: Option<SimDuration>) -> AutoscalingSpec {
+impl Sources {
+    /// Application Auto Scaling's 300 s for a service's policies; none for a group's (EC2 Auto
+    /// Scaling's target tracking and step policies wait on the instance warm-up instead).
+    fn default_cooldown(&self) -> SimDuration {
+        match self {
+            Sources::Service { .. } => tt::DEFAULT_COOLDOWN,
+            Sources::Group(_) => SimDuration::ZERO,
+        }
+    }
+}
+
+/// `providers` are the validated capacity providers (their index is their `ProviderId`).
+pub fn check(
+    c: &mut Checker,
+    raw: &RawScenario,
+    duration: Option<SimDuration>,
+    providers: &[CapacityProvider],
+) -> AutoscalingSpec {
     let custom_names: Vec<&str> = raw.custom_metrics.keys().map(String::as_str).collect();
     let custom_metrics = raw
         .custom_metrics
         .iter()
         .filter_map(|(name, r)| Some((name.clone(), rate::check(c, &format!("custom_metrics.{name}"), r)?)))
         .collect();
-    let mut services = Vec::new();
+    let mut targets = Vec::new();
     let mut loads = Vec::new();
     for (i, (name, s)) in raw.services.iter().enumerate() {
         let id = ServiceId::from_index(i);
@@ -61,41 +87,92 @@ pub fn check(c: &mut Checker, raw: &RawScenario, duration: Option<SimDuration>) 
             loads.push(LoadProfile { service: id, cpu: cpu.flatten(), memory: memory.flatten() });
         }
         let Some(a) = s.autoscaling.as_ref() else { continue };
-        let sources = Sources {
+        let sources = Sources::Service {
+            id,
             load_balancer: s.load_balancer.is_some(),
             load_cpu: s.load.as_ref().is_some_and(|l| l.cpu.is_some()),
             load_memory: s.load.as_ref().is_some_and(|l| l.memory.is_some()),
         };
-        let known = (&sources, custom_names.as_slice(), id);
+        let known = (&sources, custom_names.as_slice());
         if let Some(scaling) = service(c, &format!("{path}.autoscaling"), s, a, known, duration) {
-            services.push(scaling);
+            targets.push(scaling);
         }
     }
-    AutoscalingSpec { custom_metrics, services, loads }
+    for (name, p) in &raw.capacity_providers {
+        let Some(policies) = p.auto_scaling_group.scaling_policies.as_ref() else { continue };
+        let path = format!("capacity_providers.{name}.auto_scaling_group.scaling_policies");
+        // A group ECS scales, or without bounds, is reported by the capacity checks: its
+        // policies are still checked, but it becomes no target.
+        let group = providers.iter().enumerate().find(|(_, q)| q.name == *name);
+        let id = ProviderId::from_index(group.map_or(0, |(i, _)| i));
+        let bounds = group
+            .and_then(|(_, q)| q.auto_scaling_group())
+            .filter(|g| g.managed_scaling.is_none() && p.auto_scaling_group.min_size.is_some())
+            .map(|g| ScalableTarget { min_capacity: g.min_size, max_capacity: g.max_size });
+        for (field, v) in [("min_capacity", policies.min_capacity), ("max_capacity", policies.max_capacity)] {
+            if v.is_some() {
+                let hint = "give the group's `min_size` and `max_size`: they are its policies' bounds";
+                c.error(
+                    &format!("{path}.{field}"),
+                    "a group's scaling policies take no bounds of their own",
+                    Some(hint),
+                );
+            }
+        }
+        let known = (&Sources::Group(id), custom_names.as_slice());
+        let target = policies_of(c, &path, policies, known, duration);
+        if let (Some(target), Some(bounds)) = (target, bounds) {
+            targets.push(TargetScaling { scalable: Scalable::Group(id), target: bounds, ..target });
+        }
+    }
+    AutoscalingSpec { custom_metrics, targets, loads }
 }
 
-type Known<'a> = (&'a Sources, &'a [&'a str], ServiceId);
+type Known<'a> = (&'a Sources, &'a [&'a str]);
 
 fn service(
     c: &mut Checker,
     path: &str,
     s: &RawService,
-    a: &RawServiceAutoscaling,
+    a: &RawScalingPolicies,
     known: Known,
     duration: Option<SimDuration>,
-) -> Option<ServiceScaling> {
+) -> Option<TargetScaling> {
     let before = c.error_count();
     if s.scheduling_strategy == Some(RawSchedulingStrategy::Daemon) {
         c.error(path, "a DAEMON service has no desired count to scale", Some("remove `autoscaling`"));
     }
-    let min = c.int_in(&format!("{path}.min_capacity"), a.min_capacity, 0, MAX_CAPACITY);
-    let max = c.int_in(&format!("{path}.max_capacity"), a.max_capacity, 0, MAX_CAPACITY);
+    let mut bound = |field: &str, v: Option<i64>| {
+        let Some(v) = v else {
+            let hint = "a service's scalable target has both, e.g. `min_capacity: 1` and `max_capacity: 10`";
+            c.error(&format!("{path}.{field}"), &format!("`{field}` is required"), Some(hint));
+            return None;
+        };
+        c.int_in(&format!("{path}.{field}"), v, 0, MAX_CAPACITY)
+    };
+    let (min, max) = (bound("min_capacity", a.min_capacity), bound("max_capacity", a.max_capacity));
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             let message = format!("min_capacity ({lo}) must be <= max_capacity ({hi})");
             c.error(&format!("{path}.max_capacity"), &message, None);
         }
     }
+    let policies = policies_of(c, path, a, known, duration);
+    if c.error_count() != before {
+        return None;
+    }
+    Some(TargetScaling { target: ScalableTarget { min_capacity: min?, max_capacity: max? }, ..policies? })
+}
+
+/// A target's policies, checked; the target's bounds are left at 0 for the caller to set.
+fn policies_of(
+    c: &mut Checker,
+    path: &str,
+    a: &RawScalingPolicies,
+    known: Known,
+    duration: Option<SimDuration>,
+) -> Option<TargetScaling> {
+    let before = c.error_count();
     let tracking: Vec<_> = a
         .target_tracking
         .iter()
@@ -123,9 +200,13 @@ fn service(
     if c.error_count() != before {
         return None;
     }
-    Some(ServiceScaling {
-        service: known.2,
-        target: ScalableTarget { min_capacity: min?, max_capacity: max? },
+    let scalable = match known.0 {
+        Sources::Service { id, .. } => Scalable::Service(*id),
+        Sources::Group(id) => Scalable::Group(*id),
+    };
+    Some(TargetScaling {
+        scalable,
+        target: ScalableTarget { min_capacity: 0, max_capacity: 0 },
         target_tracking: tracking,
         step_scaling: steps,
         scheduled,
@@ -133,15 +214,8 @@ fn service(
 }
 
 /// A metric reference, resolved; the service must publish it.
-fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs, id): Known) -> Option<MetricKey> {
-    let own = |name| Some(MetricKey { dimension: Dimension::Service(id.index() as u32), name });
-    let needs = |c: &mut Checker, ok: bool, what: &str, hint: &str| {
-        if !ok {
-            c.error(path, &format!("the service publishes no {what}"), Some(hint));
-        }
-        ok
-    };
-    const LB_HINT: &str = "put the service behind a load balancer (`load_balancer:`) with `traffic:`";
+/// A metric reference, resolved; the target must publish it.
+fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs): Known) -> Option<MetricKey> {
     let name = match raw {
         RawMetricRef::Custom(r) => {
             return match customs.iter().position(|n| *n == r.custom) {
@@ -155,6 +229,45 @@ fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs, id
         }
         RawMetricRef::Named(n) => n.as_str(),
     };
+    let unknown = |c: &mut Checker, other: &str, known: &[&str]| {
+        let hint = format!(
+            "{}, or `{{ custom: <name> }}` for a `custom_metrics:` entry",
+            suggestion(other, known.iter().copied())
+        );
+        c.error(path, &format!("unknown metric `{other}`"), Some(&hint));
+        None
+    };
+    match sources {
+        Sources::Service { .. } => match service_metric(c, path, name, sources) {
+            Some(key) => key,
+            None => unknown(c, name, &METRICS),
+        },
+        Sources::Group(id) => {
+            // AWS's predefined metric type is accepted as an alias.
+            let (dimension, metric) = match name {
+                "cpu" | "ASGAverageCPUUtilization" => {
+                    (Dimension::Group(id.index() as u32), MetricName::AsgAverageCpuUtilization)
+                }
+                "cpu_reservation" | "CPUReservation" => (Dimension::Cluster, MetricName::CpuReservation),
+                "memory_reservation" | "MemoryReservation" => (Dimension::Cluster, MetricName::MemoryReservation),
+                other => return unknown(c, other, &GROUP_METRICS),
+            };
+            Some(MetricKey { dimension, name: metric })
+        }
+    }
+}
+
+/// A service's own metric by name: `None` for an unknown name, `Some(None)` for one the service
+/// does not publish (reported here).
+fn service_metric(c: &mut Checker, path: &str, name: &str, sources: &Sources) -> Option<Option<MetricKey>> {
+    let Sources::Service { id, load_balancer, load_cpu, load_memory } = *sources else { return None };
+    let needs = |c: &mut Checker, ok: bool, what: &str, hint: &str| {
+        if !ok {
+            c.error(path, &format!("the service publishes no {what}"), Some(hint));
+        }
+        ok
+    };
+    const LB_HINT: &str = "put the service behind a load balancer (`load_balancer:`) with `traffic:`";
     let cpu_hint = "add `load: { cpu: <pattern> }` to the service, or put it behind a load balancer";
     let memory_hint = "add `load: { memory: <pattern> }` to the service, or put it behind a load balancer";
     // AWS's predefined metric types are accepted as aliases.
@@ -165,40 +278,25 @@ fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs, id
         other => other,
     };
     let (metric, ok) = match name {
-        "cpu" => (
-            MetricName::CpuUtilization,
-            needs(c, sources.load_balancer || sources.load_cpu, "CPUUtilization", cpu_hint),
-        ),
-        "memory" => (
-            MetricName::MemoryUtilization,
-            needs(c, sources.load_balancer || sources.load_memory, "MemoryUtilization", memory_hint),
-        ),
+        "cpu" => (MetricName::CpuUtilization, needs(c, load_balancer || load_cpu, "CPUUtilization", cpu_hint)),
+        "memory" => {
+            (MetricName::MemoryUtilization, needs(c, load_balancer || load_memory, "MemoryUtilization", memory_hint))
+        }
         "alb_request_count_per_target" => {
-            (MetricName::RequestCountPerTarget, needs(c, sources.load_balancer, "RequestCountPerTarget", LB_HINT))
+            (MetricName::RequestCountPerTarget, needs(c, load_balancer, "RequestCountPerTarget", LB_HINT))
         }
-        "request_count" => (MetricName::RequestCount, needs(c, sources.load_balancer, "RequestCount", LB_HINT)),
+        "request_count" => (MetricName::RequestCount, needs(c, load_balancer, "RequestCount", LB_HINT)),
         "target_response_time" => {
-            (MetricName::TargetResponseTime, needs(c, sources.load_balancer, "TargetResponseTime", LB_HINT))
+            (MetricName::TargetResponseTime, needs(c, load_balancer, "TargetResponseTime", LB_HINT))
         }
-        "requests_in_flight" => {
-            (MetricName::RequestsInFlight, needs(c, sources.load_balancer, "RequestsInFlight", LB_HINT))
-        }
-        other => {
-            let hint =
-                format!("{}, or `{{ custom: <name> }}` for a `custom_metrics:` entry", suggestion(other, METRICS));
-            c.error(path, &format!("unknown metric `{other}`"), Some(&hint));
-            return None;
-        }
+        "requests_in_flight" => (MetricName::RequestsInFlight, needs(c, load_balancer, "RequestsInFlight", LB_HINT)),
+        _ => return None,
     };
-    if ok {
-        own(metric)
-    } else {
-        None
-    }
+    Some(ok.then_some(MetricKey { dimension: Dimension::Service(id.index() as u32), name: metric }))
 }
 
-fn cooldown(c: &mut Checker, path: &str, raw: Option<&Scalar>) -> Option<SimDuration> {
-    raw.map_or(Some(tt::DEFAULT_COOLDOWN), |r| c.duration(path, r))
+fn cooldown(c: &mut Checker, path: &str, raw: Option<&Scalar>, sources: &Sources) -> Option<SimDuration> {
+    raw.map_or(Some(sources.default_cooldown()), |r| c.duration(path, r))
 }
 
 fn positive_finite(c: &mut Checker, path: &str, v: f64, hint: &str) -> Option<f64> {
@@ -212,8 +310,8 @@ fn positive_finite(c: &mut Checker, path: &str, v: f64, hint: &str) -> Option<f6
 fn target_tracking(c: &mut Checker, path: &str, t: &RawTargetTracking, known: Known) -> Option<TargetTracking> {
     let metric = metric(c, &format!("{path}.metric"), &t.metric, known);
     let target = positive_finite(c, &format!("{path}.target"), t.target, "e.g. `target: 60` for 60 % CPU");
-    let out = cooldown(c, &format!("{path}.scale_out_cooldown"), t.scale_out_cooldown.as_ref());
-    let r#in = cooldown(c, &format!("{path}.scale_in_cooldown"), t.scale_in_cooldown.as_ref());
+    let out = cooldown(c, &format!("{path}.scale_out_cooldown"), t.scale_out_cooldown.as_ref(), known.0);
+    let r#in = cooldown(c, &format!("{path}.scale_in_cooldown"), t.scale_in_cooldown.as_ref(), known.0);
     let factor = match t.scale_in_threshold_factor {
         Some(f) if !(f > 0.0 && f <= 1.0) => {
             let hint = "AlarmLow fires below target × factor; AWS's alarms suggest 0.9";
@@ -317,7 +415,7 @@ fn step_scaling(c: &mut Checker, path: &str, p: &RawStepScaling, known: Known) -
         Some(m) => c.int_in(&format!("{path}.min_adjustment_magnitude"), m, 1, MAX_CAPACITY).map(Some),
         None => Some(None),
     };
-    let cooldown = cooldown(c, &format!("{path}.cooldown"), p.cooldown.as_ref());
+    let cooldown = cooldown(c, &format!("{path}.cooldown"), p.cooldown.as_ref(), known.0);
     let raw_steps: Vec<StepAdjustment> =
         p.steps.iter().map(|s| StepAdjustment { lower: s.lower, upper: s.upper, adjustment: s.adjustment }).collect();
     let mut bad = false;

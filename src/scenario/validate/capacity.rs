@@ -100,6 +100,23 @@ fn auto_scaling_group(
             Some("drop the field: it defaults to true with managed termination protection"),
         );
     }
+    if raw.scaling_policies.is_some() {
+        let at = format!("{path}.scaling_policies");
+        if provider.managed_scaling.is_some() {
+            c.error(
+                &at,
+                "a group with managed scaling cannot have its own scaling policies",
+                Some("ECS owns its scaling policy (target tracking on CapacityProviderReservation): remove `scaling_policies`, or `managed_scaling`"),
+            );
+        }
+        if raw.min_size.is_none() || raw.max_size.is_none() {
+            c.error(
+                &at,
+                "scaling policies need the group's `min_size` and `max_size`",
+                Some("add `min_size` and `max_size`: the policies move the desired capacity between them"),
+            );
+        }
+    }
     let (desired, min, max) = sizes?;
     Some(AutoScalingGroup {
         instance_types: instance_types?,

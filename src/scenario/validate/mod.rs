@@ -61,7 +61,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let faults = faults::check(&mut c, &raw, &capacity_providers, duration);
     let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
-    let autoscaling = autoscaling::check(&mut c, &raw, duration);
+    let autoscaling = autoscaling::check(&mut c, &raw, duration, &capacity_providers);
     traffic::attach_services(&mut c, &mut target_groups, &services);
 
     match (c.into_result(), duration, metrics_interval, timing, traffic) {
