@@ -37,7 +37,7 @@ struct Count {
 impl Recorder for Count {
     fn event(&mut self, e: &LogEvent) {
         self.events += 1;
-        if matches!(e.kind, EventKind::ServiceScalingActivity | EventKind::AsgDesiredCapacityChanged) {
+        if matches!(e.kind, EventKind::ScalingActivity | EventKind::AsgDesiredCapacityChanged) {
             self.scaling += 1;
         }
     }

@@ -143,7 +143,7 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
                     target.bounds.min_capacity,
                     target.bounds.max_capacity
                 );
-                scalable.log(world, ctx, EventKind::ServiceScalingBlocked).message(message).emit();
+                scalable.log(world, ctx, EventKind::ScalingBlocked).message(message).emit();
             }
         }
     }

@@ -108,7 +108,7 @@ fn run_scheduled(world: &mut World, ctx: &mut Ctx, t: usize, action: usize, end:
         Some(to) => scalable.set(world, ctx, (current, to), &why),
         None => {
             let message = format!("{why}; desired {current} stays within the bounds");
-            scalable.log(world, ctx, EventKind::ServiceScalingActivity).message(message).emit();
+            scalable.log(world, ctx, EventKind::ScalingActivity).message(message).emit();
         }
     }
 }

@@ -77,7 +77,7 @@ impl Scalable {
         match self {
             Scalable::Service(id) => {
                 let message = format!("{why}; desired {from} → {to}");
-                self.log(world, ctx, EventKind::ServiceScalingActivity).message(message).emit();
+                self.log(world, ctx, EventKind::ScalingActivity).message(message).emit();
                 crate::service::update_desired_count(world, ctx, id, to);
             }
             Scalable::Group(id) => {

@@ -70,12 +70,13 @@ pub enum EventKind {
     AsgDesiredCapacityChanged,
     /// A CloudWatch alarm of a scaling policy changed state (OK, ALARM, INSUFFICIENT_DATA).
     AlarmStateChange,
-    /// Application Auto Scaling changed a service's desired count (a policy or a scheduled
-    /// action), saying why.
-    ServiceScalingActivity,
+    /// A scaling policy or scheduled action changed a service's desired count, saying why, or a
+    /// scheduled action set a group's bounds (a group's new desired capacity is logged as
+    /// `AsgDesiredCapacityChanged`, with the policy's reason).
+    ScalingActivity,
     /// A policy wanted to scale but could not (at a capacity bound, scale-in suspended during a
     /// deployment); said once per change.
-    ServiceScalingBlocked,
+    ScalingBlocked,
 }
 
 /// One line of events.jsonl.

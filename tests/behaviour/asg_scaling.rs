@@ -101,10 +101,7 @@ fn step_scaling_on_memory_reservation_adds_an_instance_for_tasks_that_did_not_fi
     assert_eq!(rec.entered("s-4", "PENDING"), Some(660.0));
     assert!(alarms.iter().all(|(_, m)| !m.contains("memory-low changed from OK to ALARM")), "{alarms:#?}");
     assert_eq!(world.providers.iter().find_map(|p| p.auto_scaling_group()).map(|g| g.desired_capacity), Some(2));
-    assert!(
-        rec.messages(EventKind::ServiceScalingActivity).is_empty(),
-        "a group's change is logged once, by the group"
-    );
+    assert!(rec.messages(EventKind::ScalingActivity).is_empty(), "a group's change is logged once, by the group");
 }
 
 const CPU_TRACKING: &str = r#"      min_size: 2

@@ -34,7 +34,7 @@ fn a_spike_scales_tasks_then_instances_out_and_both_back_in() {
     // 1. Service scale-out. The spike starts rising at 30 min and passes 60% CPU (4 tasks serve
     // 100 req/s at 48% with ~19 ms of CPU per request: 100 × 0.019 / 4 = 0.48) within its first
     // minute; AlarmHigh needs 3 one-minute datapoints above 60%, so it fires at 33 min.
-    let service_out = first(&rec, EventKind::ServiceScalingActivity, "AlarmHigh in ALARM", 0.0);
+    let service_out = first(&rec, EventKind::ScalingActivity, "AlarmHigh in ALARM", 0.0);
     assert!((32.0 * minute..=34.0 * minute).contains(&service_out), "service scale-out at {service_out} s");
 
     // 2. The new tasks find no room (2 m5.large full with 2 tasks of 1 vCPU each) and wait in
@@ -66,7 +66,7 @@ fn a_spike_scales_tasks_then_instances_out_and_both_back_in() {
     // 5. Scale-in, service first: the spike falls from 58 to 60 min, and 14 tasks drop below 54%
     // (0.9 × 60) during its fall; AlarmLow needs 15 one-minute datapoints below that, so the
     // service scales in at about 73 min.
-    let service_in = first(&rec, EventKind::ServiceScalingActivity, "AlarmLow in ALARM", 60.0 * minute);
+    let service_in = first(&rec, EventKind::ScalingActivity, "AlarmLow in ALARM", 60.0 * minute);
     assert!((72.0 * minute..=76.0 * minute).contains(&service_in), "service scale-in at {service_in} s");
     // Then the instances: empty ones keep the reservation below 100% for 15 minutes.
     let group_in = first(&rec, EventKind::AsgDesiredCapacityChanged, "< target 100", service_in);

@@ -48,7 +48,7 @@ services:
 fn activities(rec: &Memory) -> Vec<(f64, String)> {
     rec.events
         .iter()
-        .filter(|e| e.kind == EventKind::ServiceScalingActivity)
+        .filter(|e| e.kind == EventKind::ScalingActivity)
         .map(|e| (e.time.as_secs_f64(), e.message.clone()))
         .collect()
 }
@@ -190,7 +190,7 @@ custom_metrics:
     let blocked: Vec<(f64, &str)> = rec
         .events
         .iter()
-        .filter(|e| e.kind == EventKind::ServiceScalingBlocked)
+        .filter(|e| e.kind == EventKind::ScalingBlocked)
         .map(|e| (e.time.as_secs_f64(), e.message.as_str()))
         .collect();
     assert_eq!(blocked.len(), 3, "{blocked:#?}");
@@ -275,7 +275,7 @@ actions:
   - { at: 2m, deploy: { service: web, task_definition: web-slow } }
 "#;
     let (_, _, rec) = run(&scenario(&web("25m", 6, IN_AND_OUT, top)));
-    let blocked: Vec<_> = rec.messages(EventKind::ServiceScalingBlocked);
+    let blocked: Vec<_> = rec.messages(EventKind::ScalingBlocked);
     assert_eq!(blocked.len(), 1, "{blocked:#?}");
     assert!(blocked[0].contains("scale-in is suspended while a deployment is in progress"), "{}", blocked[0]);
     let completed = rec
