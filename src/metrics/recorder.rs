@@ -129,6 +129,9 @@ pub struct MetricsRow {
     pub instances_desired: u32,
     /// Instances the groups are launching that have not registered yet.
     pub instances_launching: u32,
+    /// CapacityProviderReservation last published for the service's capacity provider (the
+    /// first of its strategy with managed scaling), percent; `None` without one.
+    pub capacity_provider_reservation: Option<f64>,
     /// Cluster CPUReservation and MemoryReservation, percent (CloudWatch's definition).
     pub cluster_cpu_reservation: f64,
     pub cluster_memory_reservation: f64,

@@ -6,6 +6,7 @@
 //! rows would not add up to the summary's total.
 
 use crate::engine::{SimDuration, SimTime};
+use crate::service::CapacitySource;
 use crate::sim::ids::{ProviderId, ServiceId};
 use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
@@ -53,6 +54,7 @@ pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: Sim
             instances: world.registered_instances().count() as u32,
             instances_desired,
             instances_launching,
+            capacity_provider_reservation: provider_reservation(world, &svc.spec.capacity),
             cluster_cpu_reservation: cpu,
             cluster_memory_reservation: memory,
             service_fargate_cost: cost.services[i],
@@ -70,6 +72,16 @@ fn group_capacity(world: &World) -> (u32, u32) {
         let provider = ProviderId::from_index(i);
         (desired + g.desired_capacity, launching + world.fleet.pending_launches(provider).count() as u32)
     })
+}
+
+/// The CapacityProviderReservation of the first provider of `capacity` that publishes one.
+fn provider_reservation(world: &World, capacity: &CapacitySource) -> Option<f64> {
+    match capacity {
+        CapacitySource::Strategy(items) => {
+            items.iter().find_map(|i| world.fleet.capacity_provider_reservation(i.provider))
+        }
+        CapacitySource::LaunchType(_) => None,
+    }
 }
 
 /// CloudWatch's CPUReservation and MemoryReservation: percent of registered resources that tasks

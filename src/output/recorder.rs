@@ -18,7 +18,7 @@ use super::OutputError;
 /// The traffic columns (from `requests` on) are empty for a service without a load balancer;
 /// response times are empty in an interval where no target answered, and utilizations where no
 /// task ran (CloudWatch publishes no data point then).
-const METRICS_HEADER: [&str; 33] = [
+const METRICS_HEADER: [&str; 34] = [
     "time_s",
     "service",
     "desired",
@@ -30,6 +30,7 @@ const METRICS_HEADER: [&str; 33] = [
     "instances",
     "instances_desired",
     "instances_launching",
+    "capacity_provider_reservation_pct",
     "cluster_cpu_reservation_pct",
     "cluster_memory_reservation_pct",
     "service_fargate_cost_usd",
@@ -127,6 +128,7 @@ impl Recorder for FileRecorder {
             row.instances.to_string(),
             row.instances_desired.to_string(),
             row.instances_launching.to_string(),
+            row.capacity_provider_reservation.map_or_else(String::new, |r| format!("{r:.1}")),
             format!("{:.2}", row.cluster_cpu_reservation),
             format!("{:.2}", row.cluster_memory_reservation),
             usd(row.service_fargate_cost),

@@ -43,6 +43,9 @@ fn a_spike_scales_tasks_then_instances_out_and_both_back_in() {
     let group_out =
         first(&rec, EventKind::AsgDesiredCapacityChanged, "CapacityProviderReservation 200.0 > target 100", 0.0);
     assert!(group_out > service_out && group_out <= service_out + 2.0 * minute, "group scale-out at {group_out} s");
+    let reservation = |from: f64, to: f64| rows(&rec, from, to).filter_map(|r| r.capacity_provider_reservation);
+    assert!(reservation(0.0, service_out).all(|r| r == 100.0), "2 full instances before: M = N = 2");
+    assert!(reservation(group_out, group_out + minute).any(|r| r > 100.0), "metrics.csv shows what ECS saw");
 
     // 3. Instances register after their launch time, and the waiting tasks are placed on them.
     let registered = first(&rec, EventKind::ContainerInstanceRegistered, "i-00003", 0.0);
