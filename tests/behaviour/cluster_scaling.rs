@@ -116,30 +116,32 @@ zones: [us-east-1a, us-east-1b, us-east-1c]
 capacity_providers:
   ec2: { auto_scaling_group: { instance_type: m5.large, min_size: 0, max_size: 5, desired_capacity: 3, new_instances_protected_from_scale_in: true } }
 "#;
+    with_initial_fleet(yaml, |world, ctx, ec2| {
+        assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 1, "operator"), 1);
+        assert_eq!(world.registered_instances().count(), 3, "protected instances stay");
+        assert!(world.instances.iter().all(|i| i.status == InstanceStatus::Active));
+        // Unprotect one: the next convergence terminates it (the group is still above its desired 1).
+        world.instances[1].protected_from_scale_in = false;
+        capacity::set_desired_capacity(world, ctx, ec2, 0, "operator");
+        assert_eq!(world.instances[1].lifecycle, GroupLifecycle::Terminating(capacity::Termination::ScaleIn));
+        assert!(world.instances[1].is_draining(), "managed draining (default) drains it first");
+        assert_eq!(world.instances.iter().filter(|i| i.lifecycle == GroupLifecycle::InService).count(), 2);
+    });
+}
+
+/// Builds the world of `yaml` by hand, registers its initial fleet and hands the world, a
+/// context and the first group (provider 2, after FARGATE and FARGATE_SPOT) to `test`; returns
+/// what was logged.
+fn with_initial_fleet(yaml: &str, test: impl FnOnce(&mut World, &mut Ctx, ProviderId)) -> Memory {
     let scenario = scenario(yaml);
     let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
     let mut streams = Streams::for_scenario(&scenario);
-    let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
+    let timing = &scenario.timing;
+    let mut ctx =
+        Ctx { sched: &mut sched, streams: &mut streams, recorder: &mut rec, timing, explain_placement: false };
     capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
-    let ec2 = ProviderId::from_index(2);
-    assert_eq!(capacity::set_desired_capacity(&mut world, &mut ctx, ec2, 1, "operator"), 1);
-    assert_eq!(world.registered_instances().count(), 3, "protected instances stay");
-    assert!(world.instances.iter().all(|i| i.status == InstanceStatus::Active));
-    // Unprotect one: the next convergence terminates it (the group is still above its desired 1).
-    world.instances[1].protected_from_scale_in = false;
-    capacity::set_desired_capacity(&mut world, &mut ctx, ec2, 0, "operator");
-    assert_eq!(world.instances[1].lifecycle, GroupLifecycle::Terminating(capacity::Termination::ScaleIn));
-    assert!(world.instances[1].is_draining(), "managed draining (default) drains it first");
-    assert_eq!(world.instances.iter().filter(|i| i.lifecycle == GroupLifecycle::InService).count(), 2);
-}
-
-fn ctx<'a>(
-    sched: &'a mut Scheduler<ecsim::sim::Event>,
-    streams: &'a mut Streams,
-    rec: &'a mut Memory,
-    scenario: &'a ecsim::scenario::Scenario,
-) -> Ctx<'a> {
-    Ctx { sched, streams, recorder: rec, timing: &scenario.timing, explain_placement: false }
+    test(&mut world, &mut ctx, ProviderId::from_index(2));
+    rec
 }
 
 #[test]
@@ -150,16 +152,12 @@ zones: [us-east-1a]
 capacity_providers:
   ec2: { auto_scaling_group: { instance_type: m5.large, min_size: 1, max_size: 4 } }
 "#;
-    let scenario = scenario(yaml);
-    let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::for_scenario(&scenario);
-    let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
-    capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
-    let ec2 = ProviderId::from_index(2);
-    assert_eq!(world.registered_instances().count(), 1, "desired defaults to min_size");
-    assert_eq!(capacity::set_desired_capacity(&mut world, &mut ctx, ec2, 9, "policy"), 4);
-    assert_eq!(world.fleet.pending_launches(ec2).count(), 3, "launches what it lacks at once");
-    assert_eq!(capacity::set_desired_capacity(&mut world, &mut ctx, ec2, 0, "policy"), 1);
+    let rec = with_initial_fleet(yaml, |world, ctx, ec2| {
+        assert_eq!(world.registered_instances().count(), 1, "desired defaults to min_size");
+        assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 9, "policy"), 4);
+        assert_eq!(world.fleet.pending_launches(ec2).count(), 3, "launches what it lacks at once");
+        assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 0, "policy"), 1);
+    });
     assert_eq!(
         rec.messages(EventKind::AsgDesiredCapacityChanged),
         [
@@ -179,22 +177,18 @@ timing: { termination_drain_timeout: 1m }
 capacity_providers:
   ec2: { auto_scaling_group: { instance_type: m5.large, min_size: 0, max_size: 10, desired_capacity: 6 } }
 "#;
-    let scenario = scenario(yaml);
-    let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::for_scenario(&scenario);
-    let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
-    capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
-    let ec2 = ProviderId::from_index(2);
-    capacity::set_desired_capacity(&mut world, &mut ctx, ec2, 3, "operator");
-    let left: Vec<_> = world
-        .instances
-        .iter()
-        .filter(|i| i.lifecycle == GroupLifecycle::InService)
-        .map(|i| i.zone.unwrap().index())
-        .collect();
-    let mut zones = left.clone();
-    zones.sort();
-    assert_eq!(zones, [0, 1, 2], "one instance left per zone: {left:?}");
+    with_initial_fleet(yaml, |world, ctx, ec2| {
+        capacity::set_desired_capacity(world, ctx, ec2, 3, "operator");
+        let left: Vec<_> = world
+            .instances
+            .iter()
+            .filter(|i| i.lifecycle == GroupLifecycle::InService)
+            .map(|i| i.zone.unwrap().index())
+            .collect();
+        let mut zones = left.clone();
+        zones.sort();
+        assert_eq!(zones, [0, 1, 2], "one instance left per zone: {left:?}");
+    });
 }
 
 #[test]
@@ -207,14 +201,11 @@ capacity_providers:
     auto_scaling_group: { instance_type: m5.large, min_size: 0, max_size: 4, desired_capacity: 2 }
     managed_draining: disabled
 "#;
-    let scenario = scenario(yaml);
-    let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::for_scenario(&scenario);
-    let mut ctx = ctx(&mut sched, &mut streams, &mut rec, &scenario);
-    capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
-    capacity::set_desired_capacity(&mut world, &mut ctx, ProviderId::from_index(2), 1, "operator");
-    assert_eq!(world.registered_instances().count(), 1);
-    assert_eq!(world.instances.iter().filter(|i| i.status == InstanceStatus::Inactive).count(), 1);
+    with_initial_fleet(yaml, |world, ctx, ec2| {
+        capacity::set_desired_capacity(world, ctx, ec2, 1, "operator");
+        assert_eq!(world.registered_instances().count(), 1);
+        assert_eq!(world.instances.iter().filter(|i| i.status == InstanceStatus::Inactive).count(), 1);
+    });
 }
 
 #[test]
