@@ -390,7 +390,7 @@ custom_metrics:
     bad.yaml:34: services.api.autoscaling.step_scaling[0].steps: steps must not leave gaps or overlap: step 0 does not end where the next begins
       hint: bounds are relative to the alarm threshold, e.g. `[ { lower: 0, upper: 10, adjustment: 1 }, { lower: 10, adjustment: 3 } ]`
     bad.yaml:27: services.api.autoscaling.target_tracking[0].metric: unknown metric `cpu_utilisation`
-      hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight`, or `{ custom: <name> }` for a `custom_metrics:` entry
+      hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight` (or `{ custom: <name> }` for a `custom_metrics:` entry)
     bad.yaml:28: services.api.autoscaling.target_tracking[1].metric: the service publishes no MemoryUtilization
       hint: add `load: { memory: <pattern> }` to the service, or put it behind a load balancer
     bad.yaml:28: services.api.autoscaling.target_tracking[1].scale_in_threshold_factor: 1.5 must be in (0, 1]
@@ -420,7 +420,7 @@ fn a_group_s_own_scaling_policies() {
     let unknown = "min_size: 1, max_size: 4, scaling_policies: { step_scaling: [ { name: up, alarm: { metric: memory_reservaton, comparison: greater_than_threshold, threshold: 75 }, adjustment_type: change_in_capacity, steps: [ { lower: 0, adjustment: 1 } ] } ] } }";
     insta::assert_snapshot!(report("desired_capacity: 2 }", unknown), @"
     bad.yaml:15: capacity_providers.ec2.auto_scaling_group.scaling_policies.step_scaling[0].alarm.metric: unknown metric `memory_reservaton`
-      hint: did you mean `memory_reservation`?, or `{ custom: <name> }` for a `custom_metrics:` entry
+      hint: did you mean `memory_reservation`? (or `{ custom: <name> }` for a `custom_metrics:` entry)
     ");
     // A group's bounds are its sizes.
     let bounds = "min_size: 1, max_size: 4, scaling_policies: { min_capacity: 1, target_tracking: [ { metric: cpu, target: 50 } ] } }";
@@ -431,6 +431,6 @@ fn a_group_s_own_scaling_policies() {
     let service = "desired_count: 1, launch_type: FARGATE, autoscaling: { min_capacity: 1, max_capacity: 3, target_tracking: [ { metric: cpu_reservation, target: 50 } ] } }";
     insta::assert_snapshot!(report("desired_count: 1, launch_type: FARGATE }", service), @"
     bad.yaml:18: services.api.autoscaling.target_tracking[0].metric: unknown metric `cpu_reservation`
-      hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight`, or `{ custom: <name> }` for a `custom_metrics:` entry
+      hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight` (or `{ custom: <name> }` for a `custom_metrics:` entry)
     ");
 }

@@ -231,7 +231,7 @@ fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs): K
     };
     let unknown = |c: &mut Checker, other: &str, known: &[&str]| {
         let hint = format!(
-            "{}, or `{{ custom: <name> }}` for a `custom_metrics:` entry",
+            "{} (or `{{ custom: <name> }}` for a `custom_metrics:` entry)",
             suggestion(other, known.iter().copied())
         );
         c.error(path, &format!("unknown metric `{other}`"), Some(&hint));
