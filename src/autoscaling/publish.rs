@@ -69,7 +69,8 @@ fn minute_traffic(
     MinuteTraffic { now: total, before }
 }
 
-fn running_tasks(world: &World, service: ServiceId) -> Vec<TaskId> {
+/// The service's RUNNING tasks: what CloudWatch averages over, and target tracking's base.
+pub(super) fn running_tasks(world: &World, service: ServiceId) -> Vec<TaskId> {
     let tasks = world.services[service.index()].tasks.iter().copied();
     tasks.filter(|task| world.tasks[task.index()].status == TaskStatus::Running).collect()
 }

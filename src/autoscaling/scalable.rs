@@ -22,7 +22,6 @@ use crate::engine::SimTime;
 use crate::metrics::EventKind;
 use crate::sim::LogEntry;
 use crate::sim::{Ctx, World};
-use crate::task::TaskStatus;
 
 /// A target's capacity as its policies see it at one evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,11 +38,7 @@ impl Scalable {
     pub(super) fn capacity(self, world: &World, now: SimTime) -> Capacity {
         match self {
             Scalable::Service(id) => {
-                let running = world.services[id.index()]
-                    .tasks
-                    .iter()
-                    .filter(|t| world.tasks[t.index()].status == TaskStatus::Running)
-                    .count() as u32;
+                let running = super::publish::running_tasks(world, id).len() as u32;
                 Capacity { current: crate::service::desired_count(world, id), base: running, warming: 0 }
             }
             Scalable::Group(id) => {

@@ -27,14 +27,14 @@
 //! minimum step size.
 
 use crate::engine::SimDuration;
-use crate::service::SchedulingStrategy;
+use crate::service::{is_daemon_task, only_daemons_left};
 use crate::sim::event::CapacityEvent;
 use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Ctx, Event, World};
-use crate::task::{Placement, TaskOwner};
+use crate::task::Placement;
 
 use super::reservation::{capacity_provider_reservation, instances_needed, Shape, TaskNeed};
-use super::{asg, GroupLifecycle};
+use super::{asg, Instance};
 
 /// ECS publishes the metric once a minute.
 pub const PERIOD: SimDuration = SimDuration::from_secs(60);
@@ -49,30 +49,15 @@ pub fn start(world: &World, ctx: &mut Ctx) {
     }
 }
 
-/// Whether a task is a daemon service's (daemon tasks leave an instance "empty").
-fn is_daemon(world: &World, owner: TaskOwner) -> bool {
-    match owner {
-        TaskOwner::Service(s) => world.services[s.index()].spec.scheduling_strategy == SchedulingStrategy::Daemon,
-        TaskOwner::Standalone(_) => false,
-    }
-}
-
-/// Whether the instance holds a non-daemon task that is to keep running.
+/// Whether the instance holds a non-daemon task that is to keep running (daemon tasks leave an
+/// instance "empty").
 fn in_use(world: &World, id: InstanceId) -> bool {
-    world.instances[id.index()].tasks.iter().any(|t| {
-        let t = &world.tasks[t.index()];
-        t.desired_running && !is_daemon(world, t.owner)
-    })
+    !only_daemons_left(world, id)
 }
 
 /// The group's instances N counts: in service with the group and registered with ECS.
-fn in_service(world: &World, provider: ProviderId) -> Vec<InstanceId> {
-    world
-        .instances
-        .iter()
-        .filter(|i| i.provider == Some(provider) && i.lifecycle == GroupLifecycle::InService && i.is_registered())
-        .map(|i| i.id)
-        .collect()
+fn in_service(world: &World, provider: ProviderId) -> impl Iterator<Item = &Instance> {
+    asg::counted(world, provider).filter(|i| i.is_registered())
 }
 
 /// With managed termination protection, protects the group's instances that hold non-daemon
@@ -84,7 +69,8 @@ pub fn refresh_protection(world: &mut World, provider: ProviderId) {
     if !managed {
         return;
     }
-    for id in in_service(world, provider) {
+    let ids: Vec<InstanceId> = in_service(world, provider).map(|i| i.id).collect();
+    for id in ids {
         let protect = in_use(world, id);
         world.instances[id.index()].protected_from_scale_in = protect;
     }
@@ -103,7 +89,7 @@ pub struct Reading {
 /// The provider's CapacityProviderReservation now (see the module docs).
 pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
     let asg = world.providers[provider.index()].auto_scaling_group()?;
-    let instances = in_service(world, provider);
+    let instances: Vec<InstanceId> = in_service(world, provider).map(|i| i.id).collect();
     let mut needs: std::collections::BTreeMap<TaskNeed, u32> = std::collections::BTreeMap::new();
     let live = world.instances.iter().filter(|i| i.provider == Some(provider) && i.is_registered());
     let running = live.flat_map(|i| i.tasks.iter());
@@ -113,7 +99,7 @@ pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
         .filter(|t| world.tasks[t.index()].placement == Placement::AwaitingCapacity(provider));
     for t in running.chain(waiting.clone()) {
         let task = &world.tasks[t.index()];
-        if task.desired_running && !is_daemon(world, task.owner) {
+        if task.desired_running && !is_daemon_task(world, task.owner) {
             *needs.entry(TaskNeed::of(world.task_definition(task.task_definition))).or_insert(0) += 1;
         }
     }
@@ -138,12 +124,7 @@ pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
 /// ago, or still booting): ECS launches nothing more until none is.
 fn warming(world: &World, provider: ProviderId, warmup: SimDuration, now: crate::engine::SimTime) -> bool {
     world.fleet.pending_launches(provider).next().is_some()
-        || world.instances.iter().any(|i| {
-            i.provider == Some(provider)
-                && i.lifecycle == GroupLifecycle::InService
-                && i.is_registered()
-                && now < i.launched_at + warmup
-        })
+        || in_service(world, provider).any(|i| now < i.launched_at + warmup)
 }
 
 /// One minute of managed scaling for `provider`: publish the metric, count the datapoints, and

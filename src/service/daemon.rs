@@ -107,13 +107,18 @@ fn sort_tasks(world: &World, id: ServiceId, now: SimTime) -> Sorted {
     Sorted { to_stop: now_, healthy_doomed: later, next_change: next }
 }
 
-/// Whether every task left on the instance belongs to a daemon service.
-fn only_daemons_left(world: &World, instance: InstanceId) -> bool {
+/// Whether a task belongs to a daemon service.
+pub fn is_daemon_task(world: &World, owner: TaskOwner) -> bool {
+    matches!(owner, TaskOwner::Service(s)
+        if world.services[s.index()].spec.scheduling_strategy == SchedulingStrategy::Daemon)
+}
+
+/// Whether every task left on the instance (not told to stop) belongs to a daemon service: the
+/// instance is empty as a drain and cluster auto scaling see it.
+pub fn only_daemons_left(world: &World, instance: InstanceId) -> bool {
     world.instances[instance.index()].tasks.iter().all(|t| {
         let task = &world.tasks[t.index()];
-        !task.desired_running
-            || matches!(task.owner, TaskOwner::Service(s)
-                if world.services[s.index()].spec.scheduling_strategy == SchedulingStrategy::Daemon)
+        !task.desired_running || is_daemon_task(world, task.owner)
     })
 }
 

@@ -11,6 +11,7 @@ mod scheduler;
 mod spec;
 mod standalone;
 
+pub use daemon::{is_daemon_task, only_daemons_left};
 pub use deployment::{breaker_threshold, CircuitBreaker, Deployment, DeploymentConfiguration, RolloutState};
 pub use launch::place_awaiting;
 pub use scheduler::{
