@@ -54,5 +54,6 @@ pub mod placement;
 pub mod scenario;
 pub mod service;
 pub mod sim;
+pub mod sweep;
 pub mod task;
 pub mod traffic;

@@ -1,0 +1,5 @@
+//! Experiments: variants of a base scenario × seeds, run in parallel, compared with statistics.
+//!
+//! Layer: above `sim` and the domain modules, below `output` and `cli`. Nothing here does I/O.
+
+pub mod stats;

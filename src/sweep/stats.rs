@@ -1,0 +1,1 @@
+//! Statistics of a sweep's measures (placeholder, being written).
