@@ -2,12 +2,14 @@
 //! domain hands observations to a [`Recorder`]; `output` implements it with files, so the model
 //! itself never does I/O.
 
+mod columns;
 mod cost;
 mod latency;
 mod recorder;
 mod sample;
 mod summary;
 
+pub use columns::{column_named, Column, Format, COLUMNS};
 pub use cost::{bill, cost_of_run, round_usd, Bill, Cost, Pricing};
 pub use latency::{Latencies, Percentiles};
 pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
