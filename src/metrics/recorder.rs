@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::engine::SimTime;
 
-use super::Cost;
+use super::{Cost, Latencies};
 use crate::traffic::TrafficRow;
 
 /// Kinds of logged events, in ECS's own vocabulary where it has one (EventBridge `eventName`s
@@ -150,4 +150,8 @@ pub struct MetricsRow {
 pub trait Recorder {
     fn event(&mut self, event: &LogEvent);
     fn row(&mut self, row: &MetricsRow);
+    /// The response times a service's targets gave in the interval that ends at `time`, just
+    /// before its row: for recorders that merge intervals (an experiment's measures, which leave
+    /// out a warm-up). Called only for services behind a load balancer; ignored by default.
+    fn interval_latencies(&mut self, _time: SimTime, _service: &str, _latencies: &Latencies) {}
 }

@@ -36,7 +36,7 @@ pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: Sim
     let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
     let cost = bill(world, pricing, now, end).since(&before);
     for i in 0..world.services.len() {
-        let traffic = crate::traffic::close_interval(world, ServiceId::from_index(i), now);
+        let traffic = crate::traffic::close_interval(world, ServiceId::from_index(i), now, &mut *ctx.recorder);
         let svc = &world.services[i];
         let tasks: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
         let held = |f: fn(&crate::task::TaskDefinition) -> u32| -> u64 {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::OutputError;
 
-/// Marks a folder as an ecsim output, so replacing it cannot delete anything else.
-const MARKER: &str = "run.json";
+/// Mark a folder as an ecsim output (a run's, a sweep's), so replacing it cannot delete anything
+/// else.
+const MARKERS: [&str; 2] = ["run.json", "sweep.json"];
 
 /// A staging folder that becomes the output folder on [`RunFolder::commit`], and is deleted if
 /// dropped before.
@@ -20,7 +21,9 @@ impl RunFolder {
     /// Creates `<target>.partial` (clearing a stale one). Refuses a target that exists but is not
     /// an ecsim output folder.
     pub fn create(target: &Path) -> Result<Self, OutputError> {
-        if target.exists() && !(target.is_dir() && (target.join(MARKER).exists() || is_empty_dir(target))) {
+        if target.exists()
+            && !(target.is_dir() && (MARKERS.iter().any(|m| target.join(m).exists()) || is_empty_dir(target)))
+        {
             return Err(OutputError::NotAnOutputFolder(target.to_path_buf()));
         }
         let mut staging = target.as_os_str().to_owned();

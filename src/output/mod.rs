@@ -7,8 +7,9 @@ mod chart;
 mod folder;
 mod recorder;
 mod report;
+pub mod sweep;
 
 pub use catalog::{catalog_notes, catalog_text, CatalogError, CatalogFormat, CatalogSection};
 pub use folder::RunFolder;
 pub use recorder::FileRecorder;
-pub use report::{summary_table, write_run, OutputError, RunOptions, RunReport};
+pub use report::{summary_table, write_run, write_run_measured, OutputError, RunOptions, RunReport};

@@ -14,6 +14,7 @@ use crate::engine::SimDuration;
 use crate::metrics::Summary;
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
+use crate::sweep::measures::{MeasureRecorder, MeasureSpec, RunMeasures, MEASURES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -30,6 +31,8 @@ pub enum OutputError {
 /// What a finished run produced.
 pub struct RunReport {
     pub summary: Summary,
+    /// The run's experiment measures (measures.json), with no warm-up unless asked.
+    pub measures: RunMeasures,
     pub folder: PathBuf,
 }
 
@@ -54,7 +57,7 @@ struct ImportInfo<'a> {
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s
@@ -76,10 +79,25 @@ pub fn write_run(
     out: &Path,
     options: RunOptions,
 ) -> Result<RunReport, OutputError> {
+    write_run_measured(scenario, source, out, options, &MeasureSpec::default())
+}
+
+/// [`write_run`], with the run's measures taken by `spec` (an experiment's warm-up and SLOs).
+pub fn write_run_measured(
+    scenario: &Scenario,
+    source: (&str, &[u8]),
+    out: &Path,
+    options: RunOptions,
+    spec: &MeasureSpec,
+) -> Result<RunReport, OutputError> {
     let folder = RunFolder::create(out)?;
     let mut recorder = FileRecorder::create(folder.file("metrics.csv"), folder.file("events.jsonl"))?;
-    let (_, summary) = Simulation::new(scenario, &mut recorder, options.explain_placement).run();
+    let mut measuring = MeasureRecorder::new(spec, Some(&mut recorder));
+    let (world, summary) = Simulation::new(scenario, &mut measuring, options.explain_placement).run();
+    let measures = measuring.finish(&world, &summary);
+    drop(world);
     let series = recorder.finish()?;
+    write_json(&folder.file("measures.json"), &measures_json(spec, &measures))?;
 
     write_json(&folder.file("summary.json"), &summary)?;
     let (file_name, bytes) = source;
@@ -108,14 +126,24 @@ pub fn write_run(
         chart::write_png(&chart, &folder.file("capacity.png"))?;
         chart::write_svg(&chart, &folder.file("capacity.svg"))?;
     }
-    Ok(RunReport { summary, folder: folder.commit()? })
+    Ok(RunReport { summary, measures, folder: folder.commit()? })
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> Result<(), OutputError> {
+pub(super) fn write_json(path: &Path, value: &impl Serialize) -> Result<(), OutputError> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e.into() })?;
     text.push('\n');
     fs::write(path, text).map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// measures.json: the run's measures by name, as an experiment's runs.csv would hold them.
+fn measures_json(spec: &MeasureSpec, m: &RunMeasures) -> serde_json::Value {
+    let values: serde_json::Map<String, serde_json::Value> = MEASURES
+        .iter()
+        .zip(&m.values)
+        .map(|(def, v)| (def.name.to_string(), v.map_or(serde_json::Value::Null, |x| serde_json::json!(x))))
+        .collect();
+    serde_json::json!({ "warm_up_s": spec.warm_up.as_secs_f64(), "measures": values })
 }
 
 /// The time axis of a run's charts: minutes for runs up to 3 hours, hours beyond; (label, seconds

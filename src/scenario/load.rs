@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::aws_json;
 use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
+use super::overrides::Override;
 use super::schema::{RawScenario, RawTaskDefinition};
 use super::source_map::SourceMap;
 use super::{validate, ImportedFile, Scenario};
@@ -51,9 +52,37 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
         d
     };
     let de = serde_yaml::Deserializer::from_str(text);
-    let mut raw: RawScenario = serde_path_to_error::deserialize(de)
+    let raw: RawScenario = serde_path_to_error::deserialize(de)
         .map_err(|e| ScenarioError::new(file, vec![locate(parse_diagnostic(&e))]))?;
     let base = Path::new(file).parent().unwrap_or(Path::new(""));
+    finish(raw, file, base, default_name, &locate)
+}
+
+/// Parses any YAML document `text` of `file` into `T` (unknown fields are errors if `T` says so),
+/// with its source map: for files that sit beside scenarios, such as experiments, so their
+/// problems read the same way.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<(T, SourceMap), ScenarioError> {
+    let map = SourceMap::parse(text);
+    let de = serde_yaml::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize(de) {
+        Ok(value) => Ok((value, map)),
+        Err(e) => {
+            let mut d = parse_diagnostic(&e);
+            d.line = d.line.or_else(|| map.line_of(&d.path));
+            Err(ScenarioError::new(file, vec![d]))
+        }
+    }
+}
+
+/// Resolves a parsed scenario's imports and traces (relative to `base`), validates it, and
+/// places every problem with `locate`.
+fn finish(
+    mut raw: RawScenario,
+    file: &str,
+    base: &Path,
+    default_name: &str,
+    locate: &dyn Fn(Diagnostic) -> Diagnostic,
+) -> Result<Scenario, ScenarioError> {
     let mut imports = resolve_imports(&mut raw, base);
     read_traces(&mut raw, base, &mut imports.problems);
     let result = validate::validate(raw, default_name).map_err(|ds| imports.place(ds));
@@ -65,6 +94,106 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
         (Ok(_), false) => Err(ScenarioError::new(file, imports.problems.into_iter().map(locate).collect())),
         (Err(ds), _) => Err(ScenarioError::new(file, imports.problems.into_iter().chain(ds).map(locate).collect())),
     }
+}
+
+/// A scenario document kept as a YAML tree, so that variants can be made of it by [`Override`]s
+/// and each validated as a whole scenario, its problems located in the base file or where the
+/// override that caused them was written.
+#[derive(Clone, Debug)]
+pub struct Document {
+    value: serde_yaml::Value,
+    map: SourceMap,
+    /// The document's path inside the file its lines are in (`base.` for a scenario written
+    /// inline in an experiment file; empty for a file of its own).
+    prefix: String,
+    file: String,
+    dir: PathBuf,
+    default_name: String,
+}
+
+impl Document {
+    /// Parses scenario `text` from `file` (whose directory is where `import:` paths start). Only
+    /// YAML syntax is checked here; [`Document::load`] validates.
+    pub fn parse(text: &str, file: &str, default_name: &str) -> Result<Document, ScenarioError> {
+        let map = SourceMap::parse(text);
+        let value = serde_yaml::from_str(text).map_err(|e| {
+            let message = without_first_position(&e.to_string());
+            let line = e.location().map(|l| l.line());
+            let hint = Some("YAML syntax: check brackets, quotes and indentation around this line".to_string());
+            ScenarioError::new(file, vec![Diagnostic { file: None, path: ".".into(), line, message, hint }])
+        })?;
+        let dir = Path::new(file).parent().unwrap_or(Path::new("")).to_path_buf();
+        Ok(Document { value, map, prefix: String::new(), file: file.into(), dir, default_name: default_name.into() })
+    }
+
+    /// A scenario written inline at `prefix` (e.g. `base`) of `file`, whose source map is `text`'s.
+    pub fn inline(value: serde_yaml::Value, text: &str, prefix: &str, file: &str, default_name: &str) -> Document {
+        let dir = Path::new(file).parent().unwrap_or(Path::new("")).to_path_buf();
+        Document {
+            value,
+            map: SourceMap::parse(text),
+            prefix: format!("{prefix}."),
+            file: file.into(),
+            dir,
+            default_name: default_name.into(),
+        }
+    }
+
+    /// The file the document is in.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Validates the document changed by `overrides` (applied in order). Problems with the
+    /// overrides themselves, or found under a node an override set, point at the override.
+    pub fn load(&self, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        let mut value = self.value.clone();
+        let problems = super::overrides::apply(&mut value, overrides);
+        if !problems.is_empty() {
+            return Err(ScenarioError::new(self.file.clone(), problems));
+        }
+        let locate = |mut d: Diagnostic| {
+            if d.file.is_some() {
+                return d;
+            }
+            match overrides.iter().rev().find(|o| super::overrides::covers(&o.path, &d.path)) {
+                Some(o) => {
+                    d.file = Some(o.origin.file.clone());
+                    d.line = o.origin.line;
+                    let by = format!("the value comes from `{}`", o.origin.path);
+                    d.hint = Some(match d.hint.take() {
+                        Some(h) => format!("{h} ({by})"),
+                        None => by,
+                    });
+                }
+                None => {
+                    let path = if d.path == "." {
+                        self.prefix.trim_end_matches('.').to_string()
+                    } else {
+                        format!("{}{}", self.prefix, d.path)
+                    };
+                    d.line = self.map.line_of(if path.is_empty() { "." } else { &path });
+                }
+            }
+            d
+        };
+        let raw: RawScenario = serde_path_to_error::deserialize(value)
+            .map_err(|e| ScenarioError::new(self.file.clone(), vec![locate(value_diagnostic(&e))]))?;
+        finish(raw, &self.file, &self.dir, &self.default_name, &locate)
+    }
+}
+
+/// A problem deserializing a YAML tree: serde's message, at its path (the tree has no lines).
+fn value_diagnostic(e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagnostic {
+    let path = e.path().to_string();
+    let mut message = without_first_position(&e.inner().to_string());
+    if let Some((head, rest)) = message.split_once(": ") {
+        if path.starts_with(head) {
+            message = rest.to_string();
+        }
+    }
+    let hint = unknown_name_hint(&message);
+    Diagnostic { file: None, path, line: None, message, hint }
 }
 
 /// Reads the trace files of the traffic sources' rates (relative to `base`), so validation finds

@@ -7,6 +7,7 @@
 mod aws_json;
 mod diagnostics;
 mod load;
+mod overrides;
 mod rate_schema;
 mod schema;
 mod source_map;
@@ -14,8 +15,10 @@ mod trace_file;
 mod validate;
 mod values;
 
-pub use diagnostics::{Diagnostic, ScenarioError};
-pub use load::{load, load_str, LoadError};
+pub use diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
+pub use load::{load, load_str, parse_yaml, Document, LoadError};
+pub use overrides::{parse_assignment, Origin, Override};
+pub use source_map::SourceMap;
 
 use crate::autoscaling::AutoscalingSpec;
 use crate::capacity::{CapacityProvider, ExternalFleet};

@@ -12,7 +12,7 @@ use yaml_rust2::scanner::Marker;
 /// Lines of every node of a YAML document, by path.
 ///
 /// A `BTreeMap`, not a `HashMap`: nothing in the simulator may depend on hash iteration order.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     lines: BTreeMap<String, usize>,
 }

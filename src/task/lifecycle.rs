@@ -130,6 +130,9 @@ pub struct Task {
     pub health: Health,
     /// Each container's health, by container index.
     pub container_health: Vec<Health>,
+    /// How long it waited in PROVISIONING for a capacity provider to have room, once it was
+    /// placed or gave up (`None` if it never waited).
+    pub capacity_wait: Option<SimDuration>,
 }
 
 /// What a new task is: its owner, group, definition and ordinal among the owner's tasks.
@@ -171,6 +174,7 @@ pub fn launch(
         deployment: new.deployment,
         health: Health::Unknown,
         container_health: vec![Health::Unknown; world.task_definitions[new.task_definition.index()].containers.len()],
+        capacity_wait: None,
     });
     match placement {
         Placement::Instance(i) => world.hold(id, i),
@@ -255,6 +259,7 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
                 world.providers[p.index()].name,
                 ctx.timing.capacity_wait_timeout
             );
+            world.tasks[step.task.index()].capacity_wait = Some(ctx.sched.now() - task.created_at);
             stop(world, ctx, step.task, StopCode::TaskFailedToStart, &reason);
             return;
         }
@@ -408,6 +413,7 @@ pub fn assign_instance(world: &mut World, ctx: &mut Ctx, id: TaskId, instance: I
     let waited = ctx.sched.now() - world.tasks[id.index()].created_at;
     world.awaiting_capacity.retain(|t| *t != id);
     let task = &mut world.tasks[id.index()];
+    task.capacity_wait = Some(waited);
     task.placement = Placement::Instance(instance);
     task.generation.bump();
     world.hold(id, instance);

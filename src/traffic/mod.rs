@@ -69,9 +69,16 @@ pub fn account_backends(world: &mut World, service: ServiceId, now: SimTime) {
 
 /// Closes the metrics interval of a service behind a target group: its traffic row. `None` for
 /// a service without one.
-pub fn close_interval(world: &mut World, service: ServiceId, now: SimTime) -> Option<TrafficRow> {
+pub fn close_interval(
+    world: &mut World,
+    service: ServiceId,
+    now: SimTime,
+    recorder: &mut dyn crate::metrics::Recorder,
+) -> Option<TrafficRow> {
     let tg = world.services[service.index()].spec.target_group?;
     account_backends(world, service, now);
+    let name = &world.services[service.index()].spec.name;
+    recorder.interval_latencies(now, name, &world.traffic.services[service.index()].latencies);
     let traffic = &mut world.traffic;
     let group = &traffic.target_groups[tg.index()];
     let hosts = (group.healthy_count(), group.unhealthy_count());

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::sweep::run::Shard;
+
+mod shard_env;
+mod sweep;
+
 use crate::engine::SimDuration;
 use crate::output::{catalog_notes, catalog_text, summary_table, write_run, CatalogFormat, CatalogSection, RunOptions};
 use crate::scenario::{self, LoadError};
@@ -36,6 +41,51 @@ enum Command {
         /// strategy values that made the chosen instance win (TASK_PLACEMENT events).
         #[arg(long)]
         explain_placement: bool,
+        /// Override one setting of the scenario, `PATH=VALUE` (repeatable), e.g.
+        /// `--set services.web.desired_count=8`; VALUE is YAML. Checked like the file.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
+    /// Run every variant of an experiment on every seed, in parallel, and compare them.
+    Sweep {
+        /// The experiment file (YAML with `experiment:`, `base:`, `variants:` or `axes:`).
+        experiment: PathBuf,
+        /// Output folder [default: out/<experiment name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs at once [default: the number of cores].
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard I of N (1-based), e.g. `--shard 2/4`; merge the shards' folders with
+        /// `ecsim merge`.
+        #[arg(long, value_parser = parse_shard, conflicts_with = "shard_from_env")]
+        shard: Option<Shard>,
+        /// Take the shard from the batch engine's environment: JOB_COMPLETION_INDEX with
+        /// ECSIM_SHARDS (Kubernetes Indexed Job), AWS_BATCH_JOB_ARRAY_INDEX with ECSIM_SHARDS
+        /// (AWS Batch array job), SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT (Slurm).
+        #[arg(long)]
+        shard_from_env: bool,
+        /// Also write every run's own folder (metrics, events, charts) under runs/.
+        #[arg(long)]
+        keep_runs: bool,
+    },
+    /// Merge the folders of `ecsim sweep --shard` into the folder an unsharded sweep writes.
+    Merge {
+        /// The shard folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The merged folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// The experiment file, if not where the shards were run from.
+        #[arg(long)]
+        experiment: Option<PathBuf>,
+    },
+    /// Compare run folders or sweep folders side by side.
+    Compare {
+        /// Run folders (`ecsim run`) or sweep folders (`ecsim sweep`).
+        #[arg(required = true)]
+        folders: Vec<PathBuf>,
     },
     /// Check a scenario and print every problem found.
     Validate {
@@ -75,14 +125,36 @@ fn parse_duration(text: &str) -> Result<SimDuration, String> {
     }
 }
 
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (i, n) = text.split_once('/').ok_or("write the shard as I/N, e.g. `2/4`")?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| format!("`{i}` is not a shard number"))?,
+        n.trim().parse().map_err(|_| format!("`{n}` is not a shard count"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: I must be from 1 to N"));
+    }
+    Ok(Shard { index: i - 1, count: n })
+}
+
 /// Exit codes: 0 success, 1 invalid scenario, 2 any other error.
 pub fn main(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog { section, format } => catalog(section, format),
-        Command::Run { scenario, seed, out, duration, explain_placement } => {
-            run(&scenario, (seed, duration), out, RunOptions { explain_placement })
+        Command::Run { scenario, seed, out, duration, explain_placement, set } => {
+            run(&scenario, (seed, duration), out, RunOptions { explain_placement }, &set)
         }
+        Command::Sweep { experiment, out, jobs, shard, shard_from_env, keep_runs } => {
+            let shard = if shard_from_env {
+                shard_env::from_env().map(Some).map_err(|e| Failure::Other(anyhow::anyhow!(e)))
+            } else {
+                Ok(shard)
+            };
+            shard.and_then(|shard| sweep::sweep(&experiment, out, jobs, shard, keep_runs))
+        }
+        Command::Merge { shards, out, experiment } => sweep::merge(&shards, &out, experiment.as_deref()),
+        Command::Compare { folders } => sweep::compare(&folders),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,7 +169,7 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-enum Failure {
+pub(crate) enum Failure {
     Invalid(String),
     Other(anyhow::Error),
 }
@@ -144,6 +216,36 @@ fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure
     }
 }
 
+/// Loads the scenario at `path` changed by `--set PATH=VALUE` overrides, validated as a whole.
+fn load_with_sets(path: &Path, set: &[String]) -> Result<(scenario::Scenario, Vec<u8>), Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::Other(anyhow::anyhow!("cannot read scenario {}: {e}", path.display())))?;
+    let file = path.display().to_string();
+    let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+    let mut overrides = Vec::new();
+    let mut problems = Vec::new();
+    for (i, text) in set.iter().enumerate() {
+        let origin = scenario::Origin { file: "command line".into(), line: None, path: format!("--set #{}", i + 1) };
+        match scenario::parse_assignment(text) {
+            Ok((path, value)) => overrides.push(scenario::Override { path, value: Some(value), origin }),
+            Err(message) => problems.push(scenario::Diagnostic {
+                file: Some(origin.file),
+                path: origin.path,
+                line: None,
+                message,
+                hint: None,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError::Invalid(scenario::ScenarioError::new(file, problems)).into());
+    }
+    let document =
+        scenario::Document::parse(&String::from_utf8_lossy(&bytes), &file, &stem).map_err(LoadError::Invalid)?;
+    let scenario = document.load(&overrides).map_err(LoadError::Invalid)?;
+    Ok((scenario, bytes))
+}
+
 /// The files a run wrote, data before charts: what the folder holds, so the list never goes stale.
 fn output_files(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
@@ -167,8 +269,9 @@ fn run(
     (seed, duration): (Option<u64>, Option<SimDuration>),
     out: Option<PathBuf>,
     options: RunOptions,
+    set: &[String],
 ) -> Result<(), Failure> {
-    let (mut scenario, bytes) = scenario::load(path)?;
+    let (mut scenario, bytes) = if set.is_empty() { scenario::load(path)? } else { load_with_sets(path, set)? };
     if let Some(seed) = seed {
         scenario.seed = seed;
     }

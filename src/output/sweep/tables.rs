@@ -1,0 +1,170 @@
+//! A sweep's CSV files: runs.csv (a row per run, every measure), series.csv (the over-time metric
+//! of every run) and variants.csv (a row per variant and measure). runs.csv and series.csv are
+//! also read back, to merge shards and compare folders: they hold exactly what the statistics
+//! were computed from.
+
+use std::path::Path;
+
+use crate::sweep::aggregate::{trim, Comparison, RunRow};
+use crate::sweep::measures::{RunMeasures, MEASURES};
+
+use super::super::OutputError;
+
+fn csv_error(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
+    move |source| OutputError::Csv { path: path.to_path_buf(), source }
+}
+
+fn cell(x: Option<f64>, decimals: usize) -> String {
+    x.map_or_else(String::new, |x| format!("{x:.decimals$}"))
+}
+
+/// Writes runs.csv: `variant,seed,<measures>,error`, in plan order.
+pub fn write_runs(path: &Path, names: &[String], rows: &[RunRow]) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
+    let header = ["variant", "seed"].into_iter().chain(MEASURES.iter().map(|m| m.name)).chain(["error"]);
+    w.write_record(header).map_err(csv_error(path))?;
+    for r in rows {
+        let mut record = vec![names[r.variant].clone(), r.seed.to_string()];
+        match &r.result {
+            Ok(m) => {
+                record.extend(m.values.iter().zip(&MEASURES).map(|(v, def)| cell(*v, def.decimals)));
+                record.push(String::new());
+            }
+            Err(e) => {
+                record.extend(MEASURES.iter().map(|_| String::new()));
+                record.push(e.clone());
+            }
+        }
+        w.write_record(&record).map_err(csv_error(path))?;
+    }
+    w.flush().map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// Writes series.csv: `variant,seed,time_s,<metric>` at every metrics sample of every run.
+pub fn write_series(path: &Path, metric: &str, names: &[String], rows: &[RunRow]) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
+    w.write_record(["variant", "seed", "time_s", metric]).map_err(csv_error(path))?;
+    for r in rows {
+        let Ok(m) = &r.result else { continue };
+        for (t, v) in &m.series {
+            let value = v.map_or_else(String::new, |v| trim(v, 6));
+            w.write_record([names[r.variant].as_str(), &r.seed.to_string(), &format!("{t:.3}"), &value])
+                .map_err(csv_error(path))?;
+        }
+    }
+    w.flush().map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// Writes variants.csv: per variant and measure, the statistics and the paired difference from
+/// the baseline.
+pub fn write_variants(path: &Path, comparison: &Comparison) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
+    let header = [
+        "variant",
+        "measure",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "median",
+        "min",
+        "max",
+        "diff_n",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+        "ratio",
+        "differs",
+    ];
+    w.write_record(header).map_err(csv_error(path))?;
+    for v in &comparison.variants {
+        for (m, def) in MEASURES.iter().enumerate() {
+            let Some(d) = &v.measures[m] else { continue };
+            let f = |x: Option<f64>| cell(x, def.decimals + 2);
+            let p = v.paired[m].as_ref();
+            let record = [
+                v.name.clone(),
+                def.name.to_string(),
+                d.n.to_string(),
+                f(Some(d.mean)),
+                f(d.sd),
+                f(d.ci.map(|c| c.0)),
+                f(d.ci.map(|c| c.1)),
+                f(Some(d.median)),
+                f(Some(d.min)),
+                f(Some(d.max)),
+                p.map_or_else(String::new, |p| p.n.to_string()),
+                f(p.map(|p| p.mean_diff)),
+                f(p.and_then(|p| p.ci.map(|c| c.0))),
+                f(p.and_then(|p| p.ci.map(|c| c.1))),
+                cell(p.and_then(|p| p.ratio), 4),
+                p.map_or_else(String::new, |p| p.excludes_zero.to_string()),
+            ];
+            w.write_record(&record).map_err(csv_error(path))?;
+        }
+    }
+    w.flush().map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// Why a folder's tables could not be read back.
+fn bad(path: &Path, message: String) -> OutputError {
+    OutputError::Io { path: path.to_path_buf(), source: std::io::Error::new(std::io::ErrorKind::InvalidData, message) }
+}
+
+/// Reads runs.csv and series.csv of a sweep (or shard) folder: (variant name, seed, result).
+pub fn read_runs(folder: &Path) -> Result<Vec<(String, u64, Result<RunMeasures, String>)>, OutputError> {
+    let path = folder.join("runs.csv");
+    let mut r = csv::Reader::from_path(&path).map_err(csv_error(&path))?;
+    let headers = r.headers().map_err(csv_error(&path))?.clone();
+    let expected: Vec<&str> =
+        ["variant", "seed"].into_iter().chain(MEASURES.iter().map(|m| m.name)).chain(["error"]).collect();
+    if headers.iter().collect::<Vec<_>>() != expected {
+        return Err(bad(&path, "its columns are not this version's runs.csv columns".into()));
+    }
+    let mut out = Vec::new();
+    for (i, record) in r.records().enumerate() {
+        let record = record.map_err(csv_error(&path))?;
+        let line = i + 2;
+        let seed = record[1]
+            .parse::<u64>()
+            .map_err(|_| bad(&path, format!("line {line}: seed `{}` is not a number", &record[1])))?;
+        let error = &record[expected.len() - 1];
+        let result = if error.is_empty() {
+            let values = (0..MEASURES.len())
+                .map(|m| {
+                    let text = &record[2 + m];
+                    if text.is_empty() {
+                        Ok(None)
+                    } else {
+                        text.parse::<f64>()
+                            .map(Some)
+                            .map_err(|_| bad(&path, format!("line {line}: `{text}` is not a number")))
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(RunMeasures { values, series: Vec::new() })
+        } else {
+            Err(error.to_string())
+        };
+        out.push((record[0].to_string(), seed, result));
+    }
+    let series_path = folder.join("series.csv");
+    if series_path.exists() {
+        let mut r = csv::Reader::from_path(&series_path).map_err(csv_error(&series_path))?;
+        let at: std::collections::BTreeMap<(String, u64), usize> =
+            out.iter().enumerate().map(|(i, (v, s, _))| ((v.clone(), *s), i)).collect();
+        for record in r.records() {
+            let record = record.map_err(csv_error(&series_path))?;
+            let seed: u64 =
+                record[1].parse().map_err(|_| bad(&series_path, format!("seed `{}` is not a number", &record[1])))?;
+            let t: f64 =
+                record[2].parse().map_err(|_| bad(&series_path, format!("time `{}` is not a number", &record[2])))?;
+            let value = if record[3].is_empty() { None } else { record[3].parse().ok() };
+            if let Some((_, _, Ok(m))) = at.get(&(record[0].to_string(), seed)).and_then(|&i| out.get_mut(i)) {
+                m.series.push((t, value));
+            }
+        }
+    }
+    Ok(out)
+}
