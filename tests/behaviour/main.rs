@@ -28,4 +28,5 @@ mod scenario_file;
 mod scheduling;
 mod service_scaling;
 mod strategies;
+mod sweep;
 mod traces;
