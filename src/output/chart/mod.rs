@@ -18,6 +18,7 @@
 //! time, `bands.rs`). [`write_png`] and [`write_svg`] write any of them; this file holds what they
 //! share: the font, palette and sizes, the legend panel, axis ranges and tick labels.
 
+mod distribution;
 mod lines;
 
 use std::fmt::Display;
@@ -32,6 +33,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+pub use distribution::Distribution;
 pub use lines::{Chart, LineStyle, Series};
 
 use crate::engine::SimDuration;
@@ -126,9 +128,17 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0xF0, 0xE4, 0x42), // yellow
 ];
 
+/// What is not data: threshold lines and their labels, points that fail a constraint.
+const NEUTRAL: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const MUTED: RGBColor = RGBColor(0xA0, 0xA0, 0xA0);
+
+/// Opacity of filled areas (boxes, bands), so that what is under them shows through.
+const FILL_ALPHA: f64 = 0.22;
+
 const LINE_WIDTH: u32 = 2;
 /// Dash and gap lengths of a dashed line, in pixels.
 const DASH: (u32, u32) = (10, 6);
+
 const TITLE_SIZE: f64 = 28.0;
 const AXIS_DESC_SIZE: f64 = 20.0;
 const TICK_LABEL_SIZE: f64 = 16.0;
@@ -222,6 +232,23 @@ fn mesh<'a, 'b, DB: DrawingBackend>(
         .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
         .axis_style(BLACK.stroke_width(1));
     mesh
+}
+
+/// A horizontal dashed line at `y` across the whole plot. Its label goes in the legend (see
+/// [`threshold_entry`]), where it never hides data.
+fn draw_threshold<DB: DrawingBackend>(plot: &mut Plot<'_, DB>, y: f64) -> Result<(), String> {
+    if !y.is_finite() {
+        return Ok(());
+    }
+    let x = plot.x_range();
+    let line = DashedPathElement::new(vec![(x.start, y), (x.end, y)], DASH.0, DASH.1, NEUTRAL.stroke_width(LINE_WIDTH));
+    plot.draw_series(std::iter::once(line)).map_err(msg)?;
+    Ok(())
+}
+
+/// The legend row of a threshold line.
+fn threshold_entry(label: &str) -> LegendEntry<'_> {
+    LegendEntry { label, sample: Sample::Line(NEUTRAL, LineStyle::Dashed) }
 }
 
 /// How a legend row shows what its label names.
@@ -370,6 +397,26 @@ fn y_range(ys: impl IntoIterator<Item = f64>) -> (f64, f64) {
     (bottom, top)
 }
 
+/// A measure's axis: the finite values' range widened by `pad` of its span on each side, not
+/// below 0 when no value is (costs and latencies stay positive). One value gets ±10% of itself;
+/// no value gets 0..1.
+fn padded_range(values: impl IntoIterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let finite = values.into_iter().filter(|v| v.is_finite()).map(|v| v.clamp(-f64::MAX / 8.0, f64::MAX / 8.0));
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let margin = if hi > lo {
+        (hi - lo) * pad
+    } else if lo == 0.0 {
+        1.0
+    } else {
+        lo.abs() * 0.1
+    };
+    let bottom = if lo >= 0.0 && lo - margin < 0.0 { 0.0 } else { lo - margin };
+    (bottom, hi + margin)
+}
+
 /// The least of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is at least `v > 0`.
 fn nice_ceil(v: f64) -> f64 {
     if !(v.is_finite() && v > 0.0) {
@@ -394,9 +441,51 @@ fn tick_label(v: &f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// Tick labels for an axis from `lo` to `hi`: as many decimals as its ticks (about a tenth of the
+/// span apart) need, trailing zeros dropped. Measures may be small (latencies of milliseconds
+/// in seconds), where [`tick_label`]'s three decimals would print equal labels.
+fn span_tick_label(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
+    let span = hi - lo;
+    let decimals =
+        if span.is_finite() && span > 0.0 { (-(span / 20.0).log10()).ceil().clamp(0.0, 9.0) as usize } else { 3 };
+    move |v: &f64| {
+        let s = format!("{:.*}", decimals, v + 0.0);
+        let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+        if s == "-0" {
+            "0".to_string()
+        } else {
+            s
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Renders `chart` to SVG twice: equal text, returned once.
+    pub(super) fn deterministic_svg<F: Drawable>(chart: &F) -> String {
+        let first = svg_string(chart).unwrap();
+        let second = svg_string(chart).unwrap();
+        assert_eq!(first, second, "SVG differs between two renders");
+        first
+    }
+
+    /// Writes `chart` as a PNG into a temporary folder and checks the signature.
+    pub(super) fn png_is_written<F: Drawable>(chart: &F) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chart.png");
+        write_png(chart, &path).unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    }
+
+    /// Whether the SVG shows `text` as one text element (the backend writes each text on its own
+    /// line inside a <text> element, XML-escaped).
+    pub(super) fn svg_has_text(svg: &str, text: &str) -> bool {
+        let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        svg.contains(&format!("\n{escaped}\n</text>"))
+    }
 
     #[test]
     fn ranges_are_sensible() {
@@ -409,6 +498,30 @@ mod tests {
         assert_eq!(x_range([0.5, 6.0, 0.0]), (0.0, 6.0));
         let (lo, hi) = x_range([3.0]);
         assert!(lo == 3.0 && hi > lo);
+    }
+
+    #[test]
+    fn padded_ranges_keep_positive_measures_positive() {
+        assert_eq!(padded_range([], 0.1), (0.0, 1.0));
+        assert_eq!(padded_range([f64::NAN, f64::INFINITY], 0.1), (0.0, 1.0));
+        assert_eq!(padded_range([0.0], 0.1), (0.0, 1.0));
+        let close = |(a, b): (f64, f64), (c, d): (f64, f64)| (a - c).abs() < 1e-9 && (b - d).abs() < 1e-9;
+        assert!(close(padded_range([10.0, 20.0], 0.1), (9.0, 21.0)));
+        assert!(close(padded_range([0.5, 20.0], 0.1), (0.0, 21.95)));
+        assert!(close(padded_range([-10.0, 10.0], 0.1), (-12.0, 12.0)));
+        let (lo, hi) = padded_range([5.0], 0.1);
+        assert!(lo < 5.0 && hi > 5.0);
+        let (lo, hi) = padded_range([1e300, -1e300], 0.1);
+        assert!(lo.is_finite() && hi.is_finite() && lo < hi);
+    }
+
+    #[test]
+    fn span_tick_labels_have_the_decimals_the_span_needs() {
+        assert_eq!(span_tick_label(0.0, 100.0)(&20.0), "20");
+        assert_eq!(span_tick_label(0.01, 0.02)(&0.0125), "0.0125");
+        assert_eq!(span_tick_label(0.0, 1.0)(&0.25), "0.25");
+        assert_eq!(span_tick_label(0.0, 1.0)(&-0.0), "0");
+        assert_eq!(span_tick_label(5.0, 5.0)(&5.0), "5");
     }
 
     #[test]
