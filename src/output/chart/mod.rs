@@ -20,6 +20,7 @@
 
 mod distribution;
 mod lines;
+mod pareto;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use distribution::Distribution;
 pub use lines::{Chart, LineStyle, Series};
+pub use pareto::{Pareto, ParetoPoint};
 
 use crate::engine::SimDuration;
 
@@ -138,6 +140,8 @@ const FILL_ALPHA: f64 = 0.22;
 const LINE_WIDTH: u32 = 2;
 /// Dash and gap lengths of a dashed line, in pixels.
 const DASH: (u32, u32) = (10, 6);
+/// Radius of a data point, in pixels.
+const POINT_RADIUS: i32 = 5;
 
 const TITLE_SIZE: f64 = 28.0;
 const AXIS_DESC_SIZE: f64 = 20.0;
@@ -256,6 +260,29 @@ fn threshold_entry(label: &str) -> LegendEntry<'_> {
 enum Sample {
     /// A line, solid or dashed.
     Line(RGBColor, LineStyle),
+    /// A marker as [`marker_elements`] draws it, with an optional line through it.
+    Marker(Marker, Option<RGBColor>),
+}
+
+/// A point's look: filled in a colour, hollow (a ring), or ringed (filled and circled, to stand
+/// out).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Marker {
+    Filled(RGBColor),
+    Hollow(RGBColor),
+    Ringed(RGBColor),
+}
+
+/// The elements of `marker` centred at `at`, in any coordinate (data or pixels).
+fn marker_elements<C: Clone>(marker: Marker, at: C) -> Vec<Circle<C, i32>> {
+    let r = POINT_RADIUS;
+    match marker {
+        Marker::Filled(c) => vec![Circle::new(at, r, c.filled())],
+        Marker::Hollow(c) => vec![Circle::new(at.clone(), r, WHITE.filled()), Circle::new(at, r, c.stroke_width(2))],
+        Marker::Ringed(c) => {
+            vec![Circle::new(at.clone(), r + 1, c.filled()), Circle::new(at, r + 5, c.stroke_width(2))]
+        }
+    }
 }
 
 struct LegendEntry<'a> {
@@ -328,6 +355,15 @@ fn draw_sample<DB: DrawingBackend>(
         }
         Sample::Line(c, LineStyle::Dashed) => {
             area.draw(&DashedPathElement::new(line, DASH.0, DASH.1, c.stroke_width(LINE_WIDTH))).map_err(msg)
+        }
+        Sample::Marker(marker, through) => {
+            if let Some(c) = through {
+                area.draw(&PathElement::new(line, c.stroke_width(LINE_WIDTH))).map_err(msg)?;
+            }
+            for e in marker_elements(marker, (x + LEGEND_SAMPLE / 2, y)) {
+                area.draw(&e).map_err(msg)?;
+            }
+            Ok(())
         }
     }
 }
