@@ -18,6 +18,7 @@
 //! time, `bands.rs`). [`write_png`] and [`write_svg`] write any of them; this file holds what they
 //! share: the font, palette and sizes, the legend panel, axis ranges and tick labels.
 
+mod bands;
 mod distribution;
 mod lines;
 mod pareto;
@@ -34,6 +35,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+pub use bands::{Band, Bands};
 pub use distribution::Distribution;
 pub use lines::{Chart, LineStyle, Series};
 pub use pareto::{Pareto, ParetoPoint};
@@ -260,6 +262,8 @@ fn threshold_entry(label: &str) -> LegendEntry<'_> {
 enum Sample {
     /// A line, solid or dashed.
     Line(RGBColor, LineStyle),
+    /// A translucent band with its solid median line.
+    Band(RGBColor),
     /// A marker as [`marker_elements`] draws it, with an optional line through it.
     Marker(Marker, Option<RGBColor>),
 }
@@ -355,6 +359,11 @@ fn draw_sample<DB: DrawingBackend>(
         }
         Sample::Line(c, LineStyle::Dashed) => {
             area.draw(&DashedPathElement::new(line, DASH.0, DASH.1, c.stroke_width(LINE_WIDTH))).map_err(msg)
+        }
+        Sample::Band(c) => {
+            let band = Rectangle::new([(x, y - 8), (x + LEGEND_SAMPLE, y + 8)], c.mix(FILL_ALPHA).filled());
+            area.draw(&band).map_err(msg)?;
+            area.draw(&PathElement::new(line, c.stroke_width(LINE_WIDTH))).map_err(msg)
         }
         Sample::Marker(marker, through) => {
             if let Some(c) = through {
