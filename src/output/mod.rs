@@ -3,7 +3,7 @@
 //! folder only when everything is written, so a failed run never leaves files that look complete.
 
 mod catalog;
-mod chart;
+pub mod chart;
 mod folder;
 mod recorder;
 mod report;

@@ -146,16 +146,6 @@ fn measures_json(spec: &MeasureSpec, m: &RunMeasures) -> serde_json::Value {
     serde_json::json!({ "warm_up_s": spec.warm_up.as_secs_f64(), "measures": values })
 }
 
-/// The time axis of a run's charts: minutes for runs up to 3 hours, hours beyond; (label, seconds
-/// per unit).
-fn time_unit(duration: SimDuration) -> (&'static str, f64) {
-    if duration <= SimDuration::from_secs(3 * 3600) {
-        ("minutes", 60.0)
-    } else {
-        ("hours", 3600.0)
-    }
-}
-
 /// An actual (solid) and a desired (dashed) line of one layer, in one colour.
 fn actual_and_desired(what: &str, color_index: usize, points: &CountSeries, per: f64) -> [Series; 2] {
     let line = |label: String, style, value: fn(&(f64, u32, u32)) -> u32| Series {
@@ -172,7 +162,7 @@ fn actual_and_desired(what: &str, color_index: usize, points: &CountSeries, per:
 
 /// Running (solid) and desired (dashed) tasks of each service.
 fn tasks_chart(name: &str, duration: SimDuration, series: &ChartSeries) -> Chart {
-    let (unit, per) = time_unit(duration);
+    let (unit, per) = chart::time_unit(duration);
     let lines =
         series.services.iter().enumerate().flat_map(|(i, (svc, points))| actual_and_desired(svc, i, points, per));
     Chart {
@@ -187,7 +177,7 @@ fn tasks_chart(name: &str, duration: SimDuration, series: &ChartSeries) -> Chart
 /// (registered, solid; the Auto Scaling groups' desired capacity, dashed, in black), so the wait
 /// of one layer for the other shows.
 fn capacity_chart(name: &str, duration: SimDuration, series: &ChartSeries) -> Chart {
-    let per = time_unit(duration).1;
+    let per = chart::time_unit(duration).1;
     let mut chart = tasks_chart(name, duration, series);
     let [registered, desired] = actual_and_desired("instances", INSTANCES_COLOR, &series.instances, per);
     let registered = Series { label: "instances registered".to_string(), ..registered };

@@ -62,7 +62,11 @@ fn a_sweep_measures_what_single_runs_with_the_same_overrides_and_seeds_measure()
     sweep("tasks.yaml", &tmp.path().join("sweep"), &[]);
     let swept = runs(&tmp.path().join("sweep"));
     assert_eq!(swept.len(), 20, "2 variants × 10 seeds");
-    let four = ["services.web.desired_count=4", "services.web.autoscaling.min_capacity=4", "services.web.autoscaling.max_capacity=4"];
+    let four = [
+        "services.web.desired_count=4",
+        "services.web.autoscaling.min_capacity=4",
+        "services.web.autoscaling.max_capacity=4",
+    ];
     for ((variant, seed), cells) in &swept {
         let dir = tmp.path().join(format!("{variant}-{seed}"));
         let seed_arg = seed.to_string();
@@ -73,7 +77,8 @@ fn a_sweep_measures_what_single_runs_with_the_same_overrides_and_seeds_measure()
             }
         }
         ecsim(&args);
-        let measures: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("measures.json")).unwrap()).unwrap();
+        let measures: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join("measures.json")).unwrap()).unwrap();
         // The single run has no warm-up, so compare what a warm-up does not change: the run-wide
         // measures of the single run are the sweep's at warm-up 0; here, the counts of tasks.
         for name in ["tasks_peak", "instances_peak", "steady_state", "capacity_waits"] {
@@ -100,11 +105,21 @@ fn a_sweep_without_warm_up_gives_every_measure_of_the_single_run() {
         let dir = tmp.path().join(format!("run-{seed}"));
         let s = seed.to_string();
         ecsim(&[
-            "run", "web.yaml", "--seed", &s, "--out", dir.to_str().unwrap(),
-            "--set", "services.web.desired_count=4", "--set", "services.web.autoscaling.max_capacity=4",
-            "--set", "services.web.autoscaling.min_capacity=4",
+            "run",
+            "web.yaml",
+            "--seed",
+            &s,
+            "--out",
+            dir.to_str().unwrap(),
+            "--set",
+            "services.web.desired_count=4",
+            "--set",
+            "services.web.autoscaling.max_capacity=4",
+            "--set",
+            "services.web.autoscaling.min_capacity=4",
         ]);
-        let measures: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("measures.json")).unwrap()).unwrap();
+        let measures: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join("measures.json")).unwrap()).unwrap();
         for (name, cell) in &swept[&("four".to_string(), seed)] {
             if name == "error" {
                 continue;
@@ -137,7 +152,14 @@ fn jobs_and_shards_do_not_change_a_byte() {
     assert_eq!(files(&one), files(&merged), "4 shards merged");
 
     let missing = Command::new(env!("CARGO_BIN_EXE_ecsim"))
-        .args(["merge", "--out", tmp.path().join("bad").to_str().unwrap(), shards[0].to_str().unwrap(), shards[0].to_str().unwrap(), shards[1].to_str().unwrap()])
+        .args([
+            "merge",
+            "--out",
+            tmp.path().join("bad").to_str().unwrap(),
+            shards[0].to_str().unwrap(),
+            shards[0].to_str().unwrap(),
+            shards[1].to_str().unwrap(),
+        ])
         .current_dir(fixtures())
         .output()
         .unwrap();
@@ -174,7 +196,8 @@ fn variants_differing_only_in_policy_see_the_same_requests_on_each_seed() {
         let b = &r[&("target-70".to_string(), seed)]["requests"];
         assert_eq!(a, b, "seed {seed}: common random numbers give the same arrivals");
     }
-    let counts: std::collections::BTreeSet<_> = (1..=3u64).map(|s| r[&("target-50".to_string(), s)]["requests"].clone()).collect();
+    let counts: std::collections::BTreeSet<_> =
+        (1..=3u64).map(|s| r[&("target-50".to_string(), s)]["requests"].clone()).collect();
     assert_eq!(counts.len(), 3, "different seeds draw different arrivals: {counts:?}");
 }
 

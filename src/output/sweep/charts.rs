@@ -1,8 +1,126 @@
-//! A sweep's charts (being written).
+//! A sweep's charts, PNG and SVG: each headline measure's spread per variant (`measure-<name>`),
+//! the objective's measure against its latency measure with the Pareto front (`pareto`), and the
+//! followed metric over time, the median across seeds in a 10–90% band (`over-time`).
+
+use super::super::chart::{self, time_unit, Band, Bands, Distribution, Drawable, Pareto, ParetoPoint};
 use super::super::{OutputError, RunFolder};
+use super::comparison::headline;
 use crate::sweep::aggregate::{Comparison, RunRow, Setup};
 use crate::sweep::experiment::Experiment;
+use crate::sweep::measures::{measure_index, MEASURES};
 
-pub fn write_all(_: &RunFolder, _: &Experiment, _: &Setup, _: &Comparison, _: &[RunRow]) -> Result<(), OutputError> {
+fn write(folder: &RunFolder, name: &str, figure: &impl Drawable) -> Result<(), OutputError> {
+    chart::write_png(figure, &folder.file(&format!("{name}.png")))?;
+    chart::write_svg(figure, &folder.file(&format!("{name}.svg")))?;
+    Ok(())
+}
+
+fn label(m: usize) -> String {
+    let def = &MEASURES[m];
+    format!("{} ({})", def.name, def.unit.suffix().trim()).replace(" ()", "")
+}
+
+/// A threshold to draw on measure `m`: the objective's bound on it, else an SLO's p99.
+fn threshold(e: &Experiment, setup: &Setup, m: usize) -> Option<(String, f64)> {
+    let bound = setup
+        .objective
+        .as_ref()
+        .and_then(|o| o.constraints.iter().find(|c| c.measure == m))
+        .map(|c| (format!("{} {}", MEASURES[m].name, c.text), c.bound));
+    bound.or_else(|| {
+        (Some(m) == measure_index("p99"))
+            .then(|| {
+                e.slos.iter().find_map(|s| s.p99.map(|p| (format!("SLO p99 {p} ({})", s.service), p.as_secs_f64())))
+            })
+            .flatten()
+    })
+}
+
+pub fn write_all(
+    folder: &RunFolder,
+    e: &Experiment,
+    setup: &Setup,
+    c: &Comparison,
+    rows: &[RunRow],
+) -> Result<(), OutputError> {
+    for m in headline(setup, c) {
+        let variants = c
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(v, s)| {
+                let values = rows
+                    .iter()
+                    .filter(|r| r.variant == v)
+                    .filter_map(|r| r.result.as_ref().ok().and_then(|x| x.values[m]))
+                    .collect();
+                (s.name.clone(), values)
+            })
+            .collect();
+        let figure = Distribution {
+            title: format!("{}: {} per variant, one point per seed", e.name, MEASURES[m].name),
+            y_label: label(m),
+            variants,
+            threshold: threshold(e, setup, m),
+        };
+        write(folder, &format!("measure-{}", MEASURES[m].name), &figure)?;
+    }
+    let (x, y) = match &setup.objective {
+        Some(o) => (o.minimize, o.against),
+        None => (measure_index("cost_per_day").unwrap_or(0), measure_index("p99").unwrap_or(0)),
+    };
+    let answer = c.answer.as_ref();
+    let points: Vec<ParetoPoint> = c
+        .variants
+        .iter()
+        .enumerate()
+        .filter_map(|(v, s)| {
+            let (dx, dy) = (s.measures[x].as_ref()?, s.measures[y].as_ref()?);
+            Some(ParetoPoint {
+                label: s.name.clone(),
+                x: dx.mean,
+                y: dy.mean,
+                x_ci: dx.ci,
+                y_ci: dy.ci,
+                on_front: answer.is_some_and(|a| a.pareto.contains(&v)),
+                feasible: answer.is_none_or(|a| a.feasibility[v].meets),
+            })
+        })
+        .collect();
+    if !points.is_empty() {
+        let figure = Pareto {
+            title: format!(
+                "{}: {} against {} (means, {:.0}% CIs)",
+                e.name,
+                MEASURES[x].name,
+                MEASURES[y].name,
+                setup.confidence * 100.0
+            ),
+            x_label: label(x),
+            y_label: label(y),
+            points,
+            threshold: threshold(e, setup, y),
+        };
+        write(folder, "pareto", &figure)?;
+    }
+    if let Some((metric, service)) = &e.over_time {
+        let duration = e.variants.iter().map(|v| v.scenario.duration).max().unwrap_or_default();
+        let (unit, per) = time_unit(duration);
+        let bands = c
+            .variants
+            .iter()
+            .map(|v| Band {
+                label: v.name.clone(),
+                points: v.band.iter().map(|&(t, lo, mid, hi)| (t / per, lo, mid, hi)).collect(),
+            })
+            .collect();
+        let figure = Bands {
+            title: format!("{}: {metric} of {service}, median across seeds and 10-90% band", e.name),
+            x_label: format!("simulated time ({unit})"),
+            y_label: metric.clone(),
+            bands,
+        };
+        write(folder, "over-time", &figure)?;
+    }
     Ok(())
 }

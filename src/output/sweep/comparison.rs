@@ -9,7 +9,7 @@ use crate::sweep::measures::{measure_index, MEASURES};
 
 /// The measures the tables show: the objective's, then the usual headline ones, each once and
 /// only if some variant has it.
-fn headline(setup: &Setup, comparison: &Comparison) -> Vec<usize> {
+pub(super) fn headline(setup: &Setup, comparison: &Comparison) -> Vec<usize> {
     let mut wanted: Vec<usize> = Vec::new();
     if let Some(o) = &setup.objective {
         wanted.push(o.minimize);
