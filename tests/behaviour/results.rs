@@ -9,7 +9,7 @@ fn committed_results_match_a_fresh_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for entry in fs::read_dir(root.join("results")).unwrap() {
         let committed = entry.unwrap().path();
-        if !committed.is_dir() {
+        if !committed.is_dir() || committed.ends_with("experiments") {
             continue;
         }
         let name = committed.file_name().unwrap().to_string_lossy().into_owned();
@@ -27,6 +27,34 @@ fn committed_results_match_a_fresh_run() {
             assert!(
                 fs::read(&file).unwrap() == fs::read(&fresh_file).unwrap(),
                 "{} is stale: regenerate with `cargo run --release -- run scenarios/{name}.yaml --out results/{name}`",
+                file.display()
+            );
+        }
+    }
+}
+
+/// The committed sweep folders in results/experiments/ are what `ecsim sweep` writes today, byte
+/// for byte (the sweep runs from the repository's root, as the README's command does).
+#[test]
+fn committed_experiment_results_match_a_fresh_sweep() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in fs::read_dir(root.join("results/experiments")).unwrap() {
+        let committed = entry.unwrap().path();
+        let name = committed.file_name().unwrap().to_string_lossy().into_owned();
+        let fresh = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+            .args(["sweep", &format!("scenarios/experiments/{name}.yaml"), "--out"])
+            .arg(fresh.path().join(&name))
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for file in fs::read_dir(&committed).unwrap() {
+            let file = file.unwrap().path();
+            let fresh_file = fresh.path().join(&name).join(file.file_name().unwrap());
+            assert!(
+                fs::read(&file).unwrap() == fs::read(&fresh_file).unwrap(),
+                "{} is stale: regenerate with `cargo run --release -- sweep scenarios/experiments/{name}.yaml --out results/experiments/{name}`",
                 file.display()
             );
         }
