@@ -7,6 +7,7 @@ mod cli;
 mod cluster_scaling;
 mod common;
 mod cost;
+mod deploy;
 mod deployments;
 mod determinism;
 mod draining;

@@ -113,7 +113,10 @@ fn bad(path: &Path, message: String) -> OutputError {
 }
 
 /// Reads runs.csv and series.csv of a sweep (or shard) folder: (variant name, seed, result).
-pub fn read_runs(folder: &Path) -> Result<Vec<(String, u64, Result<RunMeasures, String>)>, OutputError> {
+/// One run read back: its variant's name, its seed, its measures or why it failed.
+pub type ReadRun = (String, u64, Result<RunMeasures, String>);
+
+pub fn read_runs(folder: &Path) -> Result<Vec<ReadRun>, OutputError> {
     let path = folder.join("runs.csv");
     let mut r = csv::Reader::from_path(&path).map_err(csv_error(&path))?;
     let headers = r.headers().map_err(csv_error(&path))?.clone();

@@ -47,13 +47,12 @@ fn measure_names() -> impl Iterator<Item = &'static str> {
     MEASURES.iter().map(|m| m.name)
 }
 
+/// Reads a base scenario path: its display name and bytes, or why not.
+pub type BaseReader<'a> = dyn Fn(&str) -> Result<(String, Vec<u8>), String> + 'a;
+
 /// Validates experiment `text` of `file`; `read_base` reads a base scenario path relative to the
 /// experiment file, giving its display name and bytes.
-pub fn from_str(
-    text: &str,
-    file: &str,
-    read_base: &dyn Fn(&str) -> Result<(String, Vec<u8>), String>,
-) -> Result<Experiment, ExperimentError> {
+pub fn from_str(text: &str, file: &str, read_base: &BaseReader<'_>) -> Result<Experiment, ExperimentError> {
     let (raw, map): (RawExperiment, SourceMap) =
         parse_yaml(text, file).map_err(|e| ExperimentError::Invalid(vec![(String::new(), e)]))?;
     let mut p = Problems { file, map: &map, found: Vec::new() };
