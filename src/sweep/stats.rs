@@ -33,6 +33,8 @@
 
 mod t;
 
+use std::cmp::Ordering;
+
 /// The most seeds [`seeds_needed`] proposes: a precision that needs more gives `None`.
 pub const MAX_SEEDS_NEEDED: usize = 100_000;
 
@@ -149,6 +151,64 @@ pub fn seeds_needed(sd: f64, half_width: f64, confidence: f64) -> Option<usize> 
         }
     }
     Some(hi)
+}
+
+/// One-sided confidence that the true mean is at most `threshold` (`at_most`), or at least
+/// `threshold` (`!at_most`), judging from `values` (one per seed).
+///
+/// For `at_most` it is the t CDF, with n − 1 degrees of freedom, of
+/// `(threshold − mean) / (sd / √n)`: the confidence level whose one-sided upper bound of the mean
+/// is exactly `threshold` (and for `!at_most`, of `(mean − threshold) / (sd / √n)`). It is 0.5
+/// when the threshold is the sample mean, grows towards 1 as the threshold moves past the mean in
+/// the goal's direction, and the two directions add up to 1.
+///
+/// With one value, or no spread, there is no t distribution: the result is 1.0 if the mean meets
+/// the threshold (inclusively) and 0.0 if not.
+///
+/// `None` when `values` is empty or holds a non-finite value, or `threshold` is NaN.
+pub fn confidence_mean_meets(values: &[f64], threshold: f64, at_most: bool) -> Option<f64> {
+    if threshold.is_nan() || !values.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let mean = mean(values)?;
+    let n = values.len();
+    let se = sample_sd(values, mean).map_or(0.0, |sd| sd / (n as f64).sqrt());
+    if se > 0.0 {
+        let margin = if at_most { threshold - mean } else { mean - threshold };
+        t::cdf(margin / se, (n - 1) as f64)
+    } else {
+        let meets = if at_most { mean <= threshold } else { mean >= threshold };
+        Some(if meets { 1.0 } else { 0.0 })
+    }
+}
+
+/// Indices of the Pareto front of `points`, both coordinates to be minimised: the points no
+/// other point dominates (is ≤ in both coordinates and < in at least one).
+///
+/// Sorted by the first coordinate, then by index. Duplicates dominate each other in neither
+/// coordinate, so all copies of a front point are on the front. A point with a NaN coordinate is
+/// never on the front (and dominates nothing); infinities are ordinary ordered values.
+pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..points.len()).filter(|&i| !points[i].0.is_nan() && !points[i].1.is_nan()).collect();
+    // No NaN is left, so `partial_cmp` always answers; it takes -0.0 and 0.0 as equal, like `==`.
+    let cmp = |a: f64, b: f64| a.partial_cmp(&b).unwrap_or(Ordering::Equal);
+    order.sort_by(|&a, &b| cmp(points[a].0, points[b].0).then(cmp(points[a].1, points[b].1)).then(a.cmp(&b)));
+
+    let mut front = Vec::new();
+    // The smallest second coordinate among points with a strictly smaller first coordinate.
+    let mut best_before: Option<f64> = None;
+    let mut start = 0;
+    while let Some(&first) = order.get(start) {
+        // A group of points sharing the first coordinate; the sort puts its smallest y first.
+        let (x, min_y) = points[first];
+        let len = order[start..].iter().take_while(|&&i| points[i].0 == x).count();
+        if best_before.is_none_or(|best| min_y < best) {
+            front.extend(order[start..start + len].iter().copied().filter(|&i| points[i].1 == min_y));
+        }
+        best_before = Some(best_before.map_or(min_y, |best| best.min(min_y)));
+        start += len;
+    }
+    front
 }
 
 /// Quantile `q` (in [0, 1]) of `values`, sorted or not, interpolating linearly between order

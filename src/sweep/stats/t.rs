@@ -1,4 +1,4 @@
-//! Student's t quantiles for the sweep statistics, from statrs, made total.
+//! Student's t quantiles and CDF for the sweep statistics, from statrs, made total.
 //!
 //! statrs' `StudentsT` (available without its default features) is exact where a sweep lives, a
 //! few to a thousand seeds, but it panics on some arguments, and its quantile drifts past a
@@ -56,6 +56,15 @@ pub(super) fn quantile(p: f64, df: f64) -> Option<f64> {
     finite(sign * quantile)
 }
 
+/// CDF at `x` of the standard t distribution with `df` degrees of freedom; `None` when `x` is NaN
+/// (statrs' incomplete beta function panics on it) or df is not positive.
+pub(super) fn cdf(x: f64, df: f64) -> Option<f64> {
+    if x.is_nan() {
+        return None;
+    }
+    finite(distribution(df)?.cdf(x))
+}
+
 /// The standard t distribution with `df` degrees of freedom, the normal beyond [`CDF_MAX_DF`].
 fn distribution(df: f64) -> Option<StudentsT> {
     let freedom = if df > CDF_MAX_DF { f64::INFINITY } else { df };
@@ -97,6 +106,25 @@ mod tests {
         }
         // t(0.9, 10⁷) = 1.281552 (z = 1.281552): statrs' inverse gives 1.220829.
         close(quantile(0.9, 1e7).unwrap(), 1.281552, 1e-6);
+    }
+
+    #[test]
+    fn t_quantile_and_cdf_are_inverse_and_total() {
+        let dfs = [1.0, 2.0, 7.0, 100.0, 1e3, 1e3 + 1.0, 1e4, 1e5, 1e6, 1e7, 1e8, 1e12, 1e300, f64::INFINITY];
+        for df in dfs {
+            for p in [0.1, 0.5, 0.9, 0.975, 0.995] {
+                let q = quantile(p, df).unwrap();
+                close(cdf(q, df).unwrap(), p, 1e-9);
+            }
+            // Extreme tails: no panic, no hang, no infinity (`None` when the tail is too thin).
+            for p in [1e-300, 1e-12, 1.0 - 1e-9, 1.0 - f64::EPSILON / 2.0] {
+                assert!(quantile(p, df).is_none_or(f64::is_finite), "df {df} p {p}");
+            }
+            assert_eq!((quantile(0.0, df), quantile(1.0, df), quantile(f64::NAN, df)), (None, None, None));
+            assert_eq!(cdf(f64::NAN, df), None);
+            assert_eq!((cdf(f64::INFINITY, df), cdf(f64::NEG_INFINITY, df)), (Some(1.0), Some(0.0)));
+        }
+        assert_eq!((quantile(0.9, 0.5), quantile(0.9, f64::NAN), cdf(1.0, -1.0)), (None, None, None));
     }
 
     #[test]

@@ -137,6 +137,91 @@ fn seeds_needed_bisection_matches_trying_every_n() {
 }
 
 #[test]
+fn confidence_mean_meets_a_threshold() {
+    // At the sample mean (5) the t statistic is 0 and the t CDF is 1/2, in either direction.
+    close(confidence_mean_meets(&DATA, 5.0, true).unwrap(), 0.5, 1e-12);
+    close(confidence_mean_meets(&DATA, 5.0, false).unwrap(), 0.5, 1e-12);
+    // The upper end of the 95% two-sided interval (6.787488, above) is the 97.5% one-sided
+    // upper bound: the mean is at most 6.787488 with confidence 0.975.
+    close(confidence_mean_meets(&DATA, 6.787488, true).unwrap(), 0.975, 1e-6);
+    close(confidence_mean_meets(&DATA, 3.212512, false).unwrap(), 0.975, 1e-6);
+}
+
+#[test]
+fn confidence_mean_meets_is_monotone_and_the_directions_add_to_one() {
+    let mut previous = (0.0, 1.0);
+    for step in 0..=40 {
+        let threshold = f64::from(step) * 0.25;
+        let at_most = confidence_mean_meets(&DATA, threshold, true).unwrap();
+        let at_least = confidence_mean_meets(&DATA, threshold, false).unwrap();
+        assert!(at_most >= previous.0 && at_least <= previous.1, "threshold {threshold}");
+        close(at_most + at_least, 1.0, 1e-12);
+        previous = (at_most, at_least);
+    }
+    // Infinite thresholds are certain either way.
+    assert_eq!(confidence_mean_meets(&DATA, f64::INFINITY, true), Some(1.0));
+    assert_eq!(confidence_mean_meets(&DATA, f64::NEG_INFINITY, true), Some(0.0));
+}
+
+#[test]
+fn confidence_mean_meets_without_spread_or_values() {
+    // One seed, or identical seeds: 1 if the mean meets the threshold (inclusive), else 0.
+    assert_eq!(confidence_mean_meets(&[3.0], 3.0, true), Some(1.0));
+    assert_eq!(confidence_mean_meets(&[3.0], 2.0, true), Some(0.0));
+    assert_eq!(confidence_mean_meets(&[3.0], 2.0, false), Some(1.0));
+    assert_eq!(confidence_mean_meets(&[4.0, 4.0], 4.0, false), Some(1.0));
+    assert_eq!(confidence_mean_meets(&[], 1.0, true), None);
+    assert_eq!(confidence_mean_meets(&[1.0, f64::NAN], 1.0, true), None);
+    assert_eq!(confidence_mean_meets(&DATA, f64::NAN, true), None);
+}
+
+#[test]
+fn pareto_front_of_a_hand_made_set() {
+    let points = [
+        (1.0, 5.0),      // 0: smallest x: front
+        (2.0, 3.0),      // 1: front
+        (2.0, 3.0),      // 2: duplicate of 1: neither dominates the other: front
+        (2.0, 4.0),      // 3: same x as 1, larger y: dominated
+        (3.0, 3.0),      // 4: same y as 1, larger x: dominated
+        (4.0, 1.0),      // 5: front
+        (f64::NAN, 0.0), // 6: NaN: never
+        (0.5, f64::NAN), // 7: NaN: never (and dominates nothing)
+        (1.0, 5.0),      // 8: duplicate of 0: front
+        (5.0, 1.0),      // 9: dominated by 5
+        (6.0, 0.5),      // 10: front
+    ];
+    // Sorted by x, then index: x = 1 (0, 8), x = 2 (1, 2), x = 4 (5), x = 6 (10).
+    assert_eq!(pareto_front(&points), vec![0, 8, 1, 2, 5, 10]);
+}
+
+#[test]
+fn pareto_front_edge_cases() {
+    assert_eq!(pareto_front(&[]), Vec::<usize>::new());
+    assert_eq!(pareto_front(&[(f64::NAN, f64::NAN), (1.0, f64::NAN)]), Vec::<usize>::new());
+    assert_eq!(pareto_front(&[(7.0, 7.0)]), vec![0]);
+    // -0.0 and 0.0 are the same point.
+    assert_eq!(pareto_front(&[(0.0, 1.0), (-0.0, 1.0), (0.0, 2.0)]), vec![0, 1]);
+    // Infinities are ordinary values: (∞, 0) is the only point with y = 0.
+    assert_eq!(pareto_front(&[(1.0, 1.0), (f64::INFINITY, 0.0), (f64::INFINITY, 1.0)]), vec![0, 1]);
+}
+
+#[test]
+fn pareto_front_matches_the_definition() {
+    // A deterministic set on a small grid, so ties and duplicates are frequent.
+    let mut state = 12345_u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        f64::from(((state >> 33) % 6) as u32)
+    };
+    let points: Vec<(f64, f64)> = (0..60).map(|_| (next(), next())).collect();
+    let dominates = |a: (f64, f64), b: (f64, f64)| a.0 <= b.0 && a.1 <= b.1 && (a.0 < b.0 || a.1 < b.1);
+    let mut expected: Vec<usize> =
+        (0..points.len()).filter(|&i| !points.iter().any(|&p| dominates(p, points[i]))).collect();
+    expected.sort_by(|&a, &b| points[a].0.total_cmp(&points[b].0).then(a.cmp(&b)));
+    assert_eq!(pareto_front(&points), expected);
+}
+
+#[test]
 fn quantile_interpolates_linearly() {
     let values = [4.0, 1.0, 3.0, 2.0]; // unsorted on purpose
                                        // Sorted [1, 2, 3, 4], h = q·3. q = 0.5: h = 1.5, 2 + 0.5·(3 − 2) = 2.5.
