@@ -1,0 +1,109 @@
+//! A sweep's cost: 200 quickstart-sized runs (4 variants of `services.web.desired_count` × 50
+//! seeds) through `write_sweep` at `--jobs 1` and `--jobs 2`, against the same 200 runs measured
+//! one after another with nothing around them, in the same process.
+//!
+//! - **jobs 1 / jobs 2**: `ecsim::output::sweep::write_sweep` as `ecsim sweep` calls it, the
+//!   folder written to a temporary directory (runs.csv, series.csv, variants.csv, summary.json,
+//!   comparison.md and the charts), no progress display.
+//! - **bare runs**: `ecsim::sweep::run::measure` over `plan(&experiment, None)`, one thread, no
+//!   folder: what the sweep would cost if it were only its simulations.
+//!
+//! In benchmark mode (`cargo bench --bench sweep`) each is timed `ROUNDS` times, alternating, and
+//! the medians are printed with the speed-up (jobs 1 / jobs 2) and the sweep's overhead over the
+//! bare runs. Nothing is asserted: machines are noisy. Under `cargo test --benches` it runs a
+//! 4 × 2 experiment once, to check that the bench still builds and runs.
+
+mod common;
+
+use common::{benchmark_mode, median};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ecsim::output::sweep::{write_sweep, Progress, SweepOptions};
+use ecsim::sweep::experiment::{self, Experiment};
+use ecsim::sweep::run::{measure, plan, scenario_of, RunKey};
+
+const DESIRED_COUNTS: [u32; 4] = [4, 6, 8, 10];
+const SEEDS: u32 = 50;
+const ROUNDS: usize = 3;
+
+/// The bench experiment, written to `dir`: quickstart with the web service at each desired count.
+fn experiment_file(dir: &Path, seeds: u32) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.yaml");
+    let variants: String = DESIRED_COUNTS
+        .iter()
+        .map(|n| format!("  - name: web-{n}\n    set: {{ services.web.desired_count: {n} }}\n"))
+        .collect();
+    let yaml = format!("experiment: sweep-bench\nbase: {}\nseeds: {seeds}\nvariants:\n{variants}", base.display());
+    let path = dir.join("sweep-bench.yaml");
+    std::fs::write(&path, yaml).expect("the temporary directory is writable");
+    path
+}
+
+/// Runs the whole sweep at `jobs` into `out`; returns how many runs failed.
+fn sweep(experiment: &Experiment, out: &Path, jobs: usize) -> usize {
+    let options = SweepOptions { jobs, shard: None, keep_runs: false };
+    let quiet = |_: RunKey| {};
+    let report = write_sweep(experiment, out, options, Progress { started: &quiet, finished: &quiet })
+        .expect("the sweep folder is written");
+    report.failed.len()
+}
+
+/// The same runs, one after another, measured in memory and nothing else.
+fn bare(experiment: &Experiment) {
+    for key in plan(experiment, None) {
+        black_box(measure(&scenario_of(experiment, key), &experiment.variants[key.variant].spec, None));
+    }
+}
+
+#[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
+fn seconds(f: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    f();
+    start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let full = benchmark_mode();
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let path = experiment_file(tmp.path(), if full { SEEDS } else { 2 });
+    let experiment = experiment::load(&path).unwrap_or_else(|e| panic!("the bench experiment is valid:\n{e}"));
+    let runs = plan(&experiment, None).len();
+    let rounds = if full { ROUNDS } else { 1 };
+    let mut secs: [Vec<f64>; 3] = Default::default();
+    let mut failed = 0;
+    for round in 0..rounds {
+        for k in 0..3 {
+            let which = (round + k) % 3;
+            let out = tmp.path().join(format!("out-{which}-{round}"));
+            secs[which].push(seconds(|| match which {
+                0 => failed += sweep(&experiment, &out, 1),
+                1 => failed += sweep(&experiment, &out, 2),
+                _ => bare(&experiment),
+            }));
+        }
+    }
+    let [jobs1, jobs2, runs_alone] = secs.map(median);
+    let per_run = |s: f64| s * 1000.0 / runs as f64;
+    println!(
+        "sweep/{runs} quickstart runs ({} variants x {} seeds), median of {rounds}:",
+        experiment.variants.len(),
+        experiment.seeds.len()
+    );
+    println!("  jobs 1:    {jobs1:.3} s ({:.2} ms a run)", per_run(jobs1));
+    println!("  jobs 2:    {jobs2:.3} s ({:.2} ms a run)", per_run(jobs2));
+    println!(
+        "  bare runs: {runs_alone:.3} s ({:.2} ms a run; measure() one after another, no folder)",
+        per_run(runs_alone)
+    );
+    println!("  speed-up jobs 1 / jobs 2: {:.2}x", jobs1 / jobs2);
+    println!(
+        "  sweep overhead (jobs 1 - bare) / bare: {:+.1}% ({:+.1} ms: pool, folder, tables, summary, charts)",
+        (jobs1 - runs_alone) / runs_alone * 100.0,
+        (jobs1 - runs_alone) * 1000.0
+    );
+    if failed > 0 {
+        println!("  warning: {failed} runs failed; the figures are not comparable");
+    }
+}
