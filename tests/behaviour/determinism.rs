@@ -41,6 +41,7 @@ fn the_same_seed_gives_byte_identical_output_folders() {
             "capacity.png",
             "capacity.svg",
             "events.jsonl",
+            "measures.json",
             "metrics.csv",
             "run.json",
             "scenario.yaml",

@@ -9,10 +9,32 @@ use crate::sweep::aggregate::{Comparison, RunRow, Setup};
 use crate::sweep::experiment::Experiment;
 use crate::sweep::measures::{measure_index, MEASURES};
 
+/// One chart of the folder.
+enum Figure {
+    Distribution(Distribution),
+    Pareto(Pareto),
+    Bands(Bands),
+}
+
 fn write(folder: &RunFolder, name: &str, figure: &impl Drawable) -> Result<(), OutputError> {
     chart::write_png(figure, &folder.file(&format!("{name}.png")))?;
     chart::write_svg(figure, &folder.file(&format!("{name}.svg")))?;
     Ok(())
+}
+
+/// Draws every figure, in parallel (each is its own pair of files, so the order they are drawn in
+/// changes nothing); the first error in figure order is returned.
+fn write_figures(folder: &RunFolder, figures: Vec<(String, Figure)>) -> Result<(), OutputError> {
+    use rayon::prelude::*;
+    let results: Vec<Result<(), OutputError>> = figures
+        .par_iter()
+        .map(|(name, figure)| match figure {
+            Figure::Distribution(f) => write(folder, name, f),
+            Figure::Pareto(f) => write(folder, name, f),
+            Figure::Bands(f) => write(folder, name, f),
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 fn label(m: usize) -> String {
@@ -43,6 +65,7 @@ pub fn write_all(
     c: &Comparison,
     rows: &[RunRow],
 ) -> Result<(), OutputError> {
+    let mut figures = Vec::new();
     for m in headline(setup, c) {
         let variants = c
             .variants
@@ -63,7 +86,7 @@ pub fn write_all(
             variants,
             threshold: threshold(e, setup, m),
         };
-        write(folder, &format!("measure-{}", MEASURES[m].name), &figure)?;
+        figures.push((format!("measure-{}", MEASURES[m].name), Figure::Distribution(figure)));
     }
     let (x, y) = match &setup.objective {
         Some(o) => (o.minimize, o.against),
@@ -101,7 +124,7 @@ pub fn write_all(
             points,
             threshold: threshold(e, setup, y),
         };
-        write(folder, "pareto", &figure)?;
+        figures.push(("pareto".to_string(), Figure::Pareto(figure)));
     }
     if let Some((metric, service)) = &e.over_time {
         let duration = e.variants.iter().map(|v| v.scenario.duration).max().unwrap_or_default();
@@ -120,7 +143,7 @@ pub fn write_all(
             y_label: metric.clone(),
             bands,
         };
-        write(folder, "over-time", &figure)?;
+        figures.push(("over-time".to_string(), Figure::Bands(figure)));
     }
-    Ok(())
+    write_figures(folder, figures)
 }
