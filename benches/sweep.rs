@@ -23,12 +23,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ecsim::output::sweep::{write_sweep, Progress, SweepOptions};
+use ecsim::sweep::aggregate::{compare, RunRow, Setup};
 use ecsim::sweep::experiment::{self, Experiment};
-use ecsim::sweep::run::{measure, plan, scenario_of, RunKey};
+use ecsim::sweep::run::{measure, plan, run_all, scenario_of, RunKey};
 
 const DESIRED_COUNTS: [u32; 4] = [4, 6, 8, 10];
 const SEEDS: u32 = 50;
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 7;
 /// Simulated time of each run.
 const DURATION: &str = "24h";
 
@@ -61,6 +62,21 @@ fn bare(experiment: &Experiment) {
     }
 }
 
+/// The sweep without its folder: the same runs on a one-thread pool, kept in plan order, and the
+/// statistics computed from them (what `write_sweep` does before it writes files).
+fn engine(experiment: &Experiment) {
+    let keys = plan(experiment, None);
+    let quiet = |_: RunKey| {};
+    let run = |_: RunKey, scenario: &ecsim::scenario::Scenario, spec: &_| Ok(measure(scenario, spec, None));
+    let outcomes = run_all(experiment, &keys, 1, &run, &quiet, &quiet).expect("a thread pool");
+    let rows: Vec<RunRow> = keys
+        .iter()
+        .zip(outcomes)
+        .map(|(k, result)| RunRow { index: k.index, variant: k.variant, seed: k.seed, result })
+        .collect();
+    black_box(compare(&Setup::of(experiment), &rows));
+}
+
 #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
 fn seconds(f: impl FnOnce()) -> f64 {
     let start = Instant::now();
@@ -75,20 +91,21 @@ fn main() {
     let experiment = experiment::load(&path).unwrap_or_else(|e| panic!("the bench experiment is valid:\n{e}"));
     let runs = plan(&experiment, None).len();
     let rounds = if full { ROUNDS } else { 1 };
-    let mut secs: [Vec<f64>; 3] = Default::default();
+    let mut secs: [Vec<f64>; 4] = Default::default();
     let mut failed = 0;
     for round in 0..rounds {
-        for k in 0..3 {
-            let which = (round + k) % 3;
+        for k in 0..4 {
+            let which = (round + k) % 4;
             let out = tmp.path().join(format!("out-{which}-{round}"));
             secs[which].push(seconds(|| match which {
                 0 => failed += sweep(&experiment, &out, 1),
                 1 => failed += sweep(&experiment, &out, 2),
-                _ => bare(&experiment),
+                2 => bare(&experiment),
+                _ => engine(&experiment),
             }));
         }
     }
-    let [jobs1, jobs2, runs_alone] = secs.map(median);
+    let [jobs1, jobs2, runs_alone, engine_only] = secs.map(median);
     let per_run = |s: f64| s * 1000.0 / runs as f64;
     println!(
         "sweep/{runs} runs of the quickstart cluster over {DURATION} ({} variants x {} seeds), median of {rounds}:",
@@ -106,6 +123,12 @@ fn main() {
         "  sweep overhead (jobs 1 - bare) / bare: {:+.1}% ({:+.1} ms: pool, folder, tables, summary, charts)",
         (jobs1 - runs_alone) / runs_alone * 100.0,
         (jobs1 - runs_alone) * 1000.0
+    );
+    println!(
+        "  of which the engine (pool, plan order, statistics; no files): {:+.1}% ({:+.1} ms); the folder (tables, summary, charts, a fixed cost): {:+.1} ms",
+        (engine_only - runs_alone) / runs_alone * 100.0,
+        (engine_only - runs_alone) * 1000.0,
+        (jobs1 - engine_only) * 1000.0
     );
     if failed > 0 {
         println!("  warning: {failed} runs failed; the figures are not comparable");

@@ -108,14 +108,17 @@ pub struct MeasureSpec {
     pub warm_up: SimDuration,
     pub slos: Vec<Slo>,
     pub over_time: Option<OverTime>,
+    /// Metrics samples a run takes (room reserved for the over-time series up front).
+    pub samples: usize,
 }
 
 /// A run's measures, in [`MEASURES`] order (`None`: undefined in this run, e.g. p99 without a
-/// load balancer), rounded as runs.csv writes them, and the over-time series.
+/// load balancer), rounded as runs.csv writes them, and the over-time series (exact values: a
+/// shard writes them so that they read back to the same numbers).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunMeasures {
     pub values: Vec<Option<f64>>,
-    /// (seconds, value) at every metrics sample, warm-up included.
+    /// (seconds, value) at every metrics sample, warm-up included; empty without `over_time`.
     pub series: Vec<(f64, Option<f64>)>,
 }
 
@@ -194,7 +197,7 @@ impl<'s, 'r> MeasureRecorder<'s, 'r> {
             breach: SimDuration::ZERO,
             scaling: 0,
             watches: Vec::new(),
-            series: Vec::new(),
+            series: if spec.over_time.is_some() { Vec::with_capacity(spec.samples) } else { Vec::new() },
         }
     }
 
@@ -205,7 +208,9 @@ impl<'s, 'r> MeasureRecorder<'s, 'r> {
     /// Closes the instant whose rows have all been seen.
     fn flush(&mut self) {
         let Some(i) = self.instant.take() else { return };
-        self.series.push((i.time.as_secs_f64(), i.series));
+        if self.spec.over_time.is_some() {
+            self.series.push((i.time.as_secs_f64(), i.series));
+        }
         let span = i.time - self.previous;
         self.previous = i.time;
         for w in self.watches.iter_mut().filter(|w| w.recovered.is_none() && w.at <= i.time) {
@@ -306,13 +311,7 @@ impl<'s, 'r> MeasureRecorder<'s, 'r> {
             .zip(&MEASURES)
             .map(|(v, m)| v.filter(|x| x.is_finite()).map(|x| rounded(x, m.decimals)))
             .collect();
-        let decimals = self.spec.over_time.map_or(6, |o| match o.column.format {
-            crate::metrics::Format::Fixed(d) => d,
-            crate::metrics::Format::Whole => 0,
-            crate::metrics::Format::Count => 3,
-        });
-        let series = self.series.into_iter().map(|(t, v)| (t, v.map(|v| rounded(v, decimals)))).collect();
-        RunMeasures { values, series }
+        RunMeasures { values, series: self.series }
     }
 }
 

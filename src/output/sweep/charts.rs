@@ -134,7 +134,7 @@ pub fn write_all(
             .iter()
             .map(|v| Band {
                 label: v.name.clone(),
-                points: v.band.iter().map(|&(t, lo, mid, hi)| (t / per, lo, mid, hi)).collect(),
+                points: thin(&v.band).into_iter().map(|(t, lo, mid, hi)| (t / per, lo, mid, hi)).collect(),
             })
             .collect();
         let figure = Bands {
@@ -146,4 +146,36 @@ pub fn write_all(
         figures.push(("over-time".to_string(), Figure::Bands(figure)));
     }
     write_figures(folder, figures)
+}
+
+/// The most points a band is drawn with; over-time.csv keeps them all.
+const BAND_POINTS: usize = 600;
+
+/// A band with at most [`BAND_POINTS`] points for drawing: consecutive samples grouped, each
+/// group drawn at its first time with its lowest 10th percentile, its highest 90th (so no extreme
+/// is lost) and its middle sample's median.
+fn thin(band: &[(f64, f64, f64, f64)]) -> Vec<(f64, f64, f64, f64)> {
+    let per = band.len().div_ceil(BAND_POINTS).max(1);
+    band.chunks(per)
+        .map(|group| {
+            let lo = group.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            let hi = group.iter().map(|p| p.3).fold(f64::NEG_INFINITY, f64::max);
+            (group[0].0, lo, group[group.len() / 2].2, hi)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thinning_keeps_the_extremes_and_at_most_the_drawn_points() {
+        let band: Vec<_> = (0..1_801).map(|i| (f64::from(i), -f64::from(i % 7), 0.0, f64::from(i % 11))).collect();
+        let thinned = thin(&band);
+        assert!(thinned.len() <= BAND_POINTS);
+        assert_eq!(thinned.iter().map(|p| p.1).fold(0.0, f64::min), -6.0);
+        assert_eq!(thinned.iter().map(|p| p.3).fold(0.0, f64::max), 10.0);
+        assert_eq!(thin(&band[..10]).len(), 10, "short bands are drawn as they are");
+    }
 }

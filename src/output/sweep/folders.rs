@@ -80,11 +80,9 @@ pub fn merge(shards: &[PathBuf], out: &Path, experiment_file: Option<&Path>) -> 
     let rows = merged_rows(&experiment, shards, &infos)?;
     let folder = RunFolder::create(out)?;
     let info = SweepInfo { experiment_file: first.experiment_file.clone(), ..expected };
-    let metric = experiment.over_time.as_ref().map_or("value", |(m, _)| m.as_str());
     tables::write_runs(&folder.file("runs.csv"), &info.variants, &rows)?;
-    tables::write_series(&folder.file("series.csv"), metric, &info.variants, &rows)?;
     super::write_json(&folder.file("sweep.json"), &info)?;
-    let md = finish(&folder, &experiment, &info)?;
+    let md = finish(&folder, &experiment, &rows)?;
     let failed = rows
         .iter()
         .filter_map(|r| r.result.as_ref().err().map(|e| (info.variants[r.variant].clone(), r.seed, e.clone())))

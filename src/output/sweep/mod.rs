@@ -1,10 +1,11 @@
-//! A sweep's folder: runs.csv, series.csv, variants.csv, summary.json, comparison.md, charts, and
+//! A sweep's folder: runs.csv, variants.csv, over-time.csv, summary.json, comparison.md, charts, and
 //! sweep.json (what the sweep ran: the experiment's and base's hashes, its variants and seeds,
 //! the shard). Written into a staging folder and swapped in at the end, like a run's.
 //!
-//! Every statistic is computed from runs.csv and series.csv as written, read back from the
-//! staging folder: a merge of shards reads the same rows from the shards' files, so merged and
-//! unsharded folders are byte-identical.
+//! A shard's folder holds only its runs.csv, series.csv (every run's over-time metric) and
+//! sweep.json. Every statistic is computed from values exactly as those files read back (measures
+//! rounded as runs.csv writes them, series in round-trip form), so a merge of shards and the
+//! unsharded sweep compute the same numbers and write byte-identical folders.
 
 mod charts;
 mod comparison;
@@ -131,7 +132,10 @@ pub fn write_sweep(
     let names = &info.variants;
     let metric = experiment.over_time.as_ref().map_or("value", |(m, _)| m.as_str());
     tables::write_runs(&folder.file("runs.csv"), names, &rows)?;
-    tables::write_series(&folder.file("series.csv"), metric, names, &rows)?;
+    if options.shard.is_some() {
+        // What `merge` needs to draw the over-time bands of the whole sweep.
+        tables::write_series(&folder.file("series.csv"), metric, names, &rows)?;
+    }
     write_json(&folder.file("sweep.json"), &info)?;
     let failed = rows
         .iter()
@@ -139,35 +143,27 @@ pub fn write_sweep(
         .collect();
     let comparison = match options.shard {
         Some(_) => None,
-        None => Some(finish(&folder, experiment, &info)?),
+        None => Some(finish(&folder, experiment, &rows)?),
     };
     Ok(SweepReport { folder: folder.commit()?, comparison, failed })
 }
 
-/// Reads the runs back from the folder and writes what is computed from them; returns the
-/// comparison as Markdown.
-fn finish(folder: &RunFolder, experiment: &Experiment, info: &SweepInfo) -> Result<String, OutputError> {
-    let staged = folder.file("");
-    let read = tables::read_runs(&staged)?;
-    let rows: Vec<RunRow> = read
-        .into_iter()
-        .enumerate()
-        .map(|(index, (name, seed, result))| RunRow {
-            index,
-            variant: info.variants.iter().position(|v| *v == name).unwrap_or(0),
-            seed,
-            result,
-        })
-        .collect();
+/// Writes what is computed from the runs (all of them, in plan order); returns the comparison as
+/// Markdown. The rows hold exactly what runs.csv and a shard's series.csv read back to (measures
+/// rounded as written, series in round-trip form), so a merge computes the same.
+fn finish(folder: &RunFolder, experiment: &Experiment, rows: &[RunRow]) -> Result<String, OutputError> {
     let setup = Setup::of(experiment);
-    let comparison = aggregate::compare(&setup, &rows);
+    let comparison = aggregate::compare(&setup, rows);
     tables::write_variants(&folder.file("variants.csv"), &comparison)?;
-    write_json(&folder.file("summary.json"), &summary_json(experiment, &setup, &comparison, &rows))?;
+    if let Some((metric, _)) = &experiment.over_time {
+        tables::write_bands(&folder.file("over-time.csv"), metric, &comparison)?;
+    }
+    write_json(&folder.file("summary.json"), &summary_json(experiment, &setup, &comparison, rows))?;
     let context = context_line(experiment);
     let md = markdown(&format!("Experiment {}", experiment.name), &setup, &comparison, &context);
     std::fs::write(folder.file("comparison.md"), &md)
         .map_err(|source| OutputError::Io { path: folder.file("comparison.md"), source })?;
-    charts::write_all(folder, experiment, &setup, &comparison, &rows)?;
+    charts::write_all(folder, experiment, &setup, &comparison, rows)?;
     Ok(md)
 }
 

@@ -40,15 +40,36 @@ pub fn write_runs(path: &Path, names: &[String], rows: &[RunRow]) -> Result<(), 
     w.flush().map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
 }
 
-/// Writes series.csv: `variant,seed,time_s,<metric>` at every metrics sample of every run.
+/// Writes a shard's series.csv: `variant,seed,time_s,<metric>` at every metrics sample of every
+/// run, each number in its shortest form that reads back to the same `f64`.
 pub fn write_series(path: &Path, metric: &str, names: &[String], rows: &[RunRow]) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
     w.write_record(["variant", "seed", "time_s", metric]).map_err(csv_error(path))?;
     for r in rows {
         let Ok(m) = &r.result else { continue };
         for (t, v) in &m.series {
-            let value = v.map_or_else(String::new, |v| trim(v, 6));
-            w.write_record([names[r.variant].as_str(), &r.seed.to_string(), &format!("{t:.3}"), &value])
+            let value = v.map_or_else(String::new, |v| v.to_string());
+            w.write_record([names[r.variant].as_str(), &r.seed.to_string(), &t.to_string(), &value])
+                .map_err(csv_error(path))?;
+        }
+    }
+    w.flush().map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// Writes over-time.csv: `variant,time_s,p10,median,p90` of the followed metric across seeds.
+pub fn write_bands(path: &Path, metric: &str, comparison: &Comparison) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
+    let header = [
+        "variant".to_string(),
+        "time_s".into(),
+        format!("{metric}_p10"),
+        format!("{metric}_median"),
+        format!("{metric}_p90"),
+    ];
+    w.write_record(&header).map_err(csv_error(path))?;
+    for v in &comparison.variants {
+        for (t, lo, mid, hi) in &v.band {
+            w.write_record([v.name.clone(), format!("{t:.3}"), trim(*lo, 6), trim(*mid, 6), trim(*hi, 6)])
                 .map_err(csv_error(path))?;
         }
     }

@@ -522,5 +522,7 @@ fn spec(s: &Scenario, warm_up: SimDuration, slos: &[Slo], over_time: Option<&(St
     let over_time = over_time.and_then(|(metric, service)| {
         Some(OverTime { column: column_named(metric)?, service: s.services.iter().position(|x| &x.name == service)? })
     });
-    MeasureSpec { warm_up, slos: slos.to_vec(), over_time }
+    let samples =
+        usize::try_from(s.duration.as_micros() / s.metrics_interval.as_micros().max(1)).unwrap_or(0).saturating_add(2);
+    MeasureSpec { warm_up, slos: slos.to_vec(), over_time, samples }
 }
