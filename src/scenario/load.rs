@@ -148,10 +148,9 @@ impl Document {
     /// overrides themselves, or found under a node an override set, point at the override.
     pub fn load(&self, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
         let mut value = self.value.clone();
+        // The overrides that cannot be applied are reported with everything validation finds in
+        // the document the others made.
         let problems = super::overrides::apply(&mut value, overrides);
-        if !problems.is_empty() {
-            return Err(ScenarioError::new(self.file.clone(), problems));
-        }
         let locate = |mut d: Diagnostic| {
             if d.file.is_some() {
                 return d;
@@ -177,9 +176,16 @@ impl Document {
             }
             d
         };
-        let raw: RawScenario = serde_path_to_error::deserialize(value)
-            .map_err(|e| ScenarioError::new(self.file.clone(), vec![locate(value_diagnostic(&e))]))?;
-        finish(raw, &self.file, &self.dir, &self.default_name, &locate)
+        let with = |more: Vec<Diagnostic>| {
+            ScenarioError::new(self.file.clone(), problems.iter().cloned().chain(more).collect())
+        };
+        let raw: RawScenario =
+            serde_path_to_error::deserialize(value).map_err(|e| with(vec![locate(value_diagnostic(&e))]))?;
+        match finish(raw, &self.file, &self.dir, &self.default_name, &locate) {
+            Ok(_) if !problems.is_empty() => Err(with(Vec::new())),
+            Err(e) => Err(with(e.diagnostics)),
+            ok => ok,
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod import;
 mod instance_faults;
 mod invariants;
 mod lifecycle;
+mod measures;
 mod placement;
 mod queueing;
 mod results;

@@ -211,3 +211,90 @@ fn every_problem_of_an_experiment_is_reported_at_once() {
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn keep_runs_writes_every_run_folder_and_compare_reads_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("kept");
+    sweep("policies.yaml", &out, &["--keep-runs"]);
+    for variant in ["target-50", "target-70"] {
+        for seed in 1..=3 {
+            let run = out.join("runs").join(variant).join(format!("seed-{seed}"));
+            assert!(run.join("metrics.csv").is_file() && run.join("measures.json").is_file(), "{}", run.display());
+        }
+    }
+    let without = tmp.path().join("plain");
+    sweep("policies.yaml", &without, &[]);
+    assert!(!without.join("runs").exists(), "no run folders unless asked");
+    assert_eq!(fs::read(out.join("runs.csv")).unwrap(), fs::read(without.join("runs.csv")).unwrap());
+
+    // Two run folders of one seed and a sweep folder, side by side.
+    let a = out.join("runs/target-50/seed-1");
+    let b = out.join("runs/target-70/seed-1");
+    let compared = ecsim(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&compared.stdout);
+    assert!(text.contains("| seed-1 "), "{text}");
+    assert!(text.contains("## Against `seed-1`"), "{text}");
+    let swept = ecsim(&["compare", without.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&swept.stdout);
+    assert!(text.contains("target-70") && text.contains("paired by seed"), "{text}");
+}
+
+#[test]
+fn a_failed_run_is_reported_with_its_variant_and_seed_and_the_others_are_kept() {
+    let experiment = ecsim::sweep::experiment::load(&fixtures().join("policies.yaml")).unwrap();
+    let keys = ecsim::sweep::run::plan(&experiment, None);
+    let quiet = |_: ecsim::sweep::run::RunKey| {};
+    let run = |key: ecsim::sweep::run::RunKey, scenario: &ecsim::scenario::Scenario, spec: &_| {
+        assert!(key.index != 4, "a bug in the simulation");
+        Ok(ecsim::sweep::run::measure(scenario, spec, None))
+    };
+    let outcomes = ecsim::sweep::run::run_all(&experiment, &keys, 2, &run, &quiet, &quiet).unwrap();
+    assert_eq!(outcomes.len(), 6);
+    for (key, outcome) in keys.iter().zip(&outcomes) {
+        match outcome {
+            Err(e) => {
+                assert_eq!((key.index, key.variant, key.seed), (4, 1, 2), "variant target-70, seed 2");
+                assert!(e.contains("a bug in the simulation"), "{e}");
+            }
+            Ok(m) => assert!(m.values.iter().any(Option::is_some)),
+        }
+    }
+    assert_eq!(outcomes.iter().filter(|o| o.is_err()).count(), 1);
+}
+
+#[test]
+fn a_bad_set_on_the_command_line_is_reported_like_a_bad_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args([
+            "run",
+            "web.yaml",
+            "--set",
+            "services.web.desired_cont=4",
+            "--set",
+            "services.api.desired_count=1",
+            "--set",
+            "nonsense",
+        ])
+        .current_dir(fixtures())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("command line: --set #3: `nonsense` is not PATH=VALUE"), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["run", "web.yaml", "--set", "services.web.desired_cont=4", "--set", "services.wbe.desired_count=1"])
+        .current_dir(fixtures())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`services.wbe` does not exist in the scenario") && stderr.contains("did you mean `web`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unknown field `desired_cont`") && stderr.contains("did you mean `desired_count`?"),
+        "{stderr}"
+    );
+}
