@@ -105,6 +105,7 @@ fn main() {
             }));
         }
     }
+    let fastest = secs.clone().map(|xs| xs.into_iter().fold(f64::INFINITY, f64::min));
     let [jobs1, jobs2, runs_alone, engine_only] = secs.map(median);
     let per_run = |s: f64| s * 1000.0 / runs as f64;
     println!(
@@ -129,6 +130,13 @@ fn main() {
         (engine_only - runs_alone) / runs_alone * 100.0,
         (engine_only - runs_alone) * 1000.0,
         (jobs1 - engine_only) * 1000.0
+    );
+    let [f1, f2, fb, fe] = fastest;
+    println!(
+        "  fastest of {rounds} (the least disturbed round of each): jobs 1 {f1:.3} s, jobs 2 {f2:.3} s, bare {fb:.3} s, engine {fe:.3} s: speed-up {:.2}x, overhead {:+.1}% (engine {:+.1}%)",
+        f1 / f2,
+        (f1 - fb) / fb * 100.0,
+        (fe - fb) / fb * 100.0
     );
     if failed > 0 {
         println!("  warning: {failed} runs failed; the figures are not comparable");

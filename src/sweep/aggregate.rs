@@ -189,11 +189,13 @@ fn band(rows: &[&RunRow]) -> Vec<(f64, f64, f64, f64)> {
     let series: Vec<&Vec<(f64, Option<f64>)>> =
         rows.iter().filter_map(|r| r.result.as_ref().ok().map(|m| &m.series)).collect();
     let Some(first) = series.first() else { return Vec::new() };
+    let mut values = Vec::with_capacity(series.len());
     (0..first.len())
         .filter_map(|i| {
-            let t = first[i].0;
-            let values: Vec<f64> = series.iter().filter_map(|s| s.get(i).and_then(|p| p.1)).collect();
-            Some((t, stats::quantile(&values, 0.1)?, stats::quantile(&values, 0.5)?, stats::quantile(&values, 0.9)?))
+            values.clear();
+            values.extend(series.iter().filter_map(|s| s.get(i).and_then(|p| p.1)));
+            let [p10, median, p90] = stats::quantiles(&values, [0.1, 0.5, 0.9])?;
+            Some((first[i].0, p10, median, p90))
         })
         .collect()
 }

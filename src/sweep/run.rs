@@ -78,24 +78,24 @@ pub fn run_all(
     started: &(dyn Fn(RunKey) + Sync),
     finished: &(dyn Fn(RunKey) + Sync),
 ) -> Result<Vec<Outcome>, String> {
+    let one = |&key: &RunKey| {
+        started(key);
+        let variant = &experiment.variants[key.variant];
+        let scenario = scenario_of(experiment, key);
+        let outcome = catch_unwind(AssertUnwindSafe(|| run(key, &scenario, &variant.spec)))
+            .unwrap_or_else(|panic| Err(panic_message(&*panic)));
+        finished(key);
+        outcome
+    };
+    // One job runs on the calling thread: no pool to start, nothing to hand over.
+    if jobs <= 1 {
+        return Ok(keys.iter().map(one).collect());
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
         .map_err(|e| format!("cannot start {jobs} worker threads: {e}"))?;
-    Ok(pool.install(|| {
-        keys.par_iter()
-            .with_max_len(1)
-            .map(|&key| {
-                started(key);
-                let variant = &experiment.variants[key.variant];
-                let scenario = scenario_of(experiment, key);
-                let outcome = catch_unwind(AssertUnwindSafe(|| run(key, &scenario, &variant.spec)))
-                    .unwrap_or_else(|panic| Err(panic_message(&*panic)));
-                finished(key);
-                outcome
-            })
-            .collect()
-    }))
+    Ok(pool.install(|| keys.par_iter().with_max_len(1).map(one).collect()))
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

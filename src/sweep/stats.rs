@@ -220,6 +220,17 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     quantile_sorted(&sorted_finite(values)?, q)
 }
 
+/// Several quantiles of `values` at once (one sort): the 10–90% bands of a sweep take three at
+/// every metrics sample. `None` as [`quantile`] gives it for any of them.
+pub fn quantiles<const N: usize>(values: &[f64], qs: [f64; N]) -> Option<[f64; N]> {
+    let sorted = sorted_finite(values)?;
+    let mut out = [0.0; N];
+    for (o, q) in out.iter_mut().zip(qs) {
+        *o = quantile_sorted(&sorted, q)?;
+    }
+    Some(out)
+}
+
 /// [`quantile`] of values already sorted ascending and finite.
 fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     if !(0.0..=1.0).contains(&q) {
@@ -243,7 +254,8 @@ fn sorted_finite(values: &[f64]) -> Option<Vec<f64>> {
         return None;
     }
     let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    // Unstable is exact here: total_cmp orders every f64, so equal elements are identical.
+    sorted.sort_unstable_by(f64::total_cmp);
     Some(sorted)
 }
 
