@@ -15,6 +15,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! To compare variants of a scenario over many seeds, load an experiment with
+//! [`sweep::experiment::load`] and write its folder with [`output::sweep::write_sweep`]: the
+//! runs go in parallel and the folder is the same for any number of threads.
+//!
 //! To drive a run yourself (to inspect the world after every event, say), create a
 //! [`sim::Simulation`] with any [`metrics::Recorder`] and call [`sim::Simulation::step`].
 //!
@@ -37,6 +41,10 @@
 //!    `HashMap`/`HashSet` and reading the wall clock.
 //! 5. **Stable outputs.** Floats are written with fixed precision or rounded before serialising;
 //!    outputs hold no timestamps or absolute paths.
+//!
+//! A sweep keeps these promises across threads: each run is a pure function of its scenario and
+//! seed, results are kept in plan order whatever finishes first, and statistics are reduced in
+//! that order ([`sweep::run`]).
 //!
 //! Log-normal draws use the platform's `exp`, which IEEE 754 does not pin to the last bit; the
 //! rounding to microseconds makes a difference between platforms' maths libraries vanishingly

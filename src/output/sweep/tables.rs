@@ -1,7 +1,7 @@
-//! A sweep's CSV files: runs.csv (a row per run, every measure), series.csv (the over-time metric
-//! of every run) and variants.csv (a row per variant and measure). runs.csv and series.csv are
-//! also read back, to merge shards and compare folders: they hold exactly what the statistics
-//! were computed from.
+//! A sweep's CSV files: runs.csv (a row per run, every measure), variants.csv (a row per variant
+//! and measure), over-time.csv (the followed metric's band per variant), and a shard's series.csv
+//! (every run's followed metric). runs.csv and series.csv are also read back, to merge shards and
+//! compare folders: they hold exactly what the statistics are computed from.
 
 use std::path::Path;
 
