@@ -28,7 +28,6 @@ use ecsim::sweep::experiment::{self, Experiment};
 use ecsim::sweep::run::{measure, plan, run_all, scenario_of, RunKey};
 
 const DESIRED_COUNTS: [u32; 4] = [4, 6, 8, 10];
-const SEEDS: u32 = 50;
 const ROUNDS: usize = 7;
 /// Simulated time of each run.
 const DURATION: &str = "24h";
@@ -87,7 +86,9 @@ fn seconds(f: impl FnOnce()) -> f64 {
 fn main() {
     let full = benchmark_mode();
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let path = experiment_file(tmp.path(), if full { SEEDS } else { 2 });
+    // The committed experiment in benchmark mode; a 4 x 2 one written like it otherwise.
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/sweep-day.yaml");
+    let path = if full { committed } else { experiment_file(tmp.path(), 2) };
     let experiment = experiment::load(&path).unwrap_or_else(|e| panic!("the bench experiment is valid:\n{e}"));
     let runs = plan(&experiment, None).len();
     let rounds = if full { ROUNDS } else { 1 };

@@ -3,9 +3,10 @@
 //! (every run's followed metric). runs.csv and series.csv are also read back, to merge shards and
 //! compare folders: they hold exactly what the statistics are computed from.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::sweep::aggregate::{trim, Comparison, RunRow};
+use crate::sweep::aggregate::{Comparison, RunRow};
 use crate::sweep::measures::{RunMeasures, MEASURES};
 
 use super::super::OutputError;
@@ -67,13 +68,56 @@ pub fn write_bands(path: &Path, metric: &str, comparison: &Comparison) -> Result
         format!("{metric}_p90"),
     ];
     w.write_record(&header).map_err(csv_error(path))?;
+    // One buffer for every number: a day at 10 s is 8,640 rows a variant.
+    let mut buf = String::new();
     for v in &comparison.variants {
-        for (t, lo, mid, hi) in &v.band {
-            w.write_record([v.name.clone(), format!("{t:.3}"), trim(*lo, 6), trim(*mid, 6), trim(*hi, 6)])
-                .map_err(csv_error(path))?;
+        for &(t, lo, mid, hi) in &v.band {
+            w.write_field(&v.name).map_err(csv_error(path))?;
+            buf.clear();
+            // Sample times are whole milliseconds of at most years: `{t:.3}`, by integers.
+            let ms = (t * 1e3).round() as u64;
+            let _ = write!(buf, "{}.{:03}", ms / 1000, ms % 1000);
+            w.write_field(&buf).map_err(csv_error(path))?;
+            for x in [lo, mid, hi] {
+                buf.clear();
+                micros(x, &mut buf);
+                w.write_field(&buf).map_err(csv_error(path))?;
+            }
+            w.write_record(None::<&[u8]>).map_err(csv_error(path))?;
         }
     }
     w.flush().map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+/// `x` to 6 decimals without trailing zeros (`0.25`, `3`, `-0.000125`), by integer arithmetic:
+/// float formatting at a fixed precision costs a few thousand instructions a number, which for a
+/// day of bands was most of what a sweep spends besides its runs. Numbers too large for whole
+/// micro-units fall back to the formatter.
+fn micros(x: f64, out: &mut String) {
+    const LIMIT: f64 = 9.0e12;
+    if !(x.is_finite() && x.abs() < LIMIT) {
+        let _ = write!(out, "{x:.6}");
+        if out.contains('.') {
+            let kept = out.trim_end_matches('0').trim_end_matches('.').len();
+            out.truncate(kept);
+        }
+        return;
+    }
+    // |x| < 9e12, so |x| × 1e6 < 9e18 fits an i64.
+    let n = (x * 1e6).round() as i64;
+    if n < 0 {
+        out.push('-');
+    }
+    let (whole, mut frac) = (n.unsigned_abs() / 1_000_000, n.unsigned_abs() % 1_000_000);
+    let _ = write!(out, "{whole}");
+    if frac != 0 {
+        let mut digits = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let _ = write!(out, ".{frac:0digits$}");
+    }
 }
 
 /// Writes variants.csv: per variant and measure, the statistics and the paired difference from
@@ -191,4 +235,25 @@ pub fn read_runs(folder: &Path) -> Result<Vec<ReadRun>, OutputError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micros_write_six_decimals_without_trailing_zeros() {
+        let write = |x: f64| {
+            let mut s = String::new();
+            micros(x, &mut s);
+            s
+        };
+        assert_eq!(write(0.25), "0.25");
+        assert_eq!(write(3.0), "3");
+        assert_eq!(write(-0.000125), "-0.000125");
+        assert_eq!(write(0.154_495_4), "0.154495");
+        assert_eq!(write(2.000_000_6), "2.000001");
+        assert_eq!(write(1e13), "10000000000000");
+        assert_eq!(write(0.0000004), "0");
+    }
 }
