@@ -7,6 +7,7 @@
 //! 60 s; the initial fleet registers at 0 s. Policies are evaluated every minute from 60 s on the
 //! datapoint of the minute just ended.
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::metrics::EventKind;
 use ecsim::scenario::load_str;
@@ -118,7 +119,7 @@ fn target_tracking_on_cpu_scales_out_proportionally_and_waits_for_warming_instan
     // units until 6m, 3072 until 10m, then 512; it uses demand / 4096 reserved of each task.
     let load = "    load: { cpu: { sum: [ 512, { spike: { base: 0, peak: 512, at: 0s, hold: 6m } }, \
                 { spike: { base: 0, peak: 2560, at: 6m, hold: 4m } } ] } }\n";
-    let yaml = cluster("17m", "cpu: 512, memory: 256", CPU_TRACKING, 8, "").replace(
+    let yaml = cluster("17m", "cpu: 512, memory: 256", CPU_TRACKING, 8, "").replace_once(
         "    capacity_provider_strategy: [{ capacity_provider: ec2 }]\n",
         &format!("    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]\n{load}"),
     );
@@ -168,7 +169,7 @@ fn the_metric_store_stays_bounded_and_publishes_only_what_is_read() {
 #[test]
 fn a_group_ecs_scales_cannot_have_its_own_policies() {
     let yaml = cluster("10m", "cpu: 256, memory: 256", CPU_TRACKING, 1, "")
-        .replace("  ec2:\n", "  ec2:\n    managed_scaling: {}\n");
+        .replace_once("  ec2:\n", "  ec2:\n    managed_scaling: {}\n");
     let err = load_str(&yaml, "test.yaml", "test").expect_err("managed scaling and own policies conflict").to_string();
     assert!(err.contains("capacity_providers.ec2.auto_scaling_group.scaling_policies"), "{err}");
     assert!(err.contains("a group with managed scaling cannot have its own scaling policies"), "{err}");

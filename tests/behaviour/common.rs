@@ -46,3 +46,17 @@ pub fn run(scenario: &Scenario) -> (World, Summary, Memory) {
     let (world, summary) = Simulation::new(scenario, &mut memory, false).run();
     (world, summary, memory)
 }
+
+/// Edits of a test's YAML that must find their pattern exactly once: when a fixture changes under
+/// a test, the test fails here instead of running on text its edit silently missed.
+pub trait ReplaceOnce {
+    fn replace_once(&self, from: &str, to: &str) -> String;
+}
+
+impl ReplaceOnce for str {
+    fn replace_once(&self, from: &str, to: &str) -> String {
+        let found = self.matches(from).count();
+        assert_eq!(found, 1, "the edit's pattern {from:?} is in the text {found} times, not once:\n{self}");
+        self.replacen(from, to, 1)
+    }
+}

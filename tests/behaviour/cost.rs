@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 use ecsim::engine::{SimDuration, SimTime};
 use ecsim::metrics::{MetricsRow, Summary};
@@ -117,9 +118,9 @@ fn a_task_still_running_at_the_end_is_billed_its_minimum_then() {
     // Pull from 10 s, the run ends at 40 s: 30 s run, 60 s billed. Rows every 15 s and at the end:
     // row 0: 0 s; 15: 5 s; 30: 15 s; 40 (the end): 10 s + the minimum's other 30 s.
     let yaml = one_fargate_task("FARGATE", "", "39s", "")
-        .replace("duration: 1h", "duration: 40s")
-        .replace("metrics: { interval: 10s }", "metrics: { interval: 15s }");
-    let yaml = yaml.replace("  - { at: 39s, update_service: { service: api, desired_count: 0 } }\n", "  []\n");
+        .replace_once("duration: 1h", "duration: 40s")
+        .replace_once("metrics: { interval: 10s }", "metrics: { interval: 15s }");
+    let yaml = yaml.replace_once("  - { at: 39s, update_service: { service: api, desired_count: 0 } }\n", "  []\n");
     let (_, summary, rec) = run(&scenario(&yaml));
     let times: Vec<f64> = rec.rows.iter().map(|r| r.time.as_secs_f64()).collect();
     assert_eq!(times, [0.0, 15.0, 30.0, 40.0], "a last row at the end of the run");

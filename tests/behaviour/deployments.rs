@@ -1,5 +1,6 @@
 //! Rolling deployments (aws-behaviour.md §6.4) and the deployment circuit breaker (§6.5).
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::metrics::EventKind;
 use ecsim::service::RolloutState;
@@ -96,7 +97,7 @@ fn a_lower_minimum_healthy_percent_deploys_faster() {
 /// A deployment at 5 min with room for exactly `room` tasks of the service: what it does first.
 fn first_moves(desired: u32, room: u32, deployment: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     // A filler service takes all but `room` slots of one instance.
-    let yaml = cluster(1, desired, deployment, "").replace(
+    let yaml = cluster(1, desired, deployment, "").replace_once(
         "actions:",
         &format!(
             "  filler: {{ task_definition: v1, desired_count: {}, capacity_provider_strategy: [{{ capacity_provider: ec2 }}] }}\nactions:",

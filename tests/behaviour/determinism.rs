@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 
 fn ecsim_run(out: &Path, extra: &[&str]) {
@@ -88,9 +89,9 @@ fn the_seed_flag_overrides_the_scenario_and_is_recorded() {
 
 #[test]
 fn traffic_runs_repeat_exactly_in_both_fidelities_and_a_seed_changes_the_arrivals() {
-    let lab = include_str!("../../scenarios/web-traffic.yaml").replace("duration: 45m", "duration: 22m");
+    let lab = include_str!("../../scenarios/web-traffic.yaml").replace_once("duration: 45m", "duration: 22m");
     for fidelity in ["requests", "fluid"] {
-        let yaml = lab.replace("fidelity: requests", &format!("fidelity: {fidelity}"));
+        let yaml = lab.replace_once("fidelity: requests", &format!("fidelity: {fidelity}"));
         let (_, a, ra) = run(&scenario(&yaml));
         let (_, b, rb) = run(&scenario(&yaml));
         assert_eq!(a, b, "{fidelity}: summaries differ");
@@ -99,6 +100,6 @@ fn traffic_runs_repeat_exactly_in_both_fidelities_and_a_seed_changes_the_arrival
     }
     // Another seed: other arrivals, so another request count (request fidelity).
     let (_, a, _) = run(&scenario(&lab));
-    let (_, b, _) = run(&scenario(&lab.replace("seed: 7", "seed: 8")));
+    let (_, b, _) = run(&scenario(&lab.replace_once("seed: 7", "seed: 8")));
     assert_ne!(a.services[0].traffic, b.services[0].traffic);
 }

@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use crate::common::ReplaceOnce;
 use ecsim::scenario::load_str;
 use proptest::prelude::*;
 
@@ -202,7 +203,7 @@ fn yaml_syntax_and_type_errors_are_located() {
 
 #[test]
 fn odd_documents_are_rejected_not_panicked_on() {
-    let empty_zones = VALID.replace("desired_capacity: 2 }", "desired_capacity: 2, availability_zones: [] }");
+    let empty_zones = VALID.replace_once("desired_capacity: 2 }", "desired_capacity: 2, availability_zones: [] }");
     let odd =
         ["", "---", "[]", "duration: [1, 2]", "zones: 3", "services: { a: 1 }", "\u{0}", "a: &x [*x]", &empty_zones];
     for text in odd {

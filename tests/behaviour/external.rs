@@ -1,6 +1,7 @@
 //! External (ECS Anywhere) instances: a fixed fleet with given resources, no Auto Scaling group,
 //! no zone, reached only by launch type EXTERNAL.
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 use ecsim::task::{Placement, TaskStatus};
 
@@ -44,10 +45,11 @@ fn external_instances_take_only_external_tasks_up_to_what_they_registered() {
 
 #[test]
 fn external_launch_needs_an_external_compatible_definition_without_awsvpc() {
-    let without = ONPREM.replace("requires_compatibilities: [EXTERNAL, EC2]", "requires_compatibilities: [EC2]");
+    let without = ONPREM.replace_once("requires_compatibilities: [EXTERNAL, EC2]", "requires_compatibilities: [EC2]");
     let err = ecsim::scenario::load_str(&without, "x.yaml", "x").unwrap_err().to_string();
     assert!(err.contains("services.onprem.task_definition: task definition `app` is not compatible with EXTERNAL (requires_compatibilities: [EC2])"), "{err}");
-    let awsvpc = ONPREM.replace("    container_definitions", "    network_mode: awsvpc\n    container_definitions");
+    let awsvpc =
+        ONPREM.replace_once("    container_definitions", "    network_mode: awsvpc\n    container_definitions");
     let err = ecsim::scenario::load_str(&awsvpc, "x.yaml", "x").unwrap_err().to_string();
     assert!(err.contains("external instances do not run awsvpc tasks"), "{err}");
 }
@@ -55,7 +57,7 @@ fn external_launch_needs_an_external_compatible_definition_without_awsvpc() {
 #[test]
 fn a_declared_compatibility_list_must_include_the_launch_type_used() {
     let fargate_only =
-        ONPREM.replace("requires_compatibilities: [EXTERNAL, EC2]", "requires_compatibilities: [EXTERNAL]");
+        ONPREM.replace_once("requires_compatibilities: [EXTERNAL, EC2]", "requires_compatibilities: [EXTERNAL]");
     let err = ecsim::scenario::load_str(&fargate_only, "x.yaml", "x").unwrap_err().to_string();
     assert!(err.contains("services.cloud.task_definition: task definition `app` is not compatible with EC2"), "{err}");
 }
@@ -63,8 +65,8 @@ fn a_declared_compatibility_list_must_include_the_launch_type_used() {
 #[test]
 fn task_entries_are_held_to_the_same_compatibility_rules() {
     let batch = "  batch: { requires_compatibilities: [FARGATE], cpu: 256, memory: 512, network_mode: awsvpc, container_definitions: [{ name: b, image: b }] }\ncapacity_providers:";
-    let yaml =
-        ONPREM.replace("capacity_providers:", batch) + "tasks:\n  job: { task_definition: batch, launch_type: EC2 }\n";
+    let yaml = ONPREM.replace_once("capacity_providers:", batch)
+        + "tasks:\n  job: { task_definition: batch, launch_type: EC2 }\n";
     let err = ecsim::scenario::load_str(&yaml, "x.yaml", "x").unwrap_err().to_string();
     assert!(err.contains("tasks.job.task_definition: task definition `batch` is not compatible with EC2 (requires_compatibilities: [FARGATE])"), "{err}");
 }

@@ -2,6 +2,7 @@
 //! period, replacement of unhealthy tasks, out-of-memory kills and launch-failure throttling
 //! (§6.3).
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::metrics::EventKind;
 use ecsim::task::{StopCode, TaskStatus};
@@ -113,7 +114,7 @@ fn standalone_tasks_keep_running_when_unhealthy() {
 fn a_container_over_its_memory_limit_is_killed() {
     // Hard limit 512 MiB; 256 MiB at start growing 512 MiB an hour: over the limit after 30 min.
     let container = ", behaviour: { memory: { baseline: 256, growth_per_hour: 512 } }";
-    let yaml = cluster(1, container, "").replace("duration: 20m", "duration: 40m");
+    let yaml = cluster(1, container, "").replace_once("duration: 20m", "duration: 40m");
     let (world, summary, rec) = run(&scenario(&yaml));
     // RUNNING at 5 s → killed at 5 s + 30 min.
     let stopping = rec.entered("web-1", "STOPPING").expect("web-1 was killed");
@@ -144,7 +145,7 @@ fn tasks_that_never_start_are_retried_ever_more_slowly() {
 
 #[test]
 fn a_new_task_definition_resets_launch_throttling() {
-    let yaml = cluster(1, ", behaviour: { starts: false }", "").replace(
+    let yaml = cluster(1, ", behaviour: { starts: false }", "").replace_once(
         "capacity_providers:",
         "  good: { container_definitions: [{ name: app, image: app, cpu: 256, memory: 512 }] }\ncapacity_providers:",
     ) + "actions:\n  - { at: 400s, deploy: { service: web, task_definition: good } }\n";

@@ -8,6 +8,7 @@ use ecsim::scenario::{load, load_str, Scenario};
 use ecsim::task::{NetworkMode, TaskDefinition};
 
 use crate::common::run;
+use crate::common::ReplaceOnce;
 
 const SCENARIO: &str = "tests/fixtures/import-scenario.yaml";
 
@@ -143,7 +144,7 @@ fn import_problems_come_with_the_scenarios_own_and_nothing_misleading() {
     // The failed import is not also an "unknown task definition" for what runs it, and still counts
     // for "did you mean"; the scenario's other problems are reported in the same pass.
     let yaml = with_import("  api: { import: taskdefs/malformed.json }")
-        .replace("desired_count: 1", "desired_count: -1")
+        .replace_once("desired_count: 1", "desired_count: -1")
         + "  web: { task_definition: apj, desired_count: 1, launch_type: FARGATE }\n"
         + "tasks:\n  once: { task_definition: api, launch_type: FARGATE }\n";
     let report = errors(&yaml);

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::metrics::EventKind;
 use ecsim::sim::{Simulation, World};
@@ -105,7 +106,7 @@ fn awsvpc_tasks_are_limited_by_the_instance_enis() {
 #[test]
 fn a_static_host_port_allows_one_task_per_instance() {
     let yaml = cluster("m5.large", 2, 128, 128, 3, "bridge")
-        .replace("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");
+        .replace_once("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");
     let memory = check_every_event(&yaml);
     assert!(memory.rows.iter().all(|r| r.running <= 2));
     assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with(

@@ -1,6 +1,7 @@
 //! The request engine against queueing theory, the fluid fidelity against the request one, and
 //! memory that does not grow with the number of requests.
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 use crate::routing::web;
 use ecsim::metrics::TrafficSummary;
@@ -11,13 +12,13 @@ use ecsim::metrics::TrafficSummary;
 /// system. The run is long enough for ~`rate` × 1800 requests.
 fn mm1(rate: f64, seed: u64, fidelity: &str) -> (TrafficSummary, Vec<ecsim::traffic::TrafficRow>) {
     let yaml = web(1, &rate.to_string(), "health_check: { interval: 5s, timeout: 2s, healthy_threshold: 2 }", "")
-        .replace("duration: 10m", &format!("duration: 31m\nseed: {seed}"))
-        .replace("metrics: { interval: 10s }", "metrics: { interval: 60s }")
-        .replace(
+        .replace_once("duration: 10m", &format!("duration: 31m\nseed: {seed}"))
+        .replace_once("metrics: { interval: 10s }", "metrics: { interval: 60s }")
+        .replace_once(
             "requests: { cpu_time: { exponential: { mean: 20ms } } }",
             "requests: { cpu_time: { exponential: { mean: 10ms } }, workers: 1, memory_per_request: 1 }",
         )
-        .replace("sources: [", &format!("fidelity: {fidelity}\n  sources: ["));
+        .replace_once("sources: [", &format!("fidelity: {fidelity}\n  sources: ["));
     let (_, summary, rec) = run(&scenario(&yaml));
     // Rows after the first minute: the target is healthy and the queue is in its steady state.
     let rows = rec.rows.iter().filter(|r| r.time.as_secs_f64() > 90.0).filter_map(|r| r.traffic.clone()).collect();
@@ -79,7 +80,7 @@ fn memory_does_not_grow_with_the_number_of_requests() {
     // Ten times the requests: what the run holds at the end (requests in flight, events queued)
     // stays the size of the load at one instant, not of the run.
     let held = |duration: &str| {
-        let yaml = web(4, "100", "", "").replace("duration: 10m", &format!("duration: {duration}"));
+        let yaml = web(4, "100", "", "").replace_once("duration: 10m", &format!("duration: {duration}"));
         let mut memory = crate::common::Memory::default();
         let mut sim = ecsim::sim::Simulation::new(&scenario(&yaml), &mut memory, false);
         let mut peak = 0;

@@ -3,6 +3,7 @@
 //! unhealthy and answers 503 when none is registered; least outstanding requests beats round
 //! robin on uneven requests.
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::metrics::EventKind;
 
@@ -98,7 +99,7 @@ fn every_target_unhealthy_fails_open_and_none_registered_answers_503() {
     let tg = "health_check: { interval: 10s, unhealthy_threshold: 2 }";
     // A grace period longer than the run keeps ECS from replacing the failing tasks.
     let yaml = web(2, "50", tg, extra)
-        .replace("load_balancer: web-tg", "load_balancer: web-tg\n    health_check_grace_period: 1h");
+        .replace_once("load_balancer: web-tg", "load_balancer: web-tg\n    health_check_grace_period: 1h");
     let (_, summary, rec) = run(&scenario(&yaml));
     let late: Vec<_> = rec.rows.iter().filter(|r| r.time.as_secs_f64() >= 180.0).collect();
     for row in &late {
@@ -123,7 +124,7 @@ fn least_outstanding_requests_beats_round_robin_on_uneven_requests() {
     // tail (sigma 1.5: mean = 5 ms × e^1.125 ≈ 15.4 ms), at about 65% load (420/s × 15.4 ms /
     // 10 workers). Round robin queues requests behind a slow one; LOR sends them elsewhere.
     let p99 = |algorithm: &str| {
-        let yaml = web(10, "420", &format!("algorithm: {algorithm}"), "").replace(
+        let yaml = web(10, "420", &format!("algorithm: {algorithm}"), "").replace_once(
             "requests: { cpu_time: { exponential: { mean: 20ms } } }",
             "requests: { cpu_time: { lognormal: { median: 5ms, sigma: 1.5 } }, workers: 1 }",
         );
@@ -139,7 +140,7 @@ fn requests_piling_up_in_memory_get_the_task_killed_for_memory() {
     // One worker serves 50/s of 20 ms requests (capacity 50/s): at 80/s the queue grows by
     // ~30/s. Each in-flight request holds 10 MiB of the container's 1024 MiB, so past ~102 in
     // flight (a few seconds after the target turns healthy) the kernel kills the task.
-    let yaml = web(1, "80", "health_check: { interval: 10s }", "").replace(
+    let yaml = web(1, "80", "health_check: { interval: 10s }", "").replace_once(
         "requests: { cpu_time: { exponential: { mean: 20ms } } }",
         "requests: { cpu_time: { exponential: { mean: 20ms } }, workers: 1, memory_per_request: 10 }",
     );

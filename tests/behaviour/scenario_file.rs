@@ -1,6 +1,7 @@
 //! Scenario files: AWS's value forms and the documented defaults.
 
 use crate::common::scenario;
+use crate::common::ReplaceOnce;
 use ecsim::engine::SimDuration;
 use ecsim::service::{CapacitySource, LaunchType};
 use ecsim::task::NetworkMode;
@@ -47,9 +48,9 @@ fn omitted_fields_take_the_documented_defaults() {
 
 #[test]
 fn the_cluster_default_strategy_applies_to_services_without_one() {
-    let yaml =
-        MINIMAL.replace("services:", "default_capacity_provider_strategy: [{ capacity_provider: FARGATE }]\nservices:");
-    let yaml = yaml.replace("container_definitions:", "network_mode: awsvpc\n    container_definitions:");
+    let yaml = MINIMAL
+        .replace_once("services:", "default_capacity_provider_strategy: [{ capacity_provider: FARGATE }]\nservices:");
+    let yaml = yaml.replace_once("container_definitions:", "network_mode: awsvpc\n    container_definitions:");
     let s = scenario(&yaml);
     assert!(matches!(&s.services[0].capacity, CapacitySource::Strategy(items) if items.len() == 1));
 }

@@ -8,6 +8,7 @@
 //! the first deployment is COMPLETED at 75 s. Policies are evaluated every minute from 60 s on
 //! the datapoint of the minute just ended.
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::metrics::EventKind;
 
@@ -334,8 +335,8 @@ fn target_tracking_on_requests_per_target_scales_a_service_behind_a_load_balance
     // 2 tasks behind an ALB get 20 requests/s: 600 requests per target per minute, above a target
     // of 300. AlarmHigh needs 3 datapoints above 300: the first minutes with healthy targets.
     let yaml = crate::routing::web(2, "20", "health_check: { interval: 10s }", "")
-        .replace("duration: 10m", "duration: 12m")
-        .replace(
+        .replace_once("duration: 10m", "duration: 12m")
+        .replace_once(
             "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
             "    requests: { cpu_time: { exponential: { mean: 20ms } } }
     autoscaling:

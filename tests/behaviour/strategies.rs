@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 use ecsim::metrics::EventKind;
 use ecsim::sim::World;
@@ -165,8 +166,8 @@ services:
 fn awsvpc_tasks_per_m5_large_are_enis_minus_one_or_the_trunk_limit() {
     let yaml = |trunking: bool| {
         cluster(1, 12, "memory: 64", "")
-            .replace("    container_definitions", "    network_mode: awsvpc\n    container_definitions")
-            .replace("desired_capacity: 1 }", &format!("desired_capacity: 1, eni_trunking: {trunking} }}"))
+            .replace_once("    container_definitions", "    network_mode: awsvpc\n    container_definitions")
+            .replace_once("desired_capacity: 1 }", &format!("desired_capacity: 1, eni_trunking: {trunking} }}"))
     };
     // m5.large: 3 ENIs, one is the instance's own → 2 tasks; with ENI trunking, 10.
     let (_, plain, _) = run(&scenario(&yaml(false)));
@@ -180,7 +181,7 @@ fn udp_and_tcp_on_the_same_host_port_do_not_clash() {
     let task = r#"memory: 64, port_mappings: [{ container_port: 53, host_port: 53, protocol: udp }]"#;
     let (_, summary, _) = run(&scenario(&cluster(1, 2, task, "")));
     assert_eq!(summary.services[0].running_at_end, 1, "one udp/53 per instance");
-    let tcp_too = cluster(1, 1, task, "").replace(
+    let tcp_too = cluster(1, 1, task, "").replace_once(
         "task_definitions:",
         "task_definitions:\n  dns-tcp: { container_definitions: [{ name: d, image: d, memory: 64, port_mappings: [{ container_port: 53, host_port: 53 }] }] }",
     ) + "  tcp: { task_definition: dns-tcp, desired_count: 1, launch_type: EC2 }\n";
@@ -238,7 +239,7 @@ fn a_malformed_expression_is_a_load_error_pointing_at_the_token() {
 
 #[test]
 fn repeated_placement_failures_are_throttled_up_to_15_minutes() {
-    let yaml = cluster(1, 2, "memory: 6000", "").replace("duration: 10m", "duration: 2h");
+    let yaml = cluster(1, 2, "memory: 6000", "").replace_once("duration: 10m", "duration: 2h");
     let (_, summary, rec) = run(&scenario(&yaml));
     let failures: Vec<f64> = rec
         .events

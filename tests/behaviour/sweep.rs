@@ -1,6 +1,7 @@
 //! Experiments: `ecsim sweep` runs variants × seeds, in parallel, sharded or not, with the same
 //! measures as single runs, common random numbers, and statistics that tell variants apart.
 
+use crate::common::ReplaceOnce;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -336,7 +337,7 @@ fn axes_make_a_grid_of_readable_variants_and_a_base_may_be_inline() {
     assert_eq!(names, ["count=2,queue=10", "count=2,queue=1000", "count=3,queue=10", "count=3,queue=1000"]);
 
     // A problem in the inline base points at its line in the experiment file.
-    let broken = experiment.replace("desired_count: 2\n", "desired_count: -2\n");
+    let broken = experiment.replace_once("desired_count: 2\n", "desired_count: -2\n");
     fs::write(&file, &broken).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ecsim")).args(["sweep", file.to_str().unwrap()]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

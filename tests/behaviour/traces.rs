@@ -4,6 +4,7 @@
 use std::fs;
 
 use crate::common::run;
+use crate::common::ReplaceOnce;
 use crate::routing::web;
 
 /// A CloudWatch console "Download CSV" of `RequestCount` (Sum, 1-minute periods): newest first,
@@ -28,8 +29,8 @@ fn cloudwatch_export() -> (String, f64) {
 fn replay(dir: &std::path::Path, fidelity: &str) -> ecsim::metrics::TrafficSummary {
     let rate = "{ trace: { file: trace.csv, time_column: Timestamp, value_column: Sum } }";
     let yaml = web(4, rate, "", "")
-        .replace("duration: 10m", "duration: 30m")
-        .replace("sources: [", &format!("fidelity: {fidelity}\n  sources: ["));
+        .replace_once("duration: 10m", "duration: 30m")
+        .replace_once("sources: [", &format!("fidelity: {fidelity}\n  sources: ["));
     let path = dir.join("replay.yaml");
     fs::write(&path, yaml).unwrap();
     let (scenario, _) = ecsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
