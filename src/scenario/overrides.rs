@@ -164,7 +164,13 @@ fn apply_one(doc: &mut Value, path: &str, value: Option<Value>) -> Result<(), Pr
         }
         (Step::Key(k), Value::Mapping(map), None) => match map.remove(k.as_str()) {
             Some(_) => Ok(()),
-            None => Err(missing(&at, k, map)),
+            None => {
+                let (message, hint) = missing(&at, k, map);
+                // Nothing to remove: the hint about adding a block does not apply.
+                let names = key_names(map).iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                let hint = hint.filter(|h| h.starts_with("did you mean")).or_else(|| Some(format!("it has {names}")));
+                Err((message, hint))
+            }
         },
         // An absent block (`autoscaling:` with nothing under it) takes its first field.
         (Step::Key(k), node @ Value::Null, Some(v)) => {

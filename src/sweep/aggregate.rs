@@ -103,7 +103,8 @@ pub fn compare(experiment: &Setup, rows: &[RunRow]) -> Comparison {
     let by_variant: Vec<Vec<&RunRow>> =
         (0..experiment.variants.len()).map(|v| rows.iter().filter(|r| r.variant == v).collect()).collect();
     let confidence = experiment.confidence;
-    let base_rows = &by_variant[experiment.baseline];
+    let no_rows = Vec::new();
+    let base_rows = by_variant.get(experiment.baseline).unwrap_or(&no_rows);
     let variants: Vec<VariantStats> = experiment
         .variants
         .iter()
@@ -166,7 +167,12 @@ fn feasibility(v: usize, rows: &[&RunRow], stats_: &VariantStats, constraints: &
     let meets = constraints.iter().all(|c| stats_.measures[c.measure].as_ref().is_some_and(|d| c.holds(d.mean)));
     let confidence = constraints
         .iter()
-        .map(|c| stats::confidence_mean_meets(&defined(&column(rows, c.measure)), c.bound, c.at_most))
+        .map(|c| match &stats_.measures[c.measure] {
+            // No spread (one seed, or every seed alike): the mean meets the bound or it does not,
+            // strict bounds included.
+            Some(d) if d.sd.is_none_or(|sd| sd == 0.0) => Some(if c.holds(d.mean) { 1.0 } else { 0.0 }),
+            _ => stats::confidence_mean_meets(&defined(&column(rows, c.measure)), c.bound, c.at_most),
+        })
         .try_fold(1.0_f64, |m, c| c.map(|c| m.min(c)));
     let measured: Vec<&&RunRow> = rows.iter().filter(|r| r.result.is_ok()).collect();
     let meeting = measured

@@ -245,6 +245,7 @@ impl<'s, 'r> MeasureRecorder<'s, 'r> {
             .filter(|t| t.created_at >= self.warm_up)
             .filter_map(|t| match (t.capacity_wait, t.placement, t.status) {
                 (Some(w), ..) => Some(w),
+                // Still waiting at the end: it waited until the end.
                 (None, Placement::AwaitingCapacity(_), TaskStatus::Provisioning) => Some(end - t.created_at),
                 _ => None,
             })
@@ -284,17 +285,18 @@ impl<'s, 'r> MeasureRecorder<'s, 'r> {
             .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
         let has_slo = !self.spec.slos.is_empty();
         let values = [
-            Some(if observed > 0.0 { self.cost * 86_400.0 / observed } else { 0.0 }),
+            // No sample after the warm-up (a scenario without services writes no rows): undefined.
+            (observed > 0.0).then(|| self.cost * 86_400.0 / observed),
             traffic(self.requests),
             traffic(if self.attempts > 0.0 { 100.0 * self.failed / self.attempts } else { 0.0 }),
             percentiles.map(|p| p.p50),
             percentiles.map(|p| p.p90),
             percentiles.map(|p| p.p99),
             self.latencies.mean(),
-            Some(f64::from(self.tasks.0)),
-            Some(mean(self.tasks.1)),
-            Some(f64::from(self.instances.0)),
-            Some(mean(self.instances.1)),
+            (observed > 0.0).then_some(f64::from(self.tasks.0)),
+            (observed > 0.0).then(|| mean(self.tasks.1)),
+            (observed > 0.0).then_some(f64::from(self.instances.0)),
+            (observed > 0.0).then(|| mean(self.instances.1)),
             steady,
             Some(waits.len() as f64),
             Some(if waits.is_empty() { 0.0 } else { waits.iter().sum::<f64>() / waits.len() as f64 }),

@@ -190,6 +190,11 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     if !world.tasks[id.index()].desired_running {
         return false;
     }
+    let task = &mut world.tasks[id.index()];
+    if matches!(task.placement, Placement::AwaitingCapacity(_)) && task.capacity_wait.is_none() {
+        // Stopped while still waiting (scale-in, a deployment, the wait's timeout): it waited until now.
+        task.capacity_wait = Some(ctx.sched.now() - task.created_at);
+    }
     let_go(world, id, code, reason);
     let next = match world.tasks[id.index()].status {
         TaskStatus::Provisioning => TaskStatus::Deprovisioning,
@@ -259,7 +264,6 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
                 world.providers[p.index()].name,
                 ctx.timing.capacity_wait_timeout
             );
-            world.tasks[step.task.index()].capacity_wait = Some(ctx.sched.now() - task.created_at);
             stop(world, ctx, step.task, StopCode::TaskFailedToStart, &reason);
             return;
         }

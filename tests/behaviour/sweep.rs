@@ -345,3 +345,34 @@ fn axes_make_a_grid_of_readable_variants_and_a_base_may_be_inline() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(&format!("grid.yaml:{line}: services.web.desired_count")), "line {line}: {stderr}");
 }
+
+#[test]
+fn the_readme_lists_every_measure() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for m in &ecsim::sweep::measures::MEASURES {
+        assert!(readme.contains(&format!("| `{}` |", m.name)), "README's measures table lacks `{}`", m.name);
+    }
+}
+
+#[test]
+fn a_variant_without_what_the_experiment_measures_is_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("e.yaml");
+    let base = fixtures().join("web.yaml");
+    let experiment = format!(
+        "experiment: e\nbase: {}\nvariants:\n  - name: base\n  - name: \"a b\"\n  - name: a_b\n  - name: renamed\n    set:\n      services: {{ api: {{ task_definition: web, desired_count: 1, capacity_provider_strategy: [{{ capacity_provider: ec2 }}], load_balancer: tg }} }}\n  - name: empty\n    unset: [services.web]\nslo:\n  web: {{ p99: 100ms, error_rate: 0% }}\n",
+        base.display()
+    );
+    fs::write(&file, experiment).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ecsim")).args(["sweep", file.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for expected in [
+        "variant `renamed`: it has no service `web`, which `slo` judges",
+        "variant `empty`: it has no services",
+        "variants `a b` and `a_b` would share the folder `runs/a_b`",
+        "slo.web.error_rate: expected a percent above 0 and at most 100",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+}

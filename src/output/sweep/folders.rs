@@ -68,7 +68,15 @@ pub fn merge(shards: &[PathBuf], out: &Path, experiment_file: Option<&Path>) -> 
         return Err(FolderError::Mismatch(problems.join("\n")));
     }
     let path = experiment_file.map_or_else(|| PathBuf::from(&first.experiment_file), Path::to_path_buf);
-    let experiment = experiment::load(&path)?;
+    let mut experiment = experiment::load(&path).map_err(|e| match e {
+        experiment::ExperimentError::Io { path, source } => FolderError::Mismatch(format!(
+            "cannot read the shards' experiment {}: {source}; run `ecsim merge` where the shards were run, or give it with --experiment",
+            path.display()
+        )),
+        other => FolderError::Experiment(other),
+    })?;
+    // The folder names the files as the shards saw them, wherever the experiment is read from now.
+    experiment.base_file = first.base_file.clone();
     let mut expected = SweepInfo::of(&experiment, None);
     expected.experiment_file = first.experiment_file.clone();
     if expected.experiment_sha256 != first.experiment_sha256 || expected.base_sha256 != first.base_sha256 {
@@ -147,6 +155,10 @@ pub fn compare(folders: &[PathBuf]) -> Result<String, FolderError> {
                 folder.display()
             )));
         }
+    }
+    if names.is_empty() {
+        let listed: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+        return Err(FolderError::Mismatch(format!("no runs to compare in {}", listed.join(", "))));
     }
     let setup =
         Setup { variants: names, baseline: 0, confidence: 0.95, seeds, objective: None, half_widths: Vec::new() };

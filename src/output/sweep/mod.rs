@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::report::{sha256_hex, write_json, write_run_measured};
 use super::{OutputError, RunFolder, RunOptions};
 use crate::sweep::aggregate::{self, trim, Comparison, RunRow, Setup};
-use crate::sweep::experiment::Experiment;
+use crate::sweep::experiment::{folder_name, Experiment};
 use crate::sweep::measures::MEASURES;
 use crate::sweep::run::{measure, plan, run_all, RunKey, Shard};
 
@@ -93,11 +93,6 @@ impl SweepInfo {
     }
 }
 
-/// A folder-safe name for a variant: letters, digits, `.`, `-` and `_`; anything else `_`.
-pub fn slug(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect()
-}
-
 /// Runs `experiment` (or one shard of it) and writes its folder at `out`.
 pub fn write_sweep(
     experiment: &Experiment,
@@ -110,7 +105,7 @@ pub fn write_sweep(
     let runs_dir = folder.file("runs");
     let in_memory = |_: RunKey, scenario: &crate::scenario::Scenario, spec: &_| Ok(measure(scenario, spec, None));
     let keeping = |key: RunKey, scenario: &crate::scenario::Scenario, spec: &_| {
-        let dir = runs_dir.join(slug(&experiment.variants[key.variant].name)).join(format!("seed-{}", key.seed));
+        let dir = runs_dir.join(folder_name(&experiment.variants[key.variant].name)).join(format!("seed-{}", key.seed));
         let source = (experiment.base_file.as_str(), experiment.base_bytes.as_slice());
         write_run_measured(scenario, source, &dir, RunOptions::default(), spec)
             .map(|report| report.measures)

@@ -83,6 +83,20 @@ impl Constraint {
     }
 }
 
+/// The folder a variant's runs go to with `--keep-runs`: letters, digits, `.`, `-` and `_` kept,
+/// anything else `_`, and no leading `.` (so no name is `.`, `..` or hidden). Validation refuses
+/// two variants with one folder name.
+pub fn folder_name(variant: &str) -> String {
+    let mut name: String = variant
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    if name.starts_with('.') {
+        name.replace_range(..1, "_");
+    }
+    name
+}
+
 /// Why an experiment could not be loaded.
 #[derive(Debug)]
 pub enum ExperimentError {

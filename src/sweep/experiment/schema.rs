@@ -12,9 +12,9 @@ pub struct RawExperiment {
     pub experiment: String,
     /// The base scenario: a path relative to this file, or the scenario itself, inline.
     pub base: Value,
-    /// A count (seeds 1 to N) or a list of seeds.
+    /// A count (seeds 1 to N) or a list of seeds (read in validation, which words its errors).
     #[serde(default)]
-    pub seeds: Option<RawSeeds>,
+    pub seeds: Option<Value>,
     /// The variant the others are compared with (default: the first).
     #[serde(default)]
     pub baseline: Option<String>,
@@ -39,13 +39,6 @@ pub struct RawExperiment {
     /// would give them when the sweep's do not.
     #[serde(default)]
     pub half_width: BTreeMap<String, Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RawSeeds {
-    Count(i64),
-    List(Vec<u64>),
 }
 
 #[derive(Debug, Default, Deserialize)]

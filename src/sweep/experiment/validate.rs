@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-use super::schema::{RawAxis, RawExperiment, RawSeeds, RawVariant};
-use super::{Constraint, Experiment, ExperimentError, Objective, Variant};
+use super::schema::{RawAxis, RawExperiment, RawVariant};
+use super::{folder_name, Constraint, Experiment, ExperimentError, Objective, Variant};
 use crate::engine::SimDuration;
 use crate::metrics::column_named;
 use crate::scenario::{
@@ -123,12 +123,25 @@ pub fn from_str(text: &str, file: &str, read_base: &BaseReader<'_>) -> Result<Ex
     let over_time = over_time(&raw, base.as_ref(), &mut p);
 
     let mut built = Vec::new();
-    if let (Some(doc), Some(warm_up)) = (&document, warm_up) {
+    if let (Some(doc), Some(base), Some(warm_up)) = (&document, &base, warm_up) {
+        if let Some(problem) = warm_up_problem(warm_up, base) {
+            p.add("warm_up", problem, None);
+        }
+        if base.services.is_empty() {
+            let hint = Some("the measures come from the services' metrics rows; add a service".into());
+            p.add("base", "the base scenario has no services: an experiment has nothing to measure", hint);
+        }
+        let timing = |s: &Scenario| (s.duration, s.metrics_interval);
         for (name, overrides) in variants {
             match doc.load(&overrides) {
                 Ok(scenario) => {
-                    if let Some(problem) = warm_up_problem(warm_up, &scenario) {
+                    // A variant that keeps the base's timing has the base's warm-up problem, said once.
+                    let own = warm_up_problem(warm_up, &scenario).filter(|_| timing(&scenario) != timing(base));
+                    if let Some(problem) = own {
                         p.add("warm_up", format!("variant `{name}`: {problem}"), None);
+                    }
+                    for problem in missing_services(&scenario, &slos, over_time.as_ref()) {
+                        p.add("variants", format!("variant `{name}`: {problem}"), None);
                     }
                     let spec = spec(&scenario, warm_up, &slos, over_time.as_ref());
                     built.push(Variant { name, overrides, scenario, spec });
@@ -180,21 +193,23 @@ fn duration(p: &mut Problems, path: &str, text: &str, zero_ok: bool) -> Option<S
 }
 
 fn seeds(raw: &RawExperiment, p: &mut Problems) -> Vec<u64> {
+    let hint = || Some("a count runs seeds 1 to N (`seeds: 10`); or list them, `[3, 7, 11]`".to_string());
     match &raw.seeds {
         None => vec![1],
-        Some(RawSeeds::Count(n)) if *n >= 1 && (*n as usize) <= MAX_SEEDS => (1..=*n as u64).collect(),
-        Some(RawSeeds::Count(n)) => {
-            p.add(
-                "seeds",
-                format!("{n} seeds: expected 1 to {MAX_SEEDS}"),
-                Some("a count runs seeds 1 to N; or list them, `[3, 7, 11]`".into()),
-            );
-            vec![1]
-        }
-        Some(RawSeeds::List(list)) => {
+        Some(Value::Number(n)) => match n.as_u64().and_then(|n| usize::try_from(n).ok()) {
+            Some(count) if (1..=MAX_SEEDS).contains(&count) => (1..=count as u64).collect(),
+            _ => {
+                p.add("seeds", format!("{n} seeds: expected a whole number from 1 to {MAX_SEEDS}"), hint());
+                vec![1]
+            }
+        },
+        Some(Value::Sequence(items)) => {
+            let list: Vec<u64> = items.iter().filter_map(Value::as_u64).collect();
             let distinct: BTreeSet<_> = list.iter().collect();
-            if list.is_empty() || list.len() > MAX_SEEDS {
-                p.add("seeds", format!("{} seeds: expected 1 to {MAX_SEEDS}", list.len()), None);
+            if list.len() != items.len() {
+                p.add("seeds", "every seed must be a whole number from 0", hint());
+            } else if list.is_empty() || list.len() > MAX_SEEDS {
+                p.add("seeds", format!("{} seeds: expected 1 to {MAX_SEEDS}", list.len()), hint());
             } else if distinct.len() != list.len() {
                 p.add(
                     "seeds",
@@ -205,8 +220,12 @@ fn seeds(raw: &RawExperiment, p: &mut Problems) -> Vec<u64> {
             if list.is_empty() {
                 vec![1]
             } else {
-                list.clone()
+                list
             }
+        }
+        Some(_) => {
+            p.add("seeds", "expected a count of seeds or a list of seeds", hint());
+            vec![1]
         }
     }
 }
@@ -265,6 +284,11 @@ fn axis_levels(axis: &RawAxis, i: usize, p: &mut Problems) -> Vec<(String, Vec<O
             .enumerate()
             .map(|(j, l)| (format!("{}={}", axis.name, l.name), overrides_of(l, &format!("{path}.levels[{j}]"), p)))
             .collect(),
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+            let hint = "an axis sets one `path` to each of its `values`, or applies each of its `levels`";
+            p.add(&path, format!("axis `{}` has both `path`/`values` and `levels`", axis.name), Some(hint.into()));
+            Vec::new()
+        }
         _ => {
             let hint = "give `path` and a non-empty `values` list, or a non-empty `levels` list of `{ name, set }`";
             p.add(&path, format!("axis `{}` has no levels", axis.name), Some(hint.into()));
@@ -298,6 +322,10 @@ fn variant_list(raw: &RawExperiment, p: &mut Problems) -> Vec<(String, Vec<Overr
             .collect();
     }
     if listed.is_empty() {
+        if !raw.axes.is_empty() && grid.len() == 1 {
+            // Every axis was refused (and said so): there is no variant to name.
+            return Vec::new();
+        }
         listed.push((if raw.axes.is_empty() { "base".into() } else { String::new() }, Vec::new()));
     }
     let all: Vec<(String, Vec<Override>)> = listed
@@ -313,16 +341,27 @@ fn variant_list(raw: &RawExperiment, p: &mut Problems) -> Vec<(String, Vec<Overr
             })
         })
         .collect();
-    let mut seen = BTreeSet::new();
-    for (i, (name, _)) in all.iter().enumerate() {
-        if name.trim().is_empty() {
+    for (i, v) in raw.variants.iter().enumerate() {
+        if v.name.trim().is_empty() && raw.axes.is_empty() {
             p.add(&format!("variants[{i}].name"), "a variant needs a name", None);
-        } else if !seen.insert(name.clone()) {
+        }
+    }
+    let (mut seen, mut folders) = (BTreeSet::new(), std::collections::BTreeMap::new());
+    for (name, _) in &all {
+        if name.trim().is_empty() {
+            continue;
+        }
+        if !seen.insert(name.clone()) {
             p.add(
                 "variants",
                 format!("two variants are called `{name}`"),
                 Some("give each variant its own name".into()),
             );
+        } else if let Some(other) = folders.insert(folder_name(name), name.clone()) {
+            let message =
+                format!("variants `{other}` and `{name}` would share the folder `runs/{}`", folder_name(name));
+            let hint = "characters other than letters, digits, `.`, `-` and `_` become `_` in folder names: rename one";
+            p.add("variants", message, Some(hint.into()));
         }
     }
     if all.len() > MAX_VARIANTS {
@@ -363,9 +402,10 @@ fn slos(raw: &RawExperiment, base: Option<&Scenario>, p: &mut Problems) -> Vec<S
         }
         let p99 = slo.p99.as_deref().and_then(|t| duration(p, &format!("{path}.p99"), t, false));
         let error_rate = slo.error_rate.as_ref().and_then(|v| {
-            let rate = percent(v).filter(|r| (0.0..=100.0).contains(r));
+            let rate = percent(v).filter(|r| *r > 0.0 && *r <= 100.0);
             if rate.is_none() {
-                p.add(&format!("{path}.error_rate"), "expected a percent from 0 to 100", Some("e.g. `0.1%`".into()));
+                let hint = Some("e.g. `0.1%`; an SLO of 0% has no error budget to use".into());
+                p.add(&format!("{path}.error_rate"), "expected a percent above 0 and at most 100", hint);
             }
             rate
         });
@@ -514,6 +554,31 @@ fn warm_up_problem(warm_up: SimDuration, s: &Scenario) -> Option<String> {
             s.metrics_interval
         )
     })
+}
+
+/// The SLOs' and `over_time`'s services that variant `s` lacks (or serves without a load
+/// balancer): its measures would silently leave them out.
+fn missing_services(s: &Scenario, slos: &[Slo], over_time: Option<&(String, String)>) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.services.is_empty() {
+        out.push("it has no services: an experiment measures services' metrics rows".to_string());
+        return out;
+    }
+    for slo in slos {
+        match s.services.iter().find(|x| x.name == slo.service) {
+            None => out.push(format!("it has no service `{}`, which `slo` judges", slo.service)),
+            Some(x) if x.target_group.is_none() => {
+                out.push(format!("its service `{}` has no load balancer, so `slo` cannot judge it", slo.service))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((_, service)) = over_time {
+        if !s.services.iter().any(|x| &x.name == service) {
+            out.push(format!("it has no service `{service}`, which `over_time` follows"));
+        }
+    }
+    out
 }
 
 /// What a variant's runs measure: the experiment's warm-up and SLOs, and its over-time column
