@@ -163,10 +163,23 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Other(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes, each said once: most of the library's errors already quote their
+/// source (`cannot read x: No such file`), which `{:#}` would repeat.
+fn message(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }
 
 pub(crate) enum Failure {

@@ -43,7 +43,10 @@ fn an_invalid_scenario_exits_1_with_every_problem() {
 fn a_missing_file_exits_2() {
     let out = ecsim(&["run", "no/such/scenario.yaml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).starts_with("error: cannot read scenario no/such/scenario.yaml"));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: cannot read scenario no/such/scenario.yaml"), "{err}");
+    // The cause once, not once per layer that carries it.
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
 }
 
 #[test]
