@@ -190,12 +190,17 @@ pub(crate) enum Failure {
 impl From<LoadError> for Failure {
     fn from(e: LoadError) -> Self {
         match e {
-            LoadError::Invalid(report) => {
-                let n = report.diagnostics.len();
-                Failure::Invalid(format!("{report}\n{n} problem{} found", if n == 1 { "" } else { "s" }))
-            }
+            LoadError::Invalid(report) => Failure::invalid(&report, report.diagnostics.len()),
             other => Failure::Other(other.into()),
         }
+    }
+}
+
+impl Failure {
+    /// An invalid input's report (exit 1), closed by how many problems it lists.
+    fn invalid(report: &dyn std::fmt::Display, problems: usize) -> Failure {
+        let s = if problems == 1 { "" } else { "s" };
+        Failure::Invalid(format!("{report}\n{problems} problem{s} found"))
     }
 }
 
@@ -231,10 +236,6 @@ fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure
 
 /// Loads the scenario at `path` changed by `--set PATH=VALUE` overrides, validated as a whole.
 fn load_with_sets(path: &Path, set: &[String]) -> Result<(scenario::Scenario, Vec<u8>), Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::Other(anyhow::anyhow!("cannot read scenario {}: {e}", path.display())))?;
-    let file = path.display().to_string();
-    let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
     let mut overrides = Vec::new();
     let mut problems = Vec::new();
     for (i, text) in set.iter().enumerate() {
@@ -251,12 +252,9 @@ fn load_with_sets(path: &Path, set: &[String]) -> Result<(scenario::Scenario, Ve
         }
     }
     if !problems.is_empty() {
-        return Err(LoadError::Invalid(scenario::ScenarioError::new(file, problems)).into());
+        return Err(LoadError::Invalid(scenario::ScenarioError::new(path.display().to_string(), problems)).into());
     }
-    let document =
-        scenario::Document::parse(&String::from_utf8_lossy(&bytes), &file, &stem).map_err(LoadError::Invalid)?;
-    let scenario = document.load(&overrides).map_err(LoadError::Invalid)?;
-    Ok((scenario, bytes))
+    Ok(scenario::load_overridden(path, &overrides)?)
 }
 
 /// The files a run wrote, data before charts: what the folder holds, so the list never goes stale.

@@ -18,10 +18,7 @@ use crate::sweep::run::{RunKey, Shard};
 impl From<ExperimentError> for Failure {
     fn from(e: ExperimentError) -> Self {
         match e {
-            ExperimentError::Invalid(_) => {
-                let n = e.problems();
-                Failure::Invalid(format!("{e}\n{n} problem{} found", if n == 1 { "" } else { "s" }))
-            }
+            ExperimentError::Invalid(_) => Failure::invalid(&e, e.problems()),
             other => Failure::Other(anyhow::anyhow!("{other}")),
         }
     }

@@ -23,6 +23,24 @@ pub enum LoadError {
 /// Loads and validates the scenario at `path`. Returns the scenario and the file's bytes (whose
 /// hash identifies the run's input).
 pub fn load(path: &Path) -> Result<(Scenario, Vec<u8>), LoadError> {
+    let (text, bytes, file) = read(path)?;
+    Ok((load_str(&text, &file, &default_name(path))?, bytes))
+}
+
+/// [`load`], with `overrides` applied to the document before it is validated (`run --set`).
+pub fn load_overridden(path: &Path, overrides: &[Override]) -> Result<(Scenario, Vec<u8>), LoadError> {
+    let (text, bytes, file) = read(path)?;
+    let document = Document::parse(&text, &file, &default_name(path))?;
+    Ok((document.load(overrides)?, bytes))
+}
+
+/// The name of a scenario whose file does not give one: the file's stem.
+pub fn default_name(path: &Path) -> String {
+    path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// A scenario file's text (it must be UTF-8), its bytes, and its name in diagnostics.
+fn read(path: &Path) -> Result<(String, Vec<u8>, String), LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
     let file = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
@@ -35,8 +53,7 @@ pub fn load(path: &Path) -> Result<(Scenario, Vec<u8>), LoadError> {
         };
         ScenarioError::new(file.clone(), vec![d])
     })?;
-    let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-    Ok((load_str(&text, &file, &stem)?, bytes))
+    Ok((text, bytes, file))
 }
 
 /// Parses and validates scenario `text`; `file` names it in diagnostics (and its directory is where
@@ -115,13 +132,7 @@ impl Document {
     /// Parses scenario `text` from `file` (whose directory is where `import:` paths start). Only
     /// YAML syntax is checked here; [`Document::load`] validates.
     pub fn parse(text: &str, file: &str, default_name: &str) -> Result<Document, ScenarioError> {
-        let map = SourceMap::parse(text);
-        let value = serde_yaml::from_str(text).map_err(|e| {
-            let message = without_first_position(&e.to_string());
-            let line = e.location().map(|l| l.line());
-            let hint = Some("YAML syntax: check brackets, quotes and indentation around this line".to_string());
-            ScenarioError::new(file, vec![Diagnostic { file: None, path: ".".into(), line, message, hint }])
-        })?;
+        let (value, map) = parse_yaml(text, file)?;
         let dir = Path::new(file).parent().unwrap_or(Path::new("")).to_path_buf();
         Ok(Document { value, map, prefix: String::new(), file: file.into(), dir, default_name: default_name.into() })
     }
@@ -180,26 +191,13 @@ impl Document {
             ScenarioError::new(self.file.clone(), problems.iter().cloned().chain(more).collect())
         };
         let raw: RawScenario =
-            serde_path_to_error::deserialize(value).map_err(|e| with(vec![locate(value_diagnostic(&e))]))?;
+            serde_path_to_error::deserialize(value).map_err(|e| with(vec![locate(parse_diagnostic(&e))]))?;
         match finish(raw, &self.file, &self.dir, &self.default_name, &locate) {
             Ok(_) if !problems.is_empty() => Err(with(Vec::new())),
             Err(e) => Err(with(e.diagnostics)),
             ok => ok,
         }
     }
-}
-
-/// A problem deserializing a YAML tree: serde's message, at its path (the tree has no lines).
-fn value_diagnostic(e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagnostic {
-    let path = e.path().to_string();
-    let mut message = without_first_position(&e.inner().to_string());
-    if let Some((head, rest)) = message.split_once(": ") {
-        if path.starts_with(head) {
-            message = rest.to_string();
-        }
-    }
-    let hint = unknown_name_hint(&message);
-    Diagnostic { file: None, path, line: None, message, hint }
 }
 
 /// Reads the trace files of the traffic sources' rates (relative to `base`), so validation finds

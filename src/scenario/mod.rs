@@ -16,7 +16,7 @@ mod validate;
 mod values;
 
 pub use diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
-pub use load::{load, load_str, parse_yaml, Document, LoadError};
+pub use load::{default_name, load, load_overridden, load_str, parse_yaml, Document, LoadError};
 pub use overrides::{parse_assignment, Origin, Override};
 pub use source_map::SourceMap;
 

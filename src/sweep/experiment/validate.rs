@@ -11,7 +11,7 @@ use super::{folder_name, Constraint, Experiment, ExperimentError, Objective, Var
 use crate::engine::SimDuration;
 use crate::metrics::column_named;
 use crate::scenario::{
-    parse_yaml, suggestion, Diagnostic, Document, Origin, Override, Scenario, ScenarioError, SourceMap,
+    default_name, parse_yaml, suggestion, Diagnostic, Document, Origin, Override, Scenario, ScenarioError, SourceMap,
 };
 use crate::sweep::measures::{measure_index, MeasureSpec, OverTime, Slo, Unit, MEASURES};
 
@@ -62,8 +62,7 @@ pub fn from_str(text: &str, file: &str, read_base: &BaseReader<'_>) -> Result<Ex
     let (document, base_file, base_bytes) = match &raw.base {
         Value::String(path) => match read_base(path) {
             Ok((shown, bytes)) => {
-                let stem = Path::new(path).file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-                let parsed = Document::parse(&String::from_utf8_lossy(&bytes), &shown, &stem);
+                let parsed = Document::parse(&String::from_utf8_lossy(&bytes), &shown, &default_name(Path::new(path)));
                 (Some(parsed), shown, bytes)
             }
             Err(message) => {
