@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{finish, tables, SweepInfo, SweepReport};
+use super::{tables, write_folder, SweepInfo, SweepReport};
 use crate::output::{OutputError, RunFolder};
 use crate::sweep::aggregate::{compare as compare_rows, RunRow, Setup};
 use crate::sweep::experiment::{self, Experiment};
@@ -76,9 +76,8 @@ pub fn merge(shards: &[PathBuf], out: &Path, experiment_file: Option<&Path>) -> 
         other => FolderError::Experiment(other),
     })?;
     // The folder names the files as the shards saw them, wherever the experiment is read from now.
-    experiment.base_file = first.base_file.clone();
-    let mut expected = SweepInfo::of(&experiment, None);
-    expected.experiment_file = first.experiment_file.clone();
+    (experiment.file, experiment.base_file) = (first.experiment_file.clone(), first.base_file.clone());
+    let expected = SweepInfo::of(&experiment, None);
     if expected.experiment_sha256 != first.experiment_sha256 || expected.base_sha256 != first.base_sha256 {
         return Err(FolderError::Mismatch(format!(
             "{} (or its base scenario) changed since the shards ran: its hash differs from theirs",
@@ -86,16 +85,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, experiment_file: Option<&Path>) -> 
         )));
     }
     let rows = merged_rows(&experiment, shards, &infos)?;
-    let folder = RunFolder::create(out)?;
-    let info = SweepInfo { experiment_file: first.experiment_file.clone(), ..expected };
-    tables::write_runs(&folder.file("runs.csv"), &info.variants, &rows)?;
-    super::write_json(&folder.file("sweep.json"), &info)?;
-    let md = finish(&folder, &experiment, &rows)?;
-    let failed = rows
-        .iter()
-        .filter_map(|r| r.result.as_ref().err().map(|e| (info.variants[r.variant].clone(), r.seed, e.clone())))
-        .collect();
-    Ok(SweepReport { folder: folder.commit()?, comparison: Some(md), failed })
+    Ok(write_folder(RunFolder::create(out)?, &experiment, &expected, &rows)?)
 }
 
 /// Every run of the plan, from the shard that ran it, in plan order.

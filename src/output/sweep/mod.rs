@@ -123,22 +123,33 @@ pub fn write_sweep(
         .zip(outcomes)
         .map(|(k, result)| RunRow { index: k.index, variant: k.variant, seed: k.seed, result })
         .collect();
-    let info = SweepInfo::of(experiment, options.shard);
+    write_folder(folder, experiment, &SweepInfo::of(experiment, options.shard), &rows)
+}
+
+/// Writes the runs (in plan order) and what is computed from them into `folder` and swaps it in:
+/// a whole sweep's or a merge's folder, or, when `info` names a shard, only the shard's runs,
+/// series and sweep.json.
+fn write_folder(
+    folder: RunFolder,
+    experiment: &Experiment,
+    info: &SweepInfo,
+    rows: &[RunRow],
+) -> Result<SweepReport, OutputError> {
     let names = &info.variants;
-    let metric = experiment.over_time.as_ref().map_or("value", |(m, _)| m.as_str());
-    tables::write_runs(&folder.file("runs.csv"), names, &rows)?;
-    if options.shard.is_some() {
+    tables::write_runs(&folder.file("runs.csv"), names, rows)?;
+    if info.shard.is_some() {
         // What `merge` needs to draw the over-time bands of the whole sweep.
-        tables::write_series(&folder.file("series.csv"), metric, names, &rows)?;
+        let metric = experiment.over_time.as_ref().map_or("value", |(m, _)| m.as_str());
+        tables::write_series(&folder.file("series.csv"), metric, names, rows)?;
     }
-    write_json(&folder.file("sweep.json"), &info)?;
+    write_json(&folder.file("sweep.json"), info)?;
     let failed = rows
         .iter()
         .filter_map(|r| r.result.as_ref().err().map(|e| (names[r.variant].clone(), r.seed, e.clone())))
         .collect();
-    let comparison = match options.shard {
+    let comparison = match info.shard {
         Some(_) => None,
-        None => Some(finish(&folder, experiment, &rows)?),
+        None => Some(finish(&folder, experiment, rows)?),
     };
     Ok(SweepReport { folder: folder.commit()?, comparison, failed })
 }
