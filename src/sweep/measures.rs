@@ -164,6 +164,8 @@ pub struct MeasureRecorder<'s, 'r> {
     failed: f64,
     /// Requests and 503s without a target: the error rate's denominator.
     attempts: f64,
+    /// Response times after the warm-up, every load-balanced service's (filled at the end from
+    /// the run's histograms when there is no warm-up).
     latencies: Latencies,
     has_traffic: bool,
     /// Per SLO: failed and attempted requests after the warm-up.
@@ -261,6 +263,13 @@ impl<'s, 'r> MeasureRecorder<'s, 'r> {
             })
             .collect();
         let unrecovered = self.watches.iter().filter(|w| w.short && w.recovered.is_none()).count();
+        if self.spec.warm_up.is_zero() {
+            let served =
+                world.services.iter().zip(&world.traffic.services).filter(|(s, _)| s.spec.target_group.is_some());
+            for (_, traffic) in served {
+                self.latencies.absorb(&traffic.run_latencies);
+            }
+        }
         let percentiles = self.latencies.percentiles();
         let traffic = |x: f64| self.has_traffic.then_some(x);
         let steady =
@@ -389,7 +398,9 @@ impl Recorder for MeasureRecorder<'_, '_> {
         if let Some(inner) = self.inner.as_deref_mut() {
             inner.interval_latencies(time, service, latencies);
         }
-        if self.after_warm_up(time) {
+        // Without a warm-up the run's own histograms (the world's) already hold every interval:
+        // merged once at the end instead.
+        if !self.spec.warm_up.is_zero() && self.after_warm_up(time) {
             self.latencies.absorb(latencies);
         }
     }
