@@ -4,6 +4,8 @@
 //! Everything here is a function of the runs' rows as runs.csv holds them (values already rounded
 //! as written), taken in plan order, so a merged set of shards gives exactly the unsharded answer.
 
+use std::collections::BTreeMap;
+
 use super::experiment::{Constraint, Experiment, Objective};
 use super::measures::{RunMeasures, MEASURES};
 use super::stats::{self, Describe, Paired};
@@ -100,11 +102,17 @@ impl Setup {
 
 /// Compares the runs of an experiment set up as `experiment` (all of them, in plan order).
 pub fn compare(experiment: &Setup, rows: &[RunRow]) -> Comparison {
-    let by_variant: Vec<Vec<&RunRow>> =
-        (0..experiment.variants.len()).map(|v| rows.iter().filter(|r| r.variant == v).collect()).collect();
+    // One pass over the runs, in plan order within each variant.
+    let mut by_variant: Vec<Vec<&RunRow>> = vec![Vec::new(); experiment.variants.len()];
+    for r in rows {
+        if let Some(runs) = by_variant.get_mut(r.variant) {
+            runs.push(r);
+        }
+    }
     let confidence = experiment.confidence;
-    let no_rows = Vec::new();
-    let base_rows = by_variant.get(experiment.baseline).unwrap_or(&no_rows);
+    // The baseline's runs by seed, for pairing (a lookup per run, not a scan).
+    let base_by_seed: BTreeMap<u64, &RunRow> =
+        by_variant.get(experiment.baseline).into_iter().flatten().map(|r| (r.seed, *r)).collect();
     let variants: Vec<VariantStats> = experiment
         .variants
         .iter()
@@ -118,7 +126,7 @@ pub fn compare(experiment: &Setup, rows: &[RunRow]) -> Comparison {
                     if v == experiment.baseline {
                         return None;
                     }
-                    let (a, b): (Vec<f64>, Vec<f64>) = pairs(mine, base_rows, m).into_iter().unzip();
+                    let (a, b): (Vec<f64>, Vec<f64>) = pairs(mine, &base_by_seed, m).into_iter().unzip();
                     stats::paired(&a, &b, confidence)
                 })
                 .collect();
@@ -153,10 +161,10 @@ pub fn compare(experiment: &Setup, rows: &[RunRow]) -> Comparison {
 }
 
 /// (variant, baseline) values of `measure` on the seeds both measured.
-fn pairs(mine: &[&RunRow], base: &[&RunRow], measure: usize) -> Vec<(f64, f64)> {
+fn pairs(mine: &[&RunRow], base: &BTreeMap<u64, &RunRow>, measure: usize) -> Vec<(f64, f64)> {
     mine.iter()
         .filter_map(|r| {
-            let b = base.iter().find(|b| b.seed == r.seed)?;
+            let b = base.get(&r.seed)?;
             let value = |row: &RunRow| row.result.as_ref().ok().and_then(|m| m.values[measure]);
             Some((value(r)?, value(b)?))
         })
