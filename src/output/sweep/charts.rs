@@ -67,19 +67,14 @@ pub fn write_all(
 ) -> Result<(), OutputError> {
     let mut figures = Vec::new();
     for m in headline(setup, c) {
-        let variants = c
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(v, s)| {
-                let values = rows
-                    .iter()
-                    .filter(|r| r.variant == v)
-                    .filter_map(|r| r.result.as_ref().ok().and_then(|x| x.values[m]))
-                    .collect();
-                (s.name.clone(), values)
-            })
-            .collect();
+        // Each run's value to its variant, in one pass.
+        let mut values: Vec<Vec<f64>> = vec![Vec::new(); c.variants.len()];
+        for r in rows {
+            if let (Some(x), Some(of)) = (r.result.as_ref().ok().and_then(|x| x.values[m]), values.get_mut(r.variant)) {
+                of.push(x);
+            }
+        }
+        let variants = c.variants.iter().map(|s| s.name.clone()).zip(values).collect();
         let figure = Distribution {
             title: format!("{}: {} per variant, one point per seed", e.name, MEASURES[m].name),
             y_label: label(m),
