@@ -56,6 +56,7 @@ pub mod catalog;
 pub mod cli;
 pub mod engine;
 pub mod faults;
+pub mod ids;
 pub mod metrics;
 pub mod output;
 pub mod placement;

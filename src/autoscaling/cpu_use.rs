@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::sim::ids::{InstanceId, ServiceId};
+use crate::ids::{InstanceId, ServiceId};
 use crate::sim::World;
 use crate::task::{TaskOwner, TaskStatus};
 

@@ -24,7 +24,7 @@ use super::metric::{Dimension, MetricKey, MetricName, StatisticSet};
 use super::spec::Scalable;
 use super::state::Autoscaling;
 use crate::engine::{SimDuration, SimTime};
-use crate::sim::ids::{ProviderId, ServiceId, TaskId};
+use crate::ids::{ProviderId, ServiceId, TaskId};
 use crate::sim::World;
 use crate::task::TaskStatus;
 use crate::traffic::{Rate, TrafficCounts};

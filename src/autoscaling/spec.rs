@@ -7,7 +7,7 @@ use super::scheduled::ScheduledAction;
 use super::step::StepPolicy;
 use super::target::ScalableTarget;
 use super::target_tracking::TargetTracking;
-use crate::sim::ids::{ProviderId, ServiceId};
+use crate::ids::{ProviderId, ServiceId};
 use crate::traffic::Rate;
 
 /// A step scaling policy with the user's alarm that invokes it.

@@ -9,7 +9,7 @@ use super::scheduled::ScheduledAction;
 use super::spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling};
 use super::target::{Blocked, Cooldowns, ScalableTarget};
 use super::target_tracking::TargetTracking;
-use crate::sim::ids::ServiceId;
+use crate::ids::ServiceId;
 use crate::traffic::{Rate, TrafficCounts};
 
 /// An alarm as CloudWatch holds it: its name and last state.

@@ -10,9 +10,9 @@
 //! in the zone with the most; meanwhile it may exceed its size by 10 % (at least one instance).
 
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 use crate::metrics::EventKind;
 use crate::sim::event::CapacityEvent;
-use crate::sim::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 
 use super::{fleet, mixed, status, GroupLifecycle, Instance, LaunchOutcome, Termination};

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::{CpuArchitecture, InstanceType};
 use crate::engine::{Generation, SimTime};
-use crate::sim::ids::{InstanceId, ProviderId, TaskId, ZoneId};
+use crate::ids::{InstanceId, ProviderId, TaskId, ZoneId};
 use crate::task::{HostPort, Protocol, TaskDefinition};
 
 use super::Termination;

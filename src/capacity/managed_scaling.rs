@@ -27,9 +27,9 @@
 //! minimum step size.
 
 use crate::engine::SimDuration;
+use crate::ids::{InstanceId, ProviderId};
 use crate::service::{is_daemon_task, only_daemons_left};
 use crate::sim::event::CapacityEvent;
-use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Ctx, Event, World};
 use crate::task::Placement;
 

@@ -6,7 +6,7 @@
 //! first choice never fails), Spot instances the type the Spot allocation strategy picks.
 
 use crate::catalog::InstanceType;
-use crate::sim::ids::ProviderId;
+use crate::ids::ProviderId;
 use crate::sim::World;
 
 use super::{AutoScalingGroup, InstancesDistribution, PurchaseOption, SpotAllocationStrategy};

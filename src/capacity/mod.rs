@@ -29,9 +29,9 @@ pub use timing::FleetTiming;
 pub use zones::{interrupt_fargate_task, spot_unavailable, zone_down, SPOT_TASK_INTERRUPTED};
 
 use crate::engine::SimDuration;
+use crate::ids::ServiceId;
 use crate::service::SchedulingStrategy;
 use crate::sim::event::{CapacityEvent, ServiceEvent};
-use crate::sim::ids::ServiceId;
 use crate::sim::{Ctx, Event, World};
 
 /// Handles a capacity event.

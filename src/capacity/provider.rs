@@ -4,7 +4,7 @@ use std::cmp::Reverse;
 
 use crate::catalog::InstanceType;
 use crate::engine::SimDuration;
-use crate::sim::ids::{ProviderId, ZoneId};
+use crate::ids::{ProviderId, ZoneId};
 
 /// A group's `DefaultCooldown` (aws-behaviour.md §8).
 pub const DEFAULT_COOLDOWN: SimDuration = SimDuration::from_secs(300);

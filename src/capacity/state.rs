@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::InstanceType;
 use crate::engine::SimTime;
-use crate::sim::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
+use crate::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 
 /// How a launch ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

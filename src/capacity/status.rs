@@ -3,10 +3,10 @@
 //! what each does to the tasks on the instance (aws-behaviour.md §5.3, §8).
 
 use crate::engine::SimDuration;
+use crate::ids::{InstanceId, TaskId};
 use crate::metrics::EventKind;
 use crate::service::SchedulingStrategy;
 use crate::sim::event::CapacityEvent;
-use crate::sim::ids::{InstanceId, TaskId};
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskOwner, TaskStatus};
 

@@ -3,9 +3,9 @@
 //! (aws-behaviour.md §2.2).
 
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{ProviderId, TaskId, ZoneId};
 use crate::metrics::EventKind;
 use crate::sim::event::{CapacityEvent, TaskStep};
-use crate::sim::ids::{ProviderId, TaskId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, Placement, StopCode, TaskStatus};
 

@@ -3,8 +3,8 @@
 use rand::seq::index;
 
 use crate::engine::{SimTime, StreamRng};
+use crate::ids::TaskId;
 use crate::metrics::EventKind;
-use crate::sim::ids::TaskId;
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskStatus};
 

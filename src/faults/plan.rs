@@ -1,7 +1,7 @@
 //! The fault plan: what the scenario breaks, and when.
 
 use crate::engine::{DurationDist, SimDuration, SimTime};
-use crate::sim::ids::{InstanceId, ProviderId, ServiceId, ZoneId};
+use crate::ids::{InstanceId, ProviderId, ServiceId, ZoneId};
 
 /// How many of the candidates a fault hits, drawn at random from its stream.
 #[derive(Clone, Copy, Debug, PartialEq)]

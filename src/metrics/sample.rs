@@ -6,8 +6,8 @@
 //! rows would not add up to the summary's total.
 
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{ProviderId, ServiceId};
 use crate::service::CapacitySource;
-use crate::sim::ids::{ProviderId, ServiceId};
 use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
 

@@ -133,7 +133,7 @@ impl Summary {
             .enumerate()
             .map(|(i, s)| ServiceSummary {
                 name: s.spec.name.clone(),
-                desired_count: crate::service::desired_count(world, crate::sim::ids::ServiceId::from_index(i)),
+                desired_count: crate::service::desired_count(world, crate::ids::ServiceId::from_index(i)),
                 running_at_end: s.tasks.iter().filter(|t| world.tasks[t.index()].status == TaskStatus::Running).count()
                     as u32,
                 tasks_started: s.stats.tasks_started,

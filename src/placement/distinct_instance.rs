@@ -1,7 +1,7 @@
 //! `distinctInstance`: every task of the group on a different instance.
 
 use crate::capacity::Instance;
-use crate::sim::ids::GroupId;
+use crate::ids::GroupId;
 use crate::sim::World;
 
 /// Whether `instance` holds no task of `group` that is not yet STOPPED: a task still stopping

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::capacity::Instance;
-use crate::sim::ids::{GroupId, InstanceId};
+use crate::ids::{GroupId, InstanceId};
 
 use super::{PlacementStrategy, Resource, SpreadField};
 

@@ -27,7 +27,7 @@ pub use scale_in::choose_tasks_to_stop;
 
 use crate::capacity::Instance;
 use crate::engine::StreamRng;
-use crate::sim::ids::{GroupId, InstanceId};
+use crate::ids::{GroupId, InstanceId};
 use crate::sim::World;
 use crate::task::TaskDefinition;
 use query::Expression;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::StreamRng;
-use crate::sim::ids::TaskId;
+use crate::ids::TaskId;
 use crate::sim::World;
 use crate::task::{Placement, TaskStatus};
 

@@ -3,7 +3,7 @@
 //! without the attribute form a value of their own.
 
 use crate::capacity::Instance;
-use crate::sim::ids::GroupId;
+use crate::ids::GroupId;
 use crate::sim::World;
 
 use super::SpreadField;

@@ -7,8 +7,8 @@
 
 use crate::capacity::Instance;
 use crate::engine::SimTime;
+use crate::ids::{InstanceId, ServiceId, TaskId};
 use crate::placement::{rejections, Rejection, Request};
-use crate::sim::ids::{InstanceId, ServiceId, TaskId};
 use crate::sim::{Ctx, World};
 use crate::task::{Placement, TaskOwner};
 

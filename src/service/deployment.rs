@@ -3,7 +3,7 @@
 //! a service goes through.
 
 use crate::engine::SimTime;
-use crate::sim::ids::TaskDefId;
+use crate::ids::TaskDefId;
 
 use super::SchedulingStrategy;
 

@@ -4,7 +4,7 @@
 //! period has passed since it started.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::sim::ids::TaskId;
+use crate::ids::TaskId;
 use crate::sim::World;
 use crate::task::{has_health_check, Health, TaskStatus};
 use crate::traffic::target_group::TargetState;

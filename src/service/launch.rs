@@ -2,9 +2,9 @@
 //! (or launch type), then the instance or Fargate zone, then launch.
 
 use crate::capacity::{choose_provider, Instance, ProviderKind, MAX_PROVISIONING_TASKS};
+use crate::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
 use crate::metrics::EventKind;
 use crate::placement::{self, PlacementConstraint, PlacementStrategy, Request, Unplaced};
-use crate::sim::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
 use crate::sim::{Ctx, World};
 use crate::task::{self, NewTask, Placement, TaskOwner};
 

@@ -14,8 +14,8 @@
 //!   service is short of (one that stopped) is always replaced.
 
 use crate::engine::SimTime;
+use crate::ids::{ServiceId, TaskId};
 use crate::placement::choose_tasks_to_stop;
-use crate::sim::ids::{ServiceId, TaskId};
 use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
 

@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
 use crate::metrics::EventKind;
 use crate::placement::{describe_failure, Unplaced};
 use crate::sim::event::ServiceEvent;
-use crate::sim::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatus};
 

@@ -2,8 +2,8 @@
 
 use crate::capacity::{CapacityProvider, Instance, StrategyItem};
 use crate::engine::{DurationDist, SimDuration, SimTime};
+use crate::ids::{ServiceId, TargetGroupId, TaskDefId};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
-use crate::sim::ids::{ServiceId, TargetGroupId, TaskDefId};
 use crate::traffic::spec::RequestModel;
 
 use super::DeploymentConfiguration;

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::ids::{GroupId, RunTaskId, TaskId};
 use crate::metrics::EventKind;
 use crate::placement::Unplaced;
-use crate::sim::ids::{GroupId, RunTaskId, TaskId};
 use crate::sim::{Ctx, World};
 use crate::task::TaskOwner;
 

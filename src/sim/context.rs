@@ -2,8 +2,8 @@
 //! recorder and the run's timing settings.
 
 use crate::engine::{RngStreams, Scheduler, StreamRng};
+use crate::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
 use crate::metrics::{EventKind, LogEvent, Recorder};
-use crate::sim::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
 use crate::sim::Event;
 use crate::task::{LifecycleTiming, TaskOwner};
 

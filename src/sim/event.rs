@@ -3,7 +3,7 @@
 
 use crate::capacity::Termination;
 use crate::engine::Generation;
-use crate::sim::ids::{InstanceId, LaunchId, ProviderId, RunTaskId, ServiceId, SourceId, TaskId, ZoneId};
+use crate::ids::{InstanceId, LaunchId, ProviderId, RunTaskId, ServiceId, SourceId, TaskId, ZoneId};
 use crate::task::Health;
 use crate::traffic::server::RequestId;
 use crate::traffic::Failure;

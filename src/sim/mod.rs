@@ -3,7 +3,6 @@
 
 mod context;
 pub mod event;
-pub mod ids;
 mod simulation;
 mod world;
 

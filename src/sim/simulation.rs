@@ -2,11 +2,11 @@
 
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::faults::{self, Fault};
+use crate::ids::{RunTaskId, ServiceId};
 use crate::metrics::{self, Recorder, Summary};
 use crate::scenario::Scenario;
 use crate::service::{Action, ActionKind, SchedulingStrategy};
 use crate::sim::event::ServiceEvent;
-use crate::sim::ids::{RunTaskId, ServiceId};
 use crate::sim::{Ctx, Event, Streams, World};
 use crate::task::LifecycleTiming;
 use crate::{autoscaling, capacity, service, task, traffic};

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use crate::autoscaling::Autoscaling;
 use crate::capacity::{CapacityProvider, Fleet, Instance};
+use crate::ids::{GroupId, InstanceId, TaskDefId, TaskId};
 use crate::placement::{Order, PlacementIndex, Resource};
 use crate::scenario::Scenario;
 use crate::service::{RunTask, Service};
-use crate::sim::ids::{GroupId, InstanceId, TaskDefId, TaskId};
 use crate::task::{Placement, Task, TaskDefinition, TaskOwner};
 use crate::traffic::Traffic;
 

@@ -3,9 +3,9 @@
 //! when the task reaches RUNNING and scheduled as [`ContainerEvent`]s stamped with the task's
 //! generation, so a task stopped meanwhile ignores them.
 
+use crate::ids::TaskId;
 use crate::metrics::EventKind;
 use crate::sim::event::{ContainerChange, ContainerEvent};
-use crate::sim::ids::TaskId;
 use crate::sim::{Ctx, Event, World};
 
 use super::{health_transitions, ContainerBehaviour, Health, TaskDefinition, TaskStatus};

@@ -10,9 +10,9 @@
 //! only make sense for a running one.
 
 use crate::engine::{Generation, SimDuration, SimTime};
+use crate::ids::{GroupId, InstanceId, ProviderId, RunTaskId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::metrics::EventKind;
 use crate::sim::event::TaskStep;
-use crate::sim::ids::{GroupId, InstanceId, ProviderId, RunTaskId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 
 use super::Health;

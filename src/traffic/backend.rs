@@ -2,7 +2,7 @@
 //! answers health checks, and the bookkeeping behind its utilization metrics.
 
 use crate::engine::SimTime;
-use crate::sim::ids::{ServiceId, TargetGroupId, TaskId};
+use crate::ids::{ServiceId, TargetGroupId, TaskId};
 
 use super::queueing::Backlog;
 use super::server::{Concurrency, Server};

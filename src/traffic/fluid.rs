@@ -5,8 +5,8 @@
 //! by the requests they stand for; so both fidelities write the same columns.
 
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{LoadBalancerId, TargetGroupId, TaskId};
 use crate::sim::event::TrafficEvent;
-use crate::sim::ids::{LoadBalancerId, TargetGroupId, TaskId};
 use crate::sim::{Ctx, Event, World};
 
 use super::queueing::{self, FluidStep, FluidTarget, ServiceTime};

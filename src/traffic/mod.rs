@@ -25,8 +25,8 @@ pub use stats::{Failure, ServiceTraffic, TrafficCounts, TrafficRow};
 pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
 
 use crate::engine::SimTime;
+use crate::ids::ServiceId;
 use crate::sim::event::TrafficEvent;
-use crate::sim::ids::ServiceId;
 use crate::sim::{Ctx, World};
 use spec::Fidelity;
 

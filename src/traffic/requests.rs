@@ -7,8 +7,8 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
 use crate::sim::event::TrafficEvent;
-use crate::sim::ids::{LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
 use crate::sim::{Ctx, Event, World};
 use crate::task::{OUT_OF_MEMORY, SIGKILL_EXIT_CODE};
 

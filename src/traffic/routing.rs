@@ -46,7 +46,7 @@ use rand::RngExt;
 
 use super::target_group::{Algorithm, Pick, Target, TargetGroup, TargetState};
 use crate::engine::{SimTime, StreamRng};
-use crate::sim::ids::{TaskId, ZoneId};
+use crate::ids::{TaskId, ZoneId};
 
 /// A target's routing weight out of slow start; a ramping target has a fraction of it.
 const FULL_WEIGHT: u64 = 1000;

@@ -2,7 +2,7 @@
 //! sources, with every reference resolved to an id.
 
 use crate::engine::{DurationDist, SimDuration};
-use crate::sim::ids::{LoadBalancerId, ServiceId, TargetGroupId};
+use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
 
 use super::server::Concurrency;
 use super::target_group::TargetGroupConfig;

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
+use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 use crate::scenario::Scenario;
-use crate::sim::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
 use super::fluid::PointCache;

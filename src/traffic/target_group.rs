@@ -42,7 +42,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{SimDuration, SimTime};
-use crate::sim::ids::{TaskId, ZoneId};
+use crate::ids::{TaskId, ZoneId};
 
 /// How the load balancer spreads requests over the routable targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

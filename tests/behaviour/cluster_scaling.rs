@@ -4,8 +4,8 @@
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
 use ecsim::engine::Scheduler;
+use ecsim::ids::ProviderId;
 use ecsim::metrics::EventKind;
-use ecsim::sim::ids::ProviderId;
 use ecsim::sim::{Ctx, Streams, World};
 use ecsim::task::TaskStatus;
 

@@ -170,7 +170,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     let s = scenario(AZ_OUTAGE);
     let mut rec = Memory::default();
     let mut sim = Simulation::new(&s, &mut rec, false);
-    let zone_b = ecsim::sim::ids::ZoneId::from_index(1);
+    let zone_b = ecsim::ids::ZoneId::from_index(1);
     let mut checked = 0;
     while let Some(now) = sim.step() {
         let world = sim.world();
@@ -216,7 +216,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     // Noticed at 630 s, the replacement goes to the zone with the fewest instances that is up:
     // us-east-1a and us-east-1c tie with one each, the first listed wins; it registers at 690 s.
     assert_eq!(registered_at(&rec, "i-00004"), Some(690.0));
-    assert_eq!(world.instances[3].zone, Some(ecsim::sim::ids::ZoneId::from_index(0)));
+    assert_eq!(world.instances[3].zone, Some(ecsim::ids::ZoneId::from_index(0)));
     // Back at 1800 s: zones hold a 2, b 0, c 1. The group launches first into us-east-1b
     // (registered at 1800 + 60 = 1860 s), then takes one out of us-east-1a, the zone with the most:
     // i-00001 (launched at 0 s, 1740 s from its next instance hour) rather than i-00004 (launched

@@ -45,7 +45,7 @@ fn check_invariants(world: &World) {
         let mine: Vec<_> = world
             .tasks
             .iter()
-            .filter(|t| t.owner == TaskOwner::Service(ecsim::sim::ids::ServiceId::from_index(i)))
+            .filter(|t| t.owner == TaskOwner::Service(ecsim::ids::ServiceId::from_index(i)))
             .filter(|t| t.status != TaskStatus::Stopped)
             .map(|t| t.id)
             .collect();

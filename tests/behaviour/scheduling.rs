@@ -29,7 +29,7 @@ fn a_daemon_runs_one_task_per_instance_and_is_placed_first() {
     for inst in &world.instances {
         let daemons = world.tasks.iter().filter(|t| {
             t.placement == Placement::Instance(inst.id)
-                && t.owner == TaskOwner::Service(ecsim::sim::ids::ServiceId::from_index(0))
+                && t.owner == TaskOwner::Service(ecsim::ids::ServiceId::from_index(0))
         });
         assert_eq!(daemons.count(), 1, "one agent on {}", inst.label());
     }
@@ -84,7 +84,7 @@ fn scale_in_with_binpack_frees_the_emptiest_instance_first() {
     let stopped: Vec<_> =
         world.tasks.iter().filter(|t| t.stop_code == Some(StopCode::ServiceSchedulerInitiated)).collect();
     assert_eq!(stopped.len(), 1);
-    assert_eq!(stopped[0].placement, Placement::Instance(ecsim::sim::ids::InstanceId::from_index(1)));
+    assert_eq!(stopped[0].placement, Placement::Instance(ecsim::ids::InstanceId::from_index(1)));
     assert_eq!(summary.services[0].running_at_end, 4);
     assert_eq!(rec.messages(EventKind::ServiceUpdated), ["service web desired count changed from 5 to 4."]);
     assert!(rec.messages(EventKind::ServiceTasksStopped)[0].starts_with("service web has stopped 1 running tasks"));

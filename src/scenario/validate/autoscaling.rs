@@ -14,13 +14,13 @@ use crate::autoscaling::target_tracking::{self as tt, TargetTracking};
 use crate::autoscaling::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScaling};
 use crate::capacity::CapacityProvider;
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAdjustmentType, RawAlarm, RawComparison, RawMetricAggregation, RawMetricRef, RawScalingPolicies, RawScenario,
     RawScheduledAction, RawSchedulingStrategy, RawService, RawStatistic, RawStepScaling, RawTargetTracking,
 };
 use crate::scenario::values::Scalar;
-use crate::sim::ids::{ProviderId, ServiceId};
 
 /// ECS's limit of tasks per service.
 const MAX_CAPACITY: i64 = 5_000;

@@ -12,13 +12,13 @@ use crate::capacity::{
 };
 use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
 use crate::engine::{DurationDist, SimDuration};
+use crate::ids::ProviderId;
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAutoScalingGroup, RawCapacityProvider, RawCpuArchitecture, RawEnabled, RawExternalFleet, RawManagedScaling,
     RawPurchaseOption, RawSpotAllocationStrategy, RawStrategyItem, RawTiming,
 };
 use crate::scenario::values::Scalar;
-use crate::sim::ids::ProviderId;
 
 const MAX_BASE: i64 = 100_000;
 const MAX_WEIGHT: i64 = 1_000;
@@ -267,9 +267,9 @@ fn group_zones(
     path: &str,
     raw: &RawAutoScalingGroup,
     zones: &[String],
-) -> Option<Vec<crate::sim::ids::ZoneId>> {
+) -> Option<Vec<crate::ids::ZoneId>> {
     match &raw.availability_zones {
-        None => Some((0..zones.len()).map(crate::sim::ids::ZoneId::from_index).collect()),
+        None => Some((0..zones.len()).map(crate::ids::ZoneId::from_index).collect()),
         Some(names) if names.is_empty() => {
             c.error(
                 &format!("{path}.availability_zones"),

@@ -8,13 +8,13 @@ use super::checker::Checker;
 use crate::capacity::{CapacityProvider, Instance, FARGATE, FARGATE_SPOT};
 use crate::engine::{SimDuration, SimTime};
 use crate::faults::{Amount, Fault, FaultKind, InstanceTarget, InstanceVictims, Target, Timing, Victims};
+use crate::ids::{ProviderId, ZoneId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAzOutage, RawCapacityProvider, RawFault, RawInstanceFault, RawScenario, RawService, RawSpotInterruption,
     RawTaskFault,
 };
 use crate::scenario::values::Scalar;
-use crate::sim::ids::{ProviderId, ZoneId};
 
 const KINDS: &str = "`stop_tasks`, `crash_tasks`, `fail_health_checks`, `terminate_instances`, `impair_instances`, \
                      `drain_instances`, `az_outage` or `spot_interruption`";

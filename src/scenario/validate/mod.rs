@@ -22,7 +22,7 @@ use super::diagnostics::Diagnostic;
 use super::schema::RawScenario;
 use super::Scenario;
 use crate::engine::SimDuration;
-use crate::sim::ids::ZoneId;
+use crate::ids::ZoneId;
 use checker::Checker;
 
 /// CloudWatch's metric period, and metrics.csv's default interval.
@@ -128,8 +128,8 @@ fn service_ref(
     path: &str,
     name: &str,
     services: &std::collections::BTreeMap<String, super::schema::RawService>,
-) -> Option<crate::sim::ids::ServiceId> {
-    let id = services.keys().position(|s| s == name).map(crate::sim::ids::ServiceId::from_index);
+) -> Option<crate::ids::ServiceId> {
+    let id = services.keys().position(|s| s == name).map(crate::ids::ServiceId::from_index);
     if id.is_none() {
         let hint = super::diagnostics::suggestion(name, super::schema::names(services));
         c.error(path, &format!("unknown service `{name}`"), Some(&hint));

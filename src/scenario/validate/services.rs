@@ -7,6 +7,7 @@ use super::placement::{self, MAX_CONSTRAINTS};
 use super::task_definitions::check_fargate;
 use crate::capacity::{CapacityProvider, StrategyItem};
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::TaskDefId;
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
@@ -16,7 +17,6 @@ use crate::scenario::schema::{
 use crate::service::{
     CapacitySource, CircuitBreaker, DeploymentConfiguration, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec,
 };
-use crate::sim::ids::TaskDefId;
 use crate::task::{Compatibility, TaskDefinition};
 use crate::traffic::spec::TargetGroupSpec;
 

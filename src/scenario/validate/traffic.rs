@@ -3,6 +3,7 @@
 
 use super::checker::Checker;
 use crate::engine::SimDuration;
+use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAlgorithm, RawFidelity, RawInitialChecks, RawLoadBalancer, RawRequestModel, RawScenario, RawTargetGroup,
@@ -10,7 +11,6 @@ use crate::scenario::schema::{
 };
 use crate::scenario::values::Scalar;
 use crate::service::ServiceSpec;
-use crate::sim::ids::{LoadBalancerId, ServiceId, TargetGroupId};
 use crate::traffic::server::Concurrency;
 use crate::traffic::spec::{
     Fidelity, LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT,
