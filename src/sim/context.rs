@@ -5,7 +5,7 @@ use crate::engine::{RngStreams, Scheduler, StreamRng};
 use crate::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
 use crate::metrics::{EventKind, LogEvent, Recorder};
 use crate::sim::Event;
-use crate::task::{LifecycleTiming, TaskOwner};
+use crate::task::{Announce, LifecycleTiming, TaskOwner};
 
 /// Stable stream purposes: changing one changes every recorded result.
 const LIFECYCLE_STREAM: u32 = 1;
@@ -131,9 +131,22 @@ pub struct Ctx<'a> {
     pub timing: &'a LifecycleTiming,
     /// Log why each task went where it did (`--explain-placement`).
     pub explain_placement: bool,
+    /// Where a task's changes fan out to the domains ([`super::transitions`]).
+    pub announce: Announce,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A handler's context over these parts, announcing task changes through the model's fan-out.
+    pub fn new(
+        sched: &'a mut Scheduler<Event>,
+        streams: &'a mut Streams,
+        recorder: &'a mut dyn Recorder,
+        timing: &'a LifecycleTiming,
+        explain_placement: bool,
+    ) -> Self {
+        Ctx { sched, streams, recorder, timing, explain_placement, announce: super::transitions::fan_out }
+    }
+
     /// Starts an event-log entry at the current time.
     pub fn log(&mut self, kind: EventKind) -> LogEntry<'_> {
         let event = LogEvent {

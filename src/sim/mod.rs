@@ -3,10 +3,13 @@
 
 mod context;
 pub mod event;
+mod harness;
 mod simulation;
+mod transitions;
 mod world;
 
 pub use context::{Ctx, LogEntry, Streams};
 pub use event::Event;
+pub use harness::Harness;
 pub use simulation::Simulation;
 pub use world::World;

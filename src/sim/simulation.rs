@@ -30,13 +30,7 @@ impl Model for Ecs<'_> {
     type Event = Event;
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
-        let mut ctx = Ctx {
-            sched,
-            streams: &mut self.streams,
-            recorder: &mut *self.recorder,
-            timing: &self.timing,
-            explain_placement: self.explain_placement,
-        };
+        let mut ctx = Ctx::new(sched, &mut self.streams, &mut *self.recorder, &self.timing, self.explain_placement);
         let world = &mut self.world;
         match event {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
@@ -92,13 +86,7 @@ impl<'r> Simulation<'r> {
             end: SimTime::ZERO + scenario.duration,
             pricing: scenario.pricing.clone(),
         };
-        let mut ctx = Ctx {
-            sched: &mut sched,
-            streams: &mut model.streams,
-            recorder: &mut *model.recorder,
-            timing: &model.timing,
-            explain_placement,
-        };
+        let mut ctx = Ctx::new(&mut sched, &mut model.streams, &mut *model.recorder, &model.timing, explain_placement);
         capacity::launch_initial_fleet(&mut model.world, &mut ctx, &scenario.external_instances);
         capacity::managed_scaling::start(&model.world, &mut ctx);
         traffic::start(&mut model.world, &mut ctx, model.end);

@@ -15,7 +15,7 @@ use crate::metrics::EventKind;
 use crate::sim::event::TaskStep;
 use crate::sim::{Ctx, Event, World};
 
-use super::Health;
+use super::{Health, TaskChange};
 
 /// ECS's `lastStatus` values, in lifecycle order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -202,7 +202,7 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
         _ => TaskStatus::Deactivating,
     };
     enter(world, ctx, id, next);
-    crate::service::on_task_stopping(world, ctx, id);
+    super::announce(world, ctx, TaskChange::StopRequested(id));
     true
 }
 
@@ -216,7 +216,7 @@ pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
     }
     if task.desired_running {
         let_go(world, id, code, reason);
-        crate::service::on_task_stopping(world, ctx, id);
+        super::announce(world, ctx, TaskChange::StopRequested(id));
     } else {
         task.generation.bump();
     }
@@ -305,53 +305,30 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
     }
     let generation = task.generation;
     log_state_change(world, ctx, id);
-    let owner = world.tasks[id.index()].owner;
-    if matches!(status, TaskStatus::Stopping | TaskStatus::Stopped) {
-        crate::traffic::on_task_gone(world, ctx, id);
-    }
+    // The task's own part of the status, before anyone else hears of it.
     match status {
         TaskStatus::Running => {
             super::containers::on_running(world, ctx, id);
-            match owner {
-                TaskOwner::Service(_) => {
-                    crate::traffic::on_task_running(world, ctx, id);
-                    crate::service::on_task_running(world, ctx, id)
-                }
-                TaskOwner::Standalone(r) => {
-                    if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
-                        let work = run_time.sample(ctx.streams.lifecycle(owner));
-                        ctx.sched.after(work, Event::Task(TaskStep { task: id, generation }));
-                    }
+            let owner = world.tasks[id.index()].owner;
+            if let TaskOwner::Standalone(r) = owner {
+                if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
+                    let work = run_time.sample(ctx.streams.lifecycle(owner));
+                    ctx.sched.after(work, Event::Task(TaskStep { task: id, generation }));
                 }
             }
         }
-        TaskStatus::Stopped => {
-            let freed = match world.tasks[id.index()].placement {
-                Placement::Instance(i) => world.instances[i.index()].provider,
-                _ => None,
-            };
-            release(world, id);
-            if let Some(provider) = freed {
-                crate::service::place_awaiting(world, ctx, provider);
-            }
-            if let Placement::Instance(i) = world.tasks[id.index()].placement {
-                crate::capacity::on_task_left(world, ctx, i);
-            }
-            match owner {
-                TaskOwner::Service(_) => crate::service::on_task_stopped(world, ctx, id),
-                TaskOwner::Standalone(_) => crate::service::on_standalone_task_stopped(world, id),
-            }
-        }
-        TaskStatus::Deactivating => {
-            // ECS deregisters the task from its target group and waits for the draining.
-            let delay = crate::traffic::on_task_deactivating(world, ctx, id);
-            ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
-        }
-        _ => {
-            let delay = status_duration(world, ctx, id, status);
-            ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
-        }
+        TaskStatus::Stopped => release(world, id),
+        _ => {}
     }
+    let reaction = super::announce(world, ctx, TaskChange::Entered { task: id, status });
+    // When the status ends: RUNNING and STOPPED last until something happens.
+    let delay = match status {
+        TaskStatus::Running | TaskStatus::Stopped => return,
+        // ECS deregistered the task from its target group and waits for the draining.
+        TaskStatus::Deactivating => reaction.deactivating_for,
+        _ => status_duration(world, ctx, id, status),
+    };
+    ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
 }
 
 /// How long a task stays in a transient status.

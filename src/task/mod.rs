@@ -1,12 +1,14 @@
 //! Task definitions and the task: its lifecycle through ECS's states, with the timing of each step.
 
 mod behaviour;
+mod change;
 mod containers;
 mod definition;
 mod lifecycle;
 mod timing;
 
 pub use behaviour::{health_transitions, ContainerBehaviour, Health, MemoryUse};
+pub use change::{announce, Announce, Reaction, TaskChange};
 pub use containers::{
     fail_health_checks, has_health_check, on_event as on_container_event, OUT_OF_MEMORY, SIGKILL_EXIT_CODE,
 };

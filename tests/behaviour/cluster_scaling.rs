@@ -3,10 +3,9 @@
 
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
-use ecsim::engine::Scheduler;
 use ecsim::ids::ProviderId;
 use ecsim::metrics::EventKind;
-use ecsim::sim::{Ctx, Streams, World};
+use ecsim::sim::{Ctx, Harness, World};
 use ecsim::task::TaskStatus;
 
 /// A group of m5.large (2048 CPU units: two 1024-unit tasks each) with managed scaling and
@@ -134,14 +133,9 @@ capacity_providers:
 /// what was logged.
 fn with_initial_fleet(yaml: &str, test: impl FnOnce(&mut World, &mut Ctx, ProviderId)) -> Memory {
     let scenario = scenario(yaml);
-    let (mut world, mut sched, mut rec) = (World::new(&scenario), Scheduler::default(), Memory::default());
-    let mut streams = Streams::for_scenario(&scenario);
-    let timing = &scenario.timing;
-    let mut ctx =
-        Ctx { sched: &mut sched, streams: &mut streams, recorder: &mut rec, timing, explain_placement: false };
-    capacity::launch_initial_fleet(&mut world, &mut ctx, &[]);
-    test(&mut world, &mut ctx, ProviderId::from_index(2));
-    rec
+    let mut harness = Harness::new(&scenario, Memory::default()).with_initial_fleet(&scenario);
+    harness.act(|world, ctx| test(world, ctx, ProviderId::from_index(2)));
+    harness.recorder
 }
 
 #[test]

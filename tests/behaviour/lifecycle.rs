@@ -87,3 +87,26 @@ faults: [{ at: 2m, stop_tasks: { service: slow } }]
     assert_eq!(rec.entered("slow-1", "STOPPING"), Some(120.0));
     assert_eq!(rec.entered("slow-1", "STOPPED"), Some(150.0));
 }
+
+#[test]
+fn a_scaled_in_task_is_deregistered_as_it_enters_deactivating_and_drains_for_the_delay() {
+    // sim/transitions.rs: entering DEACTIVATING deregisters the target, and the target group's
+    // deregistration delay (300 s) is how long DEACTIVATING lasts. The scale-in at 60 s stops
+    // one of the two tasks; its target drains until 360 s, then it goes STOPPING.
+    let action = "actions: [{ at: 60s, update_service: { service: web, desired_count: 1 } }]";
+    let (_, _, rec) = run(&scenario(&crate::routing::web(2, "0", "deregistration_delay: 300s", action)));
+    let deactivating = rec.events.iter().find(|e| e.status == Some("DEACTIVATING"));
+    let stopped = deactivating.and_then(|e| e.task.clone()).expect("the scale-in stops a task");
+    let story: Vec<(f64, String)> = rec
+        .events
+        .iter()
+        .filter(|e| e.task.as_deref() == Some(&stopped) && e.time.as_secs_f64() >= 60.0)
+        .map(|e| (e.time.as_secs_f64(), e.status.map_or(e.message.clone(), str::to_string)))
+        .collect();
+    let at = |what: &str| story.iter().position(|(_, s)| s.contains(what)).unwrap_or(usize::MAX);
+    assert!(at("DEACTIVATING") < at("deregistered 1 targets"), "{story:?}");
+    assert!(at("deregistered 1 targets") < at("STOPPING"), "{story:?}");
+    let stopping = story.iter().find(|(_, s)| s == "STOPPING").map(|(t, _)| *t);
+    assert_eq!(stopping, Some(360.0), "DEACTIVATING lasts the deregistration delay: {story:?}");
+    assert!(at("STOPPING") < at("STOPPED") && at("STOPPED") < usize::MAX, "{story:?}");
+}
