@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use criterion::{criterion_group, Criterion, Throughput};
-use ecsim::metrics::{LogEvent, MetricsRow, Recorder};
+use ecsim::record::{LogEvent, MetricsRow, Recorder};
 use ecsim::scenario::{load_str, Scenario};
 use ecsim::sim::Simulation;
 

@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion};
-use ecsim::metrics::{EventKind, LogEvent, MetricsRow, Recorder};
+use ecsim::record::{EventKind, LogEvent, MetricsRow, Recorder};
 use ecsim::scenario::{load_str, Scenario};
 use ecsim::sim::Simulation;
 

@@ -26,7 +26,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use ecsim::metrics::{LogEvent, MetricsRow, Recorder};
+use ecsim::record::{LogEvent, MetricsRow, Recorder};
 use ecsim::scenario::{load_str, Scenario};
 use ecsim::sim::Simulation;
 

@@ -60,6 +60,7 @@ pub mod ids;
 pub mod metrics;
 pub mod output;
 pub mod placement;
+pub mod record;
 pub mod scenario;
 pub mod service;
 pub mod sim;

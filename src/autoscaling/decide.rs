@@ -10,7 +10,7 @@ use super::spec::Scalable;
 use super::state::{Autoscaling, TargetState, WatchedAlarm};
 use super::target::{combine, combine_target_tracking, Proposal};
 use super::{step, target_tracking};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::{Ctx, World};
 
 /// Which policy a wish came from, to start its cooldown if it wins.

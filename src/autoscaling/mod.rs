@@ -34,7 +34,7 @@ pub use spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScalin
 pub use state::{Autoscaling, TargetState};
 
 use crate::engine::SimTime;
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::ScalingEvent;
 use crate::sim::{Ctx, Event, World};
 use publish::MINUTE;

@@ -130,7 +130,7 @@ pub(super) fn publish_minute(world: &mut World, scaling: &mut Autoscaling, minut
         }
     }
     if scaling.reads(Dimension::Cluster) {
-        if let Some((cpu, memory)) = crate::metrics::cluster_reservation(world) {
+        if let Some((cpu, memory)) = crate::capacity::cluster_reservation(world) {
             for (name, value) in [(MetricName::CpuReservation, cpu), (MetricName::MemoryReservation, memory)] {
                 let key = MetricKey { dimension: Dimension::Cluster, name };
                 if scaling.read.contains(&key) {

@@ -19,7 +19,7 @@
 use super::spec::Scalable;
 use super::target::Cooldowns;
 use crate::engine::SimTime;
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::LogEntry;
 use crate::sim::{Ctx, World};
 

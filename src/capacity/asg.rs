@@ -11,7 +11,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::CapacityEvent;
 use crate::sim::{Ctx, Event, World};
 

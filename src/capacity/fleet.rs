@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::catalog::CpuArchitecture;
 use crate::ids::{InstanceId, ProviderId};
-use crate::metrics::EventKind;
 use crate::placement::AZ_ATTRIBUTE;
+use crate::record::EventKind;
 use crate::sim::{Ctx, World};
 
 use super::{asg, mixed, Instance, Launch, LaunchOutcome};

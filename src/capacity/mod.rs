@@ -4,6 +4,7 @@
 //! terminated, zones going down, Spot capacity interrupted.
 
 mod asg;
+mod cluster;
 mod fleet;
 mod instance;
 pub mod managed_scaling;
@@ -16,6 +17,7 @@ mod timing;
 mod zones;
 
 pub use asg::{set_desired_capacity, warm_up, WarmUp};
+pub use cluster::cluster_reservation;
 pub use fleet::{launch_initial_fleet, ExternalFleet};
 pub use instance::{GroupLifecycle, Instance, InstanceStatus, AGENT_RESERVED_PORTS, AGENT_VERSION};
 pub use provider::{

@@ -4,7 +4,7 @@
 
 use crate::engine::SimDuration;
 use crate::ids::{InstanceId, TaskId};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::service::SchedulingStrategy;
 use crate::sim::event::CapacityEvent;
 use crate::sim::{Ctx, Event, World};

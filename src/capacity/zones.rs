@@ -4,7 +4,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, TaskId, ZoneId};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::{CapacityEvent, TaskStep};
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, Placement, StopCode, TaskStatus};

@@ -5,7 +5,7 @@
 use crate::capacity::{self, Instance, InstanceStatus, Termination};
 use crate::engine::SimDuration;
 use crate::ids::{InstanceId, ProviderId, TaskId, ZoneId};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::CapacityEvent;
 use crate::sim::{Ctx, Event, World};
 use crate::task::Placement;

@@ -4,7 +4,7 @@ use rand::seq::index;
 
 use crate::engine::{SimTime, StreamRng};
 use crate::ids::TaskId;
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskStatus};
 

@@ -2,8 +2,8 @@
 //! writes it. The file writer, the sweep's over-time series and anything else that reads a row by
 //! column name go through [`COLUMNS`], so the list cannot drift between them.
 
-use super::MetricsRow;
-use crate::traffic::TrafficRow;
+use crate::record::MetricsRow;
+use crate::record::TrafficRow;
 
 /// How a column's value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

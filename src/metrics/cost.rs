@@ -23,14 +23,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::capacity::Instance;
 use crate::catalog::fargate::{
     FargatePrices, FARGATE_ARM, FARGATE_MINIMUM_BILLED_SECONDS, FARGATE_SPOT_DISCOUNT, FARGATE_X86,
 };
 use crate::catalog::{CpuArchitecture, InstanceType, EC2_SPOT_DISCOUNT};
 use crate::engine::{SimDuration, SimTime};
+use crate::record::Cost;
 use crate::sim::World;
 use crate::task::{Placement, TaskDefinition, TaskOwner};
 
@@ -99,20 +98,6 @@ impl Pricing {
         } else {
             on_demand
         }
-    }
-}
-
-/// US dollars spent, by kind of capacity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Cost {
-    pub ec2: f64,
-    pub fargate: f64,
-    pub fargate_spot: f64,
-}
-
-impl Cost {
-    pub fn total(&self) -> f64 {
-        self.ec2 + self.fargate + self.fargate_spot
     }
 }
 

@@ -4,14 +4,10 @@
 
 mod columns;
 mod cost;
-mod latency;
-mod recorder;
 mod sample;
 mod summary;
 
 pub use columns::{column_named, Column, Format, COLUMNS};
-pub use cost::{bill, cost_of_run, round_usd, Bill, Cost, Pricing};
-pub use latency::{Latencies, Percentiles};
-pub use recorder::{EventKind, LogEvent, MetricsRow, Recorder};
-pub use sample::{cluster_reservation, next_sample, sample};
+pub use cost::{bill, cost_of_run, round_usd, Bill, Pricing};
+pub use sample::{next_sample, sample, SampleAt};
 pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficSummary};

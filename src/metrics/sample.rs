@@ -8,11 +8,11 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
 use crate::service::CapacitySource;
-use crate::sim::{Ctx, World};
+use crate::sim::World;
 use crate::task::TaskStatus;
 
 use super::cost::{bill, Bill, Pricing};
-use super::MetricsRow;
+use crate::record::{MetricsRow, Recorder, TrafficRow};
 
 /// When the next row is due after the one at `now`: one interval later, or the end of the run if
 /// that comes first; `None` once the row at the end is taken.
@@ -27,16 +27,30 @@ fn previous_sample(now: SimTime, interval: SimDuration) -> Option<SimTime> {
     (now > 0).then(|| SimTime::from_micros((now - 1) / interval * interval))
 }
 
+/// When a row is taken: the instant, the metrics interval and the end of the run.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleAt {
+    pub now: SimTime,
+    pub interval: SimDuration,
+    pub end: SimTime,
+}
+
 /// Records one row per service, describing the world at this instant and what the run cost
-/// since the previous row, at `pricing`, in a run of `interval`s that ends at `end`.
-pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: SimDuration, end: SimTime) {
-    let now = ctx.sched.now();
-    let (cpu, memory) = cluster_reservation(world).unwrap_or((0.0, 0.0));
+/// since the previous row, at `pricing`. `traffic` is each service's closed interval, by
+/// `ServiceId` (`traffic::close_intervals`): reading the world changes nothing in it.
+pub fn sample(
+    world: &World,
+    recorder: &mut dyn Recorder,
+    pricing: &Pricing,
+    at: SampleAt,
+    traffic: Vec<Option<TrafficRow>>,
+) {
+    let SampleAt { now, interval, end } = at;
+    let (cpu, memory) = crate::capacity::cluster_reservation(world).unwrap_or((0.0, 0.0));
     let (instances_desired, instances_launching) = group_capacity(world);
     let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
     let cost = bill(world, pricing, now, end).since(&before);
-    for i in 0..world.services.len() {
-        let traffic = crate::traffic::close_interval(world, ServiceId::from_index(i), now, &mut *ctx.recorder);
+    for (i, traffic) in traffic.into_iter().enumerate() {
         let svc = &world.services[i];
         let tasks: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
         let held = |f: fn(&crate::task::TaskDefinition) -> u32| -> u64 {
@@ -61,7 +75,7 @@ pub fn sample(world: &mut World, ctx: &mut Ctx, pricing: &Pricing, interval: Sim
             cluster_cost: cost.cluster,
             traffic,
         };
-        ctx.recorder.row(&row);
+        recorder.row(&row);
     }
 }
 
@@ -82,22 +96,6 @@ fn provider_reservation(world: &World, capacity: &CapacitySource) -> Option<f64>
         }
         CapacitySource::LaunchType(_) => None,
     }
-}
-
-/// CloudWatch's CPUReservation and MemoryReservation: percent of registered resources that tasks
-/// hold, over the cluster's ACTIVE and DRAINING instances. `None` without such an instance (no
-/// datapoint for a scaling alarm; metrics.csv writes 0). Shared by metrics.csv and the metric
-/// store of auto scaling, so an alarm reads what the CSV shows.
-pub fn cluster_reservation(world: &World) -> Option<(f64, f64)> {
-    let pct = |used: u64, total: u64| if total == 0 { 0.0 } else { 100.0 * used as f64 / total as f64 };
-    let sum = |f: fn(&crate::capacity::Instance) -> u32| -> u64 {
-        world.registered_instances().map(|i| u64::from(f(i))).sum()
-    };
-    world.registered_instances().next()?;
-    Some((
-        pct(sum(|i| i.reserved_cpu), sum(|i| i.registered_cpu)),
-        pct(sum(|i| i.reserved_memory), sum(|i| i.registered_memory)),
-    ))
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use crate::task::TaskStatus;
 use crate::traffic::ServiceTraffic;
 
 use super::cost::round_usd;
-use super::{cost_of_run, Cost, Pricing};
+use super::{cost_of_run, Pricing};
+use crate::record::Cost;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServiceSummary {

@@ -6,7 +6,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use crate::metrics::{LogEvent, MetricsRow, Recorder, COLUMNS};
+use crate::metrics::COLUMNS;
+use crate::record::{LogEvent, MetricsRow, Recorder};
 
 use super::OutputError;
 

@@ -3,8 +3,8 @@
 
 use crate::capacity::{choose_provider, Instance, ProviderKind, MAX_PROVISIONING_TASKS};
 use crate::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
-use crate::metrics::EventKind;
 use crate::placement::{self, PlacementConstraint, PlacementStrategy, Request, Unplaced};
+use crate::record::EventKind;
 use crate::sim::{Ctx, World};
 use crate::task::{self, NewTask, Placement, TaskOwner};
 

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::ids::{ServiceId, TaskId, ZoneId};
-use crate::metrics::EventKind;
 use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_ATTRIBUTE};
+use crate::record::EventKind;
 use crate::sim::{Ctx, World};
 use crate::task::Placement;
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
-use crate::metrics::EventKind;
 use crate::placement::{describe_failure, Unplaced};
+use crate::record::EventKind;
 use crate::sim::event::ServiceEvent;
 use crate::sim::{Ctx, Event, World};
 use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatus};

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::ids::{GroupId, RunTaskId, TaskId};
-use crate::metrics::EventKind;
 use crate::placement::Unplaced;
+use crate::record::EventKind;
 use crate::sim::{Ctx, World};
 use crate::task::TaskOwner;
 

@@ -3,7 +3,7 @@
 
 use crate::engine::{RngStreams, Scheduler, StreamRng};
 use crate::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
-use crate::metrics::{EventKind, LogEvent, Recorder};
+use crate::record::{EventKind, LogEvent, Recorder};
 use crate::sim::Event;
 use crate::task::{Announce, LifecycleTiming, TaskOwner};
 

@@ -5,7 +5,7 @@
 //! what it scheduled.
 
 use crate::engine::{Model, Scheduler, SimTime};
-use crate::metrics::Recorder;
+use crate::record::Recorder;
 use crate::scenario::Scenario;
 use crate::task::LifecycleTiming;
 

@@ -3,7 +3,8 @@
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::faults::{self, Fault};
 use crate::ids::{RunTaskId, ServiceId};
-use crate::metrics::{self, Recorder, Summary};
+use crate::metrics::{self, Summary};
+use crate::record::Recorder;
 use crate::scenario::Scenario;
 use crate::service::{Action, ActionKind, SchedulingStrategy};
 use crate::sim::event::ServiceEvent;
@@ -50,7 +51,13 @@ impl Model for Ecs<'_> {
             Event::Traffic(e) => traffic::on_event(world, &mut ctx, e, self.end),
             Event::Scaling(e) => autoscaling::on_event(world, &mut ctx, e, self.end),
             Event::Sample => {
-                metrics::sample(world, &mut ctx, &self.pricing, self.metrics_interval, self.end);
+                // The one change an observation makes: each service's traffic interval is cut at
+                // this instant (nothing else reads it before the next sample); then the row
+                // reads the world.
+                let now = ctx.sched.now();
+                let traffic = traffic::close_intervals(world, now, ctx.recorder);
+                let at = metrics::SampleAt { now, interval: self.metrics_interval, end: self.end };
+                metrics::sample(world, ctx.recorder, &self.pricing, at, traffic);
                 if let Some(next) = metrics::next_sample(ctx.sched.now(), self.metrics_interval, self.end) {
                     ctx.sched.observe_at(next, Event::Sample);
                 }

@@ -8,7 +8,8 @@
 //! the objective's and constraints' names, and the README's table come from it.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::metrics::{Column, EventKind, Latencies, LogEvent, MetricsRow, Recorder, Summary};
+use crate::metrics::{Column, Summary};
+use crate::record::{EventKind, Latencies, LogEvent, MetricsRow, Recorder};
 use crate::sim::World;
 use crate::task::{Placement, TaskStatus};
 

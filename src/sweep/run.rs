@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::experiment::Experiment;
 use super::measures::{MeasureRecorder, MeasureSpec, RunMeasures};
-use crate::metrics::Recorder;
+use crate::record::Recorder;
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
 

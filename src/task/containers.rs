@@ -4,7 +4,7 @@
 //! generation, so a task stopped meanwhile ignores them.
 
 use crate::ids::TaskId;
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::{ContainerChange, ContainerEvent};
 use crate::sim::{Ctx, Event, World};
 

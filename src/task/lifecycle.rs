@@ -11,7 +11,7 @@
 
 use crate::engine::{Generation, SimDuration, SimTime};
 use crate::ids::{GroupId, InstanceId, ProviderId, RunTaskId, ServiceId, TaskDefId, TaskId, ZoneId};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::TaskStep;
 use crate::sim::{Ctx, Event, World};
 

@@ -21,11 +21,12 @@ mod targets;
 
 pub use rate::Rate;
 pub use state::Traffic;
-pub use stats::{Failure, ServiceTraffic, TrafficCounts, TrafficRow};
+pub use stats::{Failure, ServiceTraffic, TrafficCounts};
 pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
 
 use crate::engine::SimTime;
 use crate::ids::ServiceId;
+use crate::record::{Recorder, TrafficRow};
 use crate::sim::event::TrafficEvent;
 use crate::sim::{Ctx, World};
 use spec::Fidelity;
@@ -67,13 +68,18 @@ pub fn account_backends(world: &mut World, service: ServiceId, now: SimTime) {
     }
 }
 
-/// Closes the metrics interval of a service behind a target group: its traffic row. `None` for
-/// a service without one.
-pub fn close_interval(
+/// Closes the metrics interval of every service at `now`: each one's traffic row (`None` for a
+/// service without a target group), indexed by `ServiceId`. The interval's response times go to
+/// the recorder first ([`Recorder::interval_latencies`]), service by service.
+pub fn close_intervals(world: &mut World, now: SimTime, recorder: &mut dyn Recorder) -> Vec<Option<TrafficRow>> {
+    (0..world.services.len()).map(|i| close_interval(world, ServiceId::from_index(i), now, recorder)).collect()
+}
+
+fn close_interval(
     world: &mut World,
     service: ServiceId,
     now: SimTime,
-    recorder: &mut dyn crate::metrics::Recorder,
+    recorder: &mut dyn Recorder,
 ) -> Option<TrafficRow> {
     let tg = world.services[service.index()].spec.target_group?;
     account_backends(world, service, now);

@@ -3,7 +3,7 @@
 //! CPUUtilization and MemoryUtilization follow (aws-behaviour.md §9, §10).
 
 use crate::engine::SimDuration;
-use crate::metrics::{Latencies, Percentiles};
+use crate::record::{Latencies, TrafficRow};
 
 /// How a request that got no answer from its application ended, in the ALB's metric names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,32 +78,6 @@ pub struct ServiceTraffic {
     pub latencies: Latencies,
     pub run: TrafficCounts,
     pub run_latencies: Latencies,
-}
-
-/// A metrics row's traffic columns for one service and interval.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TrafficRow {
-    pub requests: f64,
-    /// `RequestCountPerTarget`: requests over the healthy targets (all registered ones when none
-    /// is healthy).
-    pub requests_per_target: f64,
-    /// Target response time percentiles, seconds; `None` when no target answered.
-    pub response_time: Option<Percentiles>,
-    pub target_5xx: f64,
-    pub elb_502: f64,
-    pub elb_503: f64,
-    pub elb_504: f64,
-    pub healthy_hosts: u32,
-    pub unhealthy_hosts: u32,
-    /// Percent, CloudWatch's definitions; `None` when no task ran in the interval.
-    pub cpu_utilization: Option<f64>,
-    pub memory_utilization: Option<f64>,
-}
-
-impl TrafficRow {
-    pub fn elb_5xx(&self) -> f64 {
-        self.elb_502 + self.elb_503 + self.elb_504
-    }
 }
 
 impl ServiceTraffic {

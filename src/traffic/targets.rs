@@ -8,7 +8,7 @@ use rand::RngExt;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TargetGroupId, TaskId, ZoneId};
-use crate::metrics::EventKind;
+use crate::record::EventKind;
 use crate::sim::event::TrafficEvent;
 use crate::sim::{Ctx, Event, World};
 use crate::task::{Health, Placement, StopCode, TaskOwner, TaskStatus};

@@ -9,7 +9,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::scenario::load_str;
 
 /// A group `ec2` with `group` spliced into it, and a service `s` of `count` tasks of `t` on it.

@@ -2,7 +2,7 @@
 //! when none comes in time (aws-behaviour.md §4.4).
 
 use crate::common::{run, scenario};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::task::{Placement, StopCode, TaskStatus};
 
 /// One m5.large (2048 CPU units) and a service of 1024-unit tasks: 2 fit, the rest must wait.

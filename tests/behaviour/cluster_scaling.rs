@@ -4,7 +4,7 @@
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
 use ecsim::ids::ProviderId;
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::sim::{Ctx, Harness, World};
 use ecsim::task::TaskStatus;
 

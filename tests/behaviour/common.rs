@@ -1,6 +1,7 @@
 //! Helpers shared by the behaviour tests.
 
-use ecsim::metrics::{EventKind, LogEvent, MetricsRow, Recorder, Summary};
+use ecsim::metrics::Summary;
+use ecsim::record::{EventKind, LogEvent, MetricsRow, Recorder};
 use ecsim::scenario::{load_str, Scenario};
 use ecsim::sim::{Simulation, World};
 

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 use ecsim::engine::{SimDuration, SimTime};
-use ecsim::metrics::{MetricsRow, Summary};
+use ecsim::metrics::Summary;
 use ecsim::output::{write_run, RunOptions};
+use ecsim::record::MetricsRow;
 use ecsim::scenario::load_str;
 
 /// Catalog prices used in the hand computations below (src/catalog).

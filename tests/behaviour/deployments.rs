@@ -2,7 +2,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::service::RolloutState;
 use ecsim::sim::World;
 use ecsim::task::TaskStatus;

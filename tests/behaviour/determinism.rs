@@ -69,7 +69,7 @@ fn different_seeds_draw_different_timings_and_fault_victims() {
         let mut s = base.clone();
         s.seed = seed;
         let (_, _, m) = run(&s);
-        m.messages(ecsim::metrics::EventKind::FaultInjected)[0].to_string()
+        m.messages(ecsim::record::EventKind::FaultInjected)[0].to_string()
     };
     let distinct: std::collections::BTreeSet<_> = (1..=6).map(victims).collect();
     assert!(distinct.len() > 1, "the tasks a fault stops depend on the seed");

@@ -3,7 +3,7 @@
 //! Availability Zone rebalancing evens services out after a zone comes back (§4.5).
 
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::sim::World;
 use ecsim::task::{Placement, TaskStatus};
 

@@ -1,7 +1,7 @@
 //! Crash injection: scheduled and random faults, their targets, and what ECS does with the tasks.
 
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::task::{StopCode, TaskStatus};
 
 /// A service of six tasks on three m5.large; `faults` is appended.

@@ -1,7 +1,7 @@
 //! The service scheduler replaces stopped tasks and returns to its desired count.
 
 use crate::common::{run, scenario};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 
 const TWO_SERVICES: &str = include_str!("../../scenarios/quickstart.yaml");
 

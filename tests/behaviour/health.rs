@@ -4,7 +4,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::task::{StopCode, TaskStatus};
 
 /// One m5.large and a service `web` of `desired` tasks whose container has `container` spliced

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::scenario::{load, load_str, Scenario};
 use ecsim::task::{NetworkMode, TaskDefinition};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::InstanceStatus;
-use ecsim::metrics::{EventKind, LogEvent};
+use ecsim::record::{EventKind, LogEvent};
 use ecsim::sim::{Simulation, World};
 use ecsim::task::{Placement, StopCode, Task, TaskStatus};
 

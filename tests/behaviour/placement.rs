@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::sim::{Simulation, World};
 use ecsim::task::{Placement, TaskStatus};
 use proptest::prelude::*;

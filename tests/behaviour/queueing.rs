@@ -10,7 +10,7 @@ use ecsim::metrics::TrafficSummary;
 /// `rate`/s with exponential CPU time of mean 10 ms (μ = 100/s): an M/M/1 queue. Each in-flight
 /// request holds 1 MiB of the task's 1024, so memory utilization reads the mean number in the
 /// system. The run is long enough for ~`rate` × 1800 requests.
-fn mm1(rate: f64, seed: u64, fidelity: &str) -> (TrafficSummary, Vec<ecsim::traffic::TrafficRow>) {
+fn mm1(rate: f64, seed: u64, fidelity: &str) -> (TrafficSummary, Vec<ecsim::record::TrafficRow>) {
     let yaml = web(1, &rate.to_string(), "health_check: { interval: 5s, timeout: 2s, healthy_threshold: 2 }", "")
         .replace_once("duration: 10m", &format!("duration: 31m\nseed: {seed}"))
         .replace_once("metrics: { interval: 10s }", "metrics: { interval: 60s }")
@@ -67,9 +67,8 @@ fn the_fluid_fidelity_agrees_with_the_request_one_at_moderate_load() {
     // The documented tolerance: mean latency within 10%, utilization within 2 points.
     assert!((r - f).abs() < 0.10 * r, "mean response: requests {r}, fluid {f}");
     assert!((f - 0.025).abs() < 0.0025, "fluid mean {f} vs 25 ms");
-    let cpu = |rows: &[ecsim::traffic::TrafficRow]| {
-        mean(&rows.iter().map(|r| r.cpu_utilization.unwrap()).collect::<Vec<_>>())
-    };
+    let cpu =
+        |rows: &[ecsim::record::TrafficRow]| mean(&rows.iter().map(|r| r.cpu_utilization.unwrap()).collect::<Vec<_>>());
     assert!((cpu(&request_rows) - cpu(&fluid_rows)).abs() < 2.0);
     // Both count the same requests (60/s once healthy), within Poisson noise.
     assert!((requests.requests - fluid.requests).abs() < 0.02 * fluid.requests, "{requests:?} vs {fluid:?}");

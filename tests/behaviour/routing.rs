@@ -5,7 +5,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 
 /// One m5.xlarge and a service `web` of `desired` 1-vCPU tasks behind `web-alb`'s target group
 /// `web-tg` (`tg` spliced into its settings), receiving `rate` requests per second; metrics every
@@ -44,7 +44,7 @@ fn target_turned(rec: &Memory, task: &str, state: &str) -> Option<f64> {
         .map(|e| e.time.as_secs_f64())
 }
 
-fn column(rec: &Memory, f: impl Fn(&ecsim::traffic::TrafficRow) -> f64) -> Vec<(f64, f64)> {
+fn column(rec: &Memory, f: impl Fn(&ecsim::record::TrafficRow) -> f64) -> Vec<(f64, f64)> {
     rec.rows.iter().filter_map(|r| r.traffic.as_ref().map(|t| (r.time.as_secs_f64(), f(t)))).collect()
 }
 
@@ -87,7 +87,7 @@ fn a_stopped_task_drains_for_the_deregistration_delay_then_stops() {
     let messages = rec.messages(EventKind::ServiceTargetsChanged);
     assert!(messages.contains(&"(service web) deregistered 1 targets in (target-group web-tg)"), "{messages:?}");
     // Nothing was lost: in-flight requests finished during the drain, new ones went to the other.
-    let traffic = |f: fn(&ecsim::traffic::TrafficRow) -> f64| column(&rec, f).iter().map(|(_, n)| n).sum::<f64>();
+    let traffic = |f: fn(&ecsim::record::TrafficRow) -> f64| column(&rec, f).iter().map(|(_, n)| n).sum::<f64>();
     assert_eq!(traffic(|t| t.elb_502), 0.0);
     let after: Vec<_> = rec.rows.iter().filter(|r| r.time.as_secs_f64() > 240.0).collect();
     assert!(after.iter().all(|r| r.traffic.as_ref().unwrap().healthy_hosts == 1));

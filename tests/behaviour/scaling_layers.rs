@@ -4,7 +4,7 @@
 //! the spike both layers come down, and no running task is lost on the way.
 
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::{EventKind, MetricsRow};
+use ecsim::record::{EventKind, MetricsRow};
 
 const LAB: &str = include_str!("../../scenarios/autoscaling.yaml");
 

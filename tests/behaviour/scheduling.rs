@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::{run, scenario};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::task::{Placement, StopCode, TaskOwner, TaskStatus};
 
 const FLEET: &str = r#"

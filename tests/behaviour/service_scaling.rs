@@ -10,7 +10,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 
 /// A service `web` of `desired` 1-vCPU tasks on Fargate, with `service` spliced into it and
 /// `top` at the top level.

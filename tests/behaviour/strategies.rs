@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
-use ecsim::metrics::EventKind;
+use ecsim::record::EventKind;
 use ecsim::sim::World;
 use ecsim::task::{Placement, TaskStatus};
 

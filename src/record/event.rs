@@ -1,11 +1,8 @@
-//! What the model reports as it runs.
+//! The event log's vocabulary: what happened, in ECS's own words where it has them.
 
 use serde::Serialize;
 
 use crate::engine::SimTime;
-
-use super::{Cost, Latencies};
-use crate::traffic::TrafficRow;
 
 /// Kinds of logged events, in ECS's own vocabulary where it has one (EventBridge `eventName`s
 /// and task state changes).
@@ -104,54 +101,4 @@ pub struct LogEvent {
 fn seconds<S: serde::Serializer>(t: &SimTime, s: S) -> Result<S::Ok, S::Error> {
     let ms = t.as_micros() / 1_000;
     s.serialize_f64((ms as f64) / 1_000.0)
-}
-
-/// One row of metrics.csv: a service at one sampling instant, and the cost of the interval that
-/// ends there (see [`crate::metrics::bill`] for how billing minimums are attributed).
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricsRow {
-    pub time: SimTime,
-    pub service: String,
-    pub desired: u32,
-    /// Tasks in RUNNING.
-    pub running: u32,
-    /// Tasks in PROVISIONING, PENDING or ACTIVATING.
-    pub pending: u32,
-    /// Tasks of the service that reached STOPPED since the start.
-    pub stopped_total: u32,
-    /// CPU units and MiB held by the service's tasks that are not yet STOPPED.
-    pub cpu_reserved: u64,
-    pub memory_reserved: u64,
-    /// Container instances registered to the cluster (ACTIVE or DRAINING).
-    pub instances: u32,
-    /// The desired capacity of the cluster's Auto Scaling groups, summed: the instance layer's
-    /// target, as `desired` is the task layer's.
-    pub instances_desired: u32,
-    /// Instances the groups are launching that have not registered yet.
-    pub instances_launching: u32,
-    /// CapacityProviderReservation last published for the service's capacity provider (the
-    /// first of its strategy with managed scaling), percent; `None` without one.
-    pub capacity_provider_reservation: Option<f64>,
-    /// Cluster CPUReservation and MemoryReservation, percent (CloudWatch's definition).
-    pub cluster_cpu_reservation: f64,
-    pub cluster_memory_reservation: f64,
-    /// USD the service's Fargate and Fargate Spot tasks were billed since the previous row (EC2
-    /// instances are shared by services, so their cost is only the cluster's).
-    pub service_fargate_cost: f64,
-    /// USD the whole cluster was billed since the previous row, standalone tasks included; the
-    /// same on every service's row of an instant.
-    pub cluster_cost: Cost,
-    /// What the service's load balancer and tasks saw in the interval; `None` without one.
-    pub traffic: Option<TrafficRow>,
-}
-
-/// Receives observations as the run goes. Implementations must not fail the run: an output
-/// error is kept and reported when the run ends.
-pub trait Recorder {
-    fn event(&mut self, event: &LogEvent);
-    fn row(&mut self, row: &MetricsRow);
-    /// The response times a service's targets gave in the interval that ends at `time`, just
-    /// before its row: for recorders that merge intervals (an experiment's measures, which leave
-    /// out a warm-up). Called only for services behind a load balancer; ignored by default.
-    fn interval_latencies(&mut self, _time: SimTime, _service: &str, _latencies: &Latencies) {}
 }
