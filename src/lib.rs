@@ -67,3 +67,4 @@ pub mod sim;
 pub mod sweep;
 pub mod task;
 pub mod traffic;
+pub mod world;

@@ -18,8 +18,8 @@
 use std::collections::BTreeMap;
 
 use crate::ids::{InstanceId, ServiceId};
-use crate::sim::World;
 use crate::task::{TaskOwner, TaskStatus};
+use crate::world::World;
 
 /// Seconds in the one-minute period of a datapoint.
 const PERIOD_SECONDS: f64 = 60.0;

@@ -11,7 +11,7 @@ use super::state::{Autoscaling, TargetState, WatchedAlarm};
 use super::target::{combine, combine_target_tracking, Proposal};
 use super::{step, target_tracking};
 use crate::record::EventKind;
-use crate::sim::{Ctx, World};
+use crate::world::{Ctx, World};
 
 /// Which policy a wish came from, to start its cooldown if it wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -35,8 +35,8 @@ pub use state::{Autoscaling, TargetState};
 
 use crate::engine::SimTime;
 use crate::record::EventKind;
-use crate::sim::event::ScalingEvent;
-use crate::sim::{Ctx, Event, World};
+use crate::world::event::ScalingEvent;
+use crate::world::{Ctx, Event, World};
 use publish::MINUTE;
 
 /// Schedules the first tick (at 60 s: the first minute's datapoints) and every scheduled

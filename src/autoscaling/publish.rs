@@ -25,9 +25,9 @@ use super::spec::Scalable;
 use super::state::Autoscaling;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId, TaskId};
-use crate::sim::World;
 use crate::task::TaskStatus;
 use crate::traffic::{Rate, TrafficCounts};
+use crate::world::World;
 
 /// Samples per minute of a rate pattern.
 const SAMPLES: u64 = 4;

@@ -20,8 +20,8 @@ use super::spec::Scalable;
 use super::target::Cooldowns;
 use crate::engine::SimTime;
 use crate::record::EventKind;
-use crate::sim::LogEntry;
-use crate::sim::{Ctx, World};
+use crate::world::LogEntry;
+use crate::world::{Ctx, World};
 
 /// A target's capacity as its policies see it at one evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,8 +12,8 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 use crate::record::EventKind;
-use crate::sim::event::CapacityEvent;
-use crate::sim::{Ctx, Event, World};
+use crate::world::event::CapacityEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::{fleet, mixed, status, GroupLifecycle, Instance, LaunchOutcome, Termination};
 

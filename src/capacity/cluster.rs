@@ -1,6 +1,6 @@
 //! Cluster-wide figures of the container instances, as CloudWatch publishes them for a cluster.
 
-use crate::sim::World;
+use crate::world::World;
 
 /// CloudWatch's CPUReservation and MemoryReservation: percent of registered resources that tasks
 /// hold, over the cluster's ACTIVE and DRAINING instances. `None` without such an instance (no

@@ -7,7 +7,7 @@ use crate::catalog::CpuArchitecture;
 use crate::ids::{InstanceId, ProviderId};
 use crate::placement::AZ_ATTRIBUTE;
 use crate::record::EventKind;
-use crate::sim::{Ctx, World};
+use crate::world::{Ctx, World};
 
 use super::{asg, mixed, Instance, Launch, LaunchOutcome};
 

@@ -29,9 +29,9 @@
 use crate::engine::SimDuration;
 use crate::ids::{InstanceId, ProviderId};
 use crate::service::{is_daemon_task, only_daemons_left};
-use crate::sim::event::CapacityEvent;
-use crate::sim::{Ctx, Event, World};
 use crate::task::Placement;
+use crate::world::event::CapacityEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::reservation::{capacity_provider_reservation, instances_needed, Shape, TaskNeed};
 use super::{asg, Instance};

@@ -7,7 +7,7 @@
 
 use crate::catalog::InstanceType;
 use crate::ids::ProviderId;
-use crate::sim::World;
+use crate::world::World;
 
 use super::{AutoScalingGroup, InstancesDistribution, PurchaseOption, SpotAllocationStrategy};
 

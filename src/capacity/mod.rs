@@ -33,8 +33,8 @@ pub use zones::{interrupt_fargate_task, spot_unavailable, zone_down, SPOT_TASK_I
 use crate::engine::SimDuration;
 use crate::ids::ServiceId;
 use crate::service::SchedulingStrategy;
-use crate::sim::event::{CapacityEvent, ServiceEvent};
-use crate::sim::{Ctx, Event, World};
+use crate::world::event::{CapacityEvent, ServiceEvent};
+use crate::world::{Ctx, Event, World};
 
 /// Handles a capacity event.
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: CapacityEvent) {

@@ -6,9 +6,9 @@ use crate::engine::SimDuration;
 use crate::ids::{InstanceId, TaskId};
 use crate::record::EventKind;
 use crate::service::SchedulingStrategy;
-use crate::sim::event::CapacityEvent;
-use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskOwner, TaskStatus};
+use crate::world::event::CapacityEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::{asg, GroupLifecycle, InstanceStatus};
 
@@ -86,7 +86,7 @@ fn reconcile_services_on(world: &World, ctx: &mut Ctx, id: InstanceId) {
     services.sort();
     services.dedup();
     for s in services {
-        ctx.sched.after(SimDuration::ZERO, Event::Service(crate::sim::event::ServiceEvent::Reconcile(s)));
+        ctx.sched.after(SimDuration::ZERO, Event::Service(crate::world::event::ServiceEvent::Reconcile(s)));
     }
 }
 

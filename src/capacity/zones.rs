@@ -5,9 +5,9 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, TaskId, ZoneId};
 use crate::record::EventKind;
-use crate::sim::event::{CapacityEvent, TaskStep};
-use crate::sim::{Ctx, Event, World};
 use crate::task::{self, Placement, StopCode, TaskStatus};
+use crate::world::event::{CapacityEvent, TaskStep};
+use crate::world::{Ctx, Event, World};
 
 use super::{asg, status, Termination, SPOT_NOTICE};
 

@@ -6,9 +6,9 @@ use crate::capacity::{self, Instance, InstanceStatus, Termination};
 use crate::engine::SimDuration;
 use crate::ids::{InstanceId, ProviderId, TaskId, ZoneId};
 use crate::record::EventKind;
-use crate::sim::event::CapacityEvent;
-use crate::sim::{Ctx, Event, World};
 use crate::task::Placement;
+use crate::world::event::CapacityEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::inject::draw;
 use super::{Amount, InstanceTarget, InstanceVictims};

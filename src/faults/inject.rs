@@ -5,8 +5,8 @@ use rand::seq::index;
 use crate::engine::{SimTime, StreamRng};
 use crate::ids::TaskId;
 use crate::record::EventKind;
-use crate::sim::{Ctx, Event, World};
 use crate::task::{self, StopCode, TaskStatus};
+use crate::world::{Ctx, Event, World};
 
 use super::infrastructure as infra;
 use super::{Amount, Fault, FaultKind, Target, Timing, Victims};

@@ -30,8 +30,8 @@ use crate::catalog::fargate::{
 use crate::catalog::{CpuArchitecture, InstanceType, EC2_SPOT_DISCOUNT};
 use crate::engine::{SimDuration, SimTime};
 use crate::record::Cost;
-use crate::sim::World;
 use crate::task::{Placement, TaskDefinition, TaskOwner};
+use crate::world::World;
 
 /// EC2 billing minimum per instance (per-second billing after), UNVERIFIED.
 const EC2_MINIMUM_BILLED: SimDuration = SimDuration::from_secs(60);

@@ -8,8 +8,8 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
 use crate::service::CapacitySource;
-use crate::sim::World;
 use crate::task::TaskStatus;
+use crate::world::World;
 
 use super::cost::{bill, Bill, Pricing};
 use crate::record::{MetricsRow, Recorder, TrafficRow};

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::{RunStats, SimTime};
-use crate::sim::World;
 use crate::task::TaskStatus;
 use crate::traffic::ServiceTraffic;
+use crate::world::World;
 
 use super::cost::round_usd;
 use super::{cost_of_run, Pricing};

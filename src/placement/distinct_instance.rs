@@ -2,7 +2,7 @@
 
 use crate::capacity::Instance;
 use crate::ids::GroupId;
-use crate::sim::World;
+use crate::world::World;
 
 /// Whether `instance` holds no task of `group` that is not yet STOPPED: a task still stopping
 /// there counts, so two tasks of the group never share the instance even for a moment (ecsim's

@@ -1,7 +1,7 @@
 //! `memberOf`: only instances an expression of the cluster query language accepts.
 
 use crate::capacity::Instance;
-use crate::sim::World;
+use crate::world::World;
 
 use super::query::{Expression, Field, Subject};
 

@@ -28,8 +28,8 @@ pub use scale_in::choose_tasks_to_stop;
 use crate::capacity::Instance;
 use crate::engine::StreamRng;
 use crate::ids::{GroupId, InstanceId};
-use crate::sim::World;
 use crate::task::TaskDefinition;
+use crate::world::World;
 use query::Expression;
 
 /// The resource a `binpack` strategy packs.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::engine::StreamRng;
 use crate::ids::TaskId;
-use crate::sim::World;
 use crate::task::{Placement, TaskStatus};
+use crate::world::World;
 
 use super::{binpack, random, PlacementStrategy, Resource, SpreadField, AZ_ATTRIBUTE};
 

@@ -4,7 +4,7 @@
 
 use crate::capacity::Instance;
 use crate::ids::GroupId;
-use crate::sim::World;
+use crate::world::World;
 
 use super::SpreadField;
 

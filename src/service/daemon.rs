@@ -9,8 +9,8 @@ use crate::capacity::Instance;
 use crate::engine::SimTime;
 use crate::ids::{InstanceId, ServiceId, TaskId};
 use crate::placement::{rejections, Rejection, Request};
-use crate::sim::{Ctx, World};
 use crate::task::{Placement, TaskOwner};
+use crate::world::{Ctx, World};
 
 use super::health::{standing, Standing};
 use super::scheduler::{self, record_started, report_unplaceable, start_one, stop_tasks, StopCause};

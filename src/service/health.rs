@@ -5,9 +5,9 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::TaskId;
-use crate::sim::World;
 use crate::task::{has_health_check, Health, TaskStatus};
 use crate::traffic::target_group::TargetState;
+use crate::world::World;
 
 /// Without a health check, ECS counts a RUNNING task as healthy after this long.
 pub const NO_HEALTH_CHECK_DELAY: SimDuration = SimDuration::from_secs(40);

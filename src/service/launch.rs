@@ -5,8 +5,8 @@ use crate::capacity::{choose_provider, Instance, ProviderKind, MAX_PROVISIONING_
 use crate::ids::{GroupId, InstanceId, ProviderId, TaskDefId, TaskId, ZoneId};
 use crate::placement::{self, PlacementConstraint, PlacementStrategy, Request, Unplaced};
 use crate::record::EventKind;
-use crate::sim::{Ctx, World};
 use crate::task::{self, NewTask, Placement, TaskOwner};
+use crate::world::{Ctx, World};
 
 use super::{CapacitySource, LaunchType};
 

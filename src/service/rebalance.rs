@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use crate::ids::{ServiceId, TaskId, ZoneId};
 use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_ATTRIBUTE};
 use crate::record::EventKind;
-use crate::sim::{Ctx, World};
 use crate::task::Placement;
+use crate::world::{Ctx, World};
 
 /// Where the service's tasks run, zone by zone, if it spreads over zones: Fargate does, and an
 /// EC2 service does when its first strategy spreads by `ecs.availability-zone`.

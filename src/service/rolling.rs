@@ -16,8 +16,8 @@
 use crate::engine::SimTime;
 use crate::ids::{ServiceId, TaskId};
 use crate::placement::choose_tasks_to_stop;
-use crate::sim::{Ctx, World};
 use crate::task::TaskStatus;
+use crate::world::{Ctx, World};
 
 use super::health::{standing, Standing};
 use super::scheduler::{self, start_tasks, stop_tasks, StopCause};

@@ -10,9 +10,9 @@ use crate::engine::{SimDuration, SimTime};
 use crate::ids::{GroupId, InstanceId, ServiceId, TaskDefId, TaskId};
 use crate::placement::{describe_failure, Unplaced};
 use crate::record::EventKind;
-use crate::sim::event::ServiceEvent;
-use crate::sim::{Ctx, Event, World};
 use crate::task::{self, has_health_check, Health, StopCode, TaskOwner, TaskStatus};
+use crate::world::event::ServiceEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::deployment::{breaker_threshold, Deployment, RolloutState};
 use super::health::{standing, Standing, NO_HEALTH_CHECK_DELAY};

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use crate::ids::{GroupId, RunTaskId, TaskId};
 use crate::placement::Unplaced;
 use crate::record::EventKind;
-use crate::sim::{Ctx, World};
 use crate::task::TaskOwner;
+use crate::world::{Ctx, World};
 
 use super::launch::{start_task, Launch};
 use super::RunTaskSpec;

@@ -9,7 +9,7 @@ use crate::record::Recorder;
 use crate::scenario::Scenario;
 use crate::task::LifecycleTiming;
 
-use super::{Ctx, Event, Streams, World};
+use crate::world::{Ctx, Event, Streams, World};
 
 /// The world of a scenario at time zero, before anything was launched, with its own queue,
 /// streams and recorder.
@@ -25,10 +25,10 @@ impl<R: Recorder> Harness<R> {
     /// The empty world of `scenario`: no instance registered, no task, nothing scheduled.
     pub fn new(scenario: &Scenario, recorder: R) -> Self {
         Harness {
-            world: World::new(scenario),
+            world: super::world_of(scenario),
             recorder,
             sched: Scheduler::default(),
-            streams: Streams::for_scenario(scenario),
+            streams: super::streams_of(scenario),
             timing: scenario.timing.clone(),
         }
     }
@@ -42,7 +42,8 @@ impl<R: Recorder> Harness<R> {
 
     /// Runs `f` with the world and a handler's context at the current time.
     pub fn act<T>(&mut self, f: impl FnOnce(&mut World, &mut Ctx) -> T) -> T {
-        let mut ctx = Ctx::new(&mut self.sched, &mut self.streams, &mut self.recorder, &self.timing, false);
+        let mut ctx =
+            Ctx::new(&mut self.sched, &mut self.streams, &mut self.recorder, &self.timing, super::transitions::fan_out);
         f(&mut self.world, &mut ctx)
     }
 

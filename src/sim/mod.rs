@@ -1,15 +1,12 @@
-//! The ECS world and its event loop: the [`World`]'s arenas, the closed [`Event`] enum, and the
-//! [`Simulation`] that routes each event to the domain module owning it.
+//! The ECS model's loop, above the domains: the [`Simulation`] that routes each event to the
+//! domain module owning it, the one place where a task's transitions fan out to the domains
+//! (`transitions`), and a [`Harness`] that builds a world and a handler context for tests.
 
-mod context;
-pub mod event;
 mod harness;
+mod setup;
 mod simulation;
 mod transitions;
-mod world;
 
-pub use context::{Ctx, LogEntry, Streams};
-pub use event::Event;
 pub use harness::Harness;
+pub use setup::{streams_of, world_of};
 pub use simulation::Simulation;
-pub use world::World;

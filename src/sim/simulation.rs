@@ -7,9 +7,11 @@ use crate::metrics::{self, Summary};
 use crate::record::Recorder;
 use crate::scenario::Scenario;
 use crate::service::{Action, ActionKind, SchedulingStrategy};
-use crate::sim::event::ServiceEvent;
-use crate::sim::{Ctx, Event, Streams, World};
 use crate::task::LifecycleTiming;
+use crate::world::event::ServiceEvent;
+use crate::world::{Ctx, Event, Streams, World};
+
+use super::transitions::fan_out;
 use crate::{autoscaling, capacity, service, task, traffic};
 
 /// The ECS model as the engine sees it: routes each event to the domain module that owns it.
@@ -31,7 +33,8 @@ impl Model for Ecs<'_> {
     type Event = Event;
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
-        let mut ctx = Ctx::new(sched, &mut self.streams, &mut *self.recorder, &self.timing, self.explain_placement);
+        let mut ctx = Ctx::new(sched, &mut self.streams, &mut *self.recorder, &self.timing, fan_out);
+        ctx.explain_placement = self.explain_placement;
         let world = &mut self.world;
         match event {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
@@ -82,8 +85,8 @@ impl<'r> Simulation<'r> {
     pub fn new(scenario: &Scenario, recorder: &'r mut dyn Recorder, explain_placement: bool) -> Self {
         let mut sched = Scheduler::default();
         let mut model = Ecs {
-            world: World::new(scenario),
-            streams: Streams::for_scenario(scenario),
+            world: super::world_of(scenario),
+            streams: super::streams_of(scenario),
             recorder,
             timing: scenario.timing.clone(),
             faults: scenario.faults.clone(),
@@ -93,7 +96,8 @@ impl<'r> Simulation<'r> {
             end: SimTime::ZERO + scenario.duration,
             pricing: scenario.pricing.clone(),
         };
-        let mut ctx = Ctx::new(&mut sched, &mut model.streams, &mut *model.recorder, &model.timing, explain_placement);
+        let mut ctx = Ctx::new(&mut sched, &mut model.streams, &mut *model.recorder, &model.timing, fan_out);
+        ctx.explain_placement = explain_placement;
         capacity::launch_initial_fleet(&mut model.world, &mut ctx, &scenario.external_instances);
         capacity::managed_scaling::start(&model.world, &mut ctx);
         traffic::start(&mut model.world, &mut ctx, model.end);

@@ -21,7 +21,7 @@
 use crate::task::{Placement, Reaction, TaskChange, TaskOwner, TaskStatus};
 use crate::{capacity, service, traffic};
 
-use super::{Ctx, World};
+use crate::world::{Ctx, World};
 
 /// Fans `change` out to the domains in the order above.
 pub(super) fn fan_out(world: &mut World, ctx: &mut Ctx, change: TaskChange) -> Reaction {

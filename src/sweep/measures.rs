@@ -10,8 +10,8 @@
 use crate::engine::{SimDuration, SimTime};
 use crate::metrics::{Column, Summary};
 use crate::record::{EventKind, Latencies, LogEvent, MetricsRow, Recorder};
-use crate::sim::World;
 use crate::task::{Placement, TaskStatus};
+use crate::world::World;
 
 /// What a measure counts, for parsing constraints and writing values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 use crate::engine::SimDuration;
 use crate::ids::TaskId;
-use crate::sim::{Ctx, World};
+use crate::world::{Ctx, World};
 
 use super::TaskStatus;
 

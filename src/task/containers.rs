@@ -5,8 +5,8 @@
 
 use crate::ids::TaskId;
 use crate::record::EventKind;
-use crate::sim::event::{ContainerChange, ContainerEvent};
-use crate::sim::{Ctx, Event, World};
+use crate::world::event::{ContainerChange, ContainerEvent};
+use crate::world::{Ctx, Event, World};
 
 use super::{health_transitions, ContainerBehaviour, Health, TaskDefinition, TaskStatus};
 

@@ -12,8 +12,8 @@
 use crate::engine::{Generation, SimDuration, SimTime};
 use crate::ids::{GroupId, InstanceId, ProviderId, RunTaskId, ServiceId, TaskDefId, TaskId, ZoneId};
 use crate::record::EventKind;
-use crate::sim::event::TaskStep;
-use crate::sim::{Ctx, Event, World};
+use crate::world::event::TaskStep;
+use crate::world::{Ctx, Event, World};
 
 use super::{Health, TaskChange};
 

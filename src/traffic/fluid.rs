@@ -6,8 +6,8 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{LoadBalancerId, TargetGroupId, TaskId};
-use crate::sim::event::TrafficEvent;
-use crate::sim::{Ctx, Event, World};
+use crate::world::event::TrafficEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::queueing::{self, FluidStep, FluidTarget, ServiceTime};
 use super::stats::Failure;

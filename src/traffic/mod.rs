@@ -20,15 +20,15 @@ pub mod target_group;
 mod targets;
 
 pub use rate::Rate;
-pub use state::Traffic;
+pub use state::{Traffic, TrafficSetup};
 pub use stats::{Failure, ServiceTraffic, TrafficCounts};
 pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
 
 use crate::engine::SimTime;
 use crate::ids::ServiceId;
 use crate::record::{Recorder, TrafficRow};
-use crate::sim::event::TrafficEvent;
-use crate::sim::{Ctx, World};
+use crate::world::event::TrafficEvent;
+use crate::world::{Ctx, World};
 use spec::Fidelity;
 
 /// Starts the sources: the first arrivals, or the first fluid step.

@@ -8,9 +8,9 @@ use rand_distr::{Distribution, Exp1};
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
-use crate::sim::event::TrafficEvent;
-use crate::sim::{Ctx, Event, World};
 use crate::task::{OUT_OF_MEMORY, SIGKILL_EXIT_CODE};
+use crate::world::event::TrafficEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::server::{Admission, RequestId};
 use super::state::InFlight;

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
 use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
-use crate::scenario::Scenario;
 
 use super::backend::Backend;
 use super::fluid::PointCache;
@@ -51,21 +50,34 @@ pub struct Traffic {
     pub fluid_points: Vec<Option<PointCache>>,
 }
 
+/// What the traffic runtime starts from: the validated specs, and how many services and zones
+/// there are.
+pub struct TrafficSetup {
+    pub spec: TrafficSpec,
+    pub load_balancers: Vec<LoadBalancerSpec>,
+    pub target_groups: Vec<TargetGroupSpec>,
+    pub services: usize,
+    pub zones: usize,
+    /// The run's seed: rate patterns with noise draw from it.
+    pub seed: u64,
+}
+
 impl Traffic {
-    pub fn new(scenario: &Scenario) -> Self {
+    pub fn new(setup: TrafficSetup) -> Self {
+        let TrafficSetup { spec, load_balancers, target_groups, services, zones, seed } = setup;
         Traffic {
-            spec: scenario.traffic.clone(),
-            load_balancers: scenario.load_balancers.clone(),
-            target_group_specs: scenario.target_groups.clone(),
-            target_groups: scenario.target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
+            fluid_points: vec![None; target_groups.len()],
+            target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
+            arrivals: vec![ArrivalClock::default(); spec.sources.len()],
+            spec,
+            load_balancers,
+            target_group_specs: target_groups,
             backends: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_request: 0,
-            arrivals: vec![ArrivalClock::default(); scenario.traffic.sources.len()],
-            services: vec![ServiceTraffic::default(); scenario.services.len()],
-            seed: scenario.seed,
-            zones: (0..scenario.zones.len()).map(ZoneId::from_index).collect(),
-            fluid_points: vec![None; scenario.target_groups.len()],
+            services: vec![ServiceTraffic::default(); services],
+            seed,
+            zones: (0..zones).map(ZoneId::from_index).collect(),
         }
     }
 

@@ -9,9 +9,9 @@ use rand::RngExt;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TargetGroupId, TaskId, ZoneId};
 use crate::record::EventKind;
-use crate::sim::event::TrafficEvent;
-use crate::sim::{Ctx, Event, World};
 use crate::task::{Health, Placement, StopCode, TaskOwner, TaskStatus};
+use crate::world::event::TrafficEvent;
+use crate::world::{Ctx, Event, World};
 
 use super::backend::{Backend, NewBackend};
 use super::stats::Failure;

@@ -5,8 +5,9 @@ use crate::common::{run, scenario, Memory};
 use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
 use ecsim::ids::ProviderId;
 use ecsim::record::EventKind;
-use ecsim::sim::{Ctx, Harness, World};
+use ecsim::sim::Harness;
 use ecsim::task::TaskStatus;
+use ecsim::world::{Ctx, World};
 
 /// A group of m5.large (2048 CPU units: two 1024-unit tasks each) with managed scaling and
 /// managed termination protection, starting at 0, and a service of `count` tasks. Launches take

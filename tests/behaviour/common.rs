@@ -3,7 +3,8 @@
 use ecsim::metrics::Summary;
 use ecsim::record::{EventKind, LogEvent, MetricsRow, Recorder};
 use ecsim::scenario::{load_str, Scenario};
-use ecsim::sim::{Simulation, World};
+use ecsim::sim::Simulation;
+use ecsim::world::World;
 
 /// Parses and validates a scenario written in the test.
 pub fn scenario(yaml: &str) -> Scenario {

@@ -4,8 +4,8 @@ use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::record::EventKind;
 use ecsim::service::RolloutState;
-use ecsim::sim::World;
 use ecsim::task::TaskStatus;
+use ecsim::world::World;
 
 /// `instances` m5.large (2048 CPU units each) and a service `web` of 256-unit tasks, so each
 /// instance has room for 8; `v2` is deployed at 5 minutes. `deployment` and `v2` are spliced in.

@@ -4,8 +4,8 @@
 
 use crate::common::{run, scenario, Memory};
 use ecsim::record::EventKind;
-use ecsim::sim::World;
 use ecsim::task::{Placement, TaskStatus};
+use ecsim::world::World;
 
 /// Two m5.large (2048 CPU units) in one zone; `web` (4 tasks of 256 units: one instance can hold
 /// all 4 beside the daemon's 64)

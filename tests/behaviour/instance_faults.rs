@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::InstanceStatus;
 use ecsim::record::{EventKind, LogEvent};
-use ecsim::sim::{Simulation, World};
+use ecsim::sim::Simulation;
 use ecsim::task::{Placement, StopCode, Task, TaskStatus};
+use ecsim::world::World;
 
 /// Three m5.large (2048 CPU units each), one per zone, full with six 1024-unit `web` tasks; an
 /// instance launch takes 60 s and a lost instance is noticed after 30 s. `extra` is appended.

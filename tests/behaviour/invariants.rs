@@ -4,8 +4,9 @@
 //! healthy tasks of its last deployment once the faults stop.
 
 use crate::common::{scenario, Memory};
-use ecsim::sim::{Simulation, World};
+use ecsim::sim::Simulation;
 use ecsim::task::{Placement, TaskOwner, TaskStatus};
+use ecsim::world::World;
 
 /// Six tasks on three m5.large; random crashes, stops and out-of-memory kills for 40 minutes,
 /// with a deployment at 10 min and another at 25 min, then calm until 1 h.

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
 use ecsim::record::EventKind;
-use ecsim::sim::{Simulation, World};
+use ecsim::sim::Simulation;
 use ecsim::task::{Placement, TaskStatus};
+use ecsim::world::World;
 use proptest::prelude::*;
 
 /// Checks that every instance holds exactly what its live tasks reserve, and no more than it has.

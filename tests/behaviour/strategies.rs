@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
 use ecsim::record::EventKind;
-use ecsim::sim::World;
 use ecsim::task::{Placement, TaskStatus};
+use ecsim::world::World;
 
 /// A cluster of `instances` m5.large (2048 CPU units, 7985 MiB) over three zones, one service.
 fn cluster(instances: u32, desired: u32, task: &str, service_extra: &str) -> String {

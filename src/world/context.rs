@@ -4,8 +4,8 @@
 use crate::engine::{RngStreams, Scheduler, StreamRng};
 use crate::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
 use crate::record::{EventKind, LogEvent, Recorder};
-use crate::sim::Event;
 use crate::task::{Announce, LifecycleTiming, TaskOwner};
+use crate::world::Event;
 
 /// Stable stream purposes: changing one changes every recorded result.
 const LIFECYCLE_STREAM: u32 = 1;
@@ -42,32 +42,19 @@ pub struct Streams {
 }
 
 /// How many of each thing draws from its own stream.
-struct StreamCounts {
-    services: usize,
-    run_tasks: usize,
-    faults: usize,
-    providers: usize,
-    sources: usize,
-    target_groups: usize,
-    load_balancers: usize,
+pub struct StreamCounts {
+    pub services: usize,
+    pub run_tasks: usize,
+    pub faults: usize,
+    pub providers: usize,
+    pub sources: usize,
+    pub target_groups: usize,
+    pub load_balancers: usize,
 }
 
 impl Streams {
-    /// The streams of a run of `scenario`, from its seed.
-    pub fn for_scenario(scenario: &crate::scenario::Scenario) -> Self {
-        let counts = StreamCounts {
-            services: scenario.services.len(),
-            run_tasks: scenario.run_tasks.len(),
-            faults: scenario.faults.len(),
-            providers: scenario.capacity_providers.len(),
-            sources: scenario.traffic.sources.len(),
-            target_groups: scenario.target_groups.len(),
-            load_balancers: scenario.load_balancers.len(),
-        };
-        Streams::new(scenario.seed, &counts)
-    }
-
-    fn new(seed: u64, n: &StreamCounts) -> Self {
+    /// The streams of a run with `seed` and these many of each thing.
+    pub fn new(seed: u64, n: &StreamCounts) -> Self {
         let rng = RngStreams::new(seed);
         let each = |purpose, n: usize| (0..n).map(|i| rng.stream(purpose, i as u32)).collect();
         Streams {
@@ -131,20 +118,20 @@ pub struct Ctx<'a> {
     pub timing: &'a LifecycleTiming,
     /// Log why each task went where it did (`--explain-placement`).
     pub explain_placement: bool,
-    /// Where a task's changes fan out to the domains ([`super::transitions`]).
+    /// Where a task's changes fan out to the domains (`sim`'s fan-out, in a run).
     pub announce: Announce,
 }
 
 impl<'a> Ctx<'a> {
-    /// A handler's context over these parts, announcing task changes through the model's fan-out.
+    /// A handler's context over these parts, announcing task changes through `announce`.
     pub fn new(
         sched: &'a mut Scheduler<Event>,
         streams: &'a mut Streams,
         recorder: &'a mut dyn Recorder,
         timing: &'a LifecycleTiming,
-        explain_placement: bool,
+        announce: Announce,
     ) -> Self {
-        Ctx { sched, streams, recorder, timing, explain_placement, announce: super::transitions::fan_out }
+        Ctx { sched, streams, recorder, timing, explain_placement: false, announce }
     }
 
     /// Starts an event-log entry at the current time.

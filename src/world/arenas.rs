@@ -6,8 +6,7 @@ use crate::autoscaling::Autoscaling;
 use crate::capacity::{CapacityProvider, Fleet, Instance};
 use crate::ids::{GroupId, InstanceId, TaskDefId, TaskId};
 use crate::placement::{Order, PlacementIndex, Resource};
-use crate::scenario::Scenario;
-use crate::service::{RunTask, Service};
+use crate::service::{RunTask, RunTaskSpec, Service, ServiceSpec};
 use crate::task::{Placement, Task, TaskDefinition, TaskOwner};
 use crate::traffic::Traffic;
 
@@ -44,12 +43,19 @@ pub struct World {
 }
 
 impl World {
-    /// The world before anything has happened: no instances, no tasks.
-    pub fn new(scenario: &Scenario) -> Self {
-        let mut world = World {
-            zones: scenario.zones.clone(),
-            task_definitions: scenario.task_definitions.clone(),
-            providers: scenario.capacity_providers.clone(),
+    /// The world before anything has happened: no instances, no tasks, no services yet (add them
+    /// with [`World::add_service`] and [`World::add_run_task`], in id order).
+    pub fn new(
+        zones: Vec<String>,
+        task_definitions: Vec<TaskDefinition>,
+        providers: Vec<CapacityProvider>,
+        traffic: Traffic,
+        autoscaling: Autoscaling,
+    ) -> Self {
+        World {
+            zones,
+            task_definitions,
+            providers,
             instances: Vec::new(),
             tasks: Vec::new(),
             services: Vec::new(),
@@ -60,23 +66,24 @@ impl World {
             awaiting_capacity: Vec::new(),
             capacity_changes: 0,
             fleet: Fleet::default(),
-            traffic: Traffic::new(scenario),
-            autoscaling: Autoscaling::default(),
-        };
-        let names: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
-        let providers: Vec<&str> = scenario.capacity_providers.iter().map(|p| p.name.as_str()).collect();
-        world.autoscaling = Autoscaling::new(&scenario.autoscaling, &names, &providers, scenario.seed);
-        for spec in &scenario.services {
-            let group = world.group(&format!("service:{}", spec.name));
-            world.placement_index.register_chain(&spec.placement_strategy, group);
-            world.services.push(Service::new(spec.clone(), group));
+            traffic,
+            autoscaling,
         }
-        for spec in &scenario.run_tasks {
-            let group = world.group(&spec.group);
-            world.placement_index.register_chain(&spec.placement_strategy, group);
-            world.run_tasks.push(RunTask::new(spec.clone(), group));
-        }
-        world
+    }
+
+    /// Adds the next service (its `ServiceId` is the number of services before it), in its task
+    /// group `service:NAME`.
+    pub fn add_service(&mut self, spec: ServiceSpec) {
+        let group = self.group(&format!("service:{}", spec.name));
+        self.placement_index.register_chain(&spec.placement_strategy, group);
+        self.services.push(Service::new(spec, group));
+    }
+
+    /// Adds the next standalone task entry (its `RunTaskId` is the number of entries before it).
+    pub fn add_run_task(&mut self, spec: RunTaskSpec) {
+        let group = self.group(&spec.group);
+        self.placement_index.register_chain(&spec.placement_strategy, group);
+        self.run_tasks.push(RunTask::new(spec, group));
     }
 
     /// Adds a container instance to the cluster.
