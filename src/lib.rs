@@ -2,7 +2,7 @@
 //!
 //! A run reads a YAML scenario, validates it into a typed [`scenario::Scenario`], replays it on
 //! the event [`engine`] through the ECS model ([`sim`] and the domain modules), and hands every
-//! observation to a [`metrics::Recorder`]; [`output`] implements one that writes the run folder.
+//! observation to a [`record::Recorder`]; [`output`] implements one that writes the run folder.
 //! Data flows one way: parse → validate → simulate → record → write.
 //!
 //! ```no_run
@@ -19,8 +19,26 @@
 //! [`sweep::experiment::load`] and write its folder with [`output::sweep::write_sweep`]: the
 //! runs go in parallel and the folder is the same for any number of threads.
 //!
+//! # Layers
+//!
+//! Bottom to top, each using only what is below it (`tests/behaviour/layers.rs` fails on a
+//! back-edge):
+//!
+//! 1. [`engine`]: the discrete-event kernel, which knows nothing of ECS;
+//! 2. [`ids`], [`catalog`], [`record`]: typed ids, built-in facts, and the vocabulary every
+//!    module records observations with;
+//! 3. [`world`] and the domain modules ([`capacity`], [`placement`], [`task`], [`service`],
+//!    [`autoscaling`], [`traffic`], [`faults`]): each owns its part of the world and its
+//!    handlers; the world composes their tables, so this layer is the one whose modules use each
+//!    other, through each other's functions;
+//! 4. [`metrics`]: the readers of the world (rows, summary, cost);
+//! 5. [`scenario`]: files in, a validated [`scenario::Scenario`] of domain types out;
+//! 6. [`sim`]: builds the world from a scenario, dispatches each event to the domain owning
+//!    it, and fans a task's transitions out to the domains in one documented order;
+//! 7. [`sweep`], [`output`], [`cli`]: experiments, files, the command line.
+//!
 //! To drive a run yourself (to inspect the world after every event, say), create a
-//! [`sim::Simulation`] with any [`metrics::Recorder`] and call [`sim::Simulation::step`].
+//! [`sim::Simulation`] with any [`record::Recorder`] and call [`sim::Simulation::step`].
 //!
 //! # The determinism contract
 //!

@@ -1,6 +1,6 @@
-//! Observations of a run: the event log, per-interval metric rows, and the summary figures. The
-//! domain hands observations to a [`Recorder`]; `output` implements it with files, so the model
-//! itself never does I/O.
+//! The readers of the world: per-interval metric rows ([`sample`]), the summary figures and the
+//! bill of a run. They read the world and hand rows to a [`crate::record::Recorder`]; the
+//! vocabulary they record with is `crate::record`, which the domains log through too.
 
 mod columns;
 mod cost;

@@ -19,6 +19,7 @@ mod health;
 mod import;
 mod instance_faults;
 mod invariants;
+mod layers;
 mod lifecycle;
 mod measures;
 mod placement;
