@@ -45,4 +45,12 @@ arena_id! {
     TargetGroupId,
     /// A `traffic.sources` entry.
     SourceId,
+    /// A `faults:` entry of the scenario.
+    FaultId,
+    /// An `actions:` entry of the scenario (an operator's call on the timeline).
+    ActionId,
+    /// A scalable target of Application Auto Scaling (a service's desired count or a group's desired capacity).
+    ScalableTargetId,
+    /// A scheduled action of its scalable target, in the target's order.
+    ScheduledActionId,
 }

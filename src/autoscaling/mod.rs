@@ -34,6 +34,7 @@ pub use spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScalin
 pub use state::{Autoscaling, TargetState};
 
 use crate::engine::SimTime;
+use crate::ids::{ScalableTargetId, ScheduledActionId};
 use crate::record::EventKind;
 use crate::world::event::ScalingEvent;
 use crate::world::{Ctx, Event, World};
@@ -52,7 +53,10 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     for (target, t) in world.autoscaling.targets.iter().enumerate() {
         for (i, action) in t.scheduled.iter().enumerate() {
             if let Some(at) = action.when.next(SimTime::ZERO).filter(|at| *at <= end) {
-                let event = ScalingEvent::Scheduled { target: target as u32, action: i as u32 };
+                let event = ScalingEvent::Scheduled {
+                    target: ScalableTargetId::from_index(target),
+                    action: ScheduledActionId::from_index(i),
+                };
                 ctx.sched.at(at, Event::Scaling(event));
             }
         }
@@ -62,7 +66,7 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ScalingEvent, end: SimTime) {
     match event {
         ScalingEvent::Tick => tick(world, ctx, end),
-        ScalingEvent::Scheduled { target, action } => run_scheduled(world, ctx, target as usize, action as usize, end),
+        ScalingEvent::Scheduled { target, action } => run_scheduled(world, ctx, target, action, end),
     }
 }
 
@@ -84,17 +88,18 @@ fn tick(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 
 /// A scheduled action sets new bounds; the capacity moves into them at once, whatever the
 /// cooldowns. A cron action is scheduled again for its next match.
-fn run_scheduled(world: &mut World, ctx: &mut Ctx, t: usize, action: usize, end: SimTime) {
+fn run_scheduled(world: &mut World, ctx: &mut Ctx, id: ScalableTargetId, action: ScheduledActionId, end: SimTime) {
     let now = ctx.sched.now();
+    let t = id.index();
     let Some(target) = world.autoscaling.targets.get_mut(t) else { return };
-    let Some(a) = target.scheduled.get(action).cloned() else { return };
+    let Some(a) = target.scheduled.get(action.index()).cloned() else { return };
     let scalable = target.scalable;
     let current = scalable.capacity(world, now).current;
     let target = &mut world.autoscaling.targets[t];
     let to = target.bounds.reschedule(a.min_capacity, a.max_capacity, current);
     let bounds = target.bounds;
     if let Some(next) = a.when.next(now + crate::engine::SimDuration::from_secs(1)).filter(|at| *at <= end) {
-        ctx.sched.at(next, Event::Scaling(ScalingEvent::Scheduled { target: t as u32, action: action as u32 }));
+        ctx.sched.at(next, Event::Scaling(ScalingEvent::Scheduled { target: id, action }));
     }
     scalable.set_bounds(world, bounds.min_capacity, bounds.max_capacity);
     let why = format!(

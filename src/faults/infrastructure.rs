@@ -4,7 +4,7 @@
 
 use crate::capacity::{self, Instance, InstanceStatus, Termination};
 use crate::engine::SimDuration;
-use crate::ids::{InstanceId, ProviderId, TaskId, ZoneId};
+use crate::ids::{FaultId, InstanceId, ProviderId, TaskId, ZoneId};
 use crate::record::EventKind;
 use crate::task::Placement;
 use crate::world::event::CapacityEvent;
@@ -17,14 +17,14 @@ use super::{Amount, InstanceTarget, InstanceVictims};
 const DRAIN_WHY: &str = "update-container-instances-state --status DRAINING (fault injection)";
 
 /// `terminate_instances`: the chosen instances are terminated.
-pub fn terminate_instances(world: &mut World, ctx: &mut Ctx, index: usize, target: &InstanceTarget) {
+pub fn terminate_instances(world: &mut World, ctx: &mut Ctx, index: FaultId, target: &InstanceTarget) {
     for i in chosen(world, ctx, index, target, ("terminating", Instance::is_registered)) {
         capacity::terminate(world, ctx, i, Termination::Fault);
     }
 }
 
 /// `impair_instances`: the chosen instances fail their status checks.
-pub fn impair_instances(world: &mut World, ctx: &mut Ctx, index: usize, target: &InstanceTarget) {
+pub fn impair_instances(world: &mut World, ctx: &mut Ctx, index: FaultId, target: &InstanceTarget) {
     let eligible = |i: &Instance| i.is_registered() && !i.is_impaired();
     for i in chosen(world, ctx, index, target, ("impairing", eligible)) {
         capacity::impair(world, ctx, i);
@@ -36,7 +36,7 @@ pub fn impair_instances(world: &mut World, ctx: &mut Ctx, index: usize, target: 
 pub fn drain_instances(
     world: &mut World,
     ctx: &mut Ctx,
-    index: usize,
+    index: FaultId,
     target: &InstanceTarget,
     duration: Option<SimDuration>,
 ) {
@@ -66,7 +66,7 @@ pub fn az_outage(world: &mut World, ctx: &mut Ctx, zone: ZoneId, duration: Optio
 pub fn spot_interruption(
     world: &mut World,
     ctx: &mut Ctx,
-    index: usize,
+    index: FaultId,
     (provider, amount): (ProviderId, Amount),
     unavailable_for: Option<SimDuration>,
 ) {
@@ -135,7 +135,7 @@ impl Victim {
 fn chosen(
     world: &World,
     ctx: &mut Ctx,
-    index: usize,
+    index: FaultId,
     target: &InstanceTarget,
     (verb, eligible): (&str, impl Fn(&Instance) -> bool),
 ) -> Vec<InstanceId> {

@@ -3,7 +3,7 @@
 use rand::seq::index;
 
 use crate::engine::{SimTime, StreamRng};
-use crate::ids::TaskId;
+use crate::ids::{FaultId, TaskId};
 use crate::record::EventKind;
 use crate::task::{self, StopCode, TaskStatus};
 use crate::world::{Ctx, Event, World};
@@ -29,8 +29,8 @@ fn within(fault: &Fault, at: SimTime, end: SimTime) -> Option<SimTime> {
     (at <= until).then_some(at)
 }
 
-/// Applies the fault at `index` and, for a recurring one, schedules its next firing.
-pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: usize, end: SimTime) {
+/// Applies the fault `index` and, for a recurring one, schedules its next firing.
+pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: FaultId, end: SimTime) {
     match &fault.kind {
         FaultKind::StopTasks { target, reason } => {
             let chosen = victims(world, ctx, index, target, "stopping");
@@ -77,7 +77,7 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: usize, e
 
 /// The RUNNING tasks of the target service the fault hits, drawn from the fault's own stream; logs
 /// what the fault does.
-fn victims(world: &World, ctx: &mut Ctx, index: usize, target: &Target, verb: &str) -> Vec<TaskId> {
+fn victims(world: &World, ctx: &mut Ctx, index: FaultId, target: &Target, verb: &str) -> Vec<TaskId> {
     let svc = &world.services[target.service.index()];
     let running: Vec<_> = svc
         .tasks

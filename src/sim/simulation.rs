@@ -2,7 +2,7 @@
 
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::faults::{self, Fault};
-use crate::ids::{RunTaskId, ServiceId};
+use crate::ids::{ActionId, FaultId, RunTaskId, ServiceId};
 use crate::metrics::{self, Summary};
 use crate::record::Recorder;
 use crate::scenario::Scenario;
@@ -41,8 +41,8 @@ impl Model for Ecs<'_> {
             Event::Container(e) => task::on_container_event(world, &mut ctx, e),
             Event::Service(e) => service::on_event(world, &mut ctx, e),
             Event::Capacity(e) => capacity::on_event(world, &mut ctx, e),
-            Event::Fault(i) => faults::on_fault(world, &mut ctx, &self.faults[i], i, self.end),
-            Event::Action(i) => match self.actions[i].kind {
+            Event::Fault(id) => faults::on_fault(world, &mut ctx, &self.faults[id.index()], id, self.end),
+            Event::Action(id) => match self.actions[id.index()].kind {
                 ActionKind::UpdateService { service, desired_count } => {
                     service::update_desired_count(world, &mut ctx, service, desired_count)
                 }
@@ -108,12 +108,12 @@ impl<'r> Simulation<'r> {
             sched.at(SimTime::ZERO, Event::Service(ServiceEvent::Reconcile(ServiceId::from_index(i))));
         }
         for (i, f) in scenario.faults.iter().enumerate() {
-            if let Some(at) = faults::first_firing(f, model.streams.fault(i), model.end) {
-                sched.at(at, Event::Fault(i));
+            if let Some(at) = faults::first_firing(f, model.streams.fault(FaultId::from_index(i)), model.end) {
+                sched.at(at, Event::Fault(FaultId::from_index(i)));
             }
         }
         for (i, a) in scenario.actions.iter().enumerate() {
-            sched.at(a.at, Event::Action(i));
+            sched.at(a.at, Event::Action(ActionId::from_index(i)));
         }
         for (i, r) in scenario.run_tasks.iter().enumerate() {
             sched.at(r.at, Event::RunTask(RunTaskId::from_index(i)));

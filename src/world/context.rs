@@ -2,7 +2,7 @@
 //! recorder and the run's timing settings.
 
 use crate::engine::{RngStreams, Scheduler, StreamRng};
-use crate::ids::{LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
+use crate::ids::{FaultId, LoadBalancerId, ProviderId, ServiceId, SourceId, TargetGroupId};
 use crate::record::{EventKind, LogEvent, Recorder};
 use crate::task::{Announce, LifecycleTiming, TaskOwner};
 use crate::world::Event;
@@ -96,9 +96,9 @@ impl Streams {
         &mut self.fleet[provider.index()]
     }
 
-    /// Draws of the fault entry at `index`.
-    pub fn fault(&mut self, index: usize) -> &mut StreamRng {
-        &mut self.faults[index]
+    /// Draws of a fault entry.
+    pub fn fault(&mut self, fault: FaultId) -> &mut StreamRng {
+        &mut self.faults[fault.index()]
     }
 
     /// Draws for the lifecycle timing (and run time) of an owner's tasks.

@@ -3,7 +3,10 @@
 
 use crate::capacity::Termination;
 use crate::engine::Generation;
-use crate::ids::{InstanceId, LaunchId, ProviderId, RunTaskId, ServiceId, SourceId, TaskId, ZoneId};
+use crate::ids::{
+    ActionId, FaultId, InstanceId, LaunchId, ProviderId, RunTaskId, ScalableTargetId, ScheduledActionId, ServiceId,
+    SourceId, TaskId, ZoneId,
+};
 use crate::task::Health;
 use crate::traffic::server::RequestId;
 use crate::traffic::Failure;
@@ -17,10 +20,10 @@ pub enum Event {
     Service(ServiceEvent),
     /// Instances, Auto Scaling groups, zones and Spot capacity.
     Capacity(CapacityEvent),
-    /// The fault at this index of the plan fires.
-    Fault(usize),
-    /// The operator action at this index of the timeline happens.
-    Action(usize),
+    /// A fault of the plan fires.
+    Fault(FaultId),
+    /// An operator action of the timeline happens.
+    Action(ActionId),
     /// A `tasks:` entry calls RunTask.
     RunTask(RunTaskId),
     /// Requests, health checks and fluid steps.
@@ -51,9 +54,8 @@ pub enum ScalingEvent {
     /// A minute is over: publish its datapoints, evaluate alarms, apply policies (every 60 s
     /// from 60 s).
     Tick,
-    /// The scheduled action at index `action` of the scalable target at index `target` (of
-    /// `Autoscaling::targets`) runs.
-    Scheduled { target: u32, action: u32 },
+    /// A scheduled action of a scalable target runs.
+    Scheduled { target: ScalableTargetId, action: ScheduledActionId },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
