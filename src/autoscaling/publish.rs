@@ -213,10 +213,7 @@ fn traffic_metrics(world: &World, service: ServiceId, t: &MinuteTraffic) -> Vec<
     let requests = t.d(|c| c.requests);
     let in_flight = t.d(|c| c.in_flight_seconds);
     let (weight, weighted) = (t.d(|c| c.response_weight), t.d(|c| c.response_weighted_seconds));
-    let healthy = world.services[service.index()]
-        .spec
-        .target_group
-        .map_or(0, |tg| world.traffic.target_groups[tg.index()].healthy_count());
+    let healthy = crate::traffic::hosts(world, service).map_or(0, |h| h.healthy);
     let mut out = vec![(MetricName::RequestCount, requests)];
     if cpu_cap > 0.0 {
         out.push((MetricName::CpuUtilization, 100.0 * cpu / cpu_cap));

@@ -66,9 +66,9 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 
 /// Splits a load balancer's rate over its target groups by weight.
 fn forward(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, rate: f64, step: SimDuration) {
-    let total: u32 = world.traffic.load_balancers[lb.index()].target_groups.iter().map(|(_, w)| w).sum();
-    for i in 0..world.traffic.load_balancers[lb.index()].target_groups.len() {
-        let (tg, weight) = world.traffic.load_balancers[lb.index()].target_groups[i];
+    let total: u32 = world.traffic.listeners[lb.index()].forward().iter().map(|(_, w)| w).sum();
+    for i in 0..world.traffic.listeners[lb.index()].forward().len() {
+        let (tg, weight) = world.traffic.listeners[lb.index()].forward()[i];
         if weight > 0 {
             flow(world, ctx, tg, rate * f64::from(weight) / f64::from(total), step);
         }

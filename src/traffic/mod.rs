@@ -8,6 +8,7 @@
 
 mod backend;
 mod fluid;
+mod listener;
 pub mod queueing;
 pub mod rate;
 mod requests;
@@ -19,6 +20,7 @@ mod stats;
 pub mod target_group;
 mod targets;
 
+pub use listener::Listener;
 pub use rate::Rate;
 pub use state::{Traffic, TrafficSetup};
 pub use stats::{Failure, ServiceTraffic, TrafficCounts};
@@ -81,13 +83,35 @@ fn close_interval(
     now: SimTime,
     recorder: &mut dyn Recorder,
 ) -> Option<TrafficRow> {
-    let tg = world.services[service.index()].spec.target_group?;
+    let hosts = hosts(world, service)?;
     account_backends(world, service, now);
     let name = &world.services[service.index()].spec.name;
     recorder.interval_latencies(now, name, &world.traffic.services[service.index()].latencies);
-    let traffic = &mut world.traffic;
-    let group = &traffic.target_groups[tg.index()];
-    let hosts = (group.healthy_count(), group.unhealthy_count());
-    let registered = group.targets().count() as u32;
-    Some(traffic.services[service.index()].close_interval(hosts, registered))
+    Some(world.traffic.services[service.index()].close_interval((hosts.healthy, hosts.unhealthy), hosts.registered))
+}
+
+/// A service's targets now, over the target groups that serve it (two during a blue/green,
+/// canary or linear deployment).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Hosts {
+    pub healthy: u32,
+    pub unhealthy: u32,
+    /// Registered targets, draining ones included.
+    pub registered: u32,
+}
+
+/// The service's targets; `None` for a service behind no target group.
+pub fn hosts(world: &World, service: ServiceId) -> Option<Hosts> {
+    let traffic = &world.traffic;
+    let mut serving =
+        traffic.target_group_specs.iter().enumerate().filter(|(_, g)| g.service == Some(service)).peekable();
+    serving.peek()?;
+    let mut hosts = Hosts::default();
+    for (i, _) in serving {
+        let group = &traffic.target_groups[i];
+        hosts.healthy += group.healthy_count();
+        hosts.unhealthy += group.unhealthy_count();
+        hosts.registered += group.targets().count() as u32;
+    }
+    Some(hosts)
 }

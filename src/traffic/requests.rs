@@ -77,8 +77,8 @@ fn route(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
 
 /// The target group a listener forwards to (a weighted draw when it has several).
 fn forward(world: &World, ctx: &mut Ctx, lb: LoadBalancerId) -> TargetGroupId {
-    let groups = &world.traffic.load_balancers[lb.index()].target_groups;
-    if let [(only, _)] = groups.as_slice() {
+    let groups = world.traffic.listeners[lb.index()].forward();
+    if let [(only, _)] = groups {
         return *only;
     }
     let total: u32 = groups.iter().map(|(_, w)| w).sum();

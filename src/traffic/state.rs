@@ -8,6 +8,7 @@ use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
 use super::fluid::PointCache;
+use super::listener::Listener;
 use super::server::RequestId;
 use super::spec::{LoadBalancerSpec, TargetGroupSpec, TrafficSpec};
 use super::stats::ServiceTraffic;
@@ -32,6 +33,9 @@ pub struct ArrivalClock {
 pub struct Traffic {
     pub spec: TrafficSpec,
     pub load_balancers: Vec<LoadBalancerSpec>,
+    /// Each load balancer's listener as it is now: its forward action's weights, which a
+    /// blue/green, canary or linear deployment shifts (see [`super::listener`]).
+    pub listeners: Vec<Listener>,
     pub target_group_specs: Vec<TargetGroupSpec>,
     pub target_groups: Vec<TargetGroup>,
     /// Tasks registered with a target group, RUNNING or draining.
@@ -70,6 +74,7 @@ impl Traffic {
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
             arrivals: vec![ArrivalClock::default(); spec.sources.len()],
             spec,
+            listeners: load_balancers.iter().map(Listener::new).collect(),
             load_balancers,
             target_group_specs: target_groups,
             backends: BTreeMap::new(),
