@@ -114,6 +114,9 @@ mod tests {
     use super::*;
     use crate::engine::SimTime;
     use crate::ids::TaskDefId;
+    use crate::service::testing::{at, fargate, harness, run_until, web};
+
+    const BREAKER: &str = "deployment_circuit_breaker: { enable: true, rollback: true }";
 
     #[test]
     fn the_threshold_is_half_the_desired_count_within_3_and_200() {
@@ -137,5 +140,70 @@ mod tests {
         assert_eq!(rollback_target(&history), Some(1), "ecs-svc/2, not the superseded ecs-svc/3");
         assert_eq!(rollback_target(&[deployment(1, Failed)]), None, "a first deployment has nothing to return to");
         assert_eq!(rollback_target(&[deployment(1, Completed), deployment(2, Failed), deployment(3, Failed)]), Some(0));
+    }
+
+    fn states(world: &World) -> Vec<(&str, RolloutState)> {
+        world.services[0].deployments.iter().map(|d| (d.id.as_str(), d.state)).collect()
+    }
+
+    #[test]
+    fn the_thresholds_failure_fails_the_deployment_and_rolls_back_to_the_last_completed() {
+        let mut h = harness(&fargate(2, "", BREAKER));
+        h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
+        run_until(&mut h, at(600));
+        let v2 = h.world.task_definitions.iter().position(|d| d.family == "v2").map(TaskDefId::from_index);
+        h.act(|world, ctx| super::super::rollout::deploy(world, ctx, web(), v2.expect("v2")));
+        // Desired 2: threshold max(ceil(1), 3) = 3. A failure of the old deployment is not counted.
+        h.act(|world, ctx| task_failed(world, ctx, web(), 0, false));
+        for _ in 0..2 {
+            h.act(|world, ctx| task_failed(world, ctx, web(), 1, true));
+        }
+        assert_eq!(h.world.services[0].deployments[1].failures(), 2);
+        assert_eq!(states(&h.world), [("ecs-svc/1", RolloutState::Completed), ("ecs-svc/2", RolloutState::InProgress)]);
+        h.act(|world, ctx| task_failed(world, ctx, web(), 1, true));
+        assert_eq!(
+            states(&h.world),
+            [
+                ("ecs-svc/1", RolloutState::Completed),
+                ("ecs-svc/2", RolloutState::Failed),
+                ("ecs-svc/3", RolloutState::InProgress)
+            ]
+        );
+        let svc = &h.world.services[0];
+        assert_eq!(svc.primary().rollback_of.as_deref(), Some("ecs-svc/2"));
+        assert_eq!(svc.primary().task_definition, svc.deployments[0].task_definition);
+        assert!(svc.tasks.iter().all(|t| h.world.tasks[t.index()].deployment == 2), "the v1 tasks are adopted");
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceDeploymentFailed),
+            [(
+                600.0,
+                "service web (deployment ecs-svc/2) deployment failed: tasks failed to start (3 failures, threshold 3)."
+            )]
+        );
+        assert_eq!(h.recorder.said(EventKind::ServiceDeploymentRolledBack).len(), 1);
+        // Failures after the trip count for nothing.
+        h.act(|world, ctx| task_failed(world, ctx, web(), 1, true));
+        assert_eq!(h.world.services[0].deployments.len(), 3);
+    }
+
+    #[test]
+    fn a_first_deployment_that_fails_has_nothing_to_roll_back_to() {
+        let mut h = harness(&fargate(1, "", BREAKER));
+        for _ in 0..3 {
+            h.act(|world, ctx| task_failed(world, ctx, web(), 0, true));
+        }
+        assert_eq!(states(&h.world), [("ecs-svc/1", RolloutState::Failed)]);
+        let failed: Vec<_> = h.recorder.said(EventKind::ServiceDeploymentFailed).into_iter().map(|(_, m)| m).collect();
+        assert_eq!(failed[1], "service web has no completed deployment to roll back to: ecs-svc/1 stays FAILED.");
+    }
+
+    #[test]
+    fn without_a_breaker_failures_are_only_counted() {
+        let mut h = harness(&fargate(1, "", ""));
+        for _ in 0..5 {
+            h.act(|world, ctx| task_failed(world, ctx, web(), 0, false));
+        }
+        assert_eq!(h.world.services[0].primary().failed_after_running, 5);
+        assert_eq!(states(&h.world), [("ecs-svc/1", RolloutState::InProgress)]);
     }
 }

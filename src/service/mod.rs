@@ -23,6 +23,8 @@ mod standalone;
 mod state;
 mod steady_state;
 mod tasks;
+#[cfg(test)]
+mod testing;
 mod throttle;
 mod wording;
 

@@ -158,3 +158,51 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testing::{at, fargate, harness, run_until, web};
+
+    #[test]
+    fn one_pending_wake_up_per_service_the_earliest() {
+        let mut h = harness(&fargate(1, "", ""));
+        let before = h.pending_events();
+        h.act(|world, ctx| wake_at(world, ctx, web(), at(100)));
+        h.act(|world, ctx| wake_at(world, ctx, web(), at(200)));
+        assert_eq!(h.pending_events(), before + 1, "the wake-up at 100 s covers 200 s");
+        h.act(|world, ctx| wake_at(world, ctx, web(), at(50)));
+        assert_eq!(h.pending_events(), before + 2, "an earlier one is scheduled too");
+        let (when, event) = h.next_event(at(1000)).expect("the wake-up");
+        assert_eq!((when, event), (at(50), Event::Service(ServiceEvent::Wake(web()))));
+        h.act(|world, ctx| on_event(world, ctx, ServiceEvent::Wake(web())));
+        assert_eq!(h.world.services[0].reconcile.wake, None, "woken: the next wake-up is scheduled afresh");
+    }
+
+    #[test]
+    fn a_new_desired_count_is_said_and_acted_on_at_once() {
+        let mut h = harness(&fargate(1, "", ""));
+        h.act(|world, ctx| update_desired_count(world, ctx, web(), 3));
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceUpdated),
+            [(0.0, "service web desired count changed from 1 to 3.")]
+        );
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceTasksStarted),
+            [(0.0, "service web has started 3 tasks: (task web-1) (task web-2) (task web-3).")]
+        );
+    }
+
+    #[test]
+    fn a_stopped_task_is_counted_by_its_reason_and_leaves_the_service() {
+        let mut h = harness(&fargate(2, "", ""));
+        h.act(|world, ctx| reconcile(world, ctx, web()));
+        let task = h.world.services[0].tasks[0];
+        h.act(|world, ctx| crate::task::stop(world, ctx, task, StopCode::UserInitiated, "by hand"));
+        run_until(&mut h, at(600));
+        let svc = &h.world.services[0];
+        assert!(!svc.tasks.contains(&task));
+        assert_eq!((svc.stats.tasks_stopped, svc.stats.stop_reasons.get("by hand")), (1, Some(&1)));
+        assert_eq!(svc.tasks.len(), 2, "replaced");
+    }
+}

@@ -47,3 +47,35 @@ pub(super) fn progress(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
         (SchedulingStrategy::Daemon, DeploymentStrategy::Rolling) => daemon::reconcile(world, ctx, id),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::TaskDefId;
+    use crate::service::testing::{at, fargate, harness, run_until, web};
+
+    fn states(world: &World) -> Vec<RolloutState> {
+        world.services[0].deployments.iter().map(|d| d.state).collect()
+    }
+
+    #[test]
+    fn a_deployment_supersedes_one_in_progress_and_completes_at_the_steady_state() {
+        let mut h = harness(&fargate(2, "", ""));
+        h.act(|world, ctx| super::super::on_event(world, ctx, crate::sim::event::ServiceEvent::Reconcile(web())));
+        let v2 = h.world.task_definitions.iter().position(|d| d.family == "v2").map(TaskDefId::from_index);
+        h.act(|world, ctx| super::super::deploy(world, ctx, web(), v2.expect("v2")));
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceDeploymentInProgress),
+            [(
+                0.0,
+                "service web deployment ecs-svc/2 started: task definition v2 replaces v1 (minimumHealthyPercent 100, \
+                 maximumPercent 200)."
+            )]
+        );
+        assert_eq!(states(&h.world), [RolloutState::Superseded, RolloutState::InProgress]);
+        run_until(&mut h, at(600));
+        assert_eq!(states(&h.world), [RolloutState::Superseded, RolloutState::Completed]);
+        let svc = &h.world.services[0];
+        assert!(svc.tasks.iter().all(|t| h.world.tasks[t.index()].task_definition == v2.expect("v2")));
+    }
+}

@@ -117,3 +117,24 @@ pub fn deployment_in_progress(world: &World, id: ServiceId) -> bool {
     svc.primary().state == RolloutState::InProgress
         || svc.tasks.iter().any(|t| world.tasks[t.index()].deployment != primary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testing::{at, fargate, harness, run_until, web};
+
+    #[test]
+    fn a_deployment_is_in_progress_until_it_completes_and_no_older_task_is_left() {
+        let mut h = harness(&fargate(2, "", ""));
+        assert!(deployment_in_progress(&h.world, web()), "a new service's first deployment");
+        h.act(|world, ctx| super::super::update_desired_count(world, ctx, web(), 2));
+        run_until(&mut h, at(600));
+        assert!(!deployment_in_progress(&h.world, web()));
+        assert_eq!(desired_count(&h.world, web()), 2);
+        let v1 = h.world.services[0].primary().task_definition;
+        h.act(|world, ctx| super::super::deploy(world, ctx, web(), v1));
+        assert!(deployment_in_progress(&h.world, web()));
+        h.world.services[0].primary_mut().end(RolloutState::Completed, at(600));
+        assert!(deployment_in_progress(&h.world, web()), "tasks of ecs-svc/1 still run beside ecs-svc/2");
+    }
+}

@@ -87,3 +87,44 @@ fn say_steady(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let message = wording::steady_state(&name);
     ctx.log(EventKind::ServiceSteadyState).service(name).message(message).emit();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testing::{at, fargate, harness, run_until, web};
+    use crate::service::update_desired_count;
+
+    #[test]
+    fn said_once_and_again_only_after_a_change() {
+        let mut h = harness(&fargate(2, "", ""));
+        h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
+        run_until(&mut h, at(600));
+        let steady = h.recorder.said(EventKind::ServiceSteadyState);
+        assert_eq!(steady.len(), 1, "10 minutes of stability say it once: {steady:?}");
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceDeploymentCompleted).iter().map(|(_, m)| *m).collect::<Vec<_>>(),
+            ["service web (deployment ecs-svc/1) deployment completed."],
+            "the first steady state completes the creation's deployment"
+        );
+        assert!(settled(&h.world, web(), h.now()));
+        h.act(|world, ctx| update_desired_count(world, ctx, web(), 3));
+        assert!(!h.world.services[0].steady.said, "a change");
+        assert!(!settled(&h.world, web(), h.now()), "2 tasks of 3");
+        run_until(&mut h, at(1200));
+        let steady = h.recorder.said(EventKind::ServiceSteadyState);
+        assert_eq!(steady.len(), 2, "said again once the third task is healthy: {steady:?}");
+        // The third task starts at 600 s and counts as healthy 40 s after RUNNING, no sooner.
+        assert!(steady[1].0 >= 640.0, "{steady:?}");
+        assert_eq!(h.recorder.said(EventKind::ServiceDeploymentCompleted).len(), 1, "no deployment to complete");
+    }
+
+    #[test]
+    fn a_failed_deployment_is_never_settled() {
+        let mut h = harness(&fargate(1, "", ""));
+        h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
+        run_until(&mut h, at(600));
+        assert!(settled(&h.world, web(), h.now()));
+        h.world.services[0].primary_mut().state = RolloutState::Failed;
+        assert!(!settled(&h.world, web(), h.now()));
+    }
+}

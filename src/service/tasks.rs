@@ -122,3 +122,30 @@ pub(super) fn stop_unhealthy(world: &mut World, ctx: &mut Ctx, id: ServiceId, ta
     stop_tasks(world, ctx, id, &causes);
     circuit_breaker::check(world, ctx, id);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testing::{fargate, harness, web};
+
+    #[test]
+    fn a_batch_is_said_once_and_each_stopped_task_gets_its_reason() {
+        let mut h = harness(&fargate(3, "", ""));
+        assert_eq!(h.act(|world, ctx| start_tasks(world, ctx, web(), 3)), 3);
+        assert_eq!(h.recorder.said(EventKind::ServiceTasksStarted).len(), 1);
+        let svc = &h.world.services[0];
+        assert_eq!((svc.stats.tasks_started, svc.primary().tasks_started, svc.next_ordinal), (3, 3, 3));
+        let (a, b) = (svc.tasks[0], svc.tasks[1]);
+        h.act(|world, ctx| stop_tasks(world, ctx, web(), &[(a, StopCause::Deployment), (b, StopCause::Draining)]));
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceTasksStopped),
+            [(0.0, "service web has stopped 2 running tasks: (task web-1) (task web-2).")]
+        );
+        assert_eq!(h.world.services[0].primary().tasks_replaced, 1, "only the deployment's replacement counts");
+        let reason = |t: TaskId| h.world.tasks[t.index()].stopped_reason.clone();
+        assert_eq!(reason(a).as_deref(), Some("Scaling activity initiated by (deployment ecs-svc/1)"));
+        assert_eq!(reason(b).as_deref(), Some("Container instance is draining"));
+        h.act(|world, ctx| stop_tasks(world, ctx, web(), &[]));
+        assert_eq!(h.recorder.said(EventKind::ServiceTasksStopped).len(), 1, "an empty batch says nothing");
+    }
+}

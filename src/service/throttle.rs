@@ -168,6 +168,7 @@ fn say_throttled(ctx: &mut Ctx, service: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::testing::{self, fargate, harness, run_until, web};
 
     /// The default shape: 30 s, doubling, at most 15 min.
     const BACKOFF: Backoff =
@@ -246,5 +247,51 @@ mod tests {
         assert_eq!(r.failed(1, &BACKOFF), None, "the scheduled retry still comes");
         r.due();
         assert_eq!(r.failed(1, &BACKOFF), Some((SimDuration::from_secs(30), false)));
+    }
+
+    #[test]
+    fn an_unplaceable_service_retries_after_a_growing_gap_and_says_it_once() {
+        let yaml = r#"
+duration: 1h
+zones: [us-east-1a]
+task_definitions:
+  t: { container_definitions: [{ name: t, image: t, cpu: 256, memory: 256 }] }
+services:
+  web: { task_definition: t, desired_count: 1, launch_type: EC2 }
+"#;
+        let mut h = harness(yaml);
+        h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
+        let mut retries = Vec::new();
+        for _ in 0..4 {
+            let (when, event) = h.next_event(testing::at(3600)).expect("a retry is scheduled");
+            let Event::Service(event) = event else { panic!("{event:?}") };
+            assert_eq!(event, ServiceEvent::RetryPlacement(web()));
+            retries.push(when.as_secs_f64());
+            // A look before the retry does not try again: capacity has not changed.
+            h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
+            h.act(|world, ctx| super::super::on_event(world, ctx, event));
+        }
+        // Gaps of 30, 60, 120 and 240 s.
+        assert_eq!(retries, [30.0, 90.0, 210.0, 450.0]);
+        assert_eq!(h.recorder.said(EventKind::ServiceTaskPlacementFailure).len(), 5, "once per attempt");
+        assert_eq!(
+            h.recorder.said(EventKind::ServiceTaskStartThrottled),
+            [(30.0, "service web is unable to consistently start tasks successfully.")],
+            "said at the second failure, when the gap grew from 30 to 60 s"
+        );
+        assert_eq!(h.world.services[0].stats.placement_failures, 5);
+    }
+
+    #[test]
+    fn tasks_that_never_start_space_out_the_launches() {
+        let mut h = harness(&fargate(1, ", behaviour: { starts: false }", ""));
+        h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
+        run_until(&mut h, testing::at(3600));
+        let starts: Vec<f64> = h.recorder.said(EventKind::ServiceTasksStarted).iter().map(|(t, _)| *t).collect();
+        let gaps: Vec<f64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+        // Each gap is the launch's failure time plus a back-off twice the last, up to 15 min.
+        assert!(gaps.windows(2).all(|g| g[1] > g[0] || g[1] >= 900.0), "{gaps:?}");
+        assert!(gaps.last().is_some_and(|g| *g >= 900.0), "capped at 15 min and beyond: {gaps:?}");
+        assert_eq!(h.recorder.said(EventKind::ServiceTaskStartThrottled).len(), 1);
     }
 }
