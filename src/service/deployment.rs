@@ -8,7 +8,7 @@ use crate::ids::TaskDefId;
 use super::SchedulingStrategy;
 
 /// `deploymentConfiguration.strategy`: how a deployment replaces the service's tasks (see
-/// [`super::rollout`], where each strategy plugs in).
+/// `service::rollout`, where each strategy plugs in).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DeploymentStrategy {
     /// `ROLLING`: tasks of the new deployment replace the old ones within the configuration's

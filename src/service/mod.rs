@@ -2,12 +2,12 @@
 //! launch throttling, deployments and their circuit breaker), RunTask for standalone tasks, and
 //! the shared launcher both use.
 //!
-//! The scheduler by concept: [`reconcile`] is its loop and the handlers other modules call;
-//! [`rollout`] starts deployments and hands each look to the deployment strategy ([`rolling`]
-//! for replica services, [`daemon`]); [`tasks`] starts and stops tasks; [`throttle`] holds
-//! launches back while they fail; [`circuit_breaker`] fails and rolls back deployments;
-//! [`steady_state`] says when the service is settled; [`rebalance`] moves tasks between zones;
-//! [`wording`] is ECS's wording of all their events. [`state`] is the record they share.
+//! The scheduler by concept: `reconcile` is its loop and the handlers other modules call;
+//! `rollout` starts deployments and hands each look to the deployment strategy (`rolling`
+//! for replica services, `daemon`); `tasks` starts and stops tasks; `throttle` holds
+//! launches back while they fail; `circuit_breaker` fails and rolls back deployments;
+//! `steady_state` says when the service is settled; `rebalance` moves tasks between zones;
+//! `wording` is ECS's wording of all their events. `state` is the record they share.
 
 mod circuit_breaker;
 mod daemon;
