@@ -13,7 +13,10 @@ use crate::task::{Placement, TaskOwner};
 use crate::world::{Ctx, World};
 
 use super::health::{standing, Standing};
-use super::scheduler::{self, record_started, report_unplaceable, start_one, stop_tasks, StopCause};
+use super::reconcile::wake_at;
+use super::rolling::report_blocked;
+use super::tasks::{record_started, start_one, stop_tasks, StopCause};
+use super::throttle::{self, report_unplaceable};
 use super::{RolloutState, SchedulingStrategy};
 
 /// Instances the daemon belongs on: its capacity's instances that take tasks (ACTIVE, agent
@@ -54,13 +57,13 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
         let in_flight = world.services[id.index()].tasks.len();
         let live = world.services[id.index()].tasks.iter().filter(|t| world.tasks[t.index()].desired_running).count();
         if in_flight == live {
-            scheduler::report_blocked(world, ctx, id);
+            report_blocked(world, ctx, id);
         }
     }
     let svc = &mut world.services[id.index()];
-    svc.rolling = healthy_doomed.len() > replaced.len();
-    if let Some(at) = next_change.filter(|_| svc.rolling) {
-        scheduler::wake_at(world, ctx, id, at);
+    svc.reconcile.replacing = healthy_doomed.len() > replaced.len();
+    if let Some(at) = next_change.filter(|_| svc.reconcile.replacing) {
+        wake_at(world, ctx, id, at);
     }
 }
 
@@ -129,7 +132,7 @@ fn start_on_bare(world: &mut World, ctx: &mut Ctx, id: ServiceId, eligible: &[In
     let group = world.services[id.index()].group;
     let holds = |i: &InstanceId| world.instances[i.index()].tasks.iter().any(|t| world.tasks[t.index()].group == group);
     let bare: Vec<InstanceId> = eligible.iter().copied().filter(|i| !holds(i)).collect();
-    if bare.is_empty() || scheduler::throttled(world, ctx, id) {
+    if bare.is_empty() || throttle::throttled(world, ctx, id) {
         return 0;
     }
     let mut started = Vec::new();

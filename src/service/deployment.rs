@@ -1,20 +1,27 @@
-//! Service deployments (aws-behaviour.md §6.4, §6.5): the deployment configuration's bounds with
-//! AWS's rounding, the deployment circuit breaker's threshold, and the record of each deployment
-//! a service goes through.
+//! Service deployments (aws-behaviour.md §6.4, §6.5, §6a): the deployment configuration — its
+//! strategy, its bounds with AWS's rounding, its circuit breaker — and the record of each
+//! deployment a service goes through.
 
 use crate::engine::SimTime;
 use crate::ids::TaskDefId;
 
 use super::SchedulingStrategy;
 
-/// The circuit breaker's threshold never goes below this...
-const BREAKER_MIN_THRESHOLD: u32 = 3;
-/// ...nor above this (aws-behaviour.md §6.5).
-const BREAKER_MAX_THRESHOLD: u32 = 200;
+/// `deploymentConfiguration.strategy`: how a deployment replaces the service's tasks (see
+/// `service::rollout`, where each strategy plugs in).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeploymentStrategy {
+    /// `ROLLING`: tasks of the new deployment replace the old ones within the configuration's
+    /// minimum healthy and maximum percent.
+    #[default]
+    Rolling,
+}
 
-/// `deploymentConfiguration`.
+/// `deploymentConfiguration`. Its bounds are the configuration's, not the rolling strategy's:
+/// ECS applies them also to replacing unhealthy tasks and to tasks on DRAINING instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeploymentConfiguration {
+    pub strategy: DeploymentStrategy,
     pub minimum_healthy_percent: u32,
     pub maximum_percent: u32,
     /// `deploymentCircuitBreaker` when enabled: `Some(rollback)`.
@@ -34,7 +41,12 @@ impl DeploymentConfiguration {
             SchedulingStrategy::Replica => (100, 200),
             SchedulingStrategy::Daemon => (0, 100),
         };
-        DeploymentConfiguration { minimum_healthy_percent, maximum_percent, circuit_breaker: None }
+        DeploymentConfiguration {
+            strategy: DeploymentStrategy::Rolling,
+            minimum_healthy_percent,
+            maximum_percent,
+            circuit_breaker: None,
+        }
     }
 
     /// Tasks that must stay healthy during a deployment: `ceil(desired × minimum% / 100)`.
@@ -46,12 +58,6 @@ impl DeploymentConfiguration {
     pub fn max_tasks(&self, desired: u32) -> u32 {
         (u64::from(desired) * u64::from(self.maximum_percent) / 100) as u32
     }
-}
-
-/// Failed tasks that trip the circuit breaker: half the desired count, rounded up, within
-/// [3, 200].
-pub fn breaker_threshold(desired: u32) -> u32 {
-    desired.div_ceil(2).clamp(BREAKER_MIN_THRESHOLD, BREAKER_MAX_THRESHOLD)
 }
 
 /// A deployment's `rolloutState`.
@@ -134,7 +140,12 @@ mod tests {
     use super::*;
 
     fn config(min: u32, max: u32) -> DeploymentConfiguration {
-        DeploymentConfiguration { minimum_healthy_percent: min, maximum_percent: max, circuit_breaker: None }
+        DeploymentConfiguration {
+            strategy: DeploymentStrategy::Rolling,
+            minimum_healthy_percent: min,
+            maximum_percent: max,
+            circuit_breaker: None,
+        }
     }
 
     #[test]
@@ -147,16 +158,6 @@ mod tests {
         assert_eq!(config(100, 200).max_tasks(4) - 4, 4);
         // desired 3, max 125: floor(3.75) = 3, none extra.
         assert_eq!(config(100, 125).max_tasks(3) - 3, 0);
-    }
-
-    #[test]
-    fn breaker_thresholds() {
-        // ceil(0.5) = 1 → raised to 3; ceil(12.5) = 13; ceil(200) = 200; ceil(200.5) → capped 200.
-        assert_eq!(breaker_threshold(1), 3);
-        assert_eq!(breaker_threshold(25), 13);
-        assert_eq!(breaker_threshold(400), 200);
-        assert_eq!(breaker_threshold(401), 200);
-        assert_eq!(breaker_threshold(0), 3);
     }
 
     #[test]

@@ -1,22 +1,40 @@
 //! Who keeps tasks running: the service scheduler (replica and daemon services, scale-in,
-//! launch throttling), RunTask for standalone tasks, and the shared launcher both use.
+//! launch throttling, deployments and their circuit breaker), RunTask for standalone tasks, and
+//! the shared launcher both use.
+//!
+//! The scheduler by concept: `reconcile` is its loop and the handlers other modules call;
+//! `rollout` starts deployments and hands each look to the deployment strategy (`rolling`
+//! for replica services, `daemon`); `tasks` starts and stops tasks; `throttle` holds
+//! launches back while they fail; `circuit_breaker` fails and rolls back deployments;
+//! `steady_state` says when the service is settled; `rebalance` moves tasks between zones;
+//! `wording` is ECS's wording of all their events. `state` is the record they share.
 
+mod circuit_breaker;
 mod daemon;
 mod deployment;
 mod health;
 mod launch;
 mod rebalance;
+mod reconcile;
 mod rolling;
-mod scheduler;
+mod rollout;
 mod spec;
 mod standalone;
+mod state;
+mod steady_state;
+mod tasks;
+#[cfg(test)]
+mod testing;
+mod throttle;
+mod wording;
 
+pub use circuit_breaker::breaker_threshold;
 pub use daemon::{is_daemon_task, only_daemons_left};
-pub use deployment::{breaker_threshold, CircuitBreaker, Deployment, DeploymentConfiguration, RolloutState};
+pub use deployment::{CircuitBreaker, Deployment, DeploymentConfiguration, DeploymentStrategy, RolloutState};
 pub use launch::place_awaiting;
-pub use scheduler::{
-    deploy, deployment_in_progress, desired_count, on_event, on_task_health, on_task_running, on_task_stopped,
-    on_task_stopping, update_desired_count, Service, ServiceStats,
+pub use reconcile::{
+    deploy, on_event, on_task_health, on_task_running, on_task_stopped, on_task_stopping, update_desired_count,
 };
 pub use spec::{Action, ActionKind, CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 pub use standalone::{on_run_task, on_standalone_task_stopped, RunTask, RunTaskStats};
+pub use state::{deployment_in_progress, desired_count, Service, ServiceStats};

@@ -4,6 +4,10 @@
 //! task more than another. ecsim moves one task at a time: it marks a task of the fullest zone,
 //! and the scheduler's replacement rule does the rest (the replacement goes to the emptiest zone,
 //! since placement spreads by zone; the marked task stops once its replacement is healthy).
+//!
+//! Contract: "started rebalancing" is said when the first task of a rebalancing is marked and
+//! "finished rebalancing" when a steady look finds the zones balanced again, each once per
+//! rebalancing ([`Rebalancing`] keeps which of the two was said last, and the task on the move).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +16,48 @@ use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_A
 use crate::record::EventKind;
 use crate::task::Placement;
 use crate::world::{Ctx, World};
+
+use super::wording;
+
+/// Where a service's Availability Zone rebalancing is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Rebalancing {
+    /// None under way ("finished", or nothing, was said last).
+    #[default]
+    Idle,
+    /// This task is being moved: it stops once its replacement, in an emptier zone, is healthy.
+    Moving(TaskId),
+    /// "started" was said and the last task moved is gone: the next steady look moves another
+    /// or finishes.
+    UnderWay,
+}
+
+impl Rebalancing {
+    /// The task being moved, if one is.
+    pub fn moving(&self) -> Option<TaskId> {
+        match self {
+            Rebalancing::Moving(t) => Some(*t),
+            Rebalancing::Idle | Rebalancing::UnderWay => None,
+        }
+    }
+
+    /// `task` reached STOPPED.
+    pub fn stopped(&mut self, task: TaskId) {
+        if *self == Rebalancing::Moving(task) {
+            *self = Rebalancing::UnderWay;
+        }
+    }
+
+    /// Marks `task` to move; returns whether this starts a rebalancing.
+    fn mark(&mut self, task: TaskId) -> bool {
+        std::mem::replace(self, Rebalancing::Moving(task)) == Rebalancing::Idle
+    }
+
+    /// The zones are balanced; returns whether a rebalancing was under way.
+    fn finish(&mut self) -> bool {
+        std::mem::take(self) != Rebalancing::Idle
+    }
+}
 
 /// Where the service's tasks run, zone by zone, if it spreads over zones: Fargate does, and an
 /// EC2 service does when its first strategy spreads by `ecs.availability-zone`.
@@ -93,18 +139,38 @@ pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
     let (Some((_, few)), Some((_, many))) = (emptiest, fullest) else { return false };
     let name = svc.spec.name.clone();
     if many.tasks.len() < few.tasks.len() + 2 {
-        if std::mem::take(&mut world.services[id.index()].rebalancing_zones) {
-            let message = format!("service {name} has finished rebalancing tasks across availability zones.");
+        if world.services[id.index()].rebalancing.finish() {
+            let message = wording::rebalancing_finished(&name);
             ctx.log(EventKind::ServiceRebalancingCompleted).service(name).message(message).emit();
         }
         return false;
     }
     let victim = *many.tasks.iter().max().expect("the fullest zone holds tasks");
-    let svc = &mut world.services[id.index()];
-    svc.rebalancing = Some(victim);
-    if !std::mem::replace(&mut svc.rebalancing_zones, true) {
-        let message = format!("service {name} has started rebalancing tasks across availability zones.");
+    if world.services[id.index()].rebalancing.mark(victim) {
+        let message = wording::rebalancing_started(&name);
         ctx.log(EventKind::ServiceRebalancingStarted).service(name).message(message).emit();
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn started_and_finished_are_each_said_once_per_rebalancing() {
+        let (a, b) = (TaskId::from_index(1), TaskId::from_index(2));
+        let mut r = Rebalancing::default();
+        assert!(r.mark(a), "the first move starts a rebalancing");
+        assert_eq!(r.moving(), Some(a));
+        r.stopped(b);
+        assert_eq!(r.moving(), Some(a), "another task stopping changes nothing");
+        r.stopped(a);
+        assert_eq!((r, r.moving()), (Rebalancing::UnderWay, None));
+        assert!(!r.mark(b), "the second move continues it");
+        r.stopped(b);
+        assert!(r.finish(), "balanced again: finished");
+        assert!(!r.finish(), "said once");
+        assert_eq!(r, Rebalancing::Idle);
+    }
 }

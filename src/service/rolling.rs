@@ -15,13 +15,15 @@
 
 use crate::engine::SimTime;
 use crate::ids::{ServiceId, TaskId};
-use crate::placement::choose_tasks_to_stop;
+use crate::placement::{choose_tasks_to_stop, PlacementStrategy};
+use crate::record::EventKind;
 use crate::task::TaskStatus;
 use crate::world::{Ctx, World};
 
 use super::health::{standing, Standing};
-use super::scheduler::{self, start_tasks, stop_tasks, StopCause};
-use super::RolloutState;
+use super::reconcile::wake_at;
+use super::tasks::{start_tasks, stop_tasks, stop_unhealthy, StopCause};
+use super::{throttle, wording, RolloutState, Service};
 
 /// The service's live tasks sorted by what the scheduler must do with them.
 #[derive(Debug, Default)]
@@ -68,7 +70,7 @@ pub fn census(world: &World, id: ServiceId, now: SimTime) -> Census {
         }
         let cause = match (task.deployment == primary, world.on_draining_instance(t)) {
             (_, true) => StopCause::Draining,
-            _ if svc.rebalancing == Some(t) => StopCause::Rebalancing,
+            _ if svc.rebalancing.moving() == Some(t) => StopCause::Rebalancing,
             (false, false) => StopCause::Deployment,
             (true, false) if standing == Standing::Unhealthy => StopCause::Unhealthy,
             (true, false) => {
@@ -121,7 +123,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
         } else {
             Vec::new()
         };
-        scheduler::stop_unhealthy(world, ctx, id, &replaced);
+        stop_unhealthy(world, ctx, id, &replaced);
         stopped += replaced.len() as u32;
     }
     let may_stop = healthy.saturating_sub(config.min_healthy_tasks(desired)) as usize;
@@ -132,17 +134,18 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let wanted = desired.saturating_sub(census.keepers.len() as u32);
     let to_start = wanted.min(room(live));
     let started =
-        if to_start == 0 || scheduler::throttled(world, ctx, id) { 0 } else { start_tasks(world, ctx, id, to_start) };
+        if to_start == 0 || throttle::throttled(world, ctx, id) { 0 } else { start_tasks(world, ctx, id, to_start) };
 
     let blocked = wanted > 0 && room(live) == 0 && may_stop == 0 && census.unhealthy.is_empty();
     if blocked && stopped == 0 && started == 0 && census.live == census.in_flight {
-        scheduler::report_blocked(world, ctx, id);
+        report_blocked(world, ctx, id);
     }
     let svc = &mut world.services[id.index()];
-    svc.rolling = census.doomed() > stopped as usize;
-    let wake = if svc.rolling { census.next_change } else { census.all_keepers_healthy_at.filter(|at| *at > now) };
+    svc.reconcile.replacing = census.doomed() > stopped as usize;
+    let wake =
+        if svc.reconcile.replacing { census.next_change } else { census.all_keepers_healthy_at.filter(|at| *at > now) };
     if let Some(at) = wake {
-        scheduler::wake_at(world, ctx, id, at);
+        wake_at(world, ctx, id, at);
     }
 }
 
@@ -153,11 +156,32 @@ fn scale_in(world: &mut World, ctx: &mut Ctx, id: ServiceId, census: &Census) ->
     if census.keepers.len() <= desired {
         return 0;
     }
-    let strategies = scheduler::scale_in_strategies(&world.services[id.index()]);
+    let strategies = scale_in_strategies(&world.services[id.index()]);
     let extra = census.keepers.len() - desired;
     let chosen = choose_tasks_to_stop(world, &census.keepers, &strategies, extra, &mut ctx.streams.placement);
     let causes: Vec<_> = chosen.into_iter().map(|t| (t, StopCause::ScaleIn)).collect();
     stop(world, ctx, id, &causes)
+}
+
+/// ECS's event for a rolling deployment that its own bounds stop: nothing may start
+/// (maximumPercent) and nothing may stop (minimumHealthyPercent). Said once per deployment.
+pub(super) fn report_blocked(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
+    let svc = &mut world.services[id.index()];
+    if svc.primary().blocked_reported {
+        return;
+    }
+    svc.primary_mut().blocked_reported = true;
+    let name = svc.spec.name.clone();
+    let message = wording::deployment_blocked(&name);
+    ctx.log(EventKind::ServiceDeploymentBlocked).service(name).message(message).emit();
+}
+
+/// The rules a scale-in reads backwards: the service's strategies, or a zone spread on Fargate.
+fn scale_in_strategies(svc: &Service) -> Vec<PlacementStrategy> {
+    match &svc.spec.placement_strategy {
+        s if !s.is_empty() => s.clone(),
+        _ => PlacementStrategy::service_default(),
+    }
 }
 
 fn stop(world: &mut World, ctx: &mut Ctx, id: ServiceId, tasks: &[(TaskId, StopCause)]) -> u32 {

@@ -1,6 +1,7 @@
 //! The crate's layers (stated in `src/lib.rs`), checked on its source: a module may use modules of
 //! lower layers, and only the domain layer's modules use each other. A back-edge fails here with
-//! the file and line that adds it.
+//! the file and line that adds it. Test code (`#[cfg(test)]` modules, inline or in their own
+//! file) may use anything: a unit test builds its world with `sim::Harness`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -59,14 +60,16 @@ fn edges() -> BTreeMap<(String, String), Vec<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    let tests = test_module_files(&files);
     let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for file in files {
+    for file in files.into_iter().filter(|f| !tests.contains(f)) {
         let relative = file.strip_prefix(&src).expect("under src").to_string_lossy().replace('\\', "/");
         let from = relative.split('/').next().unwrap_or("").trim_end_matches(".rs").to_string();
         if from == "lib" || from == "main" {
             continue;
         }
         let text = std::fs::read_to_string(&file).expect("source is UTF-8");
+        let text = without_inline_tests(&text);
         // `use crate::{a, b};` may span lines: join each statement before reading it.
         let joined = text.replace(",\n", ", ").replace("{\n", "{");
         for (n, line) in joined.lines().enumerate() {
@@ -81,6 +84,41 @@ fn edges() -> BTreeMap<(String, String), Vec<String>> {
         }
     }
     edges
+}
+
+/// The text before its inline `#[cfg(test)] mod tests { .. }` (which comes last, by convention).
+fn without_inline_tests(text: &str) -> &str {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("#[cfg(test)]\nmod ") {
+        let start = from + at;
+        let line = text[start..].lines().nth(1).unwrap_or("");
+        if line.trim_end().ends_with('{') {
+            return &text[..start];
+        }
+        from = start + 1;
+    }
+    text
+}
+
+/// Files of modules declared `#[cfg(test)] mod name;`.
+fn test_module_files(files: &[PathBuf]) -> BTreeSet<PathBuf> {
+    let mut tests = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).expect("source is UTF-8");
+        let dir = match file.file_name().and_then(|n| n.to_str()) {
+            Some("mod.rs" | "lib.rs" | "main.rs") => file.parent().map(Path::to_path_buf),
+            _ => file.parent().map(|p| p.join(file.file_stem().unwrap_or_default())),
+        };
+        let Some(dir) = dir else { continue };
+        for declared in text.split("#[cfg(test)]\n").skip(1) {
+            let line = declared.lines().next().unwrap_or("").trim();
+            if let Some(name) = line.strip_prefix("mod ").and_then(|l| l.strip_suffix(';')) {
+                tests.insert(dir.join(format!("{name}.rs")));
+                tests.insert(dir.join(name).join("mod.rs"));
+            }
+        }
+    }
+    tests
 }
 
 #[test]
