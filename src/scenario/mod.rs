@@ -8,6 +8,7 @@ mod aws_json;
 mod diagnostics;
 mod load;
 mod overrides;
+mod path;
 mod rate_schema;
 mod schema;
 mod source_map;

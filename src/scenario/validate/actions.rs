@@ -4,6 +4,7 @@
 use super::checker::Checker;
 use super::services::{check_deploy, Known};
 use crate::engine::{SimDuration, SimTime};
+use crate::scenario::path::Path;
 use crate::scenario::schema::RawAction;
 use crate::service::{Action, ActionKind, ServiceSpec};
 
@@ -18,28 +19,28 @@ pub fn check(
 ) -> Vec<Action> {
     raw.iter()
         .enumerate()
-        .filter_map(|(i, a)| check_one(c, &format!("actions[{i}]"), a, (known, services), duration))
+        .filter_map(|(i, a)| check_one(c, &Path::root("actions").index(i), a, (known, services), duration))
         .collect()
 }
 
 fn check_one(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawAction,
     (known, services): (&Known, &[ServiceSpec]),
     duration: Option<SimDuration>,
 ) -> Option<Action> {
-    let at = super::timeline_time(c, &format!("{path}.at"), &raw.at, duration);
+    let at = super::timeline_time(c, &path.field("at"), &raw.at, duration);
     let kind = match (&raw.update_service, &raw.deploy) {
         (Some(update), None) => {
-            let upath = format!("{path}.update_service");
-            let service = super::service_ref(c, &format!("{upath}.service"), &update.service, &known.raw.services);
-            let count = c.int_in(&format!("{upath}.desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
+            let upath = path.field("update_service");
+            let service = super::service_ref(c, &upath.field("service"), &update.service, &known.raw.services);
+            let count = c.int_in(&upath.field("desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
             ActionKind::UpdateService { service: service?, desired_count: count? }
         }
         (None, Some(deploy)) => {
-            let dpath = format!("{path}.deploy");
-            let service = super::service_ref(c, &format!("{dpath}.service"), &deploy.service, &known.raw.services);
+            let dpath = path.field("deploy");
+            let service = super::service_ref(c, &dpath.field("service"), &deploy.service, &known.raw.services);
             let spec = services.iter().find(|s| s.name == deploy.service)?;
             let task_definition = check_deploy(c, known, &dpath, spec, &deploy.task_definition)?;
             ActionKind::Deploy { service: service?, task_definition }

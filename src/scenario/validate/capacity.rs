@@ -1,6 +1,7 @@
 //! `capacity_providers:`, capacity provider strategies (aws-behaviour.md §5.1) and
 //! `external_instances:`.
 
+use crate::scenario::path::Path;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
@@ -35,7 +36,7 @@ pub fn check_providers(
     let mut providers: Vec<_> =
         builtin.into_iter().map(|(name, kind)| CapacityProvider { name: name.to_string(), kind }).collect();
     for (name, p) in raw {
-        let path = format!("capacity_providers.{name}");
+        let path = Path::root("capacity_providers").key(name);
         if RESERVED_PREFIXES.iter().any(|prefix| name.to_lowercase().starts_with(prefix)) {
             c.error(
                 &path,
@@ -44,23 +45,25 @@ pub fn check_providers(
             );
             continue;
         }
-        if let Some(asg) = auto_scaling_group(c, &format!("{path}.auto_scaling_group"), p, zones) {
+        if let Some(asg) = auto_scaling_group(c, &path, p, zones) {
             providers.push(CapacityProvider { name: name.clone(), kind: ProviderKind::AutoScalingGroup(asg) });
         }
     }
     providers
 }
 
+/// The group of the provider at `provider_path`.
 fn auto_scaling_group(
     c: &mut Checker,
-    path: &str,
+    provider_path: &Path,
     provider: &RawCapacityProvider,
     zones: &[String],
 ) -> Option<AutoScalingGroup> {
+    let path = &provider_path.field("auto_scaling_group");
     let raw = &provider.auto_scaling_group;
     let (instance_types, distribution) = instance_types(c, path, raw);
     let sizes = sizes(c, path, raw);
-    let reserved = c.count(&format!("{path}.ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
+    let reserved = c.count(&path.field("ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
     let asg_zones = group_zones(c, path, raw, zones);
     let purchase_option = match raw.purchase_option {
         Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
@@ -68,7 +71,7 @@ fn auto_scaling_group(
     };
     if raw.purchase_option.is_some() && raw.mixed_instances_policy.is_some() {
         c.error(
-            &format!("{path}.purchase_option"),
+            &path.field("purchase_option"),
             "a mixed instances policy decides On-Demand and Spot itself",
             Some("drop `purchase_option`; set `on_demand_percentage_above_base_capacity` in the policy"),
         );
@@ -76,32 +79,31 @@ fn auto_scaling_group(
     let spot_instance_draining = raw.ecs_enable_spot_instance_draining.unwrap_or(false);
     if spot_instance_draining && !raw.may_have_spot() {
         c.error(
-            &format!("{path}.ecs_enable_spot_instance_draining"),
+            &path.field("ecs_enable_spot_instance_draining"),
             "Spot instance draining needs Spot instances",
             Some("add `purchase_option: spot`, or drop the setting"),
         );
     }
-    let grace = optional_duration(c, &format!("{path}.health_check_grace_period"), &raw.health_check_grace_period);
-    let warmup = optional_duration(c, &format!("{path}.default_instance_warmup"), &raw.default_instance_warmup);
-    let provider_path = path.trim_end_matches(".auto_scaling_group");
+    let grace = optional_duration(c, &path.field("health_check_grace_period"), &raw.health_check_grace_period);
+    let warmup = optional_duration(c, &path.field("default_instance_warmup"), &raw.default_instance_warmup);
     let managed_scaling = provider.managed_scaling.as_ref().and_then(|m| managed_scaling(c, provider_path, m));
     let termination_protection = provider.managed_termination_protection == Some(RawEnabled::Enabled);
     if termination_protection && provider.managed_scaling.is_none() {
         c.error(
-            &format!("{provider_path}.managed_termination_protection"),
+            &provider_path.field("managed_termination_protection"),
             "managed termination protection needs managed scaling",
             Some("add `managed_scaling: {}`, or drop the setting"),
         );
     }
     if termination_protection && raw.new_instances_protected_from_scale_in == Some(false) {
         c.error(
-            &format!("{path}.new_instances_protected_from_scale_in"),
+            &path.field("new_instances_protected_from_scale_in"),
             "managed termination protection needs the group's instances protected from scale-in",
             Some("drop the field: it defaults to true with managed termination protection"),
         );
     }
     if raw.scaling_policies.is_some() {
-        let at = format!("{path}.scaling_policies");
+        let at = path.field("scaling_policies");
         if provider.managed_scaling.is_some() {
             c.error(
                 &at,
@@ -142,7 +144,7 @@ fn auto_scaling_group(
 }
 
 /// `Some(None)` when absent, `Some(Some(d))` when valid, `None` when invalid.
-fn optional_duration(c: &mut Checker, path: &str, raw: &Option<Scalar>) -> Option<Option<SimDuration>> {
+fn optional_duration(c: &mut Checker, path: &Path, raw: &Option<Scalar>) -> Option<Option<SimDuration>> {
     match raw {
         None => Some(None),
         Some(v) => c.duration(path, v).map(Some),
@@ -153,10 +155,10 @@ fn optional_duration(c: &mut Checker, path: &str, raw: &Option<Scalar>) -> Optio
 /// policy's distribution.
 fn instance_types(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawAutoScalingGroup,
 ) -> (Option<Vec<&'static InstanceType>>, Option<InstancesDistribution>) {
-    let known = |c: &mut Checker, path: &str, name: &str| {
+    let known = |c: &mut Checker, path: &Path, name: &str| {
         let t = instance_type(name);
         if t.is_none() {
             c.error(path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
@@ -164,22 +166,21 @@ fn instance_types(
         t
     };
     match (&raw.instance_type, &raw.mixed_instances_policy) {
-        (Some(name), None) => (known(c, &format!("{path}.instance_type"), name).map(|t| vec![t]), None),
+        (Some(name), None) => (known(c, &path.field("instance_type"), name).map(|t| vec![t]), None),
         (None, Some(policy)) => {
-            let ppath = format!("{path}.mixed_instances_policy");
+            let ppath = path.field("mixed_instances_policy");
             if policy.instance_types.is_empty() {
-                c.error(&format!("{ppath}.instance_types"), "a mixed instances policy needs at least one type", None);
+                c.error(&ppath.field("instance_types"), "a mixed instances policy needs at least one type", None);
             }
             let types: Vec<_> = policy
                 .instance_types
                 .iter()
                 .enumerate()
-                .map(|(i, name)| known(c, &format!("{ppath}.instance_types[{i}]"), name))
+                .map(|(i, name)| known(c, &ppath.field("instance_types").index(i), name))
                 .collect();
-            let base =
-                c.count(&format!("{ppath}.on_demand_base_capacity"), policy.on_demand_base_capacity.unwrap_or(0));
+            let base = c.count(&ppath.field("on_demand_base_capacity"), policy.on_demand_base_capacity.unwrap_or(0));
             let percentage = c.int_in(
-                &format!("{ppath}.on_demand_percentage_above_base_capacity"),
+                &ppath.field("on_demand_percentage_above_base_capacity"),
                 policy.on_demand_percentage_above_base_capacity.unwrap_or(100),
                 0,
                 100,
@@ -216,15 +217,15 @@ fn instance_types(
 
 /// `desired_capacity`, `min_size`, `max_size`: without a minimum and maximum the group is fixed at
 /// its desired capacity; with them desired defaults to the minimum and must lie between them.
-fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32, u32, u32)> {
-    let desired = raw.desired_capacity.map(|d| c.count(&format!("{path}.desired_capacity"), d));
-    let min = raw.min_size.map(|m| c.count(&format!("{path}.min_size"), m));
-    let max = raw.max_size.map(|m| c.count(&format!("{path}.max_size"), m));
+fn sizes(c: &mut Checker, path: &Path, raw: &RawAutoScalingGroup) -> Option<(u32, u32, u32)> {
+    let desired = raw.desired_capacity.map(|d| c.count(&path.field("desired_capacity"), d));
+    let min = raw.min_size.map(|m| c.count(&path.field("min_size"), m));
+    let max = raw.max_size.map(|m| c.count(&path.field("max_size"), m));
     match (desired, min, max) {
         (Some(d), None, None) => d.map(|d| (d, d, d)),
         (None, None, None) => {
             c.error(
-                &format!("{path}.desired_capacity"),
+                &path.field("desired_capacity"),
                 "an Auto Scaling group needs a size",
                 Some("give `desired_capacity` (a fixed size), or `min_size` and `max_size`"),
             );
@@ -237,12 +238,12 @@ fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32,
                 None => min,
             };
             if min > max {
-                c.error(&format!("{path}.min_size"), &format!("min_size ({min}) must be <= max_size ({max})"), None);
+                c.error(&path.field("min_size"), &format!("min_size ({min}) must be <= max_size ({max})"), None);
                 return None;
             }
             if d < min || d > max {
                 c.error(
-                    &format!("{path}.desired_capacity"),
+                    &path.field("desired_capacity"),
                     &format!("desired_capacity ({d}) must lie between min_size ({min}) and max_size ({max})"),
                     None,
                 );
@@ -252,11 +253,7 @@ fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32,
         }
         (_, min, _) => {
             let missing = if min.is_some() { "max_size" } else { "min_size" };
-            c.error(
-                &format!("{path}.{missing}"),
-                "give both `min_size` and `max_size`, or neither (a fixed size)",
-                None,
-            );
+            c.error(&path.field(missing), "give both `min_size` and `max_size`, or neither (a fixed size)", None);
             None
         }
     }
@@ -264,7 +261,7 @@ fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32,
 
 fn group_zones(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawAutoScalingGroup,
     zones: &[String],
 ) -> Option<Vec<crate::ids::ZoneId>> {
@@ -272,7 +269,7 @@ fn group_zones(
         None => Some((0..zones.len()).map(crate::ids::ZoneId::from_index).collect()),
         Some(names) if names.is_empty() => {
             c.error(
-                &format!("{path}.availability_zones"),
+                &path.field("availability_zones"),
                 "an Auto Scaling group needs at least one zone",
                 Some("omit the field to use every zone of the cluster"),
             );
@@ -286,7 +283,7 @@ fn group_zones(
                 if id.is_none() {
                     let hint = suggestion(z, zones.iter().map(String::as_str));
                     c.error(
-                        &format!("{path}.availability_zones[{i}]"),
+                        &path.field("availability_zones").index(i),
                         &format!("`{z}` is not a zone of the cluster"),
                         Some(&hint),
                     );
@@ -300,12 +297,12 @@ fn group_zones(
 }
 
 /// `managed_scaling:` with AWS's ranges and defaults (aws-behaviour.md §5.2).
-fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling) -> Option<ManagedScaling> {
-    let path = format!("{provider_path}.managed_scaling");
+fn managed_scaling(c: &mut Checker, provider_path: &Path, raw: &RawManagedScaling) -> Option<ManagedScaling> {
+    let path = provider_path.field("managed_scaling");
     let defaults = ManagedScaling::default();
     let mut int = |field: &str, value: Option<i64>, default: u32, (min, max): (i64, i64), hint: &str| {
         let Some(v) = value else { return Some(default) };
-        let fpath = format!("{path}.{field}");
+        let fpath = path.field(field);
         if v < min || v > max {
             c.error(&fpath, &format!("{field} ({v}) must be between {min} and {max}"), Some(hint));
             return None;
@@ -343,7 +340,7 @@ fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling
     let warmup = match &raw.instance_warmup_period {
         None => Some(defaults.instance_warmup_period),
         Some(v) => {
-            let wpath = format!("{path}.instance_warmup_period");
+            let wpath = path.field("instance_warmup_period");
             let d = c.duration(&wpath, v);
             if d.is_some_and(|d| d > SimDuration::from_secs(10_000)) {
                 c.error(&wpath, "instance_warmup_period must be at most 10000s", Some("AWS allows 0-10000 seconds"));
@@ -356,7 +353,7 @@ fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling
     let (min_step, max_step) = (min_step?, max_step?);
     if min_step > max_step {
         c.error(
-            &format!("{path}.minimum_scaling_step_size"),
+            &path.field("minimum_scaling_step_size"),
             &format!("minimum_scaling_step_size ({min_step}) must be <= maximum_scaling_step_size ({max_step})"),
             None,
         );
@@ -388,10 +385,11 @@ pub fn default_fleet_timing() -> FleetTiming {
 }
 
 /// `timing:`'s Auto Scaling group knobs, written into `timing`; false if one is invalid.
-pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTiming) -> bool {
+/// `path` is `timing`'s.
+pub fn check_fleet_timing(c: &mut Checker, path: &Path, raw: &RawTiming, timing: &mut FleetTiming) -> bool {
     let mut ok = true;
     if let Some(d) = &raw.instance_launch {
-        ok &= c.distribution("timing.instance_launch", d).map(|d| timing.instance_launch = d).is_some();
+        ok &= c.distribution(&path.field("instance_launch"), d).map(|d| timing.instance_launch = d).is_some();
     }
     let durations = [
         ("instance_loss_detection", &raw.instance_loss_detection, &mut timing.instance_loss_detection),
@@ -400,7 +398,7 @@ pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTi
     ];
     for (name, value, field) in durations {
         if let Some(v) = value {
-            ok &= c.duration(&format!("timing.{name}"), v).map(|d| *field = d).is_some();
+            ok &= c.duration(&path.field(name), v).map(|d| *field = d).is_some();
         }
     }
     ok
@@ -410,7 +408,7 @@ pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTi
 /// somewhere when there are several, and never Fargate mixed with Auto Scaling group providers.
 pub fn check_strategy(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &[RawStrategyItem],
     providers: &[CapacityProvider],
 ) -> Option<Vec<StrategyItem>> {
@@ -423,24 +421,24 @@ pub fn check_strategy(
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
-            let ipath = format!("{path}[{i}]");
+            let ipath = path.index(i);
             let provider = providers.iter().position(|p| p.name == item.capacity_provider);
             if provider.is_none() {
                 let hint = suggestion(&item.capacity_provider, providers.iter().map(|p| p.name.as_str()));
                 c.error(
-                    &format!("{ipath}.capacity_provider"),
+                    &ipath.field("capacity_provider"),
                     &format!("unknown capacity provider `{}`", item.capacity_provider),
                     Some(&hint),
                 );
             } else if !seen.insert(&item.capacity_provider) {
                 c.error(
-                    &format!("{ipath}.capacity_provider"),
+                    &ipath.field("capacity_provider"),
                     &format!("`{}` is listed twice", item.capacity_provider),
                     None,
                 );
             }
-            let base = c.int_in(&format!("{ipath}.base"), item.base.unwrap_or(0), 0, MAX_BASE);
-            let weight = c.int_in(&format!("{ipath}.weight"), item.weight.unwrap_or(0), 0, MAX_WEIGHT);
+            let base = c.int_in(&ipath.field("base"), item.base.unwrap_or(0), 0, MAX_BASE);
+            let weight = c.int_in(&ipath.field("weight"), item.weight.unwrap_or(0), 0, MAX_WEIGHT);
             Some(StrategyItem { provider: ProviderId::from_index(provider?), base: base?, weight: weight? })
         })
         .collect();
@@ -468,12 +466,12 @@ pub fn check_strategy(
 pub fn check_external_fleets(c: &mut Checker, raw: &BTreeMap<String, RawExternalFleet>) -> Vec<ExternalFleet> {
     raw.iter()
         .filter_map(|(name, f)| {
-            let path = format!("external_instances.{name}");
-            let count = c.count(&format!("{path}.count"), f.count);
+            let path = Path::root("external_instances").key(name);
+            let count = c.count(&path.field("count"), f.count);
             let cpu_hint = "write CPU units (1024 = 1 vCPU), e.g. `4096`, or `\"4 vCPU\"`";
             let cpu = aws_quantity(
                 c,
-                &format!("{path}.cpu"),
+                &path.field("cpu"),
                 &f.cpu,
                 ("vcpu", 1024.0),
                 (128, i64::from(u32::MAX)),
@@ -482,7 +480,7 @@ pub fn check_external_fleets(c: &mut Checker, raw: &BTreeMap<String, RawExternal
             let memory_hint = "write MiB, e.g. `16384`, or `\"16 GB\"`";
             let memory = aws_quantity(
                 c,
-                &format!("{path}.memory"),
+                &path.field("memory"),
                 &f.memory,
                 ("gb", 1024.0),
                 (6, i64::from(u32::MAX)),

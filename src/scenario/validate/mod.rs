@@ -16,6 +16,7 @@ mod task_definitions;
 mod timing;
 mod traffic;
 
+use crate::scenario::path::Path;
 use std::collections::BTreeSet;
 
 use super::diagnostics::Diagnostic;
@@ -32,20 +33,21 @@ const DEFAULT_SEED: u64 = 1;
 /// Validates a parsed scenario; `default_name` names it when the file does not.
 pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Diagnostic>> {
     let mut c = Checker::default();
-    let duration = c.duration("duration", &raw.duration).filter(|d| c.positive("duration", *d));
+    let duration_path = Path::root("duration");
+    let duration = c.duration(&duration_path, &raw.duration).filter(|d| c.positive(&duration_path, *d));
     let zones = check_zones(&mut c, &raw.zones);
     let metrics_interval =
         raw.metrics.as_ref().and_then(|m| m.interval.as_ref()).map_or(Some(DEFAULT_METRICS_INTERVAL), |i| {
-            c.duration("metrics.interval", i).filter(|d| c.positive("metrics.interval", *d))
+            let path = Path::root("metrics").field("interval");
+            c.duration(&path, i).filter(|d| c.positive(&path, *d))
         });
     let timing = timing::check(&mut c, raw.timing.as_ref());
     let task_definitions = task_definitions::check(&mut c, &raw.task_definitions);
     let capacity_providers = capacity::check_providers(&mut c, &raw.capacity_providers, &raw.zones);
     let external_instances = capacity::check_external_fleets(&mut c, &raw.external_instances);
-    let default_strategy = raw
-        .default_capacity_provider_strategy
-        .as_ref()
-        .and_then(|s| capacity::check_strategy(&mut c, "default_capacity_provider_strategy", s, &capacity_providers));
+    let default_strategy = raw.default_capacity_provider_strategy.as_ref().and_then(|s| {
+        capacity::check_strategy(&mut c, &Path::root("default_capacity_provider_strategy"), s, &capacity_providers)
+    });
     let (load_balancers, mut target_groups) = traffic::check_load_balancers(&mut c, &raw);
     let known = services::Known {
         raw: &raw,
@@ -94,7 +96,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
 fn check_zones(c: &mut Checker, zones: &[String]) -> Vec<String> {
     if zones.is_empty() {
         c.error(
-            "zones",
+            &Path::root("zones"),
             "the cluster needs at least one availability zone",
             Some("e.g. `zones: [us-east-1a, us-east-1b]`"),
         );
@@ -102,7 +104,7 @@ fn check_zones(c: &mut Checker, zones: &[String]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     for (i, z) in zones.iter().enumerate() {
         if !seen.insert(z) {
-            c.error(&format!("zones[{i}]"), &format!("zone `{z}` is listed twice"), None);
+            c.error(&Path::root("zones").index(i), &format!("zone `{z}` is listed twice"), None);
         }
     }
     zones.to_vec()
@@ -111,7 +113,7 @@ fn check_zones(c: &mut Checker, zones: &[String]) -> Vec<String> {
 /// A time on the timeline (`at:`), which must fall within the run.
 fn timeline_time(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &super::values::Scalar,
     duration: Option<SimDuration>,
 ) -> Option<SimDuration> {
@@ -125,7 +127,7 @@ fn timeline_time(
 /// The service a timeline entry names, with "did you mean" when there is none of that name.
 fn service_ref(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     name: &str,
     services: &std::collections::BTreeMap<String, super::schema::RawService>,
 ) -> Option<crate::ids::ServiceId> {
