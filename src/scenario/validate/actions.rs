@@ -2,8 +2,10 @@
 //! `update_service` (a new desired count) or `deploy` (a new task definition revision).
 
 use super::checker::Checker;
+use super::names::Checked;
 use super::services::{check_deploy, Known};
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::ServiceId;
 use crate::scenario::path::Path;
 use crate::scenario::schema::RawAction;
 use crate::service::{Action, ActionKind, ServiceSpec};
@@ -14,7 +16,7 @@ pub fn check(
     c: &mut Checker,
     raw: &[RawAction],
     known: &Known,
-    services: &[ServiceSpec],
+    services: &Checked<ServiceId, ServiceSpec>,
     duration: Option<SimDuration>,
 ) -> Vec<Action> {
     raw.iter()
@@ -27,23 +29,23 @@ fn check_one(
     c: &mut Checker,
     path: &Path,
     raw: &RawAction,
-    (known, services): (&Known, &[ServiceSpec]),
+    (known, services): (&Known, &Checked<ServiceId, ServiceSpec>),
     duration: Option<SimDuration>,
 ) -> Option<Action> {
     let at = super::timeline_time(c, &path.field("at"), &raw.at, duration);
     let kind = match (&raw.update_service, &raw.deploy) {
         (Some(update), None) => {
             let upath = path.field("update_service");
-            let service = super::service_ref(c, &upath.field("service"), &update.service, &known.raw.services);
+            let service = known.names.services.resolve(c, &upath.field("service"), &update.service);
             let count = c.int_in(&upath.field("desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
             ActionKind::UpdateService { service: service?, desired_count: count? }
         }
         (None, Some(deploy)) => {
             let dpath = path.field("deploy");
-            let service = super::service_ref(c, &dpath.field("service"), &deploy.service, &known.raw.services);
-            let spec = services.iter().find(|s| s.name == deploy.service)?;
+            let service = known.names.services.resolve(c, &dpath.field("service"), &deploy.service)?;
+            let spec = services.get(service)?;
             let task_definition = check_deploy(c, known, &dpath, spec, &deploy.task_definition)?;
-            ActionKind::Deploy { service: service?, task_definition }
+            ActionKind::Deploy { service, task_definition }
         }
         (None, None) => {
             c.error(

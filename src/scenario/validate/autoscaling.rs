@@ -4,6 +4,7 @@
 //! group's policies) and built into an [`AutoscalingSpec`].
 
 use super::checker::Checker;
+use super::names::{Checked, Names, Table};
 use super::rate;
 use crate::autoscaling::alarm::{AlarmSpec, Comparison};
 use crate::autoscaling::metric::{Dimension, MetricKey, MetricName, Statistic};
@@ -57,23 +58,26 @@ impl Sources {
     }
 }
 
-/// `providers` are the validated capacity providers (their index is their `ProviderId`).
+/// `providers` are the validated capacity providers. `None` when a custom metric is invalid
+/// (reported).
 pub fn check(
     c: &mut Checker,
+    names: &Names,
     raw: &RawScenario,
     duration: Option<SimDuration>,
-    providers: &[CapacityProvider],
-) -> AutoscalingSpec {
-    let custom_names: Vec<&str> = raw.custom_metrics.keys().map(String::as_str).collect();
-    let custom_metrics = raw
-        .custom_metrics
-        .iter()
-        .filter_map(|(name, r)| Some((name.clone(), rate::check(c, &Path::root("custom_metrics").key(name), r)?)))
-        .collect();
+    providers: &Checked<ProviderId, CapacityProvider>,
+) -> Option<AutoscalingSpec> {
+    let mut custom_metrics = Checked::new(&names.custom_metrics);
+    for (name, r) in &raw.custom_metrics {
+        let id = names.custom_metrics.get(name);
+        if let (Some(id), Some(rate)) = (id, rate::check(c, &Path::root("custom_metrics").key(name), r)) {
+            custom_metrics.set(id, (name.clone(), rate));
+        }
+    }
     let mut targets = Vec::new();
     let mut loads = Vec::new();
-    for (i, (name, s)) in raw.services.iter().enumerate() {
-        let id = ServiceId::from_index(i);
+    for (name, s) in &raw.services {
+        let Some(id) = names.services.get(name) else { continue };
         let path = Path::root("services").key(name);
         if let Some(load) = s.load.as_ref() {
             if s.load_balancer.is_some() {
@@ -94,7 +98,7 @@ pub fn check(
             load_cpu: s.load.as_ref().is_some_and(|l| l.cpu.is_some()),
             load_memory: s.load.as_ref().is_some_and(|l| l.memory.is_some()),
         };
-        let known = (&sources, custom_names.as_slice());
+        let known = (&sources, &names.custom_metrics);
         if let Some(scaling) = service(c, &path.field("autoscaling"), s, a, known, duration) {
             targets.push(scaling);
         }
@@ -104,10 +108,10 @@ pub fn check(
         let path = Path::root("capacity_providers").key(name).field("auto_scaling_group").field("scaling_policies");
         // A group ECS scales, or without bounds, is reported by the capacity checks: its
         // policies are still checked, but it becomes no target.
-        let group = providers.iter().enumerate().find(|(_, q)| q.name == *name);
-        let id = ProviderId::from_index(group.map_or(0, |(i, _)| i));
-        let bounds = group
-            .and_then(|(_, q)| q.auto_scaling_group())
+        let Some(id) = names.providers.get(name) else { continue };
+        let bounds = providers
+            .get(id)
+            .and_then(CapacityProvider::auto_scaling_group)
             .filter(|g| g.managed_scaling.is_none() && p.auto_scaling_group.min_size.is_some())
             .map(|g| ScalableTarget { min_capacity: g.min_size, max_capacity: g.max_size });
         for (field, v) in [("min_capacity", policies.min_capacity), ("max_capacity", policies.max_capacity)] {
@@ -116,16 +120,17 @@ pub fn check(
                 c.error(&path.field(field), "a group's scaling policies take no bounds of their own", Some(hint));
             }
         }
-        let known = (&Sources::Group(id), custom_names.as_slice());
+        let known = (&Sources::Group(id), &names.custom_metrics);
         let target = policies_of(c, &path, policies, known, duration);
         if let (Some(target), Some(bounds)) = (target, bounds) {
             targets.push(TargetScaling { scalable: Scalable::Group(id), target: bounds, ..target });
         }
     }
-    AutoscalingSpec { custom_metrics, targets, loads }
+    Some(AutoscalingSpec { custom_metrics: custom_metrics.into_complete()?, targets, loads })
 }
 
-type Known<'a> = (&'a Sources, &'a [&'a str]);
+/// What a policy may read: the target's metrics, and the custom metrics.
+type Known<'a> = (&'a Sources, &'a Table<usize>);
 
 fn service(
     c: &mut Checker,
@@ -219,14 +224,8 @@ fn policies_of(
 fn metric(c: &mut Checker, path: &Path, raw: &RawMetricRef, (sources, customs): Known) -> Option<MetricKey> {
     let name = match raw {
         RawMetricRef::Custom(r) => {
-            return match customs.iter().position(|n| *n == r.custom) {
-                Some(i) => Some(MetricKey { dimension: Dimension::Global, name: MetricName::Custom(i as u32) }),
-                None => {
-                    let hint = suggestion(&r.custom, customs.iter().copied());
-                    c.error(&path.field("custom"), &format!("unknown custom metric `{}`", r.custom), Some(&hint));
-                    None
-                }
-            };
+            let i = customs.resolve(c, &path.field("custom"), &r.custom)?;
+            return Some(MetricKey { dimension: Dimension::Global, name: MetricName::Custom(i as u32) });
         }
         RawMetricRef::Named(n) => n.as_str(),
     };

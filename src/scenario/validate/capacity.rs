@@ -5,21 +5,22 @@ use crate::scenario::path::Path;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
+use super::names::{Checked, Names};
 use super::task_definitions::aws_quantity;
-use super::zone_id;
 use crate::capacity::{
     AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, InstancesDistribution, ManagedScaling,
     ProviderKind, PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT,
 };
 use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
 use crate::engine::{DurationDist, SimDuration};
-use crate::ids::ProviderId;
+use crate::ids::{ProviderId, ZoneId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAutoScalingGroup, RawCapacityProvider, RawCpuArchitecture, RawEnabled, RawExternalFleet, RawManagedScaling,
     RawPurchaseOption, RawSpotAllocationStrategy, RawStrategyItem, RawTiming,
 };
 use crate::scenario::values::Scalar;
+use crate::service::{CapacitySource, LaunchType};
 
 const MAX_BASE: i64 = 100_000;
 const MAX_WEIGHT: i64 = 1_000;
@@ -29,12 +30,15 @@ const RESERVED_PREFIXES: [&str; 3] = ["aws", "ecs", "fargate"];
 /// The built-in FARGATE and FARGATE_SPOT providers, then every valid declared one.
 pub fn check_providers(
     c: &mut Checker,
+    names: &Names,
     raw: &BTreeMap<String, RawCapacityProvider>,
-    zones: &[String],
-) -> Vec<CapacityProvider> {
-    let builtin = [(FARGATE, ProviderKind::Fargate), (FARGATE_SPOT, ProviderKind::FargateSpot)];
-    let mut providers: Vec<_> =
-        builtin.into_iter().map(|(name, kind)| CapacityProvider { name: name.to_string(), kind }).collect();
+) -> Checked<ProviderId, CapacityProvider> {
+    let mut providers = Checked::new(&names.providers);
+    for (name, kind) in [(FARGATE, ProviderKind::Fargate), (FARGATE_SPOT, ProviderKind::FargateSpot)] {
+        if let Some(id) = names.providers.get(name) {
+            providers.set(id, CapacityProvider { name: name.to_string(), kind });
+        }
+    }
     for (name, p) in raw {
         let path = Path::root("capacity_providers").key(name);
         if RESERVED_PREFIXES.iter().any(|prefix| name.to_lowercase().starts_with(prefix)) {
@@ -45,8 +49,10 @@ pub fn check_providers(
             );
             continue;
         }
-        if let Some(asg) = auto_scaling_group(c, &path, p, zones) {
-            providers.push(CapacityProvider { name: name.clone(), kind: ProviderKind::AutoScalingGroup(asg) });
+        // Every name equal to a built-in one has a reserved prefix: the id is the declared one's.
+        let id = names.providers.get(name);
+        if let (Some(id), Some(asg)) = (id, auto_scaling_group(c, &path, p, names)) {
+            providers.set(id, CapacityProvider { name: name.clone(), kind: ProviderKind::AutoScalingGroup(asg) });
         }
     }
     providers
@@ -57,14 +63,14 @@ fn auto_scaling_group(
     c: &mut Checker,
     provider_path: &Path,
     provider: &RawCapacityProvider,
-    zones: &[String],
+    names: &Names,
 ) -> Option<AutoScalingGroup> {
     let path = &provider_path.field("auto_scaling_group");
     let raw = &provider.auto_scaling_group;
     let (instance_types, distribution) = instance_types(c, path, raw);
     let sizes = sizes(c, path, raw);
     let reserved = c.count(&path.field("ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
-    let asg_zones = group_zones(c, path, raw, zones);
+    let asg_zones = group_zones(c, path, raw, names);
     let purchase_option = match raw.purchase_option {
         Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
         Some(RawPurchaseOption::OnDemand) | None => PurchaseOption::OnDemand,
@@ -259,15 +265,10 @@ fn sizes(c: &mut Checker, path: &Path, raw: &RawAutoScalingGroup) -> Option<(u32
     }
 }
 
-fn group_zones(
-    c: &mut Checker,
-    path: &Path,
-    raw: &RawAutoScalingGroup,
-    zones: &[String],
-) -> Option<Vec<crate::ids::ZoneId>> {
+fn group_zones(c: &mut Checker, path: &Path, raw: &RawAutoScalingGroup, names: &Names) -> Option<Vec<ZoneId>> {
     match &raw.availability_zones {
-        None => Some((0..zones.len()).map(crate::ids::ZoneId::from_index).collect()),
-        Some(names) if names.is_empty() => {
+        None => Some(names.zones.ids().collect()),
+        Some(listed) if listed.is_empty() => {
             c.error(
                 &path.field("availability_zones"),
                 "an Auto Scaling group needs at least one zone",
@@ -275,21 +276,10 @@ fn group_zones(
             );
             None
         }
-        Some(names) => names
+        Some(listed) => listed
             .iter()
             .enumerate()
-            .map(|(i, z)| {
-                let id = zone_id(zones, z);
-                if id.is_none() {
-                    let hint = suggestion(z, zones.iter().map(String::as_str));
-                    c.error(
-                        &path.field("availability_zones").index(i),
-                        &format!("`{z}` is not a zone of the cluster"),
-                        Some(&hint),
-                    );
-                }
-                id
-            })
+            .map(|(i, z)| names.zone(c, &path.field("availability_zones").index(i), z))
             .collect::<Vec<_>>()
             .into_iter()
             .collect::<Option<Vec<_>>>(),
@@ -406,11 +396,14 @@ pub fn check_fleet_timing(c: &mut Checker, path: &Path, raw: &RawTiming, timing:
 
 /// A capacity provider strategy: known providers, listed once, one base at most, a positive weight
 /// somewhere when there are several, and never Fargate mixed with Auto Scaling group providers.
+///
+/// A provider declared with problems of its own (reported there) makes the strategy `None`.
 pub fn check_strategy(
     c: &mut Checker,
+    names: &Names,
     path: &Path,
     raw: &[RawStrategyItem],
-    providers: &[CapacityProvider],
+    providers: &Checked<ProviderId, CapacityProvider>,
 ) -> Option<Vec<StrategyItem>> {
     let before = c.error_count();
     if raw.is_empty() {
@@ -420,17 +413,10 @@ pub fn check_strategy(
     let items: Vec<_> = raw
         .iter()
         .enumerate()
-        .filter_map(|(i, item)| {
+        .map(|(i, item)| {
             let ipath = path.index(i);
-            let provider = providers.iter().position(|p| p.name == item.capacity_provider);
-            if provider.is_none() {
-                let hint = suggestion(&item.capacity_provider, providers.iter().map(|p| p.name.as_str()));
-                c.error(
-                    &ipath.field("capacity_provider"),
-                    &format!("unknown capacity provider `{}`", item.capacity_provider),
-                    Some(&hint),
-                );
-            } else if !seen.insert(&item.capacity_provider) {
+            let provider = names.providers.resolve(c, &ipath.field("capacity_provider"), &item.capacity_provider);
+            if provider.is_some() && !seen.insert(&item.capacity_provider) {
                 c.error(
                     &ipath.field("capacity_provider"),
                     &format!("`{}` is listed twice", item.capacity_provider),
@@ -439,12 +425,14 @@ pub fn check_strategy(
             }
             let base = c.int_in(&ipath.field("base"), item.base.unwrap_or(0), 0, MAX_BASE);
             let weight = c.int_in(&ipath.field("weight"), item.weight.unwrap_or(0), 0, MAX_WEIGHT);
-            Some(StrategyItem { provider: ProviderId::from_index(provider?), base: base?, weight: weight? })
+            let provider = provider.filter(|id| providers.get(*id).is_some());
+            Some(StrategyItem { provider: provider?, base: base?, weight: weight? })
         })
         .collect();
     if c.error_count() != before {
         return None;
     }
+    let items: Vec<StrategyItem> = items.into_iter().collect::<Option<_>>()?;
     if items.iter().filter(|i| i.base > 0).count() > 1 {
         c.error(path, "only one capacity provider in a strategy can have a base", None);
     }
@@ -455,11 +443,22 @@ pub fn check_strategy(
             Some("weight defaults to 0 as in the ECS API: add `weight: 1`"),
         );
     }
-    let fargate = items.iter().filter(|i| providers[i.provider.index()].is_fargate()).count();
+    let fargate = items.iter().filter(|i| providers.get(i.provider).is_some_and(CapacityProvider::is_fargate)).count();
     if fargate != 0 && fargate != items.len() {
         c.error(path, "a strategy can hold Fargate providers or Auto Scaling group providers, not both", None);
     }
     (c.error_count() == before).then_some(items)
+}
+
+/// Whether `capacity` runs tasks on Fargate: [`CapacitySource::runs_on_fargate`] over the
+/// providers validated so far (one with problems of its own counts as not Fargate).
+pub fn on_fargate(capacity: &CapacitySource, providers: &Checked<ProviderId, CapacityProvider>) -> bool {
+    match capacity {
+        CapacitySource::LaunchType(lt) => *lt == LaunchType::Fargate,
+        CapacitySource::Strategy(items) => {
+            items.iter().any(|i| providers.get(i.provider).is_some_and(CapacityProvider::is_fargate))
+        }
+    }
 }
 
 /// `external_instances:` — fleets of ECS Anywhere instances with the resources they register.

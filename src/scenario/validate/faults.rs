@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 
 use super::behaviour::MAX_EXIT_CODE;
 use super::checker::Checker;
+use super::names::{Checked, Names, Table};
 use crate::capacity::{CapacityProvider, Instance, FARGATE, FARGATE_SPOT};
 use crate::engine::{SimDuration, SimTime};
 use crate::faults::{Amount, Fault, FaultKind, InstanceTarget, InstanceVictims, Target, Timing, Victims};
-use crate::ids::{ProviderId, ZoneId};
+use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    RawAzOutage, RawCapacityProvider, RawFault, RawInstanceFault, RawScenario, RawService, RawSpotInterruption,
-    RawTaskFault,
+    RawAzOutage, RawCapacityProvider, RawFault, RawInstanceFault, RawScenario, RawSpotInterruption, RawTaskFault,
 };
 use crate::scenario::values::Scalar;
 
@@ -22,20 +22,20 @@ const KINDS: &str = "`stop_tasks`, `crash_tasks`, `fail_health_checks`, `termina
 
 /// What fault entries may name.
 struct Known<'a> {
-    services: &'a BTreeMap<String, RawService>,
+    names: &'a Names,
     raw_providers: &'a BTreeMap<String, RawCapacityProvider>,
     /// The validated providers (a provider with an error of its own is missing).
-    providers: &'a [CapacityProvider],
-    zones: &'a [String],
+    providers: &'a Checked<ProviderId, CapacityProvider>,
 }
 
 pub fn check(
     c: &mut Checker,
+    names: &Names,
     raw: &RawScenario,
-    providers: &[CapacityProvider],
+    providers: &Checked<ProviderId, CapacityProvider>,
     duration: Option<SimDuration>,
 ) -> Vec<Fault> {
-    let known = Known { services: &raw.services, raw_providers: &raw.capacity_providers, providers, zones: &raw.zones };
+    let known = Known { names, raw_providers: &raw.capacity_providers, providers };
     raw.faults
         .iter()
         .enumerate()
@@ -78,10 +78,10 @@ fn check_one(
 /// The one kind of fault `raw` holds.
 fn kind(c: &mut Checker, path: &Path, raw: &RawFault, known: &Known) -> Option<FaultKind> {
     if let Some(stop) = &raw.stop_tasks {
-        return stop_tasks(c, &path.field("stop_tasks"), stop, known.services);
+        return stop_tasks(c, &path.field("stop_tasks"), stop, &known.names.services);
     }
     if let Some(crash) = &raw.crash_tasks {
-        return crash_tasks(c, &path.field("crash_tasks"), crash, known.services);
+        return crash_tasks(c, &path.field("crash_tasks"), crash, &known.names.services);
     }
     if let Some(fail) = &raw.fail_health_checks {
         let path = path.field("fail_health_checks");
@@ -90,7 +90,7 @@ fn kind(c: &mut Checker, path: &Path, raw: &RawFault, known: &Known) -> Option<F
                 c.error(&path.field(field), &format!("a health check failure has no {field}"), None);
             }
         }
-        return target(c, &path, fail, known.services).map(FaultKind::FailHealthChecks);
+        return target(c, &path, fail, &known.names.services).map(FaultKind::FailHealthChecks);
     }
     if let Some(t) = &raw.terminate_instances {
         let path = path.field("terminate_instances");
@@ -114,17 +114,12 @@ fn kind(c: &mut Checker, path: &Path, raw: &RawFault, known: &Known) -> Option<F
         return Some(FaultKind::DrainInstances { target: target?, duration: duration? });
     }
     if let Some(o) = &raw.az_outage {
-        return az_outage(c, &path.field("az_outage"), o, known.zones);
+        return az_outage(c, &path.field("az_outage"), o, known.names);
     }
     raw.spot_interruption.as_ref().and_then(|s| spot_interruption(c, &path.field("spot_interruption"), s, known))
 }
 
-fn stop_tasks(
-    c: &mut Checker,
-    path: &Path,
-    stop: &RawTaskFault,
-    services: &BTreeMap<String, RawService>,
-) -> Option<FaultKind> {
+fn stop_tasks(c: &mut Checker, path: &Path, stop: &RawTaskFault, services: &Table<ServiceId>) -> Option<FaultKind> {
     let target = target(c, path, stop, services);
     if stop.exit_code.is_some() {
         c.error(
@@ -137,12 +132,7 @@ fn stop_tasks(
     target.map(|target| FaultKind::StopTasks { target, reason })
 }
 
-fn crash_tasks(
-    c: &mut Checker,
-    path: &Path,
-    crash: &RawTaskFault,
-    services: &BTreeMap<String, RawService>,
-) -> Option<FaultKind> {
+fn crash_tasks(c: &mut Checker, path: &Path, crash: &RawTaskFault, services: &Table<ServiceId>) -> Option<FaultKind> {
     let target = target(c, path, crash, services);
     if crash.reason.is_some() {
         c.error(
@@ -213,7 +203,7 @@ fn amount(c: &mut Checker, path: &Path, count: Option<i64>, fraction: Option<f64
 }
 
 /// The service and which of its tasks: `count` (default 1), `fraction`, or `task: <service>-<n>`.
-fn target(c: &mut Checker, path: &Path, raw: &RawTaskFault, services: &BTreeMap<String, RawService>) -> Option<Target> {
+fn target(c: &mut Checker, path: &Path, raw: &RawTaskFault, services: &Table<ServiceId>) -> Option<Target> {
     let chosen = [raw.count.is_some(), raw.fraction.is_some(), raw.task.is_some()].iter().filter(|x| **x).count();
     if chosen > 1 {
         c.error(path, "give one of `count`, `fraction` or `task`", None);
@@ -226,7 +216,7 @@ fn target(c: &mut Checker, path: &Path, raw: &RawTaskFault, services: &BTreeMap<
         c.error(path, "a fault needs a `service` (or a `task` by name)", Some("e.g. `service: web, count: 2`"));
         return None;
     };
-    let service = super::service_ref(c, &path.field("service"), name, services);
+    let service = services.resolve(c, &path.field("service"), name);
     let victims = amount(c, path, raw.count, raw.fraction, "running tasks").map(Victims::Amount);
     Some(Target { service: service?, victims: victims? })
 }
@@ -237,7 +227,7 @@ fn named_task(
     path: &Path,
     label: &str,
     service: Option<&str>,
-    services: &BTreeMap<String, RawService>,
+    services: &Table<ServiceId>,
 ) -> Option<Target> {
     let parsed = label.rsplit_once('-').and_then(|(svc, n)| Some((svc, n.parse::<u32>().ok().filter(|n| *n > 0)?)));
     let Some((svc, ordinal)) = parsed else {
@@ -252,7 +242,7 @@ fn named_task(
         c.error(path, &format!("task `{label}` is not a task of service `{}`", service.unwrap_or_default()), None);
         return None;
     }
-    let service = super::service_ref(c, path, svc, services)?;
+    let service = services.resolve(c, path, svc)?;
     Some(Target { service, victims: Victims::Task(ordinal) })
 }
 
@@ -284,7 +274,7 @@ fn instance_target(c: &mut Checker, path: &Path, raw: &RawInstanceFault, known: 
         return Some(InstanceTarget { provider: None, zone: None, victims: InstanceVictims::Instance(id) });
     }
     let provider = raw.provider.as_ref().map(|p| group_ref(c, &path.field("provider"), p, known));
-    let zone = raw.zone.as_ref().map(|z| zone_ref(c, &path.field("zone"), z, known.zones));
+    let zone = raw.zone.as_ref().map(|z| known.names.zone(c, &path.field("zone"), z));
     let victims = amount(c, path, raw.count, raw.fraction, "instances").map(InstanceVictims::Amount);
     Some(InstanceTarget {
         provider: provider.map_or(Some(None), |p| p.map(Some))?,
@@ -308,8 +298,8 @@ fn positive_duration(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Opti
     }
 }
 
-fn az_outage(c: &mut Checker, path: &Path, raw: &RawAzOutage, zones: &[String]) -> Option<FaultKind> {
-    let zone = zone_ref(c, &path.field("zone"), &raw.zone, zones);
+fn az_outage(c: &mut Checker, path: &Path, raw: &RawAzOutage, names: &Names) -> Option<FaultKind> {
+    let zone = names.zone(c, &path.field("zone"), &raw.zone);
     let duration = positive_duration(c, &path.field("for"), raw.duration.as_ref());
     Some(FaultKind::AzOutage { zone: zone?, duration: duration? })
 }
@@ -326,19 +316,9 @@ fn spot_interruption(c: &mut Checker, path: &Path, raw: &RawSpotInterruption, kn
     Some(FaultKind::SpotInterruption { provider: provider?, amount: amount?, unavailable_for: unavailable_for? })
 }
 
-/// A zone of the cluster, with "did you mean" when there is none of that name.
-fn zone_ref(c: &mut Checker, path: &Path, name: &str, zones: &[String]) -> Option<ZoneId> {
-    let id = super::zone_id(zones, name);
-    if id.is_none() {
-        let hint = suggestion(name, zones.iter().map(String::as_str));
-        c.error(path, &format!("`{name}` is not a zone of the cluster"), Some(&hint));
-    }
-    id
-}
-
 /// The id of a declared provider; `None` silently if it has an error of its own (reported there).
 fn declared(name: &str, known: &Known) -> Option<ProviderId> {
-    known.providers.iter().position(|p| p.name == name).map(ProviderId::from_index)
+    known.names.providers.get(name).filter(|id| known.providers.get(*id).is_some())
 }
 
 /// An Auto Scaling group provider: the Fargate ones have no instances.
@@ -364,7 +344,7 @@ fn group_ref(c: &mut Checker, path: &Path, name: &str, known: &Known) -> Option<
 /// FARGATE_SPOT or an Auto Scaling group of Spot instances.
 fn spot_provider_ref(c: &mut Checker, path: &Path, name: &str, known: &Known) -> Option<ProviderId> {
     if name == FARGATE_SPOT {
-        return known.providers.iter().position(|p| p.name == name).map(ProviderId::from_index);
+        return declared(name, known);
     }
     if name == FARGATE {
         c.error(

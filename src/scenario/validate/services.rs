@@ -1,19 +1,21 @@
 //! `services:` and `tasks:` — task definition references, counts, where tasks run and how they
 //! are placed.
 
-use super::capacity::check_strategy;
+use std::collections::BTreeMap;
+
+use super::capacity::{check_strategy, on_fargate};
 use super::checker::Checker;
+use super::names::{Checked, Names};
 use super::placement::{self, MAX_CONSTRAINTS};
 use super::task_definitions::check_fargate;
 use crate::capacity::{CapacityProvider, StrategyItem};
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::TaskDefId;
+use crate::ids::{ProviderId, ServiceId, TargetGroupId, TaskDefId};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
-use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{
-    names, RawDeploymentConfiguration, RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy,
-    RawRunTask, RawScenario, RawSchedulingStrategy, RawService, RawStrategyItem,
+    RawDeploymentConfiguration, RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask,
+    RawSchedulingStrategy, RawService, RawStrategyItem,
 };
 use crate::service::{
     CapacitySource, CircuitBreaker, DeploymentConfiguration, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec,
@@ -28,17 +30,29 @@ const MAX_GRACE_PERIOD: SimDuration = SimDuration::from_secs(2_147_483_647);
 /// ecsim's bound on `maximum_percent` (AWS documents none): 100 times the desired count.
 const MAX_MAXIMUM_PERCENT: i64 = 10_000;
 
-/// What the service and task checks share: the valid task definitions and capacity providers.
+/// What the service and task checks share: the names, and the valid task definitions, capacity
+/// providers and target groups.
 pub struct Known<'a> {
-    pub raw: &'a RawScenario,
-    pub task_definitions: &'a [(String, TaskDefinition)],
-    pub providers: &'a [CapacityProvider],
+    pub names: &'a Names,
+    pub task_definitions: &'a Checked<TaskDefId, TaskDefinition>,
+    pub providers: &'a Checked<ProviderId, CapacityProvider>,
     pub default_strategy: Option<&'a Vec<StrategyItem>>,
-    pub target_groups: &'a [TargetGroupSpec],
+    pub target_groups: &'a Checked<TargetGroupId, TargetGroupSpec>,
 }
 
-pub fn check_services(c: &mut Checker, known: &Known) -> Vec<ServiceSpec> {
-    known.raw.services.iter().filter_map(|(name, s)| service(c, known, name, s)).collect()
+/// The valid services, by id.
+pub fn check_services(
+    c: &mut Checker,
+    known: &Known,
+    raw: &BTreeMap<String, RawService>,
+) -> Checked<ServiceId, ServiceSpec> {
+    let mut services = Checked::new(&known.names.services);
+    for (name, s) in raw {
+        if let (Some(id), Some(spec)) = (known.names.services.get(name), service(c, known, name, s)) {
+            services.set(id, spec);
+        }
+    }
+    services
 }
 
 fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option<ServiceSpec> {
@@ -90,7 +104,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
     });
     let target_group = match &s.load_balancer {
         Some(tg) => {
-            super::traffic::target_group_ref(c, &path.field("load_balancer"), tg, known.raw, known.target_groups)
+            super::traffic::target_group_ref(c, &path.field("load_balancer"), tg, known.names, known.target_groups)
                 .map(Some)
         }
         None => Some(None),
@@ -160,8 +174,8 @@ fn deployment_configuration(
     (c.error_count() == before).then_some(config)
 }
 
-pub fn check_run_tasks(c: &mut Checker, known: &Known) -> Vec<RunTaskSpec> {
-    known.raw.tasks.iter().filter_map(|(name, t)| run_task(c, known, name, t)).collect()
+pub fn check_run_tasks(c: &mut Checker, known: &Known, raw: &BTreeMap<String, RawRunTask>) -> Vec<RunTaskSpec> {
+    raw.iter().filter_map(|(name, t)| run_task(c, known, name, t)).collect()
 }
 
 fn run_task(c: &mut Checker, known: &Known, name: &str, t: &RawRunTask) -> Option<RunTaskSpec> {
@@ -213,7 +227,7 @@ pub fn check_deploy(
     name: &str,
 ) -> Option<TaskDefId> {
     let (id, family, td) = task_definition(c, path, name, known)?;
-    let fargate = service.capacity.runs_on_fargate(known.providers);
+    let fargate = on_fargate(&service.capacity, known.providers);
     if fargate {
         check_fargate(c, family, td, &format!("{path} deploys it to service `{}`, which", service.name));
     }
@@ -235,7 +249,7 @@ fn where_tasks_run(
     let capacity = capacity_source(c, path, raw_where, known);
     let rules = placement_rules(c, path, raw_rules);
     let (capacity, (strategies, constraints), (family, td)) = (capacity?, rules?, task_definition?);
-    let fargate = capacity.runs_on_fargate(known.providers);
+    let fargate = on_fargate(&capacity, known.providers);
     if fargate {
         check_fargate(c, family, td, who);
     }
@@ -281,14 +295,14 @@ fn check_compatibility(
     c: &mut Checker,
     path: &Path,
     capacity: &CapacitySource,
-    providers: &[CapacityProvider],
+    providers: &Checked<ProviderId, CapacityProvider>,
     (family, td): (&str, &TaskDefinition),
 ) -> Option<()> {
     let needed = match capacity {
         CapacitySource::LaunchType(LaunchType::Ec2) => Compatibility::Ec2,
         CapacitySource::LaunchType(LaunchType::Fargate) => Compatibility::Fargate,
         CapacitySource::LaunchType(LaunchType::External) => Compatibility::External,
-        CapacitySource::Strategy(_) if capacity.runs_on_fargate(providers) => Compatibility::Fargate,
+        CapacitySource::Strategy(_) if on_fargate(capacity, providers) => Compatibility::Fargate,
         CapacitySource::Strategy(_) => Compatibility::Ec2,
     };
     let declared = &td.requires_compatibilities;
@@ -332,12 +346,9 @@ fn task_definition<'a>(
     name: &str,
     known: &Known<'a>,
 ) -> Option<(TaskDefId, &'a str, &'a TaskDefinition)> {
-    if !known.raw.task_definitions.contains_key(name) {
-        let hint = suggestion(name, names(&known.raw.task_definitions));
-        c.error(&path.field("task_definition"), &format!("unknown task definition `{name}`"), Some(&hint));
-    }
-    let i = known.task_definitions.iter().position(|(n, _)| n == name)?;
-    Some((TaskDefId::from_index(i), known.task_definitions[i].0.as_str(), &known.task_definitions[i].1))
+    let names = &known.names.task_definitions;
+    let id = names.resolve(c, &path.field("task_definition"), name)?;
+    Some((id, names.name(id), known.task_definitions.get(id)?))
 }
 
 /// Launch type and strategy are mutually exclusive; with neither, the cluster's default strategy,
@@ -360,8 +371,10 @@ fn capacity_source(
         (Some(RawLaunchType::Ec2), None) => Some(CapacitySource::LaunchType(LaunchType::Ec2)),
         (Some(RawLaunchType::Fargate), None) => Some(CapacitySource::LaunchType(LaunchType::Fargate)),
         (Some(RawLaunchType::External), None) => Some(CapacitySource::LaunchType(LaunchType::External)),
-        (None, Some(items)) => check_strategy(c, &path.field("capacity_provider_strategy"), items, known.providers)
-            .map(CapacitySource::Strategy),
+        (None, Some(items)) => {
+            check_strategy(c, known.names, &path.field("capacity_provider_strategy"), items, known.providers)
+                .map(CapacitySource::Strategy)
+        }
         (None, None) => Some(match known.default_strategy {
             Some(strategy) => CapacitySource::Strategy(strategy.clone()),
             None => CapacitySource::LaunchType(LaunchType::Ec2),

@@ -6,8 +6,10 @@ use crate::scenario::path::Path;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
+use super::names::{Checked, Names, Table};
 use crate::catalog::{fargate, CpuArchitecture};
 use crate::engine::{DurationDist, SimDuration};
+use crate::ids::TaskDefId;
 use crate::scenario::schema::{
     RawCompatibility, RawContainerDefinition, RawCpuArchitecture, RawDependencyCondition, RawHealthCheck,
     RawPortMapping, RawProtocol, RawTaskDefinition,
@@ -29,13 +31,20 @@ const DEFAULT_IMAGE_SIZE_MB: f64 = 100.0;
 const DEFAULT_START_TIME: SimDuration = SimDuration::from_secs(1);
 const DEFAULT_STOP_TIME: SimDuration = SimDuration::from_secs(1);
 
-/// Checks every task definition; returns those that are valid, by name.
-pub fn check(c: &mut Checker, raw: &BTreeMap<String, RawTaskDefinition>) -> Vec<(String, TaskDefinition)> {
-    raw.iter()
-        .filter_map(|(name, td)| {
-            Some((name.clone(), check_one(c, &Path::root("task_definitions").key(name), name, td)?))
-        })
-        .collect()
+/// Checks every task definition; the valid ones by id.
+pub fn check(
+    c: &mut Checker,
+    names: &Names,
+    raw: &BTreeMap<String, RawTaskDefinition>,
+) -> Checked<TaskDefId, TaskDefinition> {
+    let mut checked = Checked::new(&names.task_definitions);
+    for (name, td) in raw {
+        let id = names.task_definitions.get(name);
+        if let (Some(id), Some(td)) = (id, check_one(c, &Path::root("task_definitions").key(name), name, td)) {
+            checked.set(id, td);
+        }
+    }
+    checked
 }
 
 fn check_one(c: &mut Checker, path: &Path, family: &str, raw: &RawTaskDefinition) -> Option<TaskDefinition> {
@@ -111,18 +120,12 @@ impl TaskDefinition {
     /// `HEALTHY` only on a container with a health check.
     fn containers_depend_on(&mut self, c: &mut Checker, path: &Path, raw: &RawTaskDefinition) -> Option<()> {
         let before = c.error_count();
-        let names: Vec<&str> = self.containers.iter().map(|cd| cd.name.as_str()).collect();
+        let names: Table<usize> = Table::new("container", self.containers.iter().map(|cd| cd.name.as_str()));
         let mut edges: Vec<Vec<(usize, DependencyCondition)>> = vec![Vec::new(); self.containers.len()];
         for (i, raw_cd) in raw.container_definitions.iter().enumerate() {
             for (j, dep) in raw_cd.depends_on.iter().flatten().enumerate() {
                 let dpath = path.field("container_definitions").index(i).field("depends_on").index(j);
-                let Some(target) = names.iter().position(|n| *n == dep.container_name) else {
-                    let hint = crate::scenario::diagnostics::suggestion(&dep.container_name, names.iter().copied());
-                    c.error(
-                        &dpath.field("container_name"),
-                        &format!("unknown container `{}`", dep.container_name),
-                        Some(&hint),
-                    );
+                let Some(target) = names.resolve(c, &dpath.field("container_name"), &dep.container_name) else {
                     continue;
                 };
                 if target == i {

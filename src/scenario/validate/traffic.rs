@@ -1,13 +1,15 @@
 //! `load_balancers:`, a service's `load_balancer` and `requests`, and `traffic:` — with AWS's
 //! ranges for every target group setting (aws-behaviour.md §9).
 
+use std::collections::BTreeMap;
+
 use super::checker::Checker;
+use super::names::{Checked, Names};
 use crate::engine::SimDuration;
 use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
-use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{
-    RawAlgorithm, RawFidelity, RawInitialChecks, RawLoadBalancer, RawRequestModel, RawScenario, RawTargetGroup,
+    RawAlgorithm, RawFidelity, RawInitialChecks, RawLoadBalancer, RawRequestModel, RawTargetGroup,
     RawTargetHealthCheck, RawTraffic,
 };
 use crate::scenario::values::Scalar;
@@ -31,17 +33,22 @@ const MAX_WEIGHT: i64 = 999;
 
 /// The load balancers and their target groups; target groups are numbered across load
 /// balancers, in name order within each.
-pub fn check_load_balancers(c: &mut Checker, raw: &RawScenario) -> (Vec<LoadBalancerSpec>, Vec<TargetGroupSpec>) {
-    let mut balancers = Vec::new();
-    let mut groups = Vec::new();
-    for (i, (name, lb)) in raw.load_balancers.iter().enumerate() {
+pub fn check_load_balancers(
+    c: &mut Checker,
+    names: &Names,
+    raw: &BTreeMap<String, RawLoadBalancer>,
+) -> (Checked<LoadBalancerId, LoadBalancerSpec>, Checked<TargetGroupId, TargetGroupSpec>) {
+    let mut balancers = Checked::new(&names.load_balancers);
+    let mut groups = Checked::new(&names.target_groups);
+    for (name, lb) in raw {
         let path = Path::root("load_balancers").key(name);
-        let id = LoadBalancerId::from_index(i);
+        let Some(id) = names.load_balancers.get(name) else { continue };
         let mut forward = Vec::new();
         for (tg_name, tg) in &lb.target_groups {
             let tg_path = path.field("target_groups").key(tg_name);
-            if let Some(clash) = groups.iter().find(|g: &&TargetGroupSpec| g.name == *tg_name) {
-                let other = &raw.load_balancers.keys().nth(clash.load_balancer.index()).cloned().unwrap_or_default();
+            let Some(tg_id) = names.target_group_of(id, tg_name) else { continue };
+            if let Some(first) = names.target_groups.get(tg_name).filter(|first| *first != tg_id) {
+                let other = names.load_balancers.name(names.target_group_owner(first));
                 c.error(
                     &tg_path,
                     &format!("target group `{tg_name}` is also declared under load balancer `{other}`"),
@@ -52,8 +59,8 @@ pub fn check_load_balancers(c: &mut Checker, raw: &RawScenario) -> (Vec<LoadBala
             let weight = tg.weight.map_or(Some(1), |w| c.int_in(&tg_path.field("weight"), w, 0, MAX_WEIGHT));
             let config = target_group_config(c, &tg_path, tg);
             if let (Some(weight), Some(config)) = (weight, config) {
-                forward.push((TargetGroupId::from_index(groups.len()), weight));
-                groups.push(TargetGroupSpec { name: tg_name.clone(), load_balancer: id, config, service: None });
+                forward.push((tg_id, weight));
+                groups.set(tg_id, TargetGroupSpec { name: tg_name.clone(), load_balancer: id, config, service: None });
             }
         }
         check_forward(c, &path, lb, &forward);
@@ -62,7 +69,7 @@ pub fn check_load_balancers(c: &mut Checker, raw: &RawScenario) -> (Vec<LoadBala
             .as_ref()
             .map_or(Some(DEFAULT_IDLE_TIMEOUT), |t| seconds_in(c, &path.field("idle_timeout"), t, IDLE_TIMEOUT));
         if let Some(idle_timeout) = idle_timeout {
-            balancers.push(LoadBalancerSpec { name: name.clone(), idle_timeout, target_groups: forward });
+            balancers.set(id, LoadBalancerSpec { name: name.clone(), idle_timeout, target_groups: forward });
         }
     }
     (balancers, groups)
@@ -209,34 +216,36 @@ pub fn target_group_ref(
     c: &mut Checker,
     path: &Path,
     name: &str,
-    raw: &RawScenario,
-    groups: &[TargetGroupSpec],
+    names: &Names,
+    groups: &Checked<TargetGroupId, TargetGroupSpec>,
 ) -> Option<TargetGroupId> {
-    let id = groups.iter().position(|g| g.name == name).map(TargetGroupId::from_index);
-    let declared: Vec<&str> =
-        raw.load_balancers.values().flat_map(|lb| lb.target_groups.keys()).map(String::as_str).collect();
-    if id.is_none() && !declared.contains(&name) {
-        let hint = suggestion(name, declared.iter().copied());
+    let Some(id) = names.target_groups.get(name) else {
+        let hint = names.target_groups.suggest(name);
         c.error(
             path,
             &format!("unknown target group `{name}`"),
             Some(&format!("{hint} (declared under `load_balancers.<name>.target_groups`)")),
         );
-    }
-    id
+        return None;
+    };
+    groups.get(id).map(|_| id)
 }
 
 /// Records which service each target group serves: one service per target group, so that its
 /// metrics are the service's.
-pub fn attach_services(c: &mut Checker, groups: &mut [TargetGroupSpec], services: &[ServiceSpec]) {
-    for (i, spec) in services.iter().enumerate() {
-        let Some(tg) = spec.target_group else { continue };
-        let group = &mut groups[tg.index()];
+pub fn attach_services(
+    c: &mut Checker,
+    names: &Names,
+    groups: &mut Checked<TargetGroupId, TargetGroupSpec>,
+    services: &Checked<ServiceId, ServiceSpec>,
+) {
+    for (id, spec) in services.iter() {
+        let Some(group) = spec.target_group.and_then(|tg| groups.get_mut(tg)) else { continue };
         match group.service {
-            None => group.service = Some(ServiceId::from_index(i)),
+            None => group.service = Some(id),
             Some(other) => c.error(
                 &Path::root("services").key(&spec.name).field("load_balancer"),
-                &format!("target group `{}` already serves service `{}`", group.name, services[other.index()].name),
+                &format!("target group `{}` already serves service `{}`", group.name, names.services.name(other)),
                 Some("ecsim gives each target group to one service; declare another target group"),
             ),
         }
@@ -246,9 +255,9 @@ pub fn attach_services(c: &mut Checker, groups: &mut [TargetGroupSpec], services
 /// `traffic:`: the fidelity, the step and the sources.
 pub fn check_traffic(
     c: &mut Checker,
+    names: &Names,
     raw: Option<&RawTraffic>,
-    balancers: &[LoadBalancerSpec],
-    names: &[&str],
+    balancers: &Checked<LoadBalancerId, LoadBalancerSpec>,
 ) -> Option<TrafficSpec> {
     let Some(raw) = raw else { return Some(TrafficSpec::default()) };
     let fidelity = match raw.fidelity {
@@ -264,13 +273,9 @@ pub fn check_traffic(
     let mut sources = Vec::new();
     for (i, source) in raw.sources.iter().enumerate() {
         let path = Path::root("traffic").field("sources").index(i);
-        let lb = names.iter().position(|n| *n == source.to).map(LoadBalancerId::from_index);
-        if lb.is_none() {
-            let hint = suggestion(&source.to, names.iter().copied());
-            c.error(&path.field("to"), &format!("unknown load balancer `{}`", source.to), Some(&hint));
-        }
+        let lb = names.load_balancers.resolve(c, &path.field("to"), &source.to);
         let rate = super::rate::check(c, &path.field("rate"), &source.rate);
-        if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| l.index() < balancers.len()), rate) {
+        if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| balancers.get(*l).is_some()), rate) {
             sources.push(SourceSpec { load_balancer, rate });
         }
     }
