@@ -73,3 +73,10 @@ pub struct Scenario {
     /// Service auto scaling, `load:` profiles and `custom_metrics:`.
     pub autoscaling: AutoscalingSpec,
 }
+
+impl Scenario {
+    /// The master seed when the file gives none (and `--seed` does not override it).
+    pub const DEFAULT_SEED: u64 = 1;
+    /// metrics.csv's interval when the file gives none: CloudWatch's metric period.
+    pub const DEFAULT_METRICS_INTERVAL: SimDuration = SimDuration::from_secs(60);
+}

@@ -12,7 +12,7 @@ use crate::capacity::{
     ProviderKind, PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT,
 };
 use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
-use crate::engine::{DurationDist, SimDuration};
+use crate::engine::SimDuration;
 use crate::ids::{ProviderId, ZoneId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
@@ -184,19 +184,24 @@ fn instance_types(
                 .enumerate()
                 .map(|(i, name)| known(c, &ppath.field("instance_types").index(i), name))
                 .collect();
-            let base = c.count(&ppath.field("on_demand_base_capacity"), policy.on_demand_base_capacity.unwrap_or(0));
+            let defaults = InstancesDistribution::default();
+            let base = policy.on_demand_base_capacity.unwrap_or(defaults.on_demand_base_capacity.into());
+            let base = c.count(&ppath.field("on_demand_base_capacity"), base);
             let percentage = c.int_in(
                 &ppath.field("on_demand_percentage_above_base_capacity"),
-                policy.on_demand_percentage_above_base_capacity.unwrap_or(100),
+                policy
+                    .on_demand_percentage_above_base_capacity
+                    .unwrap_or(defaults.on_demand_percentage_above_base_capacity.into()),
                 0,
                 100,
             );
             let spot_allocation_strategy = match policy.spot_allocation_strategy {
                 Some(RawSpotAllocationStrategy::CapacityOptimized) => SpotAllocationStrategy::CapacityOptimized,
                 Some(RawSpotAllocationStrategy::LowestPrice) => SpotAllocationStrategy::LowestPrice,
-                Some(RawSpotAllocationStrategy::PriceCapacityOptimized) | None => {
+                Some(RawSpotAllocationStrategy::PriceCapacityOptimized) => {
                     SpotAllocationStrategy::PriceCapacityOptimized
                 }
+                None => defaults.spot_allocation_strategy,
             };
             let distribution = base.zip(percentage).map(|(b, p)| InstancesDistribution {
                 on_demand_base_capacity: b,
@@ -357,21 +362,6 @@ fn managed_scaling(c: &mut Checker, provider_path: &Path, raw: &RawManagedScalin
         scale_out_datapoints: datapoints?,
         ..defaults
     })
-}
-
-/// The Auto Scaling groups' timing defaults: launch to ECS ACTIVE uniform 60–90 s (EC2 boot
-/// 5–30 s measured, plus the agent's registration, UNVERIFIED: aws-behaviour.md §8); losses
-/// noticed after 60 s (EC2 runs its status checks every minute); an impaired instance tolerated 5
-/// minutes (ecsim's reading of AWS's "a few minutes"); a rebalancing drain of at most 1 hour (the
-/// default heartbeat of an Auto Scaling lifecycle hook, which managed draining relies on).
-pub fn default_fleet_timing() -> FleetTiming {
-    FleetTiming {
-        instance_launch: DurationDist::uniform(SimDuration::from_secs(60), SimDuration::from_secs(90))
-            .expect("static bounds are ordered"),
-        instance_loss_detection: SimDuration::from_secs(60),
-        impaired_instance_tolerance: SimDuration::from_mins(5),
-        termination_drain_timeout: SimDuration::from_mins(60),
-    }
 }
 
 /// `timing:`'s Auto Scaling group knobs, written into `timing`; false if one is invalid.

@@ -27,10 +27,6 @@ use crate::engine::SimDuration;
 use checker::Checker;
 use names::Names;
 
-/// CloudWatch's metric period, and metrics.csv's default interval.
-const DEFAULT_METRICS_INTERVAL: SimDuration = SimDuration::from_secs(60);
-const DEFAULT_SEED: u64 = 1;
-
 /// Validates a parsed scenario; `default_name` names it when the file does not.
 pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Diagnostic>> {
     let mut c = Checker::default();
@@ -39,7 +35,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let duration = c.duration(&duration_path, &raw.duration).filter(|d| c.positive(&duration_path, *d));
     let zones = check_zones(&mut c, &raw.zones);
     let metrics_interval =
-        raw.metrics.as_ref().and_then(|m| m.interval.as_ref()).map_or(Some(DEFAULT_METRICS_INTERVAL), |i| {
+        raw.metrics.as_ref().and_then(|m| m.interval.as_ref()).map_or(Some(Scenario::DEFAULT_METRICS_INTERVAL), |i| {
             let path = Path::root("metrics").field("interval");
             c.duration(&path, i).filter(|d| c.positive(&path, *d))
         });
@@ -71,7 +67,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let scenario = move || {
         Some(Scenario {
             name: raw.name.unwrap_or_else(|| default_name.to_string()),
-            seed: raw.seed.unwrap_or(DEFAULT_SEED),
+            seed: raw.seed.unwrap_or(Scenario::DEFAULT_SEED),
             duration: duration?,
             zones,
             metrics_interval: metrics_interval?,

@@ -24,12 +24,7 @@ use crate::task::{
 const TASK_CPU_RANGE: (i64, i64) = (128, 196_608);
 /// Docker >= 20.10 refuses containers with less memory.
 const MIN_CONTAINER_MEMORY_MIB: i64 = 6;
-const DEFAULT_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(30);
 const FARGATE_MAX_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(120);
-/// Assumed compressed image size when the scenario gives none (a small web service image).
-const DEFAULT_IMAGE_SIZE_MB: f64 = 100.0;
-const DEFAULT_START_TIME: SimDuration = SimDuration::from_secs(1);
-const DEFAULT_STOP_TIME: SimDuration = SimDuration::from_secs(1);
 
 /// Checks every task definition; the valid ones by id.
 pub fn check(
@@ -246,7 +241,7 @@ fn container(
             );
         }
     }
-    let image_size_mb = raw.image_size_mb.unwrap_or(DEFAULT_IMAGE_SIZE_MB);
+    let image_size_mb = raw.image_size_mb.unwrap_or(ContainerDefinition::DEFAULT_IMAGE_SIZE_MB);
     if !(image_size_mb.is_finite() && image_size_mb >= 0.0) {
         c.error(&path.field("image_size_mb"), &format!("{image_size_mb} must be a number >= 0 (MB)"), None);
     }
@@ -260,10 +255,12 @@ fn container(
         Some(d) => c.distribution(&path.field(field), d),
         None => Some(DurationDist::constant(default)),
     };
-    let start_time = dist(c, "start_time", &raw.start_time, DEFAULT_START_TIME);
-    let stop_time = dist(c, "stop_time", &raw.stop_time, DEFAULT_STOP_TIME);
-    let stop_timeout =
-        raw.stop_timeout.as_ref().map_or(Some(DEFAULT_STOP_TIMEOUT), |t| c.duration(&path.field("stop_timeout"), t));
+    let start_time = dist(c, "start_time", &raw.start_time, ContainerDefinition::DEFAULT_START_TIME);
+    let stop_time = dist(c, "stop_time", &raw.stop_time, ContainerDefinition::DEFAULT_STOP_TIME);
+    let stop_timeout = raw
+        .stop_timeout
+        .as_ref()
+        .map_or(Some(ContainerDefinition::DEFAULT_STOP_TIMEOUT), |t| c.duration(&path.field("stop_timeout"), t));
     let health_check = raw.health_check.as_ref().map(|h| health_check(c, &path.field("health_check"), h));
     let behaviour = raw.behaviour.as_ref().map(|b| super::behaviour::check(c, &path.field("behaviour"), b));
     if c.error_count() != before {
@@ -293,9 +290,9 @@ fn seconds_in(
     path: &Path,
     raw: Option<&Scalar>,
     (min, max): (u64, u64),
-    default: u64,
+    default: SimDuration,
 ) -> Option<SimDuration> {
-    let Some(raw) = raw else { return Some(SimDuration::from_secs(default)) };
+    let Some(raw) = raw else { return Some(default) };
     let d = c.duration(path, raw)?;
     if d < SimDuration::from_secs(min) || d > SimDuration::from_secs(max) {
         c.error(path, &format!("{d} is out of range: ECS accepts {min}s to {max}s"), None);
@@ -313,10 +310,18 @@ fn health_check(c: &mut Checker, path: &Path, raw: &RawHealthCheck) -> Option<He
             Some("e.g. `[CMD-SHELL, \"curl -f http://localhost/ || exit 1\"]`"),
         );
     }
-    let interval = seconds_in(c, &path.field("interval"), raw.interval.as_ref(), (5, 300), 30);
-    let timeout = seconds_in(c, &path.field("timeout"), raw.timeout.as_ref(), (2, 60), 5);
-    let retries = c.int_in(&path.field("retries"), raw.retries.unwrap_or(3), 1, 10);
-    let start_period = seconds_in(c, &path.field("start_period"), raw.start_period.as_ref(), (0, 300), 0);
+    let interval =
+        seconds_in(c, &path.field("interval"), raw.interval.as_ref(), (5, 300), HealthCheck::DEFAULT_INTERVAL);
+    let timeout = seconds_in(c, &path.field("timeout"), raw.timeout.as_ref(), (2, 60), HealthCheck::DEFAULT_TIMEOUT);
+    let retries =
+        c.int_in(&path.field("retries"), raw.retries.map_or(i64::from(HealthCheck::DEFAULT_RETRIES), |r| r), 1, 10);
+    let start_period = seconds_in(
+        c,
+        &path.field("start_period"),
+        raw.start_period.as_ref(),
+        (0, 300),
+        HealthCheck::DEFAULT_START_PERIOD,
+    );
     if raw.command.is_empty() {
         return None;
     }

@@ -2,34 +2,13 @@
 //! scenario reference; every one is a documented choice where AWS publishes no number.
 
 use super::checker::Checker;
-use crate::engine::{DurationDist, SimDuration};
+use crate::engine::SimDuration;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{RawBackoff, RawImagePull, RawTiming};
 use crate::task::{Backoff, ImagePull, LifecycleTiming};
 
-fn secs(s: u64) -> SimDuration {
-    SimDuration::from_secs(s)
-}
-
-/// The defaults: Fargate ENI provisioning ~10 s (measured, UNVERIFIED), EC2 ENI attachment "several
-/// seconds" (AWS), pulls fitted to a measured 413 MB Fargate cold start of 53-62 s (UNVERIFIED).
-pub fn defaults() -> LifecycleTiming {
-    let uniform = |lo, hi| DurationDist::uniform(secs(lo), secs(hi)).expect("static bounds are ordered");
-    LifecycleTiming {
-        fargate_provisioning: uniform(5, 15),
-        eni_attachment: uniform(2, 6),
-        fargate_image_pull: ImagePull { latency: secs(5), throughput_mb_per_s: 12.0 },
-        ec2_image_pull: ImagePull { latency: secs(2), throughput_mb_per_s: 50.0 },
-        // AWS publishes only the 15-minute cap; doubling from 30 s is ecsim's choice.
-        launch_backoff: Backoff { first: secs(30), factor: 2.0, max: secs(15 * 60) },
-        // Cluster auto scaling keeps tasks in PROVISIONING "10-30 minutes" before stopping them.
-        capacity_wait_timeout: secs(30 * 60),
-        fleet: super::capacity::default_fleet_timing(),
-    }
-}
-
 pub fn check(c: &mut Checker, raw: Option<&RawTiming>) -> Option<LifecycleTiming> {
-    let mut t = defaults();
+    let mut t = LifecycleTiming::default();
     let Some(raw) = raw else { return Some(t) };
     let path = Path::root("timing");
     let mut ok = true;
