@@ -104,6 +104,17 @@ pub struct InstancesDistribution {
     pub spot_allocation_strategy: SpotAllocationStrategy,
 }
 
+/// AWS's defaults: no On-Demand base, every instance above it On-Demand, price-capacity-optimized.
+impl Default for InstancesDistribution {
+    fn default() -> Self {
+        InstancesDistribution {
+            on_demand_base_capacity: 0,
+            on_demand_percentage_above_base_capacity: 100,
+            spot_allocation_strategy: SpotAllocationStrategy::default(),
+        }
+    }
+}
+
 /// How a mixed group picks the type of a Spot instance. ecsim models no per-pool Spot capacity,
 /// so the capacity-aware strategies are deterministic stand-ins (see `mixed::spot_type`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

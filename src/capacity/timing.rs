@@ -19,3 +19,20 @@ pub struct FleetTiming {
     /// it is terminated as soon as no service task is left on it, or when this runs out.
     pub termination_drain_timeout: SimDuration,
 }
+
+/// The defaults: launch to ECS ACTIVE uniform 60–90 s (EC2 boot 5–30 s measured, plus the agent's
+/// registration, UNVERIFIED: aws-behaviour.md §8); losses noticed after 60 s (EC2 runs its status
+/// checks every minute); an impaired instance tolerated 5 minutes (ecsim's reading of AWS's "a
+/// few minutes"); a rebalancing drain of at most 1 hour (the default heartbeat of an Auto Scaling
+/// lifecycle hook, which managed draining relies on).
+impl Default for FleetTiming {
+    fn default() -> Self {
+        FleetTiming {
+            instance_launch: DurationDist::uniform(SimDuration::from_secs(60), SimDuration::from_secs(90))
+                .expect("static bounds are ordered"),
+            instance_loss_detection: SimDuration::from_secs(60),
+            impaired_instance_tolerance: SimDuration::from_mins(5),
+            termination_drain_timeout: SimDuration::from_mins(60),
+        }
+    }
+}

@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use super::path::Path as DocPath;
+
 use super::aws_json;
 use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
 use super::overrides::Override;
@@ -204,19 +206,29 @@ impl Document {
 /// their samples in place.
 fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic>) {
     for (name, rate) in raw.custom_metrics.iter_mut() {
-        super::trace_file::load_traces(rate, &format!("custom_metrics.{name}"), base, problems);
+        super::trace_file::load_traces(rate, &DocPath::root("custom_metrics").key(name), base, problems);
     }
     for (name, service) in raw.services.iter_mut() {
         let Some(load) = service.load.as_mut() else { continue };
         for (field, rate) in [("cpu", load.cpu.as_mut()), ("memory", load.memory.as_mut())] {
             if let Some(rate) = rate {
-                super::trace_file::load_traces(rate, &format!("services.{name}.load.{field}"), base, problems);
+                super::trace_file::load_traces(
+                    rate,
+                    &DocPath::root("services").key(name).field("load").field(field),
+                    base,
+                    problems,
+                );
             }
         }
     }
     let Some(traffic) = raw.traffic.as_mut() else { return };
     for (i, source) in traffic.sources.iter_mut().enumerate() {
-        super::trace_file::load_traces(&mut source.rate, &format!("traffic.sources[{i}].rate"), base, problems);
+        super::trace_file::load_traces(
+            &mut source.rate,
+            &DocPath::root("traffic").field("sources").index(i).field("rate"),
+            base,
+            problems,
+        );
     }
 }
 
@@ -252,10 +264,10 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     let mut failed = BTreeSet::new();
     for (name, td) in &mut raw.task_definitions {
         let Some(import) = td.import.clone() else { continue };
-        let path = format!("task_definitions.{name}");
-        let error = |path: String, message: String, hint: Option<&str>| Diagnostic {
+        let path = DocPath::root("task_definitions").key(name);
+        let error = |path: DocPath, message: String, hint: Option<&str>| Diagnostic {
             file: None,
-            path,
+            path: path.into(),
             line: None,
             message,
             hint: hint.map(str::to_string),
@@ -281,7 +293,7 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
                     ),
                     _ => (e.to_string(), None),
                 };
-                imports.problems.push(error(format!("{path}.import"), format!("cannot read `{shown}`: {why}"), hint));
+                imports.problems.push(error(path.field("import"), format!("cannot read `{shown}`: {why}"), hint));
                 failed.insert(name.clone());
                 continue;
             }
@@ -302,14 +314,14 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
         return imports;
     }
     // Everything that names a task definition: services and standalone (RunTask) tasks.
-    let services = raw.services.iter().map(|(name, s)| (format!("services.{name}"), &s.task_definition));
-    let tasks = raw.tasks.iter().map(|(name, t)| (format!("tasks.{name}"), &t.task_definition));
+    let services = raw.services.iter().map(|(name, s)| (DocPath::root("services").key(name), &s.task_definition));
+    let tasks = raw.tasks.iter().map(|(name, t)| (DocPath::root("tasks").key(name), &t.task_definition));
     for (entry, reference) in services.chain(tasks) {
-        let path = format!("{entry}.task_definition");
+        let path = entry.field("task_definition");
         if failed.contains(reference) {
-            imports.hidden.insert(path);
+            imports.hidden.insert(path.into());
         } else if !raw.task_definitions.contains_key(reference) {
-            imports.unknown.insert(path, reference.clone());
+            imports.unknown.insert(path.into(), reference.clone());
         }
     }
     imports.declared = raw.task_definitions.keys().cloned().collect();

@@ -8,6 +8,7 @@ mod aws_json;
 mod diagnostics;
 mod load;
 mod overrides;
+mod path;
 mod rate_schema;
 mod schema;
 mod source_map;
@@ -71,4 +72,11 @@ pub struct Scenario {
     pub traffic: TrafficSpec,
     /// Service auto scaling, `load:` profiles and `custom_metrics:`.
     pub autoscaling: AutoscalingSpec,
+}
+
+impl Scenario {
+    /// The master seed when the file gives none (and `--seed` does not override it).
+    pub const DEFAULT_SEED: u64 = 1;
+    /// metrics.csv's interval when the file gives none: CloudWatch's metric period.
+    pub const DEFAULT_METRICS_INTERVAL: SimDuration = SimDuration::from_secs(60);
 }

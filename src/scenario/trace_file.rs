@@ -14,7 +14,7 @@
 //! A value cell is a number >= 0, or empty for a missing sample. Every problem names the file and
 //! its 1-based line.
 
-use std::path::Path;
+use super::path::Path;
 use std::time::UNIX_EPOCH;
 
 use super::diagnostics::{suggestion, Diagnostic};
@@ -28,18 +28,18 @@ const MAX_PROBLEMS: usize = 10;
 
 /// Reads the file of every `trace:` in `raw` (relative to `base`, the scenario's directory) into
 /// its node; `yaml_path` is where `raw` is in the scenario, e.g. `traffic[0].rate`.
-pub(crate) fn load_traces(raw: &mut RawRate, yaml_path: &str, base: &Path, problems: &mut Vec<Diagnostic>) {
+pub(crate) fn load_traces(raw: &mut RawRate, yaml_path: &Path, base: &std::path::Path, problems: &mut Vec<Diagnostic>) {
     let RawRate::Tagged(tagged) = raw else { return };
     match tagged.as_mut() {
         TaggedRate::Weekly(w) => {
-            load_traces(&mut w.weekday, &format!("{yaml_path}.weekly.weekday"), base, problems);
-            load_traces(&mut w.weekend, &format!("{yaml_path}.weekly.weekend"), base, problems);
+            load_traces(&mut w.weekday, &yaml_path.field("weekly").field("weekday"), base, problems);
+            load_traces(&mut w.weekend, &yaml_path.field("weekly").field("weekend"), base, problems);
         }
-        TaggedRate::Noise(n) => load_traces(&mut n.of, &format!("{yaml_path}.noise.of"), base, problems),
-        TaggedRate::Clip(c) => load_traces(&mut c.of, &format!("{yaml_path}.clip.of"), base, problems),
-        TaggedRate::Sum(parts) => load_all(parts, &format!("{yaml_path}.sum"), base, problems),
-        TaggedRate::Product(parts) => load_all(parts, &format!("{yaml_path}.product"), base, problems),
-        TaggedRate::Trace(t) => load_one(t, &format!("{yaml_path}.trace"), base, problems),
+        TaggedRate::Noise(n) => load_traces(&mut n.of, &yaml_path.field("noise").field("of"), base, problems),
+        TaggedRate::Clip(c) => load_traces(&mut c.of, &yaml_path.field("clip").field("of"), base, problems),
+        TaggedRate::Sum(parts) => load_all(parts, &yaml_path.field("sum"), base, problems),
+        TaggedRate::Product(parts) => load_all(parts, &yaml_path.field("product"), base, problems),
+        TaggedRate::Trace(t) => load_one(t, &yaml_path.field("trace"), base, problems),
         TaggedRate::Constant(_)
         | TaggedRate::Step(_)
         | TaggedRate::Ramp(_)
@@ -48,13 +48,13 @@ pub(crate) fn load_traces(raw: &mut RawRate, yaml_path: &str, base: &Path, probl
     }
 }
 
-fn load_all(parts: &mut [RawRate], path: &str, base: &Path, problems: &mut Vec<Diagnostic>) {
+fn load_all(parts: &mut [RawRate], path: &Path, base: &std::path::Path, problems: &mut Vec<Diagnostic>) {
     for (i, part) in parts.iter_mut().enumerate() {
-        load_traces(part, &format!("{path}[{i}]"), base, problems);
+        load_traces(part, &path.index(i), base, problems);
     }
 }
 
-fn load_one(trace: &mut RawTrace, path: &str, base: &Path, problems: &mut Vec<Diagnostic>) {
+fn load_one(trace: &mut RawTrace, path: &Path, base: &std::path::Path, problems: &mut Vec<Diagnostic>) {
     let resolved = base.join(&trace.file);
     let result = match std::fs::read_to_string(&resolved) {
         Ok(text) => parse_trace(&text, &trace.file, trace, path),
@@ -67,7 +67,7 @@ fn load_one(trace: &mut RawTrace, path: &str, base: &Path, problems: &mut Vec<Di
                 _ => (e.to_string(), "check the file's permissions"),
             };
             let message = format!("cannot read `{}`: {why}", resolved.display());
-            Err(vec![diagnostic(None, &format!("{path}.file"), None, message, hint)])
+            Err(vec![diagnostic(None, &path.field("file"), None, message, hint)])
         }
     };
     trace.loaded = match result {
@@ -81,14 +81,14 @@ fn load_one(trace: &mut RawTrace, path: &str, base: &Path, problems: &mut Vec<Di
 
 /// Parses the CSV `text` of `file` (named as the scenario writes it) with the columns `trace`
 /// selects; `path` is the trace's place in the scenario, for problems with the column names.
-pub(crate) fn parse_trace(text: &str, file: &str, trace: &RawTrace, path: &str) -> Result<TraceRows, Vec<Diagnostic>> {
+pub(crate) fn parse_trace(text: &str, file: &str, trace: &RawTrace, path: &Path) -> Result<TraceRows, Vec<Diagnostic>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect(),
         Err(e) => return Err(vec![csv_problem(file, path, &e)]),
     };
-    let time = column(&headers, trace.time_column.as_deref(), 0, file, &format!("{path}.time_column"));
-    let value = column(&headers, trace.value_column.as_deref(), 1, file, &format!("{path}.value_column"));
+    let time = column(&headers, trace.time_column.as_deref(), 0, file, &path.field("time_column"));
+    let value = column(&headers, trace.value_column.as_deref(), 1, file, &path.field("value_column"));
     let (time, value) = match (time, value) {
         (Ok(t), Ok(v)) => (t, v),
         (t, v) => return Err(t.err().into_iter().chain(v.err()).collect()),
@@ -127,7 +127,13 @@ pub(crate) fn parse_trace(text: &str, file: &str, trace: &RawTrace, path: &str) 
 }
 
 /// The index of the column `name` (or of column `default` when the scenario names none).
-fn column(headers: &[String], name: Option<&str>, default: usize, file: &str, path: &str) -> Result<usize, Diagnostic> {
+fn column(
+    headers: &[String],
+    name: Option<&str>,
+    default: usize,
+    file: &str,
+    path: &Path,
+) -> Result<usize, Diagnostic> {
     let Some(name) = name else {
         return if default < headers.len() {
             Ok(default)
@@ -213,7 +219,7 @@ fn split_offset(text: &str) -> Option<(&str, i64)> {
     Some((text[..sign_at].trim_end(), sign * (hours * 3600 + minutes * 60)))
 }
 
-fn csv_problem(file: &str, path: &str, e: &csv::Error) -> Diagnostic {
+fn csv_problem(file: &str, path: &Path, e: &csv::Error) -> Diagnostic {
     let line = e.position().map(|p| p.line() as usize);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "a field is not UTF-8 text".to_string(),
@@ -223,7 +229,7 @@ fn csv_problem(file: &str, path: &str, e: &csv::Error) -> Diagnostic {
 }
 
 /// The first [`MAX_PROBLEMS`] problems, and one line for the rest.
-fn capped(mut problems: Vec<Diagnostic>, file: &str, path: &str) -> Vec<Diagnostic> {
+fn capped(mut problems: Vec<Diagnostic>, file: &str, path: &Path) -> Vec<Diagnostic> {
     if problems.len() > MAX_PROBLEMS {
         let more = problems.len() - MAX_PROBLEMS;
         problems.truncate(MAX_PROBLEMS);
@@ -233,7 +239,7 @@ fn capped(mut problems: Vec<Diagnostic>, file: &str, path: &str) -> Vec<Diagnost
     problems
 }
 
-fn diagnostic(file: Option<&str>, path: &str, line: Option<usize>, message: String, hint: &str) -> Diagnostic {
+fn diagnostic(file: Option<&str>, path: &Path, line: Option<usize>, message: String, hint: &str) -> Diagnostic {
     Diagnostic { file: file.map(str::to_string), path: path.to_string(), line, message, hint: Some(hint.to_string()) }
 }
 

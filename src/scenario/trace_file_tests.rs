@@ -18,7 +18,7 @@ fn trace(yaml: &str) -> RawTrace {
 }
 
 fn parse(text: &str, spec: &str) -> Result<TraceRows, Vec<Diagnostic>> {
-    parse_trace(text, "traces/alb.csv", &trace(spec), "traffic[0].rate.trace")
+    parse_trace(text, "traces/alb.csv", &trace(spec), &Path::root("traffic").index(0).field("rate").field("trace"))
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn load_traces_reads_nested_files_relative_to_the_scenario() {
                 { trace: { file: traces/missing.csv } } ] }";
     let mut raw: RawRate = serde_yaml::from_str(yaml).unwrap();
     let mut problems = Vec::new();
-    load_traces(&mut raw, "traffic[0].rate", dir.path(), &mut problems);
+    load_traces(&mut raw, &Path::root("traffic").index(0).field("rate"), dir.path(), &mut problems);
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].path, "traffic[0].rate.sum[2].trace.file");
     assert!(problems[0].message.ends_with("missing.csv`: no such file"), "{}", problems[0].message);

@@ -67,6 +67,14 @@ pub struct HealthCheck {
     pub start_period: SimDuration,
 }
 
+/// ECS's defaults for the fields a `healthCheck` may leave out (aws-behaviour.md §1.3).
+impl HealthCheck {
+    pub const DEFAULT_INTERVAL: SimDuration = SimDuration::from_secs(30);
+    pub const DEFAULT_TIMEOUT: SimDuration = SimDuration::from_secs(5);
+    pub const DEFAULT_RETRIES: u32 = 3;
+    pub const DEFAULT_START_PERIOD: SimDuration = SimDuration::ZERO;
+}
+
 /// When a container may start relative to another (`dependsOn`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DependencyCondition {
@@ -103,6 +111,17 @@ pub struct ContainerDefinition {
     pub depends_on: Vec<(usize, DependencyCondition)>,
     /// What the program in it does (ecsim's model; not in AWS's task definition).
     pub behaviour: ContainerBehaviour,
+}
+
+/// The defaults of the fields a container may leave out.
+impl ContainerDefinition {
+    /// ECS's `stopTimeout` when none is given.
+    pub const DEFAULT_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(30);
+    /// Assumed compressed image size when the scenario gives none (a small web service image).
+    pub const DEFAULT_IMAGE_SIZE_MB: f64 = 100.0;
+    /// ecsim's start and stop times of a container's process when the scenario gives none.
+    pub const DEFAULT_START_TIME: SimDuration = SimDuration::from_secs(1);
+    pub const DEFAULT_STOP_TIME: SimDuration = SimDuration::from_secs(1);
 }
 
 impl ContainerDefinition {

@@ -2,8 +2,11 @@
 //! `update_service` (a new desired count) or `deploy` (a new task definition revision).
 
 use super::checker::Checker;
+use super::names::Checked;
 use super::services::{check_deploy, Known};
 use crate::engine::{SimDuration, SimTime};
+use crate::ids::ServiceId;
+use crate::scenario::path::Path;
 use crate::scenario::schema::RawAction;
 use crate::service::{Action, ActionKind, ServiceSpec};
 
@@ -13,36 +16,36 @@ pub fn check(
     c: &mut Checker,
     raw: &[RawAction],
     known: &Known,
-    services: &[ServiceSpec],
+    services: &Checked<ServiceId, ServiceSpec>,
     duration: Option<SimDuration>,
 ) -> Vec<Action> {
     raw.iter()
         .enumerate()
-        .filter_map(|(i, a)| check_one(c, &format!("actions[{i}]"), a, (known, services), duration))
+        .filter_map(|(i, a)| check_one(c, &Path::root("actions").index(i), a, (known, services), duration))
         .collect()
 }
 
 fn check_one(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawAction,
-    (known, services): (&Known, &[ServiceSpec]),
+    (known, services): (&Known, &Checked<ServiceId, ServiceSpec>),
     duration: Option<SimDuration>,
 ) -> Option<Action> {
-    let at = super::timeline_time(c, &format!("{path}.at"), &raw.at, duration);
+    let at = super::timeline_time(c, &path.field("at"), &raw.at, duration);
     let kind = match (&raw.update_service, &raw.deploy) {
         (Some(update), None) => {
-            let upath = format!("{path}.update_service");
-            let service = super::service_ref(c, &format!("{upath}.service"), &update.service, &known.raw.services);
-            let count = c.int_in(&format!("{upath}.desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
+            let upath = path.field("update_service");
+            let service = known.names.services.resolve(c, &upath.field("service"), &update.service);
+            let count = c.int_in(&upath.field("desired_count"), update.desired_count, 0, MAX_DESIRED_COUNT);
             ActionKind::UpdateService { service: service?, desired_count: count? }
         }
         (None, Some(deploy)) => {
-            let dpath = format!("{path}.deploy");
-            let service = super::service_ref(c, &format!("{dpath}.service"), &deploy.service, &known.raw.services);
-            let spec = services.iter().find(|s| s.name == deploy.service)?;
+            let dpath = path.field("deploy");
+            let service = known.names.services.resolve(c, &dpath.field("service"), &deploy.service)?;
+            let spec = services.get(service)?;
             let task_definition = check_deploy(c, known, &dpath, spec, &deploy.task_definition)?;
-            ActionKind::Deploy { service: service?, task_definition }
+            ActionKind::Deploy { service, task_definition }
         }
         (None, None) => {
             c.error(

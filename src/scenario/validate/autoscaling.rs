@@ -4,6 +4,7 @@
 //! group's policies) and built into an [`AutoscalingSpec`].
 
 use super::checker::Checker;
+use super::names::{Checked, Names, Table};
 use super::rate;
 use crate::autoscaling::alarm::{AlarmSpec, Comparison};
 use crate::autoscaling::metric::{Dimension, MetricKey, MetricName, Statistic};
@@ -16,6 +17,7 @@ use crate::capacity::CapacityProvider;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
+use crate::scenario::path::Path;
 use crate::scenario::schema::{
     RawAdjustmentType, RawAlarm, RawComparison, RawMetricAggregation, RawMetricRef, RawScalingPolicies, RawScenario,
     RawScheduledAction, RawSchedulingStrategy, RawService, RawStatistic, RawStepScaling, RawTargetTracking,
@@ -56,34 +58,37 @@ impl Sources {
     }
 }
 
-/// `providers` are the validated capacity providers (their index is their `ProviderId`).
+/// `providers` are the validated capacity providers. `None` when a custom metric is invalid
+/// (reported).
 pub fn check(
     c: &mut Checker,
+    names: &Names,
     raw: &RawScenario,
     duration: Option<SimDuration>,
-    providers: &[CapacityProvider],
-) -> AutoscalingSpec {
-    let custom_names: Vec<&str> = raw.custom_metrics.keys().map(String::as_str).collect();
-    let custom_metrics = raw
-        .custom_metrics
-        .iter()
-        .filter_map(|(name, r)| Some((name.clone(), rate::check(c, &format!("custom_metrics.{name}"), r)?)))
-        .collect();
+    providers: &Checked<ProviderId, CapacityProvider>,
+) -> Option<AutoscalingSpec> {
+    let mut custom_metrics = Checked::new(&names.custom_metrics);
+    for (name, r) in &raw.custom_metrics {
+        let id = names.custom_metrics.get(name);
+        if let (Some(id), Some(rate)) = (id, rate::check(c, &Path::root("custom_metrics").key(name), r)) {
+            custom_metrics.set(id, (name.clone(), rate));
+        }
+    }
     let mut targets = Vec::new();
     let mut loads = Vec::new();
-    for (i, (name, s)) in raw.services.iter().enumerate() {
-        let id = ServiceId::from_index(i);
-        let path = format!("services.{name}");
+    for (name, s) in &raw.services {
+        let Some(id) = names.services.get(name) else { continue };
+        let path = Path::root("services").key(name);
         if let Some(load) = s.load.as_ref() {
             if s.load_balancer.is_some() {
                 c.error(
-                    &format!("{path}.load"),
+                    &path.field("load"),
                     "a service behind a load balancer gets its CPU and memory use from its traffic",
                     Some("remove `load`, or the `load_balancer`"),
                 );
             }
-            let cpu = load.cpu.as_ref().map(|r| rate::check(c, &format!("{path}.load.cpu"), r));
-            let memory = load.memory.as_ref().map(|r| rate::check(c, &format!("{path}.load.memory"), r));
+            let cpu = load.cpu.as_ref().map(|r| rate::check(c, &path.field("load").field("cpu"), r));
+            let memory = load.memory.as_ref().map(|r| rate::check(c, &path.field("load").field("memory"), r));
             loads.push(LoadProfile { service: id, cpu: cpu.flatten(), memory: memory.flatten() });
         }
         let Some(a) = s.autoscaling.as_ref() else { continue };
@@ -93,46 +98,43 @@ pub fn check(
             load_cpu: s.load.as_ref().is_some_and(|l| l.cpu.is_some()),
             load_memory: s.load.as_ref().is_some_and(|l| l.memory.is_some()),
         };
-        let known = (&sources, custom_names.as_slice());
-        if let Some(scaling) = service(c, &format!("{path}.autoscaling"), s, a, known, duration) {
+        let known = (&sources, &names.custom_metrics);
+        if let Some(scaling) = service(c, &path.field("autoscaling"), s, a, known, duration) {
             targets.push(scaling);
         }
     }
     for (name, p) in &raw.capacity_providers {
         let Some(policies) = p.auto_scaling_group.scaling_policies.as_ref() else { continue };
-        let path = format!("capacity_providers.{name}.auto_scaling_group.scaling_policies");
+        let path = Path::root("capacity_providers").key(name).field("auto_scaling_group").field("scaling_policies");
         // A group ECS scales, or without bounds, is reported by the capacity checks: its
         // policies are still checked, but it becomes no target.
-        let group = providers.iter().enumerate().find(|(_, q)| q.name == *name);
-        let id = ProviderId::from_index(group.map_or(0, |(i, _)| i));
-        let bounds = group
-            .and_then(|(_, q)| q.auto_scaling_group())
+        let Some(id) = names.providers.get(name) else { continue };
+        let bounds = providers
+            .get(id)
+            .and_then(CapacityProvider::auto_scaling_group)
             .filter(|g| g.managed_scaling.is_none() && p.auto_scaling_group.min_size.is_some())
             .map(|g| ScalableTarget { min_capacity: g.min_size, max_capacity: g.max_size });
         for (field, v) in [("min_capacity", policies.min_capacity), ("max_capacity", policies.max_capacity)] {
             if v.is_some() {
                 let hint = "give the group's `min_size` and `max_size`: they are its policies' bounds";
-                c.error(
-                    &format!("{path}.{field}"),
-                    "a group's scaling policies take no bounds of their own",
-                    Some(hint),
-                );
+                c.error(&path.field(field), "a group's scaling policies take no bounds of their own", Some(hint));
             }
         }
-        let known = (&Sources::Group(id), custom_names.as_slice());
+        let known = (&Sources::Group(id), &names.custom_metrics);
         let target = policies_of(c, &path, policies, known, duration);
         if let (Some(target), Some(bounds)) = (target, bounds) {
             targets.push(TargetScaling { scalable: Scalable::Group(id), target: bounds, ..target });
         }
     }
-    AutoscalingSpec { custom_metrics, targets, loads }
+    Some(AutoscalingSpec { custom_metrics: custom_metrics.into_complete()?, targets, loads })
 }
 
-type Known<'a> = (&'a Sources, &'a [&'a str]);
+/// What a policy may read: the target's metrics, and the custom metrics.
+type Known<'a> = (&'a Sources, &'a Table<usize>);
 
 fn service(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     s: &RawService,
     a: &RawScalingPolicies,
     known: Known,
@@ -145,16 +147,16 @@ fn service(
     let mut bound = |field: &str, v: Option<i64>| {
         let Some(v) = v else {
             let hint = "a service's scalable target has both, e.g. `min_capacity: 1` and `max_capacity: 10`";
-            c.error(&format!("{path}.{field}"), &format!("`{field}` is required"), Some(hint));
+            c.error(&path.field(field), &format!("`{field}` is required"), Some(hint));
             return None;
         };
-        c.int_in(&format!("{path}.{field}"), v, 0, MAX_CAPACITY)
+        c.int_in(&path.field(field), v, 0, MAX_CAPACITY)
     };
     let (min, max) = (bound("min_capacity", a.min_capacity), bound("max_capacity", a.max_capacity));
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             let message = format!("min_capacity ({lo}) must be <= max_capacity ({hi})");
-            c.error(&format!("{path}.max_capacity"), &message, None);
+            c.error(&path.field("max_capacity"), &message, None);
         }
     }
     let policies = policies_of(c, path, a, known, duration);
@@ -167,7 +169,7 @@ fn service(
 /// A target's policies, checked; the target's bounds are left at 0 for the caller to set.
 fn policies_of(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     a: &RawScalingPolicies,
     known: Known,
     duration: Option<SimDuration>,
@@ -177,25 +179,29 @@ fn policies_of(
         .target_tracking
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| target_tracking(c, &format!("{path}.target_tracking[{i}]"), t, known))
+        .filter_map(|(i, t)| target_tracking(c, &path.field("target_tracking").index(i), t, known))
         .collect();
     let mut names = std::collections::BTreeSet::new();
     for (i, p) in a.step_scaling.iter().enumerate() {
         if !names.insert(p.name.as_str()) {
-            c.error(&format!("{path}.step_scaling[{i}].name"), &format!("policy `{}` is named twice", p.name), None);
+            c.error(
+                &path.field("step_scaling").index(i).field("name"),
+                &format!("policy `{}` is named twice", p.name),
+                None,
+            );
         }
     }
     let steps: Vec<_> = a
         .step_scaling
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| step_scaling(c, &format!("{path}.step_scaling[{i}]"), p, known))
+        .filter_map(|(i, p)| step_scaling(c, &path.field("step_scaling").index(i), p, known))
         .collect();
     let scheduled: Vec<_> = a
         .scheduled
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| scheduled(c, &format!("{path}.scheduled[{i}]"), i, r, duration))
+        .filter_map(|(i, r)| scheduled(c, &path.field("scheduled").index(i), i, r, duration))
         .collect();
     if c.error_count() != before {
         return None;
@@ -215,17 +221,11 @@ fn policies_of(
 
 /// A metric reference, resolved; the service must publish it.
 /// A metric reference, resolved; the target must publish it.
-fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs): Known) -> Option<MetricKey> {
+fn metric(c: &mut Checker, path: &Path, raw: &RawMetricRef, (sources, customs): Known) -> Option<MetricKey> {
     let name = match raw {
         RawMetricRef::Custom(r) => {
-            return match customs.iter().position(|n| *n == r.custom) {
-                Some(i) => Some(MetricKey { dimension: Dimension::Global, name: MetricName::Custom(i as u32) }),
-                None => {
-                    let hint = suggestion(&r.custom, customs.iter().copied());
-                    c.error(&format!("{path}.custom"), &format!("unknown custom metric `{}`", r.custom), Some(&hint));
-                    None
-                }
-            };
+            let i = customs.resolve(c, &path.field("custom"), &r.custom)?;
+            return Some(MetricKey { dimension: Dimension::Global, name: MetricName::Custom(i as u32) });
         }
         RawMetricRef::Named(n) => n.as_str(),
     };
@@ -259,7 +259,7 @@ fn metric(c: &mut Checker, path: &str, raw: &RawMetricRef, (sources, customs): K
 
 /// A service's own metric by name: `None` for an unknown name, `Some(None)` for one the service
 /// does not publish (reported here).
-fn service_metric(c: &mut Checker, path: &str, name: &str, sources: &Sources) -> Option<Option<MetricKey>> {
+fn service_metric(c: &mut Checker, path: &Path, name: &str, sources: &Sources) -> Option<Option<MetricKey>> {
     let Sources::Service { id, load_balancer, load_cpu, load_memory } = *sources else { return None };
     let needs = |c: &mut Checker, ok: bool, what: &str, hint: &str| {
         if !ok {
@@ -295,11 +295,11 @@ fn service_metric(c: &mut Checker, path: &str, name: &str, sources: &Sources) ->
     Some(ok.then_some(MetricKey { dimension: Dimension::Service(id.index() as u32), name: metric }))
 }
 
-fn cooldown(c: &mut Checker, path: &str, raw: Option<&Scalar>, sources: &Sources) -> Option<SimDuration> {
+fn cooldown(c: &mut Checker, path: &Path, raw: Option<&Scalar>, sources: &Sources) -> Option<SimDuration> {
     raw.map_or(Some(sources.default_cooldown()), |r| c.duration(path, r))
 }
 
-fn positive_finite(c: &mut Checker, path: &str, v: f64, hint: &str) -> Option<f64> {
+fn positive_finite(c: &mut Checker, path: &Path, v: f64, hint: &str) -> Option<f64> {
     if !(v.is_finite() && v > 0.0) {
         c.error(path, &format!("{v} must be a number > 0"), Some(hint));
         return None;
@@ -307,21 +307,21 @@ fn positive_finite(c: &mut Checker, path: &str, v: f64, hint: &str) -> Option<f6
     Some(v)
 }
 
-fn target_tracking(c: &mut Checker, path: &str, t: &RawTargetTracking, known: Known) -> Option<TargetTracking> {
-    let metric = metric(c, &format!("{path}.metric"), &t.metric, known);
-    let target = positive_finite(c, &format!("{path}.target"), t.target, "e.g. `target: 60` for 60 % CPU");
-    let out = cooldown(c, &format!("{path}.scale_out_cooldown"), t.scale_out_cooldown.as_ref(), known.0);
-    let r#in = cooldown(c, &format!("{path}.scale_in_cooldown"), t.scale_in_cooldown.as_ref(), known.0);
+fn target_tracking(c: &mut Checker, path: &Path, t: &RawTargetTracking, known: Known) -> Option<TargetTracking> {
+    let metric = metric(c, &path.field("metric"), &t.metric, known);
+    let target = positive_finite(c, &path.field("target"), t.target, "e.g. `target: 60` for 60 % CPU");
+    let out = cooldown(c, &path.field("scale_out_cooldown"), t.scale_out_cooldown.as_ref(), known.0);
+    let r#in = cooldown(c, &path.field("scale_in_cooldown"), t.scale_in_cooldown.as_ref(), known.0);
     let factor = match t.scale_in_threshold_factor {
         Some(f) if !(f > 0.0 && f <= 1.0) => {
             let hint = "AlarmLow fires below target × factor; AWS's alarms suggest 0.9";
-            c.error(&format!("{path}.scale_in_threshold_factor"), &format!("{f} must be in (0, 1]"), Some(hint));
+            c.error(&path.field("scale_in_threshold_factor"), &format!("{f} must be in (0, 1]"), Some(hint));
             None
         }
         f => Some(f.unwrap_or(tt::DEFAULT_SCALE_IN_FACTOR)),
     };
     let points = |c: &mut Checker, field: &str, v: Option<i64>, default: u32| match v {
-        Some(v) => c.int_in(&format!("{path}.{field}"), v, 1, 1_440),
+        Some(v) => c.int_in(&path.field(field), v, 1, 1_440),
         None => Some(default),
     };
     let high = points(c, "scale_out_datapoints", t.scale_out_datapoints, tt::DEFAULT_HIGH_DATAPOINTS);
@@ -338,10 +338,10 @@ fn target_tracking(c: &mut Checker, path: &str, t: &RawTargetTracking, known: Kn
     })
 }
 
-fn alarm(c: &mut Checker, path: &str, a: &RawAlarm, known: Known) -> Option<AlarmSpec> {
-    let metric = metric(c, &format!("{path}.metric"), &a.metric, known);
+fn alarm(c: &mut Checker, path: &Path, a: &RawAlarm, known: Known) -> Option<AlarmSpec> {
+    let metric = metric(c, &path.field("metric"), &a.metric, known);
     let period = a.period.as_ref().map_or(Some(SimDuration::from_secs(60)), |p| {
-        let path = format!("{path}.period");
+        let path = path.field("period");
         let d = c.duration(&path, p)?;
         if d.is_zero() || d.as_micros() % MINUTE != 0 {
             c.error(
@@ -353,9 +353,9 @@ fn alarm(c: &mut Checker, path: &str, a: &RawAlarm, known: Known) -> Option<Alar
         }
         Some(d)
     });
-    let n = c.int_in(&format!("{path}.evaluation_periods"), a.evaluation_periods.unwrap_or(1), 1, 1_440);
+    let n = c.int_in(&path.field("evaluation_periods"), a.evaluation_periods.unwrap_or(1), 1, 1_440);
     let m = match (a.datapoints_to_alarm, n) {
-        (Some(m), Some(n)) => c.int_in(&format!("{path}.datapoints_to_alarm"), m, 1, i64::from(n)),
+        (Some(m), Some(n)) => c.int_in(&path.field("datapoints_to_alarm"), m, 1, i64::from(n)),
         (None, n) => n,
         (Some(_), None) => None,
     };
@@ -365,11 +365,11 @@ fn alarm(c: &mut Checker, path: &str, a: &RawAlarm, known: Known) -> Option<Alar
             "period × evaluation_periods ({}) is longer than CloudWatch's one day",
             period.saturating_mul(u64::from(n))
         );
-        c.error(&format!("{path}.evaluation_periods"), &message, None);
+        c.error(&path.field("evaluation_periods"), &message, None);
         return None;
     }
     if !a.threshold.is_finite() {
-        c.error(&format!("{path}.threshold"), "must be a finite number", None);
+        c.error(&path.field("threshold"), "must be a finite number", None);
         return None;
     }
     let statistic = match a.statistic.unwrap_or(RawStatistic::Average) {
@@ -396,11 +396,11 @@ fn alarm(c: &mut Checker, path: &str, a: &RawAlarm, known: Known) -> Option<Alar
     })
 }
 
-fn step_scaling(c: &mut Checker, path: &str, p: &RawStepScaling, known: Known) -> Option<StepScaling> {
+fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) -> Option<StepScaling> {
     if p.name.trim().is_empty() {
-        c.error(&format!("{path}.name"), "a policy needs a name", Some("e.g. `name: scale-out`"));
+        c.error(&path.field("name"), "a policy needs a name", Some("e.g. `name: scale-out`"));
     }
-    let alarm = alarm(c, &format!("{path}.alarm"), &p.alarm, known);
+    let alarm = alarm(c, &path.field("alarm"), &p.alarm, known);
     let adjustment_type = match p.adjustment_type {
         RawAdjustmentType::ChangeInCapacity => AdjustmentType::ChangeInCapacity,
         RawAdjustmentType::PercentChangeInCapacity => AdjustmentType::PercentChangeInCapacity,
@@ -409,23 +409,23 @@ fn step_scaling(c: &mut Checker, path: &str, p: &RawStepScaling, known: Known) -
     let magnitude = match p.min_adjustment_magnitude {
         Some(_) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
             let hint = "MinAdjustmentMagnitude applies only to `percent_change_in_capacity`";
-            c.error(&format!("{path}.min_adjustment_magnitude"), "not allowed with this adjustment type", Some(hint));
+            c.error(&path.field("min_adjustment_magnitude"), "not allowed with this adjustment type", Some(hint));
             None
         }
-        Some(m) => c.int_in(&format!("{path}.min_adjustment_magnitude"), m, 1, MAX_CAPACITY).map(Some),
+        Some(m) => c.int_in(&path.field("min_adjustment_magnitude"), m, 1, MAX_CAPACITY).map(Some),
         None => Some(None),
     };
-    let cooldown = cooldown(c, &format!("{path}.cooldown"), p.cooldown.as_ref(), known.0);
+    let cooldown = cooldown(c, &path.field("cooldown"), p.cooldown.as_ref(), known.0);
     let raw_steps: Vec<StepAdjustment> =
         p.steps.iter().map(|s| StepAdjustment { lower: s.lower, upper: s.upper, adjustment: s.adjustment }).collect();
     let mut bad = false;
     for (i, s) in p.steps.iter().enumerate() {
         if s.lower.is_some_and(|v| !v.is_finite()) || s.upper.is_some_and(|v| !v.is_finite()) {
-            c.error(&format!("{path}.steps[{i}]"), "bounds must be finite numbers (leave one out for infinity)", None);
+            c.error(&path.field("steps").index(i), "bounds must be finite numbers (leave one out for infinity)", None);
             bad = true;
         }
         if adjustment_type == AdjustmentType::ExactCapacity && s.adjustment < 0 {
-            c.error(&format!("{path}.steps[{i}].adjustment"), "an exact capacity must be >= 0", None);
+            c.error(&path.field("steps").index(i).field("adjustment"), "an exact capacity must be >= 0", None);
             bad = true;
         }
     }
@@ -434,8 +434,8 @@ fn step_scaling(c: &mut Checker, path: &str, p: &RawStepScaling, known: Known) -
         Ok(steps) => Some(steps),
         Err(e) => {
             let at = match e {
-                StepError::Inverted(i) | StepError::CrossesThreshold(i) => format!("{path}.steps[{i}]"),
-                _ => format!("{path}.steps"),
+                StepError::Inverted(i) | StepError::CrossesThreshold(i) => path.field("steps").index(i),
+                _ => path.field("steps"),
             };
             let hint = "bounds are relative to the alarm threshold, e.g. `[ { lower: 0, upper: 10, adjustment: 1 }, { lower: 10, adjustment: 3 } ]`";
             c.error(&at, &e.to_string(), Some(hint));
@@ -464,19 +464,19 @@ fn step_scaling(c: &mut Checker, path: &str, p: &RawStepScaling, known: Known) -
 
 fn scheduled(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     index: usize,
     r: &RawScheduledAction,
     duration: Option<SimDuration>,
 ) -> Option<ScheduledAction> {
     let when = match (&r.at, &r.cron) {
         (Some(at), None) => {
-            super::timeline_time(c, &format!("{path}.at"), at, duration).map(|d| When::At(SimTime::ZERO + d))
+            super::timeline_time(c, &path.field("at"), at, duration).map(|d| When::At(SimTime::ZERO + d))
         }
         (None, Some(cron)) => When::cron(cron)
             .map_err(|e| {
                 let hint = "five fields, UTC, e.g. `0 9 * * MON-FRI` (minute hour day-of-month month day-of-week)";
-                c.error(&format!("{path}.cron"), &format!("`{cron}` is not a cron expression: {e}"), Some(hint));
+                c.error(&path.field("cron"), &format!("`{cron}` is not a cron expression: {e}"), Some(hint));
             })
             .ok(),
         _ => {
@@ -489,7 +489,7 @@ fn scheduled(
         }
     };
     let bound = |c: &mut Checker, field: &str, v: Option<i64>| match v {
-        Some(v) => c.int_in(&format!("{path}.{field}"), v, 0, MAX_CAPACITY).map(Some),
+        Some(v) => c.int_in(&path.field(field), v, 0, MAX_CAPACITY).map(Some),
         None => Some(None),
     };
     let (min, max) = (bound(c, "min_capacity", r.min_capacity)?, bound(c, "max_capacity", r.max_capacity)?);
@@ -499,11 +499,7 @@ fn scheduled(
             return None;
         }
         (Some(lo), Some(hi)) if lo > hi => {
-            c.error(
-                &format!("{path}.max_capacity"),
-                &format!("min_capacity ({lo}) must be <= max_capacity ({hi})"),
-                None,
-            );
+            c.error(&path.field("max_capacity"), &format!("min_capacity ({lo}) must be <= max_capacity ({hi})"), None);
             return None;
         }
         _ => {}

@@ -1,24 +1,26 @@
 //! `capacity_providers:`, capacity provider strategies (aws-behaviour.md §5.1) and
 //! `external_instances:`.
 
+use crate::scenario::path::Path;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
+use super::names::{Checked, Names};
 use super::task_definitions::aws_quantity;
-use super::zone_id;
 use crate::capacity::{
     AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, InstancesDistribution, ManagedScaling,
     ProviderKind, PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT,
 };
 use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
-use crate::engine::{DurationDist, SimDuration};
-use crate::ids::ProviderId;
+use crate::engine::SimDuration;
+use crate::ids::{ProviderId, ZoneId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
     RawAutoScalingGroup, RawCapacityProvider, RawCpuArchitecture, RawEnabled, RawExternalFleet, RawManagedScaling,
     RawPurchaseOption, RawSpotAllocationStrategy, RawStrategyItem, RawTiming,
 };
 use crate::scenario::values::Scalar;
+use crate::service::{CapacitySource, LaunchType};
 
 const MAX_BASE: i64 = 100_000;
 const MAX_WEIGHT: i64 = 1_000;
@@ -28,14 +30,17 @@ const RESERVED_PREFIXES: [&str; 3] = ["aws", "ecs", "fargate"];
 /// The built-in FARGATE and FARGATE_SPOT providers, then every valid declared one.
 pub fn check_providers(
     c: &mut Checker,
+    names: &Names,
     raw: &BTreeMap<String, RawCapacityProvider>,
-    zones: &[String],
-) -> Vec<CapacityProvider> {
-    let builtin = [(FARGATE, ProviderKind::Fargate), (FARGATE_SPOT, ProviderKind::FargateSpot)];
-    let mut providers: Vec<_> =
-        builtin.into_iter().map(|(name, kind)| CapacityProvider { name: name.to_string(), kind }).collect();
+) -> Checked<ProviderId, CapacityProvider> {
+    let mut providers = Checked::new(&names.providers);
+    for (name, kind) in [(FARGATE, ProviderKind::Fargate), (FARGATE_SPOT, ProviderKind::FargateSpot)] {
+        if let Some(id) = names.providers.get(name) {
+            providers.set(id, CapacityProvider { name: name.to_string(), kind });
+        }
+    }
     for (name, p) in raw {
-        let path = format!("capacity_providers.{name}");
+        let path = Path::root("capacity_providers").key(name);
         if RESERVED_PREFIXES.iter().any(|prefix| name.to_lowercase().starts_with(prefix)) {
             c.error(
                 &path,
@@ -44,31 +49,35 @@ pub fn check_providers(
             );
             continue;
         }
-        if let Some(asg) = auto_scaling_group(c, &format!("{path}.auto_scaling_group"), p, zones) {
-            providers.push(CapacityProvider { name: name.clone(), kind: ProviderKind::AutoScalingGroup(asg) });
+        // Every name equal to a built-in one has a reserved prefix: the id is the declared one's.
+        let id = names.providers.get(name);
+        if let (Some(id), Some(asg)) = (id, auto_scaling_group(c, &path, p, names)) {
+            providers.set(id, CapacityProvider { name: name.clone(), kind: ProviderKind::AutoScalingGroup(asg) });
         }
     }
     providers
 }
 
+/// The group of the provider at `provider_path`.
 fn auto_scaling_group(
     c: &mut Checker,
-    path: &str,
+    provider_path: &Path,
     provider: &RawCapacityProvider,
-    zones: &[String],
+    names: &Names,
 ) -> Option<AutoScalingGroup> {
+    let path = &provider_path.field("auto_scaling_group");
     let raw = &provider.auto_scaling_group;
     let (instance_types, distribution) = instance_types(c, path, raw);
     let sizes = sizes(c, path, raw);
-    let reserved = c.count(&format!("{path}.ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
-    let asg_zones = group_zones(c, path, raw, zones);
+    let reserved = c.count(&path.field("ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
+    let asg_zones = group_zones(c, path, raw, names);
     let purchase_option = match raw.purchase_option {
         Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
         Some(RawPurchaseOption::OnDemand) | None => PurchaseOption::OnDemand,
     };
     if raw.purchase_option.is_some() && raw.mixed_instances_policy.is_some() {
         c.error(
-            &format!("{path}.purchase_option"),
+            &path.field("purchase_option"),
             "a mixed instances policy decides On-Demand and Spot itself",
             Some("drop `purchase_option`; set `on_demand_percentage_above_base_capacity` in the policy"),
         );
@@ -76,32 +85,31 @@ fn auto_scaling_group(
     let spot_instance_draining = raw.ecs_enable_spot_instance_draining.unwrap_or(false);
     if spot_instance_draining && !raw.may_have_spot() {
         c.error(
-            &format!("{path}.ecs_enable_spot_instance_draining"),
+            &path.field("ecs_enable_spot_instance_draining"),
             "Spot instance draining needs Spot instances",
             Some("add `purchase_option: spot`, or drop the setting"),
         );
     }
-    let grace = optional_duration(c, &format!("{path}.health_check_grace_period"), &raw.health_check_grace_period);
-    let warmup = optional_duration(c, &format!("{path}.default_instance_warmup"), &raw.default_instance_warmup);
-    let provider_path = path.trim_end_matches(".auto_scaling_group");
+    let grace = optional_duration(c, &path.field("health_check_grace_period"), &raw.health_check_grace_period);
+    let warmup = optional_duration(c, &path.field("default_instance_warmup"), &raw.default_instance_warmup);
     let managed_scaling = provider.managed_scaling.as_ref().and_then(|m| managed_scaling(c, provider_path, m));
     let termination_protection = provider.managed_termination_protection == Some(RawEnabled::Enabled);
     if termination_protection && provider.managed_scaling.is_none() {
         c.error(
-            &format!("{provider_path}.managed_termination_protection"),
+            &provider_path.field("managed_termination_protection"),
             "managed termination protection needs managed scaling",
             Some("add `managed_scaling: {}`, or drop the setting"),
         );
     }
     if termination_protection && raw.new_instances_protected_from_scale_in == Some(false) {
         c.error(
-            &format!("{path}.new_instances_protected_from_scale_in"),
+            &path.field("new_instances_protected_from_scale_in"),
             "managed termination protection needs the group's instances protected from scale-in",
             Some("drop the field: it defaults to true with managed termination protection"),
         );
     }
     if raw.scaling_policies.is_some() {
-        let at = format!("{path}.scaling_policies");
+        let at = path.field("scaling_policies");
         if provider.managed_scaling.is_some() {
             c.error(
                 &at,
@@ -142,7 +150,7 @@ fn auto_scaling_group(
 }
 
 /// `Some(None)` when absent, `Some(Some(d))` when valid, `None` when invalid.
-fn optional_duration(c: &mut Checker, path: &str, raw: &Option<Scalar>) -> Option<Option<SimDuration>> {
+fn optional_duration(c: &mut Checker, path: &Path, raw: &Option<Scalar>) -> Option<Option<SimDuration>> {
     match raw {
         None => Some(None),
         Some(v) => c.duration(path, v).map(Some),
@@ -153,10 +161,10 @@ fn optional_duration(c: &mut Checker, path: &str, raw: &Option<Scalar>) -> Optio
 /// policy's distribution.
 fn instance_types(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawAutoScalingGroup,
 ) -> (Option<Vec<&'static InstanceType>>, Option<InstancesDistribution>) {
-    let known = |c: &mut Checker, path: &str, name: &str| {
+    let known = |c: &mut Checker, path: &Path, name: &str| {
         let t = instance_type(name);
         if t.is_none() {
             c.error(path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
@@ -164,32 +172,36 @@ fn instance_types(
         t
     };
     match (&raw.instance_type, &raw.mixed_instances_policy) {
-        (Some(name), None) => (known(c, &format!("{path}.instance_type"), name).map(|t| vec![t]), None),
+        (Some(name), None) => (known(c, &path.field("instance_type"), name).map(|t| vec![t]), None),
         (None, Some(policy)) => {
-            let ppath = format!("{path}.mixed_instances_policy");
+            let ppath = path.field("mixed_instances_policy");
             if policy.instance_types.is_empty() {
-                c.error(&format!("{ppath}.instance_types"), "a mixed instances policy needs at least one type", None);
+                c.error(&ppath.field("instance_types"), "a mixed instances policy needs at least one type", None);
             }
             let types: Vec<_> = policy
                 .instance_types
                 .iter()
                 .enumerate()
-                .map(|(i, name)| known(c, &format!("{ppath}.instance_types[{i}]"), name))
+                .map(|(i, name)| known(c, &ppath.field("instance_types").index(i), name))
                 .collect();
-            let base =
-                c.count(&format!("{ppath}.on_demand_base_capacity"), policy.on_demand_base_capacity.unwrap_or(0));
+            let defaults = InstancesDistribution::default();
+            let base = policy.on_demand_base_capacity.unwrap_or(defaults.on_demand_base_capacity.into());
+            let base = c.count(&ppath.field("on_demand_base_capacity"), base);
             let percentage = c.int_in(
-                &format!("{ppath}.on_demand_percentage_above_base_capacity"),
-                policy.on_demand_percentage_above_base_capacity.unwrap_or(100),
+                &ppath.field("on_demand_percentage_above_base_capacity"),
+                policy
+                    .on_demand_percentage_above_base_capacity
+                    .unwrap_or(defaults.on_demand_percentage_above_base_capacity.into()),
                 0,
                 100,
             );
             let spot_allocation_strategy = match policy.spot_allocation_strategy {
                 Some(RawSpotAllocationStrategy::CapacityOptimized) => SpotAllocationStrategy::CapacityOptimized,
                 Some(RawSpotAllocationStrategy::LowestPrice) => SpotAllocationStrategy::LowestPrice,
-                Some(RawSpotAllocationStrategy::PriceCapacityOptimized) | None => {
+                Some(RawSpotAllocationStrategy::PriceCapacityOptimized) => {
                     SpotAllocationStrategy::PriceCapacityOptimized
                 }
+                None => defaults.spot_allocation_strategy,
             };
             let distribution = base.zip(percentage).map(|(b, p)| InstancesDistribution {
                 on_demand_base_capacity: b,
@@ -216,15 +228,15 @@ fn instance_types(
 
 /// `desired_capacity`, `min_size`, `max_size`: without a minimum and maximum the group is fixed at
 /// its desired capacity; with them desired defaults to the minimum and must lie between them.
-fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32, u32, u32)> {
-    let desired = raw.desired_capacity.map(|d| c.count(&format!("{path}.desired_capacity"), d));
-    let min = raw.min_size.map(|m| c.count(&format!("{path}.min_size"), m));
-    let max = raw.max_size.map(|m| c.count(&format!("{path}.max_size"), m));
+fn sizes(c: &mut Checker, path: &Path, raw: &RawAutoScalingGroup) -> Option<(u32, u32, u32)> {
+    let desired = raw.desired_capacity.map(|d| c.count(&path.field("desired_capacity"), d));
+    let min = raw.min_size.map(|m| c.count(&path.field("min_size"), m));
+    let max = raw.max_size.map(|m| c.count(&path.field("max_size"), m));
     match (desired, min, max) {
         (Some(d), None, None) => d.map(|d| (d, d, d)),
         (None, None, None) => {
             c.error(
-                &format!("{path}.desired_capacity"),
+                &path.field("desired_capacity"),
                 "an Auto Scaling group needs a size",
                 Some("give `desired_capacity` (a fixed size), or `min_size` and `max_size`"),
             );
@@ -237,12 +249,12 @@ fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32,
                 None => min,
             };
             if min > max {
-                c.error(&format!("{path}.min_size"), &format!("min_size ({min}) must be <= max_size ({max})"), None);
+                c.error(&path.field("min_size"), &format!("min_size ({min}) must be <= max_size ({max})"), None);
                 return None;
             }
             if d < min || d > max {
                 c.error(
-                    &format!("{path}.desired_capacity"),
+                    &path.field("desired_capacity"),
                     &format!("desired_capacity ({d}) must lie between min_size ({min}) and max_size ({max})"),
                     None,
                 );
@@ -252,47 +264,27 @@ fn sizes(c: &mut Checker, path: &str, raw: &RawAutoScalingGroup) -> Option<(u32,
         }
         (_, min, _) => {
             let missing = if min.is_some() { "max_size" } else { "min_size" };
-            c.error(
-                &format!("{path}.{missing}"),
-                "give both `min_size` and `max_size`, or neither (a fixed size)",
-                None,
-            );
+            c.error(&path.field(missing), "give both `min_size` and `max_size`, or neither (a fixed size)", None);
             None
         }
     }
 }
 
-fn group_zones(
-    c: &mut Checker,
-    path: &str,
-    raw: &RawAutoScalingGroup,
-    zones: &[String],
-) -> Option<Vec<crate::ids::ZoneId>> {
+fn group_zones(c: &mut Checker, path: &Path, raw: &RawAutoScalingGroup, names: &Names) -> Option<Vec<ZoneId>> {
     match &raw.availability_zones {
-        None => Some((0..zones.len()).map(crate::ids::ZoneId::from_index).collect()),
-        Some(names) if names.is_empty() => {
+        None => Some(names.zones.ids().collect()),
+        Some(listed) if listed.is_empty() => {
             c.error(
-                &format!("{path}.availability_zones"),
+                &path.field("availability_zones"),
                 "an Auto Scaling group needs at least one zone",
                 Some("omit the field to use every zone of the cluster"),
             );
             None
         }
-        Some(names) => names
+        Some(listed) => listed
             .iter()
             .enumerate()
-            .map(|(i, z)| {
-                let id = zone_id(zones, z);
-                if id.is_none() {
-                    let hint = suggestion(z, zones.iter().map(String::as_str));
-                    c.error(
-                        &format!("{path}.availability_zones[{i}]"),
-                        &format!("`{z}` is not a zone of the cluster"),
-                        Some(&hint),
-                    );
-                }
-                id
-            })
+            .map(|(i, z)| names.zone(c, &path.field("availability_zones").index(i), z))
             .collect::<Vec<_>>()
             .into_iter()
             .collect::<Option<Vec<_>>>(),
@@ -300,12 +292,12 @@ fn group_zones(
 }
 
 /// `managed_scaling:` with AWS's ranges and defaults (aws-behaviour.md §5.2).
-fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling) -> Option<ManagedScaling> {
-    let path = format!("{provider_path}.managed_scaling");
+fn managed_scaling(c: &mut Checker, provider_path: &Path, raw: &RawManagedScaling) -> Option<ManagedScaling> {
+    let path = provider_path.field("managed_scaling");
     let defaults = ManagedScaling::default();
     let mut int = |field: &str, value: Option<i64>, default: u32, (min, max): (i64, i64), hint: &str| {
         let Some(v) = value else { return Some(default) };
-        let fpath = format!("{path}.{field}");
+        let fpath = path.field(field);
         if v < min || v > max {
             c.error(&fpath, &format!("{field} ({v}) must be between {min} and {max}"), Some(hint));
             return None;
@@ -343,7 +335,7 @@ fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling
     let warmup = match &raw.instance_warmup_period {
         None => Some(defaults.instance_warmup_period),
         Some(v) => {
-            let wpath = format!("{path}.instance_warmup_period");
+            let wpath = path.field("instance_warmup_period");
             let d = c.duration(&wpath, v);
             if d.is_some_and(|d| d > SimDuration::from_secs(10_000)) {
                 c.error(&wpath, "instance_warmup_period must be at most 10000s", Some("AWS allows 0-10000 seconds"));
@@ -356,7 +348,7 @@ fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling
     let (min_step, max_step) = (min_step?, max_step?);
     if min_step > max_step {
         c.error(
-            &format!("{path}.minimum_scaling_step_size"),
+            &path.field("minimum_scaling_step_size"),
             &format!("minimum_scaling_step_size ({min_step}) must be <= maximum_scaling_step_size ({max_step})"),
             None,
         );
@@ -372,26 +364,12 @@ fn managed_scaling(c: &mut Checker, provider_path: &str, raw: &RawManagedScaling
     })
 }
 
-/// The Auto Scaling groups' timing defaults: launch to ECS ACTIVE uniform 60–90 s (EC2 boot
-/// 5–30 s measured, plus the agent's registration, UNVERIFIED: aws-behaviour.md §8); losses
-/// noticed after 60 s (EC2 runs its status checks every minute); an impaired instance tolerated 5
-/// minutes (ecsim's reading of AWS's "a few minutes"); a rebalancing drain of at most 1 hour (the
-/// default heartbeat of an Auto Scaling lifecycle hook, which managed draining relies on).
-pub fn default_fleet_timing() -> FleetTiming {
-    FleetTiming {
-        instance_launch: DurationDist::uniform(SimDuration::from_secs(60), SimDuration::from_secs(90))
-            .expect("static bounds are ordered"),
-        instance_loss_detection: SimDuration::from_secs(60),
-        impaired_instance_tolerance: SimDuration::from_mins(5),
-        termination_drain_timeout: SimDuration::from_mins(60),
-    }
-}
-
 /// `timing:`'s Auto Scaling group knobs, written into `timing`; false if one is invalid.
-pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTiming) -> bool {
+/// `path` is `timing`'s.
+pub fn check_fleet_timing(c: &mut Checker, path: &Path, raw: &RawTiming, timing: &mut FleetTiming) -> bool {
     let mut ok = true;
     if let Some(d) = &raw.instance_launch {
-        ok &= c.distribution("timing.instance_launch", d).map(|d| timing.instance_launch = d).is_some();
+        ok &= c.distribution(&path.field("instance_launch"), d).map(|d| timing.instance_launch = d).is_some();
     }
     let durations = [
         ("instance_loss_detection", &raw.instance_loss_detection, &mut timing.instance_loss_detection),
@@ -400,7 +378,7 @@ pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTi
     ];
     for (name, value, field) in durations {
         if let Some(v) = value {
-            ok &= c.duration(&format!("timing.{name}"), v).map(|d| *field = d).is_some();
+            ok &= c.duration(&path.field(name), v).map(|d| *field = d).is_some();
         }
     }
     ok
@@ -408,11 +386,14 @@ pub fn check_fleet_timing(c: &mut Checker, raw: &RawTiming, timing: &mut FleetTi
 
 /// A capacity provider strategy: known providers, listed once, one base at most, a positive weight
 /// somewhere when there are several, and never Fargate mixed with Auto Scaling group providers.
+///
+/// A provider declared with problems of its own (reported there) makes the strategy `None`.
 pub fn check_strategy(
     c: &mut Checker,
-    path: &str,
+    names: &Names,
+    path: &Path,
     raw: &[RawStrategyItem],
-    providers: &[CapacityProvider],
+    providers: &Checked<ProviderId, CapacityProvider>,
 ) -> Option<Vec<StrategyItem>> {
     let before = c.error_count();
     if raw.is_empty() {
@@ -422,31 +403,26 @@ pub fn check_strategy(
     let items: Vec<_> = raw
         .iter()
         .enumerate()
-        .filter_map(|(i, item)| {
-            let ipath = format!("{path}[{i}]");
-            let provider = providers.iter().position(|p| p.name == item.capacity_provider);
-            if provider.is_none() {
-                let hint = suggestion(&item.capacity_provider, providers.iter().map(|p| p.name.as_str()));
+        .map(|(i, item)| {
+            let ipath = path.index(i);
+            let provider = names.providers.resolve(c, &ipath.field("capacity_provider"), &item.capacity_provider);
+            if provider.is_some() && !seen.insert(&item.capacity_provider) {
                 c.error(
-                    &format!("{ipath}.capacity_provider"),
-                    &format!("unknown capacity provider `{}`", item.capacity_provider),
-                    Some(&hint),
-                );
-            } else if !seen.insert(&item.capacity_provider) {
-                c.error(
-                    &format!("{ipath}.capacity_provider"),
+                    &ipath.field("capacity_provider"),
                     &format!("`{}` is listed twice", item.capacity_provider),
                     None,
                 );
             }
-            let base = c.int_in(&format!("{ipath}.base"), item.base.unwrap_or(0), 0, MAX_BASE);
-            let weight = c.int_in(&format!("{ipath}.weight"), item.weight.unwrap_or(0), 0, MAX_WEIGHT);
-            Some(StrategyItem { provider: ProviderId::from_index(provider?), base: base?, weight: weight? })
+            let base = c.int_in(&ipath.field("base"), item.base.unwrap_or(0), 0, MAX_BASE);
+            let weight = c.int_in(&ipath.field("weight"), item.weight.unwrap_or(0), 0, MAX_WEIGHT);
+            let provider = provider.filter(|id| providers.get(*id).is_some());
+            Some(StrategyItem { provider: provider?, base: base?, weight: weight? })
         })
         .collect();
     if c.error_count() != before {
         return None;
     }
+    let items: Vec<StrategyItem> = items.into_iter().collect::<Option<_>>()?;
     if items.iter().filter(|i| i.base > 0).count() > 1 {
         c.error(path, "only one capacity provider in a strategy can have a base", None);
     }
@@ -457,23 +433,34 @@ pub fn check_strategy(
             Some("weight defaults to 0 as in the ECS API: add `weight: 1`"),
         );
     }
-    let fargate = items.iter().filter(|i| providers[i.provider.index()].is_fargate()).count();
+    let fargate = items.iter().filter(|i| providers.get(i.provider).is_some_and(CapacityProvider::is_fargate)).count();
     if fargate != 0 && fargate != items.len() {
         c.error(path, "a strategy can hold Fargate providers or Auto Scaling group providers, not both", None);
     }
     (c.error_count() == before).then_some(items)
 }
 
+/// Whether `capacity` runs tasks on Fargate: [`CapacitySource::runs_on_fargate`] over the
+/// providers validated so far (one with problems of its own counts as not Fargate).
+pub fn on_fargate(capacity: &CapacitySource, providers: &Checked<ProviderId, CapacityProvider>) -> bool {
+    match capacity {
+        CapacitySource::LaunchType(lt) => *lt == LaunchType::Fargate,
+        CapacitySource::Strategy(items) => {
+            items.iter().any(|i| providers.get(i.provider).is_some_and(CapacityProvider::is_fargate))
+        }
+    }
+}
+
 /// `external_instances:` — fleets of ECS Anywhere instances with the resources they register.
 pub fn check_external_fleets(c: &mut Checker, raw: &BTreeMap<String, RawExternalFleet>) -> Vec<ExternalFleet> {
     raw.iter()
         .filter_map(|(name, f)| {
-            let path = format!("external_instances.{name}");
-            let count = c.count(&format!("{path}.count"), f.count);
+            let path = Path::root("external_instances").key(name);
+            let count = c.count(&path.field("count"), f.count);
             let cpu_hint = "write CPU units (1024 = 1 vCPU), e.g. `4096`, or `\"4 vCPU\"`";
             let cpu = aws_quantity(
                 c,
-                &format!("{path}.cpu"),
+                &path.field("cpu"),
                 &f.cpu,
                 ("vcpu", 1024.0),
                 (128, i64::from(u32::MAX)),
@@ -482,7 +469,7 @@ pub fn check_external_fleets(c: &mut Checker, raw: &BTreeMap<String, RawExternal
             let memory_hint = "write MiB, e.g. `16384`, or `\"16 GB\"`";
             let memory = aws_quantity(
                 c,
-                &format!("{path}.memory"),
+                &path.field("memory"),
                 &f.memory,
                 ("gb", 1024.0),
                 (6, i64::from(u32::MAX)),

@@ -2,6 +2,7 @@
 
 use crate::engine::{DurationDist, SimDuration};
 use crate::scenario::diagnostics::Diagnostic;
+use crate::scenario::path::Path;
 use crate::scenario::values::{RawDistribution, Scalar, TaggedDistribution};
 
 const DURATION_HINT: &str = "write a number with a unit: `250ms`, `90s`, `5m`, `2h` or `1h30m`";
@@ -13,7 +14,7 @@ pub struct Checker {
 }
 
 impl Checker {
-    pub fn error(&mut self, path: &str, message: &str, hint: Option<&str>) {
+    pub fn error(&mut self, path: &Path, message: &str, hint: Option<&str>) {
         self.diagnostics.push(Diagnostic {
             file: None,
             path: path.to_string(),
@@ -37,7 +38,7 @@ impl Checker {
     }
 
     /// A duration such as `250ms`, `90s`, `5m`, `2h`, `1h 30m`.
-    pub fn duration(&mut self, path: &str, raw: &Scalar) -> Option<SimDuration> {
+    pub fn duration(&mut self, path: &Path, raw: &Scalar) -> Option<SimDuration> {
         let text = raw.0.trim();
         if text.parse::<f64>().is_ok() {
             self.error(path, &format!("`{text}` has no unit"), Some(&format!("{DURATION_HINT}, e.g. `{text}s`")));
@@ -58,7 +59,7 @@ impl Checker {
     }
 
     /// Reports a zero duration where only a positive one makes sense.
-    pub fn positive(&mut self, path: &str, d: SimDuration) -> bool {
+    pub fn positive(&mut self, path: &Path, d: SimDuration) -> bool {
         if d.is_zero() {
             self.error(path, "must be greater than 0s", None);
         }
@@ -66,34 +67,34 @@ impl Checker {
     }
 
     /// A random duration: a constant or one of the named distributions.
-    pub fn distribution(&mut self, path: &str, raw: &RawDistribution) -> Option<DurationDist> {
+    pub fn distribution(&mut self, path: &Path, raw: &RawDistribution) -> Option<DurationDist> {
         let built = match raw {
             RawDistribution::Constant(v) => return self.duration(path, v).map(DurationDist::constant),
             RawDistribution::Tagged(TaggedDistribution::Constant(v)) => {
-                return self.duration(&format!("{path}.constant"), v).map(DurationDist::constant)
+                return self.duration(&path.field("constant"), v).map(DurationDist::constant)
             }
             RawDistribution::Tagged(TaggedDistribution::Uniform { min, max }) => {
-                let min = self.duration(&format!("{path}.uniform.min"), min);
-                let max = self.duration(&format!("{path}.uniform.max"), max);
+                let min = self.duration(&path.field("uniform").field("min"), min);
+                let max = self.duration(&path.field("uniform").field("max"), max);
                 DurationDist::uniform(min?, max?)
             }
             RawDistribution::Tagged(TaggedDistribution::Exponential { mean }) => {
-                DurationDist::exponential(self.duration(&format!("{path}.exponential.mean"), mean)?)
+                DurationDist::exponential(self.duration(&path.field("exponential").field("mean"), mean)?)
             }
             RawDistribution::Tagged(TaggedDistribution::Normal { mean, std_dev }) => {
-                let mean = self.duration(&format!("{path}.normal.mean"), mean);
-                let std_dev = self.duration(&format!("{path}.normal.std_dev"), std_dev);
+                let mean = self.duration(&path.field("normal").field("mean"), mean);
+                let std_dev = self.duration(&path.field("normal").field("std_dev"), std_dev);
                 DurationDist::normal(mean?, std_dev?)
             }
             RawDistribution::Tagged(TaggedDistribution::Lognormal { median, sigma }) => {
-                DurationDist::lognormal(self.duration(&format!("{path}.lognormal.median"), median)?, *sigma)
+                DurationDist::lognormal(self.duration(&path.field("lognormal").field("median"), median)?, *sigma)
             }
         };
         built.map_err(|e| self.error(path, &e.0, None)).ok()
     }
 
     /// An integer within `[min, max]`, e.g. a count that must not be negative.
-    pub fn int_in(&mut self, path: &str, value: i64, min: i64, max: i64) -> Option<u32> {
+    pub fn int_in(&mut self, path: &Path, value: i64, min: i64, max: i64) -> Option<u32> {
         if value < min || value > max {
             let range =
                 if max >= i64::from(u32::MAX) { format!(">= {min}") } else { format!("between {min} and {max}") };
@@ -104,7 +105,7 @@ impl Checker {
     }
 
     /// A non-negative count.
-    pub fn count(&mut self, path: &str, value: i64) -> Option<u32> {
+    pub fn count(&mut self, path: &Path, value: i64) -> Option<u32> {
         self.int_in(path, value, 0, i64::from(u32::MAX))
     }
 }
@@ -120,17 +121,17 @@ mod tests {
     #[test]
     fn durations_read_human_units() {
         let mut c = Checker::default();
-        assert_eq!(c.duration("d", &scalar("250ms")), Some(SimDuration::from_millis(250)));
-        assert_eq!(c.duration("d", &scalar("5m")), Some(SimDuration::from_mins(5)));
-        assert_eq!(c.duration("d", &scalar("1h 30m")), Some(SimDuration::from_mins(90)));
+        assert_eq!(c.duration(&Path::root("d"), &scalar("250ms")), Some(SimDuration::from_millis(250)));
+        assert_eq!(c.duration(&Path::root("d"), &scalar("5m")), Some(SimDuration::from_mins(5)));
+        assert_eq!(c.duration(&Path::root("d"), &scalar("1h 30m")), Some(SimDuration::from_mins(90)));
         assert!(c.into_result().is_ok());
     }
 
     #[test]
     fn a_bare_number_or_garbage_is_an_error_with_a_hint() {
         let mut c = Checker::default();
-        assert_eq!(c.duration("a", &scalar("30")), None);
-        assert_eq!(c.duration("b", &scalar("ten minutes")), None);
+        assert_eq!(c.duration(&Path::root("a"), &scalar("30")), None);
+        assert_eq!(c.duration(&Path::root("b"), &scalar("ten minutes")), None);
         let diags = c.into_result().unwrap_err();
         assert_eq!(diags[0].message, "`30` has no unit");
         assert!(diags[0].hint.as_deref().unwrap().contains("`30s`"));
@@ -140,8 +141,8 @@ mod tests {
     #[test]
     fn counts_reject_negatives() {
         let mut c = Checker::default();
-        assert_eq!(c.count("n", -1), None);
-        assert_eq!(c.count("n", 3), Some(3));
+        assert_eq!(c.count(&Path::root("n"), -1), None);
+        assert_eq!(c.count(&Path::root("n"), 3), Some(3));
         assert_eq!(c.into_result().unwrap_err()[0].message, "-1 is out of range: must be >= 0");
     }
 }

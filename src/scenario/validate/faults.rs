@@ -1,18 +1,19 @@
 //! `faults:` — the fault plan: each entry a timing (`at`, or `every` within `from`..`until`) and
 //! exactly one kind of fault with its target.
 
+use crate::scenario::path::Path;
 use std::collections::BTreeMap;
 
 use super::behaviour::MAX_EXIT_CODE;
 use super::checker::Checker;
+use super::names::{Checked, Names, Table};
 use crate::capacity::{CapacityProvider, Instance, FARGATE, FARGATE_SPOT};
 use crate::engine::{SimDuration, SimTime};
 use crate::faults::{Amount, Fault, FaultKind, InstanceTarget, InstanceVictims, Target, Timing, Victims};
-use crate::ids::{ProviderId, ZoneId};
+use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    RawAzOutage, RawCapacityProvider, RawFault, RawInstanceFault, RawScenario, RawService, RawSpotInterruption,
-    RawTaskFault,
+    RawAzOutage, RawCapacityProvider, RawFault, RawInstanceFault, RawScenario, RawSpotInterruption, RawTaskFault,
 };
 use crate::scenario::values::Scalar;
 
@@ -21,30 +22,30 @@ const KINDS: &str = "`stop_tasks`, `crash_tasks`, `fail_health_checks`, `termina
 
 /// What fault entries may name.
 struct Known<'a> {
-    services: &'a BTreeMap<String, RawService>,
+    names: &'a Names,
     raw_providers: &'a BTreeMap<String, RawCapacityProvider>,
     /// The validated providers (a provider with an error of its own is missing).
-    providers: &'a [CapacityProvider],
-    zones: &'a [String],
+    providers: &'a Checked<ProviderId, CapacityProvider>,
 }
 
 pub fn check(
     c: &mut Checker,
+    names: &Names,
     raw: &RawScenario,
-    providers: &[CapacityProvider],
+    providers: &Checked<ProviderId, CapacityProvider>,
     duration: Option<SimDuration>,
 ) -> Vec<Fault> {
-    let known = Known { services: &raw.services, raw_providers: &raw.capacity_providers, providers, zones: &raw.zones };
+    let known = Known { names, raw_providers: &raw.capacity_providers, providers };
     raw.faults
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| check_one(c, &format!("faults[{i}]"), f, &known, duration))
+        .filter_map(|(i, f)| check_one(c, &Path::root("faults").index(i), f, &known, duration))
         .collect()
 }
 
 fn check_one(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawFault,
     known: &Known,
     duration: Option<SimDuration>,
@@ -75,29 +76,29 @@ fn check_one(
 }
 
 /// The one kind of fault `raw` holds.
-fn kind(c: &mut Checker, path: &str, raw: &RawFault, known: &Known) -> Option<FaultKind> {
+fn kind(c: &mut Checker, path: &Path, raw: &RawFault, known: &Known) -> Option<FaultKind> {
     if let Some(stop) = &raw.stop_tasks {
-        return stop_tasks(c, &format!("{path}.stop_tasks"), stop, known.services);
+        return stop_tasks(c, &path.field("stop_tasks"), stop, &known.names.services);
     }
     if let Some(crash) = &raw.crash_tasks {
-        return crash_tasks(c, &format!("{path}.crash_tasks"), crash, known.services);
+        return crash_tasks(c, &path.field("crash_tasks"), crash, &known.names.services);
     }
     if let Some(fail) = &raw.fail_health_checks {
-        let path = format!("{path}.fail_health_checks");
+        let path = path.field("fail_health_checks");
         for (field, given) in [("reason", fail.reason.is_some()), ("exit_code", fail.exit_code.is_some())] {
             if given {
-                c.error(&format!("{path}.{field}"), &format!("a health check failure has no {field}"), None);
+                c.error(&path.field(field), &format!("a health check failure has no {field}"), None);
             }
         }
-        return target(c, &path, fail, known.services).map(FaultKind::FailHealthChecks);
+        return target(c, &path, fail, &known.names.services).map(FaultKind::FailHealthChecks);
     }
     if let Some(t) = &raw.terminate_instances {
-        let path = format!("{path}.terminate_instances");
+        let path = path.field("terminate_instances");
         no_duration(c, &path, t, "an instance stays terminated: its group launches a replacement");
         return instance_target(c, &path, t, known).map(FaultKind::TerminateInstances);
     }
     if let Some(t) = &raw.impair_instances {
-        let path = format!("{path}.impair_instances");
+        let path = path.field("impair_instances");
         no_duration(
             c,
             &path,
@@ -107,27 +108,22 @@ fn kind(c: &mut Checker, path: &str, raw: &RawFault, known: &Known) -> Option<Fa
         return instance_target(c, &path, t, known).map(FaultKind::ImpairInstances);
     }
     if let Some(t) = &raw.drain_instances {
-        let path = format!("{path}.drain_instances");
-        let duration = positive_duration(c, &format!("{path}.for"), t.duration.as_ref());
+        let path = path.field("drain_instances");
+        let duration = positive_duration(c, &path.field("for"), t.duration.as_ref());
         let target = instance_target(c, &path, t, known);
         return Some(FaultKind::DrainInstances { target: target?, duration: duration? });
     }
     if let Some(o) = &raw.az_outage {
-        return az_outage(c, &format!("{path}.az_outage"), o, known.zones);
+        return az_outage(c, &path.field("az_outage"), o, known.names);
     }
-    raw.spot_interruption.as_ref().and_then(|s| spot_interruption(c, &format!("{path}.spot_interruption"), s, known))
+    raw.spot_interruption.as_ref().and_then(|s| spot_interruption(c, &path.field("spot_interruption"), s, known))
 }
 
-fn stop_tasks(
-    c: &mut Checker,
-    path: &str,
-    stop: &RawTaskFault,
-    services: &BTreeMap<String, RawService>,
-) -> Option<FaultKind> {
+fn stop_tasks(c: &mut Checker, path: &Path, stop: &RawTaskFault, services: &Table<ServiceId>) -> Option<FaultKind> {
     let target = target(c, path, stop, services);
     if stop.exit_code.is_some() {
         c.error(
-            &format!("{path}.exit_code"),
+            &path.field("exit_code"),
             "a stop has no exit code",
             Some("use `crash_tasks` for a container that exits"),
         );
@@ -136,28 +132,23 @@ fn stop_tasks(
     target.map(|target| FaultKind::StopTasks { target, reason })
 }
 
-fn crash_tasks(
-    c: &mut Checker,
-    path: &str,
-    crash: &RawTaskFault,
-    services: &BTreeMap<String, RawService>,
-) -> Option<FaultKind> {
+fn crash_tasks(c: &mut Checker, path: &Path, crash: &RawTaskFault, services: &Table<ServiceId>) -> Option<FaultKind> {
     let target = target(c, path, crash, services);
     if crash.reason.is_some() {
         c.error(
-            &format!("{path}.reason"),
+            &path.field("reason"),
             "a crash's reason is ECS's own (\"Essential container in task exited\")",
             Some("set `exit_code` instead"),
         );
     }
-    let exit_code = c.int_in(&format!("{path}.exit_code"), crash.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE);
+    let exit_code = c.int_in(&path.field("exit_code"), crash.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE);
     Some(FaultKind::CrashTasks { target: target?, exit_code: exit_code? as i32 })
 }
 
 /// `at` once, or `every` (optionally within `from`..`until`); never both.
-fn timing(c: &mut Checker, path: &str, raw: &RawFault, duration: Option<SimDuration>) -> Option<Timing> {
+fn timing(c: &mut Checker, path: &Path, raw: &RawFault, duration: Option<SimDuration>) -> Option<Timing> {
     let time = |c: &mut Checker, field: &str, v: &Option<Scalar>| {
-        v.as_ref().map(|v| super::timeline_time(c, &format!("{path}.{field}"), v, duration).map(|d| SimTime::ZERO + d))
+        v.as_ref().map(|v| super::timeline_time(c, &path.field(field), v, duration).map(|d| SimTime::ZERO + d))
     };
     let (from, until) = (time(c, "from", &raw.from), time(c, "until", &raw.until));
     match (&raw.at, &raw.every) {
@@ -166,15 +157,15 @@ fn timing(c: &mut Checker, path: &str, raw: &RawFault, duration: Option<SimDurat
                 c.error(path, "`from` and `until` go with `every`, not `at`", None);
                 return None;
             }
-            super::timeline_time(c, &format!("{path}.at"), at, duration).map(|d| Timing::Once(SimTime::ZERO + d))
+            super::timeline_time(c, &path.field("at"), at, duration).map(|d| Timing::Once(SimTime::ZERO + d))
         }
         (None, Some(every)) => {
-            let interval = c.distribution(&format!("{path}.every"), every);
+            let interval = c.distribution(&path.field("every"), every);
             let from = from.unwrap_or(Some(SimTime::ZERO));
             let until = until.map_or(Some(None), |u| u.map(Some));
             if let (Some(f), Some(Some(u))) = (from, until) {
                 if u < f {
-                    c.error(&format!("{path}.until"), "`until` must not come before `from`", None);
+                    c.error(&path.field("until"), "`until` must not come before `from`", None);
                     return None;
                 }
             }
@@ -196,36 +187,36 @@ fn timing(c: &mut Checker, path: &str, raw: &RawFault, duration: Option<SimDurat
 }
 
 /// `count` (default 1) or `fraction` (above 0, at most 1) of the candidates, `noun`.
-fn amount(c: &mut Checker, path: &str, count: Option<i64>, fraction: Option<f64>, noun: &str) -> Option<Amount> {
+fn amount(c: &mut Checker, path: &Path, count: Option<i64>, fraction: Option<f64>, noun: &str) -> Option<Amount> {
     match fraction {
         Some(f) if f > 0.0 && f <= 1.0 => Some(Amount::Fraction(f)),
         Some(f) => {
             c.error(
-                &format!("{path}.fraction"),
+                &path.field("fraction"),
                 &format!("{f} must be above 0 and at most 1"),
                 Some(&format!("e.g. `fraction: 0.5` for half the {noun}")),
             );
             None
         }
-        None => c.int_in(&format!("{path}.count"), count.unwrap_or(1), 1, i64::from(u32::MAX)).map(Amount::Count),
+        None => c.int_in(&path.field("count"), count.unwrap_or(1), 1, i64::from(u32::MAX)).map(Amount::Count),
     }
 }
 
 /// The service and which of its tasks: `count` (default 1), `fraction`, or `task: <service>-<n>`.
-fn target(c: &mut Checker, path: &str, raw: &RawTaskFault, services: &BTreeMap<String, RawService>) -> Option<Target> {
+fn target(c: &mut Checker, path: &Path, raw: &RawTaskFault, services: &Table<ServiceId>) -> Option<Target> {
     let chosen = [raw.count.is_some(), raw.fraction.is_some(), raw.task.is_some()].iter().filter(|x| **x).count();
     if chosen > 1 {
         c.error(path, "give one of `count`, `fraction` or `task`", None);
         return None;
     }
     if let Some(task) = &raw.task {
-        return named_task(c, &format!("{path}.task"), task, raw.service.as_deref(), services);
+        return named_task(c, &path.field("task"), task, raw.service.as_deref(), services);
     }
     let Some(name) = &raw.service else {
         c.error(path, "a fault needs a `service` (or a `task` by name)", Some("e.g. `service: web, count: 2`"));
         return None;
     };
-    let service = super::service_ref(c, &format!("{path}.service"), name, services);
+    let service = services.resolve(c, &path.field("service"), name);
     let victims = amount(c, path, raw.count, raw.fraction, "running tasks").map(Victims::Amount);
     Some(Target { service: service?, victims: victims? })
 }
@@ -233,10 +224,10 @@ fn target(c: &mut Checker, path: &str, raw: &RawTaskFault, services: &BTreeMap<S
 /// `task: web-3`: the service's name, a dash, the task's ordinal.
 fn named_task(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     label: &str,
     service: Option<&str>,
-    services: &BTreeMap<String, RawService>,
+    services: &Table<ServiceId>,
 ) -> Option<Target> {
     let parsed = label.rsplit_once('-').and_then(|(svc, n)| Some((svc, n.parse::<u32>().ok().filter(|n| *n > 0)?)));
     let Some((svc, ordinal)) = parsed else {
@@ -251,13 +242,13 @@ fn named_task(
         c.error(path, &format!("task `{label}` is not a task of service `{}`", service.unwrap_or_default()), None);
         return None;
     }
-    let service = super::service_ref(c, path, svc, services)?;
+    let service = services.resolve(c, path, svc)?;
     Some(Target { service, victims: Victims::Task(ordinal) })
 }
 
 /// The EC2 instances an instance fault hits: of a `provider` and/or in a `zone`, `count`
 /// (default 1) or a `fraction` of them; or one `instance` by name, alone.
-fn instance_target(c: &mut Checker, path: &str, raw: &RawInstanceFault, known: &Known) -> Option<InstanceTarget> {
+fn instance_target(c: &mut Checker, path: &Path, raw: &RawInstanceFault, known: &Known) -> Option<InstanceTarget> {
     let chosen = [raw.count.is_some(), raw.fraction.is_some(), raw.instance.is_some()].iter().filter(|x| **x).count();
     if chosen > 1 {
         c.error(path, "give one of `count`, `fraction` or `instance`", None);
@@ -274,7 +265,7 @@ fn instance_target(c: &mut Checker, path: &str, raw: &RawInstanceFault, known: &
         }
         let Some(id) = Instance::parse_ec2_label(label) else {
             c.error(
-                &format!("{path}.instance"),
+                &path.field("instance"),
                 &format!("`{label}` is not an EC2 instance name"),
                 Some("instances are named i-<n> in the order they register, e.g. `i-00003`, as in events.jsonl"),
             );
@@ -282,8 +273,8 @@ fn instance_target(c: &mut Checker, path: &str, raw: &RawInstanceFault, known: &
         };
         return Some(InstanceTarget { provider: None, zone: None, victims: InstanceVictims::Instance(id) });
     }
-    let provider = raw.provider.as_ref().map(|p| group_ref(c, &format!("{path}.provider"), p, known));
-    let zone = raw.zone.as_ref().map(|z| zone_ref(c, &format!("{path}.zone"), z, known.zones));
+    let provider = raw.provider.as_ref().map(|p| group_ref(c, &path.field("provider"), p, known));
+    let zone = raw.zone.as_ref().map(|z| known.names.zone(c, &path.field("zone"), z));
     let victims = amount(c, path, raw.count, raw.fraction, "instances").map(InstanceVictims::Amount);
     Some(InstanceTarget {
         provider: provider.map_or(Some(None), |p| p.map(Some))?,
@@ -293,55 +284,45 @@ fn instance_target(c: &mut Checker, path: &str, raw: &RawInstanceFault, known: &
 }
 
 /// `for` is for drains only.
-fn no_duration(c: &mut Checker, path: &str, raw: &RawInstanceFault, why: &str) {
+fn no_duration(c: &mut Checker, path: &Path, raw: &RawInstanceFault, why: &str) {
     if raw.duration.is_some() {
-        c.error(&format!("{path}.for"), "`for` only applies to `drain_instances` and `az_outage`", Some(why));
+        c.error(&path.field("for"), "`for` only applies to `drain_instances` and `az_outage`", Some(why));
     }
 }
 
 /// An optional duration that must be above zero: `Some(None)` when absent, `None` when invalid.
-fn positive_duration(c: &mut Checker, path: &str, raw: Option<&Scalar>) -> Option<Option<SimDuration>> {
+fn positive_duration(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<Option<SimDuration>> {
     match raw {
         None => Some(None),
         Some(v) => c.duration(path, v).filter(|d| c.positive(path, *d)).map(Some),
     }
 }
 
-fn az_outage(c: &mut Checker, path: &str, raw: &RawAzOutage, zones: &[String]) -> Option<FaultKind> {
-    let zone = zone_ref(c, &format!("{path}.zone"), &raw.zone, zones);
-    let duration = positive_duration(c, &format!("{path}.for"), raw.duration.as_ref());
+fn az_outage(c: &mut Checker, path: &Path, raw: &RawAzOutage, names: &Names) -> Option<FaultKind> {
+    let zone = names.zone(c, &path.field("zone"), &raw.zone);
+    let duration = positive_duration(c, &path.field("for"), raw.duration.as_ref());
     Some(FaultKind::AzOutage { zone: zone?, duration: duration? })
 }
 
-fn spot_interruption(c: &mut Checker, path: &str, raw: &RawSpotInterruption, known: &Known) -> Option<FaultKind> {
-    let provider = spot_provider_ref(c, &format!("{path}.provider"), &raw.provider, known);
+fn spot_interruption(c: &mut Checker, path: &Path, raw: &RawSpotInterruption, known: &Known) -> Option<FaultKind> {
+    let provider = spot_provider_ref(c, &path.field("provider"), &raw.provider, known);
     if raw.count.is_some() && raw.fraction.is_some() {
         c.error(path, "give one of `count` or `fraction`", None);
         return None;
     }
     let noun = "Spot tasks or instances";
     let amount = amount(c, path, raw.count, raw.fraction, noun);
-    let unavailable_for = positive_duration(c, &format!("{path}.unavailable_for"), raw.unavailable_for.as_ref());
+    let unavailable_for = positive_duration(c, &path.field("unavailable_for"), raw.unavailable_for.as_ref());
     Some(FaultKind::SpotInterruption { provider: provider?, amount: amount?, unavailable_for: unavailable_for? })
-}
-
-/// A zone of the cluster, with "did you mean" when there is none of that name.
-fn zone_ref(c: &mut Checker, path: &str, name: &str, zones: &[String]) -> Option<ZoneId> {
-    let id = super::zone_id(zones, name);
-    if id.is_none() {
-        let hint = suggestion(name, zones.iter().map(String::as_str));
-        c.error(path, &format!("`{name}` is not a zone of the cluster"), Some(&hint));
-    }
-    id
 }
 
 /// The id of a declared provider; `None` silently if it has an error of its own (reported there).
 fn declared(name: &str, known: &Known) -> Option<ProviderId> {
-    known.providers.iter().position(|p| p.name == name).map(ProviderId::from_index)
+    known.names.providers.get(name).filter(|id| known.providers.get(*id).is_some())
 }
 
 /// An Auto Scaling group provider: the Fargate ones have no instances.
-fn group_ref(c: &mut Checker, path: &str, name: &str, known: &Known) -> Option<ProviderId> {
+fn group_ref(c: &mut Checker, path: &Path, name: &str, known: &Known) -> Option<ProviderId> {
     let groups = || known.raw_providers.keys().map(String::as_str);
     if name == FARGATE || name == FARGATE_SPOT {
         let listed: Vec<String> = groups().map(|g| format!("`{g}`")).collect();
@@ -361,9 +342,9 @@ fn group_ref(c: &mut Checker, path: &str, name: &str, known: &Known) -> Option<P
 }
 
 /// FARGATE_SPOT or an Auto Scaling group of Spot instances.
-fn spot_provider_ref(c: &mut Checker, path: &str, name: &str, known: &Known) -> Option<ProviderId> {
+fn spot_provider_ref(c: &mut Checker, path: &Path, name: &str, known: &Known) -> Option<ProviderId> {
     if name == FARGATE_SPOT {
-        return known.providers.iter().position(|p| p.name == name).map(ProviderId::from_index);
+        return declared(name, known);
     }
     if name == FARGATE {
         c.error(

@@ -5,6 +5,7 @@
 use super::checker::Checker;
 use crate::placement::query::Expression;
 use crate::placement::{PlacementConstraint, PlacementStrategy, Resource, SpreadField};
+use crate::scenario::path::Path;
 use crate::scenario::schema::{RawConstraintKind, RawPlacementConstraint, RawPlacementStrategy, RawStrategyKind};
 
 /// Strategies per service or task, as the reading of ECS allows.
@@ -12,20 +13,20 @@ const MAX_STRATEGIES: usize = 5;
 /// Constraints per task, task definition and service or RunTask together.
 pub const MAX_CONSTRAINTS: usize = 10;
 
-pub fn strategies(c: &mut Checker, path: &str, raw: &[RawPlacementStrategy]) -> Option<Vec<PlacementStrategy>> {
+pub fn strategies(c: &mut Checker, path: &Path, raw: &[RawPlacementStrategy]) -> Option<Vec<PlacementStrategy>> {
     if raw.len() > MAX_STRATEGIES {
         c.error(path, &format!("{} placement strategies given; ECS allows at most {MAX_STRATEGIES}", raw.len()), None);
     }
-    let all: Vec<_> = raw.iter().enumerate().map(|(i, s)| strategy(c, &format!("{path}[{i}]"), s)).collect();
+    let all: Vec<_> = raw.iter().enumerate().map(|(i, s)| strategy(c, &path.index(i), s)).collect();
     all.into_iter().collect()
 }
 
-fn strategy(c: &mut Checker, path: &str, raw: &RawPlacementStrategy) -> Option<PlacementStrategy> {
+fn strategy(c: &mut Checker, path: &Path, raw: &RawPlacementStrategy) -> Option<PlacementStrategy> {
     let field = raw.field.as_deref();
     match (raw.kind, field) {
         (RawStrategyKind::Random, None) => Some(PlacementStrategy::Random),
         (RawStrategyKind::Random, Some(_)) => {
-            c.error(&format!("{path}.field"), "the random strategy takes no field", Some("remove `field`"));
+            c.error(&path.field("field"), "the random strategy takes no field", Some("remove `field`"));
             None
         }
         (RawStrategyKind::Binpack, Some(f)) if f.eq_ignore_ascii_case("cpu") => {
@@ -36,7 +37,7 @@ fn strategy(c: &mut Checker, path: &str, raw: &RawPlacementStrategy) -> Option<P
         }
         (RawStrategyKind::Binpack, other) => {
             let what = other.map_or("no field".to_string(), |f| format!("`{f}`"));
-            c.error(&format!("{path}.field"), &format!("binpack packs `cpu` or `memory`, not {what}"), None);
+            c.error(&path.field("field"), &format!("binpack packs `cpu` or `memory`, not {what}"), None);
             None
         }
         (RawStrategyKind::Spread, Some("instanceId" | "host")) => {
@@ -48,7 +49,7 @@ fn strategy(c: &mut Checker, path: &str, raw: &RawPlacementStrategy) -> Option<P
         (RawStrategyKind::Spread, other) => {
             let what = other.map_or("no field".to_string(), |f| format!("`{f}`"));
             c.error(
-                &format!("{path}.field"),
+                &path.field("field"),
                 &format!("spread needs `instanceId`, `host` or `attribute:<name>`, not {what}"),
                 Some("e.g. `field: attribute:ecs.availability-zone`"),
             );
@@ -60,7 +61,7 @@ fn strategy(c: &mut Checker, path: &str, raw: &RawPlacementStrategy) -> Option<P
 /// Constraints; `in_task_definition` forbids `distinctInstance`, as ECS does.
 pub fn constraints(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &[RawPlacementConstraint],
     in_task_definition: bool,
 ) -> Option<Vec<PlacementConstraint>> {
@@ -68,7 +69,7 @@ pub fn constraints(
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            let path = format!("{path}[{i}]");
+            let path = path.index(i);
             match (k.kind, &k.expression) {
                 (RawConstraintKind::DistinctInstance, _) if in_task_definition => {
                     c.error(
@@ -80,7 +81,7 @@ pub fn constraints(
                 }
                 (RawConstraintKind::DistinctInstance, None) => Some(PlacementConstraint::DistinctInstance),
                 (RawConstraintKind::DistinctInstance, Some(_)) => {
-                    c.error(&format!("{path}.expression"), "distinctInstance takes no expression", None);
+                    c.error(&path.field("expression"), "distinctInstance takes no expression", None);
                     None
                 }
                 (RawConstraintKind::MemberOf, None) => {
@@ -95,7 +96,7 @@ pub fn constraints(
                     Ok(e) => Some(PlacementConstraint::MemberOf(e)),
                     Err(e) => {
                         let pointer = format!("{text}\n        {}^", " ".repeat(e.position));
-                        c.error(&format!("{path}.expression"), &e.to_string(), Some(&pointer));
+                        c.error(&path.field("expression"), &e.to_string(), Some(&pointer));
                         None
                     }
                 },

@@ -4,6 +4,7 @@ use crate::catalog::fargate::FargatePrices;
 use crate::catalog::{instance_type, instance_type_names};
 use crate::metrics::Pricing;
 use crate::scenario::diagnostics::suggestion;
+use crate::scenario::path::Path;
 use crate::scenario::schema::{RawFargatePrices, RawPricing};
 
 use super::checker::Checker;
@@ -13,8 +14,9 @@ use super::checker::Checker;
 pub fn check(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
     let mut pricing = Pricing::default();
     let Some(raw) = raw else { return pricing };
+    let root = Path::root("pricing");
     for (name, &usd) in &raw.instance_types {
-        let path = format!("pricing.instance_types.{name}");
+        let path = root.field("instance_types").key(name);
         let Some(itype) = instance_type(name) else {
             c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
             continue;
@@ -25,17 +27,17 @@ pub fn check(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
         }
     }
     if let Some(f) = &raw.fargate {
-        pricing.fargate = fargate(c, "pricing.fargate", f, pricing.fargate, "Linux/x86_64");
+        pricing.fargate = fargate(c, &root.field("fargate"), f, pricing.fargate, "Linux/x86_64");
     }
     if let Some(f) = &raw.fargate_arm {
-        pricing.fargate_arm = fargate(c, "pricing.fargate_arm", f, pricing.fargate_arm, "Linux/ARM64");
+        pricing.fargate_arm = fargate(c, &root.field("fargate_arm"), f, pricing.fargate_arm, "Linux/ARM64");
     }
     if let Some(d) = raw.fargate_spot_discount {
-        let path = "pricing.fargate_spot_discount";
+        let path = &root.field("fargate_spot_discount");
         pricing.fargate_spot_discount = discount(c, path, d, "Fargate's", pricing.fargate_spot_discount);
     }
     if let Some(d) = raw.ec2_spot_discount {
-        let path = "pricing.ec2_spot_discount";
+        let path = &root.field("ec2_spot_discount");
         pricing.ec2_spot_discount = discount(c, path, d, "an EC2 instance's on-demand", pricing.ec2_spot_discount);
     }
     pricing
@@ -43,7 +45,7 @@ pub fn check(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
 
 /// A Spot discount: a fraction in [0, 1) taken off `what` price; a bad one is reported and the
 /// default kept.
-fn discount(c: &mut Checker, path: &str, value: f64, what: &str, default: f64) -> f64 {
+fn discount(c: &mut Checker, path: &Path, value: f64, what: &str, default: f64) -> f64 {
     // Written so that NaN fails too.
     if (0.0..1.0).contains(&value) {
         return value;
@@ -59,22 +61,22 @@ fn discount(c: &mut Checker, path: &str, value: f64, what: &str, default: f64) -
 }
 
 /// Fargate prices of one architecture: each given price replaces the catalog's.
-fn fargate(c: &mut Checker, path: &str, raw: &RawFargatePrices, catalog: FargatePrices, os: &str) -> FargatePrices {
+fn fargate(c: &mut Checker, path: &Path, raw: &RawFargatePrices, catalog: FargatePrices, os: &str) -> FargatePrices {
     let mut prices = catalog;
     if let Some(usd) = raw.vcpu_hour {
         let hint = format!("USD per vCPU-hour; the catalog's {os} price is {}", catalog.vcpu_hour);
-        prices.vcpu_hour = price(c, &format!("{path}.vcpu_hour"), usd, &hint).unwrap_or(catalog.vcpu_hour);
+        prices.vcpu_hour = price(c, &path.field("vcpu_hour"), usd, &hint).unwrap_or(catalog.vcpu_hour);
     }
     if let Some(usd) = raw.gb_hour {
         let hint = format!("USD per GB-hour; the catalog's {os} price is {}", catalog.gb_hour);
-        prices.gb_hour = price(c, &format!("{path}.gb_hour"), usd, &hint).unwrap_or(catalog.gb_hour);
+        prices.gb_hour = price(c, &path.field("gb_hour"), usd, &hint).unwrap_or(catalog.gb_hour);
     }
     prices
 }
 
 /// A price: finite and above zero (a free or negative price is surely a typo, and would make
 /// every cost comparison meaningless).
-fn price(c: &mut Checker, path: &str, usd: f64, hint: &str) -> Option<f64> {
+fn price(c: &mut Checker, path: &Path, usd: f64, hint: &str) -> Option<f64> {
     if usd.is_finite() && usd > 0.0 {
         Some(usd)
     } else {

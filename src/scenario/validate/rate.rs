@@ -1,6 +1,7 @@
 //! `rate:` — a traffic source's load pattern, checked parameter by parameter and built into a
 //! [`Rate`]. Paths follow the YAML: `traffic[0].rate.sum[1].ramp.end`.
 
+use crate::scenario::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::checker::Checker;
@@ -24,33 +25,33 @@ const DAY: SimDuration = SimDuration::from_secs(86_400);
 
 /// Checks `raw` (at `path`, e.g. `traffic[0].rate`) and builds its rate. A trace whose file could
 /// not be read gives `None` without a new problem: `load_traces` reported it.
-pub(super) fn check(c: &mut Checker, path: &str, raw: &RawRate) -> Option<Rate> {
+pub(super) fn check(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
     let tagged = match raw {
         RawRate::Number(v) => return rps(c, path, *v).map(Rate::constant),
         RawRate::Tagged(tagged) => tagged.as_ref(),
     };
     match tagged {
-        TaggedRate::Constant(v) => rps(c, &format!("{path}.constant"), *v).map(Rate::constant),
-        TaggedRate::Step(s) => step(c, &format!("{path}.step"), s),
-        TaggedRate::Ramp(r) => ramp(c, &format!("{path}.ramp"), r),
-        TaggedRate::Spike(s) => spike(c, &format!("{path}.spike"), s),
-        TaggedRate::Diurnal(d) => diurnal(c, &format!("{path}.diurnal"), d),
-        TaggedRate::Weekly(w) => weekly(c, &format!("{path}.weekly"), w),
-        TaggedRate::Noise(n) => noise(c, &format!("{path}.noise"), n),
-        TaggedRate::Sum(parts) => all(c, &format!("{path}.sum"), parts).map(Rate::sum),
-        TaggedRate::Product(parts) => all(c, &format!("{path}.product"), parts).map(Rate::product),
-        TaggedRate::Clip(clip) => self::clip(c, &format!("{path}.clip"), clip),
-        TaggedRate::Trace(t) => trace(c, &format!("{path}.trace"), t),
+        TaggedRate::Constant(v) => rps(c, &path.field("constant"), *v).map(Rate::constant),
+        TaggedRate::Step(s) => step(c, &path.field("step"), s),
+        TaggedRate::Ramp(r) => ramp(c, &path.field("ramp"), r),
+        TaggedRate::Spike(s) => spike(c, &path.field("spike"), s),
+        TaggedRate::Diurnal(d) => diurnal(c, &path.field("diurnal"), d),
+        TaggedRate::Weekly(w) => weekly(c, &path.field("weekly"), w),
+        TaggedRate::Noise(n) => noise(c, &path.field("noise"), n),
+        TaggedRate::Sum(parts) => all(c, &path.field("sum"), parts).map(Rate::sum),
+        TaggedRate::Product(parts) => all(c, &path.field("product"), parts).map(Rate::product),
+        TaggedRate::Clip(clip) => self::clip(c, &path.field("clip"), clip),
+        TaggedRate::Trace(t) => trace(c, &path.field("trace"), t),
     }
 }
 
 /// Requests per second: a finite number >= 0.
-fn rps(c: &mut Checker, path: &str, v: f64) -> Option<f64> {
+fn rps(c: &mut Checker, path: &Path, v: f64) -> Option<f64> {
     if !(0.0..=MAX_RPS).contains(&v) {
         // The same patterns describe a service's `load:` and the scenario's `custom_metrics:`.
-        let hint = if path.starts_with("custom_metrics") {
+        let hint = if path.as_str().starts_with("custom_metrics") {
             "a custom metric's value is a number >= 0 in the metric's own unit, e.g. `50`"
-        } else if path.contains(".load.") {
+        } else if path.as_str().contains(".load.") {
             "a load is the service's total demand: CPU units (1024 = one vCPU busy) or MiB, e.g. `512`"
         } else {
             "a rate is in requests per second, e.g. `200` or `12.5`"
@@ -62,42 +63,41 @@ fn rps(c: &mut Checker, path: &str, v: f64) -> Option<f64> {
 }
 
 /// An instant of the run, written as a duration since its start.
-fn instant(c: &mut Checker, path: &str, raw: &Scalar) -> Option<SimTime> {
+fn instant(c: &mut Checker, path: &Path, raw: &Scalar) -> Option<SimTime> {
     c.duration(path, raw).map(|d| SimTime::ZERO + d)
 }
 
 /// An optional duration, zero when absent.
-fn or_zero(c: &mut Checker, path: &str, raw: Option<&Scalar>) -> Option<SimDuration> {
+fn or_zero(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<SimDuration> {
     raw.map_or(Some(SimDuration::ZERO), |r| c.duration(path, r))
 }
 
-fn step(c: &mut Checker, path: &str, raw: &RawStep) -> Option<Rate> {
-    let before = rps(c, &format!("{path}.before"), raw.before);
-    let after = rps(c, &format!("{path}.after"), raw.after);
-    let at = instant(c, &format!("{path}.at"), &raw.at);
+fn step(c: &mut Checker, path: &Path, raw: &RawStep) -> Option<Rate> {
+    let before = rps(c, &path.field("before"), raw.before);
+    let after = rps(c, &path.field("after"), raw.after);
+    let at = instant(c, &path.field("at"), &raw.at);
     Some(Rate::from(Step { before: before?, after: after?, at: at? }))
 }
 
-fn ramp(c: &mut Checker, path: &str, raw: &RawRamp) -> Option<Rate> {
-    let from = rps(c, &format!("{path}.from"), raw.from);
-    let to = rps(c, &format!("{path}.to"), raw.to);
-    let (start, end) =
-        (instant(c, &format!("{path}.start"), &raw.start)?, instant(c, &format!("{path}.end"), &raw.end)?);
+fn ramp(c: &mut Checker, path: &Path, raw: &RawRamp) -> Option<Rate> {
+    let from = rps(c, &path.field("from"), raw.from);
+    let to = rps(c, &path.field("to"), raw.to);
+    let (start, end) = (instant(c, &path.field("start"), &raw.start)?, instant(c, &path.field("end"), &raw.end)?);
     if end <= start {
         let message = format!("the ramp must end after it starts: end ({}) <= start ({})", raw.end, raw.start);
-        c.error(&format!("{path}.end"), &message, Some("for an instant change, use `step`"));
+        c.error(&path.field("end"), &message, Some("for an instant change, use `step`"));
         return None;
     }
     Some(Rate::from(Ramp { from: from?, to: to?, start, end }))
 }
 
-fn spike(c: &mut Checker, path: &str, raw: &RawSpike) -> Option<Rate> {
-    let base = rps(c, &format!("{path}.base"), raw.base);
-    let peak = rps(c, &format!("{path}.peak"), raw.peak);
-    let at = instant(c, &format!("{path}.at"), &raw.at);
-    let rise = or_zero(c, &format!("{path}.rise"), raw.rise.as_ref());
-    let hold = or_zero(c, &format!("{path}.hold"), raw.hold.as_ref());
-    let fall = or_zero(c, &format!("{path}.fall"), raw.fall.as_ref());
+fn spike(c: &mut Checker, path: &Path, raw: &RawSpike) -> Option<Rate> {
+    let base = rps(c, &path.field("base"), raw.base);
+    let peak = rps(c, &path.field("peak"), raw.peak);
+    let at = instant(c, &path.field("at"), &raw.at);
+    let rise = or_zero(c, &path.field("rise"), raw.rise.as_ref());
+    let hold = or_zero(c, &path.field("hold"), raw.hold.as_ref());
+    let fall = or_zero(c, &path.field("fall"), raw.fall.as_ref());
     let (rise, hold, fall) = (rise?, hold?, fall?);
     if (rise + hold + fall).is_zero() {
         let hint = "give it a duration, e.g. `rise: 5m, hold: 10m, fall: 5m`";
@@ -107,14 +107,14 @@ fn spike(c: &mut Checker, path: &str, raw: &RawSpike) -> Option<Rate> {
     Some(Rate::from(Spike { base: base?, peak: peak?, at: at?, rise, hold, fall }))
 }
 
-fn diurnal(c: &mut Checker, path: &str, raw: &RawDiurnal) -> Option<Rate> {
-    let low = rps(c, &format!("{path}.low"), raw.low);
-    let high = rps(c, &format!("{path}.high"), raw.high);
-    let peak_at = c.duration(&format!("{path}.peak_at"), &raw.peak_at).filter(|p| {
+fn diurnal(c: &mut Checker, path: &Path, raw: &RawDiurnal) -> Option<Rate> {
+    let low = rps(c, &path.field("low"), raw.low);
+    let high = rps(c, &path.field("high"), raw.high);
+    let peak_at = c.duration(&path.field("peak_at"), &raw.peak_at).filter(|p| {
         let in_day = *p < DAY;
         if !in_day {
             let message = format!("`{}` is not a time of day: must be below 24h", raw.peak_at);
-            c.error(&format!("{path}.peak_at"), &message, Some("the time past midnight of the peak, e.g. `14h`"));
+            c.error(&path.field("peak_at"), &message, Some("the time past midnight of the peak, e.g. `14h`"));
         }
         in_day
     });
@@ -126,21 +126,21 @@ fn diurnal(c: &mut Checker, path: &str, raw: &RawDiurnal) -> Option<Rate> {
     Some(Rate::from(Diurnal { low, high, peak_at: peak_at? }))
 }
 
-fn weekly(c: &mut Checker, path: &str, raw: &RawWeekly) -> Option<Rate> {
-    let weekday = check(c, &format!("{path}.weekday"), &raw.weekday);
-    let weekend = check(c, &format!("{path}.weekend"), &raw.weekend);
+fn weekly(c: &mut Checker, path: &Path, raw: &RawWeekly) -> Option<Rate> {
+    let weekday = check(c, &path.field("weekday"), &raw.weekday);
+    let weekend = check(c, &path.field("weekend"), &raw.weekend);
     Some(Rate::from(Weekly { weekday: weekday?, weekend: weekend?, first_day: raw.first_day.unwrap_or_default() }))
 }
 
-fn noise(c: &mut Checker, path: &str, raw: &RawNoise) -> Option<Rate> {
-    let of = check(c, &format!("{path}.of"), &raw.of);
+fn noise(c: &mut Checker, path: &Path, raw: &RawNoise) -> Option<Rate> {
+    let of = check(c, &path.field("of"), &raw.of);
     let relative = Some(raw.relative).filter(|r| (0.0..=1.0).contains(r));
     if relative.is_none() {
         let message = format!("{} is out of range: must be between 0 and 1", raw.relative);
         let hint = "the standard deviation as a fraction of the rate, e.g. `0.1` for 10%";
-        c.error(&format!("{path}.relative"), &message, Some(hint));
+        c.error(&path.field("relative"), &message, Some(hint));
     }
-    let every_path = format!("{path}.every");
+    let every_path = path.field("every");
     let every = raw
         .every
         .as_ref()
@@ -151,7 +151,7 @@ fn noise(c: &mut Checker, path: &str, raw: &RawNoise) -> Option<Rate> {
 /// The noise's random stream, from its place in the scenario: it stays the same when other
 /// sources or noises are added or removed, so variants of a scenario share their noise (common
 /// random numbers), and two noises of one scenario never share a stream.
-fn noise_stream(path: &str) -> u64 {
+fn noise_stream(path: &Path) -> u64 {
     let digest = Sha256::digest(format!("ecsim rate noise {path}").as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -159,7 +159,7 @@ fn noise_stream(path: &str) -> u64 {
 }
 
 /// Every rate of a `sum` or `product`.
-fn all(c: &mut Checker, path: &str, parts: &[RawRate]) -> Option<Vec<Rate>> {
+fn all(c: &mut Checker, path: &Path, parts: &[RawRate]) -> Option<Vec<Rate>> {
     if parts.is_empty() {
         c.error(
             path,
@@ -168,16 +168,15 @@ fn all(c: &mut Checker, path: &str, parts: &[RawRate]) -> Option<Vec<Rate>> {
         );
         return None;
     }
-    let built: Vec<Option<Rate>> =
-        parts.iter().enumerate().map(|(i, p)| check(c, &format!("{path}[{i}]"), p)).collect();
+    let built: Vec<Option<Rate>> = parts.iter().enumerate().map(|(i, p)| check(c, &path.index(i), p)).collect();
     built.into_iter().collect()
 }
 
-fn clip(c: &mut Checker, path: &str, raw: &RawClip) -> Option<Rate> {
-    let of = check(c, &format!("{path}.of"), &raw.of);
-    let min = rps(c, &format!("{path}.min"), raw.min.unwrap_or(0.0));
+fn clip(c: &mut Checker, path: &Path, raw: &RawClip) -> Option<Rate> {
+    let of = check(c, &path.field("of"), &raw.of);
+    let min = rps(c, &path.field("min"), raw.min.unwrap_or(0.0));
     let max = match raw.max {
-        Some(m) => Some(Some(rps(c, &format!("{path}.max"), m)?)),
+        Some(m) => Some(Some(rps(c, &path.field("max"), m)?)),
         None => Some(None),
     };
     let (min, max) = (min?, max?);
@@ -188,14 +187,14 @@ fn clip(c: &mut Checker, path: &str, raw: &RawClip) -> Option<Rate> {
     Some(Rate::clip(of?, min, max))
 }
 
-fn trace(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<Rate> {
+fn trace(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<Rate> {
     let spec = trace_spec(c, path, raw);
     let rows = match &raw.loaded {
         TraceLoad::Read(rows) => rows,
         TraceLoad::Failed => return None,
         TraceLoad::NotRead => {
             let hint = "this is a bug in ecsim: `trace_file::load_traces` must run before validation";
-            c.error(&format!("{path}.file"), &format!("`{}` was not read", raw.file), Some(hint));
+            c.error(&path.field("file"), &format!("`{}` was not read", raw.file), Some(hint));
             return None;
         }
     };
@@ -204,7 +203,7 @@ fn trace(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<Rate> {
         Some(step) => step,
         None => {
             let message = format!("`{}` has one sample, so its step cannot be inferred", rows.file);
-            c.error(&format!("{path}.step"), &message, Some("give the period of a sample, e.g. `step: 1m`"));
+            c.error(&path.field("step"), &message, Some("give the period of a sample, e.g. `step: 1m`"));
             return None;
         }
     };
@@ -212,15 +211,15 @@ fn trace(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<Rate> {
 }
 
 /// The playback options; the step is `None` when the file's is to be inferred.
-fn trace_spec(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<(TraceSpec, Option<SimDuration>)> {
-    let step_path = format!("{path}.step");
+fn trace_spec(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<(TraceSpec, Option<SimDuration>)> {
+    let step_path = path.field("step");
     let step = match &raw.step {
         Some(s) => Some(Some(c.duration(&step_path, s).filter(|d| c.positive(&step_path, *d))?)),
         None => Some(None),
     };
     let start = match &raw.start {
         Some(s) => Some(Some(parse_time(&s.0).or_else(|| {
-            c.error(&format!("{path}.start"), &format!("`{s}` is not a time"), Some(TIME_HINT));
+            c.error(&path.field("start"), &format!("`{s}` is not a time"), Some(TIME_HINT));
             None
         })?)),
         None => Some(None),
@@ -229,12 +228,12 @@ fn trace_spec(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<(TraceSpec,
     if scale.is_none() {
         let hint = "a factor for every rate, e.g. `1.5` for 50% more traffic";
         c.error(
-            &format!("{path}.scale"),
+            &path.field("scale"),
             &format!("{} is out of range: must be > 0", raw.scale.unwrap_or(0.0)),
             Some(hint),
         );
     }
-    let shift = or_zero(c, &format!("{path}.shift"), raw.shift.as_ref());
+    let shift = or_zero(c, &path.field("shift"), raw.shift.as_ref());
     let spec = TraceSpec {
         start: start?,
         step: SimDuration::ZERO,
@@ -254,7 +253,7 @@ fn trace_spec(c: &mut Checker, path: &str, raw: &RawTrace) -> Option<(TraceSpec,
 }
 
 /// A playback problem, located at the option that causes it and the lines it concerns.
-fn trace_error(c: &mut Checker, path: &str, rows: &TraceRows, spec: &TraceSpec, e: TraceError) {
+fn trace_error(c: &mut Checker, path: &Path, rows: &TraceRows, spec: &TraceSpec, e: TraceError) {
     let file = &rows.file;
     let line = |i: usize| rows.lines.get(i).copied().unwrap_or(0);
     match e {
@@ -265,15 +264,11 @@ fn trace_error(c: &mut Checker, path: &str, rows: &TraceRows, spec: &TraceSpec, 
                 line(index),
                 line(index + 1)
             );
-            c.error(
-                &format!("{path}.step"),
-                &message,
-                Some(&format!("samples cannot overlap: use `step: {gap}` or less")),
-            );
+            c.error(&path.field("step"), &message, Some(&format!("samples cannot overlap: use `step: {gap}` or less")));
         }
         TraceError::StartAfterEnd => {
             c.error(
-                &format!("{path}.start"),
+                &path.field("start"),
                 &format!("after the last sample of `{file}` ends"),
                 Some("use an earlier time"),
             );

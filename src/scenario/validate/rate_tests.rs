@@ -2,13 +2,18 @@ use super::*;
 use crate::scenario::diagnostics::Diagnostic;
 use crate::scenario::trace_file::parse_trace;
 
+/// `traffic[0].rate`.
+fn source_rate() -> Path {
+    Path::root("traffic").index(0).field("rate")
+}
+
 fn raw(yaml: &str) -> RawRate {
     serde_yaml::from_str(yaml).unwrap()
 }
 
 fn build(yaml: &str) -> Result<Rate, Vec<Diagnostic>> {
     let mut c = Checker::default();
-    let rate = check(&mut c, "traffic[0].rate", &raw(yaml));
+    let rate = check(&mut c, &source_rate(), &raw(yaml));
     c.into_result().map(|()| rate.expect("no problem, so a rate"))
 }
 
@@ -43,12 +48,13 @@ fn every_form_builds() {
 #[test]
 fn noise_streams_follow_the_path() {
     let yaml = "{ noise: { of: 100, relative: 0.2 } }";
-    let at = |path: &str| {
+    let at = |source: usize| {
         let mut c = Checker::default();
-        check(&mut c, path, &raw(yaml)).unwrap().at(mins(3), 7)
+        let path = Path::root("traffic").index(source).field("rate");
+        check(&mut c, &path, &raw(yaml)).unwrap().at(mins(3), 7)
     };
-    assert_eq!(at("traffic[0].rate"), at("traffic[0].rate"));
-    assert_ne!(at("traffic[0].rate"), at("traffic[1].rate"));
+    assert_eq!(at(0), at(0));
+    assert_ne!(at(0), at(1));
 }
 
 #[test]
@@ -98,9 +104,9 @@ fn trace_rate(text: &str, yaml: &str) -> Result<Rate, Vec<String>> {
     let mut raw = raw(&format!("{{ trace: {yaml} }}"));
     let RawRate::Tagged(tagged) = &mut raw else { unreachable!() };
     let TaggedRate::Trace(t) = tagged.as_mut() else { unreachable!() };
-    t.loaded = TraceLoad::Read(parse_trace(text, &t.file, t, "traffic[0].rate.trace").unwrap());
+    t.loaded = TraceLoad::Read(parse_trace(text, &t.file, t, &source_rate().field("trace")).unwrap());
     let mut c = Checker::default();
-    let rate = check(&mut c, "traffic[0].rate", &raw);
+    let rate = check(&mut c, &source_rate(), &raw);
     c.into_result()
         .map(|()| rate.unwrap())
         .map_err(|ds| ds.into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect())
@@ -162,6 +168,6 @@ fn a_trace_that_was_not_read_is_reported_and_a_failed_one_is_not_reported_twice(
     let TaggedRate::Trace(t) = tagged.as_mut() else { unreachable!() };
     t.loaded = TraceLoad::Failed;
     let mut c = Checker::default();
-    assert!(check(&mut c, "traffic[0].rate", &failed).is_none());
+    assert!(check(&mut c, &source_rate(), &failed).is_none());
     assert_eq!(c.error_count(), 0);
 }

@@ -1,18 +1,21 @@
 //! `services:` and `tasks:` — task definition references, counts, where tasks run and how they
 //! are placed.
 
-use super::capacity::check_strategy;
+use std::collections::BTreeMap;
+
+use super::capacity::{check_strategy, on_fargate};
 use super::checker::Checker;
+use super::names::{Checked, Names};
 use super::placement::{self, MAX_CONSTRAINTS};
 use super::task_definitions::check_fargate;
 use crate::capacity::{CapacityProvider, StrategyItem};
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::TaskDefId;
+use crate::ids::{ProviderId, ServiceId, TargetGroupId, TaskDefId};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
-use crate::scenario::diagnostics::suggestion;
+use crate::scenario::path::Path;
 use crate::scenario::schema::{
-    names, RawDeploymentConfiguration, RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy,
-    RawRunTask, RawScenario, RawSchedulingStrategy, RawService, RawStrategyItem,
+    RawDeploymentConfiguration, RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask,
+    RawSchedulingStrategy, RawService, RawStrategyItem,
 };
 use crate::service::{
     CapacitySource, CircuitBreaker, DeploymentConfiguration, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec,
@@ -27,28 +30,40 @@ const MAX_GRACE_PERIOD: SimDuration = SimDuration::from_secs(2_147_483_647);
 /// ecsim's bound on `maximum_percent` (AWS documents none): 100 times the desired count.
 const MAX_MAXIMUM_PERCENT: i64 = 10_000;
 
-/// What the service and task checks share: the valid task definitions and capacity providers.
+/// What the service and task checks share: the names, and the valid task definitions, capacity
+/// providers and target groups.
 pub struct Known<'a> {
-    pub raw: &'a RawScenario,
-    pub task_definitions: &'a [(String, TaskDefinition)],
-    pub providers: &'a [CapacityProvider],
+    pub names: &'a Names,
+    pub task_definitions: &'a Checked<TaskDefId, TaskDefinition>,
+    pub providers: &'a Checked<ProviderId, CapacityProvider>,
     pub default_strategy: Option<&'a Vec<StrategyItem>>,
-    pub target_groups: &'a [TargetGroupSpec],
+    pub target_groups: &'a Checked<TargetGroupId, TargetGroupSpec>,
 }
 
-pub fn check_services(c: &mut Checker, known: &Known) -> Vec<ServiceSpec> {
-    known.raw.services.iter().filter_map(|(name, s)| service(c, known, name, s)).collect()
+/// The valid services, by id.
+pub fn check_services(
+    c: &mut Checker,
+    known: &Known,
+    raw: &BTreeMap<String, RawService>,
+) -> Checked<ServiceId, ServiceSpec> {
+    let mut services = Checked::new(&known.names.services);
+    for (name, s) in raw {
+        if let (Some(id), Some(spec)) = (known.names.services.get(name), service(c, known, name, s)) {
+            services.set(id, spec);
+        }
+    }
+    services
 }
 
 fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option<ServiceSpec> {
-    let path = format!("services.{name}");
+    let path = Path::root("services").key(name);
     let scheduling = match s.scheduling_strategy {
         Some(RawSchedulingStrategy::Daemon) => SchedulingStrategy::Daemon,
         _ => SchedulingStrategy::Replica,
     };
     let task_def = task_definition(c, &path, &s.task_definition, known);
     let desired = match (scheduling, s.desired_count) {
-        (SchedulingStrategy::Replica, Some(n)) => c.int_in(&format!("{path}.desired_count"), n, 0, MAX_DESIRED_COUNT),
+        (SchedulingStrategy::Replica, Some(n)) => c.int_in(&path.field("desired_count"), n, 0, MAX_DESIRED_COUNT),
         (SchedulingStrategy::Replica, None) => {
             c.error(&path, "a REPLICA service needs a `desired_count`", Some("e.g. `desired_count: 2`"));
             None
@@ -56,7 +71,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         (SchedulingStrategy::Daemon, None) => Some(0),
         (SchedulingStrategy::Daemon, Some(_)) => {
             c.error(
-                &format!("{path}.desired_count"),
+                &path.field("desired_count"),
                 "a DAEMON service runs one task per instance and takes no desired count",
                 None,
             );
@@ -69,7 +84,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
     let placed = where_tasks_run(c, known, (&path, &who), (raw_where, raw_rules), task_def.map(|(_, f, td)| (f, td)));
     let ((id, _, _), Where { capacity, strategies, constraints, fargate }) = (task_def?, placed?);
     if fargate && scheduling == SchedulingStrategy::Daemon {
-        c.error(&format!("{path}.scheduling_strategy"), "Fargate does not run DAEMON services", None);
+        c.error(&path.field("scheduling_strategy"), "Fargate does not run DAEMON services", None);
         return None;
     }
     let placement_strategy = match (scheduling, fargate, strategies.is_empty()) {
@@ -78,7 +93,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
     };
     let deployment = deployment_configuration(c, &path, s.deployment_configuration.as_ref(), scheduling);
     let grace = s.health_check_grace_period.as_ref().map_or(Some(SimDuration::ZERO), |g| {
-        let path = format!("{path}.health_check_grace_period");
+        let path = path.field("health_check_grace_period");
         c.duration(&path, g).filter(|d| {
             let ok = *d <= MAX_GRACE_PERIOD;
             if !ok {
@@ -89,19 +104,19 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
     });
     let target_group = match &s.load_balancer {
         Some(tg) => {
-            super::traffic::target_group_ref(c, &format!("{path}.load_balancer"), tg, known.raw, known.target_groups)
+            super::traffic::target_group_ref(c, &path.field("load_balancer"), tg, known.names, known.target_groups)
                 .map(Some)
         }
         None => Some(None),
     };
     if s.requests.is_some() && s.load_balancer.is_none() {
         c.error(
-            &format!("{path}.requests"),
+            &path.field("requests"),
             "only a service behind a load balancer receives requests",
             Some("add `load_balancer: <target group>`, or remove `requests`"),
         );
     }
-    let requests = super::traffic::check_request_model(c, &format!("{path}.requests"), s.requests.as_ref());
+    let requests = super::traffic::check_request_model(c, &path.field("requests"), s.requests.as_ref());
     Some(ServiceSpec {
         name: name.to_string(),
         task_definition: id,
@@ -123,20 +138,20 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
 /// instance); the circuit breaker with or without rollback.
 fn deployment_configuration(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: Option<&RawDeploymentConfiguration>,
     scheduling: SchedulingStrategy,
 ) -> Option<DeploymentConfiguration> {
     let mut config = DeploymentConfiguration::default_for(scheduling);
     let Some(raw) = raw else { return Some(config) };
-    let path = format!("{path}.deployment_configuration");
+    let path = path.field("deployment_configuration");
     let before = c.error_count();
     if let Some(min) = raw.minimum_healthy_percent {
-        let min = c.int_in(&format!("{path}.minimum_healthy_percent"), min, 0, 100);
+        let min = c.int_in(&path.field("minimum_healthy_percent"), min, 0, 100);
         config.minimum_healthy_percent = min.unwrap_or(config.minimum_healthy_percent);
     }
     if let Some(max) = raw.maximum_percent {
-        let field = format!("{path}.maximum_percent");
+        let field = path.field("maximum_percent");
         let max = match scheduling {
             SchedulingStrategy::Daemon if max != 100 => {
                 c.error(&field, &format!("{max} is not allowed: a DAEMON service's maximum is 100"), None);
@@ -149,7 +164,7 @@ fn deployment_configuration(
     if let Some(breaker) = &raw.deployment_circuit_breaker {
         if breaker.rollback && !breaker.enable {
             c.error(
-                &format!("{path}.deployment_circuit_breaker.rollback"),
+                &path.field("deployment_circuit_breaker").field("rollback"),
                 "rollback needs the circuit breaker enabled",
                 Some("set `enable: true`"),
             );
@@ -159,17 +174,16 @@ fn deployment_configuration(
     (c.error_count() == before).then_some(config)
 }
 
-pub fn check_run_tasks(c: &mut Checker, known: &Known) -> Vec<RunTaskSpec> {
-    known.raw.tasks.iter().filter_map(|(name, t)| run_task(c, known, name, t)).collect()
+pub fn check_run_tasks(c: &mut Checker, known: &Known, raw: &BTreeMap<String, RawRunTask>) -> Vec<RunTaskSpec> {
+    raw.iter().filter_map(|(name, t)| run_task(c, known, name, t)).collect()
 }
 
 fn run_task(c: &mut Checker, known: &Known, name: &str, t: &RawRunTask) -> Option<RunTaskSpec> {
-    let path = format!("tasks.{name}");
+    let path = Path::root("tasks").key(name);
     let task_def = task_definition(c, &path, &t.task_definition, known);
-    let count = c.int_in(&format!("{path}.count"), t.count.unwrap_or(1), 1, MAX_DESIRED_COUNT);
-    let at =
-        t.at.as_ref().map_or(Some(SimTime::ZERO), |a| c.duration(&format!("{path}.at"), a).map(|d| SimTime::ZERO + d));
-    let run_time = t.run_time.as_ref().map(|r| c.distribution(&format!("{path}.run_time"), r));
+    let count = c.int_in(&path.field("count"), t.count.unwrap_or(1), 1, MAX_DESIRED_COUNT);
+    let at = t.at.as_ref().map_or(Some(SimTime::ZERO), |a| c.duration(&path.field("at"), a).map(|d| SimTime::ZERO + d));
+    let run_time = t.run_time.as_ref().map(|r| c.distribution(&path.field("run_time"), r));
     let raw_where = (t.launch_type, t.capacity_provider_strategy.as_deref());
     let raw_rules = (t.placement_strategy.as_deref(), t.placement_constraints.as_deref());
     let who = format!("task entry `{name}`");
@@ -208,12 +222,12 @@ struct Where {
 pub fn check_deploy(
     c: &mut Checker,
     known: &Known,
-    path: &str,
+    path: &Path,
     service: &ServiceSpec,
     name: &str,
 ) -> Option<TaskDefId> {
     let (id, family, td) = task_definition(c, path, name, known)?;
-    let fargate = service.capacity.runs_on_fargate(known.providers);
+    let fargate = on_fargate(&service.capacity, known.providers);
     if fargate {
         check_fargate(c, family, td, &format!("{path} deploys it to service `{}`, which", service.name));
     }
@@ -228,14 +242,14 @@ pub fn check_deploy(
 fn where_tasks_run(
     c: &mut Checker,
     known: &Known,
-    (path, who): (&str, &str),
+    (path, who): (&Path, &str),
     (raw_where, raw_rules): (RawWhere, RawRules),
     task_definition: Option<(&str, &TaskDefinition)>,
 ) -> Option<Where> {
     let capacity = capacity_source(c, path, raw_where, known);
     let rules = placement_rules(c, path, raw_rules);
     let (capacity, (strategies, constraints), (family, td)) = (capacity?, rules?, task_definition?);
-    let fargate = capacity.runs_on_fargate(known.providers);
+    let fargate = on_fargate(&capacity, known.providers);
     if fargate {
         check_fargate(c, family, td, who);
     }
@@ -247,7 +261,7 @@ fn where_tasks_run(
 /// Fargate takes no placement strategies or constraints; at most 10 constraints in all.
 fn check_rules_fit_capacity(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     fargate: bool,
     (strategies, constraints): (&[PlacementStrategy], &[PlacementConstraint]),
     td: &TaskDefinition,
@@ -255,18 +269,18 @@ fn check_rules_fit_capacity(
     let before = c.error_count();
     if fargate && !strategies.is_empty() {
         c.error(
-            &format!("{path}.placement_strategy"),
+            &path.field("placement_strategy"),
             "Fargate does not support placement strategies (it spreads tasks over zones)",
             None,
         );
     }
     if fargate && !constraints.is_empty() {
-        c.error(&format!("{path}.placement_constraints"), "Fargate does not support placement constraints", None);
+        c.error(&path.field("placement_constraints"), "Fargate does not support placement constraints", None);
     }
     let total = constraints.len() + td.placement_constraints.len();
     if total > MAX_CONSTRAINTS {
         c.error(
-            &format!("{path}.placement_constraints"),
+            &path.field("placement_constraints"),
             &format!("{total} constraints with the task definition's; ECS allows at most {MAX_CONSTRAINTS}"),
             None,
         );
@@ -279,16 +293,16 @@ fn check_rules_fit_capacity(
 /// ECS requires; external instances take no awsvpc tasks.
 fn check_compatibility(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     capacity: &CapacitySource,
-    providers: &[CapacityProvider],
+    providers: &Checked<ProviderId, CapacityProvider>,
     (family, td): (&str, &TaskDefinition),
 ) -> Option<()> {
     let needed = match capacity {
         CapacitySource::LaunchType(LaunchType::Ec2) => Compatibility::Ec2,
         CapacitySource::LaunchType(LaunchType::Fargate) => Compatibility::Fargate,
         CapacitySource::LaunchType(LaunchType::External) => Compatibility::External,
-        CapacitySource::Strategy(_) if capacity.runs_on_fargate(providers) => Compatibility::Fargate,
+        CapacitySource::Strategy(_) if on_fargate(capacity, providers) => Compatibility::Fargate,
         CapacitySource::Strategy(_) => Compatibility::Ec2,
     };
     let declared = &td.requires_compatibilities;
@@ -296,7 +310,7 @@ fn check_compatibility(
     if !declared.contains(&needed) && (needed == Compatibility::External || !declared.is_empty()) {
         let list: Vec<&str> = declared.iter().map(|c| c.as_str()).collect();
         c.error(
-            &format!("{path}.task_definition"),
+            &path.field("task_definition"),
             &format!(
                 "task definition `{family}` is not compatible with {} (requires_compatibilities: [{}])",
                 needed.as_str(),
@@ -307,7 +321,7 @@ fn check_compatibility(
     }
     if needed == Compatibility::External && td.uses_eni() {
         c.error(
-            &format!("{path}.task_definition"),
+            &path.field("task_definition"),
             &format!("external instances do not run awsvpc tasks (`{family}`)"),
             Some("use bridge or host network mode"),
         );
@@ -317,34 +331,31 @@ fn check_compatibility(
 
 fn placement_rules(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     (strategies, constraints): RawRules,
 ) -> Option<(Vec<PlacementStrategy>, Vec<PlacementConstraint>)> {
-    let s = placement::strategies(c, &format!("{path}.placement_strategy"), strategies.unwrap_or_default());
-    let k = placement::constraints(c, &format!("{path}.placement_constraints"), constraints.unwrap_or_default(), false);
+    let s = placement::strategies(c, &path.field("placement_strategy"), strategies.unwrap_or_default());
+    let k = placement::constraints(c, &path.field("placement_constraints"), constraints.unwrap_or_default(), false);
     Some((s?, k?))
 }
 
 /// The referenced definition; it may exist in the file but be invalid (already reported).
 fn task_definition<'a>(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     name: &str,
     known: &Known<'a>,
 ) -> Option<(TaskDefId, &'a str, &'a TaskDefinition)> {
-    if !known.raw.task_definitions.contains_key(name) {
-        let hint = suggestion(name, names(&known.raw.task_definitions));
-        c.error(&format!("{path}.task_definition"), &format!("unknown task definition `{name}`"), Some(&hint));
-    }
-    let i = known.task_definitions.iter().position(|(n, _)| n == name)?;
-    Some((TaskDefId::from_index(i), known.task_definitions[i].0.as_str(), &known.task_definitions[i].1))
+    let names = &known.names.task_definitions;
+    let id = names.resolve(c, &path.field("task_definition"), name)?;
+    Some((id, names.name(id), known.task_definitions.get(id)?))
 }
 
 /// Launch type and strategy are mutually exclusive; with neither, the cluster's default strategy,
 /// and without one, launch type EC2 (aws-behaviour.md §5.1).
 fn capacity_source(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     (launch_type, strategy): RawWhere,
     known: &Known,
 ) -> Option<CapacitySource> {
@@ -360,8 +371,10 @@ fn capacity_source(
         (Some(RawLaunchType::Ec2), None) => Some(CapacitySource::LaunchType(LaunchType::Ec2)),
         (Some(RawLaunchType::Fargate), None) => Some(CapacitySource::LaunchType(LaunchType::Fargate)),
         (Some(RawLaunchType::External), None) => Some(CapacitySource::LaunchType(LaunchType::External)),
-        (None, Some(items)) => check_strategy(c, &format!("{path}.capacity_provider_strategy"), items, known.providers)
-            .map(CapacitySource::Strategy),
+        (None, Some(items)) => {
+            check_strategy(c, known.names, &path.field("capacity_provider_strategy"), items, known.providers)
+                .map(CapacitySource::Strategy)
+        }
         (None, None) => Some(match known.default_strategy {
             Some(strategy) => CapacitySource::Strategy(strategy.clone()),
             None => CapacitySource::LaunchType(LaunchType::Ec2),

@@ -2,11 +2,14 @@
 //! §1.1). Fargate's stricter rules depend on where a service runs its tasks, so `services` checks
 //! them through [`check_fargate`].
 
+use crate::scenario::path::Path;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
+use super::names::{Checked, Names, Table};
 use crate::catalog::{fargate, CpuArchitecture};
 use crate::engine::{DurationDist, SimDuration};
+use crate::ids::TaskDefId;
 use crate::scenario::schema::{
     RawCompatibility, RawContainerDefinition, RawCpuArchitecture, RawDependencyCondition, RawHealthCheck,
     RawPortMapping, RawProtocol, RawTaskDefinition,
@@ -21,23 +24,27 @@ use crate::task::{
 const TASK_CPU_RANGE: (i64, i64) = (128, 196_608);
 /// Docker >= 20.10 refuses containers with less memory.
 const MIN_CONTAINER_MEMORY_MIB: i64 = 6;
-const DEFAULT_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(30);
 const FARGATE_MAX_STOP_TIMEOUT: SimDuration = SimDuration::from_secs(120);
-/// Assumed compressed image size when the scenario gives none (a small web service image).
-const DEFAULT_IMAGE_SIZE_MB: f64 = 100.0;
-const DEFAULT_START_TIME: SimDuration = SimDuration::from_secs(1);
-const DEFAULT_STOP_TIME: SimDuration = SimDuration::from_secs(1);
 
-/// Checks every task definition; returns those that are valid, by name.
-pub fn check(c: &mut Checker, raw: &BTreeMap<String, RawTaskDefinition>) -> Vec<(String, TaskDefinition)> {
-    raw.iter()
-        .filter_map(|(name, td)| Some((name.clone(), check_one(c, &format!("task_definitions.{name}"), name, td)?)))
-        .collect()
+/// Checks every task definition; the valid ones by id.
+pub fn check(
+    c: &mut Checker,
+    names: &Names,
+    raw: &BTreeMap<String, RawTaskDefinition>,
+) -> Checked<TaskDefId, TaskDefinition> {
+    let mut checked = Checked::new(&names.task_definitions);
+    for (name, td) in raw {
+        let id = names.task_definitions.get(name);
+        if let (Some(id), Some(td)) = (id, check_one(c, &Path::root("task_definitions").key(name), name, td)) {
+            checked.set(id, td);
+        }
+    }
+    checked
 }
 
-fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition) -> Option<TaskDefinition> {
-    let cpu = raw.cpu.as_ref().map(|v| cpu_units(c, &format!("{path}.cpu"), v));
-    let memory = raw.memory.as_ref().map(|v| memory_mib(c, &format!("{path}.memory"), v));
+fn check_one(c: &mut Checker, path: &Path, family: &str, raw: &RawTaskDefinition) -> Option<TaskDefinition> {
+    let cpu = raw.cpu.as_ref().map(|v| cpu_units(c, &path.field("cpu"), v));
+    let memory = raw.memory.as_ref().map(|v| memory_mib(c, &path.field("memory"), v));
     let mut requires_compatibilities: Vec<Compatibility> = raw
         .requires_compatibilities
         .iter()
@@ -55,7 +62,7 @@ fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition)
     if let Some(os) = raw.runtime_platform.as_ref().and_then(|p| p.operating_system_family.as_deref()) {
         if os != "LINUX" {
             c.error(
-                &format!("{path}.runtime_platform.operating_system_family"),
+                &path.field("runtime_platform").field("operating_system_family"),
                 &format!("`{os}`: ecsim simulates Linux tasks only"),
                 Some("use `LINUX`"),
             );
@@ -67,18 +74,18 @@ fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition)
     });
     let placement_constraints = super::placement::constraints(
         c,
-        &format!("{path}.placement_constraints"),
+        &path.field("placement_constraints"),
         raw.placement_constraints.as_deref().unwrap_or_default(),
         true,
     );
     if raw.container_definitions.is_empty() {
-        c.error(&format!("{path}.container_definitions"), "a task definition needs at least one container", None);
+        c.error(&path.field("container_definitions"), "a task definition needs at least one container", None);
     }
     let containers: Vec<_> = raw
         .container_definitions
         .iter()
         .enumerate()
-        .map(|(i, cd)| container(c, &format!("{path}.container_definitions[{i}]"), cd, network_mode))
+        .map(|(i, cd)| container(c, &path.field("container_definitions").index(i), cd, network_mode))
         .collect();
     // Outer None: not given (fine); inner None: given but invalid (already reported).
     let (cpu, memory) = (cpu.map_or(Some(None), |v| v.map(Some))?, memory.map_or(Some(None), |v| v.map(Some))?);
@@ -106,24 +113,18 @@ fn check_one(c: &mut Checker, path: &str, family: &str, raw: &RawTaskDefinition)
 impl TaskDefinition {
     /// Resolves `dependsOn` to container indexes: known names, no self-dependency, no cycle, and
     /// `HEALTHY` only on a container with a health check.
-    fn containers_depend_on(&mut self, c: &mut Checker, path: &str, raw: &RawTaskDefinition) -> Option<()> {
+    fn containers_depend_on(&mut self, c: &mut Checker, path: &Path, raw: &RawTaskDefinition) -> Option<()> {
         let before = c.error_count();
-        let names: Vec<&str> = self.containers.iter().map(|cd| cd.name.as_str()).collect();
+        let names: Table<usize> = Table::new("container", self.containers.iter().map(|cd| cd.name.as_str()));
         let mut edges: Vec<Vec<(usize, DependencyCondition)>> = vec![Vec::new(); self.containers.len()];
         for (i, raw_cd) in raw.container_definitions.iter().enumerate() {
             for (j, dep) in raw_cd.depends_on.iter().flatten().enumerate() {
-                let dpath = format!("{path}.container_definitions[{i}].depends_on[{j}]");
-                let Some(target) = names.iter().position(|n| *n == dep.container_name) else {
-                    let hint = crate::scenario::diagnostics::suggestion(&dep.container_name, names.iter().copied());
-                    c.error(
-                        &format!("{dpath}.container_name"),
-                        &format!("unknown container `{}`", dep.container_name),
-                        Some(&hint),
-                    );
+                let dpath = path.field("container_definitions").index(i).field("depends_on").index(j);
+                let Some(target) = names.resolve(c, &dpath.field("container_name"), &dep.container_name) else {
                     continue;
                 };
                 if target == i {
-                    c.error(&format!("{dpath}.container_name"), "a container cannot depend on itself", None);
+                    c.error(&dpath.field("container_name"), "a container cannot depend on itself", None);
                     continue;
                 }
                 let condition = match dep.condition {
@@ -134,7 +135,7 @@ impl TaskDefinition {
                 };
                 if condition == DependencyCondition::Healthy && self.containers[target].health_check.is_none() {
                     c.error(
-                        &format!("{dpath}.condition"),
+                        &dpath.field("condition"),
                         &format!("HEALTHY needs a health check on `{}`", dep.container_name),
                         None,
                     );
@@ -144,7 +145,7 @@ impl TaskDefinition {
         }
         if let Some(cycle_at) = first_cycle(&edges) {
             c.error(
-                &format!("{path}.container_definitions[{cycle_at}].depends_on"),
+                &path.field("container_definitions").index(cycle_at).field("depends_on"),
                 "container dependencies form a cycle",
                 None,
             );
@@ -174,17 +175,17 @@ fn first_cycle(edges: &[Vec<(usize, DependencyCondition)>]) -> Option<usize> {
 }
 
 /// Rules that span the containers of one definition.
-fn check_container_set(c: &mut Checker, path: &str, td: &TaskDefinition) -> bool {
+fn check_container_set(c: &mut Checker, path: &Path, td: &TaskDefinition) -> bool {
     let before = c.error_count();
-    let containers = format!("{path}.container_definitions");
+    let containers = path.field("container_definitions");
     let mut names = BTreeSet::new();
     for (i, cd) in td.containers.iter().enumerate() {
         if !names.insert(&cd.name) {
-            c.error(&format!("{containers}[{i}].name"), &format!("container name `{}` is used twice", cd.name), None);
+            c.error(&containers.index(i).field("name"), &format!("container name `{}` is used twice", cd.name), None);
         }
         if td.memory.is_none() && cd.memory.is_none() && cd.memory_reservation.is_none() {
             c.error(
-                &format!("{containers}[{i}]"),
+                &containers.index(i),
                 &format!("container `{}` has no memory and the task has no task-level memory", cd.name),
                 Some("set `memory` or `memory_reservation` on the container, or `memory` on the task definition"),
             );
@@ -200,7 +201,7 @@ fn check_container_set(c: &mut Checker, path: &str, td: &TaskDefinition) -> bool
     let container_cpu: u32 = td.containers.iter().map(|cd| cd.cpu).sum();
     if let Some(cpu) = td.cpu.filter(|&cpu| container_cpu > cpu) {
         c.error(
-            &format!("{path}.cpu"),
+            &path.field("cpu"),
             &format!("the containers' cpu adds up to {container_cpu}, more than the task's {cpu}"),
             None,
         );
@@ -209,7 +210,7 @@ fn check_container_set(c: &mut Checker, path: &str, td: &TaskDefinition) -> bool
         if let (Some(task), Some(mem)) = (td.memory, cd.memory.or(cd.memory_reservation)) {
             if mem > task {
                 c.error(
-                    &format!("{containers}[{i}]"),
+                    &containers.index(i),
                     &format!("container `{}` asks for {mem} MiB, more than the task's {task} MiB", cd.name),
                     None,
                 );
@@ -221,48 +222,47 @@ fn check_container_set(c: &mut Checker, path: &str, td: &TaskDefinition) -> bool
 
 fn container(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawContainerDefinition,
     mode: NetworkMode,
 ) -> Option<ContainerDefinition> {
     let before = c.error_count();
-    let cpu = c.count(&format!("{path}.cpu"), raw.cpu.unwrap_or(0));
-    let memory =
-        raw.memory.map(|m| c.int_in(&format!("{path}.memory"), m, MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX)));
+    let cpu = c.count(&path.field("cpu"), raw.cpu.unwrap_or(0));
+    let memory = raw.memory.map(|m| c.int_in(&path.field("memory"), m, MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX)));
     let reservation = raw
         .memory_reservation
-        .map(|m| c.int_in(&format!("{path}.memory_reservation"), m, MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX)));
+        .map(|m| c.int_in(&path.field("memory_reservation"), m, MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX)));
     if let (Some(m), Some(r)) = (raw.memory, raw.memory_reservation) {
         if r >= m {
             c.error(
-                &format!("{path}.memory_reservation"),
+                &path.field("memory_reservation"),
                 &format!("the soft limit ({r} MiB) must be lower than the hard limit `memory` ({m} MiB)"),
                 None,
             );
         }
     }
-    let image_size_mb = raw.image_size_mb.unwrap_or(DEFAULT_IMAGE_SIZE_MB);
+    let image_size_mb = raw.image_size_mb.unwrap_or(ContainerDefinition::DEFAULT_IMAGE_SIZE_MB);
     if !(image_size_mb.is_finite() && image_size_mb >= 0.0) {
-        c.error(&format!("{path}.image_size_mb"), &format!("{image_size_mb} must be a number >= 0 (MB)"), None);
+        c.error(&path.field("image_size_mb"), &format!("{image_size_mb} must be a number >= 0 (MB)"), None);
     }
     let port_mappings: Vec<_> = raw
         .port_mappings
         .iter()
         .enumerate()
-        .map(|(i, p)| port_mapping(c, &format!("{path}.port_mappings[{i}]"), p, mode))
+        .map(|(i, p)| port_mapping(c, &path.field("port_mappings").index(i), p, mode))
         .collect();
     let dist = |c: &mut Checker, field: &str, raw: &Option<_>, default| match raw {
-        Some(d) => c.distribution(&format!("{path}.{field}"), d),
+        Some(d) => c.distribution(&path.field(field), d),
         None => Some(DurationDist::constant(default)),
     };
-    let start_time = dist(c, "start_time", &raw.start_time, DEFAULT_START_TIME);
-    let stop_time = dist(c, "stop_time", &raw.stop_time, DEFAULT_STOP_TIME);
+    let start_time = dist(c, "start_time", &raw.start_time, ContainerDefinition::DEFAULT_START_TIME);
+    let stop_time = dist(c, "stop_time", &raw.stop_time, ContainerDefinition::DEFAULT_STOP_TIME);
     let stop_timeout = raw
         .stop_timeout
         .as_ref()
-        .map_or(Some(DEFAULT_STOP_TIMEOUT), |t| c.duration(&format!("{path}.stop_timeout"), t));
-    let health_check = raw.health_check.as_ref().map(|h| health_check(c, &format!("{path}.health_check"), h));
-    let behaviour = raw.behaviour.as_ref().map(|b| super::behaviour::check(c, &format!("{path}.behaviour"), b));
+        .map_or(Some(ContainerDefinition::DEFAULT_STOP_TIMEOUT), |t| c.duration(&path.field("stop_timeout"), t));
+    let health_check = raw.health_check.as_ref().map(|h| health_check(c, &path.field("health_check"), h));
+    let behaviour = raw.behaviour.as_ref().map(|b| super::behaviour::check(c, &path.field("behaviour"), b));
     if c.error_count() != before {
         return None;
     }
@@ -287,12 +287,12 @@ fn container(
 /// A duration within `[min, max]` seconds, or the default when not given.
 fn seconds_in(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: Option<&Scalar>,
     (min, max): (u64, u64),
-    default: u64,
+    default: SimDuration,
 ) -> Option<SimDuration> {
-    let Some(raw) = raw else { return Some(SimDuration::from_secs(default)) };
+    let Some(raw) = raw else { return Some(default) };
     let d = c.duration(path, raw)?;
     if d < SimDuration::from_secs(min) || d > SimDuration::from_secs(max) {
         c.error(path, &format!("{d} is out of range: ECS accepts {min}s to {max}s"), None);
@@ -302,18 +302,26 @@ fn seconds_in(
 }
 
 /// A container health check with ECS's ranges and defaults (aws-behaviour.md §1.3).
-fn health_check(c: &mut Checker, path: &str, raw: &RawHealthCheck) -> Option<HealthCheck> {
+fn health_check(c: &mut Checker, path: &Path, raw: &RawHealthCheck) -> Option<HealthCheck> {
     if raw.command.is_empty() {
         c.error(
-            &format!("{path}.command"),
+            &path.field("command"),
             "a health check needs a command",
             Some("e.g. `[CMD-SHELL, \"curl -f http://localhost/ || exit 1\"]`"),
         );
     }
-    let interval = seconds_in(c, &format!("{path}.interval"), raw.interval.as_ref(), (5, 300), 30);
-    let timeout = seconds_in(c, &format!("{path}.timeout"), raw.timeout.as_ref(), (2, 60), 5);
-    let retries = c.int_in(&format!("{path}.retries"), raw.retries.unwrap_or(3), 1, 10);
-    let start_period = seconds_in(c, &format!("{path}.start_period"), raw.start_period.as_ref(), (0, 300), 0);
+    let interval =
+        seconds_in(c, &path.field("interval"), raw.interval.as_ref(), (5, 300), HealthCheck::DEFAULT_INTERVAL);
+    let timeout = seconds_in(c, &path.field("timeout"), raw.timeout.as_ref(), (2, 60), HealthCheck::DEFAULT_TIMEOUT);
+    let retries =
+        c.int_in(&path.field("retries"), raw.retries.map_or(i64::from(HealthCheck::DEFAULT_RETRIES), |r| r), 1, 10);
+    let start_period = seconds_in(
+        c,
+        &path.field("start_period"),
+        raw.start_period.as_ref(),
+        (0, 300),
+        HealthCheck::DEFAULT_START_PERIOD,
+    );
     if raw.command.is_empty() {
         return None;
     }
@@ -326,17 +334,17 @@ fn health_check(c: &mut Checker, path: &str, raw: &RawHealthCheck) -> Option<Hea
     })
 }
 
-fn port_mapping(c: &mut Checker, path: &str, raw: &RawPortMapping, mode: NetworkMode) -> Option<PortMapping> {
-    let container_port = c.int_in(&format!("{path}.container_port"), raw.container_port, 1, 65_535);
+fn port_mapping(c: &mut Checker, path: &Path, raw: &RawPortMapping, mode: NetworkMode) -> Option<PortMapping> {
+    let container_port = c.int_in(&path.field("container_port"), raw.container_port, 1, 65_535);
     let host_port = match raw.host_port {
         None | Some(0) => None,
-        Some(p) => c.int_in(&format!("{path}.host_port"), p, 1, 65_535),
+        Some(p) => c.int_in(&path.field("host_port"), p, 1, 65_535),
     };
     let container_port = u16::try_from(container_port?).ok()?;
     let host_port = host_port.and_then(|p| u16::try_from(p).ok());
     if matches!(mode, NetworkMode::Host | NetworkMode::Awsvpc) && host_port.is_some_and(|h| h != container_port) {
         c.error(
-            &format!("{path}.host_port"),
+            &path.field("host_port"),
             &format!("in {mode:?} mode the host port must equal the container port ({container_port})").to_lowercase(),
             Some("omit `host_port`, or set it to the container port"),
         );
@@ -350,13 +358,13 @@ fn port_mapping(c: &mut Checker, path: &str, raw: &RawPortMapping, mode: Network
 }
 
 /// Task CPU: units, or AWS's `"N vCPU"` form.
-fn cpu_units(c: &mut Checker, path: &str, raw: &Scalar) -> Option<u32> {
+fn cpu_units(c: &mut Checker, path: &Path, raw: &Scalar) -> Option<u32> {
     let hint = "write CPU units (1024 = 1 vCPU), e.g. `512`, or `\"0.5 vCPU\"`";
     aws_quantity(c, path, raw, ("vcpu", 1024.0), TASK_CPU_RANGE, ("CPU amount", hint))
 }
 
 /// Task memory: MiB, or AWS's `"N GB"` form.
-fn memory_mib(c: &mut Checker, path: &str, raw: &Scalar) -> Option<u32> {
+fn memory_mib(c: &mut Checker, path: &Path, raw: &Scalar) -> Option<u32> {
     let range = (MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX));
     aws_quantity(c, path, raw, ("gb", 1024.0), range, ("memory amount", "write MiB, e.g. `1024`, or `\"1 GB\"`"))
 }
@@ -364,7 +372,7 @@ fn memory_mib(c: &mut Checker, path: &str, raw: &Scalar) -> Option<u32> {
 /// A whole number of base units, written plainly or with AWS's larger unit (`(suffix, factor)`).
 pub(super) fn aws_quantity(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &Scalar,
     (suffix, factor): (&str, f64),
     (min, max): (i64, i64),
@@ -386,11 +394,11 @@ pub(super) fn aws_quantity(
 
 /// Fargate's rules for a task definition that `who` runs on Fargate (aws-behaviour.md §1.3, §2.1).
 pub fn check_fargate(c: &mut Checker, family: &str, td: &TaskDefinition, who: &str) {
-    let path = format!("task_definitions.{family}");
+    let path = Path::root("task_definitions").key(family);
     let why = if who.starts_with("its ") { who.to_string() } else { format!("{who} runs it on Fargate") };
     if td.network_mode != NetworkMode::Awsvpc {
         c.error(
-            &format!("{path}.network_mode"),
+            &path.field("network_mode"),
             &format!("Fargate requires network_mode awsvpc ({why})"),
             Some("set `network_mode: awsvpc`"),
         );
@@ -402,7 +410,7 @@ pub fn check_fargate(c: &mut Checker, family: &str, td: &TaskDefinition, who: &s
                 .map(|(c, m)| format!("cpu {c} / memory {m} ({})", fargate::describe_size(c, m)))
                 .collect();
             c.error(
-                &format!("{path}.cpu"),
+                &path.field("cpu"),
                 &format!("cpu {cpu} with memory {mem} is not a valid Fargate task size ({why})"),
                 Some(&format!("nearest valid sizes: {}", nearest.join("; "))),
             );
@@ -417,7 +425,7 @@ pub fn check_fargate(c: &mut Checker, family: &str, td: &TaskDefinition, who: &s
     for (i, cd) in td.containers.iter().enumerate() {
         if cd.stop_timeout > FARGATE_MAX_STOP_TIMEOUT {
             c.error(
-                &format!("{path}.container_definitions[{i}].stop_timeout"),
+                &path.field("container_definitions").index(i).field("stop_timeout"),
                 &format!("{} exceeds Fargate's maximum stop timeout of 120s ({why})", cd.stop_timeout),
                 None,
             );

@@ -2,84 +2,61 @@
 //! scenario reference; every one is a documented choice where AWS publishes no number.
 
 use super::checker::Checker;
-use crate::engine::{DurationDist, SimDuration};
+use crate::engine::SimDuration;
+use crate::scenario::path::Path;
 use crate::scenario::schema::{RawBackoff, RawImagePull, RawTiming};
 use crate::task::{Backoff, ImagePull, LifecycleTiming};
 
-fn secs(s: u64) -> SimDuration {
-    SimDuration::from_secs(s)
-}
-
-/// The defaults: Fargate ENI provisioning ~10 s (measured, UNVERIFIED), EC2 ENI attachment "several
-/// seconds" (AWS), pulls fitted to a measured 413 MB Fargate cold start of 53-62 s (UNVERIFIED).
-pub fn defaults() -> LifecycleTiming {
-    let uniform = |lo, hi| DurationDist::uniform(secs(lo), secs(hi)).expect("static bounds are ordered");
-    LifecycleTiming {
-        fargate_provisioning: uniform(5, 15),
-        eni_attachment: uniform(2, 6),
-        fargate_image_pull: ImagePull { latency: secs(5), throughput_mb_per_s: 12.0 },
-        ec2_image_pull: ImagePull { latency: secs(2), throughput_mb_per_s: 50.0 },
-        // AWS publishes only the 15-minute cap; doubling from 30 s is ecsim's choice.
-        launch_backoff: Backoff { first: secs(30), factor: 2.0, max: secs(15 * 60) },
-        // Cluster auto scaling keeps tasks in PROVISIONING "10-30 minutes" before stopping them.
-        capacity_wait_timeout: secs(30 * 60),
-        fleet: super::capacity::default_fleet_timing(),
-    }
-}
-
 pub fn check(c: &mut Checker, raw: Option<&RawTiming>) -> Option<LifecycleTiming> {
-    let mut t = defaults();
+    let mut t = LifecycleTiming::default();
     let Some(raw) = raw else { return Some(t) };
+    let path = Path::root("timing");
     let mut ok = true;
     if let Some(d) = &raw.fargate_provisioning {
-        ok &= c.distribution("timing.fargate_provisioning", d).map(|d| t.fargate_provisioning = d).is_some();
+        ok &= c.distribution(&path.field("fargate_provisioning"), d).map(|d| t.fargate_provisioning = d).is_some();
     }
     if let Some(d) = &raw.eni_attachment {
-        ok &= c.distribution("timing.eni_attachment", d).map(|d| t.eni_attachment = d).is_some();
+        ok &= c.distribution(&path.field("eni_attachment"), d).map(|d| t.eni_attachment = d).is_some();
     }
     if let Some(p) = &raw.fargate_image_pull {
-        ok &= image_pull(c, "timing.fargate_image_pull", p, &mut t.fargate_image_pull);
+        ok &= image_pull(c, &path.field("fargate_image_pull"), p, &mut t.fargate_image_pull);
     }
     if let Some(p) = &raw.ec2_image_pull {
-        ok &= image_pull(c, "timing.ec2_image_pull", p, &mut t.ec2_image_pull);
+        ok &= image_pull(c, &path.field("ec2_image_pull"), p, &mut t.ec2_image_pull);
     }
     if let Some(b) = &raw.launch_backoff {
-        ok &= backoff(c, "timing.launch_backoff", b, &mut t.launch_backoff);
+        ok &= backoff(c, &path.field("launch_backoff"), b, &mut t.launch_backoff);
     }
     if let Some(d) = &raw.capacity_wait_timeout {
-        let path = "timing.capacity_wait_timeout";
-        ok &= c.duration(path, d).filter(|d| c.positive(path, *d)).map(|d| t.capacity_wait_timeout = d).is_some();
+        let path = path.field("capacity_wait_timeout");
+        ok &= c.duration(&path, d).filter(|d| c.positive(&path, *d)).map(|d| t.capacity_wait_timeout = d).is_some();
     }
-    ok &= super::capacity::check_fleet_timing(c, raw, &mut t.fleet);
+    ok &= super::capacity::check_fleet_timing(c, &path, raw, &mut t.fleet);
     ok.then_some(t)
 }
 
-fn image_pull(c: &mut Checker, path: &str, raw: &RawImagePull, pull: &mut ImagePull) -> bool {
+fn image_pull(c: &mut Checker, path: &Path, raw: &RawImagePull, pull: &mut ImagePull) -> bool {
     let mut ok = true;
     if let Some(l) = &raw.latency {
-        ok &= c.duration(&format!("{path}.latency"), l).map(|l| pull.latency = l).is_some();
+        ok &= c.duration(&path.field("latency"), l).map(|l| pull.latency = l).is_some();
     }
     if let Some(tp) = raw.throughput_mb_per_s {
         if tp.is_finite() && tp > 0.0 {
             pull.throughput_mb_per_s = tp;
         } else {
-            c.error(
-                &format!("{path}.throughput_mb_per_s"),
-                &format!("{tp} must be a number > 0 (MB per second)"),
-                None,
-            );
+            c.error(&path.field("throughput_mb_per_s"), &format!("{tp} must be a number > 0 (MB per second)"), None);
             ok = false;
         }
     }
     ok
 }
 
-fn backoff(c: &mut Checker, path: &str, raw: &RawBackoff, backoff: &mut Backoff) -> bool {
+fn backoff(c: &mut Checker, path: &Path, raw: &RawBackoff, backoff: &mut Backoff) -> bool {
     let mut ok = true;
     let mut duration =
         |c: &mut Checker, field: &str, raw: &Option<crate::scenario::values::Scalar>, slot: &mut SimDuration| {
             if let Some(d) = raw {
-                let path = format!("{path}.{field}");
+                let path = path.field(field);
                 ok &= c.duration(&path, d).filter(|d| c.positive(&path, *d)).map(|d| *slot = d).is_some();
             }
         };
@@ -90,7 +67,7 @@ fn backoff(c: &mut Checker, path: &str, raw: &RawBackoff, backoff: &mut Backoff)
             backoff.factor = f;
         } else {
             c.error(
-                &format!("{path}.factor"),
+                &path.field("factor"),
                 &format!("{f} must be a number >= 1"),
                 Some("2 doubles the delay each time"),
             );
@@ -98,7 +75,7 @@ fn backoff(c: &mut Checker, path: &str, raw: &RawBackoff, backoff: &mut Backoff)
         }
     }
     if backoff.max < backoff.first {
-        c.error(&format!("{path}.max"), &format!("{} is shorter than `first` ({})", backoff.max, backoff.first), None);
+        c.error(&path.field("max"), &format!("{} is shorter than `first` ({})", backoff.max, backoff.first), None);
         ok = false;
     }
     ok

@@ -1,12 +1,15 @@
 //! `load_balancers:`, a service's `load_balancer` and `requests`, and `traffic:` — with AWS's
 //! ranges for every target group setting (aws-behaviour.md §9).
 
+use std::collections::BTreeMap;
+
 use super::checker::Checker;
+use super::names::{Checked, Names};
 use crate::engine::SimDuration;
 use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
-use crate::scenario::diagnostics::suggestion;
+use crate::scenario::path::Path;
 use crate::scenario::schema::{
-    RawAlgorithm, RawFidelity, RawInitialChecks, RawLoadBalancer, RawRequestModel, RawScenario, RawTargetGroup,
+    RawAlgorithm, RawFidelity, RawInitialChecks, RawLoadBalancer, RawRequestModel, RawTargetGroup,
     RawTargetHealthCheck, RawTraffic,
 };
 use crate::scenario::values::Scalar;
@@ -30,17 +33,22 @@ const MAX_WEIGHT: i64 = 999;
 
 /// The load balancers and their target groups; target groups are numbered across load
 /// balancers, in name order within each.
-pub fn check_load_balancers(c: &mut Checker, raw: &RawScenario) -> (Vec<LoadBalancerSpec>, Vec<TargetGroupSpec>) {
-    let mut balancers = Vec::new();
-    let mut groups = Vec::new();
-    for (i, (name, lb)) in raw.load_balancers.iter().enumerate() {
-        let path = format!("load_balancers.{name}");
-        let id = LoadBalancerId::from_index(i);
+pub fn check_load_balancers(
+    c: &mut Checker,
+    names: &Names,
+    raw: &BTreeMap<String, RawLoadBalancer>,
+) -> (Checked<LoadBalancerId, LoadBalancerSpec>, Checked<TargetGroupId, TargetGroupSpec>) {
+    let mut balancers = Checked::new(&names.load_balancers);
+    let mut groups = Checked::new(&names.target_groups);
+    for (name, lb) in raw {
+        let path = Path::root("load_balancers").key(name);
+        let Some(id) = names.load_balancers.get(name) else { continue };
         let mut forward = Vec::new();
         for (tg_name, tg) in &lb.target_groups {
-            let tg_path = format!("{path}.target_groups.{tg_name}");
-            if let Some(clash) = groups.iter().find(|g: &&TargetGroupSpec| g.name == *tg_name) {
-                let other = &raw.load_balancers.keys().nth(clash.load_balancer.index()).cloned().unwrap_or_default();
+            let tg_path = path.field("target_groups").key(tg_name);
+            let Some(tg_id) = names.target_group_of(id, tg_name) else { continue };
+            if let Some(first) = names.target_groups.get(tg_name).filter(|first| *first != tg_id) {
+                let other = names.load_balancers.name(names.target_group_owner(first));
                 c.error(
                     &tg_path,
                     &format!("target group `{tg_name}` is also declared under load balancer `{other}`"),
@@ -48,39 +56,39 @@ pub fn check_load_balancers(c: &mut Checker, raw: &RawScenario) -> (Vec<LoadBala
                 );
                 continue;
             }
-            let weight = tg.weight.map_or(Some(1), |w| c.int_in(&format!("{tg_path}.weight"), w, 0, MAX_WEIGHT));
+            let weight = tg.weight.map_or(Some(1), |w| c.int_in(&tg_path.field("weight"), w, 0, MAX_WEIGHT));
             let config = target_group_config(c, &tg_path, tg);
             if let (Some(weight), Some(config)) = (weight, config) {
-                forward.push((TargetGroupId::from_index(groups.len()), weight));
-                groups.push(TargetGroupSpec { name: tg_name.clone(), load_balancer: id, config, service: None });
+                forward.push((tg_id, weight));
+                groups.set(tg_id, TargetGroupSpec { name: tg_name.clone(), load_balancer: id, config, service: None });
             }
         }
         check_forward(c, &path, lb, &forward);
         let idle_timeout = lb
             .idle_timeout
             .as_ref()
-            .map_or(Some(DEFAULT_IDLE_TIMEOUT), |t| seconds_in(c, &format!("{path}.idle_timeout"), t, IDLE_TIMEOUT));
+            .map_or(Some(DEFAULT_IDLE_TIMEOUT), |t| seconds_in(c, &path.field("idle_timeout"), t, IDLE_TIMEOUT));
         if let Some(idle_timeout) = idle_timeout {
-            balancers.push(LoadBalancerSpec { name: name.clone(), idle_timeout, target_groups: forward });
+            balancers.set(id, LoadBalancerSpec { name: name.clone(), idle_timeout, target_groups: forward });
         }
     }
     (balancers, groups)
 }
 
 /// A listener must forward somewhere: at least one target group, and not every weight 0.
-fn check_forward(c: &mut Checker, path: &str, lb: &RawLoadBalancer, forward: &[(TargetGroupId, u32)]) {
+fn check_forward(c: &mut Checker, path: &Path, lb: &RawLoadBalancer, forward: &[(TargetGroupId, u32)]) {
     if lb.target_groups.is_empty() {
         c.error(
-            &format!("{path}.target_groups"),
+            &path.field("target_groups"),
             "a load balancer needs at least one target group to forward to",
             Some("e.g. `target_groups: { web-tg: {} }`"),
         );
     } else if !forward.is_empty() && forward.iter().all(|(_, w)| *w == 0) {
-        c.error(&format!("{path}.target_groups"), "every target group has weight 0", Some("give one a weight > 0"));
+        c.error(&path.field("target_groups"), "every target group has weight 0", Some("give one a weight > 0"));
     }
 }
 
-fn target_group_config(c: &mut Checker, path: &str, raw: &RawTargetGroup) -> Option<TargetGroupConfig> {
+fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Option<TargetGroupConfig> {
     let defaults = TargetGroupConfig::default();
     let algorithm = match raw.algorithm {
         None | Some(RawAlgorithm::RoundRobin) => Algorithm::RoundRobin,
@@ -90,16 +98,16 @@ fn target_group_config(c: &mut Checker, path: &str, raw: &RawTargetGroup) -> Opt
     let slow_start = raw.slow_start.as_ref().map_or(Some(SimDuration::ZERO), |s| slow_start(c, path, s));
     if algorithm == Algorithm::LeastOutstandingRequests && slow_start.is_some_and(|s| !s.is_zero()) {
         c.error(
-            &format!("{path}.slow_start"),
+            &path.field("slow_start"),
             "slow start cannot be combined with least_outstanding_requests",
             Some("use round_robin or weighted_random, or remove `slow_start`"),
         );
     }
     let delay = raw.deregistration_delay.as_ref().map_or(Some(defaults.deregistration_delay), |d| {
-        seconds_in(c, &format!("{path}.deregistration_delay"), d, (0, DEREGISTRATION_DELAY_MAX))
+        seconds_in(c, &path.field("deregistration_delay"), d, (0, DEREGISTRATION_DELAY_MAX))
     });
     let health_check = raw.health_check.as_ref().map_or(Some((defaults.health_check, defaults.initial_checks)), |h| {
-        health_check(c, &format!("{path}.health_check"), h, defaults.initial_checks)
+        health_check(c, &path.field("health_check"), h, defaults.initial_checks)
     });
     let (health_check, initial_checks) = health_check?;
     Some(TargetGroupConfig {
@@ -113,8 +121,8 @@ fn target_group_config(c: &mut Checker, path: &str, raw: &RawTargetGroup) -> Opt
 }
 
 /// `slow_start`: 0 (off) or 30s to 900s.
-fn slow_start(c: &mut Checker, path: &str, raw: &Scalar) -> Option<SimDuration> {
-    let path = format!("{path}.slow_start");
+fn slow_start(c: &mut Checker, path: &Path, raw: &Scalar) -> Option<SimDuration> {
+    let path = path.field("slow_start");
     let d = c.duration(&path, raw)?;
     if d.is_zero() {
         return Some(d);
@@ -124,7 +132,7 @@ fn slow_start(c: &mut Checker, path: &str, raw: &Scalar) -> Option<SimDuration> 
 
 fn health_check(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     raw: &RawTargetHealthCheck,
     default_initial: InitialChecks,
 ) -> Option<(HealthCheck, InitialChecks)> {
@@ -132,20 +140,20 @@ fn health_check(
     let interval = raw
         .interval
         .as_ref()
-        .map_or(Some(d.interval), |s| seconds_in(c, &format!("{path}.interval"), s, HEALTH_CHECK_INTERVAL));
+        .map_or(Some(d.interval), |s| seconds_in(c, &path.field("interval"), s, HEALTH_CHECK_INTERVAL));
     let timeout = raw
         .timeout
         .as_ref()
-        .map_or(Some(d.timeout), |s| seconds_in(c, &format!("{path}.timeout"), s, HEALTH_CHECK_TIMEOUT));
+        .map_or(Some(d.timeout), |s| seconds_in(c, &path.field("timeout"), s, HEALTH_CHECK_TIMEOUT));
     let threshold = |c: &mut Checker, field: &str, value: Option<i64>, default: u32| {
-        value.map_or(Some(default), |v| c.int_in(&format!("{path}.{field}"), v, THRESHOLD.0, THRESHOLD.1))
+        value.map_or(Some(default), |v| c.int_in(&path.field(field), v, THRESHOLD.0, THRESHOLD.1))
     };
     let healthy = threshold(c, "healthy_threshold", raw.healthy_threshold, d.healthy_threshold);
     let unhealthy = threshold(c, "unhealthy_threshold", raw.unhealthy_threshold, d.unhealthy_threshold);
     let (interval, timeout) = (interval?, timeout?);
     if timeout >= interval {
         c.error(
-            &format!("{path}.timeout"),
+            &path.field("timeout"),
             &format!("the timeout ({timeout}) must be shorter than the interval ({interval})"),
             Some("AWS rejects a health check whose timeout is not below its interval"),
         );
@@ -161,13 +169,13 @@ fn health_check(
 }
 
 /// A service's `requests:` model; the default one when absent.
-pub fn check_request_model(c: &mut Checker, path: &str, raw: Option<&RawRequestModel>) -> Option<RequestModel> {
+pub fn check_request_model(c: &mut Checker, path: &Path, raw: Option<&RawRequestModel>) -> Option<RequestModel> {
     let Some(raw) = raw else { return Some(RequestModel::default()) };
-    let cpu_time = c.distribution(&format!("{path}.cpu_time"), &raw.cpu_time);
+    let cpu_time = c.distribution(&path.field("cpu_time"), &raw.cpu_time);
     let memory_per_request = raw.memory_per_request.map_or(Some(0.0), |m| {
         let ok = m.is_finite() && m >= 0.0;
         if !ok {
-            c.error(&format!("{path}.memory_per_request"), &format!("{m} must be a number of MiB >= 0"), None);
+            c.error(&path.field("memory_per_request"), &format!("{m} must be a number of MiB >= 0"), None);
         }
         ok.then_some(m)
     });
@@ -175,25 +183,23 @@ pub fn check_request_model(c: &mut Checker, path: &str, raw: Option<&RawRequestM
         (None, None) => Some(Concurrency::ProcessorSharing),
         (None, Some(_)) => {
             c.error(
-                &format!("{path}.queue"),
+                &path.field("queue"),
                 "a queue needs `workers`: with processor sharing every request is served at once",
                 Some("add `workers: N`, or remove `queue`"),
             );
             None
         }
         (Some(w), queue) => {
-            let count = c.int_in(&format!("{path}.workers"), w, 1, i64::from(u32::MAX));
+            let count = c.int_in(&path.field("workers"), w, 1, i64::from(u32::MAX));
             let queue = match queue {
-                Some(q) => c.count(&format!("{path}.queue"), q).map(Some),
+                Some(q) => c.count(&path.field("queue"), q).map(Some),
                 None => Some(None),
             };
             count.zip(queue).map(|(count, queue)| Concurrency::Workers { count, queue })
         }
     };
     let timeout = match &raw.timeout {
-        Some(t) => {
-            c.duration(&format!("{path}.timeout"), t).filter(|d| c.positive(&format!("{path}.timeout"), *d)).map(Some)
-        }
+        Some(t) => c.duration(&path.field("timeout"), t).filter(|d| c.positive(&path.field("timeout"), *d)).map(Some),
         None => Some(None),
     };
     Some(RequestModel {
@@ -208,36 +214,38 @@ pub fn check_request_model(c: &mut Checker, path: &str, raw: Option<&RawRequestM
 /// `None` silently for a declared one with problems of its own (reported there).
 pub fn target_group_ref(
     c: &mut Checker,
-    path: &str,
+    path: &Path,
     name: &str,
-    raw: &RawScenario,
-    groups: &[TargetGroupSpec],
+    names: &Names,
+    groups: &Checked<TargetGroupId, TargetGroupSpec>,
 ) -> Option<TargetGroupId> {
-    let id = groups.iter().position(|g| g.name == name).map(TargetGroupId::from_index);
-    let declared: Vec<&str> =
-        raw.load_balancers.values().flat_map(|lb| lb.target_groups.keys()).map(String::as_str).collect();
-    if id.is_none() && !declared.contains(&name) {
-        let hint = suggestion(name, declared.iter().copied());
+    let Some(id) = names.target_groups.get(name) else {
+        let hint = names.target_groups.suggest(name);
         c.error(
             path,
             &format!("unknown target group `{name}`"),
             Some(&format!("{hint} (declared under `load_balancers.<name>.target_groups`)")),
         );
-    }
-    id
+        return None;
+    };
+    groups.get(id).map(|_| id)
 }
 
 /// Records which service each target group serves: one service per target group, so that its
 /// metrics are the service's.
-pub fn attach_services(c: &mut Checker, groups: &mut [TargetGroupSpec], services: &[ServiceSpec]) {
-    for (i, spec) in services.iter().enumerate() {
-        let Some(tg) = spec.target_group else { continue };
-        let group = &mut groups[tg.index()];
+pub fn attach_services(
+    c: &mut Checker,
+    names: &Names,
+    groups: &mut Checked<TargetGroupId, TargetGroupSpec>,
+    services: &Checked<ServiceId, ServiceSpec>,
+) {
+    for (id, spec) in services.iter() {
+        let Some(group) = spec.target_group.and_then(|tg| groups.get_mut(tg)) else { continue };
         match group.service {
-            None => group.service = Some(ServiceId::from_index(i)),
+            None => group.service = Some(id),
             Some(other) => c.error(
-                &format!("services.{}.load_balancer", spec.name),
-                &format!("target group `{}` already serves service `{}`", group.name, services[other.index()].name),
+                &Path::root("services").key(&spec.name).field("load_balancer"),
+                &format!("target group `{}` already serves service `{}`", group.name, names.services.name(other)),
                 Some("ecsim gives each target group to one service; declare another target group"),
             ),
         }
@@ -247,31 +255,27 @@ pub fn attach_services(c: &mut Checker, groups: &mut [TargetGroupSpec], services
 /// `traffic:`: the fidelity, the step and the sources.
 pub fn check_traffic(
     c: &mut Checker,
+    names: &Names,
     raw: Option<&RawTraffic>,
-    balancers: &[LoadBalancerSpec],
-    names: &[&str],
+    balancers: &Checked<LoadBalancerId, LoadBalancerSpec>,
 ) -> Option<TrafficSpec> {
     let Some(raw) = raw else { return Some(TrafficSpec::default()) };
     let fidelity = match raw.fidelity {
         None | Some(RawFidelity::Requests) => Fidelity::Requests,
         Some(RawFidelity::Fluid) => Fidelity::Fluid,
     };
-    let step = raw
-        .step
-        .as_ref()
-        .map_or(Some(DEFAULT_STEP), |s| c.duration("traffic.step", s).filter(|d| c.positive("traffic.step", *d)));
+    let step = raw.step.as_ref().map_or(Some(DEFAULT_STEP), |s| {
+        let path = Path::root("traffic").field("step");
+        c.duration(&path, s).filter(|d| c.positive(&path, *d))
+    });
     // A source with a problem is left out: its problem is reported here, or by the trace
     // reading in `load` (which fails the load even when validation passes).
     let mut sources = Vec::new();
     for (i, source) in raw.sources.iter().enumerate() {
-        let path = format!("traffic.sources[{i}]");
-        let lb = names.iter().position(|n| *n == source.to).map(LoadBalancerId::from_index);
-        if lb.is_none() {
-            let hint = suggestion(&source.to, names.iter().copied());
-            c.error(&format!("{path}.to"), &format!("unknown load balancer `{}`", source.to), Some(&hint));
-        }
-        let rate = super::rate::check(c, &format!("{path}.rate"), &source.rate);
-        if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| l.index() < balancers.len()), rate) {
+        let path = Path::root("traffic").field("sources").index(i);
+        let lb = names.load_balancers.resolve(c, &path.field("to"), &source.to);
+        let rate = super::rate::check(c, &path.field("rate"), &source.rate);
+        if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| balancers.get(*l).is_some()), rate) {
             sources.push(SourceSpec { load_balancer, rate });
         }
     }
@@ -279,12 +283,12 @@ pub fn check_traffic(
 }
 
 /// A whole number of seconds within AWS's `(min, max)` range.
-fn seconds_in(c: &mut Checker, path: &str, raw: &Scalar, range: (u64, u64)) -> Option<SimDuration> {
+fn seconds_in(c: &mut Checker, path: &Path, raw: &Scalar, range: (u64, u64)) -> Option<SimDuration> {
     let d = c.duration(path, raw)?;
     seconds_within(c, path, d, range)
 }
 
-fn seconds_within(c: &mut Checker, path: &str, d: SimDuration, (min, max): (u64, u64)) -> Option<SimDuration> {
+fn seconds_within(c: &mut Checker, path: &Path, d: SimDuration, (min, max): (u64, u64)) -> Option<SimDuration> {
     let whole = d.as_micros() % 1_000_000 == 0;
     let inside = d >= SimDuration::from_secs(min) && d <= SimDuration::from_secs(max);
     if !whole || !inside {
