@@ -53,4 +53,6 @@ arena_id! {
     ScalableTargetId,
     /// A scheduled action of its scalable target, in the target's order.
     ScheduledActionId,
+    /// An `alarms:` entry of the scenario (a CloudWatch alarm of its own, which deployments watch).
+    AlarmId,
 }

@@ -21,6 +21,7 @@ pub mod alarm;
 pub mod cpu_use;
 mod decide;
 pub mod metric;
+mod named_alarms;
 mod publish;
 mod scalable;
 pub mod scheduled;
@@ -30,7 +31,7 @@ pub mod step;
 pub mod target;
 pub mod target_tracking;
 
-pub use spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScaling};
+pub use spec::{AutoscalingSpec, LoadProfile, NamedAlarm, Scalable, StepScaling, TargetScaling};
 pub use state::{Autoscaling, TargetState};
 
 use crate::engine::SimTime;
@@ -43,7 +44,7 @@ use publish::MINUTE;
 /// Schedules the first tick (at 60 s: the first minute's datapoints) and every scheduled
 /// action's first run. Nothing when no service or group has a policy.
 pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
-    if world.autoscaling.targets.is_empty() {
+    if world.autoscaling.targets.is_empty() && world.autoscaling.alarms.is_empty() {
         return;
     }
     let first = SimTime::ZERO + MINUTE;
@@ -76,10 +77,15 @@ fn tick(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     let minute = (now.as_micros() / MINUTE.as_micros()).saturating_sub(1);
     let mut scaling = std::mem::take(&mut world.autoscaling);
     publish::publish_minute(world, &mut scaling, minute, now);
+    let in_alarm = named_alarms::evaluate_all(world, ctx, &mut scaling, minute);
     for t in 0..scaling.targets.len() {
         decide::tick_target(world, ctx, &mut scaling, t, minute);
     }
     world.autoscaling = scaling;
+    // Deployments watching an alarm in ALARM fail once the policies have decided.
+    for (alarm, name) in in_alarm {
+        crate::service::on_alarm(world, ctx, alarm, &name);
+    }
     let next = now + MINUTE;
     if next <= end {
         ctx.sched.at(next, Event::Scaling(ScalingEvent::Tick));

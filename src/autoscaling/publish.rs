@@ -17,7 +17,7 @@
 //! CloudWatch samples a metric: several times a minute (at 0, 15, 30 and 45 s), averaged into
 //! the minute's datapoint.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::cpu_use::{self, TaskUse};
 use super::metric::{Dimension, MetricKey, MetricName, StatisticSet};
@@ -111,12 +111,20 @@ pub(super) fn publish_minute(world: &mut World, scaling: &mut Autoscaling, minut
     for i in 0..world.services.len() {
         let id = ServiceId::from_index(i);
         let is_target = scaling.targets.iter().any(|t| t.scalable == Scalable::Service(id));
-        if world.services[i].spec.target_group.is_some() && (is_target || !groups.is_empty()) {
+        let watched = scaling.alarms.iter().any(|(s, _)| *s == id);
+        if world.services[i].spec.target_group.is_some() && (is_target || watched || !groups.is_empty()) {
             traffic.insert(id, minute_traffic(world, &mut scaling.traffic, id, now));
         }
     }
     for t in 0..scaling.targets.len() {
         if let Scalable::Service(service) = scaling.targets[t].scalable {
+            publish_service(world, scaling, service, traffic.get(&service), (minute, start));
+        }
+    }
+    // Services only the scenario's own alarms watch (a target's are published above).
+    let watched: BTreeSet<ServiceId> = scaling.alarms.iter().map(|(s, _)| *s).collect();
+    for service in watched {
+        if !scaling.targets.iter().any(|t| t.scalable == Scalable::Service(service)) {
             publish_service(world, scaling, service, traffic.get(&service), (minute, start));
         }
     }

@@ -49,6 +49,15 @@ pub struct LoadProfile {
     pub memory: Option<Rate>,
 }
 
+/// One of the scenario's own `alarms:`: a CloudWatch alarm on a service's metric that no
+/// scaling policy owns; deployments watch it (`deploymentConfiguration.alarms`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedAlarm {
+    pub name: String,
+    pub service: ServiceId,
+    pub spec: AlarmSpec,
+}
+
 /// Everything auto scaling needs from the scenario.
 #[derive(Clone, Debug, Default)]
 pub struct AutoscalingSpec {
@@ -59,6 +68,8 @@ pub struct AutoscalingSpec {
     pub targets: Vec<TargetScaling>,
     /// Services with `load:`, in service order.
     pub loads: Vec<LoadProfile>,
+    /// `alarms:`, sorted by name; an `AlarmId` indexes this list.
+    pub alarms: Vec<NamedAlarm>,
 }
 
 impl AutoscalingSpec {
@@ -67,16 +78,17 @@ impl AutoscalingSpec {
         self.alarms().map(|a| a.lookback_minutes()).max().unwrap_or(1)
     }
 
-    /// Every alarm of every policy (target tracking's two each).
+    /// Every alarm of every policy (target tracking's two each), then the named ones.
     pub fn alarms(&self) -> impl Iterator<Item = AlarmSpec> + '_ {
         let tracking = self.targets.iter().flat_map(|s| &s.target_tracking).flat_map(|t| {
             let (high, low) = t.alarms();
             [high, low]
         });
-        tracking.chain(self.targets.iter().flat_map(|s| &s.step_scaling).map(|s| s.alarm.clone()))
+        let steps = self.targets.iter().flat_map(|s| &s.step_scaling).map(|s| s.alarm.clone());
+        tracking.chain(steps).chain(self.alarms.iter().map(|a| a.spec.clone()))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.targets.is_empty()
+        self.targets.is_empty() && self.alarms.is_empty()
     }
 }

@@ -72,6 +72,8 @@ pub struct Autoscaling {
     pub custom_names: Vec<String>,
     /// The run's seed: rate patterns with noise draw from it.
     pub seed: u64,
+    /// The scenario's own `alarms:`, by `AlarmId`, with the service whose metric each reads.
+    pub alarms: Vec<(ServiceId, WatchedAlarm)>,
 }
 
 impl Autoscaling {
@@ -134,6 +136,11 @@ impl Autoscaling {
             custom_names: spec.custom_metrics.iter().map(|(n, _)| n.clone()).collect(),
             custom_metrics: spec.custom_metrics.clone(),
             seed,
+            alarms: spec
+                .alarms
+                .iter()
+                .map(|a| (a.service, WatchedAlarm::new(a.name.clone(), a.spec.clone())))
+                .collect(),
         }
     }
 

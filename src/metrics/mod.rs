@@ -10,4 +10,4 @@ mod summary;
 pub use columns::{column_named, Column, Format, COLUMNS};
 pub use cost::{bill, cost_of_run, round_usd, Bill, Pricing};
 pub use sample::{next_sample, sample, SampleAt};
-pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficSummary};
+pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficShiftSummary, TrafficSummary};

@@ -98,6 +98,20 @@ pub struct DeploymentSummary {
     pub failed_after_running: u32,
     /// The failed deployment this one rolled back.
     pub rollback_of: Option<String>,
+    /// The service's `deploymentConfiguration.strategy`: ROLLING, BLUE_GREEN, CANARY or LINEAR.
+    pub strategy: &'static str,
+    /// Each shift of production traffic a blue/green, canary or linear deployment made (a
+    /// rollback's shift back to the old revision included, at 0 %).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub traffic_shifts: Vec<TrafficShiftSummary>,
+}
+
+/// One shift of production traffic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrafficShiftSummary {
+    pub at_s: f64,
+    /// Percent of production traffic on the deployment's revision after the shift.
+    pub percent: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -179,6 +193,13 @@ fn deployments(world: &World) -> Vec<DeploymentSummary> {
             failed_to_start: d.failed_to_start,
             failed_after_running: d.failed_after_running,
             rollback_of: d.rollback_of.clone(),
+            strategy: s.spec.deployment.strategy.as_str(),
+            traffic_shifts: d
+                .shift
+                .iter()
+                .flat_map(|shift| &shift.shifts)
+                .map(|(at, percent)| TrafficShiftSummary { at_s: secs(*at), percent: *percent })
+                .collect(),
         })
         .collect()
 }

@@ -201,22 +201,26 @@ fn deployments_table(out: &mut String, s: &Summary) {
     }
     let _ = writeln!(
         out,
-        "\n{:<20} {:<12} {:<16} {:<11} {:>10} {:>7} {:>8} {:>6}",
-        "service", "deployment", "task definition", "state", "took", "started", "replaced", "failed"
+        "\n{:<20} {:<12} {:<16} {:<10} {:<11} {:>10} {:>7} {:>8} {:>6}  traffic",
+        "service", "deployment", "task definition", "strategy", "state", "took", "started", "replaced", "failed",
     );
     for d in later {
         let took = d.duration_s.map_or("-".to_string(), |t| SimDuration::from_secs_f64(t).to_string());
+        let shifts: Vec<String> = d.traffic_shifts.iter().map(|s| format!("{}%", s.percent)).collect();
+        let traffic = if shifts.is_empty() { "-".to_string() } else { shifts.join(" → ") };
         let _ = writeln!(
             out,
-            "{:<20} {:<12} {:<16} {:<11} {:>10} {:>7} {:>8} {:>6}",
+            "{:<20} {:<12} {:<16} {:<10} {:<11} {:>10} {:>7} {:>8} {:>6}  {}",
             d.service,
             d.id,
             d.task_definition,
+            d.strategy,
             d.state,
             took,
             d.tasks_started,
             d.tasks_replaced,
-            d.failed_to_start + d.failed_after_running
+            d.failed_to_start + d.failed_after_running,
+            traffic
         );
     }
 }

@@ -38,6 +38,11 @@ pub enum EventKind {
     ServiceDeploymentFailed,
     /// After a failed deployment, a new one returns to the last completed task definition.
     ServiceDeploymentRolledBack,
+    /// A blue/green, canary or linear deployment entered a lifecycle stage (status: ECS's
+    /// `lifecycleStage`, e.g. `PRODUCTION_TRAFFIC_SHIFT`, `BAKE_TIME`, `CLEAN_UP`).
+    ServiceDeploymentLifecycleStage,
+    /// Production traffic moved between a service's two target groups.
+    ServiceDeploymentTrafficShifted,
     /// The deployment configuration lets nothing stop or start.
     ServiceDeploymentBlocked,
     /// Availability Zone rebalancing began moving tasks (EventBridge's `SERVICE_REBALANCING_STARTED`).

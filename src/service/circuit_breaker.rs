@@ -89,11 +89,12 @@ pub(super) fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 
 /// Starts a deployment of the task definition of deployment `target`, which takes over that
 /// deployment's tasks still running.
-fn roll_back(world: &mut World, ctx: &mut Ctx, id: ServiceId, target: usize, failed: String) {
+pub(super) fn roll_back(world: &mut World, ctx: &mut Ctx, id: ServiceId, target: usize, failed: String) {
     let now = ctx.sched.now();
     let svc = &mut world.services[id.index()];
     let mut deployment = Deployment::new(svc.deployments.len() + 1, svc.deployments[target].task_definition, now);
     deployment.rollback_of = Some(failed.clone());
+    deployment.target_group = svc.deployments[target].target_group;
     let family = &world.task_definitions[deployment.task_definition.index()].family;
     let message = wording::rolled_back(&svc.spec.name, &failed, &deployment.id, family, &svc.deployments[target].id);
     svc.begin(deployment, now);

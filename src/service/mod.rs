@@ -12,6 +12,7 @@
 mod circuit_breaker;
 mod daemon;
 mod deployment;
+mod deployment_alarms;
 mod health;
 mod launch;
 mod rebalance;
@@ -26,15 +27,20 @@ mod tasks;
 #[cfg(test)]
 mod testing;
 mod throttle;
+mod traffic_shift;
 mod wording;
 
 pub use circuit_breaker::breaker_threshold;
 pub use daemon::{is_daemon_task, only_daemons_left};
-pub use deployment::{CircuitBreaker, Deployment, DeploymentConfiguration, DeploymentStrategy, RolloutState};
+pub use deployment::{
+    CircuitBreaker, Deployment, DeploymentAlarms, DeploymentConfiguration, DeploymentStrategy, RolloutState, Shift,
+    ShiftStage,
+};
+pub use deployment_alarms::on_alarm;
 pub use launch::place_awaiting;
 pub use reconcile::{
     deploy, on_event, on_task_health, on_task_running, on_task_stopped, on_task_stopping, update_desired_count,
 };
 pub use spec::{Action, ActionKind, CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 pub use standalone::{on_run_task, on_standalone_task_stopped, RunTask, RunTaskStats};
-pub use state::{deployment_in_progress, desired_count, Service, ServiceStats};
+pub use state::{deployment_in_progress, desired_count, target_group_of, Service, ServiceStats};

@@ -107,7 +107,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
         return;
     }
     let desired = svc.desired_count;
-    let config = svc.spec.deployment;
+    let config = svc.spec.deployment.clone();
     let census = census(world, id, now);
     let mut stopped = scale_in(world, ctx, id, &census);
     stopped += stop(world, ctx, id, &census.unready_doomed);

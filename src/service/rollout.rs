@@ -7,14 +7,15 @@
 //! of which deployment start and stop; the steady state completes the deployment. A strategy is
 //! chosen by the service's `deploymentConfiguration.strategy` ([`DeploymentStrategy`]) and its
 //! scheduling strategy: today the rolling update, by [`super::rolling`] for REPLICA services and
-//! instance by instance by [`super::daemon`] for DAEMON ones.
+//! instance by instance by [`super::daemon`] for DAEMON ones; blue/green, canary and linear
+//! deployments by [`super::traffic_shift`].
 
 use crate::ids::{ServiceId, TaskDefId};
 use crate::record::EventKind;
 use crate::world::{Ctx, World};
 
-use super::deployment::{Deployment, RolloutState};
-use super::{daemon, rolling, wording, DeploymentStrategy, SchedulingStrategy};
+use super::deployment::{Deployment, RolloutState, Shift};
+use super::{daemon, rolling, traffic_shift, wording, DeploymentStrategy, SchedulingStrategy};
 
 /// A new primary deployment of `task_definition` starts (the caller then reconciles).
 pub(super) fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_definition: TaskDefId) {
@@ -24,7 +25,22 @@ pub(super) fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_defin
     if svc.primary().state == RolloutState::InProgress {
         svc.primary_mut().end(RolloutState::Superseded, now);
     }
-    let deployment = Deployment::new(svc.deployments.len() + 1, task_definition, now);
+    let mut deployment = Deployment::new(svc.deployments.len() + 1, task_definition, now);
+    let production = svc.production_target_group();
+    deployment.target_group = production;
+    let alternate = match (production, svc.spec.alternate_target_group) {
+        (Some(p), Some(a)) if p == a => svc.spec.target_group,
+        (Some(_), alternate) => alternate,
+        (None, _) => None,
+    };
+    if let (true, Some(from), Some(to)) = (svc.spec.deployment.strategy.shifts_traffic(), production, alternate) {
+        // A deployment started while another one shifts traffic begins from all production
+        // traffic on the production target group.
+        deployment.target_group = Some(to);
+        deployment.shift = Some(Shift::new(from, to));
+        crate::traffic::shift_production(world, to, from, 100.0);
+    }
+    let svc = &mut world.services[id.index()];
     let message = wording::deployment_started(
         &svc.spec.name,
         &deployment.id,
@@ -44,7 +60,12 @@ pub(super) fn progress(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let spec = &world.services[id.index()].spec;
     match (spec.scheduling_strategy, spec.deployment.strategy) {
         (SchedulingStrategy::Replica, DeploymentStrategy::Rolling) => rolling::reconcile(world, ctx, id),
-        (SchedulingStrategy::Daemon, DeploymentStrategy::Rolling) => daemon::reconcile(world, ctx, id),
+        (
+            SchedulingStrategy::Replica,
+            DeploymentStrategy::BlueGreen | DeploymentStrategy::Canary { .. } | DeploymentStrategy::Linear { .. },
+        ) => traffic_shift::reconcile(world, ctx, id),
+        // Validation gives a DAEMON service the rolling update only.
+        (SchedulingStrategy::Daemon, _) => daemon::reconcile(world, ctx, id),
     }
 }
 

@@ -70,8 +70,12 @@ pub struct ServiceSpec {
     /// `availabilityZoneRebalancing` ENABLED: move tasks from crowded zones to empty ones once
     /// steady.
     pub availability_zone_rebalancing: bool,
-    /// The target group its tasks register with once RUNNING.
+    /// The target group its tasks register with once RUNNING (its production target group at
+    /// the start).
     pub target_group: Option<TargetGroupId>,
+    /// `advancedConfiguration.alternateTargetGroupArn`: where a blue/green, canary or linear
+    /// deployment's new tasks register; the two swap roles when such a deployment completes.
+    pub alternate_target_group: Option<TargetGroupId>,
     /// How each task serves requests.
     pub requests: RequestModel,
 }
@@ -98,7 +102,8 @@ pub struct RunTaskSpec {
 pub enum ActionKind {
     /// `aws ecs update-service --desired-count`.
     UpdateService { service: ServiceId, desired_count: u32 },
-    /// `aws ecs update-service --task-definition`: a rolling deployment of a new revision.
+    /// `aws ecs update-service --task-definition`: a deployment of a new revision, by the service's
+    /// deployment strategy.
     Deploy { service: ServiceId, task_definition: TaskDefId },
 }
 

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
-use crate::ids::{GroupId, ServiceId};
+use crate::ids::{GroupId, ServiceId, TargetGroupId, TaskId};
 use crate::world::World;
 
 use super::deployment::{Deployment, RolloutState};
@@ -58,9 +58,11 @@ pub struct Service {
 impl Service {
     /// The service as created: its first deployment, of its task definition, starts at once.
     pub fn new(spec: ServiceSpec, group: GroupId) -> Self {
+        let mut first = Deployment::new(1, spec.task_definition, SimTime::ZERO);
+        first.target_group = spec.target_group;
         Service {
             desired_count: spec.desired_count,
-            deployments: vec![Deployment::new(1, spec.task_definition, SimTime::ZERO)],
+            deployments: vec![first],
             spec,
             group,
             tasks: Vec::new(),
@@ -93,6 +95,14 @@ impl Service {
         self.throttle.launches.restart(now);
     }
 
+    /// The target group production traffic goes to: the last completed deployment's (the
+    /// first deployment's before any completed). A blue/green, canary or linear deployment
+    /// moves it to the other target group when it completes.
+    pub fn production_target_group(&self) -> Option<TargetGroupId> {
+        let completed = self.deployments.iter().rev().find(|d| d.state == RolloutState::Completed);
+        completed.unwrap_or(&self.deployments[0]).target_group
+    }
+
     pub(super) fn is_replica(&self) -> bool {
         self.spec.scheduling_strategy == SchedulingStrategy::Replica
     }
@@ -106,6 +116,13 @@ pub fn desired_count(world: &World, id: ServiceId) -> u32 {
         SchedulingStrategy::Replica => svc.desired_count,
         SchedulingStrategy::Daemon => daemon::instances(world, id).count() as u32,
     }
+}
+
+/// The target group a service task registers with: its deployment's.
+pub fn target_group_of(world: &World, task: TaskId) -> Option<TargetGroupId> {
+    let task = &world.tasks[task.index()];
+    let crate::task::TaskOwner::Service(id) = task.owner else { return None };
+    world.services[id.index()].deployments.get(task.deployment as usize).and_then(|d| d.target_group)
 }
 
 /// Whether a deployment is under way: the primary rollout is IN_PROGRESS (a new service's first

@@ -27,11 +27,20 @@ pub fn deployment_started(
     old_family: &str,
     config: &DeploymentConfiguration,
 ) -> String {
+    let minutes = |d: crate::engine::SimDuration| d.as_secs_f64() / 60.0;
+    let bake = minutes(config.bake_time);
     let bounds = match config.strategy {
         DeploymentStrategy::Rolling => format!(
             "minimumHealthyPercent {}, maximumPercent {}",
             config.minimum_healthy_percent, config.maximum_percent
         ),
+        DeploymentStrategy::BlueGreen => format!("BLUE_GREEN, bake time {bake} min"),
+        DeploymentStrategy::Canary { percent, bake_time } => {
+            format!("CANARY {percent:.1}% for {} min, bake time {bake} min", minutes(bake_time))
+        }
+        DeploymentStrategy::Linear { step_percent, step_bake_time } => {
+            format!("LINEAR {step_percent:.1}% every {} min, bake time {bake} min", minutes(step_bake_time))
+        }
     };
     format!("service {service} deployment {deployment} started: task definition {new_family} replaces {old_family} ({bounds}).")
 }
@@ -113,6 +122,25 @@ pub fn no_rollback_target(service: &str, failed: &str) -> String {
 /// Deployment `new` rolls `failed` back to the task definition `family` of deployment `target`.
 pub fn rolled_back(service: &str, failed: &str, new: &str, family: &str, target: &str) -> String {
     format!("service {service} deployment {failed} rolled back: deployment {new} returns to task definition {family} of deployment {target}.")
+}
+
+/// A traffic-shifting deployment enters a lifecycle stage.
+pub fn stage(service: &str, deployment: &str, stage: &str, detail: &str) -> String {
+    format!("service {service} deployment {deployment} entered {stage}: {detail}.")
+}
+
+/// Production traffic moved: `percent` of it is now on `to`.
+pub fn traffic_shifted(service: &str, deployment: &str, percent: f64, to: &str, from: &str) -> String {
+    format!(
+        "service {service} deployment {deployment} shifted production traffic: {percent:.1}% to target group {to}, \
+         {:.1}% to {from}.",
+        100.0 - percent
+    )
+}
+
+/// A deployment alarm went to ALARM while the deployment was in progress.
+pub fn alarm_failed(service: &str, deployment: &str, alarm: &str) -> String {
+    format!("service {service} (deployment {deployment}) deployment failed: alarm {alarm} is in ALARM.")
 }
 
 pub fn deployment_completed(service: &str, deployment: &str) -> String {

@@ -27,7 +27,7 @@ pub use stats::{Failure, ServiceTraffic, TrafficCounts};
 pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
 
 use crate::engine::SimTime;
-use crate::ids::ServiceId;
+use crate::ids::{ServiceId, TargetGroupId};
 use crate::record::{Recorder, TrafficRow};
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, World};
@@ -88,6 +88,19 @@ fn close_interval(
     let name = &world.services[service.index()].spec.name;
     recorder.interval_latencies(now, name, &world.traffic.services[service.index()].latencies);
     Some(world.traffic.services[service.index()].close_interval((hosts.healthy, hosts.unhealthy), hosts.registered))
+}
+
+/// Sends `percent` of the production traffic that `from` and `to` share to `to` (a blue/green,
+/// canary or linear deployment's shift, or a rollback's shift back), on the listener of their
+/// load balancer.
+pub fn shift_production(world: &mut World, from: TargetGroupId, to: TargetGroupId, percent: f64) {
+    let lb = world.traffic.target_group_specs[from.index()].load_balancer;
+    world.traffic.listeners[lb.index()].shift(from, to, percent);
+}
+
+/// A target group's name.
+pub fn target_group_name(world: &World, tg: TargetGroupId) -> &str {
+    &world.traffic.target_group_specs[tg.index()].name
 }
 
 /// A service's targets now, over the target groups that serve it (two during a blue/green,

@@ -25,8 +25,7 @@ const UNRESERVED_VCPUS: f64 = 1.0;
 /// the first health check comes within one interval (at a drawn phase, as the ALB's nodes do not
 /// probe a new target in step with its registration).
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
-    let TaskOwner::Service(service) = world.tasks[id.index()].owner else { return };
-    let Some(tg) = world.services[service.index()].spec.target_group else { return };
+    let Some(tg) = crate::service::target_group_of(world, id) else { return };
     let Some(zone) = task_zone(world, id) else { return };
     let now = ctx.sched.now();
     let backend = new_backend(world, ctx, id, tg, now);

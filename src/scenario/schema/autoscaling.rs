@@ -85,10 +85,13 @@ pub enum RawComparison {
     LessThanOrEqualToThreshold,
 }
 
-/// A CloudWatch alarm a step policy is attached to.
+/// A CloudWatch alarm: a step policy's, or one of the scenario's `alarms:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlarm {
+    /// For `alarms:` entries only: the service whose metric the alarm reads (a step policy's
+    /// alarm reads its own target's).
+    pub service: Option<String>,
     pub metric: RawMetricRef,
     /// average by default.
     pub statistic: Option<RawStatistic>,

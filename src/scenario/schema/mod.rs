@@ -57,6 +57,10 @@ pub struct RawScenario {
     /// External metric series (rate patterns of their values), for alarms to read.
     #[serde(default)]
     pub custom_metrics: RawCustomMetrics,
+    /// CloudWatch alarms of their own, by name, on a service's metrics: what a deployment's
+    /// `alarms` watch.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, RawAlarm>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -309,6 +313,9 @@ pub struct RawService {
     pub availability_zone_rebalancing: Option<RawEnabled>,
     /// The target group the service's tasks register with (ECS's `loadBalancers[].targetGroupArn`).
     pub load_balancer: Option<String>,
+    /// The second target group of the same load balancer, where a blue/green, canary or linear
+    /// deployment's new tasks register (`advancedConfiguration.alternateTargetGroupArn`).
+    pub alternate_target_group: Option<String>,
     /// How each task serves the requests routed to it.
     pub requests: Option<RawRequestModel>,
     /// Application Auto Scaling of the desired count.
@@ -325,13 +332,56 @@ pub enum RawEnabled {
     Disabled,
 }
 
-/// `deploymentConfiguration`: rolling-update bounds and the circuit breaker.
+/// `deploymentConfiguration`: the strategy, the rolling-update bounds and the circuit breaker,
+/// the traffic-shifting strategies' bake times and steps, and the alarms that fail a deployment.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeploymentConfiguration {
+    pub strategy: Option<RawDeploymentStrategy>,
     pub minimum_healthy_percent: Option<i64>,
     pub maximum_percent: Option<i64>,
     pub deployment_circuit_breaker: Option<RawCircuitBreaker>,
+    /// `bakeTimeInMinutes`, as a duration (whole minutes, 0 to 1440).
+    pub bake_time: Option<Scalar>,
+    pub canary_configuration: Option<RawCanaryConfiguration>,
+    pub linear_configuration: Option<RawLinearConfiguration>,
+    pub alarms: Option<RawDeploymentAlarms>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum RawDeploymentStrategy {
+    #[serde(rename = "ROLLING", alias = "rolling")]
+    Rolling,
+    #[serde(rename = "BLUE_GREEN", alias = "blue_green")]
+    BlueGreen,
+    #[serde(rename = "CANARY", alias = "canary")]
+    Canary,
+    #[serde(rename = "LINEAR", alias = "linear")]
+    Linear,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCanaryConfiguration {
+    pub canary_percent: Option<f64>,
+    /// `canaryBakeTimeInMinutes`, as a duration.
+    pub canary_bake_time: Option<Scalar>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLinearConfiguration {
+    pub step_percent: Option<f64>,
+    /// `stepBakeTimeInMinutes`, as a duration.
+    pub step_bake_time: Option<Scalar>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeploymentAlarms {
+    pub alarm_names: Vec<String>,
+    pub enable: bool,
+    pub rollback: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,7 +12,7 @@ use crate::autoscaling::scheduled::{ScheduledAction, When};
 use crate::autoscaling::step::{check_steps, AdjustmentType, MetricAggregation, StepAdjustment, StepError, StepPolicy};
 use crate::autoscaling::target::ScalableTarget;
 use crate::autoscaling::target_tracking::{self as tt, TargetTracking};
-use crate::autoscaling::{AutoscalingSpec, LoadProfile, Scalable, StepScaling, TargetScaling};
+use crate::autoscaling::{AutoscalingSpec, LoadProfile, NamedAlarm, Scalable, StepScaling, TargetScaling};
 use crate::capacity::CapacityProvider;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
@@ -126,7 +126,36 @@ pub fn check(
             targets.push(TargetScaling { scalable: Scalable::Group(id), target: bounds, ..target });
         }
     }
-    Some(AutoscalingSpec { custom_metrics: custom_metrics.into_complete()?, targets, loads })
+    let alarms = named_alarms(c, names, raw);
+    Some(AutoscalingSpec { custom_metrics: custom_metrics.into_complete()?, targets, loads, alarms: alarms? })
+}
+
+/// `alarms:`: each on a metric of the service it names.
+fn named_alarms(c: &mut Checker, names: &Names, raw: &RawScenario) -> Option<Vec<NamedAlarm>> {
+    let mut alarms = Checked::new(&names.alarms);
+    for (name, a) in &raw.alarms {
+        let path = Path::root("alarms").key(name);
+        let Some(service) = a.service.as_ref() else {
+            let hint = "name the service whose metric it reads, e.g. `service: web`";
+            c.error(&path, "an alarm of `alarms:` needs a `service`", Some(hint));
+            continue;
+        };
+        let Some(id) = names.services.resolve(c, &path.field("service"), service) else { continue };
+        let Some(s) = raw.services.get(service) else { continue };
+        let sources = Sources::Service {
+            id,
+            load_balancer: s.load_balancer.is_some(),
+            load_cpu: s.load.as_ref().is_some_and(|l| l.cpu.is_some()),
+            load_memory: s.load.as_ref().is_some_and(|l| l.memory.is_some()),
+        };
+        let (Some(alarm_id), Some(spec)) =
+            (names.alarms.get(name), alarm(c, &path, a, (&sources, &names.custom_metrics)))
+        else {
+            continue;
+        };
+        alarms.set(alarm_id, NamedAlarm { name: name.clone(), service: id, spec });
+    }
+    alarms.into_complete()
 }
 
 /// What a policy may read: the target's metrics, and the custom metrics.
@@ -399,6 +428,10 @@ fn alarm(c: &mut Checker, path: &Path, a: &RawAlarm, known: Known) -> Option<Ala
 fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) -> Option<StepScaling> {
     if p.name.trim().is_empty() {
         c.error(&path.field("name"), "a policy needs a name", Some("e.g. `name: scale-out`"));
+    }
+    if p.alarm.service.is_some() {
+        let hint = "a policy's alarm reads its own target's metric: remove `service`";
+        c.error(&path.field("alarm").field("service"), "only an alarm of `alarms:` names a service", Some(hint));
     }
     let alarm = alarm(c, &path.field("alarm"), &p.alarm, known);
     let adjustment_type = match p.adjustment_type {

@@ -7,6 +7,7 @@ mod autoscaling;
 mod behaviour;
 mod capacity;
 mod checker;
+mod deployment;
 mod faults;
 mod names;
 mod placement;

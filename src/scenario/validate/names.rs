@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 
 use super::checker::Checker;
 use crate::capacity::{FARGATE, FARGATE_SPOT};
-use crate::ids::{LoadBalancerId, ProviderId, ServiceId, TargetGroupId, TaskDefId, ZoneId};
+use crate::ids::{AlarmId, LoadBalancerId, ProviderId, ServiceId, TargetGroupId, TaskDefId, ZoneId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{names as keys, RawScenario};
@@ -41,7 +41,7 @@ macro_rules! ids {
     )*};
 }
 
-ids!(ZoneId, TaskDefId, ProviderId, ServiceId, LoadBalancerId, TargetGroupId);
+ids!(ZoneId, TaskDefId, ProviderId, ServiceId, LoadBalancerId, TargetGroupId, AlarmId);
 
 /// Plain positions, for what has no typed id (containers of a task definition, custom metrics).
 impl Id for usize {
@@ -126,6 +126,8 @@ pub struct Names {
     target_group_owners: Vec<LoadBalancerId>,
     target_group_ids: BTreeMap<(LoadBalancerId, String), TargetGroupId>,
     pub custom_metrics: Table<usize>,
+    /// The scenario's own CloudWatch alarms (`alarms:`).
+    pub alarms: Table<AlarmId>,
 }
 
 impl Names {
@@ -153,6 +155,7 @@ impl Names {
             target_group_ids,
             load_balancers,
             custom_metrics: Table::new("custom metric", keys(&raw.custom_metrics)),
+            alarms: Table::new("alarm", keys(&raw.alarms)),
         }
     }
 

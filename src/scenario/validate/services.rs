@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::capacity::{check_strategy, on_fargate};
 use super::checker::Checker;
+use super::deployment;
 use super::names::{Checked, Names};
 use super::placement::{self, MAX_CONSTRAINTS};
 use super::task_definitions::check_fargate;
@@ -14,12 +15,10 @@ use crate::ids::{ProviderId, ServiceId, TargetGroupId, TaskDefId};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::scenario::path::Path;
 use crate::scenario::schema::{
-    RawDeploymentConfiguration, RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask,
-    RawSchedulingStrategy, RawService, RawStrategyItem,
+    RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask, RawSchedulingStrategy,
+    RawService, RawStrategyItem,
 };
-use crate::service::{
-    CapacitySource, CircuitBreaker, DeploymentConfiguration, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec,
-};
+use crate::service::{CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 use crate::task::{Compatibility, TaskDefinition};
 use crate::traffic::spec::TargetGroupSpec;
 
@@ -27,8 +26,6 @@ use crate::traffic::spec::TargetGroupSpec;
 const MAX_DESIRED_COUNT: i64 = 5_000;
 /// `healthCheckGracePeriodSeconds` is a 32-bit signed number of seconds.
 const MAX_GRACE_PERIOD: SimDuration = SimDuration::from_secs(2_147_483_647);
-/// ecsim's bound on `maximum_percent` (AWS documents none): 100 times the desired count.
-const MAX_MAXIMUM_PERCENT: i64 = 10_000;
 
 /// What the service and task checks share: the names, and the valid task definitions, capacity
 /// providers and target groups.
@@ -91,7 +88,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         (SchedulingStrategy::Replica, false, true) => PlacementStrategy::service_default(),
         _ => strategies,
     };
-    let deployment = deployment_configuration(c, &path, s.deployment_configuration.as_ref(), scheduling);
+    let deployment = deployment::check(c, known.names, &path, s.deployment_configuration.as_ref(), scheduling);
     let grace = s.health_check_grace_period.as_ref().map_or(Some(SimDuration::ZERO), |g| {
         let path = path.field("health_check_grace_period");
         c.duration(&path, g).filter(|d| {
@@ -109,6 +106,13 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         }
         None => Some(None),
     };
+    let alternate = deployment::alternate_target_group(
+        c,
+        known.names,
+        &path,
+        s,
+        (deployment.as_ref().map(|d| d.strategy), target_group.flatten()),
+    );
     if s.requests.is_some() && s.load_balancer.is_none() {
         c.error(
             &path.field("requests"),
@@ -129,49 +133,9 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         health_check_grace_period: grace?,
         availability_zone_rebalancing: s.availability_zone_rebalancing != Some(RawEnabled::Disabled),
         target_group: target_group?,
+        alternate_target_group: alternate?,
         requests: requests?,
     })
-}
-
-/// `deployment_configuration`: AWS's defaults per scheduling strategy; a minimum of 0-100 %, a
-/// maximum of at least 100 % (exactly 100 % for a daemon, which never runs two tasks on one
-/// instance); the circuit breaker with or without rollback.
-fn deployment_configuration(
-    c: &mut Checker,
-    path: &Path,
-    raw: Option<&RawDeploymentConfiguration>,
-    scheduling: SchedulingStrategy,
-) -> Option<DeploymentConfiguration> {
-    let mut config = DeploymentConfiguration::default_for(scheduling);
-    let Some(raw) = raw else { return Some(config) };
-    let path = path.field("deployment_configuration");
-    let before = c.error_count();
-    if let Some(min) = raw.minimum_healthy_percent {
-        let min = c.int_in(&path.field("minimum_healthy_percent"), min, 0, 100);
-        config.minimum_healthy_percent = min.unwrap_or(config.minimum_healthy_percent);
-    }
-    if let Some(max) = raw.maximum_percent {
-        let field = path.field("maximum_percent");
-        let max = match scheduling {
-            SchedulingStrategy::Daemon if max != 100 => {
-                c.error(&field, &format!("{max} is not allowed: a DAEMON service's maximum is 100"), None);
-                None
-            }
-            _ => c.int_in(&field, max, 100, MAX_MAXIMUM_PERCENT),
-        };
-        config.maximum_percent = max.unwrap_or(config.maximum_percent);
-    }
-    if let Some(breaker) = &raw.deployment_circuit_breaker {
-        if breaker.rollback && !breaker.enable {
-            c.error(
-                &path.field("deployment_circuit_breaker").field("rollback"),
-                "rollback needs the circuit breaker enabled",
-                Some("set `enable: true`"),
-            );
-        }
-        config.circuit_breaker = breaker.enable.then_some(CircuitBreaker { rollback: breaker.rollback });
-    }
-    (c.error_count() == before).then_some(config)
 }
 
 pub fn check_run_tasks(c: &mut Checker, known: &Known, raw: &BTreeMap<String, RawRunTask>) -> Vec<RunTaskSpec> {

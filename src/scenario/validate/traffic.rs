@@ -240,14 +240,17 @@ pub fn attach_services(
     services: &Checked<ServiceId, ServiceSpec>,
 ) {
     for (id, spec) in services.iter() {
-        let Some(group) = spec.target_group.and_then(|tg| groups.get_mut(tg)) else { continue };
-        match group.service {
-            None => group.service = Some(id),
-            Some(other) => c.error(
-                &Path::root("services").key(&spec.name).field("load_balancer"),
-                &format!("target group `{}` already serves service `{}`", group.name, names.services.name(other)),
-                Some("ecsim gives each target group to one service; declare another target group"),
-            ),
+        let mine = [(spec.target_group, "load_balancer"), (spec.alternate_target_group, "alternate_target_group")];
+        for (tg, field) in mine {
+            let Some(group) = tg.and_then(|tg| groups.get_mut(tg)) else { continue };
+            match group.service {
+                None => group.service = Some(id),
+                Some(other) => c.error(
+                    &Path::root("services").key(&spec.name).field(field),
+                    &format!("target group `{}` already serves service `{}`", group.name, names.services.name(other)),
+                    Some("ecsim gives each target group to one service; declare another target group"),
+                ),
+            }
         }
     }
 }
