@@ -33,3 +33,4 @@ mod service_scaling;
 mod strategies;
 mod sweep;
 mod traces;
+mod traffic_shifting;

@@ -64,18 +64,20 @@ pub fn check(
         }
         config.circuit_breaker = breaker.enable.then_some(CircuitBreaker { rollback: breaker.rollback });
     }
+    let shifts = shifts_traffic(Some(raw));
+    let kind = raw.strategy.map_or("ROLLING", name);
     config.strategy = strategy(c, &path, raw, scheduling).unwrap_or_default();
     if let Some(bake) = &raw.bake_time {
         config.bake_time = bake_time(c, &path.field("bake_time"), bake).unwrap_or_default();
-        if !config.strategy.shifts_traffic() {
+        if !shifts {
             let hint = "a bake time is for `strategy: BLUE_GREEN`, `CANARY` or `LINEAR`";
             c.error(&path.field("bake_time"), "a ROLLING deployment has no bake time", Some(hint));
         }
     }
-    if config.strategy.shifts_traffic() && config.circuit_breaker.is_some() {
+    if shifts && config.circuit_breaker.is_some() {
         c.error(
             &path.field("deployment_circuit_breaker"),
-            &format!("ECS's circuit breaker is for rolling updates only, not {}", config.strategy.as_str()),
+            &format!("ECS's circuit breaker is for rolling updates only, not {kind}"),
             Some("watch a `blue_green`, `canary` or `linear` deployment with `alarms: { alarm_names: [...], enable: true, rollback: true }`"),
         );
     }
@@ -96,6 +98,21 @@ pub fn check(
         config.alarms = alarms.enable.then_some(DeploymentAlarms { alarms: ids, rollback: alarms.rollback });
     }
     (c.error_count() == before).then_some(config)
+}
+
+/// Whether the configuration asks for a traffic-shifting strategy (whatever its parameters).
+pub fn shifts_traffic(raw: Option<&RawDeploymentConfiguration>) -> bool {
+    raw.and_then(|r| r.strategy).is_some_and(|k| k != RawDeploymentStrategy::Rolling)
+}
+
+/// ECS's name of a strategy.
+fn name(kind: RawDeploymentStrategy) -> &'static str {
+    match kind {
+        RawDeploymentStrategy::Rolling => "ROLLING",
+        RawDeploymentStrategy::BlueGreen => "BLUE_GREEN",
+        RawDeploymentStrategy::Canary => "CANARY",
+        RawDeploymentStrategy::Linear => "LINEAR",
+    }
 }
 
 /// The strategy and its own configuration.
@@ -183,13 +200,14 @@ pub fn alternate_target_group(
     names: &Names,
     path: &Path,
     s: &RawService,
-    (strategy, production): (Option<DeploymentStrategy>, Option<TargetGroupId>),
+    production: Option<TargetGroupId>,
 ) -> Option<Option<TargetGroupId>> {
-    let shifts = strategy.is_some_and(DeploymentStrategy::shifts_traffic);
+    let raw = s.deployment_configuration.as_ref();
+    let shifts = shifts_traffic(raw);
     let field = path.field("alternate_target_group");
-    let Some(name) = &s.alternate_target_group else {
+    let Some(alternate_name) = &s.alternate_target_group else {
         if shifts && s.load_balancer.is_some() {
-            let what = strategy.map_or("", DeploymentStrategy::as_str);
+            let what = raw.and_then(|r| r.strategy).map_or("", name);
             let hint =
                 "name a second target group of the service's load balancer, e.g. `alternate_target_group: web-green`";
             c.error(path, &format!("a {what} deployment needs an `alternate_target_group`"), Some(hint));
@@ -207,7 +225,7 @@ pub fn alternate_target_group(
         c.error(&field, "an alternate target group is for traffic-shifting deployments", Some(hint));
         return None;
     }
-    let alternate = names.target_groups.resolve(c, &field, name)?;
+    let alternate = names.target_groups.resolve(c, &field, alternate_name)?;
     let production = production?;
     if alternate == production {
         c.error(&field, "must differ from `load_balancer`", Some("declare a second target group"));
@@ -215,7 +233,7 @@ pub fn alternate_target_group(
     }
     if names.target_group_owner(alternate) != names.target_group_owner(production) {
         let hint = "both target groups must be on the listener of one load balancer";
-        c.error(&field, &format!("`{name}` is not on the service's load balancer"), Some(hint));
+        c.error(&field, &format!("`{alternate_name}` is not on the service's load balancer"), Some(hint));
         return None;
     }
     Some(Some(alternate))

@@ -106,13 +106,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         }
         None => Some(None),
     };
-    let alternate = deployment::alternate_target_group(
-        c,
-        known.names,
-        &path,
-        s,
-        (deployment.as_ref().map(|d| d.strategy), target_group.flatten()),
-    );
+    let alternate = deployment::alternate_target_group(c, known.names, &path, s, target_group.flatten());
     if s.requests.is_some() && s.load_balancer.is_none() {
         c.error(
             &path.field("requests"),
