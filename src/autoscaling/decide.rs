@@ -36,20 +36,7 @@ fn watch(
 ) -> Evaluation {
     let eval = evaluate(&alarm.spec, store, minute);
     if eval.state != alarm.state {
-        let metric = alarm.spec.metric.name.aws_name(names);
-        let values: Vec<String> = eval.values.iter().map(|v| v.map_or("-".into(), |v| format!("{v:.1}"))).collect();
-        let message = format!(
-            "alarm {} changed from {} to {}: {metric} [{}] {} {} ({} of {} datapoints breaching, {} needed)",
-            alarm.name,
-            alarm.state.as_str(),
-            eval.state.as_str(),
-            values.join(", "),
-            alarm.spec.comparison.symbol(),
-            alarm.spec.threshold,
-            eval.breaching,
-            alarm.spec.evaluation_periods,
-            alarm.spec.datapoints_to_alarm,
-        );
+        let message = alarm.change_message(&eval, names, 1);
         scalable.log(world, ctx, EventKind::AlarmStateChange).status(eval.state.as_str()).message(message).emit();
         alarm.state = eval.state;
     }

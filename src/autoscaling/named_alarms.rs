@@ -25,20 +25,8 @@ pub(super) fn evaluate_all(
     for (i, (service, alarm)) in alarms.iter_mut().enumerate() {
         let eval = evaluate(&alarm.spec, store, minute);
         if eval.state != alarm.state {
-            let metric = alarm.spec.metric.name.aws_name(custom_names);
-            let values: Vec<String> = eval.values.iter().map(|v| v.map_or("-".into(), |v| format!("{v:.3}"))).collect();
-            let message = format!(
-                "alarm {} changed from {} to {}: {metric} [{}] {} {} ({} of {} datapoints breaching, {} needed)",
-                alarm.name,
-                alarm.state.as_str(),
-                eval.state.as_str(),
-                values.join(", "),
-                alarm.spec.comparison.symbol(),
-                alarm.spec.threshold,
-                eval.breaching,
-                alarm.spec.evaluation_periods,
-                alarm.spec.datapoints_to_alarm,
-            );
+            // Seconds of latency want more digits than percents.
+            let message = alarm.change_message(&eval, custom_names, 3);
             let name = world.services[service.index()].spec.name.clone();
             ctx.log(EventKind::AlarmStateChange).service(name).status(eval.state.as_str()).message(message).emit();
             alarm.state = eval.state;

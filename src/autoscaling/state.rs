@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::alarm::{AlarmSpec, AlarmState};
+use super::alarm::{AlarmSpec, AlarmState, Evaluation};
 use super::metric::{MetricKey, MetricStore};
 use super::scheduled::ScheduledAction;
 use super::spec::{AutoscalingSpec, LoadProfile, Scalable, StepScaling};
@@ -23,6 +23,27 @@ pub struct WatchedAlarm {
 impl WatchedAlarm {
     fn new(name: String, spec: AlarmSpec) -> Self {
         WatchedAlarm { name, spec, state: AlarmState::InsufficientData }
+    }
+
+    /// ECS-like wording of the alarm moving to `eval`'s state, its datapoints written with
+    /// `decimals` digits: "alarm X changed from OK to ALARM: CPUUtilization [81.2, 90.0] > 60 (2
+    /// of 2 datapoints breaching, 2 needed)".
+    pub fn change_message(&self, eval: &Evaluation, custom_names: &[String], decimals: usize) -> String {
+        let metric = self.spec.metric.name.aws_name(custom_names);
+        let values: Vec<String> =
+            eval.values.iter().map(|v| v.map_or("-".into(), |v| format!("{v:.decimals$}"))).collect();
+        format!(
+            "alarm {} changed from {} to {}: {metric} [{}] {} {} ({} of {} datapoints breaching, {} needed)",
+            self.name,
+            self.state.as_str(),
+            eval.state.as_str(),
+            values.join(", "),
+            self.spec.comparison.symbol(),
+            self.spec.threshold,
+            eval.breaching,
+            self.spec.evaluation_periods,
+            self.spec.datapoints_to_alarm,
+        )
     }
 }
 
