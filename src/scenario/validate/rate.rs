@@ -7,14 +7,12 @@ use sha2::{Digest, Sha256};
 use super::checker::Checker;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::rate_schema::{
-    RawClip, RawDiurnal, RawMissing, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawTraceValues,
-    RawWeekly, TaggedRate, TraceLoad, TraceRows,
+    RawClip, RawDiurnal, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawWeekly, TaggedRate, TraceLoad,
+    TraceRows,
 };
 use crate::scenario::trace_file::{parse_time, TIME_HINT};
 use crate::scenario::values::Scalar;
-use crate::traffic::rate::{
-    infer_step, Diurnal, Missing, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekly,
-};
+use crate::traffic::rate::{infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, Weekly};
 
 /// Far above any real service (ALB's documented scale is in the hundreds of thousands per second),
 /// and low enough that sums and products of rates stay finite.
@@ -237,14 +235,8 @@ fn trace_spec(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<(TraceSpec
     let spec = TraceSpec {
         start: start?,
         step: SimDuration::ZERO,
-        values: match raw.values {
-            None | Some(RawTraceValues::Count) => TraceValues::Count,
-            Some(RawTraceValues::Rate) => TraceValues::Rate,
-        },
-        missing: match raw.missing {
-            None | Some(RawMissing::Zero) => Missing::Zero,
-            Some(RawMissing::Hold) => Missing::Hold,
-        },
+        values: raw.values.unwrap_or_default(),
+        missing: raw.missing.unwrap_or_default(),
         scale: scale?,
         shift: shift?,
         looping: raw.looping.unwrap_or(false),
