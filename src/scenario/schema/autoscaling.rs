@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::autoscaling::alarm::Comparison;
 use crate::autoscaling::metric::Statistic;
 use crate::autoscaling::step::{AdjustmentType, MetricAggregation};
-use crate::scenario::rate_schema::RawRate;
+use crate::scenario::rate::RawRate;
 use crate::scenario::values::Scalar;
 
 /// A scalable target's bounds and policies: a service's `autoscaling:`, or a group's

@@ -81,5 +81,5 @@ pub struct RawTrafficSource {
     /// The load balancer the requests are sent to.
     pub to: String,
     /// Requests per second over time.
-    pub rate: crate::scenario::rate_schema::RawRate,
+    pub rate: crate::scenario::rate::RawRate,
 }

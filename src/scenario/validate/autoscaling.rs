@@ -5,7 +5,6 @@
 
 use super::checker::Checker;
 use super::names::{Checked, Names, Table};
-use super::rate;
 use crate::autoscaling::alarm::AlarmSpec;
 use crate::autoscaling::metric::{Dimension, MetricKey, MetricName, Statistic};
 use crate::autoscaling::scheduled::{ScheduledAction, When};
@@ -18,6 +17,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
+use crate::scenario::rate;
 use crate::scenario::schema::{
     RawAlarm, RawMetricRef, RawScalingPolicies, RawScenario, RawScheduledAction, RawService, RawStepScaling,
     RawTargetTracking,

@@ -262,7 +262,7 @@ pub fn check_traffic(
     for (i, source) in raw.sources.iter().enumerate() {
         let path = Path::root("traffic").field("sources").index(i);
         let lb = names.load_balancers.resolve(c, &path.field("to"), &source.to);
-        let rate = super::rate::check(c, &path.field("rate"), &source.rate);
+        let rate = crate::scenario::rate::check(c, &path.field("rate"), &source.rate);
         if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| balancers.get(*l).is_some()), rate) {
             sources.push(SourceSpec { load_balancer, rate });
         }

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::values::Scalar;
+use crate::scenario::values::Scalar;
 use crate::traffic::rate::{Missing, Sample, TraceValues, Weekday};
 
 /// A rate: `200`, or `{ diurnal: { low: 200, high: 1500, peak_at: 14h } }` and the like.

@@ -4,13 +4,13 @@
 use crate::scenario::path::Path;
 use sha2::{Digest, Sha256};
 
-use super::checker::Checker;
-use crate::engine::{SimDuration, SimTime};
-use crate::scenario::rate_schema::{
+use super::schema::{
     RawClip, RawDiurnal, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawWeekly, TaggedRate, TraceLoad,
     TraceRows,
 };
-use crate::scenario::trace_file::{parse_time, TIME_HINT};
+use super::trace_file::{parse_time, TIME_HINT};
+use crate::engine::{SimDuration, SimTime};
+use crate::scenario::validate::checker::Checker;
 use crate::scenario::values::Scalar;
 use crate::traffic::rate::{infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, Weekly};
 
@@ -23,7 +23,7 @@ const DAY: SimDuration = SimDuration::from_secs(86_400);
 
 /// Checks `raw` (at `path`, e.g. `traffic[0].rate`) and builds its rate. A trace whose file could
 /// not be read gives `None` without a new problem: `load_traces` reported it.
-pub(super) fn check(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
+pub(crate) fn check(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
     let tagged = match raw {
         RawRate::Number(v) => return rps(c, path, *v).map(Rate::constant),
         RawRate::Tagged(tagged) => tagged.as_ref(),
@@ -272,5 +272,5 @@ fn trace_error(c: &mut Checker, path: &Path, rows: &TraceRows, spec: &TraceSpec,
 }
 
 #[cfg(test)]
-#[path = "rate_tests.rs"]
+#[path = "validate_tests.rs"]
 mod tests;
