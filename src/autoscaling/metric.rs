@@ -71,7 +71,8 @@ pub struct MetricKey {
 }
 
 /// The statistics CloudWatch computes over a period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Statistic {
     Average,
     Minimum,

@@ -6,7 +6,8 @@ use crate::engine::{SimDuration, SimTime};
 
 // AWS's own names (ComparisonOperator, AdjustmentType values).
 #[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AdjustmentType {
     ChangeInCapacity,
     PercentChangeInCapacity,
@@ -24,7 +25,8 @@ impl AdjustmentType {
 }
 
 /// How the latest datapoints of the alarm's metric are combined into the value steps compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MetricAggregation {
     Average,
     Minimum,

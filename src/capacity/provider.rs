@@ -117,7 +117,8 @@ impl Default for InstancesDistribution {
 
 /// How a mixed group picks the type of a Spot instance. ecsim models no per-pool Spot capacity,
 /// so the capacity-aware strategies are deterministic stand-ins (see `mixed::spot_type`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SpotAllocationStrategy {
     /// AWS's recommended strategy: here, spread over the types (the one with the fewest Spot
     /// instances of the group), ties to the cheapest, then the earlier listed.
@@ -130,7 +131,8 @@ pub enum SpotAllocationStrategy {
 }
 
 /// How a group's instances are bought.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PurchaseOption {
     #[default]
     OnDemand,

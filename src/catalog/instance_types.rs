@@ -7,7 +7,8 @@
 
 /// The CPU architecture of an instance type. It decides which images and Fargate price list apply,
 /// and is what the `ecs.cpu-architecture` placement attribute matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum CpuArchitecture {
     X86_64,
     Arm64,

@@ -18,13 +18,13 @@ use serde::{Deserialize, Deserializer};
 use super::diagnostics::{closest, Diagnostic};
 use super::load::{unknown_name_hint, without_first_position};
 use super::schema::{
-    RawCompatibility, RawConstraintKind, RawContainerDefinition, RawContainerDependency, RawCpuArchitecture,
-    RawDependencyCondition, RawHealthCheck, RawPlacementConstraint, RawPortMapping, RawProtocol, RawRuntimePlatform,
-    RawTaskDefinition,
+    RawConstraintKind, RawContainerDefinition, RawContainerDependency, RawHealthCheck, RawPlacementConstraint,
+    RawPortMapping, RawRuntimePlatform, RawTaskDefinition,
 };
 use super::source_map::SourceMap;
 use super::values::Scalar;
-use crate::task::NetworkMode;
+use crate::catalog::CpuArchitecture;
+use crate::task::{Compatibility, DependencyCondition, NetworkMode, Protocol};
 
 /// Reads an AWS task definition as the AWS CLI writes it (register-task-definition input, or
 /// describe-task-definition output with its `taskDefinition` wrapper) into the scenario's raw form.
@@ -164,7 +164,7 @@ struct TaskDefinition {
     cpu: Option<Scalar>,
     memory: Option<Scalar>,
     network_mode: Option<NetworkMode>,
-    requires_compatibilities: Option<Vec<RawCompatibility>>,
+    requires_compatibilities: Option<Vec<Compatibility>>,
     runtime_platform: Option<RuntimePlatform>,
     placement_constraints: Option<Vec<PlacementConstraint>>,
     // RegisterTaskDefinition request fields that do not affect the simulation.
@@ -246,7 +246,7 @@ struct ContainerDefinition {
 struct PortMapping {
     container_port: i64,
     host_port: Option<i64>,
-    protocol: Option<RawProtocol>,
+    protocol: Option<Protocol>,
     /// A range of ports changes which host ports a task binds: not simulated, so an error.
     _container_port_range: Option<PortRange>,
     // Service Connect's names: no effect on placement.
@@ -280,13 +280,13 @@ struct HealthCheck {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ContainerDependency {
     container_name: String,
-    condition: RawDependencyCondition,
+    condition: DependencyCondition,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RuntimePlatform {
-    cpu_architecture: Option<RawCpuArchitecture>,
+    cpu_architecture: Option<CpuArchitecture>,
     operating_system_family: Option<String>,
 }
 
@@ -555,7 +555,7 @@ mod tests {
         .unwrap();
         assert_eq!((raw.cpu.unwrap().0, raw.memory.unwrap().0), ("512".to_string(), "2 GB".to_string()));
         assert_eq!(raw.network_mode, Some(NetworkMode::Bridge));
-        assert_eq!(raw.requires_compatibilities, Some(vec![RawCompatibility::Ec2]));
+        assert_eq!(raw.requires_compatibilities, Some(vec![Compatibility::Ec2]));
         let pc = &raw.placement_constraints.unwrap()[0];
         assert_eq!(
             (pc.kind, pc.expression.as_deref()),
@@ -566,13 +566,13 @@ mod tests {
         assert_eq!(c.stop_timeout, Some(Scalar("90s".into())));
         assert_eq!(c.image_size_mb, None);
         let p = &c.port_mappings[0];
-        assert_eq!((p.container_port, p.host_port, p.protocol), (53, Some(0), Some(RawProtocol::Udp)));
+        assert_eq!((p.container_port, p.host_port, p.protocol), (53, Some(0), Some(Protocol::Udp)));
         let h = c.health_check.as_ref().unwrap();
         assert_eq!(h.command, ["CMD", "true"]);
         let durations = [&h.interval, &h.timeout, &h.start_period].map(|d| d.as_ref().unwrap().0.clone());
         assert_eq!((durations, h.retries), (["10s".to_string(), "2s".into(), "0s".into()], Some(4)));
         let dep = &c.depends_on.as_ref().unwrap()[0];
-        assert_eq!((dep.container_name.as_str(), dep.condition), ("db", RawDependencyCondition::Healthy));
+        assert_eq!((dep.container_name.as_str(), dep.condition), ("db", DependencyCondition::Healthy));
     }
 
     #[test]

@@ -206,13 +206,13 @@ impl Document {
 /// their samples in place.
 fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic>) {
     for (name, rate) in raw.custom_metrics.iter_mut() {
-        super::trace_file::load_traces(rate, &DocPath::root("custom_metrics").key(name), base, problems);
+        super::rate::load_traces(rate, &DocPath::root("custom_metrics").key(name), base, problems);
     }
     for (name, service) in raw.services.iter_mut() {
         let Some(load) = service.load.as_mut() else { continue };
         for (field, rate) in [("cpu", load.cpu.as_mut()), ("memory", load.memory.as_mut())] {
             if let Some(rate) = rate {
-                super::trace_file::load_traces(
+                super::rate::load_traces(
                     rate,
                     &DocPath::root("services").key(name).field("load").field(field),
                     base,
@@ -223,7 +223,7 @@ fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic
     }
     let Some(traffic) = raw.traffic.as_mut() else { return };
     for (i, source) in traffic.sources.iter_mut().enumerate() {
-        super::trace_file::load_traces(
+        super::rate::load_traces(
             &mut source.rate,
             &DocPath::root("traffic").field("sources").index(i).field("rate"),
             base,

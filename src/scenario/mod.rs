@@ -9,10 +9,9 @@ mod diagnostics;
 mod load;
 mod overrides;
 mod path;
-mod rate_schema;
+mod rate;
 mod schema;
 mod source_map;
-mod trace_file;
 mod validate;
 mod values;
 

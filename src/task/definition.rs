@@ -19,7 +19,8 @@ pub enum NetworkMode {
 }
 
 /// Transport protocol of a port: a TCP and a UDP port of the same number do not clash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Tcp,
     Udp,
@@ -39,7 +40,8 @@ pub struct PortMapping {
 }
 
 /// A launch type a task definition can declare itself compatible with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Compatibility {
     Ec2,
     Fargate,
@@ -76,7 +78,8 @@ impl HealthCheck {
 }
 
 /// When a container may start relative to another (`dependsOn`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum DependencyCondition {
     Start,
     Complete,

@@ -45,7 +45,8 @@ use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TaskId, ZoneId};
 
 /// How the load balancer spreads requests over the routable targets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Algorithm {
     /// In turn (weighted round robin while a target is in slow start). ALB's default.
     RoundRobin,
@@ -91,7 +92,8 @@ impl Default for HealthCheck {
 /// healthy". ecsim therefore defaults to [`InitialChecks::One`]. Not measured on a live ALB
 /// (**UNVERIFIED**): [`InitialChecks::HealthyThreshold`] models the pessimistic reading, in which a
 /// new task waits `healthy_threshold × interval` (2.5 min by default) before its first request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InitialChecks {
     /// One passing probe (ecsim's default).
     #[default]

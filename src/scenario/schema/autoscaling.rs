@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::scenario::rate_schema::RawRate;
+use crate::autoscaling::alarm::Comparison;
+use crate::autoscaling::metric::Statistic;
+use crate::autoscaling::step::{AdjustmentType, MetricAggregation};
+use crate::scenario::rate::RawRate;
 use crate::scenario::values::Scalar;
 
 /// A scalable target's bounds and policies: a service's `autoscaling:`, or a group's
@@ -64,27 +67,6 @@ pub struct RawTargetTracking {
     pub scale_in_datapoints: Option<i64>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawStatistic {
-    Average,
-    Minimum,
-    Maximum,
-    Sum,
-    SampleCount,
-}
-
-// AWS's own names (ComparisonOperator, AdjustmentType values).
-#[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawComparison {
-    GreaterThanThreshold,
-    GreaterThanOrEqualToThreshold,
-    LessThanThreshold,
-    LessThanOrEqualToThreshold,
-}
-
 /// A CloudWatch alarm: a step policy's, or one of the scenario's `alarms:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,33 +76,15 @@ pub struct RawAlarm {
     pub service: Option<String>,
     pub metric: RawMetricRef,
     /// average by default.
-    pub statistic: Option<RawStatistic>,
+    pub statistic: Option<Statistic>,
     /// A multiple of 1m; 1m by default.
     pub period: Option<Scalar>,
     /// 1 by default.
     pub evaluation_periods: Option<i64>,
     /// `evaluation_periods` by default.
     pub datapoints_to_alarm: Option<i64>,
-    pub comparison: RawComparison,
+    pub comparison: Comparison,
     pub threshold: f64,
-}
-
-// AWS's own names (ComparisonOperator, AdjustmentType values).
-#[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawAdjustmentType {
-    ChangeInCapacity,
-    PercentChangeInCapacity,
-    ExactCapacity,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawMetricAggregation {
-    Average,
-    Minimum,
-    Maximum,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,13 +92,13 @@ pub enum RawMetricAggregation {
 pub struct RawStepScaling {
     pub name: String,
     pub alarm: RawAlarm,
-    pub adjustment_type: RawAdjustmentType,
+    pub adjustment_type: AdjustmentType,
     pub min_adjustment_magnitude: Option<i64>,
     /// 300s by default for a service; 0s for a group (its `DefaultCooldown` is for simple
     /// scaling only; warming instances hold it back instead).
     pub cooldown: Option<Scalar>,
     /// average by default.
-    pub metric_aggregation: Option<RawMetricAggregation>,
+    pub metric_aggregation: Option<MetricAggregation>,
     pub steps: Vec<RawStep>,
 }
 

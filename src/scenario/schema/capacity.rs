@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{RawEnabled, RawScalingPolicies};
+use crate::capacity::{PurchaseOption, SpotAllocationStrategy};
 use crate::scenario::values::Scalar;
 
 #[derive(Debug, Deserialize)]
@@ -71,7 +72,7 @@ pub struct RawAutoScalingGroup {
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
     /// `on_demand` (default) or `spot`.
-    pub purchase_option: Option<RawPurchaseOption>,
+    pub purchase_option: Option<PurchaseOption>,
     /// The agent's `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (default false): a Spot interruption
     /// notice sets the instance DRAINING.
     pub ecs_enable_spot_instance_draining: Option<bool>,
@@ -86,15 +87,7 @@ pub struct RawMixedInstancesPolicy {
     pub on_demand_base_capacity: Option<i64>,
     /// 0-100 (default 100).
     pub on_demand_percentage_above_base_capacity: Option<i64>,
-    pub spot_allocation_strategy: Option<RawSpotAllocationStrategy>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawSpotAllocationStrategy {
-    PriceCapacityOptimized,
-    CapacityOptimized,
-    LowestPrice,
+    pub spot_allocation_strategy: Option<SpotAllocationStrategy>,
 }
 
 impl RawAutoScalingGroup {
@@ -103,14 +96,7 @@ impl RawAutoScalingGroup {
     pub fn may_have_spot(&self) -> bool {
         match &self.mixed_instances_policy {
             Some(m) => m.on_demand_percentage_above_base_capacity.is_some_and(|p| p < 100),
-            None => self.purchase_option == Some(RawPurchaseOption::Spot),
+            None => self.purchase_option == Some(PurchaseOption::Spot),
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawPurchaseOption {
-    OnDemand,
-    Spot,
 }

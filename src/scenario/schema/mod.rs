@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::values::{RawDistribution, Scalar};
-use crate::task::NetworkMode;
+use crate::catalog::CpuArchitecture;
+use crate::service::{LaunchType, SchedulingStrategy};
+use crate::task::{Compatibility, DependencyCondition, NetworkMode, Protocol};
 
 mod autoscaling;
 mod capacity;
@@ -119,7 +121,7 @@ pub struct RawTaskDefinition {
     pub memory: Option<Scalar>,
     pub network_mode: Option<NetworkMode>,
     /// Launch types the definition is valid for; `FARGATE` brings Fargate's rules at load time.
-    pub requires_compatibilities: Option<Vec<RawCompatibility>>,
+    pub requires_compatibilities: Option<Vec<Compatibility>>,
     pub runtime_platform: Option<RawRuntimePlatform>,
     /// Task-definition constraints: only `memberOf` is allowed here, as in ECS.
     pub placement_constraints: Option<Vec<RawPlacementConstraint>>,
@@ -127,31 +129,13 @@ pub struct RawTaskDefinition {
     pub container_definitions: Vec<RawContainerDefinition>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum RawCompatibility {
-    #[serde(rename = "EC2")]
-    Ec2,
-    #[serde(rename = "FARGATE")]
-    Fargate,
-    #[serde(rename = "EXTERNAL")]
-    External,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRuntimePlatform {
     /// `X86_64` (default) or `ARM64`.
-    pub cpu_architecture: Option<RawCpuArchitecture>,
+    pub cpu_architecture: Option<CpuArchitecture>,
     /// `LINUX` (default); Windows families are accepted for import but not simulated differently.
     pub operating_system_family: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum RawCpuArchitecture {
-    #[serde(rename = "X86_64")]
-    X86_64,
-    #[serde(rename = "ARM64")]
-    Arm64,
 }
 
 /// `{ type: distinctInstance }` or `{ type: memberOf, expression: "..." }`.
@@ -190,19 +174,7 @@ pub struct RawHealthCheck {
 pub struct RawContainerDependency {
     pub container_name: String,
     /// `START`, `COMPLETE`, `SUCCESS` or `HEALTHY`.
-    pub condition: RawDependencyCondition,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum RawDependencyCondition {
-    #[serde(rename = "START")]
-    Start,
-    #[serde(rename = "COMPLETE")]
-    Complete,
-    #[serde(rename = "SUCCESS")]
-    Success,
-    #[serde(rename = "HEALTHY")]
-    Healthy,
+    pub condition: DependencyCondition,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -253,14 +225,7 @@ pub struct RawPortMapping {
     pub container_port: i64,
     pub host_port: Option<i64>,
     /// `tcp` (default) or `udp`: ports clash only within one protocol.
-    pub protocol: Option<RawProtocol>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RawProtocol {
-    Tcp,
-    Udp,
+    pub protocol: Option<Protocol>,
 }
 
 /// A fleet of external (ECS Anywhere) instances of one shape.
@@ -272,7 +237,7 @@ pub struct RawExternalFleet {
     pub cpu: Scalar,
     /// Memory each instance registers (MiB, or `"16 GB"`).
     pub memory: Scalar,
-    pub cpu_architecture: Option<RawCpuArchitecture>,
+    pub cpu_architecture: Option<CpuArchitecture>,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
 }
@@ -285,24 +250,14 @@ pub struct RawStrategyItem {
     pub weight: Option<i64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum RawLaunchType {
-    #[serde(rename = "EC2")]
-    Ec2,
-    #[serde(rename = "FARGATE")]
-    Fargate,
-    #[serde(rename = "EXTERNAL")]
-    External,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub task_definition: String,
     /// Required for REPLICA services; DAEMON services take none.
     pub desired_count: Option<i64>,
-    pub scheduling_strategy: Option<RawSchedulingStrategy>,
-    pub launch_type: Option<RawLaunchType>,
+    pub scheduling_strategy: Option<SchedulingStrategy>,
+    pub launch_type: Option<LaunchType>,
     pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
     pub placement_strategy: Option<Vec<RawPlacementStrategy>>,
     pub placement_constraints: Option<Vec<RawPlacementConstraint>>,
@@ -391,14 +346,6 @@ pub struct RawCircuitBreaker {
     pub rollback: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum RawSchedulingStrategy {
-    #[serde(rename = "REPLICA")]
-    Replica,
-    #[serde(rename = "DAEMON")]
-    Daemon,
-}
-
 /// `{ type: binpack, field: memory }`, `{ type: spread, field: "attribute:ecs.availability-zone" }`,
 /// `{ type: random }`.
 #[derive(Debug, Deserialize)]
@@ -430,7 +377,7 @@ pub struct RawRunTask {
     pub run_time: Option<RawDistribution>,
     /// Task group (default `family:<task definition>`).
     pub group: Option<String>,
-    pub launch_type: Option<RawLaunchType>,
+    pub launch_type: Option<LaunchType>,
     pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
     pub placement_strategy: Option<Vec<RawPlacementStrategy>>,
     pub placement_constraints: Option<Vec<RawPlacementConstraint>>,

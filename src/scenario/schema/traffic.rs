@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::scenario::values::{RawDistribution, Scalar};
+use crate::traffic::spec::Fidelity;
+use crate::traffic::target_group::{Algorithm, InitialChecks};
 
 /// An Application Load Balancer: a listener whose default action forwards to its target groups.
 #[derive(Debug, Deserialize)]
@@ -24,7 +26,7 @@ pub struct RawTargetGroup {
     pub weight: Option<i64>,
     /// `load_balancing.algorithm.type`: `round_robin` (default), `least_outstanding_requests` or
     /// `weighted_random`.
-    pub algorithm: Option<RawAlgorithm>,
+    pub algorithm: Option<Algorithm>,
     /// `slow_start.duration_seconds` as a duration: 0 (off) or 30s..900s.
     pub slow_start: Option<Scalar>,
     /// `deregistration_delay.timeout_seconds` as a duration (default 300s).
@@ -32,14 +34,6 @@ pub struct RawTargetGroup {
     /// `load_balancing.cross_zone.enabled` (default true for an ALB).
     pub cross_zone: Option<bool>,
     pub health_check: Option<RawTargetHealthCheck>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawAlgorithm {
-    RoundRobin,
-    LeastOutstandingRequests,
-    WeightedRandom,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,14 +45,7 @@ pub struct RawTargetHealthCheck {
     pub unhealthy_threshold: Option<i64>,
     /// How many checks a newly registered target must pass: `one` (the ALB guide's wording) or
     /// `healthy_threshold`.
-    pub initial_checks: Option<RawInitialChecks>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawInitialChecks {
-    One,
-    HealthyThreshold,
+    pub initial_checks: Option<InitialChecks>,
 }
 
 /// How a service's task serves a request.
@@ -82,17 +69,10 @@ pub struct RawRequestModel {
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
     /// `requests` (every request an event) or `fluid` (rates through queueing formulas).
-    pub fidelity: Option<RawFidelity>,
+    pub fidelity: Option<Fidelity>,
     /// The time step rates are held constant over (default 1s), in both fidelities.
     pub step: Option<Scalar>,
     pub sources: Vec<RawTrafficSource>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawFidelity {
-    Requests,
-    Fluid,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,5 +81,5 @@ pub struct RawTrafficSource {
     /// The load balancer the requests are sent to.
     pub to: String,
     /// Requests per second over time.
-    pub rate: crate::scenario::rate_schema::RawRate,
+    pub rate: crate::scenario::rate::RawRate,
 }

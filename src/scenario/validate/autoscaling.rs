@@ -5,8 +5,7 @@
 
 use super::checker::Checker;
 use super::names::{Checked, Names, Table};
-use super::rate;
-use crate::autoscaling::alarm::{AlarmSpec, Comparison};
+use crate::autoscaling::alarm::AlarmSpec;
 use crate::autoscaling::metric::{Dimension, MetricKey, MetricName, Statistic};
 use crate::autoscaling::scheduled::{ScheduledAction, When};
 use crate::autoscaling::step::{check_steps, AdjustmentType, MetricAggregation, StepAdjustment, StepError, StepPolicy};
@@ -18,11 +17,13 @@ use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
+use crate::scenario::rate;
 use crate::scenario::schema::{
-    RawAdjustmentType, RawAlarm, RawComparison, RawMetricAggregation, RawMetricRef, RawScalingPolicies, RawScenario,
-    RawScheduledAction, RawSchedulingStrategy, RawService, RawStatistic, RawStepScaling, RawTargetTracking,
+    RawAlarm, RawMetricRef, RawScalingPolicies, RawScenario, RawScheduledAction, RawService, RawStepScaling,
+    RawTargetTracking,
 };
 use crate::scenario::values::Scalar;
+use crate::service::SchedulingStrategy;
 
 /// ECS's limit of tasks per service.
 const MAX_CAPACITY: i64 = 5_000;
@@ -170,7 +171,7 @@ fn service(
     duration: Option<SimDuration>,
 ) -> Option<TargetScaling> {
     let before = c.error_count();
-    if s.scheduling_strategy == Some(RawSchedulingStrategy::Daemon) {
+    if s.scheduling_strategy == Some(SchedulingStrategy::Daemon) {
         c.error(path, "a DAEMON service has no desired count to scale", Some("remove `autoscaling`"));
     }
     let mut bound = |field: &str, v: Option<i64>| {
@@ -401,26 +402,14 @@ fn alarm(c: &mut Checker, path: &Path, a: &RawAlarm, known: Known) -> Option<Ala
         c.error(&path.field("threshold"), "must be a finite number", None);
         return None;
     }
-    let statistic = match a.statistic.unwrap_or(RawStatistic::Average) {
-        RawStatistic::Average => Statistic::Average,
-        RawStatistic::Minimum => Statistic::Minimum,
-        RawStatistic::Maximum => Statistic::Maximum,
-        RawStatistic::Sum => Statistic::Sum,
-        RawStatistic::SampleCount => Statistic::SampleCount,
-    };
-    let comparison = match a.comparison {
-        RawComparison::GreaterThanThreshold => Comparison::GreaterThanThreshold,
-        RawComparison::GreaterThanOrEqualToThreshold => Comparison::GreaterThanOrEqualToThreshold,
-        RawComparison::LessThanThreshold => Comparison::LessThanThreshold,
-        RawComparison::LessThanOrEqualToThreshold => Comparison::LessThanOrEqualToThreshold,
-    };
+    let statistic = a.statistic.unwrap_or(Statistic::Average);
     Some(AlarmSpec {
         metric: metric?,
         statistic,
         period_minutes: period.as_micros() / MINUTE,
         evaluation_periods: n,
         datapoints_to_alarm: m?,
-        comparison,
+        comparison: a.comparison,
         threshold: a.threshold,
     })
 }
@@ -434,11 +423,7 @@ fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) 
         c.error(&path.field("alarm").field("service"), "only an alarm of `alarms:` names a service", Some(hint));
     }
     let alarm = alarm(c, &path.field("alarm"), &p.alarm, known);
-    let adjustment_type = match p.adjustment_type {
-        RawAdjustmentType::ChangeInCapacity => AdjustmentType::ChangeInCapacity,
-        RawAdjustmentType::PercentChangeInCapacity => AdjustmentType::PercentChangeInCapacity,
-        RawAdjustmentType::ExactCapacity => AdjustmentType::ExactCapacity,
-    };
+    let adjustment_type = p.adjustment_type;
     let magnitude = match p.min_adjustment_magnitude {
         Some(_) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
             let hint = "MinAdjustmentMagnitude applies only to `percent_change_in_capacity`";
@@ -475,11 +460,7 @@ fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) 
             None
         }
     };
-    let aggregation = match p.metric_aggregation.unwrap_or(RawMetricAggregation::Average) {
-        RawMetricAggregation::Average => MetricAggregation::Average,
-        RawMetricAggregation::Minimum => MetricAggregation::Minimum,
-        RawMetricAggregation::Maximum => MetricAggregation::Maximum,
-    };
+    let aggregation = p.metric_aggregation.unwrap_or(MetricAggregation::Average);
     let alarm = alarm?;
     Some(StepScaling {
         name: p.name.clone(),

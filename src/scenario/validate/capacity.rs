@@ -9,15 +9,15 @@ use super::names::{Checked, Names};
 use super::task_definitions::aws_quantity;
 use crate::capacity::{
     AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, InstancesDistribution, ManagedScaling,
-    ProviderKind, PurchaseOption, SpotAllocationStrategy, StrategyItem, FARGATE, FARGATE_SPOT,
+    ProviderKind, PurchaseOption, StrategyItem, FARGATE, FARGATE_SPOT,
 };
 use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
 use crate::engine::SimDuration;
 use crate::ids::{ProviderId, ZoneId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::schema::{
-    RawAutoScalingGroup, RawCapacityProvider, RawCpuArchitecture, RawEnabled, RawExternalFleet, RawManagedScaling,
-    RawPurchaseOption, RawSpotAllocationStrategy, RawStrategyItem, RawTiming,
+    RawAutoScalingGroup, RawCapacityProvider, RawEnabled, RawExternalFleet, RawManagedScaling, RawStrategyItem,
+    RawTiming,
 };
 use crate::scenario::values::Scalar;
 use crate::service::{CapacitySource, LaunchType};
@@ -71,10 +71,7 @@ fn auto_scaling_group(
     let sizes = sizes(c, path, raw);
     let reserved = c.count(&path.field("ecs_reserved_memory"), raw.ecs_reserved_memory.unwrap_or(0));
     let asg_zones = group_zones(c, path, raw, names);
-    let purchase_option = match raw.purchase_option {
-        Some(RawPurchaseOption::Spot) => PurchaseOption::Spot,
-        Some(RawPurchaseOption::OnDemand) | None => PurchaseOption::OnDemand,
-    };
+    let purchase_option = raw.purchase_option.unwrap_or(PurchaseOption::OnDemand);
     if raw.purchase_option.is_some() && raw.mixed_instances_policy.is_some() {
         c.error(
             &path.field("purchase_option"),
@@ -195,14 +192,7 @@ fn instance_types(
                 0,
                 100,
             );
-            let spot_allocation_strategy = match policy.spot_allocation_strategy {
-                Some(RawSpotAllocationStrategy::CapacityOptimized) => SpotAllocationStrategy::CapacityOptimized,
-                Some(RawSpotAllocationStrategy::LowestPrice) => SpotAllocationStrategy::LowestPrice,
-                Some(RawSpotAllocationStrategy::PriceCapacityOptimized) => {
-                    SpotAllocationStrategy::PriceCapacityOptimized
-                }
-                None => defaults.spot_allocation_strategy,
-            };
+            let spot_allocation_strategy = policy.spot_allocation_strategy.unwrap_or(defaults.spot_allocation_strategy);
             let distribution = base.zip(percentage).map(|(b, p)| InstancesDistribution {
                 on_demand_base_capacity: b,
                 on_demand_percentage_above_base_capacity: p,
@@ -475,10 +465,7 @@ pub fn check_external_fleets(c: &mut Checker, raw: &BTreeMap<String, RawExternal
                 (6, i64::from(u32::MAX)),
                 ("memory amount", memory_hint),
             );
-            let architecture = match f.cpu_architecture {
-                Some(RawCpuArchitecture::Arm64) => CpuArchitecture::Arm64,
-                Some(RawCpuArchitecture::X86_64) | None => CpuArchitecture::X86_64,
-            };
+            let architecture = f.cpu_architecture.unwrap_or(CpuArchitecture::X86_64);
             Some(ExternalFleet {
                 name: name.clone(),
                 count: count?,

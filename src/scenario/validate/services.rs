@@ -15,8 +15,7 @@ use crate::ids::{ProviderId, ServiceId, TargetGroupId, TaskDefId};
 use crate::placement::{PlacementConstraint, PlacementStrategy};
 use crate::scenario::path::Path;
 use crate::scenario::schema::{
-    RawEnabled, RawLaunchType, RawPlacementConstraint, RawPlacementStrategy, RawRunTask, RawSchedulingStrategy,
-    RawService, RawStrategyItem,
+    RawEnabled, RawPlacementConstraint, RawPlacementStrategy, RawRunTask, RawService, RawStrategyItem,
 };
 use crate::service::{CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 use crate::task::{Compatibility, TaskDefinition};
@@ -54,10 +53,7 @@ pub fn check_services(
 
 fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option<ServiceSpec> {
     let path = Path::root("services").key(name);
-    let scheduling = match s.scheduling_strategy {
-        Some(RawSchedulingStrategy::Daemon) => SchedulingStrategy::Daemon,
-        _ => SchedulingStrategy::Replica,
-    };
+    let scheduling = s.scheduling_strategy.unwrap_or(SchedulingStrategy::Replica);
     let task_def = task_definition(c, &path, &s.task_definition, known);
     let desired = match (scheduling, s.desired_count) {
         (SchedulingStrategy::Replica, Some(n)) => c.int_in(&path.field("desired_count"), n, 0, MAX_DESIRED_COUNT),
@@ -163,7 +159,7 @@ fn run_task(c: &mut Checker, known: &Known, name: &str, t: &RawRunTask) -> Optio
 }
 
 /// `launch_type` and `capacity_provider_strategy` as written.
-type RawWhere<'a> = (Option<RawLaunchType>, Option<&'a [RawStrategyItem]>);
+type RawWhere<'a> = (Option<LaunchType>, Option<&'a [RawStrategyItem]>);
 /// `placement_strategy` and `placement_constraints` as written.
 type RawRules<'a> = (Option<&'a [RawPlacementStrategy]>, Option<&'a [RawPlacementConstraint]>);
 
@@ -326,9 +322,7 @@ fn capacity_source(
             );
             None
         }
-        (Some(RawLaunchType::Ec2), None) => Some(CapacitySource::LaunchType(LaunchType::Ec2)),
-        (Some(RawLaunchType::Fargate), None) => Some(CapacitySource::LaunchType(LaunchType::Fargate)),
-        (Some(RawLaunchType::External), None) => Some(CapacitySource::LaunchType(LaunchType::External)),
+        (Some(launch_type), None) => Some(CapacitySource::LaunchType(launch_type)),
         (None, Some(items)) => {
             check_strategy(c, known.names, &path.field("capacity_provider_strategy"), items, known.providers)
                 .map(CapacitySource::Strategy)

@@ -7,13 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::checker::Checker;
 use super::names::{Checked, Names, Table};
-use crate::catalog::{fargate, CpuArchitecture};
+use crate::catalog::fargate;
 use crate::engine::{DurationDist, SimDuration};
 use crate::ids::TaskDefId;
-use crate::scenario::schema::{
-    RawCompatibility, RawContainerDefinition, RawCpuArchitecture, RawDependencyCondition, RawHealthCheck,
-    RawPortMapping, RawProtocol, RawTaskDefinition,
-};
+use crate::scenario::schema::{RawContainerDefinition, RawHealthCheck, RawPortMapping, RawTaskDefinition};
 use crate::scenario::values::Scalar;
 use crate::task::{
     Compatibility, ContainerBehaviour, ContainerDefinition, DependencyCondition, HealthCheck, NetworkMode, PortMapping,
@@ -45,16 +42,8 @@ pub fn check(
 fn check_one(c: &mut Checker, path: &Path, family: &str, raw: &RawTaskDefinition) -> Option<TaskDefinition> {
     let cpu = raw.cpu.as_ref().map(|v| cpu_units(c, &path.field("cpu"), v));
     let memory = raw.memory.as_ref().map(|v| memory_mib(c, &path.field("memory"), v));
-    let mut requires_compatibilities: Vec<Compatibility> = raw
-        .requires_compatibilities
-        .iter()
-        .flatten()
-        .map(|c| match c {
-            RawCompatibility::Ec2 => Compatibility::Ec2,
-            RawCompatibility::Fargate => Compatibility::Fargate,
-            RawCompatibility::External => Compatibility::External,
-        })
-        .collect();
+    let mut requires_compatibilities: Vec<Compatibility> =
+        raw.requires_compatibilities.iter().flatten().copied().collect();
     requires_compatibilities.sort();
     requires_compatibilities.dedup();
     // Fargate's definitions default to awsvpc in spirit, but ECS requires it to be written.
@@ -68,10 +57,7 @@ fn check_one(c: &mut Checker, path: &Path, family: &str, raw: &RawTaskDefinition
             );
         }
     }
-    let cpu_architecture = raw.runtime_platform.as_ref().and_then(|p| p.cpu_architecture).map(|a| match a {
-        RawCpuArchitecture::X86_64 => CpuArchitecture::X86_64,
-        RawCpuArchitecture::Arm64 => CpuArchitecture::Arm64,
-    });
+    let cpu_architecture = raw.runtime_platform.as_ref().and_then(|p| p.cpu_architecture);
     let placement_constraints = super::placement::constraints(
         c,
         &path.field("placement_constraints"),
@@ -127,12 +113,7 @@ impl TaskDefinition {
                     c.error(&dpath.field("container_name"), "a container cannot depend on itself", None);
                     continue;
                 }
-                let condition = match dep.condition {
-                    RawDependencyCondition::Start => DependencyCondition::Start,
-                    RawDependencyCondition::Complete => DependencyCondition::Complete,
-                    RawDependencyCondition::Success => DependencyCondition::Success,
-                    RawDependencyCondition::Healthy => DependencyCondition::Healthy,
-                };
+                let condition = dep.condition;
                 if condition == DependencyCondition::Healthy && self.containers[target].health_check.is_none() {
                     c.error(
                         &dpath.field("condition"),
@@ -350,10 +331,7 @@ fn port_mapping(c: &mut Checker, path: &Path, raw: &RawPortMapping, mode: Networ
         );
         return None;
     }
-    let protocol = match raw.protocol {
-        Some(RawProtocol::Udp) => Protocol::Udp,
-        Some(RawProtocol::Tcp) | None => Protocol::Tcp,
-    };
+    let protocol = raw.protocol.unwrap_or(Protocol::Tcp);
     Some(PortMapping { protocol, container_port, host_port })
 }
 

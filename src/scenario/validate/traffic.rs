@@ -8,16 +8,12 @@ use super::names::{Checked, Names};
 use crate::engine::SimDuration;
 use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
 use crate::scenario::path::Path;
-use crate::scenario::schema::{
-    RawAlgorithm, RawFidelity, RawInitialChecks, RawLoadBalancer, RawRequestModel, RawTargetGroup,
-    RawTargetHealthCheck, RawTraffic,
-};
+use crate::scenario::schema::{RawLoadBalancer, RawRequestModel, RawTargetGroup, RawTargetHealthCheck, RawTraffic};
 use crate::scenario::values::Scalar;
 use crate::service::ServiceSpec;
 use crate::traffic::server::Concurrency;
 use crate::traffic::spec::{
-    Fidelity, LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_STEP,
+    LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT, DEFAULT_STEP,
 };
 use crate::traffic::target_group::{Algorithm, HealthCheck, InitialChecks, TargetGroupConfig};
 
@@ -90,11 +86,7 @@ fn check_forward(c: &mut Checker, path: &Path, lb: &RawLoadBalancer, forward: &[
 
 fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Option<TargetGroupConfig> {
     let defaults = TargetGroupConfig::default();
-    let algorithm = match raw.algorithm {
-        None | Some(RawAlgorithm::RoundRobin) => Algorithm::RoundRobin,
-        Some(RawAlgorithm::LeastOutstandingRequests) => Algorithm::LeastOutstandingRequests,
-        Some(RawAlgorithm::WeightedRandom) => Algorithm::WeightedRandom,
-    };
+    let algorithm = raw.algorithm.unwrap_or(defaults.algorithm);
     let slow_start = raw.slow_start.as_ref().map_or(Some(SimDuration::ZERO), |s| slow_start(c, path, s));
     if algorithm == Algorithm::LeastOutstandingRequests && slow_start.is_some_and(|s| !s.is_zero()) {
         c.error(
@@ -159,11 +151,7 @@ fn health_check(
         );
         return None;
     }
-    let initial = match raw.initial_checks {
-        None => default_initial,
-        Some(RawInitialChecks::One) => InitialChecks::One,
-        Some(RawInitialChecks::HealthyThreshold) => InitialChecks::HealthyThreshold,
-    };
+    let initial = raw.initial_checks.unwrap_or(default_initial);
     let check = HealthCheck { interval, timeout, healthy_threshold: healthy?, unhealthy_threshold: unhealthy? };
     Some((check, initial))
 }
@@ -263,10 +251,7 @@ pub fn check_traffic(
     balancers: &Checked<LoadBalancerId, LoadBalancerSpec>,
 ) -> Option<TrafficSpec> {
     let Some(raw) = raw else { return Some(TrafficSpec::default()) };
-    let fidelity = match raw.fidelity {
-        None | Some(RawFidelity::Requests) => Fidelity::Requests,
-        Some(RawFidelity::Fluid) => Fidelity::Fluid,
-    };
+    let fidelity = raw.fidelity.unwrap_or(TrafficSpec::default().fidelity);
     let step = raw.step.as_ref().map_or(Some(DEFAULT_STEP), |s| {
         let path = Path::root("traffic").field("step");
         c.duration(&path, s).filter(|d| c.positive(&path, *d))
@@ -277,7 +262,7 @@ pub fn check_traffic(
     for (i, source) in raw.sources.iter().enumerate() {
         let path = Path::root("traffic").field("sources").index(i);
         let lb = names.load_balancers.resolve(c, &path.field("to"), &source.to);
-        let rate = super::rate::check(c, &path.field("rate"), &source.rate);
+        let rate = crate::scenario::rate::check(c, &path.field("rate"), &source.rate);
         if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| balancers.get(*l).is_some()), rate) {
             sources.push(SourceSpec { load_balancer, rate });
         }

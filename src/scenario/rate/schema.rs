@@ -7,8 +7,8 @@ use std::fmt;
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::values::Scalar;
-use crate::traffic::rate::{Sample, Weekday};
+use crate::scenario::values::Scalar;
+use crate::traffic::rate::{Missing, Sample, TraceValues, Weekday};
 
 /// A rate: `200`, or `{ diurnal: { low: 200, high: 1500, peak_at: 14h } }` and the like.
 #[derive(Debug)]
@@ -114,7 +114,7 @@ pub(crate) struct RawTrace {
     /// Header of the value column; the second column by default.
     pub value_column: Option<String>,
     /// `count` (requests per sample, the default) or `rate` (requests per second).
-    pub values: Option<RawTraceValues>,
+    pub values: Option<TraceValues>,
     /// The period each sample covers; the most common gap between timestamps by default.
     pub step: Option<Scalar>,
     /// A timestamp (or offset) of the file that becomes trace time 0; its first sample by default.
@@ -127,24 +127,10 @@ pub(crate) struct RawTrace {
     #[serde(rename = "loop")]
     pub looping: Option<bool>,
     /// `zero` (the default) or `hold`.
-    pub missing: Option<RawMissing>,
+    pub missing: Option<Missing>,
     /// The file's rows, filled by `trace_file::load_traces` before validation.
     #[serde(skip)]
     pub loaded: TraceLoad,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawTraceValues {
-    Count,
-    Rate,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawMissing {
-    Zero,
-    Hold,
 }
 
 /// What reading a trace's file gave.

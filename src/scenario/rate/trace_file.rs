@@ -14,11 +14,11 @@
 //! A value cell is a number >= 0, or empty for a missing sample. Every problem names the file and
 //! its 1-based line.
 
-use super::path::Path;
+use crate::scenario::path::Path;
 use std::time::UNIX_EPOCH;
 
-use super::diagnostics::{suggestion, Diagnostic};
-use super::rate_schema::{RawRate, RawTrace, TaggedRate, TraceLoad, TraceRows};
+use super::schema::{RawRate, RawTrace, TaggedRate, TraceLoad, TraceRows};
+use crate::scenario::diagnostics::{suggestion, Diagnostic};
 use crate::traffic::rate::Sample;
 
 pub(crate) const TIME_HINT: &str = "write a timestamp (`2024-03-05 14:00:00`, `2024-03-05T14:00:00Z`, \

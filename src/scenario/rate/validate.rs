@@ -4,17 +4,15 @@
 use crate::scenario::path::Path;
 use sha2::{Digest, Sha256};
 
-use super::checker::Checker;
+use super::schema::{
+    RawClip, RawDiurnal, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawWeekly, TaggedRate, TraceLoad,
+    TraceRows,
+};
+use super::trace_file::{parse_time, TIME_HINT};
 use crate::engine::{SimDuration, SimTime};
-use crate::scenario::rate_schema::{
-    RawClip, RawDiurnal, RawMissing, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawTraceValues,
-    RawWeekly, TaggedRate, TraceLoad, TraceRows,
-};
-use crate::scenario::trace_file::{parse_time, TIME_HINT};
+use crate::scenario::validate::checker::Checker;
 use crate::scenario::values::Scalar;
-use crate::traffic::rate::{
-    infer_step, Diurnal, Missing, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekly,
-};
+use crate::traffic::rate::{infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, Weekly};
 
 /// Far above any real service (ALB's documented scale is in the hundreds of thousands per second),
 /// and low enough that sums and products of rates stay finite.
@@ -25,7 +23,7 @@ const DAY: SimDuration = SimDuration::from_secs(86_400);
 
 /// Checks `raw` (at `path`, e.g. `traffic[0].rate`) and builds its rate. A trace whose file could
 /// not be read gives `None` without a new problem: `load_traces` reported it.
-pub(super) fn check(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
+pub(crate) fn check(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
     let tagged = match raw {
         RawRate::Number(v) => return rps(c, path, *v).map(Rate::constant),
         RawRate::Tagged(tagged) => tagged.as_ref(),
@@ -237,14 +235,8 @@ fn trace_spec(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<(TraceSpec
     let spec = TraceSpec {
         start: start?,
         step: SimDuration::ZERO,
-        values: match raw.values {
-            None | Some(RawTraceValues::Count) => TraceValues::Count,
-            Some(RawTraceValues::Rate) => TraceValues::Rate,
-        },
-        missing: match raw.missing {
-            None | Some(RawMissing::Zero) => Missing::Zero,
-            Some(RawMissing::Hold) => Missing::Hold,
-        },
+        values: raw.values.unwrap_or_default(),
+        missing: raw.missing.unwrap_or_default(),
         scale: scale?,
         shift: shift?,
         looping: raw.looping.unwrap_or(false),
@@ -280,5 +272,5 @@ fn trace_error(c: &mut Checker, path: &Path, rows: &TraceRows, spec: &TraceSpec,
 }
 
 #[cfg(test)]
-#[path = "rate_tests.rs"]
+#[path = "validate_tests.rs"]
 mod tests;

@@ -1,6 +1,6 @@
 use super::*;
 use crate::scenario::diagnostics::Diagnostic;
-use crate::scenario::trace_file::parse_trace;
+use crate::scenario::rate::trace_file::parse_trace;
 
 /// `traffic[0].rate`.
 fn source_rate() -> Path {
