@@ -139,6 +139,13 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 
 /// Exit codes: 0 success, 1 invalid scenario, 2 any other error.
 pub fn main(cli: Cli) -> ExitCode {
+    // Ctrl-C or a kill: no half-written `.partial` folder is left behind (exit 130, the shell's
+    // code for an interrupt). A handler that cannot be installed leaves the default behaviour.
+    let _ = ctrlc::set_handler(|| {
+        let removed = crate::output::remove_open_staging();
+        eprintln!("interrupted: {removed} unfinished output folder(s) removed");
+        std::process::exit(130);
+    });
     let result = match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog { section, format } => catalog(section, format),

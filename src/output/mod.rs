@@ -10,6 +10,6 @@ mod report;
 pub mod sweep;
 
 pub use catalog::{catalog_notes, catalog_text, CatalogError, CatalogFormat, CatalogSection};
-pub use folder::RunFolder;
+pub use folder::{remove_open_staging, RunFolder};
 pub use recorder::FileRecorder;
 pub use report::{summary_table, write_run, write_run_measured, OutputError, RunOptions, RunReport};

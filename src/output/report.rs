@@ -24,8 +24,14 @@ pub enum OutputError {
     Csv { path: PathBuf, source: csv::Error },
     #[error(transparent)]
     Chart(#[from] ChartError),
-    #[error("refusing to replace {0}: it exists and is not an ecsim output folder (no run.json)")]
+    #[error("refusing to replace {0}: it exists and is not an ecsim output folder (no .ecsim marker, run.json or sweep.json of ecsim's); choose another --out or empty it")]
     NotAnOutputFolder(PathBuf),
+    #[error("refusing to touch {0}: it exists and ecsim did not make it; move it away")]
+    NotOurs(PathBuf),
+    #[error("refusing to replace {0}: ecsim did not write it there and the new output has a file of that name; move it away (the new output is in the .partial folder beside it)")]
+    WouldOverwrite(PathBuf),
+    #[error("--out {0} names no folder of its own; give a folder name, e.g. `out/run`")]
+    NoFolderName(PathBuf),
 }
 
 /// What a finished run produced.

@@ -39,6 +39,7 @@ fn the_same_seed_gives_byte_identical_output_folders() {
     assert_eq!(
         names,
         [
+            ".ecsim",
             "capacity.png",
             "capacity.svg",
             "events.jsonl",

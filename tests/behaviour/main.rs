@@ -22,6 +22,7 @@ mod invariants;
 mod layers;
 mod lifecycle;
 mod measures;
+mod output_folder;
 mod placement;
 mod queueing;
 mod results;
