@@ -213,8 +213,18 @@ impl Failure {
 
 fn validate(path: &Path) -> Result<(), Failure> {
     scenario::load(path)?;
-    println!("ok");
-    Ok(())
+    say("ok\n")
+}
+
+/// Writes to standard output. A reader that closed the pipe early (`| head -1`) is not an
+/// error: the command stops there with success; any other failure (a full disk behind `>`) is
+/// an error, exit 2.
+pub(crate) fn say(text: &str) -> Result<(), Failure> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(Failure::Other(anyhow::anyhow!("cannot write to standard output: {e}"))),
+        Ok(()) => Ok(()),
+    }
 }
 
 fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure> {
@@ -234,11 +244,7 @@ fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure
     if format != FormatArg::Table {
         eprint!("{}", catalog_notes());
     }
-    // Output piped into `head` closes early; that is not an error.
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Other(e.into())),
-        _ => Ok(()),
-    }
+    say(&text)
 }
 
 /// Loads the scenario at `path` changed by `--set PATH=VALUE` overrides, validated as a whole.
@@ -299,7 +305,7 @@ fn run(
     let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.name));
     let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let report = write_run(&scenario, (&file_name, &bytes), &out, options).map_err(|e| Failure::Other(e.into()))?;
-    println!("{}", summary_table(&report.summary));
-    println!("\noutputs in {}/: {}", report.folder.display(), output_files(&report.folder).join(", "));
+    say(&format!("{}\n", summary_table(&report.summary)))?;
+    say(&format!("\noutputs in {}/: {}\n", report.folder.display(), output_files(&report.folder).join(", ")))?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Failure;
+use super::{say, Failure};
 use crate::output::sweep::{
     compare as compare_folders, merge as merge_shards, write_sweep, Progress, SweepOptions, SweepReport,
 };
@@ -90,7 +90,7 @@ pub fn sweep(
 
 fn print_report(report: &SweepReport, total: usize, shard: Option<Shard>) -> Result<(), Failure> {
     if let Some(md) = &report.comparison {
-        println!("{md}");
+        say(&format!("{md}\n"))?;
     }
     for (variant, seed, why) in &report.failed {
         eprintln!("error: variant `{variant}`, seed {seed}: {why}");
@@ -99,7 +99,7 @@ fn print_report(report: &SweepReport, total: usize, shard: Option<Shard>) -> Res
         Some(s) => format!("shard {}/{}: {total} runs (merge the shards with `ecsim merge`)", s.index + 1, s.count),
         None => format!("{total} runs"),
     };
-    println!("{what} in {}/", report.folder.display());
+    say(&format!("{what} in {}/\n", report.folder.display()))?;
     if report.failed.is_empty() {
         Ok(())
     } else {
@@ -116,14 +116,13 @@ pub fn merge(shards: &[PathBuf], out: &Path, experiment: Option<&Path>) -> Resul
         other => Failure::Other(other.into()),
     })?;
     if let Some(md) = &report.comparison {
-        println!("{md}");
+        say(&format!("{md}\n"))?;
     }
-    println!("merged {} shards into {}/", shards.len(), report.folder.display());
+    say(&format!("merged {} shards into {}/\n", shards.len(), report.folder.display()))?;
     Ok(())
 }
 
 pub fn compare(folders: &[PathBuf]) -> Result<(), Failure> {
     let md = compare_folders(folders).map_err(|e| Failure::Other(e.into()))?;
-    println!("{md}");
-    Ok(())
+    say(&format!("{md}\n"))
 }

@@ -78,3 +78,29 @@ fn a_bad_duration_flag_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("write a number with a unit"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_a_normal_stop_and_a_full_disk_an_error() {
+    // `ecsim validate ... | head -0`: the pipe is closed before ecsim writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["validate", "scenarios/quickstart.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    // `> /dev/full`: exit 2 with a message, no panic.
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["validate", "scenarios/quickstart.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot write to standard output"), "{}", text(&out.stderr));
+}
