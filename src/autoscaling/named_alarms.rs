@@ -39,7 +39,7 @@ pub(super) fn evaluate_all(
                 alarm.spec.evaluation_periods,
                 alarm.spec.datapoints_to_alarm,
             );
-            let name = world.services[service.index()].spec.name.clone();
+            let name = world.services.get(*service).spec.name.clone();
             ctx.log(EventKind::AlarmStateChange).service(name).status(eval.state.as_str()).message(message).emit();
             alarm.state = eval.state;
         }

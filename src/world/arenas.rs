@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use crate::autoscaling::Autoscaling;
-use crate::capacity::{CapacityProvider, Fleet, Instance};
+use crate::capacity::{CapacityProvider, Fleet, Instance, Instances};
 use crate::ids::{GroupId, InstanceId, TaskDefId, TaskId};
 use crate::placement::{Order, PlacementIndex, Resource};
-use crate::service::{RunTask, RunTaskSpec, Service, ServiceSpec};
-use crate::task::{Placement, Task, TaskDefinition, TaskOwner};
+use crate::service::{RunTask, RunTaskSpec, Service, ServiceSpec, Services};
+use crate::task::{Placement, TaskDefinition, TaskOwner, Tasks};
 use crate::traffic::Traffic;
 
 /// Everything that exists in the simulated cluster.
@@ -16,10 +16,12 @@ pub struct World {
     pub zones: Vec<String>,
     pub task_definitions: Vec<TaskDefinition>,
     pub providers: Vec<CapacityProvider>,
-    pub instances: Vec<Instance>,
-    /// Every task ever started, stopped ones included.
-    pub tasks: Vec<Task>,
-    pub services: Vec<Service>,
+    /// Every container instance that ever joined, INACTIVE ones included (owned by `capacity`).
+    pub(crate) instances: Instances,
+    /// Every task ever started, stopped ones included (owned by `task`).
+    pub(crate) tasks: Tasks,
+    /// The scenario's services (owned by `service`).
+    pub(crate) services: Services,
     /// The scenario's standalone task entries.
     pub run_tasks: Vec<RunTask>,
     /// Task group names (`service:web`, `family:batch`), indexed by `GroupId`.
@@ -56,9 +58,9 @@ impl World {
             zones,
             task_definitions,
             providers,
-            instances: Vec::new(),
-            tasks: Vec::new(),
-            services: Vec::new(),
+            instances: Instances::default(),
+            tasks: Tasks::default(),
+            services: Services::default(),
             run_tasks: Vec::new(),
             groups: Vec::new(),
             group_counts: BTreeMap::new(),
@@ -110,9 +112,9 @@ impl World {
     /// it does again.
     fn reindexed(&mut self, instance: InstanceId, change: impl FnOnce(&mut World)) {
         let mut index = std::mem::take(&mut self.placement_index);
-        index.remove(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
+        index.remove(self.instances.get(instance), |o| self.order_value(self.instances.get(instance), o));
         change(self);
-        let changed = &self.instances[instance.index()];
+        let changed = self.instances.get(instance);
         if changed.accepts_tasks() {
             index.insert(changed, |o| self.order_value(changed, o));
         }
@@ -122,12 +124,27 @@ impl World {
 
     /// Changes an instance's status or health (see [`World::reindexed`]).
     pub fn change_instance(&mut self, instance: InstanceId, change: impl FnOnce(&mut Instance)) {
-        self.reindexed(instance, |w| change(&mut w.instances[instance.index()]));
+        self.reindexed(instance, |w| change(w.instances.get_mut(instance)));
     }
 
     /// Instances registered to the cluster now (ACTIVE or DRAINING).
     pub fn registered_instances(&self) -> impl Iterator<Item = &Instance> {
-        self.instances.iter().filter(|i| i.is_registered())
+        self.instances.registered()
+    }
+
+    /// Every task ever started, stopped ones included.
+    pub fn tasks(&self) -> &Tasks {
+        &self.tasks
+    }
+
+    /// Every container instance that ever joined the cluster, INACTIVE ones included.
+    pub fn instances(&self) -> &Instances {
+        &self.instances
+    }
+
+    /// The scenario's services.
+    pub fn services(&self) -> &Services {
+        &self.services
     }
 
     /// The id of a task group, created on first use.
@@ -152,18 +169,18 @@ impl World {
 
     /// Puts a task on an instance: its resources are reserved and its group counted there.
     pub fn hold(&mut self, task: TaskId, instance: InstanceId) {
-        let (group, td) = (self.tasks[task.index()].group, self.tasks[task.index()].task_definition);
+        let (group, td) = (self.tasks.get(task).group, self.tasks.get(task).task_definition);
         self.reindexed(instance, |w| {
             *w.group_counts.entry((group, instance)).or_insert(0) += 1;
-            w.instances[instance.index()].reserve(task, &w.task_definitions[td.index()]);
+            w.instances.get_mut(instance).reserve(task, &w.task_definitions[td.index()]);
         });
-        self.placement_index.count(group, &self.instances[instance.index()], 1);
+        self.placement_index.count(group, self.instances.get(instance), 1);
     }
 
     /// The task was told to stop: it no longer counts in its group on the instance (for spread and
     /// distinctInstance), though it holds its resources until it is STOPPED.
     pub fn leave_group(&mut self, task: TaskId, instance: InstanceId) {
-        let group = self.tasks[task.index()].group;
+        let group = self.tasks.get(task).group;
         self.reindexed(instance, |w| {
             if let Some(n) = w.group_counts.get_mut(&(group, instance)) {
                 *n -= 1;
@@ -172,25 +189,25 @@ impl World {
                 }
             }
         });
-        self.placement_index.count(group, &self.instances[instance.index()], -1);
+        self.placement_index.count(group, self.instances.get(instance), -1);
     }
 
     /// Undoes the rest of [`World::hold`] when the task is STOPPED: its resources are free.
     pub fn unhold(&mut self, task: TaskId, instance: InstanceId) {
-        let td = self.tasks[task.index()].task_definition;
-        self.reindexed(instance, |w| w.instances[instance.index()].release(task, &w.task_definitions[td.index()]));
+        let td = self.tasks.get(task).task_definition;
+        self.reindexed(instance, |w| w.instances.get_mut(instance).release(task, &w.task_definitions[td.index()]));
     }
 
     /// Whether the task sits on a DRAINING instance.
     pub fn on_draining_instance(&self, task: TaskId) -> bool {
-        matches!(self.tasks[task.index()].placement, Placement::Instance(i) if self.instances[i.index()].is_draining())
+        matches!(self.tasks.get(task).placement, Placement::Instance(i) if self.instances.get(i).is_draining())
     }
 
     /// The task's name in events and outputs: its service (or task entry) and its ordinal there.
     pub fn task_label(&self, id: TaskId) -> String {
-        let task = &self.tasks[id.index()];
+        let task = self.tasks.get(id);
         let owner = match task.owner {
-            TaskOwner::Service(s) => &self.services[s.index()].spec.name,
+            TaskOwner::Service(s) => &self.services.get(s).spec.name,
             TaskOwner::Standalone(r) => &self.run_tasks[r.index()].spec.name,
         };
         format!("{owner}-{}", task.ordinal)
@@ -199,7 +216,7 @@ impl World {
     /// The name of the service or task entry a task belongs to.
     pub fn owner_name(&self, owner: TaskOwner) -> &str {
         match owner {
-            TaskOwner::Service(s) => &self.services[s.index()].spec.name,
+            TaskOwner::Service(s) => &self.services.get(s).spec.name,
             TaskOwner::Standalone(r) => &self.run_tasks[r.index()].spec.name,
         }
     }
