@@ -72,10 +72,10 @@ fn a_group_at_zero_scales_out_in_warm_up_steps_and_places_the_waiting_tasks() {
     assert_eq!(changes.len(), 2);
     assert_eq!(world.registered_instances().count(), 3);
     assert_eq!(running(&world), 6);
-    let asg = world.providers.iter().find_map(|p| p.auto_scaling_group()).unwrap();
+    let asg = world.providers().iter().find_map(|p| p.auto_scaling_group()).unwrap();
     assert_eq!(asg.desired_capacity, 3);
     let ec2 = ProviderId::from_index(2);
-    assert_eq!(world.fleet.capacity_provider_reservation(ec2), Some(100.0));
+    assert_eq!(world.fleet().capacity_provider_reservation(ec2), Some(100.0));
 }
 
 #[test]
@@ -156,7 +156,7 @@ capacity_providers:
     let rec = with_initial_fleet(yaml, |world, ctx, ec2| {
         assert_eq!(world.registered_instances().count(), 1, "desired defaults to min_size");
         assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 9, "policy"), 4);
-        assert_eq!(world.fleet.pending_launches(ec2).count(), 3, "launches what it lacks at once");
+        assert_eq!(world.fleet().pending_launches(ec2).count(), 3, "launches what it lacks at once");
         assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 0, "policy"), 1);
     });
     assert_eq!(

@@ -45,7 +45,7 @@ fn after(rec: &Memory, kind: EventKind, from: f64) -> Vec<(f64, String)> {
 fn revisions_running(world: &World) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running && t.desired_running) {
-        let family = world.task_definitions[t.task_definition.index()].family.clone();
+        let family = world.task_definition(t.task_definition).family.clone();
         match counts.iter_mut().find(|(f, _)| *f == family) {
             Some((_, n)) => *n += 1,
             None => counts.push((family, 1)),

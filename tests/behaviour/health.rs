@@ -121,7 +121,7 @@ fn a_container_over_its_memory_limit_is_killed() {
     let stopping = rec.entered("web-1", "STOPPING").expect("web-1 was killed");
     assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(1805.0));
     assert!(stopping >= 1805.0);
-    let web1 = &world.tasks().get(TaskId::from_index(0));
+    let web1 = world.tasks().get(TaskId::from_index(0));
     assert_eq!(web1.stop_code, Some(StopCode::EssentialContainerExited));
     assert_eq!(web1.stopped_reason.as_deref(), Some("OutOfMemoryError: Container killed due to memory usage"));
     assert_eq!(web1.exited, Some(("app".to_string(), 137)));
@@ -172,7 +172,7 @@ fn a_task_that_stops_answering_is_stopped_once_its_replacement_is_healthy() {
     assert_eq!(rec.entered("web-3", "PROVISIONING"), Some(330.0));
     assert_eq!(health_changes(&rec, "web-3"), [(341.0, "task web-3 health status is HEALTHY".to_string())]);
     assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(341.0));
-    let web1 = &world.tasks().get(TaskId::from_index(0));
+    let web1 = world.tasks().get(TaskId::from_index(0));
     assert_eq!(web1.stopped_reason.as_deref(), Some("Task failed container health checks"));
     assert_eq!((summary.services[0].running_at_end, summary.services[0].tasks_started), (2, 3));
 }

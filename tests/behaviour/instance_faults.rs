@@ -164,7 +164,7 @@ fn zone_of(world: &World, t: &Task) -> Option<String> {
         Placement::Fargate { zone, .. } => Some(zone),
         Placement::AwaitingCapacity(_) => None,
     };
-    zone.map(|z| world.zones[z.index()].clone())
+    zone.map(|z| world.zone_name(z).to_string())
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     let mut checked = 0;
     while let Some(now) = sim.step() {
         let world = sim.world();
-        if world.fleet.is_zone_down(zone_b) {
+        if world.fleet().is_zone_down(zone_b) {
             for t in world.tasks().iter().filter(|t| t.created_at == now) {
                 assert_ne!(
                     zone_of(world, t).as_deref(),
@@ -237,7 +237,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     assert!((1860.0..=1980.0).contains(&gone), "{gone}");
     let mut per_zone: BTreeMap<String, u32> = BTreeMap::new();
     for i in world.registered_instances() {
-        *per_zone.entry(world.zones[i.zone.unwrap().index()].clone()).or_default() += 1;
+        *per_zone.entry(world.zone_name(i.zone.unwrap()).to_string()).or_default() += 1;
     }
     assert_eq!(per_zone.values().copied().collect::<Vec<_>>(), [1, 1, 1], "{per_zone:?}");
     let running = world.tasks().iter().filter(|t| t.status == TaskStatus::Running).count();
@@ -484,7 +484,7 @@ fn no_task_is_ever_placed_on_an_instance_that_does_not_take_tasks() {
             let world = sim.world();
             for t in world.tasks().iter().filter(|t| t.created_at == now) {
                 if let Placement::Instance(i) = t.placement {
-                    let instance = &world.instances().get(i);
+                    let instance = world.instances().get(i);
                     // Placed in this event: the instance was ACTIVE with its agent connected then,
                     // and an event never changes an instance after placing on it.
                     assert!(

@@ -86,7 +86,7 @@ fn under_random_faults_and_deployments_the_service_heals_to_its_last_deployment(
             check_invariants(sim.world());
         }
         let world = sim.world();
-        let svc = &world.services().get(ServiceId::from_index(0));
+        let svc = world.services().get(ServiceId::from_index(0));
         let running: Vec<_> = world.tasks().of(&svc.tasks).collect();
         assert_eq!(running.len(), 6, "seed {seed}: back to 6 tasks");
         assert!(
@@ -142,12 +142,12 @@ fn while_both_layers_scale_through_faults_nothing_is_oversubscribed_and_bounds_h
             check_invariants(world);
             let desired = world.services().get(ServiceId::from_index(0)).desired_count;
             assert!((2..=14).contains(&desired), "seed {seed}: desired {desired} outside [2, 14]");
-            let group = world.providers.iter().find_map(|p| p.auto_scaling_group()).unwrap();
+            let group = world.providers().iter().find_map(|p| p.auto_scaling_group()).unwrap();
             assert!((1..=10).contains(&group.desired_capacity), "seed {seed}: group at {}", group.desired_capacity);
             peak = peak.max(desired);
         }
         let world = sim.world();
-        let svc = &world.services().get(ServiceId::from_index(0));
+        let svc = world.services().get(ServiceId::from_index(0));
         assert!(peak > 3, "seed {seed}: the spike scaled the service out (peak {peak})");
         // Calm for 40 minutes at 1,500 CPU units: ceil(1500 / (1024 × 0.6)) = 3 tasks would hold
         // 60 %; whatever the count, every task the service wants is RUNNING.

@@ -311,7 +311,7 @@ fn missing_data_scales_nothing() {
     assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
     assert!(rec.messages(EventKind::AlarmStateChange).is_empty());
     assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 0);
-    assert!(world.autoscaling.store.is_empty());
+    assert!(world.metric_store().is_empty());
 }
 
 #[test]
@@ -358,7 +358,7 @@ fn target_tracking_on_requests_per_target_scales_a_service_behind_a_load_balance
     // CPU at 20 ms × 20/s over 2 vCPUs ≈ 20 %: the cpu policy never asks a scale-out, and the
     // request policy's scale-in needs 15 minutes: nothing else happened.
     assert_eq!(acts.len(), 1, "{acts:#?}");
-    let cpu = world.autoscaling.store.statistic(
+    let cpu = world.metric_store().statistic(
         ecsim::autoscaling::metric::MetricKey {
             dimension: ecsim::autoscaling::metric::Dimension::Service(0),
             name: ecsim::autoscaling::metric::MetricName::CpuUtilization,

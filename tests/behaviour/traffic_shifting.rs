@@ -178,7 +178,7 @@ fn a_slow_canary_is_caught_by_its_latency_alarm_and_rolled_back() {
     assert_eq!(state(&summary, "ecs-svc/2"), "FAILED");
     let rollback = summary.deployments.iter().find(|d| d.id == "ecs-svc/3").expect("a rollback deployment");
     assert_eq!((rollback.rollback_of.as_deref(), rollback.state), (Some("ecs-svc/2"), "COMPLETED"));
-    let v1 = world.task_definitions.iter().position(|d| d.family == "v1").expect("v1");
+    let v1 = world.task_definitions().iter().position(|d| d.family == "v1").expect("v1");
     let left: Vec<usize> = world
         .tasks()
         .of(&world.services().get(ServiceId::from_index(0)).tasks)
