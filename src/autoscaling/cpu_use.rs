@@ -73,11 +73,11 @@ pub fn instance_use(world: &World, instances: &[InstanceId], uses: &BTreeMap<Ser
     instances
         .iter()
         .map(|id| {
-            let instance = &world.instances[id.index()];
+            let instance = world.instances.get(*id);
             let used = instance
                 .tasks
                 .iter()
-                .map(|t| &world.tasks[t.index()])
+                .map(|t| world.tasks.get(*t))
                 .filter(|t| t.status == TaskStatus::Running)
                 .filter_map(|t| match t.owner {
                     TaskOwner::Service(s) => {

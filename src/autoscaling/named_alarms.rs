@@ -27,7 +27,7 @@ pub(super) fn evaluate_all(
         if eval.state != alarm.state {
             // Seconds of latency want more digits than percents.
             let message = alarm.change_message(&eval, custom_names, 3);
-            let name = world.services[service.index()].spec.name.clone();
+            let name = world.services.get(*service).spec.name.clone();
             ctx.log(EventKind::AlarmStateChange).service(name).status(eval.state.as_str()).message(message).emit();
             alarm.state = eval.state;
         }

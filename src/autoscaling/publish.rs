@@ -71,14 +71,14 @@ fn minute_traffic(
 
 /// The service's RUNNING tasks: what CloudWatch averages over, and target tracking's base.
 pub(super) fn running_tasks(world: &World, service: ServiceId) -> Vec<TaskId> {
-    let tasks = world.services[service.index()].tasks.iter().copied();
-    tasks.filter(|task| world.tasks[task.index()].status == TaskStatus::Running).collect()
+    let tasks = world.services.get(service).tasks.iter().copied();
+    tasks.filter(|task| world.tasks.get(*task).status == TaskStatus::Running).collect()
 }
 
 /// CPU units and MiB reserved by `tasks`.
 fn reserved(world: &World, tasks: &[TaskId]) -> (f64, f64) {
     tasks.iter().fold((0.0, 0.0), |(c, m), task| {
-        let td = world.task_definition(world.tasks[task.index()].task_definition);
+        let td = world.task_definition(world.tasks.get(*task).task_definition);
         (c + f64::from(td.reserved_cpu()), m + f64::from(td.reserved_memory()))
     })
 }
@@ -108,11 +108,10 @@ pub(super) fn publish_minute(world: &mut World, scaling: &mut Autoscaling, minut
         .filter(|p| scaling.read.contains(&group_cpu_key(*p)))
         .collect();
     let mut traffic = BTreeMap::new();
-    for i in 0..world.services.len() {
-        let id = ServiceId::from_index(i);
+    for id in world.services.ids() {
         let is_target = scaling.targets.iter().any(|t| t.scalable == Scalable::Service(id));
         let watched = scaling.alarms.iter().any(|(s, _)| *s == id);
-        if world.services[i].spec.target_group.is_some() && (is_target || watched || !groups.is_empty()) {
+        if world.services.get(id).spec.target_group.is_some() && (is_target || watched || !groups.is_empty()) {
             traffic.insert(id, minute_traffic(world, &mut scaling.traffic, id, now));
         }
     }

@@ -60,7 +60,7 @@ impl Scalable {
     /// An event-log entry about the target: a service's carry its name.
     pub(super) fn log<'a>(self, world: &World, ctx: &'a mut Ctx<'_>, kind: EventKind) -> LogEntry<'a> {
         match self {
-            Scalable::Service(id) => ctx.log(kind).service(world.services[id.index()].spec.name.clone()),
+            Scalable::Service(id) => ctx.log(kind).service(world.services.get(id).spec.name.clone()),
             Scalable::Group(_) => ctx.log(kind),
         }
     }

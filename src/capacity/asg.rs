@@ -90,6 +90,12 @@ fn rebalancing_margin(desired: u32) -> u32 {
     (desired / 10).max(1)
 }
 
+/// Protects an instance from its group's scale-in, or lifts the protection (AWS's
+/// SetInstanceProtection; ECS's managed termination protection calls it as tasks come and go).
+pub fn set_instance_protection(world: &mut World, instance: InstanceId, protected: bool) {
+    world.instances.get_mut(instance).protected_from_scale_in = protected;
+}
+
 /// Sets `provider`'s group's desired capacity to `desired` clamped into its minimum and maximum
 /// (AWS's SetDesiredCapacity, as scaling policies and ECS's managed scaling use it), logs why with
 /// the change ("desired 2 → 4"), and brings the group toward it. Returns the new desired
@@ -213,7 +219,7 @@ pub fn on_launch_done(world: &mut World, ctx: &mut Ctx, id: LaunchId) {
 /// The group's health checks notice that an instance is gone: it replaces it if it counted it,
 /// and carries on with any rebalancing that waited for it otherwise.
 pub fn on_loss_noticed(world: &mut World, ctx: &mut Ctx, instance: InstanceId) {
-    let i = &mut world.instances[instance.index()];
+    let i = world.instances.get_mut(instance);
     if i.lifecycle == GroupLifecycle::Gone {
         return;
     }
@@ -248,7 +254,7 @@ fn termination_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> Opti
 fn busiest_zone_has_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> bool {
     let busiest = zone_counts(world, provider).into_iter().max_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z);
     termination_candidate(world, provider, ctx)
-        .is_some_and(|i| busiest.is_some() && world.instances[i.index()].zone == busiest)
+        .is_some_and(|i| busiest.is_some() && world.instances.get(i).zone == busiest)
 }
 
 /// Terminates one instance by the default termination policy, for `cause` (scale-in or
@@ -257,7 +263,7 @@ fn busiest_zone_has_candidate(world: &World, provider: ProviderId, ctx: &Ctx) ->
 /// terminates it at once. Returns false when every instance is protected.
 fn take_out(world: &mut World, ctx: &mut Ctx, provider: ProviderId, cause: Termination) -> bool {
     let Some(victim) = termination_candidate(world, provider, ctx) else { return false };
-    world.instances[victim.index()].lifecycle = GroupLifecycle::Terminating(cause);
+    world.instances.get_mut(victim).lifecycle = GroupLifecycle::Terminating(cause);
     let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return false };
     if !asg.managed_draining {
         status::terminate(world, ctx, victim, cause);

@@ -72,7 +72,7 @@ pub fn refresh_protection(world: &mut World, provider: ProviderId) {
     let ids: Vec<InstanceId> = in_service(world, provider).map(|i| i.id).collect();
     for id in ids {
         let protect = in_use(world, id);
-        world.instances[id.index()].protected_from_scale_in = protect;
+        asg::set_instance_protection(world, id, protect);
     }
 }
 
@@ -96,9 +96,9 @@ pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
     let waiting = world
         .awaiting_capacity
         .iter()
-        .filter(|t| world.tasks[t.index()].placement == Placement::AwaitingCapacity(provider));
+        .filter(|t| world.tasks.get(**t).placement == Placement::AwaitingCapacity(provider));
     for t in running.chain(waiting.clone()) {
-        let task = &world.tasks[t.index()];
+        let task = world.tasks.get(*t);
         if task.desired_running && !is_daemon_task(world, task.owner) {
             *needs.entry(TaskNeed::of(world.task_definition(task.task_definition))).or_insert(0) += 1;
         }
@@ -108,8 +108,8 @@ pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
     let (largest, smallest) = (shape(asg.largest_type()), shape(asg.smallest_type()));
     let mut needed = instances_needed(&needs, &largest, &smallest);
     let n = instances.len() as u32;
-    let waiting_fits = waiting.filter(|t| world.tasks[t.index()].desired_running).any(|t| {
-        let need = TaskNeed::of(world.task_definition(world.tasks[t.index()].task_definition));
+    let waiting_fits = waiting.filter(|t| world.tasks.get(**t).desired_running).any(|t| {
+        let need = TaskNeed::of(world.task_definition(world.tasks.get(*t).task_definition));
         instances_needed(&[(need, 1)], &smallest, &smallest) == 1
     });
     if waiting_fits {

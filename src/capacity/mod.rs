@@ -13,10 +13,11 @@ mod provider;
 pub mod reservation;
 mod state;
 mod status;
+mod table;
 mod timing;
 mod zones;
 
-pub use asg::{set_desired_capacity, warm_up, WarmUp};
+pub use asg::{set_desired_capacity, set_instance_protection, warm_up, WarmUp};
 pub use cluster::cluster_reservation;
 pub use fleet::{launch_initial_fleet, ExternalFleet};
 pub use instance::{GroupLifecycle, Instance, InstanceStatus, AGENT_RESERVED_PORTS, AGENT_VERSION};
@@ -27,6 +28,7 @@ pub use provider::{
 };
 pub use state::{Fleet, Launch, LaunchOutcome, ManagedScalingState};
 pub use status::{drain, impair, on_task_left, spot_notice, terminate, Termination, DRAINING_REASON, SPOT_NOTICE};
+pub use table::Instances;
 pub use timing::FleetTiming;
 pub use zones::{interrupt_fargate_task, spot_unavailable, zone_down, SPOT_TASK_INTERRUPTED};
 
@@ -43,7 +45,7 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: CapacityEvent) {
         CapacityEvent::LossNoticed(instance) => asg::on_loss_noticed(world, ctx, instance),
         CapacityEvent::Terminate { instance, cause } => status::on_terminate_timer(world, ctx, instance, cause),
         CapacityEvent::DrainEnds { instance, generation } => {
-            if world.instances[instance.index()].generation.is_current(generation) {
+            if world.instances.get(instance).generation.is_current(generation) {
                 status::reactivate(world, ctx, instance);
             }
         }

@@ -63,7 +63,7 @@ impl Termination {
 
 /// Logs a container instance's new status (or agent state).
 fn log_state(world: &World, ctx: &mut Ctx, id: InstanceId, what: &str) {
-    let instance = &world.instances[id.index()];
+    let instance = world.instances.get(id);
     let message = format!("container instance {} {what}.", instance.label());
     ctx.log(EventKind::ContainerInstanceStateChange)
         .instance(instance.label())
@@ -75,10 +75,12 @@ fn log_state(world: &World, ctx: &mut Ctx, id: InstanceId, what: &str) {
 /// The services with tasks on the instance, each asked to reconcile now: the scheduler decides
 /// what to move, within its deployment limits.
 fn reconcile_services_on(world: &World, ctx: &mut Ctx, id: InstanceId) {
-    let mut services: Vec<_> = world.instances[id.index()]
+    let mut services: Vec<_> = world
+        .instances
+        .get(id)
         .tasks
         .iter()
-        .filter_map(|t| match world.tasks[t.index()].owner {
+        .filter_map(|t| match world.tasks.get(*t).owner {
             TaskOwner::Service(s) => Some(s),
             TaskOwner::Standalone(_) => None,
         })
@@ -95,17 +97,19 @@ fn reconcile_services_on(world: &World, ctx: &mut Ctx, id: InstanceId) {
 /// tasks are left alone, and the services with tasks here reconcile. `why` ends the logged
 /// sentence. Does nothing to an instance that is not ACTIVE.
 pub fn drain(world: &mut World, ctx: &mut Ctx, id: InstanceId, why: &str) {
-    if world.instances[id.index()].status != InstanceStatus::Active {
+    if world.instances.get(id).status != InstanceStatus::Active {
         return;
     }
     world.change_instance(id, |i| i.set_status(InstanceStatus::Draining));
     log_state(world, ctx, id, &format!("is DRAINING: {why}"));
-    let pending: Vec<TaskId> = world.instances[id.index()]
+    let pending: Vec<TaskId> = world
+        .instances
+        .get(id)
         .tasks
         .iter()
         .copied()
         .filter(|t| {
-            let t = &world.tasks[t.index()];
+            let t = world.tasks.get(*t);
             matches!(t.owner, TaskOwner::Service(_)) && t.desired_running && t.status < TaskStatus::Running
         })
         .collect();
@@ -118,13 +122,13 @@ pub fn drain(world: &mut World, ctx: &mut Ctx, id: InstanceId, why: &str) {
 /// Sets a DRAINING instance ACTIVE again (the end of an operator's drain), unless it is bound to
 /// leave; tasks waiting for its group's capacity and every service may use it at once.
 pub fn reactivate(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
-    let instance = &world.instances[id.index()];
+    let instance = world.instances.get(id);
     if instance.status != InstanceStatus::Draining || instance.is_leaving() {
         return;
     }
     world.change_instance(id, |i| i.set_status(InstanceStatus::Active));
     log_state(world, ctx, id, "is ACTIVE again: the drain is over");
-    if let Some(provider) = world.instances[id.index()].provider {
+    if let Some(provider) = world.instances.get(id).provider {
         crate::service::place_awaiting(world, ctx, provider);
     }
     super::reconcile_all(world, ctx);
@@ -135,15 +139,17 @@ pub fn reactivate(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
 /// but not before the instance's health check grace period is over (counted from its launch).
 /// Its tasks keep their state (their health is the service scheduler's business).
 pub fn impair(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
-    if !world.instances[id.index()].is_registered() || world.instances[id.index()].impaired {
+    if !world.instances.get(id).is_registered() || world.instances.get(id).impaired {
         return;
     }
     world.change_instance(id, |i| i.impaired = true);
     log_state(world, ctx, id, "has its agent disconnected: its EC2 instance status checks are failing (impaired)");
-    let grace_ends = world.instances[id.index()]
+    let grace_ends = world
+        .instances
+        .get(id)
         .provider
         .and_then(|p| world.providers[p.index()].auto_scaling_group())
-        .map_or(ctx.sched.now(), |asg| world.instances[id.index()].launched_at + asg.health_check_grace_period);
+        .map_or(ctx.sched.now(), |asg| world.instances.get(id).launched_at + asg.health_check_grace_period);
     // The group's EC2 health check ignores the instance during its grace period, then tolerates
     // the impairment for a while before it replaces the instance.
     let at = (ctx.sched.now() + ctx.timing.fleet.impaired_instance_tolerance).max(grace_ends);
@@ -154,7 +160,7 @@ pub fn impair(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
 /// Spot instance draining, and is terminated when the notice runs out.
 pub fn spot_notice(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
     let reclaim_at = ctx.sched.now() + SPOT_NOTICE;
-    let instance = &mut world.instances[id.index()];
+    let instance = world.instances.get_mut(id);
     instance.interruption_at = Some(reclaim_at);
     let label = instance.label();
     let drains = instance
@@ -173,7 +179,7 @@ pub fn spot_notice(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
 /// A termination timer fires: it applies if the instance is still registered and still in the
 /// state that set the timer (impaired, or being terminated by its group).
 pub fn on_terminate_timer(world: &mut World, ctx: &mut Ctx, id: InstanceId, cause: Termination) {
-    let instance = &world.instances[id.index()];
+    let instance = world.instances.get(id);
     let applies = instance.is_registered()
         && match cause {
             Termination::Unhealthy => instance.impaired,
@@ -189,7 +195,7 @@ pub fn on_terminate_timer(world: &mut World, ctx: &mut Ctx, id: InstanceId, caus
 /// once with ECS's "Host EC2 (instance …) terminated." Its group launches a replacement now if
 /// it terminated the instance itself, or once its health checks notice otherwise.
 pub fn terminate(world: &mut World, ctx: &mut Ctx, id: InstanceId, cause: Termination) {
-    if !world.instances[id.index()].is_registered() {
+    if !world.instances.get(id).is_registered() {
         return;
     }
     let now = ctx.sched.now();
@@ -197,7 +203,7 @@ pub fn terminate(world: &mut World, ctx: &mut Ctx, id: InstanceId, cause: Termin
         i.set_status(InstanceStatus::Inactive);
         i.deregistered_at = Some(now);
     });
-    let instance = &world.instances[id.index()];
+    let instance = world.instances.get(id);
     let (label, tasks, provider) = (instance.label(), instance.tasks.clone(), instance.provider);
     let zone = instance.zone.map_or("no zone", |z| world.zones[z.index()].as_str());
     let message = format!("EC2 instance {label} ({zone}) terminated: {}.", cause.describe());
@@ -210,7 +216,7 @@ pub fn terminate(world: &mut World, ctx: &mut Ctx, id: InstanceId, cause: Termin
     }
     match provider {
         Some(p) if cause.by_the_group() => {
-            world.instances[id.index()].lifecycle = GroupLifecycle::Gone;
+            world.instances.get_mut(id).lifecycle = GroupLifecycle::Gone;
             asg::converge(world, ctx, p);
         }
         Some(_) => {
@@ -224,8 +230,8 @@ pub fn terminate(world: &mut World, ctx: &mut Ctx, id: InstanceId, cause: Termin
 /// Whether a task of a replica service is still on the instance (stopping ones included): a
 /// drained instance is only empty once none is, daemon and standalone tasks aside.
 fn holds_service_tasks(world: &World, id: InstanceId) -> bool {
-    world.instances[id.index()].tasks.iter().any(|t| match world.tasks[t.index()].owner {
-        TaskOwner::Service(s) => world.services[s.index()].spec.scheduling_strategy == SchedulingStrategy::Replica,
+    world.instances.get(id).tasks.iter().any(|t| match world.tasks.get(*t).owner {
+        TaskOwner::Service(s) => world.services.get(s).spec.scheduling_strategy == SchedulingStrategy::Replica,
         TaskOwner::Standalone(_) => false,
     })
 }
@@ -233,7 +239,7 @@ fn holds_service_tasks(world: &World, id: InstanceId) -> bool {
 /// A task left the instance (or the instance began draining for termination): an instance its
 /// group is terminating is terminated as soon as no service task is left on it.
 pub fn on_task_left(world: &mut World, ctx: &mut Ctx, id: InstanceId) {
-    let instance = &world.instances[id.index()];
+    let instance = world.instances.get(id);
     if let GroupLifecycle::Terminating(cause) = instance.lifecycle {
         if instance.is_registered() && !holds_service_tasks(world, id) {
             ctx.sched.after(SimDuration::ZERO, Event::Capacity(CapacityEvent::Terminate { instance: id, cause }));

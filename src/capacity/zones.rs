@@ -89,13 +89,13 @@ pub fn on_spot_returns(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
 /// does, and whatever is left of it is gone when the two minutes run out.
 pub fn interrupt_fargate_task(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let label = world.task_label(id);
-    let owner = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let owner = world.owner_name(world.tasks.get(id).owner).to_string();
     let message = format!(
         "Fargate Spot interruption warning: task {label} is stopped within {SPOT_NOTICE} ({SPOT_TASK_INTERRUPTED})"
     );
     ctx.log(EventKind::SpotInterruptionWarning).service(owner).task(label).message(message).emit();
     if task::stop(world, ctx, id, StopCode::TerminationNotice, SPOT_TASK_INTERRUPTED) {
-        let generation = world.tasks[id.index()].generation;
+        let generation = world.tasks.get(id).generation;
         ctx.sched
             .after(SPOT_NOTICE, Event::Capacity(CapacityEvent::SpotTaskReclaimed(TaskStep { task: id, generation })));
     }
@@ -104,7 +104,7 @@ pub fn interrupt_fargate_task(world: &mut World, ctx: &mut Ctx, id: TaskId) {
 /// The notice is over: a task not yet STOPPED is killed (its containers took longer than the
 /// two minutes, or its ENI release would).
 pub fn on_spot_task_reclaimed(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
-    if world.tasks[step.task.index()].generation.is_current(step.generation) {
+    if world.tasks.get(step.task).generation.is_current(step.generation) {
         task::kill(world, ctx, step.task, StopCode::TerminationNotice, SPOT_TASK_INTERRUPTED);
     }
 }

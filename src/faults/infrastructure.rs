@@ -44,7 +44,7 @@ pub fn drain_instances(
     for i in chosen(world, ctx, index, target, ("draining", eligible)) {
         capacity::drain(world, ctx, i, DRAIN_WHY);
         if let Some(d) = duration {
-            let generation = world.instances[i.index()].generation;
+            let generation = world.instances.get(i).generation;
             ctx.sched.after(d, Event::Capacity(CapacityEvent::DrainEnds { instance: i, generation }));
         }
     }
@@ -125,7 +125,7 @@ impl Victim {
     fn label(self, world: &World) -> String {
         match self {
             Victim::Task(t) => format!("(task {})", world.task_label(t)),
-            Victim::Instance(i) => world.instances[i.index()].label(),
+            Victim::Instance(i) => world.instances.get(i).label(),
         }
     }
 }
@@ -165,7 +165,7 @@ fn chosen(
         };
         format!("fault injection: no instance{scope} to hit by {verb} ({asked}).")
     } else {
-        let labels: Vec<String> = hit.iter().map(|i| world.instances[i.index()].label()).collect();
+        let labels: Vec<String> = hit.iter().map(|i| world.instances.get(*i).label()).collect();
         format!("fault injection: {verb} {} of {} instances{scope}: {}.", hit.len(), candidates.len(), labels.join(" "))
     };
     ctx.log(EventKind::FaultInjected).message(message).emit();

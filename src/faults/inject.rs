@@ -54,7 +54,7 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: FaultId,
                         "task {} has no container health check and no load balancer: nothing to fail.",
                         world.task_label(t)
                     );
-                    let owner = world.owner_name(world.tasks[t.index()].owner).to_string();
+                    let owner = world.owner_name(world.tasks.get(t).owner).to_string();
                     ctx.log(EventKind::FaultInjected).service(owner).task(world.task_label(t)).message(message).emit();
                 }
             }
@@ -78,17 +78,15 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: FaultId,
 /// The RUNNING tasks of the target service the fault hits, drawn from the fault's own stream; logs
 /// what the fault does.
 fn victims(world: &World, ctx: &mut Ctx, index: FaultId, target: &Target, verb: &str) -> Vec<TaskId> {
-    let svc = &world.services[target.service.index()];
+    let svc = world.services.get(target.service);
     let running: Vec<_> = svc
         .tasks
         .iter()
         .copied()
-        .filter(|t| world.tasks[t.index()].status == TaskStatus::Running && world.tasks[t.index()].desired_running)
+        .filter(|t| world.tasks.get(*t).status == TaskStatus::Running && world.tasks.get(*t).desired_running)
         .collect();
     let chosen: Vec<_> = match target.victims {
-        Victims::Task(ordinal) => {
-            running.iter().copied().filter(|t| world.tasks[t.index()].ordinal == ordinal).collect()
-        }
+        Victims::Task(ordinal) => running.iter().copied().filter(|t| world.tasks.get(*t).ordinal == ordinal).collect(),
         Victims::Amount(amount) => draw(ctx.streams.fault(index), &running, amount),
     };
     let name = svc.spec.name.clone();

@@ -51,8 +51,8 @@ pub fn sample(
     let before = previous_sample(now, interval).map_or_else(Bill::default, |t| bill(world, pricing, t, end));
     let cost = bill(world, pricing, now, end).since(&before);
     for (i, traffic) in traffic.into_iter().enumerate() {
-        let svc = &world.services[i];
-        let tasks: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
+        let svc = world.services.get(ServiceId::from_index(i));
+        let tasks: Vec<_> = world.tasks.of(&svc.tasks).collect();
         let held = |f: fn(&crate::task::TaskDefinition) -> u32| -> u64 {
             tasks.iter().map(|t| u64::from(f(world.task_definition(t.task_definition)))).sum()
         };

@@ -149,8 +149,7 @@ impl Summary {
             .map(|(i, s)| ServiceSummary {
                 name: s.spec.name.clone(),
                 desired_count: crate::service::desired_count(world, crate::ids::ServiceId::from_index(i)),
-                running_at_end: s.tasks.iter().filter(|t| world.tasks[t.index()].status == TaskStatus::Running).count()
-                    as u32,
+                running_at_end: world.tasks.of(&s.tasks).filter(|t| t.status == TaskStatus::Running).count() as u32,
                 tasks_started: s.stats.tasks_started,
                 tasks_stopped: s.stats.tasks_stopped,
                 placement_failures: s.stats.placement_failures,

@@ -8,5 +8,5 @@ use crate::world::World;
 /// there counts, so two tasks of the group never share the instance even for a moment (ecsim's
 /// reading; spread, by contrast, counts only tasks not told to stop).
 pub fn allows(world: &World, instance: &Instance, group: GroupId) -> bool {
-    !instance.tasks.iter().any(|t| world.tasks[t.index()].group == group)
+    !instance.tasks.iter().any(|t| world.tasks.get(*t).group == group)
 }

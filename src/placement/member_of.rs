@@ -22,11 +22,8 @@ impl Subject for InstanceSubject<'_> {
             Field::RegisteredAt => vec![format!("{:.3}", i.registered_at.as_secs_f64())],
             Field::RunningTasksCount => vec![i.tasks.len().to_string()],
             Field::TaskGroup => {
-                let mut groups: Vec<String> = i
-                    .tasks
-                    .iter()
-                    .map(|t| self.world.groups[self.world.tasks[t.index()].group.index()].clone())
-                    .collect();
+                let mut groups: Vec<String> =
+                    i.tasks.iter().map(|t| self.world.groups[self.world.tasks.get(*t).group.index()].clone()).collect();
                 groups.sort();
                 groups.dedup();
                 groups

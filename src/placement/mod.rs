@@ -170,7 +170,7 @@ fn place_from_index(world: &World, candidate: &impl Fn(&Instance) -> bool, reque
         Order::GroupCount(_) | Order::Id => 0,
     };
     world.placement_index.search(&plan, request.group, start, |id| {
-        let instance = &world.instances[id.index()];
+        let instance = world.instances.get(id);
         candidate(instance) && rejections(world, instance, request).is_empty()
     })
 }

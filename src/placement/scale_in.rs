@@ -72,7 +72,7 @@ fn stop_key(
     strategies: &[PlacementStrategy],
     rng: &mut StreamRng,
 ) -> Vec<u64> {
-    let t = &world.tasks[task.index()];
+    let t = world.tasks.get(task);
     let mut key = vec![u64::from(t.status < TaskStatus::Running)];
     for (i, s) in strategies.iter().enumerate() {
         key.push(match s {
@@ -83,7 +83,7 @@ fn stop_key(
                         Resource::Cpu => td.reserved_cpu(),
                         Resource::Memory => td.reserved_memory(),
                     };
-                    binpack::remaining_after(&world.instances[i.index()], *r, 0) + u64::from(freed)
+                    binpack::remaining_after(world.instances.get(i), *r, 0) + u64::from(freed)
                 }
                 Placement::Fargate { .. } | Placement::AwaitingCapacity(_) => 0,
             },
@@ -96,10 +96,10 @@ fn stop_key(
 
 /// The task's value of a spread field: its instance, or its instance's (or Fargate zone's) attribute.
 fn value_of(world: &World, task: TaskId, field: &SpreadField) -> Option<String> {
-    let t = &world.tasks[task.index()];
+    let t = world.tasks.get(task);
     match (field, t.placement) {
-        (SpreadField::Instance, Placement::Instance(i)) => Some(world.instances[i.index()].label()),
-        (SpreadField::Attribute(a), Placement::Instance(i)) => world.instances[i.index()].attributes.get(a).cloned(),
+        (SpreadField::Instance, Placement::Instance(i)) => Some(world.instances.get(i).label()),
+        (SpreadField::Attribute(a), Placement::Instance(i)) => world.instances.get(i).attributes.get(a).cloned(),
         (SpreadField::Attribute(a), Placement::Fargate { zone, .. }) if a == AZ_ATTRIBUTE => {
             Some(world.zones[zone.index()].clone())
         }

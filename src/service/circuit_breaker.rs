@@ -38,7 +38,7 @@ pub fn rollback_target(deployments: &[Deployment]) -> Option<usize> {
 /// A task of deployment `deployment` stopped by itself (it could not start, `never_ran`, or its
 /// essential container exited): a failure if the primary deployment is in progress.
 pub(super) fn task_failed(world: &mut World, ctx: &mut Ctx, id: ServiceId, deployment: u32, never_ran: bool) {
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     if deployment != svc.primary_index() || svc.primary().state != RolloutState::InProgress {
         return;
     }
@@ -54,9 +54,9 @@ pub(super) fn task_failed(world: &mut World, ctx: &mut Ctx, id: ServiceId, deplo
 /// Tasks that failed their health checks are being replaced: the primary deployment's count in
 /// stage 2.
 pub(super) fn count_unhealthy(world: &mut World, id: ServiceId, tasks: &[TaskId]) {
-    let primary = world.services[id.index()].primary_index();
-    let failed = tasks.iter().filter(|t| world.tasks[t.index()].deployment == primary).count() as u32;
-    world.services[id.index()].primary_mut().failed_after_running += failed;
+    let primary = world.services.get(id).primary_index();
+    let failed = world.tasks.of(tasks).filter(|t| t.deployment == primary).count() as u32;
+    world.services.get_mut(id).primary_mut().failed_after_running += failed;
 }
 
 /// Trips the breaker when the primary deployment's failures reach the threshold: the
@@ -64,7 +64,7 @@ pub(super) fn count_unhealthy(world: &mut World, id: ServiceId, tasks: &[TaskId]
 pub(super) fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let now = ctx.sched.now();
     let desired = desired_count(world, id);
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let Some(breaker) = svc.spec.deployment.circuit_breaker else { return };
     let threshold = breaker_threshold(desired);
     if svc.primary().state != RolloutState::InProgress || svc.primary().failures() < threshold {
@@ -91,7 +91,7 @@ pub(super) fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 /// deployment's tasks still running.
 pub(super) fn roll_back(world: &mut World, ctx: &mut Ctx, id: ServiceId, target: usize, failed: String) {
     let now = ctx.sched.now();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let mut deployment = Deployment::new(svc.deployments.len() + 1, svc.deployments[target].task_definition, now);
     deployment.rollback_of = Some(failed.clone());
     deployment.target_group = svc.deployments[target].target_group;
@@ -100,7 +100,7 @@ pub(super) fn roll_back(world: &mut World, ctx: &mut Ctx, id: ServiceId, target:
     svc.begin(deployment, now);
     let primary = svc.primary_index();
     for t in &svc.tasks {
-        let task = &mut world.tasks[t.index()];
+        let task = world.tasks.get_mut(*t);
         if task.deployment as usize == target {
             task.deployment = primary;
         }
@@ -144,7 +144,7 @@ mod tests {
     }
 
     fn states(world: &World) -> Vec<(&str, RolloutState)> {
-        world.services[0].deployments.iter().map(|d| (d.id.as_str(), d.state)).collect()
+        world.services.get(ServiceId::from_index(0)).deployments.iter().map(|d| (d.id.as_str(), d.state)).collect()
     }
 
     #[test]
@@ -159,7 +159,7 @@ mod tests {
         for _ in 0..2 {
             h.act(|world, ctx| task_failed(world, ctx, web(), 1, true));
         }
-        assert_eq!(h.world.services[0].deployments[1].failures(), 2);
+        assert_eq!(h.world.services.get(ServiceId::from_index(0)).deployments[1].failures(), 2);
         assert_eq!(states(&h.world), [("ecs-svc/1", RolloutState::Completed), ("ecs-svc/2", RolloutState::InProgress)]);
         h.act(|world, ctx| task_failed(world, ctx, web(), 1, true));
         assert_eq!(
@@ -170,10 +170,10 @@ mod tests {
                 ("ecs-svc/3", RolloutState::InProgress)
             ]
         );
-        let svc = &h.world.services[0];
+        let svc = h.world.services.get(ServiceId::from_index(0));
         assert_eq!(svc.primary().rollback_of.as_deref(), Some("ecs-svc/2"));
         assert_eq!(svc.primary().task_definition, svc.deployments[0].task_definition);
-        assert!(svc.tasks.iter().all(|t| h.world.tasks[t.index()].deployment == 2), "the v1 tasks are adopted");
+        assert!(svc.tasks.iter().all(|t| h.world.tasks.get(*t).deployment == 2), "the v1 tasks are adopted");
         assert_eq!(
             h.recorder.said(EventKind::ServiceDeploymentFailed),
             [(
@@ -184,7 +184,7 @@ mod tests {
         assert_eq!(h.recorder.said(EventKind::ServiceDeploymentRolledBack).len(), 1);
         // Failures after the trip count for nothing.
         h.act(|world, ctx| task_failed(world, ctx, web(), 1, true));
-        assert_eq!(h.world.services[0].deployments.len(), 3);
+        assert_eq!(h.world.services.get(ServiceId::from_index(0)).deployments.len(), 3);
     }
 
     #[test]
@@ -204,7 +204,7 @@ mod tests {
         for _ in 0..5 {
             h.act(|world, ctx| task_failed(world, ctx, web(), 0, false));
         }
-        assert_eq!(h.world.services[0].primary().failed_after_running, 5);
+        assert_eq!(h.world.services.get(ServiceId::from_index(0)).primary().failed_after_running, 5);
         assert_eq!(states(&h.world), [("ecs-svc/1", RolloutState::InProgress)]);
     }
 }

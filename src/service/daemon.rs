@@ -26,7 +26,7 @@ pub fn instances(world: &World, id: ServiceId) -> impl Iterator<Item = InstanceI
 }
 
 fn belongs_on(world: &World, id: ServiceId, instance: &Instance) -> bool {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let request = Request {
         task_definition: world.task_definition(svc.primary().task_definition),
         group: svc.group,
@@ -40,13 +40,13 @@ fn belongs_on(world: &World, id: ServiceId, instance: &Instance) -> bool {
 
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let now = ctx.sched.now();
-    if world.services[id.index()].primary().state == RolloutState::Failed {
+    if world.services.get(id).primary().state == RolloutState::Failed {
         return;
     }
     let eligible: Vec<InstanceId> = instances(world, id).collect();
     let Sorted { to_stop, healthy_doomed, next_change } = sort_tasks(world, id, now);
     let desired = eligible.len() as u32;
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let healthy = svc.tasks.iter().filter(|t| is_healthy(world, id, **t, now)).count() as u32;
     let may_stop = healthy.saturating_sub(svc.spec.deployment.min_healthy_tasks(desired)) as usize;
     let replaced: Vec<_> = healthy_doomed.iter().take(may_stop).copied().collect();
@@ -54,13 +54,13 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     stop_tasks(world, ctx, id, &replaced);
     let started = start_on_bare(world, ctx, id, &eligible);
     if healthy_doomed.len() > replaced.len() && may_stop == 0 && to_stop.is_empty() && started == 0 {
-        let in_flight = world.services[id.index()].tasks.len();
-        let live = world.services[id.index()].tasks.iter().filter(|t| world.tasks[t.index()].desired_running).count();
+        let in_flight = world.services.get(id).tasks.len();
+        let live = world.tasks.live(&world.services.get(id).tasks).count();
         if in_flight == live {
             report_blocked(world, ctx, id);
         }
     }
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.reconcile.replacing = healthy_doomed.len() > replaced.len();
     if let Some(at) = next_change.filter(|_| svc.reconcile.replacing) {
         wake_at(world, ctx, id, at);
@@ -68,8 +68,8 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 }
 
 fn is_healthy(world: &World, id: ServiceId, task: TaskId, now: SimTime) -> bool {
-    let grace = world.services[id.index()].spec.health_check_grace_period;
-    world.tasks[task.index()].desired_running && standing(world, task, grace, now) == Standing::Healthy
+    let grace = world.services.get(id).spec.health_check_grace_period;
+    world.tasks.get(task).desired_running && standing(world, task, grace, now) == Standing::Healthy
 }
 
 /// The daemon's live tasks sorted by what to do with them.
@@ -83,17 +83,17 @@ struct Sorted {
 }
 
 fn sort_tasks(world: &World, id: ServiceId, now: SimTime) -> Sorted {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let (primary, grace) = (svc.primary_index(), svc.spec.health_check_grace_period);
     let (mut now_, mut later, mut next) = (Vec::new(), Vec::new(), None::<SimTime>);
-    for &t in svc.tasks.iter().filter(|t| world.tasks[t.index()].desired_running) {
-        let task = &world.tasks[t.index()];
+    for t in world.tasks.live(&svc.tasks) {
+        let task = world.tasks.get(t);
         let Placement::Instance(instance) = task.placement else { continue };
         let standing = standing(world, t, grace, now);
         if let Standing::Unready { until: Some(at) } = standing {
             next = Some(next.map_or(at, |n| n.min(at)));
         }
-        let here = &world.instances[instance.index()];
+        let here = world.instances.get(instance);
         if !belongs_on(world, id, here) {
             if here.is_draining() && only_daemons_left(world, instance) {
                 now_.push((t, StopCause::Draining));
@@ -113,14 +113,14 @@ fn sort_tasks(world: &World, id: ServiceId, now: SimTime) -> Sorted {
 /// Whether a task belongs to a daemon service.
 pub fn is_daemon_task(world: &World, owner: TaskOwner) -> bool {
     matches!(owner, TaskOwner::Service(s)
-        if world.services[s.index()].spec.scheduling_strategy == SchedulingStrategy::Daemon)
+        if world.services.get(s).spec.scheduling_strategy == SchedulingStrategy::Daemon)
 }
 
 /// Whether every task left on the instance (not told to stop) belongs to a daemon service: the
 /// instance is empty as a drain and cluster auto scaling see it.
 pub fn only_daemons_left(world: &World, instance: InstanceId) -> bool {
-    world.instances[instance.index()].tasks.iter().all(|t| {
-        let task = &world.tasks[t.index()];
+    world.instances.get(instance).tasks.iter().all(|t| {
+        let task = world.tasks.get(*t);
         !task.desired_running || is_daemon_task(world, task.owner)
     })
 }
@@ -129,8 +129,8 @@ pub fn only_daemons_left(world: &World, instance: InstanceId) -> bool {
 fn start_on_bare(world: &mut World, ctx: &mut Ctx, id: ServiceId, eligible: &[InstanceId]) -> u32 {
     // An instance is bare once the service's last task there is STOPPED (maximumPercent 100: a
     // daemon never runs two tasks on one instance, even while one is stopping).
-    let group = world.services[id.index()].group;
-    let holds = |i: &InstanceId| world.instances[i.index()].tasks.iter().any(|t| world.tasks[t.index()].group == group);
+    let group = world.services.get(id).group;
+    let holds = |i: &InstanceId| world.instances.get(*i).tasks.iter().any(|t| world.tasks.get(*t).group == group);
     let bare: Vec<InstanceId> = eligible.iter().copied().filter(|i| !holds(i)).collect();
     if bare.is_empty() || throttle::throttled(world, ctx, id) {
         return 0;

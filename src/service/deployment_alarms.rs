@@ -20,20 +20,20 @@ use super::wording;
 /// Alarm `alarm` (named `name`) went to ALARM: every service watching it fails its deployment in
 /// progress.
 pub fn on_alarm(world: &mut World, ctx: &mut Ctx, alarm: AlarmId, name: &str) {
-    for i in 0..world.services.len() {
-        let svc = &world.services[i];
+    for id in world.services.ids() {
+        let svc = world.services.get(id);
         let Some(watch) = &svc.spec.deployment.alarms else { continue };
         if watch.alarms.contains(&alarm) && svc.primary().state == RolloutState::InProgress && svc.deployments.len() > 1
         {
             let rollback = watch.rollback;
-            fail(world, ctx, ServiceId::from_index(i), name, rollback);
+            fail(world, ctx, id, name, rollback);
         }
     }
 }
 
 fn fail(world: &mut World, ctx: &mut Ctx, id: ServiceId, alarm: &str, rollback: bool) {
     let now = ctx.sched.now();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.primary_mut().end(RolloutState::Failed, now);
     svc.steady.changed();
     let failed = svc.primary().id.clone();
@@ -43,10 +43,10 @@ fn fail(world: &mut World, ctx: &mut Ctx, id: ServiceId, alarm: &str, rollback: 
     if !rollback {
         return;
     }
-    let shift = world.services[id.index()].primary().shift.clone();
+    let shift = world.services.get(id).primary().shift.clone();
     if let Some(shift) = shift.filter(|s| s.percent > 0.0) {
         crate::traffic::shift_production(world, shift.to, shift.from, 100.0);
-        if let Some(state) = world.services[id.index()].primary_mut().shift.as_mut() {
+        if let Some(state) = world.services.get_mut(id).primary_mut().shift.as_mut() {
             state.percent = 0.0;
             state.shifts.push((now, 0.0));
         }
@@ -55,7 +55,7 @@ fn fail(world: &mut World, ctx: &mut Ctx, id: ServiceId, alarm: &str, rollback: 
         let message = wording::traffic_shifted(&service, &failed, 100.0, to, from);
         ctx.log(EventKind::ServiceDeploymentTrafficShifted).service(service.clone()).message(message).emit();
     }
-    match rollback_target(&world.services[id.index()].deployments) {
+    match rollback_target(&world.services.get(id).deployments) {
         Some(target) => roll_back(world, ctx, id, target, failed),
         None => {
             let message = wording::no_rollback_target(&service, &failed);

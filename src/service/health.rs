@@ -27,7 +27,7 @@ pub enum Standing {
 
 /// How the scheduler sees task `id` at `now`, given the service's grace period.
 pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> Standing {
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let Some(started) = task.started_at.filter(|_| task.status == TaskStatus::Running) else {
         return Standing::Unready { until: None };
     };

@@ -67,8 +67,7 @@ pub fn start_task(
 }
 
 fn peers_on(world: &World, peers: &[TaskId], provider: ProviderId) -> u32 {
-    peers.iter().map(|t| &world.tasks[t.index()]).filter(|t| t.desired_running && t.provider == Some(provider)).count()
-        as u32
+    world.tasks.of(peers).filter(|t| t.desired_running && t.provider == Some(provider)).count() as u32
 }
 
 /// Places on an EC2 instance (of `provider` if given); logs the explanation when asked to.
@@ -112,7 +111,7 @@ fn on_instance(
         let name = world.owner_name(launch.owner).to_string();
         ctx.log(EventKind::TaskPlacement)
             .service(name)
-            .instance(world.instances[decision.instance.index()].label())
+            .instance(world.instances.get(decision.instance).label())
             .message(explanation)
             .emit();
     }
@@ -131,7 +130,7 @@ fn fargate(world: &World, launch: &Launch, spot: Option<ProviderId>) -> Result<P
         launch
             .peers
             .iter()
-            .map(|t| &world.tasks[t.index()])
+            .map(|t| world.tasks.get(*t))
             .filter(|t| t.desired_running && matches!(t.placement, Placement::Fargate { zone, .. } if zone == z))
             .count()
     };
@@ -150,13 +149,13 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
         .awaiting_capacity
         .iter()
         .copied()
-        .filter(|t| world.tasks[t.index()].placement == Placement::AwaitingCapacity(provider))
+        .filter(|t| world.tasks.get(*t).placement == Placement::AwaitingCapacity(provider))
         .collect();
     for id in waiting {
-        let t = &world.tasks[id.index()];
+        let t = world.tasks.get(id);
         let (strategies, constraints) = match t.owner {
             TaskOwner::Service(s) => {
-                let spec = &world.services[s.index()].spec;
+                let spec = &world.services.get(s).spec;
                 (spec.placement_strategy.clone(), spec.placement_constraints.clone())
             }
             TaskOwner::Standalone(r) => {

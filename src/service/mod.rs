@@ -23,6 +23,7 @@ mod spec;
 mod standalone;
 mod state;
 mod steady_state;
+mod table;
 mod tasks;
 #[cfg(test)]
 mod testing;
@@ -44,3 +45,4 @@ pub use reconcile::{
 pub use spec::{Action, ActionKind, CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 pub use standalone::{on_run_task, on_standalone_task_stopped, RunTask, RunTaskStats};
 pub use state::{deployment_in_progress, desired_count, target_group_of, Service, ServiceStats};
+pub use table::Services;

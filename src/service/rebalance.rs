@@ -62,19 +62,19 @@ impl Rebalancing {
 /// Where the service's tasks run, zone by zone, if it spreads over zones: Fargate does, and an
 /// EC2 service does when its first strategy spreads by `ecs.availability-zone`.
 fn zone_of(world: &World, task: TaskId) -> Option<ZoneId> {
-    match world.tasks[task.index()].placement {
+    match world.tasks.get(task).placement {
         Placement::Fargate { zone, .. } => Some(zone),
-        Placement::Instance(i) => world.instances[i.index()].zone,
+        Placement::Instance(i) => world.instances.get(i).zone,
         Placement::AwaitingCapacity(_) => None,
     }
 }
 
 fn runs_on_fargate(world: &World, id: ServiceId) -> bool {
-    world.services[id.index()].spec.capacity.runs_on_fargate(&world.providers)
+    world.services.get(id).spec.capacity.runs_on_fargate(&world.providers)
 }
 
 fn spreads_by_zone(world: &World, id: ServiceId) -> bool {
-    let spec = &world.services[id.index()].spec;
+    let spec = &world.services.get(id).spec;
     let az = PlacementStrategy::Spread(SpreadField::Attribute(AZ_ATTRIBUTE.to_string()));
     runs_on_fargate(world, id) || spec.placement_strategy.first() == Some(&az)
 }
@@ -88,7 +88,7 @@ fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId) -> bool {
     if runs_on_fargate(world, id) {
         return true;
     }
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let request = Request {
         task_definition: world.task_definition(svc.primary().task_definition),
         group: svc.group,
@@ -117,7 +117,7 @@ fn tasks_by_zone(world: &World, id: ServiceId) -> BTreeMap<ZoneId, Zone> {
         .filter(|z| zone_has_room(world, id, *z))
         .map(|z| (z, Zone { has_room: true, tasks: Vec::new() }))
         .collect();
-    for &t in &world.services[id.index()].tasks {
+    for &t in &world.services.get(id).tasks {
         if let Some(z) = zone_of(world, t) {
             zones.entry(z).or_insert(Zone { has_room: false, tasks: Vec::new() }).tasks.push(t);
         }
@@ -129,7 +129,7 @@ fn tasks_by_zone(world: &World, id: ServiceId) -> BTreeMap<ZoneId, Zone> {
 /// for replacement if that zone has 2 or more tasks more than the emptiest zone that can take
 /// one; says when a rebalancing starts and when it is over. Returns whether a task was marked.
 pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     if !svc.spec.availability_zone_rebalancing || !spreads_by_zone(world, id) {
         return false;
     }
@@ -139,14 +139,14 @@ pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
     let (Some((_, few)), Some((_, many))) = (emptiest, fullest) else { return false };
     let name = svc.spec.name.clone();
     if many.tasks.len() < few.tasks.len() + 2 {
-        if world.services[id.index()].rebalancing.finish() {
+        if world.services.get_mut(id).rebalancing.finish() {
             let message = wording::rebalancing_finished(&name);
             ctx.log(EventKind::ServiceRebalancingCompleted).service(name).message(message).emit();
         }
         return false;
     }
     let victim = *many.tasks.iter().max().expect("the fullest zone holds tasks");
-    if world.services[id.index()].rebalancing.mark(victim) {
+    if world.services.get_mut(id).rebalancing.mark(victim) {
         let message = wording::rebalancing_started(&name);
         ctx.log(EventKind::ServiceRebalancingStarted).service(name).message(message).emit();
     }

@@ -38,11 +38,11 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ServiceEvent) {
     match event {
         ServiceEvent::Reconcile(id) => reconcile(world, ctx, id),
         ServiceEvent::RetryPlacement(id) => {
-            world.services[id.index()].throttle.placement.due();
+            world.services.get_mut(id).throttle.placement.due();
             reconcile(world, ctx, id);
         }
         ServiceEvent::Wake(id) => {
-            world.services[id.index()].reconcile.wake = None;
+            world.services.get_mut(id).reconcile.wake = None;
             reconcile(world, ctx, id);
         }
     }
@@ -57,7 +57,7 @@ pub(super) fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 /// Looks again at `at` (when a task will count as healthy), unless a wake-up is already due by
 /// then: one pending wake-up per service, however many tasks are waiting.
 pub(super) fn wake_at(world: &mut World, ctx: &mut Ctx, id: ServiceId, at: SimTime) {
-    let state = &mut world.services[id.index()].reconcile;
+    let state = &mut world.services.get_mut(id).reconcile;
     if state.wake.is_some_and(|w| w <= at) {
         return;
     }
@@ -71,7 +71,7 @@ fn look_again(ctx: &mut Ctx, id: ServiceId) {
 
 /// `update_service` with a new desired count.
 pub fn update_desired_count(world: &mut World, ctx: &mut Ctx, id: ServiceId, count: u32) {
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let message = wording::desired_count_changed(&svc.spec.name, svc.desired_count, count);
     svc.desired_count = count;
     svc.steady.changed();
@@ -89,10 +89,10 @@ pub fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_definition: 
 /// A task of the service reached RUNNING: its deployment's second circuit-breaker stage begins,
 /// launches are no longer held back, and without a health check it will count as healthy in 40 s.
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, task: TaskId) {
-    let TaskOwner::Service(id) = world.tasks[task.index()].owner else { return };
-    let deployment = world.tasks[task.index()].deployment as usize;
-    let no_check = !has_health_check(world.task_definition(world.tasks[task.index()].task_definition));
-    let svc = &mut world.services[id.index()];
+    let TaskOwner::Service(id) = world.tasks.get(task).owner else { return };
+    let deployment = world.tasks.get(task).deployment as usize;
+    let no_check = !has_health_check(world.task_definition(world.tasks.get(task).task_definition));
+    let svc = world.services.get_mut(id);
     svc.deployments[deployment].any_running = true;
     svc.throttle.launches.ran();
     let matters = svc.reconcile.replacing || svc.tasks.len() as u32 >= svc.desired_count;
@@ -106,10 +106,9 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 /// A task's health changed: the scheduler looks again — for an UNHEALTHY task, once the grace
 /// period allows.
 pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
-    let TaskOwner::Service(id) = world.tasks[task.index()].owner else { return };
-    let t = &world.tasks[task.index()];
-    let grace_end =
-        t.started_at.map_or(SimTime::ZERO, |s| s + world.services[id.index()].spec.health_check_grace_period);
+    let TaskOwner::Service(id) = world.tasks.get(task).owner else { return };
+    let t = world.tasks.get(task);
+    let grace_end = t.started_at.map_or(SimTime::ZERO, |s| s + world.services.get(id).spec.health_check_grace_period);
     if t.health == Health::Unhealthy && grace_end > ctx.sched.now() {
         wake_at(world, ctx, id, grace_end);
     } else {
@@ -121,11 +120,11 @@ pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 /// essential container exited), the circuit breaker counts it and a launch failure throttles
 /// further launches; then the scheduler looks again.
 pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
-    let t = &world.tasks[task.index()];
+    let t = world.tasks.get(task);
     let TaskOwner::Service(id) = t.owner else { return };
     let by_itself = matches!(t.stop_code, Some(StopCode::TaskFailedToStart | StopCode::EssentialContainerExited));
     let (never_ran, deployment) = (t.started_at.is_none(), t.deployment);
-    world.services[id.index()].steady.changed();
+    world.services.get_mut(id).steady.changed();
     if by_itself {
         circuit_breaker::task_failed(world, ctx, id, deployment, never_ran);
     }
@@ -139,11 +138,11 @@ pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 /// room is free now). If it left a DRAINING instance, daemon services look too: their tasks
 /// there go once nothing else is left.
 pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
-    let t = &world.tasks[task.index()];
+    let t = world.tasks.get(task);
     let TaskOwner::Service(id) = t.owner else { return };
     let reason = t.stopped_reason.clone().unwrap_or_default();
     let left_draining = world.on_draining_instance(task);
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.tasks.retain(|x| *x != task);
     svc.rebalancing.stopped(task);
     svc.stats.tasks_stopped += 1;
@@ -152,7 +151,7 @@ pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     if left_draining {
         let daemons = (0..world.services.len())
             .map(ServiceId::from_index)
-            .filter(|s| *s != id && !world.services[s.index()].is_replica());
+            .filter(|s| *s != id && !world.services.get(*s).is_replica());
         for daemon in daemons.collect::<Vec<_>>() {
             look_again(ctx, daemon);
         }
@@ -176,7 +175,11 @@ mod tests {
         let (when, event) = h.next_event(at(1000)).expect("the wake-up");
         assert_eq!((when, event), (at(50), Event::Service(ServiceEvent::Wake(web()))));
         h.act(|world, ctx| on_event(world, ctx, ServiceEvent::Wake(web())));
-        assert_eq!(h.world.services[0].reconcile.wake, None, "woken: the next wake-up is scheduled afresh");
+        assert_eq!(
+            h.world.services.get(ServiceId::from_index(0)).reconcile.wake,
+            None,
+            "woken: the next wake-up is scheduled afresh"
+        );
     }
 
     #[test]
@@ -197,10 +200,10 @@ mod tests {
     fn a_stopped_task_is_counted_by_its_reason_and_leaves_the_service() {
         let mut h = harness(&fargate(2, "", ""));
         h.act(|world, ctx| reconcile(world, ctx, web()));
-        let task = h.world.services[0].tasks[0];
+        let task = h.world.services.get(ServiceId::from_index(0)).tasks[0];
         h.act(|world, ctx| crate::task::stop(world, ctx, task, StopCode::UserInitiated, "by hand"));
         run_until(&mut h, at(600));
-        let svc = &h.world.services[0];
+        let svc = h.world.services.get(ServiceId::from_index(0));
         assert!(!svc.tasks.contains(&task));
         assert_eq!((svc.stats.tasks_stopped, svc.stats.stop_reasons.get("by hand")), (1, Some(&1)));
         assert_eq!(svc.tasks.len(), 2, "replaced");

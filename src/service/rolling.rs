@@ -53,13 +53,13 @@ impl Census {
 
 /// Sorts the live tasks of service `id` at `now`.
 pub fn census(world: &World, id: ServiceId, now: SimTime) -> Census {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let primary = svc.primary_index();
     let grace = svc.spec.health_check_grace_period;
     let mut c = Census { in_flight: svc.tasks.len() as u32, ..Census::default() };
     let mut keepers_ready_at = Some(now);
     for &t in &svc.tasks {
-        let task = &world.tasks[t.index()];
+        let task = world.tasks.get(t);
         if !task.desired_running {
             continue;
         }
@@ -101,7 +101,7 @@ pub fn census(world: &World, id: ServiceId, now: SimTime) -> Census {
 /// Brings a replica service one step closer to its desired count of healthy primary tasks.
 pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let now = ctx.sched.now();
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     if svc.primary().state == RolloutState::Failed {
         // The breaker tripped with nothing to roll back to: the deployment stalls as it is.
         return;
@@ -140,7 +140,7 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     if blocked && stopped == 0 && started == 0 && census.live == census.in_flight {
         report_blocked(world, ctx, id);
     }
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.reconcile.replacing = census.doomed() > stopped as usize;
     let wake =
         if svc.reconcile.replacing { census.next_change } else { census.all_keepers_healthy_at.filter(|at| *at > now) };
@@ -152,11 +152,11 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 /// Stops the primary's tasks beyond the desired count, chosen by the placement strategies read
 /// backwards; returns how many.
 fn scale_in(world: &mut World, ctx: &mut Ctx, id: ServiceId, census: &Census) -> u32 {
-    let desired = world.services[id.index()].desired_count as usize;
+    let desired = world.services.get(id).desired_count as usize;
     if census.keepers.len() <= desired {
         return 0;
     }
-    let strategies = scale_in_strategies(&world.services[id.index()]);
+    let strategies = scale_in_strategies(world.services.get(id));
     let extra = census.keepers.len() - desired;
     let chosen = choose_tasks_to_stop(world, &census.keepers, &strategies, extra, &mut ctx.streams.placement);
     let causes: Vec<_> = chosen.into_iter().map(|t| (t, StopCause::ScaleIn)).collect();
@@ -166,7 +166,7 @@ fn scale_in(world: &mut World, ctx: &mut Ctx, id: ServiceId, census: &Census) ->
 /// ECS's event for a rolling deployment that its own bounds stop: nothing may start
 /// (maximumPercent) and nothing may stop (minimumHealthyPercent). Said once per deployment.
 pub(super) fn report_blocked(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     if svc.primary().blocked_reported {
         return;
     }

@@ -20,8 +20,8 @@ use super::{daemon, rolling, traffic_shift, wording, DeploymentStrategy, Schedul
 /// A new primary deployment of `task_definition` starts (the caller then reconciles).
 pub(super) fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_definition: TaskDefId) {
     let now = ctx.sched.now();
-    let old = world.services[id.index()].primary().task_definition;
-    let svc = &mut world.services[id.index()];
+    let old = world.services.get(id).primary().task_definition;
+    let svc = world.services.get_mut(id);
     if svc.primary().state == RolloutState::InProgress {
         svc.primary_mut().end(RolloutState::Superseded, now);
     }
@@ -40,7 +40,7 @@ pub(super) fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_defin
         deployment.shift = Some(Shift::new(from, to));
         crate::traffic::shift_production(world, to, from, 100.0);
     }
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let message = wording::deployment_started(
         &svc.spec.name,
         &deployment.id,
@@ -57,7 +57,7 @@ pub(super) fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_defin
 /// One step of the service's deployment strategy towards its desired count of healthy primary
 /// tasks.
 pub(super) fn progress(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
-    let spec = &world.services[id.index()].spec;
+    let spec = &world.services.get(id).spec;
     match (spec.scheduling_strategy, spec.deployment.strategy) {
         (SchedulingStrategy::Replica, DeploymentStrategy::Rolling) => rolling::reconcile(world, ctx, id),
         (
@@ -76,7 +76,7 @@ mod tests {
     use crate::service::testing::{at, fargate, harness, run_until, web};
 
     fn states(world: &World) -> Vec<RolloutState> {
-        world.services[0].deployments.iter().map(|d| d.state).collect()
+        world.services.get(ServiceId::from_index(0)).deployments.iter().map(|d| d.state).collect()
     }
 
     #[test]
@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(states(&h.world), [RolloutState::Superseded, RolloutState::InProgress]);
         run_until(&mut h, at(600));
         assert_eq!(states(&h.world), [RolloutState::Superseded, RolloutState::Completed]);
-        let svc = &h.world.services[0];
-        assert!(svc.tasks.iter().all(|t| h.world.tasks[t.index()].task_definition == v2.expect("v2")));
+        let svc = h.world.services.get(ServiceId::from_index(0));
+        assert!(svc.tasks.iter().all(|t| h.world.tasks.get(*t).task_definition == v2.expect("v2")));
     }
 }

@@ -94,7 +94,7 @@ fn failure_reason(why: &Unplaced) -> String {
 
 /// A standalone task reached STOPPED.
 pub fn on_standalone_task_stopped(world: &mut World, task: TaskId) {
-    let TaskOwner::Standalone(id) = world.tasks[task.index()].owner else { return };
+    let TaskOwner::Standalone(id) = world.tasks.get(task).owner else { return };
     let entry = &mut world.run_tasks[id.index()];
     entry.tasks.retain(|t| *t != task);
     entry.stats.tasks_stopped += 1;

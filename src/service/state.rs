@@ -111,7 +111,7 @@ impl Service {
 /// The service's desired count: its own for a replica service; for a daemon, the instances of its
 /// capacity that can take it.
 pub fn desired_count(world: &World, id: ServiceId) -> u32 {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     match svc.spec.scheduling_strategy {
         SchedulingStrategy::Replica => svc.desired_count,
         SchedulingStrategy::Daemon => daemon::instances(world, id).count() as u32,
@@ -120,19 +120,19 @@ pub fn desired_count(world: &World, id: ServiceId) -> u32 {
 
 /// The target group a service task registers with: its deployment's.
 pub fn target_group_of(world: &World, task: TaskId) -> Option<TargetGroupId> {
-    let task = &world.tasks[task.index()];
+    let task = world.tasks.get(task);
     let crate::task::TaskOwner::Service(id) = task.owner else { return None };
-    world.services[id.index()].deployments.get(task.deployment as usize).and_then(|d| d.target_group)
+    world.services.get(id).deployments.get(task.deployment as usize).and_then(|d| d.target_group)
 }
 
 /// Whether a deployment is under way: the primary rollout is IN_PROGRESS (a new service's first
 /// deployment too, until it first reaches a steady state), or tasks of an earlier deployment
 /// still run beside it. Application Auto Scaling suspends scale-in then (aws-behaviour.md §6.4).
 pub fn deployment_in_progress(world: &World, id: ServiceId) -> bool {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let primary = svc.primary_index();
     svc.primary().state == RolloutState::InProgress
-        || svc.tasks.iter().any(|t| world.tasks[t.index()].deployment != primary)
+        || svc.tasks.iter().any(|t| world.tasks.get(*t).deployment != primary)
 }
 
 #[cfg(test)]
@@ -148,10 +148,10 @@ mod tests {
         run_until(&mut h, at(600));
         assert!(!deployment_in_progress(&h.world, web()));
         assert_eq!(desired_count(&h.world, web()), 2);
-        let v1 = h.world.services[0].primary().task_definition;
+        let v1 = h.world.services.get(ServiceId::from_index(0)).primary().task_definition;
         h.act(|world, ctx| super::super::deploy(world, ctx, web(), v1));
         assert!(deployment_in_progress(&h.world, web()));
-        h.world.services[0].primary_mut().end(RolloutState::Completed, at(600));
+        h.world.services.get_mut(ServiceId::from_index(0)).primary_mut().end(RolloutState::Completed, at(600));
         assert!(deployment_in_progress(&h.world, web()), "tasks of ecs-svc/1 still run beside ecs-svc/2");
     }
 }

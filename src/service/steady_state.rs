@@ -36,7 +36,7 @@ impl SteadyState {
 
 /// Whether the service is settled at `now`.
 pub fn settled(world: &World, id: ServiceId, now: SimTime) -> bool {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     if svc.rebalancing.moving().is_some()
         || svc.primary().state == RolloutState::Failed
         || svc.tasks.len() as u32 != desired_count(world, id)
@@ -45,7 +45,7 @@ pub fn settled(world: &World, id: ServiceId, now: SimTime) -> bool {
     }
     let (grace, primary) = (svc.spec.health_check_grace_period, svc.primary_index());
     svc.tasks.iter().all(|t| {
-        let task = &world.tasks[t.index()];
+        let task = world.tasks.get(*t);
         task.desired_running
             && task.deployment == primary
             && task.status == TaskStatus::Running
@@ -60,11 +60,11 @@ pub(super) fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     if !settled(world, id, ctx.sched.now()) {
         return;
     }
-    if !world.services[id.index()].steady.said {
+    if !world.services.get(id).steady.said {
         say_steady(world, ctx, id);
     }
-    if world.services[id.index()].is_replica() && rebalance::check(world, ctx, id) {
-        world.services[id.index()].steady.changed();
+    if world.services.get(id).is_replica() && rebalance::check(world, ctx, id) {
+        world.services.get_mut(id).steady.changed();
         ctx.sched.after(SimDuration::ZERO, Event::Service(ServiceEvent::Reconcile(id)));
     }
 }
@@ -73,14 +73,14 @@ pub(super) fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 /// reached a steady state.
 fn say_steady(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let now = ctx.sched.now();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let name = svc.spec.name.clone();
     if svc.primary().state == RolloutState::InProgress {
         svc.primary_mut().end(RolloutState::Completed, now);
         let message = wording::deployment_completed(&name, &svc.primary().id);
         ctx.log(EventKind::ServiceDeploymentCompleted).service(name.clone()).message(message).emit();
     }
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.steady.said = true;
     svc.reconcile.replacing = false;
     svc.stats.first_steady_state_at.get_or_insert(now);
@@ -108,7 +108,7 @@ mod tests {
         );
         assert!(settled(&h.world, web(), h.now()));
         h.act(|world, ctx| update_desired_count(world, ctx, web(), 3));
-        assert!(!h.world.services[0].steady.said, "a change");
+        assert!(!h.world.services.get(ServiceId::from_index(0)).steady.said, "a change");
         assert!(!settled(&h.world, web(), h.now()), "2 tasks of 3");
         run_until(&mut h, at(1200));
         let steady = h.recorder.said(EventKind::ServiceSteadyState);
@@ -124,7 +124,7 @@ mod tests {
         h.act(|world, ctx| super::super::on_event(world, ctx, ServiceEvent::Reconcile(web())));
         run_until(&mut h, at(600));
         assert!(settled(&h.world, web(), h.now()));
-        h.world.services[0].primary_mut().state = RolloutState::Failed;
+        h.world.services.get_mut(ServiceId::from_index(0)).primary_mut().state = RolloutState::Failed;
         assert!(!settled(&h.world, web(), h.now()));
     }
 }

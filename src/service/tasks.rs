@@ -58,8 +58,8 @@ pub(super) fn start_one(
     id: ServiceId,
     only: Option<InstanceId>,
 ) -> Result<TaskId, Unplaced> {
-    let svc = &world.services[id.index()];
-    let peers: Vec<TaskId> = svc.tasks.iter().copied().filter(|t| world.tasks[t.index()].desired_running).collect();
+    let svc = world.services.get(id);
+    let peers: Vec<TaskId> = world.tasks.live(&svc.tasks).collect();
     let spec = svc.spec.clone();
     let launch = Launch {
         owner: TaskOwner::Service(id),
@@ -73,7 +73,7 @@ pub(super) fn start_one(
         peers: &peers,
     };
     let task = start_task(world, ctx, &launch, only)?;
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.next_ordinal += 1;
     svc.tasks.push(task);
     svc.throttle.placement.placed();
@@ -87,7 +87,7 @@ pub(super) fn record_started(world: &mut World, ctx: &mut Ctx, id: ServiceId, st
         return;
     }
     let labels: Vec<String> = started.iter().map(|t| world.task_label(*t)).collect();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.steady.changed();
     svc.stats.tasks_started += started.len() as u32;
     let name = svc.spec.name.clone();
@@ -101,7 +101,7 @@ pub(super) fn stop_tasks(world: &mut World, ctx: &mut Ctx, id: ServiceId, tasks:
         return;
     }
     let labels: Vec<String> = tasks.iter().map(|(t, _)| world.task_label(*t)).collect();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let replaced = tasks.iter().filter(|(_, c)| *c == StopCause::Deployment).count() as u32;
     svc.primary_mut().tasks_replaced += replaced;
     let deployment = svc.primary().id.clone();
@@ -133,7 +133,7 @@ mod tests {
         let mut h = harness(&fargate(3, "", ""));
         assert_eq!(h.act(|world, ctx| start_tasks(world, ctx, web(), 3)), 3);
         assert_eq!(h.recorder.said(EventKind::ServiceTasksStarted).len(), 1);
-        let svc = &h.world.services[0];
+        let svc = h.world.services.get(ServiceId::from_index(0));
         assert_eq!((svc.stats.tasks_started, svc.primary().tasks_started, svc.next_ordinal), (3, 3, 3));
         let (a, b) = (svc.tasks[0], svc.tasks[1]);
         h.act(|world, ctx| stop_tasks(world, ctx, web(), &[(a, StopCause::Deployment), (b, StopCause::Draining)]));
@@ -141,8 +141,12 @@ mod tests {
             h.recorder.said(EventKind::ServiceTasksStopped),
             [(0.0, "service web has stopped 2 running tasks: (task web-1) (task web-2).")]
         );
-        assert_eq!(h.world.services[0].primary().tasks_replaced, 1, "only the deployment's replacement counts");
-        let reason = |t: TaskId| h.world.tasks[t.index()].stopped_reason.clone();
+        assert_eq!(
+            h.world.services.get(ServiceId::from_index(0)).primary().tasks_replaced,
+            1,
+            "only the deployment's replacement counts"
+        );
+        let reason = |t: TaskId| h.world.tasks.get(t).stopped_reason.clone();
         assert_eq!(reason(a).as_deref(), Some("Scaling activity initiated by (deployment ecs-svc/1)"));
         assert_eq!(reason(b).as_deref(), Some("Container instance is draining"));
         h.act(|world, ctx| stop_tasks(world, ctx, web(), &[]));

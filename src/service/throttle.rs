@@ -128,7 +128,7 @@ impl PlacementRetry {
 /// looks again when it ends), or because the last placement failed and capacity has not changed
 /// since (then the scheduled retry looks again).
 pub(super) fn throttled(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     if let Some(until) = svc.throttle.launches.holds_until(ctx.sched.now()) {
         reconcile::wake_at(world, ctx, id, until);
         return true;
@@ -139,7 +139,7 @@ pub(super) fn throttled(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool
 /// A task stopped before it ever ran: the gap before the next launch grows.
 pub(super) fn launch_failed(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let now = ctx.sched.now();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     if svc.throttle.launches.failed(now, &ctx.timing.launch_backoff) {
         say_throttled(ctx, &svc.spec.name);
     }
@@ -147,11 +147,11 @@ pub(super) fn launch_failed(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
 
 /// ECS's service event for a task it could not place, then a retry after the placement gap.
 pub(super) fn report_unplaceable(world: &mut World, ctx: &mut Ctx, id: ServiceId, why: Unplaced) {
-    let name = world.services[id.index()].spec.name.clone();
-    let message = wording::unable_to_place(&name, &why, |i| world.instances[i.index()].label());
+    let name = world.services.get(id).spec.name.clone();
+    let message = wording::unable_to_place(&name, &why, |i| world.instances.get(i).label());
     ctx.log(EventKind::ServiceTaskPlacementFailure).service(name.clone()).message(message).emit();
     let changes = world.capacity_changes;
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.stats.placement_failures += 1;
     let Some((gap, say)) = svc.throttle.placement.failed(changes, &ctx.timing.launch_backoff) else { return };
     if say {
@@ -279,7 +279,7 @@ services:
             [(30.0, "service web is unable to consistently start tasks successfully.")],
             "said at the second failure, when the gap grew from 30 to 60 s"
         );
-        assert_eq!(h.world.services[0].stats.placement_failures, 5);
+        assert_eq!(h.world.services.get(ServiceId::from_index(0)).stats.placement_failures, 5);
     }
 
     #[test]

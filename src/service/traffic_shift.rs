@@ -34,7 +34,7 @@ use super::{rolling, throttle, wording};
 
 /// One look at a service whose deployment strategy shifts traffic.
 pub(super) fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let shifting = svc.primary().state == RolloutState::InProgress && svc.primary().shift.is_some();
     if !shifting {
         // Creation, rollback, healing after completion: the rolling rule.
@@ -44,12 +44,12 @@ pub(super) fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let green = green_side(world, id, now);
     stop_tasks(world, ctx, id, &green.draining);
     stop_unhealthy(world, ctx, id, &green.unhealthy);
-    let desired = world.services[id.index()].desired_count;
+    let desired = world.services.get(id).desired_count;
     let wanted = desired.saturating_sub(green.keepers);
     if wanted > 0 && !throttle::throttled(world, ctx, id) {
         start_tasks(world, ctx, id, wanted);
     }
-    world.services[id.index()].reconcile.replacing = true;
+    world.services.get_mut(id).reconcile.replacing = true;
     let ready = wanted == 0 && green.healthy == desired;
     advance(world, ctx, id, ready);
     if let Some(at) = green.next_change.filter(|at| *at > now) {
@@ -70,11 +70,11 @@ struct GreenSide {
 }
 
 fn green_side(world: &World, id: ServiceId, now: SimTime) -> GreenSide {
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let (primary, grace) = (svc.primary_index(), svc.spec.health_check_grace_period);
     let mut side = GreenSide::default();
     for &t in &svc.tasks {
-        let task = &world.tasks[t.index()];
+        let task = world.tasks.get(t);
         if !task.desired_running || task.deployment != primary {
             continue;
         }
@@ -103,7 +103,7 @@ fn green_side(world: &World, id: ServiceId, now: SimTime) -> GreenSide {
 fn advance(world: &mut World, ctx: &mut Ctx, id: ServiceId, green_ready: bool) {
     let now = ctx.sched.now();
     loop {
-        let Some(shift) = world.services[id.index()].primary().shift.clone() else { return };
+        let Some(shift) = world.services.get(id).primary().shift.clone() else { return };
         let due = shift.next_at.is_none_or(|at| at <= now);
         match shift.stage {
             ShiftStage::ScaleUp if green_ready => shift_step(world, ctx, id, &shift),
@@ -123,7 +123,7 @@ fn advance(world: &mut World, ctx: &mut Ctx, id: ServiceId, green_ready: bool) {
 /// The next shift of production traffic; then the wait before the next one, or the bake time.
 fn shift_step(world: &mut World, ctx: &mut Ctx, id: ServiceId, shift: &Shift) {
     let now = ctx.sched.now();
-    let svc = &world.services[id.index()];
+    let svc = world.services.get(id);
     let (to, wait) = svc.spec.deployment.strategy.next_shift(shift.percent);
     let bake_time = svc.spec.deployment.bake_time;
     let deployment = svc.primary().id.clone();
@@ -141,7 +141,7 @@ fn shift_step(world: &mut World, ctx: &mut Ctx, id: ServiceId, shift: &Shift) {
         target_group(world, shift.from),
     );
     ctx.log(EventKind::ServiceDeploymentTrafficShifted).service(name.clone()).message(message).emit();
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     svc.steady.changed();
     let Some(state) = svc.primary_mut().shift.as_mut() else { return };
     state.percent = to;
@@ -162,7 +162,7 @@ fn shift_step(world: &mut World, ctx: &mut Ctx, id: ServiceId, shift: &Shift) {
 
 /// The bake time is over: the old revision's tasks stop.
 fn clean_up(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
-    let svc = &mut world.services[id.index()];
+    let svc = world.services.get_mut(id);
     let primary = svc.primary_index();
     let deployment = svc.primary().id.clone();
     let name = svc.spec.name.clone();
@@ -173,7 +173,7 @@ fn clean_up(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let blue: Vec<(TaskId, StopCause)> = svc
         .tasks
         .iter()
-        .filter(|t| world.tasks[t.index()].desired_running && world.tasks[t.index()].deployment != primary)
+        .filter(|t| world.tasks.get(**t).desired_running && world.tasks.get(**t).deployment != primary)
         .map(|t| (*t, StopCause::Deployment))
         .collect();
     let detail = format!("stopping {} tasks of the previous revision", blue.len());

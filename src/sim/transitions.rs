@@ -33,7 +33,7 @@ pub(super) fn fan_out(world: &mut World, ctx: &mut Ctx, change: TaskChange) -> R
             return reaction;
         }
     };
-    let owner = world.tasks[task.index()].owner;
+    let owner = world.tasks.get(task).owner;
     match status {
         TaskStatus::Running => {
             if let TaskOwner::Service(_) = owner {
@@ -45,8 +45,8 @@ pub(super) fn fan_out(world: &mut World, ctx: &mut Ctx, change: TaskChange) -> R
         TaskStatus::Stopping => traffic::on_task_gone(world, ctx, task),
         TaskStatus::Stopped => {
             traffic::on_task_gone(world, ctx, task);
-            if let Placement::Instance(i) = world.tasks[task.index()].placement {
-                if let Some(provider) = world.instances[i.index()].provider {
+            if let Placement::Instance(i) = world.tasks.get(task).placement {
+                if let Some(provider) = world.instances.get(i).provider {
                     service::place_awaiting(world, ctx, provider);
                 }
                 capacity::on_task_left(world, ctx, i);

@@ -28,7 +28,7 @@ pub fn start_failure(td: &TaskDefinition) -> Option<String> {
 /// The task just reached RUNNING: draws when each container exits by itself (`exits_after`, or
 /// its memory use passing its limit) and when its health changes, and schedules those moments.
 pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let td = world.task_definition(task.task_definition);
     let rng = ctx.streams.lifecycle(task.owner);
     let mut changes = Vec::new();
@@ -56,7 +56,7 @@ pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
 /// a lost dependency): each check from now on fails, so each container with a check turns
 /// UNHEALTHY `retries` intervals from now. Returns false if no essential container has a check.
 pub fn fail_health_checks(world: &World, ctx: &mut Ctx, id: TaskId) -> bool {
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let td = world.task_definition(task.task_definition);
     let mut any = false;
     for (i, c) in td.containers.iter().enumerate().filter(|(_, c)| c.essential) {
@@ -71,7 +71,7 @@ pub fn fail_health_checks(world: &World, ctx: &mut Ctx, id: TaskId) -> bool {
 
 /// A container exits or changes health.
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ContainerEvent) {
-    let task = &world.tasks[event.task.index()];
+    let task = world.tasks.get(event.task);
     if !task.generation.is_current(event.generation) || task.status != TaskStatus::Running {
         return;
     }
@@ -84,7 +84,7 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: ContainerEvent) {
 }
 
 fn exit(world: &mut World, ctx: &mut Ctx, id: TaskId, container: u16, code: i32, out_of_memory: bool) {
-    let td = world.task_definition(world.tasks[id.index()].task_definition);
+    let td = world.task_definition(world.tasks.get(id).task_definition);
     let c = &td.containers[usize::from(container)];
     let reason = if out_of_memory { OUT_OF_MEMORY } else { ESSENTIAL_CONTAINER_EXITED };
     if c.essential {
@@ -97,14 +97,14 @@ fn exit(world: &mut World, ctx: &mut Ctx, id: TaskId, container: u16, code: i32,
         world.task_label(id),
         if out_of_memory { " (OutOfMemoryError)" } else { "" }
     );
-    let owner = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let owner = world.owner_name(world.tasks.get(id).owner).to_string();
     ctx.log(EventKind::ContainerExited).service(owner).task(world.task_label(id)).message(message).emit();
 }
 
 /// A container's health changed: the task's health is that of its essential containers with a
 /// health check — UNHEALTHY if any is, HEALTHY once all are.
 fn health_changed(world: &mut World, ctx: &mut Ctx, id: TaskId, container: usize, health: Health) {
-    let task = &mut world.tasks[id.index()];
+    let task = world.tasks.get_mut(id);
     task.container_health[container] = health;
     let td = &world.task_definitions[task.task_definition.index()];
     let checked: Vec<Health> = td

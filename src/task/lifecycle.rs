@@ -152,7 +152,7 @@ pub fn launch(
     provider: Option<ProviderId>,
     placement: Placement,
 ) -> TaskId {
-    let id = TaskId::from_index(world.tasks.len());
+    let id = world.tasks.next_id();
     world.tasks.push(Task {
         id,
         owner: new.owner,
@@ -187,16 +187,16 @@ pub fn launch(
 
 /// Asks ECS to stop a task. Returns false if it was already stopping.
 pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason: &str) -> bool {
-    if !world.tasks[id.index()].desired_running {
+    if !world.tasks.get(id).desired_running {
         return false;
     }
-    let task = &mut world.tasks[id.index()];
+    let task = world.tasks.get_mut(id);
     if matches!(task.placement, Placement::AwaitingCapacity(_)) && task.capacity_wait.is_none() {
         // Stopped while still waiting (scale-in, a deployment, the wait's timeout): it waited until now.
         task.capacity_wait = Some(ctx.sched.now() - task.created_at);
     }
     let_go(world, id, code, reason);
-    let next = match world.tasks[id.index()].status {
+    let next = match world.tasks.get(id).status {
         TaskStatus::Provisioning => TaskStatus::Deprovisioning,
         TaskStatus::Pending | TaskStatus::Activating => TaskStatus::Stopping,
         _ => TaskStatus::Deactivating,
@@ -210,7 +210,7 @@ pub fn stop(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
 /// STOPPED at once, with no SIGTERM wait. A task already stopping keeps the stop code and reason
 /// it was stopped with; a STOPPED task is left as it is.
 pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason: &str) {
-    let task = &mut world.tasks[id.index()];
+    let task = world.tasks.get_mut(id);
     if task.status == TaskStatus::Stopped {
         return;
     }
@@ -226,7 +226,7 @@ pub fn kill(world: &mut World, ctx: &mut Ctx, id: TaskId, code: StopCode, reason
 /// ECS is asked to stop a live task (`desiredStatus` STOPPED): its pending step goes stale, it
 /// leaves its group's spread count, and it records why.
 fn let_go(world: &mut World, id: TaskId, code: StopCode, reason: &str) {
-    let task = &mut world.tasks[id.index()];
+    let task = world.tasks.get_mut(id);
     task.desired_running = false;
     task.generation.bump();
     task.stop_code = Some(code);
@@ -239,21 +239,21 @@ fn let_go(world: &mut World, id: TaskId, code: StopCode, reason: &str) {
 /// An essential container of a RUNNING task exits with `exit_code` (a crash, or 0 when a
 /// standalone task's work is done): ECS stops the task, and the other containers get SIGTERM.
 pub fn crash(world: &mut World, ctx: &mut Ctx, id: TaskId, exit_code: i32) {
-    let td = world.task_definition(world.tasks[id.index()].task_definition);
+    let td = world.task_definition(world.tasks.get(id).task_definition);
     let Some(container) = td.containers.iter().position(|c| c.essential) else { return };
     exit_container(world, ctx, id, container, exit_code, super::containers::ESSENTIAL_CONTAINER_EXITED);
 }
 
 /// The essential container at index `container` exited with `exit_code` for `reason`.
 pub fn exit_container(world: &mut World, ctx: &mut Ctx, id: TaskId, container: usize, exit_code: i32, reason: &str) {
-    let name = world.task_definition(world.tasks[id.index()].task_definition).containers[container].name.clone();
-    world.tasks[id.index()].exited = Some((name, exit_code));
+    let name = world.task_definition(world.tasks.get(id).task_definition).containers[container].name.clone();
+    world.tasks.get_mut(id).exited = Some((name, exit_code));
     stop(world, ctx, id, StopCode::EssentialContainerExited, reason);
 }
 
 /// The current status is over: move to the next one.
 pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
-    let task = &world.tasks[step.task.index()];
+    let task = world.tasks.get(step.task);
     if !task.generation.is_current(step.generation) {
         return;
     }
@@ -295,7 +295,7 @@ pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
 /// Moves a task into `status`, records it, and schedules the end of the status.
 fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
     let now = ctx.sched.now();
-    let task = &mut world.tasks[id.index()];
+    let task = world.tasks.get_mut(id);
     task.status = status;
     match status {
         TaskStatus::Pending => task.pull_started_at = Some(now),
@@ -309,7 +309,7 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
     match status {
         TaskStatus::Running => {
             super::containers::on_running(world, ctx, id);
-            let owner = world.tasks[id.index()].owner;
+            let owner = world.tasks.get(id).owner;
             if let TaskOwner::Standalone(r) = owner {
                 if let Some(run_time) = &world.run_tasks[r.index()].spec.run_time {
                     let work = run_time.sample(ctx.streams.lifecycle(owner));
@@ -333,7 +333,7 @@ fn enter(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) {
 
 /// How long a task stays in a transient status.
 fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskStatus) -> SimDuration {
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let td = &world.task_definitions[task.task_definition.index()];
     let rng = ctx.streams.lifecycle(task.owner);
     let timing = ctx.timing;
@@ -351,7 +351,7 @@ fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskSta
                     now + timing.fargate_image_pull.duration(td.image_size_mb())
                 }
                 Placement::Instance(i) => {
-                    let ready_at = &mut world.instances[i.index()].images_ready_at;
+                    let ready_at = &mut world.instances.get_mut(i).images_ready_at;
                     let missing: Vec<_> = td.containers.iter().filter(|c| !ready_at.contains_key(&c.image)).collect();
                     let pulled = (!missing.is_empty())
                         .then(|| now + timing.ec2_image_pull.duration(missing.iter().map(|c| c.image_size_mb).sum()));
@@ -381,7 +381,7 @@ fn status_duration(world: &mut World, ctx: &mut Ctx, id: TaskId, status: TaskSta
 }
 
 fn release(world: &mut World, id: TaskId) {
-    match world.tasks[id.index()].placement {
+    match world.tasks.get(id).placement {
         Placement::Instance(i) => world.unhold(id, i),
         Placement::AwaitingCapacity(_) => world.awaiting_capacity.retain(|t| *t != id),
         Placement::Fargate { .. } => {}
@@ -391,9 +391,9 @@ fn release(world: &mut World, id: TaskId) {
 /// A task waiting for capacity found an instance: it holds it from now and its PROVISIONING
 /// continues there (the timeout is cancelled by the new generation).
 pub fn assign_instance(world: &mut World, ctx: &mut Ctx, id: TaskId, instance: InstanceId) {
-    let waited = ctx.sched.now() - world.tasks[id.index()].created_at;
+    let waited = ctx.sched.now() - world.tasks.get(id).created_at;
     world.awaiting_capacity.retain(|t| *t != id);
-    let task = &mut world.tasks[id.index()];
+    let task = world.tasks.get_mut(id);
     task.capacity_wait = Some(waited);
     task.placement = Placement::Instance(instance);
     task.generation.bump();
@@ -401,18 +401,18 @@ pub fn assign_instance(world: &mut World, ctx: &mut Ctx, id: TaskId, instance: I
     let message = format!(
         "task {} placed on {} after waiting {waited} in PROVISIONING for capacity",
         world.task_label(id),
-        world.instances[instance.index()].label()
+        world.instances.get(instance).label()
     );
-    let owner = world.owner_name(world.tasks[id.index()].owner).to_string();
-    let label = world.instances[instance.index()].label();
+    let owner = world.owner_name(world.tasks.get(id).owner).to_string();
+    let label = world.instances.get(instance).label();
     ctx.log(EventKind::TaskPlacement).service(owner).task(world.task_label(id)).instance(label).message(message).emit();
     let delay = status_duration(world, ctx, id, TaskStatus::Provisioning);
-    let generation = world.tasks[id.index()].generation;
+    let generation = world.tasks.get(id).generation;
     ctx.sched.after(delay, Event::Task(TaskStep { task: id, generation }));
 }
 
 fn log_state_change(world: &World, ctx: &mut Ctx, id: TaskId) {
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let label = world.task_label(id);
     let service = world.owner_name(task.owner).to_string();
     let mut message = format!("task {label} is {}", task.status.as_str());
@@ -427,7 +427,7 @@ fn log_state_change(world: &World, ctx: &mut Ctx, id: TaskId) {
     let mut entry =
         ctx.log(EventKind::TaskStateChange).service(service).task(label).status(task.status.as_str()).message(message);
     if let Placement::Instance(i) = task.placement {
-        entry = entry.instance(world.instances[i.index()].label());
+        entry = entry.instance(world.instances.get(i).label());
     }
     entry.emit();
 }

@@ -5,6 +5,7 @@ mod change;
 mod containers;
 mod definition;
 mod lifecycle;
+mod table;
 mod timing;
 
 pub use behaviour::{health_transitions, ContainerBehaviour, Health, MemoryUse};
@@ -20,4 +21,5 @@ pub use lifecycle::{
     assign_instance, crash, exit_container, kill, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner,
     TaskStatus,
 };
+pub use table::Tasks;
 pub use timing::{Backoff, ImagePull, LifecycleTiming};

@@ -89,7 +89,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: Si
         counts.unhealthy_routing += rate * dt * served;
     }
     let rate = rate * served;
-    let model = &world.services[service.index()].spec.requests;
+    let model = &world.services.get(service).spec.requests;
     let service_time = ServiceTime { mean: model.cpu_time.mean_secs(), scv: model.cpu_time.scv() };
     let per_request = model.memory_per_request;
     let (timeout, failure) = super::requests::timeout(world, tg, model.timeout);

@@ -58,7 +58,7 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
 /// last accounted goes into the open interval (request fidelity: read from the server; fluid:
 /// the steps added the work, only the time alive is left to add).
 pub fn account_backends(world: &mut World, service: ServiceId, now: SimTime) {
-    let per_request = world.services[service.index()].spec.requests.memory_per_request;
+    let per_request = world.services.get(service).spec.requests.memory_per_request;
     let traffic = &mut world.traffic;
     let counts = &mut traffic.services[service.index()].interval;
     for backend in traffic.backends.values_mut().filter(|b| b.service == service) {
@@ -85,7 +85,7 @@ fn close_interval(
 ) -> Option<TrafficRow> {
     let hosts = hosts(world, service)?;
     account_backends(world, service, now);
-    let name = &world.services[service.index()].spec.name;
+    let name = &world.services.get(service).spec.name;
     recorder.interval_latencies(now, name, &world.traffic.services[service.index()].latencies);
     Some(world.traffic.services[service.index()].close_interval((hosts.healthy, hosts.unhealthy), hosts.registered))
 }

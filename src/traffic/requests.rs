@@ -107,7 +107,7 @@ fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
     let now = ctx.sched.now();
     let Some(backend) = world.traffic.backends.get(&task) else { return };
     let service = backend.service;
-    let model = &world.services[service.index()].spec.requests;
+    let model = &world.services.get(service).spec.requests;
     let in_flight = f64::from(backend.server.in_flight() + 1);
     if backend.would_run_out_of_memory(in_flight, model.memory_per_request) {
         world.traffic.services[service.index()].interval.fail(Failure::Elb502, 1.0);
@@ -141,7 +141,7 @@ pub(super) fn timeout(world: &World, tg: TargetGroupId, app: Option<SimDuration>
 
 /// The kernel kills the task's essential container for memory: a new request pushed it over.
 pub(super) fn run_out_of_memory(world: &mut World, ctx: &mut Ctx, task: TaskId) {
-    let td = world.task_definition(world.tasks[task.index()].task_definition);
+    let td = world.task_definition(world.tasks.get(task).task_definition);
     if let Some(container) = td.containers.iter().position(|c| c.essential) {
         crate::task::exit_container(world, ctx, task, container, SIGKILL_EXIT_CODE, OUT_OF_MEMORY);
     }

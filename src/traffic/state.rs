@@ -67,6 +67,16 @@ pub struct TrafficSetup {
 }
 
 impl Traffic {
+    /// Requests being served now (request fidelity: each request is an entity).
+    pub fn requests_in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Tasks registered with a target group now, RUNNING or draining.
+    pub fn registered_targets(&self) -> usize {
+        self.backends.len()
+    }
+
     pub fn new(setup: TrafficSetup) -> Self {
         let TrafficSetup { spec, load_balancers, target_groups, services, zones, seed } = setup;
         Traffic {

@@ -39,7 +39,7 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
 }
 
 fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now: SimTime) -> Backend {
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let TaskOwner::Service(service) = task.owner else { unreachable!("only service tasks register") };
     let td = world.task_definition(task.task_definition);
     let essential: Vec<_> = td.containers.iter().filter(|c| c.essential).collect();
@@ -54,7 +54,7 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
         service,
         target_group: tg,
         vcpus,
-        concurrency: world.services[service.index()].spec.requests.concurrency,
+        concurrency: world.services.get(service).spec.requests.concurrency,
         ready_at: now + ready,
         answering: essential.iter().all(|c| c.behaviour.passes_health_checks),
         baseline_mib: baseline,
@@ -66,8 +66,8 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
 
 /// The zone a task runs in.
 fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
-    match world.tasks[id.index()].placement {
-        Placement::Instance(i) => world.instances[i.index()].zone,
+    match world.tasks.get(id).placement {
+        Placement::Instance(i) => world.instances.get(i).zone,
         Placement::Fargate { zone, .. } => Some(zone),
         Placement::AwaitingCapacity(_) => None,
     }
@@ -78,7 +78,7 @@ fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
 /// target is registered.
 pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let now = ctx.sched.now();
-    let task = &world.tasks[id.index()];
+    let task = world.tasks.get(id);
     let (running, unhealthy) = (task.status == TaskStatus::Running, task.health == Health::Unhealthy);
     let Some(backend) = world.traffic.backends.get(&id) else { return };
     let tg = backend.target_group;
@@ -109,7 +109,7 @@ pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> Sim
     let now = ctx.sched.now();
     let delay = world.traffic.group(tg).config().deregistration_delay;
     deregister(world, ctx, id, tg, now);
-    if world.tasks[id.index()].stop_code == Some(StopCode::EssentialContainerExited) {
+    if world.tasks.get(id).stop_code == Some(StopCode::EssentialContainerExited) {
         super::requests::fail_in_flight(world, ctx, id, Failure::Elb502);
     }
     delay
@@ -125,7 +125,7 @@ pub fn on_task_gone(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     deregister(world, ctx, id, tg, now);
     world.traffic.group(tg).remove(id);
     if let Some(mut backend) = world.traffic.backends.remove(&id) {
-        let per_request = world.services[backend.service.index()].spec.requests.memory_per_request;
+        let per_request = world.services.get(backend.service).spec.requests.memory_per_request;
         backend.account(now, per_request, &mut world.traffic.services[backend.service.index()].interval);
     }
 }
@@ -145,14 +145,14 @@ pub fn target_state(world: &World, id: TaskId) -> Option<TargetState> {
 }
 
 fn log_targets(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, what: &str) {
-    let service = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let service = world.owner_name(world.tasks.get(id).owner).to_string();
     let group = &world.traffic.target_group_specs[tg.index()].name;
     let message = format!("(service {service}) {what} (target-group {group})");
     ctx.log(EventKind::ServiceTargetsChanged).service(service).task(world.task_label(id)).message(message).emit();
 }
 
 fn log_health(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, state: TargetState) {
-    let service = world.owner_name(world.tasks[id.index()].owner).to_string();
+    let service = world.owner_name(world.tasks.get(id).owner).to_string();
     let group = &world.traffic.target_group_specs[tg.index()].name;
     let label = world.task_label(id);
     let message = match state {

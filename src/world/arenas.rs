@@ -1,51 +1,59 @@
 //! The state of the cluster: arenas of entities indexed by typed ids.
+//!
+//! Contract: every table is `pub(crate)`; the domain owning it changes it through its own
+//! functions, and readers outside the crate (tools, the behaviour tests) get the read-only view of
+//! [`World::tasks`], [`World::instances`], [`World::services`] and the other accessors below. The
+//! placement index and the group counts are kept in step only by the commands of this file.
 
 use std::collections::BTreeMap;
 
+use crate::autoscaling::metric::MetricStore;
 use crate::autoscaling::Autoscaling;
-use crate::capacity::{CapacityProvider, Fleet, Instance};
-use crate::ids::{GroupId, InstanceId, TaskDefId, TaskId};
+use crate::capacity::{CapacityProvider, Fleet, Instance, Instances};
+use crate::ids::{GroupId, InstanceId, TaskDefId, TaskId, ZoneId};
 use crate::placement::{Order, PlacementIndex, Resource};
-use crate::service::{RunTask, RunTaskSpec, Service, ServiceSpec};
-use crate::task::{Placement, Task, TaskDefinition, TaskOwner};
+use crate::service::{RunTask, RunTaskSpec, Service, ServiceSpec, Services};
+use crate::task::{Placement, TaskDefinition, TaskOwner, Tasks};
 use crate::traffic::Traffic;
 
 /// Everything that exists in the simulated cluster.
 #[derive(Clone, Debug)]
 pub struct World {
-    pub zones: Vec<String>,
-    pub task_definitions: Vec<TaskDefinition>,
-    pub providers: Vec<CapacityProvider>,
-    pub instances: Vec<Instance>,
-    /// Every task ever started, stopped ones included.
-    pub tasks: Vec<Task>,
-    pub services: Vec<Service>,
+    pub(crate) zones: Vec<String>,
+    pub(crate) task_definitions: Vec<TaskDefinition>,
+    pub(crate) providers: Vec<CapacityProvider>,
+    /// Every container instance that ever joined, INACTIVE ones included (owned by `capacity`).
+    pub(crate) instances: Instances,
+    /// Every task ever started, stopped ones included (owned by `task`).
+    pub(crate) tasks: Tasks,
+    /// The scenario's services (owned by `service`).
+    pub(crate) services: Services,
     /// The scenario's standalone task entries.
-    pub run_tasks: Vec<RunTask>,
+    pub(crate) run_tasks: Vec<RunTask>,
     /// Task group names (`service:web`, `family:batch`), indexed by `GroupId`.
-    pub groups: Vec<String>,
+    pub(crate) groups: Vec<String>,
     /// Live tasks of each group on each instance (absent: none).
     group_counts: BTreeMap<(GroupId, InstanceId), u32>,
     /// Tasks in PROVISIONING waiting for capacity, oldest first.
-    pub awaiting_capacity: Vec<TaskId>,
+    pub(crate) awaiting_capacity: Vec<TaskId>,
     /// What lets placement skip scanning the fleet; kept in step by `register_instance`,
     /// `change_instance`, `hold` and `unhold`. It holds only instances that accept tasks.
-    pub placement_index: PlacementIndex,
+    pub(crate) placement_index: PlacementIndex,
     /// Bumped whenever an instance is added or a task's share of one changes: a placement that
     /// failed cannot succeed before it moves.
-    pub capacity_changes: u64,
+    pub(crate) capacity_changes: u64,
     /// Launches in flight, zones down, Spot capacity unavailable.
-    pub fleet: Fleet,
+    pub(crate) fleet: Fleet,
     /// Load balancers, their targets and the requests in flight.
-    pub traffic: Traffic,
+    pub(crate) traffic: Traffic,
     /// Service auto scaling: metrics, alarms and scalable targets.
-    pub autoscaling: Autoscaling,
+    pub(crate) autoscaling: Autoscaling,
 }
 
 impl World {
     /// The world before anything has happened: no instances, no tasks, no services yet (add them
-    /// with [`World::add_service`] and [`World::add_run_task`], in id order).
-    pub fn new(
+    /// with `World::add_service` and `World::add_run_task`, in id order).
+    pub(crate) fn new(
         zones: Vec<String>,
         task_definitions: Vec<TaskDefinition>,
         providers: Vec<CapacityProvider>,
@@ -56,9 +64,9 @@ impl World {
             zones,
             task_definitions,
             providers,
-            instances: Vec::new(),
-            tasks: Vec::new(),
-            services: Vec::new(),
+            instances: Instances::default(),
+            tasks: Tasks::default(),
+            services: Services::default(),
             run_tasks: Vec::new(),
             groups: Vec::new(),
             group_counts: BTreeMap::new(),
@@ -73,21 +81,21 @@ impl World {
 
     /// Adds the next service (its `ServiceId` is the number of services before it), in its task
     /// group `service:NAME`.
-    pub fn add_service(&mut self, spec: ServiceSpec) {
+    pub(crate) fn add_service(&mut self, spec: ServiceSpec) {
         let group = self.group(&format!("service:{}", spec.name));
         self.placement_index.register_chain(&spec.placement_strategy, group);
         self.services.push(Service::new(spec, group));
     }
 
     /// Adds the next standalone task entry (its `RunTaskId` is the number of entries before it).
-    pub fn add_run_task(&mut self, spec: RunTaskSpec) {
+    pub(crate) fn add_run_task(&mut self, spec: RunTaskSpec) {
         let group = self.group(&spec.group);
         self.placement_index.register_chain(&spec.placement_strategy, group);
         self.run_tasks.push(RunTask::new(spec, group));
     }
 
     /// Adds a container instance to the cluster.
-    pub fn register_instance(&mut self, instance: Instance) {
+    pub(crate) fn register_instance(&mut self, instance: Instance) {
         let mut index = std::mem::take(&mut self.placement_index);
         index.insert(&instance, |order| self.order_value(&instance, order));
         self.placement_index = index;
@@ -110,9 +118,9 @@ impl World {
     /// it does again.
     fn reindexed(&mut self, instance: InstanceId, change: impl FnOnce(&mut World)) {
         let mut index = std::mem::take(&mut self.placement_index);
-        index.remove(&self.instances[instance.index()], |o| self.order_value(&self.instances[instance.index()], o));
+        index.remove(self.instances.get(instance), |o| self.order_value(self.instances.get(instance), o));
         change(self);
-        let changed = &self.instances[instance.index()];
+        let changed = self.instances.get(instance);
         if changed.accepts_tasks() {
             index.insert(changed, |o| self.order_value(changed, o));
         }
@@ -121,13 +129,63 @@ impl World {
     }
 
     /// Changes an instance's status or health (see [`World::reindexed`]).
-    pub fn change_instance(&mut self, instance: InstanceId, change: impl FnOnce(&mut Instance)) {
-        self.reindexed(instance, |w| change(&mut w.instances[instance.index()]));
+    pub(crate) fn change_instance(&mut self, instance: InstanceId, change: impl FnOnce(&mut Instance)) {
+        self.reindexed(instance, |w| change(w.instances.get_mut(instance)));
     }
 
     /// Instances registered to the cluster now (ACTIVE or DRAINING).
     pub fn registered_instances(&self) -> impl Iterator<Item = &Instance> {
-        self.instances.iter().filter(|i| i.is_registered())
+        self.instances.registered()
+    }
+
+    /// The cluster's Availability Zones, indexed by `ZoneId`.
+    pub fn zones(&self) -> &[String] {
+        &self.zones
+    }
+
+    /// The name of zone `id`.
+    pub fn zone_name(&self, id: ZoneId) -> &str {
+        &self.zones[id.index()]
+    }
+
+    /// Every task definition (revision) of the scenario, indexed by `TaskDefId`.
+    pub fn task_definitions(&self) -> &[TaskDefinition] {
+        &self.task_definitions
+    }
+
+    /// The capacity providers, indexed by `ProviderId` (FARGATE and FARGATE_SPOT first).
+    pub fn providers(&self) -> &[CapacityProvider] {
+        &self.providers
+    }
+
+    /// Launches in flight, zones down, Spot capacity unavailable, managed scaling's readings.
+    pub fn fleet(&self) -> &Fleet {
+        &self.fleet
+    }
+
+    /// Load balancers, their targets and the requests in flight.
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
+    }
+
+    /// The metric datapoints service and cluster auto scaling read (CloudWatch's view).
+    pub fn metric_store(&self) -> &MetricStore {
+        &self.autoscaling.store
+    }
+
+    /// Every task ever started, stopped ones included.
+    pub fn tasks(&self) -> &Tasks {
+        &self.tasks
+    }
+
+    /// Every container instance that ever joined the cluster, INACTIVE ones included.
+    pub fn instances(&self) -> &Instances {
+        &self.instances
+    }
+
+    /// The scenario's services.
+    pub fn services(&self) -> &Services {
+        &self.services
     }
 
     /// The id of a task group, created on first use.
@@ -141,6 +199,7 @@ impl World {
         }
     }
 
+    /// The task definition (revision) `id`.
     pub fn task_definition(&self, id: TaskDefId) -> &TaskDefinition {
         &self.task_definitions[id.index()]
     }
@@ -151,19 +210,19 @@ impl World {
     }
 
     /// Puts a task on an instance: its resources are reserved and its group counted there.
-    pub fn hold(&mut self, task: TaskId, instance: InstanceId) {
-        let (group, td) = (self.tasks[task.index()].group, self.tasks[task.index()].task_definition);
+    pub(crate) fn hold(&mut self, task: TaskId, instance: InstanceId) {
+        let (group, td) = (self.tasks.get(task).group, self.tasks.get(task).task_definition);
         self.reindexed(instance, |w| {
             *w.group_counts.entry((group, instance)).or_insert(0) += 1;
-            w.instances[instance.index()].reserve(task, &w.task_definitions[td.index()]);
+            w.instances.get_mut(instance).reserve(task, &w.task_definitions[td.index()]);
         });
-        self.placement_index.count(group, &self.instances[instance.index()], 1);
+        self.placement_index.count(group, self.instances.get(instance), 1);
     }
 
     /// The task was told to stop: it no longer counts in its group on the instance (for spread and
     /// distinctInstance), though it holds its resources until it is STOPPED.
-    pub fn leave_group(&mut self, task: TaskId, instance: InstanceId) {
-        let group = self.tasks[task.index()].group;
+    pub(crate) fn leave_group(&mut self, task: TaskId, instance: InstanceId) {
+        let group = self.tasks.get(task).group;
         self.reindexed(instance, |w| {
             if let Some(n) = w.group_counts.get_mut(&(group, instance)) {
                 *n -= 1;
@@ -172,25 +231,25 @@ impl World {
                 }
             }
         });
-        self.placement_index.count(group, &self.instances[instance.index()], -1);
+        self.placement_index.count(group, self.instances.get(instance), -1);
     }
 
     /// Undoes the rest of [`World::hold`] when the task is STOPPED: its resources are free.
-    pub fn unhold(&mut self, task: TaskId, instance: InstanceId) {
-        let td = self.tasks[task.index()].task_definition;
-        self.reindexed(instance, |w| w.instances[instance.index()].release(task, &w.task_definitions[td.index()]));
+    pub(crate) fn unhold(&mut self, task: TaskId, instance: InstanceId) {
+        let td = self.tasks.get(task).task_definition;
+        self.reindexed(instance, |w| w.instances.get_mut(instance).release(task, &w.task_definitions[td.index()]));
     }
 
     /// Whether the task sits on a DRAINING instance.
     pub fn on_draining_instance(&self, task: TaskId) -> bool {
-        matches!(self.tasks[task.index()].placement, Placement::Instance(i) if self.instances[i.index()].is_draining())
+        matches!(self.tasks.get(task).placement, Placement::Instance(i) if self.instances.get(i).is_draining())
     }
 
     /// The task's name in events and outputs: its service (or task entry) and its ordinal there.
     pub fn task_label(&self, id: TaskId) -> String {
-        let task = &self.tasks[id.index()];
+        let task = self.tasks.get(id);
         let owner = match task.owner {
-            TaskOwner::Service(s) => &self.services[s.index()].spec.name,
+            TaskOwner::Service(s) => &self.services.get(s).spec.name,
             TaskOwner::Standalone(r) => &self.run_tasks[r.index()].spec.name,
         };
         format!("{owner}-{}", task.ordinal)
@@ -199,7 +258,7 @@ impl World {
     /// The name of the service or task entry a task belongs to.
     pub fn owner_name(&self, owner: TaskOwner) -> &str {
         match owner {
-            TaskOwner::Service(s) => &self.services[s.index()].spec.name,
+            TaskOwner::Service(s) => &self.services.get(s).spec.name,
             TaskOwner::Standalone(r) => &self.run_tasks[r.index()].spec.name,
         }
     }

@@ -101,7 +101,7 @@ fn step_scaling_on_memory_reservation_adds_an_instance_for_tasks_that_did_not_fi
     assert_eq!(registered.iter().map(|(t, _)| *t).collect::<Vec<_>>(), [0.0, 660.0]);
     assert_eq!(rec.entered("s-4", "PENDING"), Some(660.0));
     assert!(alarms.iter().all(|(_, m)| !m.contains("memory-low changed from OK to ALARM")), "{alarms:#?}");
-    assert_eq!(world.providers.iter().find_map(|p| p.auto_scaling_group()).map(|g| g.desired_capacity), Some(2));
+    assert_eq!(world.providers().iter().find_map(|p| p.auto_scaling_group()).map(|g| g.desired_capacity), Some(2));
     assert!(rec.messages(EventKind::ScalingActivity).is_empty(), "a group's change is logged once, by the group");
 }
 
@@ -154,7 +154,7 @@ fn target_tracking_on_cpu_scales_out_proportionally_and_waits_for_warming_instan
         .expect("the low alarm fires");
     assert_eq!(low.0, 780.0, "{}", low.1);
     assert!(low.1.contains("[12.5, 12.5, 12.5]"), "{}", low.1);
-    assert_eq!(world.providers.iter().find_map(|p| p.auto_scaling_group()).map(|g| g.desired_capacity), Some(2));
+    assert_eq!(world.providers().iter().find_map(|p| p.auto_scaling_group()).map(|g| g.desired_capacity), Some(2));
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn the_metric_store_stays_bounded_and_publishes_only_what_is_read() {
     let (world, _, _) = run(&scenario(&yaml));
     // Only the group's CPU is read, and its alarms look back 3 minutes (3 of 3 both): at most 3
     // datapoints are kept, however long the run.
-    assert!(world.autoscaling.store.len() <= 3, "{}", world.autoscaling.store.len());
+    assert!(world.metric_store().len() <= 3, "{}", world.metric_store().len());
 }
 
 #[test]

@@ -32,14 +32,14 @@ fn tasks_wait_in_provisioning_then_stop_when_no_capacity_comes() {
         assert_eq!(rec.entered(label, "PENDING"), None, "{label} never got capacity");
         assert_eq!(rec.entered(label, "DEPROVISIONING"), Some(1800.0));
     }
-    let timed_out: Vec<_> = world.tasks.iter().filter(|t| t.stop_code == Some(StopCode::TaskFailedToStart)).collect();
+    let timed_out: Vec<_> = world.tasks().iter().filter(|t| t.stop_code == Some(StopCode::TaskFailedToStart)).collect();
     assert_eq!(timed_out.len(), 2);
     assert_eq!(
         timed_out[0].stopped_reason.as_deref(),
         Some("Capacity provider ec2 had no capacity for the task within 30m")
     );
     let waiting: Vec<_> = world
-        .tasks
+        .tasks()
         .iter()
         .filter(|t| matches!(t.placement, Placement::AwaitingCapacity(_)) && t.status == TaskStatus::Provisioning)
         .collect();
@@ -65,5 +65,5 @@ fn a_waiting_task_takes_the_room_a_stopped_task_leaves() {
 fn without_managed_scaling_the_service_reports_a_placement_failure() {
     let (world, _, rec) = run(&scenario(&cluster(false, "")));
     assert!(!rec.messages(EventKind::ServiceTaskPlacementFailure).is_empty());
-    assert_eq!(world.tasks.len(), 2);
+    assert_eq!(world.tasks().len(), 2);
 }

@@ -3,7 +3,7 @@
 
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
-use ecsim::ids::ProviderId;
+use ecsim::ids::{InstanceId, ProviderId};
 use ecsim::record::EventKind;
 use ecsim::sim::Harness;
 use ecsim::task::TaskStatus;
@@ -41,7 +41,7 @@ fn registrations(rec: &Memory) -> Vec<f64> {
 }
 
 fn running(world: &World) -> usize {
-    world.tasks.iter().filter(|t| t.status == TaskStatus::Running).count()
+    world.tasks().iter().filter(|t| t.status == TaskStatus::Running).count()
 }
 
 #[test]
@@ -72,10 +72,10 @@ fn a_group_at_zero_scales_out_in_warm_up_steps_and_places_the_waiting_tasks() {
     assert_eq!(changes.len(), 2);
     assert_eq!(world.registered_instances().count(), 3);
     assert_eq!(running(&world), 6);
-    let asg = world.providers.iter().find_map(|p| p.auto_scaling_group()).unwrap();
+    let asg = world.providers().iter().find_map(|p| p.auto_scaling_group()).unwrap();
     assert_eq!(asg.desired_capacity, 3);
     let ec2 = ProviderId::from_index(2);
-    assert_eq!(world.fleet.capacity_provider_reservation(ec2), Some(100.0));
+    assert_eq!(world.fleet().capacity_provider_reservation(ec2), Some(100.0));
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn scale_in_after_fifteen_low_minutes_takes_only_empty_instances() {
         )
     );
     // The service never lost a running task to the scale-in: nothing was stopped by the host.
-    assert!(world.tasks.iter().all(|t| t.stopped_reason.as_deref().is_none_or(|r| !r.contains("Host EC2"))));
+    assert!(world.tasks().iter().all(|t| t.stopped_reason.as_deref().is_none_or(|r| !r.contains("Host EC2"))));
     assert_eq!(running(&world), 2);
     assert_eq!(world.registered_instances().count(), 2);
     assert!(world.registered_instances().all(|i| i.protected_from_scale_in), "the rest hold tasks: protected");
@@ -119,13 +119,19 @@ capacity_providers:
     with_initial_fleet(yaml, |world, ctx, ec2| {
         assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 1, "operator"), 1);
         assert_eq!(world.registered_instances().count(), 3, "protected instances stay");
-        assert!(world.instances.iter().all(|i| i.status == InstanceStatus::Active));
+        assert!(world.instances().iter().all(|i| i.status == InstanceStatus::Active));
         // Unprotect one: the next convergence terminates it (the group is still above its desired 1).
-        world.instances[1].protected_from_scale_in = false;
+        capacity::set_instance_protection(world, InstanceId::from_index(1), false);
         capacity::set_desired_capacity(world, ctx, ec2, 0, "operator");
-        assert_eq!(world.instances[1].lifecycle, GroupLifecycle::Terminating(capacity::Termination::ScaleIn));
-        assert!(world.instances[1].is_draining(), "managed draining (default) drains it first");
-        assert_eq!(world.instances.iter().filter(|i| i.lifecycle == GroupLifecycle::InService).count(), 2);
+        assert_eq!(
+            world.instances().get(InstanceId::from_index(1)).lifecycle,
+            GroupLifecycle::Terminating(capacity::Termination::ScaleIn)
+        );
+        assert!(
+            world.instances().get(InstanceId::from_index(1)).is_draining(),
+            "managed draining (default) drains it first"
+        );
+        assert_eq!(world.instances().iter().filter(|i| i.lifecycle == GroupLifecycle::InService).count(), 2);
     });
 }
 
@@ -150,7 +156,7 @@ capacity_providers:
     let rec = with_initial_fleet(yaml, |world, ctx, ec2| {
         assert_eq!(world.registered_instances().count(), 1, "desired defaults to min_size");
         assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 9, "policy"), 4);
-        assert_eq!(world.fleet.pending_launches(ec2).count(), 3, "launches what it lacks at once");
+        assert_eq!(world.fleet().pending_launches(ec2).count(), 3, "launches what it lacks at once");
         assert_eq!(capacity::set_desired_capacity(world, ctx, ec2, 0, "policy"), 1);
     });
     assert_eq!(
@@ -175,7 +181,7 @@ capacity_providers:
     with_initial_fleet(yaml, |world, ctx, ec2| {
         capacity::set_desired_capacity(world, ctx, ec2, 3, "operator");
         let left: Vec<_> = world
-            .instances
+            .instances()
             .iter()
             .filter(|i| i.lifecycle == GroupLifecycle::InService)
             .map(|i| i.zone.unwrap().index())
@@ -199,7 +205,7 @@ capacity_providers:
     with_initial_fleet(yaml, |world, ctx, ec2| {
         capacity::set_desired_capacity(world, ctx, ec2, 1, "operator");
         assert_eq!(world.registered_instances().count(), 1);
-        assert_eq!(world.instances.iter().filter(|i| i.status == InstanceStatus::Inactive).count(), 1);
+        assert_eq!(world.instances().iter().filter(|i| i.status == InstanceStatus::Inactive).count(), 1);
     });
 }
 
@@ -221,7 +227,7 @@ capacity_providers:
         spot_allocation_strategy: lowest_price
 "#;
     let (world, _, _) = run(&scenario(yaml));
-    let kinds: Vec<(&str, bool)> = world.instances.iter().map(|i| (i.type_name(), i.spot)).collect();
+    let kinds: Vec<(&str, bool)> = world.instances().iter().map(|i| (i.type_name(), i.spot)).collect();
     let on_demand: Vec<_> = kinds.iter().filter(|(_, s)| !s).map(|(t, _)| *t).collect();
     let spot: Vec<_> = kinds.iter().filter(|(_, s)| *s).map(|(t, _)| *t).collect();
     assert_eq!(on_demand, ["m5.large"; 3]);
@@ -245,11 +251,11 @@ faults: [{ at: 1m, spot_interruption: { provider: ec2, count: 4 } }]
 "#;
     let (world, _, rec) = run(&scenario(yaml));
     // 50 % of 4 → 2 On-Demand (m5.large), 2 Spot spread over the types (m5.large, m6i.large).
-    let spot: Vec<_> = world.instances.iter().filter(|i| i.spot).map(|i| i.type_name()).collect();
+    let spot: Vec<_> = world.instances().iter().filter(|i| i.spot).map(|i| i.type_name()).collect();
     assert_eq!(&spot[..2], ["m5.large", "m6i.large"]);
     let warnings = rec.messages(EventKind::SpotInterruptionWarning);
     assert_eq!(warnings.len(), 2, "{warnings:?}");
-    assert!(world.instances.iter().filter(|i| !i.spot).all(|i| i.interruption_at.is_none()));
+    assert!(world.instances().iter().filter(|i| !i.spot).all(|i| i.interruption_at.is_none()));
 }
 
 #[test]

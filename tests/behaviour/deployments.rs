@@ -2,6 +2,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
+use ecsim::ids::ServiceId;
 use ecsim::record::EventKind;
 use ecsim::service::RolloutState;
 use ecsim::task::TaskStatus;
@@ -43,8 +44,8 @@ fn after(rec: &Memory, kind: EventKind, from: f64) -> Vec<(f64, String)> {
 /// How many live tasks of each task definition the service ends with.
 fn revisions_running(world: &World) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running && t.desired_running) {
-        let family = world.task_definitions[t.task_definition.index()].family.clone();
+    for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running && t.desired_running) {
+        let family = world.task_definition(t.task_definition).family.clone();
         match counts.iter_mut().find(|(f, _)| *f == family) {
             Some((_, n)) => *n += 1,
             None => counts.push((family, 1)),
@@ -220,7 +221,7 @@ fn without_rollback_a_failed_deployment_stalls_with_the_old_tasks() {
     assert_eq!(summary.deployments[1].state, "FAILED");
     assert!(rec.messages(EventKind::ServiceDeploymentRolledBack).is_empty());
     assert_eq!(revisions_running(&world), [("v1".to_string(), 1)]);
-    assert_eq!(world.services[0].primary().state, RolloutState::Failed);
+    assert_eq!(world.services().get(ServiceId::from_index(0)).primary().state, RolloutState::Failed);
 }
 
 #[test]

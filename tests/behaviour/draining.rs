@@ -36,10 +36,10 @@ faults:
 
 fn on_instance(world: &World, label: &str, service: &str) -> usize {
     world
-        .tasks
+        .tasks()
         .iter()
         .filter(|t| t.status != TaskStatus::Stopped && world.task_label(t.id).starts_with(&format!("{service}-")))
-        .filter(|t| matches!(t.placement, Placement::Instance(i) if world.instances[i.index()].label() == label))
+        .filter(|t| matches!(t.placement, Placement::Instance(i) if world.instances().get(i).label() == label))
         .count()
 }
 
@@ -57,7 +57,7 @@ fn tasks_on_a_draining_instance_are_replaced_before_they_stop() {
     let stopped = time_of(&rec, EventKind::ServiceTasksStopped, "service web has stopped 2").unwrap();
     assert!(stopped >= 340.0, "stopped at {stopped}");
     assert_eq!((on_instance(&world, "i-00001", "web"), on_instance(&world, "i-00002", "web")), (0, 4));
-    let web1 = world.tasks.iter().find(|t| world.task_label(t.id) == "web-1").unwrap();
+    let web1 = world.tasks().iter().find(|t| world.task_label(t.id) == "web-1").unwrap();
     assert_eq!(web1.stopped_reason.as_deref(), Some("Container instance is draining"));
 }
 
@@ -65,7 +65,7 @@ fn tasks_on_a_draining_instance_are_replaced_before_they_stop() {
 fn the_daemon_task_leaves_a_draining_instance_last() {
     let (world, _, rec) = run(&scenario(&cluster("")));
     let agent = world
-        .tasks
+        .tasks()
         .iter()
         .find(|t| world.task_label(t.id).starts_with("agent-") && t.stop_code.is_some())
         .expect("the daemon task on i-00001 stopped");
@@ -102,7 +102,7 @@ faults:
     };
     let zones = |world: &World| {
         let mut per_zone = [0; 3];
-        for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+        for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running) {
             if let Placement::Fargate { zone, .. } = t.placement {
                 per_zone[zone.index()] += 1;
             }

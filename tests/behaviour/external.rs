@@ -24,7 +24,7 @@ services:
 #[test]
 fn external_instances_take_only_external_tasks_up_to_what_they_registered() {
     let (world, summary, rec) = run(&scenario(ONPREM));
-    let external: Vec<_> = world.instances.iter().filter(|i| i.is_external()).collect();
+    let external: Vec<_> = world.instances().iter().filter(|i| i.is_external()).collect();
     assert_eq!(external.len(), 2);
     assert_eq!(external[0].label(), "mi-00002", "external instances are SSM managed instances");
     assert_eq!((external[0].registered_cpu, external[0].registered_memory), (4096, 8192));
@@ -33,9 +33,9 @@ fn external_instances_take_only_external_tasks_up_to_what_they_registered() {
     // 4096 CPU units each: 4 tasks of 1024 per instance, 8 of the 9 desired.
     let onprem = summary.services.iter().find(|s| s.name == "onprem").unwrap();
     assert_eq!(onprem.running_at_end, 8);
-    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+    for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running) {
         let Placement::Instance(i) = t.placement else { panic!("every task here is on an instance") };
-        let on_external = world.instances[i.index()].is_external();
+        let on_external = world.instances().get(i).is_external();
         assert_eq!(on_external, world.task_label(t.id).starts_with("onprem"), "{}", world.task_label(t.id));
     }
     assert!(rec.events.iter().any(|e| e.message.starts_with("container instance mi-00003 (external, fleet rack1)")));

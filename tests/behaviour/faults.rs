@@ -29,7 +29,7 @@ fn fault_times(rec: &Memory) -> Vec<f64> {
 fn a_crash_stops_the_task_as_an_essential_container_exit_and_the_service_replaces_it() {
     let (world, summary, rec) =
         run(&scenario(&cluster("  - { at: 10m, crash_tasks: { task: web-2, exit_code: 137 } }\n")));
-    let crashed = world.tasks.iter().find(|t| world.task_label(t.id) == "web-2").unwrap();
+    let crashed = world.tasks().iter().find(|t| world.task_label(t.id) == "web-2").unwrap();
     assert_eq!(crashed.stop_code, Some(StopCode::EssentialContainerExited));
     assert_eq!(crashed.stopped_reason.as_deref(), Some("Essential container in task exited"));
     assert_eq!(crashed.exited, Some(("nginx".to_string(), 137)));
@@ -50,7 +50,7 @@ fn a_crash_stops_the_task_as_an_essential_container_exit_and_the_service_replace
 fn a_fraction_of_running_tasks_rounds_up() {
     // 40% of 6 running tasks is 2.4: three are hit.
     let (world, _, _) = run(&scenario(&cluster("  - { at: 10m, crash_tasks: { service: web, fraction: 0.4 } }\n")));
-    assert_eq!(world.tasks.iter().filter(|t| t.stop_code == Some(StopCode::EssentialContainerExited)).count(), 3);
+    assert_eq!(world.tasks().iter().filter(|t| t.stop_code == Some(StopCode::EssentialContainerExited)).count(), 3);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn healing_keeps_the_service_at_its_desired_count_under_random_faults() {
         let (world, _, rec) = run(&s);
         // Live tasks (RUNNING or starting) never exceed the desired count.
         assert!(rec.rows.iter().all(|r| r.running + r.pending <= r.desired));
-        let running = world.tasks.iter().filter(|t| t.status == TaskStatus::Running).count();
+        let running = world.tasks().iter().filter(|t| t.status == TaskStatus::Running).count();
         let since_last = 14_400.0 - fault_times(&rec).last().copied().unwrap_or(0.0);
         if since_last > 30.0 {
             assert_eq!(running, 6, "seed {seed}: back to desired {since_last} s after the last fault");

@@ -4,6 +4,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
+use ecsim::ids::TaskId;
 use ecsim::record::EventKind;
 use ecsim::task::{StopCode, TaskStatus};
 
@@ -42,7 +43,7 @@ fn a_passing_health_check_makes_the_task_healthy_at_its_first_check() {
     assert_eq!(health_changes(&rec, "web-1"), [(15.0, "task web-1 health status is HEALTHY".to_string())]);
     // With a health check, the service is steady once the task is HEALTHY (not 40 s after RUNNING).
     assert_eq!(summary.services[0].first_steady_state_s, Some(15.0));
-    assert_eq!(world.tasks[0].health, ecsim::task::Health::Healthy);
+    assert_eq!(world.tasks().get(TaskId::from_index(0)).health, ecsim::task::Health::Healthy);
 }
 
 #[test]
@@ -106,7 +107,7 @@ fn standalone_tasks_keep_running_when_unhealthy() {
         + "tasks:\n  batch: { task_definition: web, count: 1, launch_type: EC2 }\n";
     let (world, _, rec) = run(&scenario(&yaml));
     assert_eq!(health_changes(&rec, "batch-1"), [(35.0, "task batch-1 health status is UNHEALTHY".to_string())]);
-    let batch = world.tasks.iter().find(|t| t.status != TaskStatus::Stopped).expect("batch-1 runs");
+    let batch = world.tasks().iter().find(|t| t.status != TaskStatus::Stopped).expect("batch-1 runs");
     assert_eq!(batch.status, TaskStatus::Running);
 }
 
@@ -120,7 +121,7 @@ fn a_container_over_its_memory_limit_is_killed() {
     let stopping = rec.entered("web-1", "STOPPING").expect("web-1 was killed");
     assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(1805.0));
     assert!(stopping >= 1805.0);
-    let web1 = &world.tasks[0];
+    let web1 = world.tasks().get(TaskId::from_index(0));
     assert_eq!(web1.stop_code, Some(StopCode::EssentialContainerExited));
     assert_eq!(web1.stopped_reason.as_deref(), Some("OutOfMemoryError: Container killed due to memory usage"));
     assert_eq!(web1.exited, Some(("app".to_string(), 137)));
@@ -171,7 +172,7 @@ fn a_task_that_stops_answering_is_stopped_once_its_replacement_is_healthy() {
     assert_eq!(rec.entered("web-3", "PROVISIONING"), Some(330.0));
     assert_eq!(health_changes(&rec, "web-3"), [(341.0, "task web-3 health status is HEALTHY".to_string())]);
     assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(341.0));
-    let web1 = &world.tasks[0];
+    let web1 = world.tasks().get(TaskId::from_index(0));
     assert_eq!(web1.stopped_reason.as_deref(), Some("Task failed container health checks"));
     assert_eq!((summary.services[0].running_at_end, summary.services[0].tasks_started), (2, 3));
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::common::{run, scenario, Memory};
 use ecsim::capacity::InstanceStatus;
+use ecsim::ids::InstanceId;
 use ecsim::record::{EventKind, LogEvent};
 use ecsim::sim::Simulation;
 use ecsim::task::{Placement, StopCode, Task, TaskStatus};
@@ -29,14 +30,14 @@ services:
 }
 
 fn task<'w>(world: &'w World, label: &str) -> &'w Task {
-    world.tasks.iter().find(|t| world.task_label(t.id) == label).unwrap_or_else(|| panic!("no task {label}"))
+    world.tasks().iter().find(|t| world.task_label(t.id) == label).unwrap_or_else(|| panic!("no task {label}"))
 }
 
 fn on_instance(world: &World, label: &str) -> Vec<String> {
     world
-        .tasks
+        .tasks()
         .iter()
-        .filter(|t| matches!(t.placement, Placement::Instance(i) if world.instances[i.index()].label() == label))
+        .filter(|t| matches!(t.placement, Placement::Instance(i) if world.instances().get(i).label() == label))
         .map(|t| world.task_label(t.id))
         .collect()
 }
@@ -80,7 +81,7 @@ fn a_terminated_instance_takes_its_tasks_with_it_and_its_group_replaces_it() {
         assert_eq!(task(&world, label).status, TaskStatus::Running, "{label} is untouched");
     }
     assert_eq!(terminated_at(&rec, "i-00002"), Some(600.0));
-    assert_eq!(world.instances[1].status, InstanceStatus::Inactive);
+    assert_eq!(world.instances().get(InstanceId::from_index(1)).status, InstanceStatus::Inactive);
     // The other instances are full: the two replacements cannot be placed until capacity comes.
     let failures = events_of(&rec, EventKind::ServiceTaskPlacementFailure);
     assert!(failures.iter().any(|e| e.time.as_secs_f64() == 600.0));
@@ -110,9 +111,9 @@ fn an_impaired_instance_takes_no_tasks_and_is_replaced_after_the_tolerance() {
     // web-2 crashes on the impaired instance at 650 s and frees its 1024 CPU units there, but the
     // disconnected agent takes no task: no task is ever created on i-00002 after the impairment.
     assert!(world
-        .tasks
+        .tasks()
         .iter()
-        .filter(|t| t.placement == Placement::Instance(world.instances[1].id))
+        .filter(|t| t.placement == Placement::Instance(world.instances().get(InstanceId::from_index(1)).id))
         .all(|t| t.created_at.as_secs_f64() < 600.0));
     let failed: Vec<f64> = events_of(&rec, EventKind::ServiceTaskPlacementFailure)
         .iter()
@@ -159,11 +160,11 @@ faults:
 /// The zone a task runs in.
 fn zone_of(world: &World, t: &Task) -> Option<String> {
     let zone = match t.placement {
-        Placement::Instance(i) => world.instances[i.index()].zone,
+        Placement::Instance(i) => world.instances().get(i).zone,
         Placement::Fargate { zone, .. } => Some(zone),
         Placement::AwaitingCapacity(_) => None,
     };
-    zone.map(|z| world.zones[z.index()].clone())
+    zone.map(|z| world.zone_name(z).to_string())
 }
 
 #[test]
@@ -175,8 +176,8 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     let mut checked = 0;
     while let Some(now) = sim.step() {
         let world = sim.world();
-        if world.fleet.is_zone_down(zone_b) {
-            for t in world.tasks.iter().filter(|t| t.created_at == now) {
+        if world.fleet().is_zone_down(zone_b) {
+            for t in world.tasks().iter().filter(|t| t.created_at == now) {
                 assert_ne!(
                     zone_of(world, t).as_deref(),
                     Some("us-east-1b"),
@@ -194,7 +195,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     // At 600 s i-00002 (us-east-1b) is lost with its two web tasks, and so is the api task there.
     assert_eq!(terminated_at(&rec, "i-00002"), Some(600.0));
     let in_b: Vec<&Task> = world
-        .tasks
+        .tasks()
         .iter()
         .filter(|t| zone_of(&world, t).as_deref() == Some("us-east-1b") && t.created_at.as_secs_f64() < 600.0)
         .collect();
@@ -204,7 +205,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
         assert_eq!(t.stop_code, Some(StopCode::TerminationNotice));
     }
     let api = world
-        .tasks
+        .tasks()
         .iter()
         .find(|t| matches!(t.placement, Placement::Fargate { .. }) && t.stopped_at.is_some())
         .unwrap();
@@ -217,7 +218,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     // Noticed at 630 s, the replacement goes to the zone with the fewest instances that is up:
     // us-east-1a and us-east-1c tie with one each, the first listed wins; it registers at 690 s.
     assert_eq!(registered_at(&rec, "i-00004"), Some(690.0));
-    assert_eq!(world.instances[3].zone, Some(ecsim::ids::ZoneId::from_index(0)));
+    assert_eq!(world.instances().get(InstanceId::from_index(3)).zone, Some(ecsim::ids::ZoneId::from_index(0)));
     // Back at 1800 s: zones hold a 2, b 0, c 1. The group launches first into us-east-1b
     // (registered at 1800 + 60 = 1860 s), then takes one out of us-east-1a, the zone with the most:
     // i-00001 (launched at 0 s, 1740 s from its next instance hour) rather than i-00004 (launched
@@ -226,7 +227,7 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     let ended: Vec<f64> = events_of(&rec, EventKind::AzOutageEnded).iter().map(|e| e.time.as_secs_f64()).collect();
     assert_eq!(ended, [1800.0]);
     assert_eq!(registered_at(&rec, "i-00005"), Some(1860.0));
-    assert_eq!(world.instances[4].zone, Some(zone_b));
+    assert_eq!(world.instances().get(InstanceId::from_index(4)).zone, Some(zone_b));
     let drained = events_of(&rec, EventKind::ContainerInstanceStateChange)
         .into_iter()
         .find(|e| e.status == Some("DRAINING"))
@@ -236,10 +237,10 @@ fn an_az_outage_loses_the_zone_and_the_group_rebalances_when_it_returns() {
     assert!((1860.0..=1980.0).contains(&gone), "{gone}");
     let mut per_zone: BTreeMap<String, u32> = BTreeMap::new();
     for i in world.registered_instances() {
-        *per_zone.entry(world.zones[i.zone.unwrap().index()].clone()).or_default() += 1;
+        *per_zone.entry(world.zone_name(i.zone.unwrap()).to_string()).or_default() += 1;
     }
     assert_eq!(per_zone.values().copied().collect::<Vec<_>>(), [1, 1, 1], "{per_zone:?}");
-    let running = world.tasks.iter().filter(|t| t.status == TaskStatus::Running).count();
+    let running = world.tasks().iter().filter(|t| t.status == TaskStatus::Running).count();
     assert_eq!(running, 9, "both services are back to their desired counts");
 }
 
@@ -278,8 +279,8 @@ fn a_fargate_spot_interruption_warns_stops_the_task_within_two_minutes_and_repla
     // task is gone then.
     assert_eq!(secs(victim.stopped_at), Some(720.0));
     // The scheduler replaces it at once, on FARGATE_SPOT: never on FARGATE.
-    assert!(world.tasks.iter().all(|t| matches!(t.placement, Placement::Fargate { spot: true, .. })));
-    assert_eq!(world.tasks.iter().filter(|t| t.created_at.as_secs_f64() == 600.0).count(), 1);
+    assert!(world.tasks().iter().all(|t| matches!(t.placement, Placement::Fargate { spot: true, .. })));
+    assert_eq!(world.tasks().iter().filter(|t| t.created_at.as_secs_f64() == 600.0).count(), 1);
     assert_eq!(summary.services[0].running_at_end, 2);
 }
 
@@ -306,7 +307,7 @@ fn without_spot_capacity_a_one_task_fargate_spot_service_stays_down_until_it_ret
     assert_eq!(secs(Some(replacement.created_at)), Some(1200.0));
     assert!(matches!(replacement.placement, Placement::Fargate { spot: true, .. }));
     assert!(rec.entered("api-2", "RUNNING").is_some_and(|t| t <= 1230.0));
-    assert_eq!(world.tasks.len(), 2, "no task was ever started on FARGATE");
+    assert_eq!(world.tasks().len(), 2, "no task was ever started on FARGATE");
 }
 
 /// Two Spot m5.large, one per zone, with four 512-unit `web` tasks; a Spot interruption at 10 min.
@@ -416,12 +417,12 @@ fn a_drained_instance_takes_no_tasks_stops_its_pending_service_tasks_and_comes_b
         .map(|e| (e.time.as_secs_f64(), e.status))
         .collect();
     assert_eq!(states, [(10.0, Some("DRAINING")), (310.0, Some("ACTIVE"))]);
-    assert!(world.tasks.iter().all(|t| !(10.0..310.0).contains(&t.created_at.as_secs_f64())));
+    assert!(world.tasks().iter().all(|t| !(10.0..310.0).contains(&t.created_at.as_secs_f64())));
     assert!(events_of(&rec, EventKind::ServiceTaskPlacementFailure).iter().any(|e| e.time.as_secs_f64() == 10.0));
     // ...and when it is ACTIVE again at 10 + 300 = 310 s the service places both replacements there.
     assert_eq!(on_instance(&world, "i-00001")[3..], ["web-5", "web-6"]);
     assert_eq!(secs(Some(task(&world, "web-5").created_at)), Some(310.0));
-    assert_eq!(world.instances[0].status, InstanceStatus::Active);
+    assert_eq!(world.instances().get(InstanceId::from_index(0)).status, InstanceStatus::Active);
 }
 
 /// Every kind of capacity fault, repeated at random.
@@ -481,9 +482,9 @@ fn no_task_is_ever_placed_on_an_instance_that_does_not_take_tasks() {
         let mut placed = 0;
         while let Some(now) = sim.step() {
             let world = sim.world();
-            for t in world.tasks.iter().filter(|t| t.created_at == now) {
+            for t in world.tasks().iter().filter(|t| t.created_at == now) {
                 if let Placement::Instance(i) = t.placement {
-                    let instance = &world.instances[i.index()];
+                    let instance = world.instances().get(i);
                     // Placed in this event: the instance was ACTIVE with its agent connected then,
                     // and an event never changes an instance after placing on it.
                     assert!(

@@ -4,6 +4,7 @@
 //! healthy tasks of its last deployment once the faults stop.
 
 use crate::common::{scenario, Memory};
+use ecsim::ids::ServiceId;
 use ecsim::sim::Simulation;
 use ecsim::task::{Placement, TaskOwner, TaskStatus};
 use ecsim::world::World;
@@ -41,10 +42,10 @@ faults:
 }
 
 fn check_invariants(world: &World) {
-    for (i, svc) in world.services.iter().enumerate() {
+    for (i, svc) in world.services().iter().enumerate() {
         // The service's list holds exactly its tasks that are not STOPPED.
         let mine: Vec<_> = world
-            .tasks
+            .tasks()
             .iter()
             .filter(|t| t.owner == TaskOwner::Service(ecsim::ids::ServiceId::from_index(i)))
             .filter(|t| t.status != TaskStatus::Stopped)
@@ -54,16 +55,16 @@ fn check_invariants(world: &World) {
         listed.sort();
         assert_eq!(listed, mine, "service {} lists exactly its unstopped tasks", svc.spec.name);
         // floor(6 × 150 / 100) = 9 tasks at most are not asked to stop.
-        let live = svc.tasks.iter().filter(|t| world.tasks[t.index()].desired_running).count() as u32;
+        let live = world.tasks().live(&svc.tasks).count() as u32;
         assert!(live <= svc.spec.deployment.max_tasks(svc.desired_count), "{live} live tasks");
     }
-    for instance in &world.instances {
+    for instance in world.instances() {
         assert!(
             instance.reserved_cpu <= instance.registered_cpu && instance.reserved_memory <= instance.registered_memory
         );
         // An instance holds exactly the unstopped tasks placed on it.
         let mut held: Vec<_> = world
-            .tasks
+            .tasks()
             .iter()
             .filter(|t| t.status != TaskStatus::Stopped && t.placement == Placement::Instance(instance.id))
             .map(|t| t.id)
@@ -85,8 +86,8 @@ fn under_random_faults_and_deployments_the_service_heals_to_its_last_deployment(
             check_invariants(sim.world());
         }
         let world = sim.world();
-        let svc = &world.services[0];
-        let running: Vec<_> = svc.tasks.iter().map(|t| &world.tasks[t.index()]).collect();
+        let svc = world.services().get(ServiceId::from_index(0));
+        let running: Vec<_> = world.tasks().of(&svc.tasks).collect();
         assert_eq!(running.len(), 6, "seed {seed}: back to 6 tasks");
         assert!(
             running.iter().all(|t| t.status == TaskStatus::Running && t.deployment == svc.primary_index()),
@@ -139,18 +140,18 @@ fn while_both_layers_scale_through_faults_nothing_is_oversubscribed_and_bounds_h
         while sim.step().is_some() {
             let world = sim.world();
             check_invariants(world);
-            let desired = world.services[0].desired_count;
+            let desired = world.services().get(ServiceId::from_index(0)).desired_count;
             assert!((2..=14).contains(&desired), "seed {seed}: desired {desired} outside [2, 14]");
-            let group = world.providers.iter().find_map(|p| p.auto_scaling_group()).unwrap();
+            let group = world.providers().iter().find_map(|p| p.auto_scaling_group()).unwrap();
             assert!((1..=10).contains(&group.desired_capacity), "seed {seed}: group at {}", group.desired_capacity);
             peak = peak.max(desired);
         }
         let world = sim.world();
-        let svc = &world.services[0];
+        let svc = world.services().get(ServiceId::from_index(0));
         assert!(peak > 3, "seed {seed}: the spike scaled the service out (peak {peak})");
         // Calm for 40 minutes at 1,500 CPU units: ceil(1500 / (1024 × 0.6)) = 3 tasks would hold
         // 60 %; whatever the count, every task the service wants is RUNNING.
-        let running = svc.tasks.iter().filter(|t| world.tasks[t.index()].status == TaskStatus::Running).count();
+        let running = world.tasks().of(&svc.tasks).filter(|t| t.status == TaskStatus::Running).count();
         assert_eq!(running as u32, svc.desired_count, "seed {seed}: converged to its desired count");
     }
 }

@@ -1,6 +1,7 @@
 //! A task's way from PROVISIONING to RUNNING and back to STOPPED, with the configured timings.
 
 use crate::common::{run, scenario};
+use ecsim::ids::TaskId;
 use ecsim::task::TaskStatus;
 
 const FARGATE_CONSTANT_TIMING: &str = r#"
@@ -29,7 +30,7 @@ fn a_fargate_task_runs_after_provisioning_pull_and_start() {
     assert_eq!(rec.entered("app-1", "PENDING"), Some(10.0));
     assert_eq!(rec.entered("app-1", "ACTIVATING"), Some(38.0));
     assert_eq!(rec.entered("app-1", "RUNNING"), Some(38.0));
-    assert_eq!(world.tasks[0].status, TaskStatus::Running);
+    assert_eq!(world.tasks().get(TaskId::from_index(0)).status, TaskStatus::Running);
 }
 
 #[test]

@@ -12,9 +12,9 @@ use proptest::prelude::*;
 
 /// Checks that every instance holds exactly what its live tasks reserve, and no more than it has.
 fn assert_no_oversubscription(world: &World) {
-    for inst in &world.instances {
+    for inst in world.instances() {
         let tasks: Vec<_> = world
-            .tasks
+            .tasks()
             .iter()
             .filter(|t| t.placement == Placement::Instance(inst.id) && t.status != TaskStatus::Stopped)
             .collect();
@@ -86,7 +86,7 @@ fn a_cluster_too_small_fills_up_without_oversubscribing_and_says_why() {
 fn tasks_spread_evenly_over_zones_and_instances() {
     let (world, _, _) = run(&scenario(&cluster("m5.large", 3, 256, 256, 6, "bridge")));
     let mut per_instance = BTreeMap::new();
-    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+    for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running) {
         if let Placement::Instance(i) = t.placement {
             *per_instance.entry(i.index()).or_insert(0) += 1;
         }
@@ -139,11 +139,11 @@ services:
 "#;
     let (world, _, _) = run(&scenario(yaml));
     // 2 on FARGATE for the base; the other 5 split 1:4.
-    let spot = world.tasks.iter().filter(|t| matches!(t.placement, Placement::Fargate { spot: true, .. })).count();
-    assert_eq!((world.tasks.len() - spot, spot), (3, 4));
+    let spot = world.tasks().iter().filter(|t| matches!(t.placement, Placement::Fargate { spot: true, .. })).count();
+    assert_eq!((world.tasks().len() - spot, spot), (3, 4));
     // Fargate spreads the service over both zones.
     let in_a =
-        world.tasks.iter().filter(|t| matches!(t.placement, Placement::Fargate { zone, .. } if zone.index() == 0));
+        world.tasks().iter().filter(|t| matches!(t.placement, Placement::Fargate { zone, .. } if zone.index() == 0));
     assert_eq!(in_a.count(), 4);
 }
 
@@ -169,13 +169,13 @@ proptest! {
 /// group on one instance under distinctInstance, and only m5 instances under the memberOf used below.
 fn assert_constraints_hold(world: &World, distinct: bool, member_of_m5: bool) {
     let mut seen = std::collections::BTreeSet::new();
-    for t in world.tasks.iter().filter(|t| t.status != TaskStatus::Stopped) {
+    for t in world.tasks().iter().filter(|t| t.status != TaskStatus::Stopped) {
         let Placement::Instance(i) = t.placement else { continue };
         if distinct {
-            assert!(seen.insert(i), "distinctInstance broken on {}", world.instances[i.index()].label());
+            assert!(seen.insert(i), "distinctInstance broken on {}", world.instances().get(i).label());
         }
         if member_of_m5 {
-            assert!(world.instances[i.index()].type_name().starts_with("m5."));
+            assert!(world.instances().get(i).type_name().starts_with("m5."));
         }
     }
 }

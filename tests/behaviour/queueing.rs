@@ -87,10 +87,10 @@ fn memory_does_not_grow_with_the_number_of_requests() {
             // After the first minute, when all four targets are healthy (before, the first one
             // healthy takes every request and queues them).
             if t.as_secs_f64() > 60.0 {
-                peak = peak.max(sim.world().traffic.in_flight.len());
+                peak = peak.max(sim.world().traffic().requests_in_flight());
             }
         }
-        (peak, sim.world().traffic.backends.len(), memory.rows.len())
+        (peak, sim.world().traffic().registered_targets(), memory.rows.len())
     };
     let (short, long) = (held("5m"), held("50m"));
     // 100/s at 20 ms each over four tasks: about 2 in flight; the peak is a handful either way.

@@ -81,7 +81,7 @@ fn a_spike_scales_tasks_then_instances_out_and_both_back_in() {
     // 6. Nothing running is lost: every task stopped after the spike was stopped by the service's
     // own scale-in, none by an instance going away, and running never falls below desired.
     let stopped_late: Vec<_> =
-        world.tasks.iter().filter_map(|t| t.stopped_at).filter(|at| at.as_secs_f64() > service_in + minute).collect();
+        world.tasks().iter().filter_map(|t| t.stopped_at).filter(|at| at.as_secs_f64() > service_in + minute).collect();
     assert!(stopped_late.is_empty(), "tasks stopped after the service's scale-in: {stopped_late:?}");
     for row in rows(&rec, service_in + minute, f64::INFINITY) {
         assert!(row.running >= row.desired, "running below desired at {} s: {row:?}", row.time.as_secs_f64());

@@ -26,8 +26,8 @@ fn a_daemon_runs_one_task_per_instance_and_is_placed_first() {
     let (world, summary, rec) = run(&scenario(&yaml));
     let agent = summary.services.iter().find(|s| s.name == "agent").unwrap();
     assert_eq!((agent.desired_count, agent.running_at_end), (3, 3));
-    for inst in &world.instances {
-        let daemons = world.tasks.iter().filter(|t| {
+    for inst in world.instances() {
+        let daemons = world.tasks().iter().filter(|t| {
             t.placement == Placement::Instance(inst.id)
                 && t.owner == TaskOwner::Service(ecsim::ids::ServiceId::from_index(0))
         });
@@ -49,14 +49,14 @@ fn standalone_tasks_run_their_work_then_stop_and_are_not_replaced() {
         run_task,
         ["run-task nightly started 4 of 4 tasks: (task nightly-1) (task nightly-2) (task nightly-3) (task nightly-4)."]
     );
-    for t in &world.tasks {
+    for t in world.tasks() {
         // Started at 300 s: pull 2 s + 100 MB / 50 MB/s = 4 s, start 1 s → RUNNING at 305 s;
         // 10 min of work → the essential container exits at 905 s.
         assert_eq!(t.started_at.map(|s| s.as_secs_f64()), Some(305.0));
         assert_eq!(t.stop_code, Some(StopCode::EssentialContainerExited));
         assert_eq!(t.status, TaskStatus::Stopped);
     }
-    assert_eq!(world.tasks.len(), 4, "standalone tasks are never replaced");
+    assert_eq!(world.tasks().len(), 4, "standalone tasks are never replaced");
     assert!(summary.services.is_empty());
 }
 
@@ -65,7 +65,7 @@ fn run_task_reports_the_tasks_it_could_not_place() {
     // Each m5.large takes one 1024-unit job alongside nothing else: 2 per instance, 6 in all.
     let yaml = format!("{FLEET}tasks:\n  big: {{ task_definition: batch, count: 8 }}\n");
     let (world, _, rec) = run(&scenario(&yaml));
-    assert_eq!(world.tasks.len(), 6);
+    assert_eq!(world.tasks().len(), 6);
     assert!(
         rec.messages(EventKind::RunTask)[0].ends_with("Failures: RESOURCE:CPU (2 tasks)."),
         "{}",
@@ -82,7 +82,7 @@ fn scale_in_with_binpack_frees_the_emptiest_instance_first() {
     // binpack puts 4 tasks on i-00001 and 1 on i-00002; scale-in stops the one on i-00002, whose
     // instance is left with the most free CPU.
     let stopped: Vec<_> =
-        world.tasks.iter().filter(|t| t.stop_code == Some(StopCode::ServiceSchedulerInitiated)).collect();
+        world.tasks().iter().filter(|t| t.stop_code == Some(StopCode::ServiceSchedulerInitiated)).collect();
     assert_eq!(stopped.len(), 1);
     assert_eq!(stopped[0].placement, Placement::Instance(ecsim::ids::InstanceId::from_index(1)));
     assert_eq!(summary.services[0].running_at_end, 4);
@@ -97,9 +97,9 @@ fn scale_in_with_the_default_spread_keeps_zones_balanced() {
     );
     let (world, _, _) = run(&scenario(&yaml));
     let mut per_zone = BTreeMap::new();
-    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+    for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running) {
         if let Placement::Instance(i) = t.placement {
-            *per_zone.entry(world.instances[i.index()].zone.map(|z| z.index()).unwrap()).or_insert(0) += 1;
+            *per_zone.entry(world.instances().get(i).zone.map(|z| z.index()).unwrap()).or_insert(0) += 1;
         }
     }
     assert_eq!(per_zone, BTreeMap::from([(0, 1), (1, 1), (2, 1)]));

@@ -10,6 +10,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
+use ecsim::ids::ServiceId;
 use ecsim::record::EventKind;
 
 /// A service `web` of `desired` 1-vCPU tasks on Fargate, with `service` spliced into it and
@@ -110,7 +111,7 @@ custom_metrics:
     let msgs = activities(&rec);
     assert!(msgs[0].1.contains("queue_depth 60.0 >= 50") && msgs[0].1.contains("[10, 20)"), "{}", msgs[0].1);
     assert!(msgs[3].1.contains("(-inf, -20]") && msgs[3].1.contains("PercentChangeInCapacity -30"), "{}", msgs[3].1);
-    assert_eq!(world.services[0].desired_count, 10);
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 10);
 }
 
 /// A scale-in policy (metric < 20: -1, cooldown 10m) and a scale-out policy (metric > 80: +2,
@@ -198,7 +199,7 @@ custom_metrics:
     assert!(blocked[0].0 == 60.0 && blocked[0].1.contains("scale-in is suspended"), "{blocked:#?}");
     assert!(blocked[1].0 == 300.0 && blocked[1].1.contains("maximum capacity"), "{blocked:#?}");
     assert!(blocked[2].0 == 600.0 && blocked[2].1.contains("minimum capacity"), "{blocked:#?}");
-    assert_eq!(world.services[0].desired_count, 2);
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 2);
 }
 
 #[test]
@@ -233,7 +234,7 @@ custom_metrics:
         activities(&rec)[1]
     );
     assert!(activities(&rec)[2].1.contains("cron(15 0 * * *)"), "{:?}", activities(&rec)[2]);
-    assert_eq!(world.services[0].desired_count, 3);
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 3);
 }
 
 #[test]
@@ -263,7 +264,7 @@ fn target_tracking_on_cpu_scales_out_after_3_minutes_and_in_after_15() {
         "{first}"
     );
     assert!(activities(&rec)[1].1.contains("AlarmLow in ALARM: CPUUtilization 25.0 < 45 for 15 datapoints"));
-    assert_eq!(world.services[0].desired_count, 3);
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 3);
 }
 
 #[test]
@@ -309,8 +310,8 @@ fn missing_data_scales_nothing() {
     let (world, _, rec) = run(&scenario(&web("20m", 0, service, "")));
     assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
     assert!(rec.messages(EventKind::AlarmStateChange).is_empty());
-    assert_eq!(world.services[0].desired_count, 0);
-    assert!(world.autoscaling.store.is_empty());
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 0);
+    assert!(world.metric_store().is_empty());
 }
 
 #[test]
@@ -352,12 +353,12 @@ fn target_tracking_on_requests_per_target_scales_a_service_behind_a_load_balance
     // (Poisson arrivals: 3 to 5).
     assert!(!acts.is_empty(), "no scaling");
     assert!(acts[0].1.contains("RequestCountPerTarget"), "{acts:#?}");
-    let to = world.services[0].desired_count;
+    let to = world.services().get(ServiceId::from_index(0)).desired_count;
     assert!((3..=5).contains(&to), "{acts:#?}");
     // CPU at 20 ms × 20/s over 2 vCPUs ≈ 20 %: the cpu policy never asks a scale-out, and the
     // request policy's scale-in needs 15 minutes: nothing else happened.
     assert_eq!(acts.len(), 1, "{acts:#?}");
-    let cpu = world.autoscaling.store.statistic(
+    let cpu = world.metric_store().statistic(
         ecsim::autoscaling::metric::MetricKey {
             dimension: ecsim::autoscaling::metric::Dimension::Service(0),
             name: ecsim::autoscaling::metric::MetricName::CpuUtilization,

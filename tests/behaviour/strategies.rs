@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario};
+use ecsim::ids::InstanceId;
 use ecsim::record::EventKind;
 use ecsim::task::{Placement, TaskStatus};
 use ecsim::world::World;
@@ -28,7 +29,7 @@ services:
 /// Running tasks per instance index.
 fn per_instance(world: &World) -> BTreeMap<usize, usize> {
     let mut counts = BTreeMap::new();
-    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+    for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running) {
         if let Placement::Instance(i) = t.placement {
             *counts.entry(i.index()).or_insert(0) += 1;
         }
@@ -39,9 +40,9 @@ fn per_instance(world: &World) -> BTreeMap<usize, usize> {
 /// Running tasks per zone name.
 fn per_zone(world: &World) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for t in world.tasks.iter().filter(|t| t.status == TaskStatus::Running) {
+    for t in world.tasks().iter().filter(|t| t.status == TaskStatus::Running) {
         if let Placement::Instance(i) = t.placement {
-            *counts.entry(world.instances[i.index()].attributes["ecs.availability-zone"].clone()).or_insert(0) += 1;
+            *counts.entry(world.instances().get(i).attributes["ecs.availability-zone"].clone()).or_insert(0) += 1;
         }
     }
     counts
@@ -99,7 +100,7 @@ services:
     let (world, _, _) = run(&scenario(yaml));
     let mut by_type = BTreeMap::new();
     for (i, n) in per_instance(&world) {
-        *by_type.entry(world.instances[i].type_name()).or_insert(0) += n;
+        *by_type.entry(world.instances().get(InstanceId::from_index(i)).type_name()).or_insert(0) += n;
     }
     assert_eq!(by_type, BTreeMap::from([("m5.xlarge", 2), ("t3.large", 2)]));
 }
@@ -138,7 +139,10 @@ services:
       - { type: memberOf, expression: "attribute:ecs.instance-type =~ m5.* and attribute:stack == prod" }
 "#;
     let (world, _, _) = run(&scenario(yaml));
-    let placed: Vec<_> = per_instance(&world).into_keys().map(|i| world.instances[i].type_name()).collect();
+    let placed: Vec<_> = per_instance(&world)
+        .into_keys()
+        .map(|i| world.instances().get(InstanceId::from_index(i)).type_name())
+        .collect();
     assert_eq!(placed, ["m5.large", "m5.large"]);
 }
 
@@ -158,7 +162,10 @@ services:
   s: { task_definition: t, desired_count: 2, launch_type: EC2 }
 "#;
     let (world, _, _) = run(&scenario(yaml));
-    let types: Vec<_> = per_instance(&world).into_keys().map(|i| world.instances[i].type_name()).collect();
+    let types: Vec<_> = per_instance(&world)
+        .into_keys()
+        .map(|i| world.instances().get(InstanceId::from_index(i)).type_name())
+        .collect();
     assert_eq!(types, ["m6g.large"]);
 }
 

@@ -3,6 +3,7 @@
 
 use crate::common::ReplaceOnce;
 use crate::common::{run, scenario, Memory};
+use ecsim::ids::ServiceId;
 use ecsim::metrics::Summary;
 use ecsim::record::EventKind;
 
@@ -103,7 +104,8 @@ fn blue_green_shifts_all_traffic_at_once_bakes_then_stops_blue() {
         .map(|t| t.target_5xx + t.elb_5xx())
         .sum();
     assert_eq!(failed, 0.0);
-    let tasks = world.services[0].tasks.iter().map(|t| world.tasks[t.index()].task_definition.index());
+    let tasks =
+        world.tasks().of(&world.services().get(ServiceId::from_index(0)).tasks).map(|t| t.task_definition.index());
     assert!(tasks.clone().all(|td| td == 1), "only v2 is left");
     assert_eq!(tasks.count(), 4);
 }
@@ -176,9 +178,12 @@ fn a_slow_canary_is_caught_by_its_latency_alarm_and_rolled_back() {
     assert_eq!(state(&summary, "ecs-svc/2"), "FAILED");
     let rollback = summary.deployments.iter().find(|d| d.id == "ecs-svc/3").expect("a rollback deployment");
     assert_eq!((rollback.rollback_of.as_deref(), rollback.state), (Some("ecs-svc/2"), "COMPLETED"));
-    let v1 = world.task_definitions.iter().position(|d| d.family == "v1").expect("v1");
-    let left: Vec<usize> =
-        world.services[0].tasks.iter().map(|t| world.tasks[t.index()].task_definition.index()).collect();
+    let v1 = world.task_definitions().iter().position(|d| d.family == "v1").expect("v1");
+    let left: Vec<usize> = world
+        .tasks()
+        .of(&world.services().get(ServiceId::from_index(0)).tasks)
+        .map(|t| t.task_definition.index())
+        .collect();
     assert_eq!(left, vec![v1; 4], "the v1 tasks kept serving and are all that is left");
 }
 
