@@ -1,6 +1,14 @@
 //! Typed ids: indexes into the world's arenas. Signatures say `InstanceId`, never `u32`, so an id of
 //! one kind cannot be passed where another is expected.
 
+use std::marker::PhantomData;
+
+/// A typed index into an [`Arena`].
+pub trait ArenaId: Copy {
+    fn from_index(index: usize) -> Self;
+    fn index(self) -> usize;
+}
+
 macro_rules! arena_id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
@@ -17,7 +25,88 @@ macro_rules! arena_id {
                 self.0 as usize
             }
         }
+
+        impl ArenaId for $name {
+            fn from_index(index: usize) -> Self {
+                $name::from_index(index)
+            }
+
+            fn index(self) -> usize {
+                $name::index(self)
+            }
+        }
     )*};
+}
+
+/// Entities of one kind indexed by their typed id: an entity's id is its position, ids are
+/// handed out by [`Arena::push`] in order, and entities are never removed, so an id stays valid
+/// for the whole run. The crate's domain tables (`task::Tasks`, `capacity::Instances`,
+/// `service::Services`) are arenas with queries of their own; outside the crate they are
+/// read-only.
+#[derive(Clone, Debug)]
+pub struct Arena<I, T> {
+    items: Vec<T>,
+    id: PhantomData<I>,
+}
+
+impl<I, T> Default for Arena<I, T> {
+    fn default() -> Self {
+        Arena { items: Vec::new(), id: PhantomData }
+    }
+}
+
+impl<I: ArenaId, T> Arena<I, T> {
+    /// The entity `id`.
+    pub fn get(&self, id: I) -> &T {
+        &self.items[id.index()]
+    }
+
+    pub(crate) fn get_mut(&mut self, id: I) -> &mut T {
+        &mut self.items[id.index()]
+    }
+
+    /// Every entity, in id order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    /// Every entity with its id, in id order.
+    pub fn entries(&self) -> impl Iterator<Item = (I, &T)> {
+        self.items.iter().enumerate().map(|(i, t)| (I::from_index(i), t))
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Every id, in order.
+    pub fn ids(&self) -> impl Iterator<Item = I> {
+        (0..self.items.len()).map(I::from_index)
+    }
+
+    /// The id the next entity pushed will get.
+    pub(crate) fn next_id(&self) -> I {
+        I::from_index(self.items.len())
+    }
+
+    /// Adds an entity; it gets the id returned ([`Arena::next_id`] before the push).
+    pub(crate) fn push(&mut self, item: T) -> I {
+        self.items.push(item);
+        I::from_index(self.items.len() - 1)
+    }
+}
+
+impl<'a, I, T> IntoIterator for &'a Arena<I, T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
 }
 
 arena_id! {
