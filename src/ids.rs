@@ -38,6 +38,17 @@ macro_rules! arena_id {
     )*};
 }
 
+/// Plain positions, for what has no typed id (a task definition's containers, custom metrics).
+impl ArenaId for usize {
+    fn from_index(index: usize) -> Self {
+        index
+    }
+
+    fn index(self) -> usize {
+        self
+    }
+}
+
 /// Entities of one kind indexed by their typed id: an entity's id is its position, ids are
 /// handed out by [`Arena::push`] in order, and entities are never removed, so an id stays valid
 /// for the whole run. The crate's domain tables (`task::Tasks`, `capacity::Instances`,

@@ -21,38 +21,7 @@ use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{names as keys, RawScenario};
 
-/// An id made from a position in a table.
-pub trait Id: Copy + Eq {
-    fn from_index(index: usize) -> Self;
-    fn index(self) -> usize;
-}
-
-macro_rules! ids {
-    ($($id:ty),*) => {$(
-        impl Id for $id {
-            fn from_index(index: usize) -> Self {
-                <$id>::from_index(index)
-            }
-
-            fn index(self) -> usize {
-                <$id>::index(self)
-            }
-        }
-    )*};
-}
-
-ids!(ZoneId, TaskDefId, ProviderId, ServiceId, LoadBalancerId, TargetGroupId, AlarmId);
-
-/// Plain positions, for what has no typed id (containers of a task definition, custom metrics).
-impl Id for usize {
-    fn from_index(index: usize) -> Self {
-        index
-    }
-
-    fn index(self) -> usize {
-        self
-    }
-}
+pub use crate::ids::ArenaId as Id;
 
 /// The names of one kind, in declaration order; a name's id is its position.
 pub struct Table<I> {
