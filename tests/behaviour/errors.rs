@@ -435,3 +435,47 @@ fn a_group_s_own_scaling_policies() {
       hint: expected one of `cpu`, `memory`, `alb_request_count_per_target`, `request_count`, `target_response_time`, `requests_in_flight` (or `{ custom: <name> }` for a `custom_metrics:` entry)
     ");
 }
+
+#[test]
+fn inputs_that_would_run_without_end_are_refused_at_validation() {
+    // Each of these validated before and then ran until killed (issue 15).
+    let yaml = r#"
+duration: 30M
+zones: [us-east-1a]
+metrics: { interval: 1ms }
+task_definitions:
+  t: { container_definitions: [{ name: app, image: app, cpu: 256, memory: 256 }] }
+capacity_providers:
+  ec2: { auto_scaling_group: { instance_type: m5.large, desired_capacity: 1 } }
+load_balancers:
+  alb: { target_groups: { tg: {} } }
+services:
+  web: { task_definition: t, desired_count: 1, capacity_provider_strategy: [{ capacity_provider: ec2 }], load_balancer: tg }
+traffic:
+  fidelity: fluid
+  step: 1us
+  sources: [{ to: alb, rate: 10 }]
+faults:
+  - { every: 0s, crash_tasks: { service: web, count: 1 } }
+  - { every: { constant: 0s }, crash_tasks: { service: web, count: 1 } }
+  - { every: { uniform: { min: 0s, max: 0s } }, crash_tasks: { service: web, count: 1 } }
+  - { every: 1us, crash_tasks: { service: web, count: 1 } }
+"#;
+    let err = ecsim::scenario::load_str(yaml, "bad.yaml", "bad").expect_err("refused").to_string();
+    for expected in [
+        "bad.yaml:2: duration: `30M` is months (`M`), almost never meant",
+        "write `30m` for minutes, or the months out (`30 months`)",
+        "metrics.interval: 1ms is below ecsim's minimum of 1s",
+        "traffic.step: 1µs is below ecsim's minimum of 10ms",
+        "faults[0].every: 0µs is below ecsim's minimum of 1s",
+        "faults[1].every: 0µs is below ecsim's minimum of 1s",
+        "faults[2].every: 0µs is below ecsim's minimum of 1s",
+        "faults[3].every: 1µs is below ecsim's minimum of 1s",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    // Months written out are what they say.
+    let months = yaml.replace("duration: 30M", "duration: 1 month");
+    let err = ecsim::scenario::load_str(&months, "bad.yaml", "bad").expect_err("still refused").to_string();
+    assert!(!err.contains("duration"), "{err}");
+}

@@ -40,6 +40,12 @@ impl Checker {
     /// A duration such as `250ms`, `90s`, `5m`, `2h`, `1h 30m`.
     pub fn duration(&mut self, path: &Path, raw: &Scalar) -> Option<SimDuration> {
         let text = raw.0.trim();
+        if is_months_shorthand(text) {
+            let minutes = text.replace('M', "m");
+            let hint = format!("write `{minutes}` for minutes, or the months out (`30 months`)");
+            self.error(path, &format!("`{text}` is months (`M`), almost never meant"), Some(&hint));
+            return None;
+        }
         if text.parse::<f64>().is_ok() {
             self.error(path, &format!("`{text}` has no unit"), Some(&format!("{DURATION_HINT}, e.g. `{text}s`")));
             return None;
@@ -56,6 +62,17 @@ impl Checker {
                 None
             }
         }
+    }
+
+    /// A duration of at least `min`: below it the run would be events or rows without end
+    /// (`what` says why it matters).
+    pub fn at_least(&mut self, path: &Path, d: SimDuration, min: SimDuration, what: &str) -> bool {
+        if d < min {
+            let shown = if d < SimDuration::from_millis(1) { format!("{}µs", d.as_micros()) } else { d.to_string() };
+            let message = format!("{shown} is below ecsim's minimum of {min}: {what}");
+            self.error(path, &message, Some(&format!("e.g. `{min}`")));
+        }
+        d >= min
     }
 
     /// Reports a zero duration where only a positive one makes sense.
@@ -108,6 +125,17 @@ impl Checker {
     pub fn count(&mut self, path: &Path, value: i64) -> Option<u32> {
         self.int_in(path, value, 0, i64::from(u32::MAX))
     }
+}
+
+/// `30M`: humantime reads a capital `M` as months.
+fn is_months_shorthand(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        *b == b'M'
+            && i > 0
+            && (bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b' ')
+            && bytes.get(i + 1).is_none_or(|n| !n.is_ascii_alphabetic())
+    })
 }
 
 #[cfg(test)]

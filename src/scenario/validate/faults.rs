@@ -160,7 +160,11 @@ fn timing(c: &mut Checker, path: &Path, raw: &RawFault, duration: Option<SimDura
             super::timeline_time(c, &path.field("at"), at, duration).map(|d| Timing::Once(SimTime::ZERO + d))
         }
         (None, Some(every)) => {
-            let interval = c.distribution(&path.field("every"), every);
+            let interval = c.distribution(&path.field("every"), every).filter(|d| {
+                let mean = SimDuration::from_secs_f64(d.mean_secs());
+                let why = "a fault firing more often would fire without end at one instant";
+                c.at_least(&path.field("every"), mean, SimDuration::from_secs(1), why)
+            });
             let from = from.unwrap_or(Some(SimTime::ZERO));
             let until = until.map_or(Some(None), |u| u.map(Some));
             if let (Some(f), Some(Some(u))) = (from, until) {

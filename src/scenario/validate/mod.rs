@@ -37,7 +37,8 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let metrics_interval =
         raw.metrics.as_ref().and_then(|m| m.interval.as_ref()).map_or(Some(Scenario::DEFAULT_METRICS_INTERVAL), |i| {
             let path = Path::root("metrics").field("interval");
-            c.duration(&path, i).filter(|d| c.positive(&path, *d))
+            let why = "a row per service every interval";
+            c.duration(&path, i).filter(|d| c.at_least(&path, *d, SimDuration::from_secs(1), why))
         });
     let timing = timing::check(&mut c, raw.timing.as_ref());
     let task_definitions = task_definitions::check(&mut c, &names, &raw.task_definitions);

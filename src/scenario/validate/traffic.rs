@@ -254,7 +254,8 @@ pub fn check_traffic(
     let fidelity = raw.fidelity.unwrap_or(TrafficSpec::default().fidelity);
     let step = raw.step.as_ref().map_or(Some(DEFAULT_STEP), |s| {
         let path = Path::root("traffic").field("step");
-        c.duration(&path, s).filter(|d| c.positive(&path, *d))
+        let why = "every source's rate is read, and the fluid model steps, every step";
+        c.duration(&path, s).filter(|d| c.at_least(&path, *d, SimDuration::from_millis(10), why))
     });
     // A source with a problem is left out: its problem is reported here, or by the trace
     // reading in `load` (which fails the load even when validation passes).
