@@ -73,10 +73,19 @@ fn a_folder_that_is_not_an_ecsim_output_is_never_replaced() {
 }
 
 #[test]
-fn a_bad_duration_flag_is_a_usage_error() {
+fn the_duration_flag_is_checked_as_the_files_duration_is() {
+    // Validated with the whole scenario (exit 1, the invalid-scenario code): a bad value, a
+    // value that rounds to nothing, and a fault that the shorter run would silently drop.
     let out = ecsim(&["run", "scenarios/quickstart.yaml", "--duration", "soon"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("write a number with a unit"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("`soon` is not a duration") && err.contains("the value comes from `--duration`"), "{err}");
+    let out = ecsim(&["run", "scenarios/quickstart.yaml", "--duration", "1ns"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("duration: must be greater than 0s"), "{}", text(&out.stderr));
+    let out = ecsim(&["run", "scenarios/az-outage.yaml", "--duration", "5m"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("faults[0].at: 10m is after the end of the run (5m)"), "{}", text(&out.stderr));
 }
 
 #[test]
