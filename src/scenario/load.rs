@@ -70,11 +70,38 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
         }
         d
     };
+    let repeated = duplicate_keys(&map);
+    let with = |more: Vec<Diagnostic>| ScenarioError::new(file, repeated.iter().cloned().chain(more).collect());
     let de = serde_yaml::Deserializer::from_str(text);
-    let raw: RawScenario = serde_path_to_error::deserialize(de)
-        .map_err(|e| ScenarioError::new(file, vec![locate(parse_diagnostic(&e))]))?;
+    let raw: RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let d = parse_diagnostic(&e);
+        // serde's "duplicate field" is the repetition already reported, with both lines.
+        with(if !repeated.is_empty() && d.message.starts_with("duplicate field") { vec![] } else { vec![locate(d)] })
+    })?;
     let base = Path::new(file).parent().unwrap_or(Path::new(""));
-    finish(raw, file, base, default_name, &locate)
+    match finish(raw, file, base, default_name, &locate) {
+        Ok(_) if !repeated.is_empty() => Err(with(Vec::new())),
+        Err(e) => Err(with(e.diagnostics)),
+        ok => ok,
+    }
+}
+
+/// Keys written twice in one map (two services of one name, say): YAML keeps the last silently,
+/// so each repetition is a problem naming both lines.
+fn duplicate_keys(map: &SourceMap) -> Vec<Diagnostic> {
+    map.duplicates()
+        .iter()
+        .map(|(path, first, again)| {
+            let key = path.rsplit(['.', '[']).next().unwrap_or(path);
+            Diagnostic {
+                file: None,
+                path: path.clone(),
+                line: Some(*again),
+                message: format!("`{key}` is written twice in the same map (first on line {first})"),
+                hint: Some("keep one: YAML would silently keep only the last".into()),
+            }
+        })
+        .collect()
 }
 
 /// Parses any YAML document `text` of `file` into `T` (unknown fields are errors if `T` says so),
@@ -82,13 +109,18 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
 /// problems read the same way.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<(T, SourceMap), ScenarioError> {
     let map = SourceMap::parse(text);
+    let mut problems = duplicate_keys(&map);
     let de = serde_yaml::Deserializer::from_str(text);
     match serde_path_to_error::deserialize(de) {
-        Ok(value) => Ok((value, map)),
+        Ok(value) if problems.is_empty() => Ok((value, map)),
+        Ok(_) => Err(ScenarioError::new(file, problems)),
         Err(e) => {
             let mut d = parse_diagnostic(&e);
             d.line = d.line.or_else(|| map.line_of(&d.path));
-            Err(ScenarioError::new(file, vec![d]))
+            if problems.is_empty() || !d.message.starts_with("duplicate field") {
+                problems.push(d);
+            }
+            Err(ScenarioError::new(file, problems))
         }
     }
 }

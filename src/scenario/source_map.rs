@@ -15,6 +15,9 @@ use yaml_rust2::scanner::Marker;
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     lines: BTreeMap<String, usize>,
+    /// Keys written twice in one map: (path, first line, repeated line). serde keeps the last one
+    /// of a map of names silently, so the loader reports them.
+    duplicates: Vec<(String, usize, usize)>,
 }
 
 /// One open container while walking the event stream. A `None` path means "not addressable"
@@ -35,11 +38,12 @@ enum Slot {
 struct Builder {
     lines: BTreeMap<String, usize>,
     stack: Vec<Frame>,
+    duplicates: Vec<(String, usize, usize)>,
 }
 
 impl Builder {
-    /// Records `path` at `line` unless already known: a map value keeps the line of its key, and
-    /// with duplicate keys the first wins (serde rejects the duplicate anyway).
+    /// Records `path` at `line` unless already known: a map value keeps the line of its key (a
+    /// repeated key is kept in `duplicates` and its subtree not recorded).
     fn record(&mut self, path: Option<&str>, line: usize) {
         if let Some(p) = path {
             self.lines.entry(p.to_string()).or_insert(line);
@@ -64,10 +68,15 @@ impl Builder {
                 // (alias, map or sequence as key) is a complex key, which leaves the entry unaddressable
                 // and the key's own contents unrecorded (a container key gets a `None` path).
                 Slot::Key => {
-                    let entry = match ev {
+                    let mut entry = match ev {
                         Event::Scalar(key, ..) => path.as_deref().map(|p| join(p, &format!(".{key}"))),
                         _ => None,
                     };
+                    // A repeated key is reported once; what is under it is not walked again.
+                    if let Some((e, first)) = entry.as_ref().and_then(|e| self.lines.get(e).map(|f| (e.clone(), *f))) {
+                        self.duplicates.push((e, first, line));
+                        entry = None;
+                    }
                     *slot = Slot::Value(entry.clone());
                     entry
                 }
@@ -118,7 +127,13 @@ impl SourceMap {
         let _ = catch_unwind(AssertUnwindSafe(|| {
             let _ = Parser::new_from_str(text).load(&mut builder, false);
         }));
-        SourceMap { lines: builder.lines }
+        SourceMap { lines: builder.lines, duplicates: builder.duplicates }
+    }
+
+    /// Keys written twice in the same map, in the order of their repetition: (path, the line of
+    /// the first, the line of the repetition).
+    pub fn duplicates(&self) -> &[(String, usize, usize)] {
+        &self.duplicates
     }
 
     /// 1-based line for `path`: for a map entry the line of its key; for a sequence item the line

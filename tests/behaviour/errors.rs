@@ -479,3 +479,31 @@ faults:
     let err = ecsim::scenario::load_str(&months, "bad.yaml", "bad").expect_err("still refused").to_string();
     assert!(!err.contains("duration"), "{err}");
 }
+
+#[test]
+fn a_name_written_twice_is_a_problem_naming_both_lines() {
+    // YAML keeps the last of two equal keys silently: two services `web`, two task definitions
+    // `t` and a field written twice are each one problem, with the first line in the message.
+    let yaml = "duration: 10m
+zones: [us-east-1a]
+task_definitions:
+  t: { container_definitions: [{ name: app, image: app, cpu: 256, memory: 256 }] }
+  t: { container_definitions: [{ name: app, image: app2, cpu: 256, memory: 256 }] }
+capacity_providers:
+  ec2: { auto_scaling_group: { instance_type: m5.large, desired_capacity: 1 } }
+services:
+  web: { task_definition: t, desired_count: 1, capacity_provider_strategy: [{ capacity_provider: ec2 }] }
+  api: { task_definition: t, desired_count: 1, desired_count: 3 }
+  web: { task_definition: t, desired_count: 2 }
+";
+    let err = ecsim::scenario::load_str(yaml, "dup.yaml", "dup").expect_err("refused").to_string();
+    for expected in [
+        "dup.yaml:5: task_definitions.t: `t` is written twice in the same map (first on line 4)",
+        "dup.yaml:11: services.web: `web` is written twice in the same map (first on line 9)",
+        "dup.yaml:10: services.api.desired_count: `desired_count` is written twice in the same map (first on line 10)",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert_eq!(err.matches("written twice").count(), 3, "once each, nothing under a repeated key:\n{err}");
+    assert!(!err.contains("duplicate field"), "serde's copy of the same problem is left out:\n{err}");
+}
