@@ -67,6 +67,10 @@ impl DurationDist {
             .map_err(|e| DistError(e.to_string()))
     }
 
+    /// The largest log-normal sigma accepted: the mean is then e^12.5 ≈ 270,000 times the
+    /// median, far past any latency or lifetime worth simulating; beyond it draws overflow.
+    pub const MAX_SIGMA: f64 = 5.0;
+
     /// Log-normal given by its median (e^mu) and sigma, the way latency distributions are usually described.
     pub fn lognormal(median: SimDuration, sigma: f64) -> Result<Self, DistError> {
         if median.is_zero() {
@@ -74,6 +78,13 @@ impl DurationDist {
         }
         if !(sigma.is_finite() && sigma >= 0.0) {
             return Err(DistError(format!("sigma ({sigma}) must be a finite number >= 0")));
+        }
+        if sigma > Self::MAX_SIGMA {
+            let factor = (sigma * sigma / 2.0).exp();
+            return Err(DistError(format!(
+                "sigma ({sigma}) is above {}: the mean would be {factor:.3e} times the median, and draws overflow",
+                Self::MAX_SIGMA
+            )));
         }
         let mu = median.as_secs_f64().ln();
         LogNormal::new(mu, sigma)

@@ -282,15 +282,15 @@ fn invalid_prices_are_reported_with_path_and_hint() {
     assert_eq!(
         errors,
         "\
-bad.yaml:8: pricing.fargate.gb_hour: NaN is not a price: must be a number greater than 0
+bad.yaml:8: pricing.fargate.gb_hour: NaN is not a price: must be a number greater than 0 and at most 10000
   hint: USD per GB-hour; the catalog's Linux/x86_64 price is 0.004445
-bad.yaml:8: pricing.fargate.vcpu_hour: 0 is not a price: must be a number greater than 0
+bad.yaml:8: pricing.fargate.vcpu_hour: 0 is not a price: must be a number greater than 0 and at most 10000
   hint: USD per vCPU-hour; the catalog's Linux/x86_64 price is 0.04048
-bad.yaml:9: pricing.fargate_arm.vcpu_hour: inf is not a price: must be a number greater than 0
+bad.yaml:9: pricing.fargate_arm.vcpu_hour: inf is not a price: must be a number greater than 0 and at most 10000
   hint: USD per vCPU-hour; the catalog's Linux/ARM64 price is 0.03238
 bad.yaml:10: pricing.fargate_spot_discount: 1 is out of range: must be at least 0 and below 1
   hint: the fraction taken off Fargate's price: 0.65 makes Spot cost 35 % of on-demand (default 0.7)
-bad.yaml:7: pricing.instance_types.m5.large: -1 is not a price: must be a number greater than 0
+bad.yaml:7: pricing.instance_types.m5.large: -1 is not a price: must be a number greater than 0 and at most 10000
   hint: USD per instance-hour; the catalog's price for m5.large is 0.096
 bad.yaml:7: pricing.instance_types.m5.lrge: unknown instance type `m5.lrge`
   hint: did you mean `m5.large`?"

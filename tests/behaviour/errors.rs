@@ -507,3 +507,19 @@ services:
     assert_eq!(err.matches("written twice").count(), 3, "once each, nothing under a repeated key:\n{err}");
     assert!(!err.contains("duplicate field"), "serde's copy of the same problem is left out:\n{err}");
 }
+
+#[test]
+fn values_that_would_overflow_into_nan_or_inf_are_refused() {
+    let yaml = "duration: 10m
+zones: [us-east-1a]
+task_definitions:
+  t: { container_definitions: [{ name: app, image: app, cpu: 256, memory: 256, start_time: { lognormal: { median: 1s, sigma: 50 } } }] }
+capacity_providers:
+  ec2: { auto_scaling_group: { instance_type: m5.large, desired_capacity: 1 } }
+pricing: { instance_types: { m5.large: 1e308 } }
+";
+    let err = ecsim::scenario::load_str(yaml, "big.yaml", "big").expect_err("refused").to_string();
+    assert!(err.contains("sigma (50) is above 5"), "{err}");
+    assert!(err.contains("pricing.instance_types.m5.large: 100000000"), "{err}");
+    assert!(err.contains("must be a number greater than 0 and at most 10000"), "{err}");
+}

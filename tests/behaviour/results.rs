@@ -52,11 +52,28 @@ fn committed_experiment_results_match_a_fresh_sweep() {
 fn assert_same_files(committed: &Path, fresh: &Path, regenerate: &str) {
     for file in fs::read_dir(committed).unwrap() {
         let file = file.unwrap().path();
+        assert_finite(&file);
         let fresh_file = fresh.join(file.file_name().unwrap());
         assert!(
             fs::read(&file).ok() == fs::read(&fresh_file).ok(),
             "{} is stale: regenerate with `{regenerate}`",
             file.display()
         );
+    }
+}
+
+/// No number a user reads is NaN or infinite: the tables and JSON of every committed output hold
+/// none (a JSON float that is not finite would be written `null`, a CSV one `NaN` or `inf`).
+fn assert_finite(file: &Path) {
+    let Some(ext) = file.extension().and_then(|e| e.to_str()) else { return };
+    if !matches!(ext, "csv" | "json" | "jsonl" | "md") {
+        return;
+    }
+    let text = fs::read_to_string(file).unwrap();
+    for (n, line) in text.lines().enumerate() {
+        let cells = line.split([',', ' ', ':', '|', '[', ']', '{', '}']).map(str::trim);
+        let bad =
+            cells.filter(|c| matches!(c.to_ascii_lowercase().as_str(), "nan" | "inf" | "-inf" | "infinity")).count();
+        assert_eq!(bad, 0, "{}:{}: a number that is not finite: {line}", file.display(), n + 1);
     }
 }

@@ -77,10 +77,15 @@ fn fargate(c: &mut Checker, path: &Path, raw: &RawFargatePrices, catalog: Fargat
 /// A price: finite and above zero (a free or negative price is surely a typo, and would make
 /// every cost comparison meaningless).
 fn price(c: &mut Checker, path: &Path, usd: f64, hint: &str) -> Option<f64> {
-    if usd.is_finite() && usd > 0.0 {
+    if usd.is_finite() && usd > 0.0 && usd <= MAX_PRICE {
         Some(usd)
     } else {
-        c.error(path, &format!("{usd} is not a price: must be a number greater than 0"), Some(hint));
+        let message = format!("{usd} is not a price: must be a number greater than 0 and at most {MAX_PRICE}");
+        c.error(path, &message, Some(hint));
         None
     }
 }
+
+/// USD per hour (or per vCPU- or GB-hour) above which a price is surely a typo, and a day's
+/// costs would no longer be exact in a float: the dearest EC2 instances cost about 100.
+const MAX_PRICE: f64 = 10_000.0;
