@@ -30,6 +30,15 @@ impl ScenarioError {
     }
 }
 
+/// `text` with its line breaks written as `\n` (and `\r`).
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\n', '\r']) {
+        text.replace('\n', "\\n").replace('\r', "\\r").into()
+    } else {
+        text.into()
+    }
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, d) in self.diagnostics.iter().enumerate() {
@@ -37,12 +46,15 @@ impl fmt::Display for ScenarioError {
                 writeln!(f)?;
             }
             let file = d.file.as_deref().unwrap_or(&self.file);
+            // One problem, one line (and its hint's): a value quoted with a line break in it is
+            // written `\n`, so a message is never split.
+            let (path, message) = (one_line(&d.path), one_line(&d.message));
             match d.line {
-                Some(line) => write!(f, "{file}:{line}: {}: {}", d.path, d.message)?,
-                None => write!(f, "{file}: {}: {}", d.path, d.message)?,
+                Some(line) => write!(f, "{file}:{line}: {path}: {message}")?,
+                None => write!(f, "{file}: {path}: {message}")?,
             }
             if let Some(hint) = &d.hint {
-                write!(f, "\n  hint: {hint}")?;
+                write!(f, "\n  hint: {}", one_line(hint))?;
             }
         }
         Ok(())

@@ -46,12 +46,15 @@ fn read(path: &Path) -> Result<(String, Vec<u8>, String), LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
     let file = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        // The line of the first byte that is not UTF-8, as a reader counts lines.
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count();
         let d = Diagnostic {
             file: None,
             path: ".".into(),
-            line: None,
-            message: format!("the file is not UTF-8 text ({e})"),
-            hint: None,
+            line: Some(line),
+            message: "the file is not UTF-8 text: this line has a byte that is not UTF-8".into(),
+            hint: Some("save the file as UTF-8".into()),
         };
         ScenarioError::new(file.clone(), vec![d])
     })?;

@@ -523,3 +523,17 @@ pricing: { instance_types: { m5.large: 1e308 } }
     assert!(err.contains("pricing.instance_types.m5.large: 100000000"), "{err}");
     assert!(err.contains("must be a number greater than 0 and at most 10000"), "{err}");
 }
+
+#[test]
+fn a_file_that_is_not_utf8_names_the_line_and_a_line_break_never_splits_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let latin1 = tmp.path().join("latin1.yaml");
+    std::fs::write(&latin1, b"duration: 10m\nzones: [us-east-1a]\nname: \"caf\xe9\"\n").unwrap();
+    let err = ecsim::scenario::load(&latin1).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("latin1.yaml:3: .: the file is not UTF-8 text"), "{err}");
+    let yaml =
+        "duration: 10m\nzones: [us-east-1a]\nservices:\n  web: { task_definition: \"a\\nb\", desired_count: 1 }\n";
+    let err = ecsim::scenario::load_str(yaml, "nl.yaml", "nl").expect_err("refused").to_string();
+    assert!(err.contains("nl.yaml:4: services.web.task_definition: unknown task definition `a\\nb`"), "{err}");
+    assert!(err.lines().all(|l| l.starts_with("nl.yaml:") || l.starts_with("  hint:")), "one line each:\n{err}");
+}
