@@ -262,11 +262,13 @@ fn load_with_sets(path: &Path, set: &[(String, String)]) -> Result<(scenario::Sc
     Ok(scenario::load_overridden(path, &overrides)?)
 }
 
-/// The files a run wrote, data before charts: what the folder holds, so the list never goes stale.
+/// The files a run wrote (the marker aside), data before charts: what the folder holds, so the list never goes stale.
 fn output_files(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
+    // The `.ecsim` marker is ecsim's own bookkeeping, not an output to open.
+    names.retain(|n| !n.starts_with('.'));
     names.sort_by_key(|n| {
         (
             n.ends_with(".png") || n.ends_with(".svg"),
