@@ -46,15 +46,16 @@ impl fmt::Display for ScenarioError {
                 writeln!(f)?;
             }
             let file = d.file.as_deref().unwrap_or(&self.file);
-            // One problem, one line (and its hint's): a value quoted with a line break in it is
-            // written `\n`, so a message is never split.
+            // One problem, one line: a value quoted with a line break in it is written `\n`, so a
+            // message is never split (a hint may have lines of its own, e.g. a caret under an
+            // expression).
             let (path, message) = (one_line(&d.path), one_line(&d.message));
             match d.line {
                 Some(line) => write!(f, "{file}:{line}: {path}: {message}")?,
                 None => write!(f, "{file}: {path}: {message}")?,
             }
             if let Some(hint) = &d.hint {
-                write!(f, "\n  hint: {}", one_line(hint))?;
+                write!(f, "\n  hint: {hint}")?;
             }
         }
         Ok(())

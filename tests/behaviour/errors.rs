@@ -535,5 +535,6 @@ fn a_file_that_is_not_utf8_names_the_line_and_a_line_break_never_splits_a_messag
         "duration: 10m\nzones: [us-east-1a]\nservices:\n  web: { task_definition: \"a\\nb\", desired_count: 1 }\n";
     let err = ecsim::scenario::load_str(yaml, "nl.yaml", "nl").expect_err("refused").to_string();
     assert!(err.contains("nl.yaml:4: services.web.task_definition: unknown task definition `a\\nb`"), "{err}");
-    assert!(err.lines().all(|l| l.starts_with("nl.yaml:") || l.starts_with("  hint:")), "one line each:\n{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("nl.yaml:")).count(), 1, "one line:\n{err}");
+    assert!(err.lines().all(|l| l.starts_with("nl.yaml:") || l.starts_with("  hint:")), "nothing split:\n{err}");
 }
