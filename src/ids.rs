@@ -81,11 +81,6 @@ impl<I: ArenaId, T> Arena<I, T> {
         self.items.iter()
     }
 
-    /// Every entity with its id, in id order.
-    pub fn entries(&self) -> impl Iterator<Item = (I, &T)> {
-        self.items.iter().enumerate().map(|(i, t)| (I::from_index(i), t))
-    }
-
     pub fn len(&self) -> usize {
         self.items.len()
     }

@@ -55,15 +55,14 @@ impl RunFolder {
             return Err(OutputError::NotAnOutputFolder(target));
         }
         let staging = sibling(&target, "partial");
-        let io = |source| OutputError::Io { path: staging.clone(), source };
         if staging.exists() {
             if !is_staging(&staging) {
                 return Err(OutputError::NotOurs(staging));
             }
-            fs::remove_dir_all(&staging).map_err(io)?;
+            fs::remove_dir_all(&staging).map_err(at(&staging))?;
         }
-        fs::create_dir_all(&staging).map_err(io)?;
-        fs::write(staging.join(STAGING_MARKER), format!("{MARKER_HEADER}\n")).map_err(io)?;
+        fs::create_dir_all(&staging).map_err(at(&staging))?;
+        fs::write(staging.join(STAGING_MARKER), format!("{MARKER_HEADER}\n")).map_err(at(&staging))?;
         if let Ok(mut open) = OPEN_STAGING.lock() {
             open.push(staging.clone());
         }
@@ -77,10 +76,6 @@ impl RunFolder {
 
     /// Replaces the target folder with the staged one (see the module's contract).
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let at = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| OutputError::Io { path, source }
-        };
         let written = entries(&self.staging).map_err(at(&self.staging))?;
         let written: BTreeSet<String> = written.into_iter().filter(|e| e != STAGING_MARKER).collect();
         let mut marker = format!("{MARKER_HEADER}\n");
@@ -107,10 +102,6 @@ impl RunFolder {
     /// The target exists: the user's entries move into the new folder, the old folder goes aside,
     /// the new one comes in, the old one (only ecsim's entries now) is removed.
     fn swap(&mut self, written: &BTreeSet<String>) -> Result<(), OutputError> {
-        let at = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| OutputError::Io { path, source }
-        };
         let Some(ours) = owned_entries(&self.target).or_else(|| is_empty_dir(&self.target).then(BTreeSet::new)) else {
             return Err(OutputError::NotAnOutputFolder(self.target.clone()));
         };
@@ -120,16 +111,17 @@ impl RunFolder {
             self.keep = true;
             return Err(OutputError::WouldOverwrite(self.target.join(clash)));
         }
-        self.keep = !users.is_empty();
-        for entry in &users {
-            fs::rename(self.target.join(entry), self.staging.join(entry)).map_err(at(&self.target.join(entry)))?;
-        }
+        // A `DIR.old` left by an interrupted swap goes first, before anything of the user's moves.
         let old = sibling(&self.target, "old");
         if old.exists() {
             if owned_entries(&old).is_none() {
                 return Err(OutputError::NotOurs(old));
             }
             fs::remove_dir_all(&old).map_err(at(&old))?;
+        }
+        self.keep = !users.is_empty();
+        for entry in &users {
+            fs::rename(self.target.join(entry), self.staging.join(entry)).map_err(at(&self.target.join(entry)))?;
         }
         fs::rename(&self.target, &old).map_err(at(&self.target))?;
         fs::rename(&self.staging, &self.target).map_err(at(&self.target))?;
@@ -152,6 +144,12 @@ impl Drop for RunFolder {
 pub fn remove_open_staging() -> usize {
     let Ok(open) = OPEN_STAGING.lock() else { return 0 };
     open.iter().filter(|p| fs::remove_dir_all(p).is_ok()).count()
+}
+
+/// The error of an I/O step on `path`.
+fn at(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+    let path = path.to_path_buf();
+    move |source| OutputError::Io { path, source }
 }
 
 fn forget(staging: &Path) {

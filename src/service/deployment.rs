@@ -27,11 +27,11 @@ pub enum DeploymentStrategy {
 
 impl DeploymentStrategy {
     /// `canaryConfiguration`'s defaults (aws-behaviour.md §6a): 5 % for 10 minutes.
-    pub const CANARY_DEFAULT: DeploymentStrategy =
-        DeploymentStrategy::Canary { percent: 5.0, bake_time: SimDuration::from_secs(600) };
+    pub const CANARY_PERCENT: f64 = 5.0;
+    pub const CANARY_BAKE_TIME: SimDuration = SimDuration::from_secs(600);
     /// `linearConfiguration`'s defaults: 10 % every 6 minutes.
-    pub const LINEAR_DEFAULT: DeploymentStrategy =
-        DeploymentStrategy::Linear { step_percent: 10.0, step_bake_time: SimDuration::from_secs(360) };
+    pub const LINEAR_STEP_PERCENT: f64 = 10.0;
+    pub const LINEAR_STEP_BAKE_TIME: SimDuration = SimDuration::from_secs(360);
 
     /// ECS's name of the strategy.
     pub fn as_str(self) -> &'static str {

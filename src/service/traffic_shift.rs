@@ -181,7 +181,7 @@ fn clean_up(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     stop_tasks(world, ctx, id, &blue);
 }
 
-pub(super) fn say_stage(ctx: &mut Ctx, service: &str, deployment: &str, stage: ShiftStage, detail: &str) {
+fn say_stage(ctx: &mut Ctx, service: &str, deployment: &str, stage: ShiftStage, detail: &str) {
     let message = wording::stage(service, deployment, stage.as_str(), detail);
     ctx.log(EventKind::ServiceDeploymentLifecycleStage).service(service).status(stage.as_str()).message(message).emit();
 }

@@ -35,16 +35,6 @@ impl Listener {
         &self.forward
     }
 
-    /// The percent of the pair's requests that go to `to` now (the pair being `from` and `to`).
-    pub fn share(&self, from: TargetGroupId, to: TargetGroupId) -> f64 {
-        let (a, b) = (self.weight(from), self.weight(to));
-        if a + b == 0 {
-            0.0
-        } else {
-            100.0 * f64::from(b) / f64::from(a + b)
-        }
-    }
-
     fn weight(&self, tg: TargetGroupId) -> u32 {
         self.forward.iter().find(|(t, _)| *t == tg).map_or(0, |(_, w)| *w)
     }
@@ -80,6 +70,16 @@ mod tests {
     use super::*;
     use crate::engine::SimDuration;
 
+    /// The percent of what `from` and `to` receive that goes to `to`.
+    fn share(l: &Listener, from: TargetGroupId, to: TargetGroupId) -> f64 {
+        let (a, b) = (l.weight(from), l.weight(to));
+        if a + b == 0 {
+            0.0
+        } else {
+            100.0 * f64::from(b) / f64::from(a + b)
+        }
+    }
+
     fn listener(weights: &[u32]) -> Listener {
         let spec = LoadBalancerSpec {
             name: "alb".into(),
@@ -93,7 +93,7 @@ mod tests {
     fn an_unshifted_listener_keeps_the_scenario_weights() {
         let l = listener(&[1, 0]);
         assert_eq!(l.forward(), &[(TargetGroupId::from_index(0), 1), (TargetGroupId::from_index(1), 0)]);
-        assert_eq!(l.share(TargetGroupId::from_index(0), TargetGroupId::from_index(1)), 0.0);
+        assert_eq!(share(&l, TargetGroupId::from_index(0), TargetGroupId::from_index(1)), 0.0);
     }
 
     #[test]
@@ -104,7 +104,7 @@ mod tests {
         l.shift(blue, green, 5.0);
         // The pair had 1 of 2 units: now 1000 of 2000, split 950 / 50; the other keeps 1000.
         assert_eq!(l.forward(), &[(blue, 950), (green, 50), (other, 1000)]);
-        assert_eq!(l.share(blue, green), 5.0);
+        assert_eq!(share(&l, blue, green), 5.0);
         l.shift(blue, green, 0.1);
         assert_eq!(l.forward()[1], (green, 1));
         l.shift(blue, green, 100.0);

@@ -141,30 +141,26 @@ fn strategy(
         RawDeploymentStrategy::Rolling => Some(DeploymentStrategy::Rolling),
         RawDeploymentStrategy::BlueGreen => Some(DeploymentStrategy::BlueGreen),
         RawDeploymentStrategy::Canary => {
-            let DeploymentStrategy::Canary { percent, bake_time: bake } = DeploymentStrategy::CANARY_DEFAULT else {
-                return None;
-            };
-            let Some(raw) = &raw.canary_configuration else { return Some(DeploymentStrategy::CANARY_DEFAULT) };
-            let path = path.field("canary_configuration");
-            let percent =
-                raw.canary_percent.map_or(Some(percent), |p| tenths(c, &path.field("canary_percent"), p, 0.1));
+            let (raw, path) = (raw.canary_configuration.as_ref(), path.field("canary_configuration"));
+            let percent = raw
+                .and_then(|r| r.canary_percent)
+                .map_or(Some(DeploymentStrategy::CANARY_PERCENT), |p| tenths(c, &path.field("canary_percent"), p, 0.1));
             let bake =
-                raw.canary_bake_time.as_ref().map_or(Some(bake), |b| bake_time(c, &path.field("canary_bake_time"), b));
+                raw.and_then(|r| r.canary_bake_time.as_ref()).map_or(Some(DeploymentStrategy::CANARY_BAKE_TIME), |b| {
+                    bake_time(c, &path.field("canary_bake_time"), b)
+                });
             Some(DeploymentStrategy::Canary { percent: percent?, bake_time: bake? })
         }
         RawDeploymentStrategy::Linear => {
-            let DeploymentStrategy::Linear { step_percent, step_bake_time } = DeploymentStrategy::LINEAR_DEFAULT else {
-                return None;
-            };
-            let Some(raw) = &raw.linear_configuration else { return Some(DeploymentStrategy::LINEAR_DEFAULT) };
-            let path = path.field("linear_configuration");
-            let step = raw
-                .step_percent
-                .map_or(Some(step_percent), |p| tenths(c, &path.field("step_percent"), p, MIN_STEP_PERCENT));
+            let (raw, path) = (raw.linear_configuration.as_ref(), path.field("linear_configuration"));
+            let step = raw.and_then(|r| r.step_percent).map_or(Some(DeploymentStrategy::LINEAR_STEP_PERCENT), |p| {
+                tenths(c, &path.field("step_percent"), p, MIN_STEP_PERCENT)
+            });
             let bake = raw
-                .step_bake_time
-                .as_ref()
-                .map_or(Some(step_bake_time), |b| bake_time(c, &path.field("step_bake_time"), b));
+                .and_then(|r| r.step_bake_time.as_ref())
+                .map_or(Some(DeploymentStrategy::LINEAR_STEP_BAKE_TIME), |b| {
+                    bake_time(c, &path.field("step_bake_time"), b)
+                });
             Some(DeploymentStrategy::Linear { step_percent: step?, step_bake_time: bake? })
         }
     }
