@@ -50,6 +50,8 @@ impl fmt::Display for ScenarioError {
             // message is never split (a hint may have lines of its own, e.g. a caret under an
             // expression).
             let (path, message) = (one_line(&d.path), one_line(&d.message));
+            // A message quotes values: however long the value, the message stays readable.
+            let message = cut(&message, MESSAGE_CHARS);
             match d.line {
                 Some(line) => write!(f, "{file}:{line}: {path}: {message}")?,
                 None => write!(f, "{file}: {path}: {message}")?,
@@ -59,6 +61,25 @@ impl fmt::Display for ScenarioError {
             }
         }
         Ok(())
+    }
+}
+
+/// The most of a value from a user's file that a message quotes: a cell of 200 MB must not be
+/// echoed whole.
+const SHOWN_CHARS: usize = 60;
+
+/// The most of one message written (a message quoting a whole value of a scenario file).
+const MESSAGE_CHARS: usize = 2_000;
+
+/// `value` as a message quotes it: whole when short, else its start and how long it is.
+pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    cut(value, SHOWN_CHARS)
+}
+
+fn cut(value: &str, chars: usize) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(chars) {
+        None => value.into(),
+        Some((end, _)) => format!("{}… ({} characters)", &value[..end], value.chars().count()).into(),
     }
 }
 

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::path::Path as DocPath;
 
-use super::aws_json;
 use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
 use super::overrides::Override;
 use super::schema::{RawScenario, RawTaskDefinition};
 use super::source_map::SourceMap;
+use super::{aws_json, bounds, companion, structure};
 use super::{validate, ImportedFile, Scenario};
 
 /// Why a scenario could not be loaded.
@@ -64,6 +64,9 @@ fn read(path: &Path) -> Result<(String, Vec<u8>, String), LoadError> {
 /// Parses and validates scenario `text`; `file` names it in diagnostics (and its directory is where
 /// `import:` paths start) and `default_name` names the scenario when the file does not.
 pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioError> {
+    if let Some(d) = bounds::check(text) {
+        return Err(ScenarioError::new(file, vec![d]));
+    }
     let map = SourceMap::parse(text);
     // Problems in the scenario get their line from its source map; those in an imported file
     // already have theirs.
@@ -75,11 +78,10 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
     };
     let repeated = duplicate_keys(&map);
     let with = |more: Vec<Diagnostic>| ScenarioError::new(file, repeated.iter().cloned().chain(more).collect());
-    let de = serde_yaml::Deserializer::from_str(text);
-    let raw: RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
-        let d = parse_diagnostic(&e);
+    let raw: RawScenario = deserialize_text(text).map_err(|ds| {
         // serde's "duplicate field" is the repetition already reported, with both lines.
-        with(if !repeated.is_empty() && d.message.starts_with("duplicate field") { vec![] } else { vec![locate(d)] })
+        let repetition = |d: &Diagnostic| !repeated.is_empty() && d.message.starts_with("duplicate field");
+        with(ds.into_iter().filter(|d| !repetition(d)).map(locate).collect())
     })?;
     let base = Path::new(file).parent().unwrap_or(Path::new(""));
     match finish(raw, file, base, default_name, &locate) {
@@ -111,21 +113,45 @@ fn duplicate_keys(map: &SourceMap) -> Vec<Diagnostic> {
 /// with its source map: for files that sit beside scenarios, such as experiments, so their
 /// problems read the same way.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<(T, SourceMap), ScenarioError> {
+    if let Some(d) = bounds::check(text) {
+        return Err(ScenarioError::new(file, vec![d]));
+    }
     let map = SourceMap::parse(text);
     let mut problems = duplicate_keys(&map);
-    let de = serde_yaml::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize(de) {
+    match deserialize_text(text) {
         Ok(value) if problems.is_empty() => Ok((value, map)),
         Ok(_) => Err(ScenarioError::new(file, problems)),
-        Err(e) => {
-            let mut d = parse_diagnostic(&e);
-            d.line = d.line.or_else(|| map.line_of(&d.path));
-            if problems.is_empty() || !d.message.starts_with("duplicate field") {
-                problems.push(d);
+        Err(ds) => {
+            let repeated = !problems.is_empty();
+            for mut d in ds {
+                if !(repeated && d.message.starts_with("duplicate field")) {
+                    d.line = d.line.or_else(|| map.line_of(&d.path));
+                    problems.push(d);
+                }
             }
             Err(ScenarioError::new(file, problems))
         }
     }
+}
+
+/// `T` from YAML `text`, or its problems: a syntax error alone (nothing after it can be read), or
+/// every structural problem at once ([`structure`]), placed by path only.
+fn deserialize_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Vec<Diagnostic>> {
+    let e = match serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)) {
+        Ok(t) => return Ok(t),
+        Err(e) => e,
+    };
+    let first = parse_diagnostic(&e);
+    let tree = (!is_syntax(&first.message)).then(|| serde_yaml::from_str::<serde_yaml::Value>(text).ok()).flatten();
+    match tree.map(|tree| structure::deserialize::<T>(tree, parse_diagnostic)) {
+        Some(Err(all)) if !all.is_empty() => Err(all),
+        _ => Err(vec![first]),
+    }
+}
+
+/// Whether a parser message is about YAML syntax (after which nothing can be read).
+fn is_syntax(message: &str) -> bool {
+    message.contains("while parsing") || message.contains("while scanning")
 }
 
 /// Resolves a parsed scenario's imports and traces (relative to `base`), validates it, and
@@ -228,7 +254,7 @@ impl Document {
             ScenarioError::new(self.file.clone(), problems.iter().cloned().chain(more).collect())
         };
         let raw: RawScenario =
-            serde_path_to_error::deserialize(value).map_err(|e| with(vec![locate(parse_diagnostic(&e))]))?;
+            structure::deserialize(value, parse_diagnostic).map_err(|ds| with(ds.into_iter().map(locate).collect()))?;
         match finish(raw, &self.file, &self.dir, &self.default_name, &locate) {
             Ok(_) if !problems.is_empty() => Err(with(Vec::new())),
             Err(e) => Err(with(e.diagnostics)),
@@ -318,16 +344,12 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
         }
         let resolved = base.join(&import);
         let shown = resolved.display().to_string();
-        let text = match std::fs::read_to_string(&resolved) {
+        let text = match companion::read_text(&resolved) {
             Ok(text) => text,
             Err(e) => {
-                let (why, hint) = match e.kind() {
-                    std::io::ErrorKind::NotFound => (
-                        "no such file".to_string(),
-                        Some("`import` paths are relative to the scenario file's directory"),
-                    ),
-                    _ => (e.to_string(), None),
-                };
+                let hint =
+                    e.hint.or(e.not_found.then_some("`import` paths are relative to the scenario file's directory"));
+                let why = e.why;
                 imports.problems.push(error(path.field("import"), format!("cannot read `{shown}`: {why}"), hint));
                 failed.insert(name.clone());
                 continue;
@@ -435,8 +457,7 @@ fn parse_diagnostic(e: &serde_path_to_error::Error<serde_yaml::Error>) -> Diagno
         }
     }
     let hint = unknown_name_hint(&message).or_else(|| {
-        let syntax = message.contains("while parsing") || message.contains("while scanning");
-        syntax.then(|| "YAML syntax: check brackets, quotes and indentation around this line".to_string())
+        is_syntax(&message).then(|| "YAML syntax: check brackets, quotes and indentation around this line".to_string())
     });
     Diagnostic { file: None, path, line: inner.location().map(|l| l.line()), message, hint }
 }

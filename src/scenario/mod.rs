@@ -5,6 +5,8 @@
 //! `file:line: path: message` with a hint, the line found through a YAML source map.
 
 mod aws_json;
+mod bounds;
+mod companion;
 mod diagnostics;
 mod load;
 mod overrides;
@@ -12,10 +14,11 @@ mod path;
 mod rate;
 mod schema;
 mod source_map;
+mod structure;
 mod validate;
 mod values;
 
-pub use diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
+pub use diagnostics::{closest, shown, suggestion, Diagnostic, ScenarioError};
 pub use load::{default_name, load, load_overridden, load_str, parse_yaml, Document, LoadError};
 pub use overrides::{parse_assignment, Origin, Override};
 pub use source_map::SourceMap;

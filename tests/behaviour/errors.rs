@@ -538,3 +538,51 @@ fn a_file_that_is_not_utf8_names_the_line_and_a_line_break_never_splits_a_messag
     assert_eq!(err.lines().filter(|l| l.starts_with("nl.yaml:")).count(), 1, "one line:\n{err}");
     assert!(err.lines().all(|l| l.starts_with("nl.yaml:") || l.starts_with("  hint:")), "nothing split:\n{err}");
 }
+
+#[test]
+fn every_structural_problem_is_reported_at_once() {
+    // Three misspelt fields in three places, a value of the wrong type and a distribution of two
+    // kinds: five problems from one run, each on its own line, none made up by the others.
+    let text = VALID
+        .replacen("desired_count: 2", "desird_count: 2", 1)
+        .replacen("desired_count: 1", "desired_cnt: 1", 1)
+        .replacen("network_mode: awsvpc", "network_mod: awsvpc", 1)
+        .replacen("duration: 1h", "duration: [1h]", 1)
+        .replacen("memory: 256 }", "memory: 256, stop_time: { uniform: { min: 1s, max: 2s }, fixed: 1s } }", 1);
+    let report = validate_report(&text);
+    for expected in [
+        "bad.yaml:2: duration: invalid type: sequence",
+        "bad.yaml:7: task_definitions.web.container_definitions[0].stop_time: this takes one entry naming its kind, but has 2: `uniform`, `fixed`",
+        "bad.yaml:11: task_definitions.api.network_mod: unknown field `network_mod`",
+        "bad.yaml:17: services.web.desird_count: unknown field `desird_count`",
+        "bad.yaml:18: services.api.desired_cnt: unknown field `desired_cnt`",
+    ] {
+        assert!(report.contains(expected), "missing {expected:?} in:\n{report}");
+    }
+    assert_eq!(report.lines().filter(|l| l.starts_with("bad.yaml:")).count(), 5, "{report}");
+    assert!(!report.contains("missing field"), "taking a bad node out is not a problem of its own:\n{report}");
+}
+
+#[test]
+fn runaway_nesting_and_alias_bombs_are_refused_at_once() {
+    let deep = format!("duration: 1m\nservices: {}{}\n", "[".repeat(30_000), "]".repeat(30_000));
+    let mut bomb = vec!["duration: 1m".to_string(), "zones: &z [a, b, c, d, e, f, g, h, i, j]".into()];
+    for i in 1..8 {
+        let refs = vec![if i == 1 { "*z".to_string() } else { format!("*m{}", i - 1) }; 10];
+        bomb.push(format!("m{i}: &m{i} [{}]", refs.join(", ")));
+    }
+    let bomb = bomb.join("\n");
+    for (text, expected) in [(&deep, "bad.yaml:2: .: brackets"), (&bomb, "once its aliases are expanded")] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.yaml"), text).unwrap();
+        // Both the file as it is, and as a document that `--set` changes (a YAML tree, where
+        // aliases used to be expanded without bound).
+        for args in [&["validate", "bad.yaml"][..], &["run", "bad.yaml", "--set", "seed=2", "--out", "out"][..]] {
+            let out = Command::new(env!("CARGO_BIN_EXE_ecsim")).args(args).current_dir(dir.path()).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+            assert!(stderr.contains(expected), "{args:?}: {stderr}");
+            assert!(!dir.path().join("out").exists());
+        }
+    }
+}

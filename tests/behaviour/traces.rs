@@ -67,3 +67,50 @@ fn a_broken_trace_names_its_file_and_line() {
     assert!(message.contains("trace.csv:3:"), "{message}");
     assert!(message.contains("noon"), "{message}");
 }
+
+/// The problems of loading the `web` scenario replaying `rate` from `dir`.
+fn load_problems(dir: &std::path::Path, rate: &str) -> String {
+    let path = dir.join("replay.yaml");
+    fs::write(&path, web(1, rate, "", "")).unwrap();
+    match ecsim::scenario::load(&path) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("{rate} must not load"),
+    }
+}
+
+#[test]
+fn a_trace_that_is_not_a_regular_file_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // /dev/zero used to be read for 2 GB before "check the file's permissions"; a FIFO blocked.
+    let zero = load_problems(dir.path(), "{ trace: { file: /dev/zero } }");
+    assert!(zero.contains("cannot read `/dev/zero`: not a regular file"), "{zero}");
+    fs::create_dir(dir.path().join("traces")).unwrap();
+    let folder = load_problems(dir.path(), "{ trace: { file: traces } }");
+    assert!(folder.contains("traces`: a folder"), "{folder}");
+    let made = std::process::Command::new("mkfifo").arg(dir.path().join("fifo.csv")).status();
+    if made.is_ok_and(|s| s.success()) {
+        let fifo = load_problems(dir.path(), "{ trace: { file: fifo.csv } }");
+        assert!(fifo.contains("fifo.csv`: not a regular file"), "{fifo}");
+    }
+}
+
+#[test]
+fn trace_rows_must_match_the_header_and_file_content_is_never_echoed_at_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "9".repeat(200_000) + "x";
+    let text = format!("Timestamp,Sum\n2024-03-05 14:00:00,10\n2024-03-05 14:01:00\n2024-03-05 14:02:00,1,2\n2024-03-05 14:03:00,{huge}\n");
+    fs::write(dir.path().join("trace.csv"), text).unwrap();
+    let report = load_problems(dir.path(), "{ trace: { file: trace.csv } }");
+    assert!(
+        report.contains("trace.csv:3: traffic.sources[0].rate.trace: this row has 1 cell(s); the header row has 2"),
+        "{report}"
+    );
+    assert!(report.contains("trace.csv:4: traffic.sources[0].rate.trace: this row has 3 cell(s)"), "{report}");
+    assert!(report.contains("… (200001 characters)` in column `Sum` is not a number"), "{report}");
+    assert!(report.len() < 2_000, "the 200 KB cell is not echoed: {} bytes", report.len());
+    // A file that is not a trace (a password file, say): its first line is not offered as a name.
+    fs::write(dir.path().join("shadow.csv"), "root:$6$Xy1ab$secrethash:19000:0:99999:7:::\n").unwrap();
+    let report = load_problems(dir.path(), "{ trace: { file: shadow.csv, value_column: Sum } }");
+    assert!(report.contains("has no column `Sum`"), "{report}");
+    assert!(!report.contains("secret") && !report.contains("root"), "{report}");
+}

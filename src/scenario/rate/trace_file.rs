@@ -18,7 +18,8 @@ use crate::scenario::path::Path;
 use std::time::UNIX_EPOCH;
 
 use super::schema::{RawRate, RawTrace, TaggedRate, TraceLoad, TraceRows};
-use crate::scenario::diagnostics::{suggestion, Diagnostic};
+use crate::scenario::companion;
+use crate::scenario::diagnostics::{shown, suggestion, Diagnostic};
 use crate::traffic::rate::Sample;
 
 pub(crate) const TIME_HINT: &str = "write a timestamp (`2024-03-05 14:00:00`, `2024-03-05T14:00:00Z`, \
@@ -56,17 +57,15 @@ fn load_all(parts: &mut [RawRate], path: &Path, base: &std::path::Path, problems
 
 fn load_one(trace: &mut RawTrace, path: &Path, base: &std::path::Path, problems: &mut Vec<Diagnostic>) {
     let resolved = base.join(&trace.file);
-    let result = match std::fs::read_to_string(&resolved) {
+    let result = match companion::read_text(&resolved) {
         Ok(text) => parse_trace(&text, &trace.file, trace, path),
         Err(e) => {
-            let (why, hint) = match e.kind() {
-                std::io::ErrorKind::NotFound => {
-                    ("no such file".to_string(), "trace paths are relative to the scenario file's directory")
-                }
-                std::io::ErrorKind::InvalidData => ("not UTF-8 text".to_string(), "save the export as UTF-8 CSV"),
-                _ => (e.to_string(), "check the file's permissions"),
+            let hint = match e.hint {
+                Some(hint) => hint,
+                None if e.not_found => "trace paths are relative to the scenario file's directory",
+                None => "check that the path names the trace's CSV file",
             };
-            let message = format!("cannot read `{}`: {why}", resolved.display());
+            let message = format!("cannot read `{}`: {}", resolved.display(), e.why);
             Err(vec![diagnostic(None, &path.field("file"), None, message, hint)])
         }
     };
@@ -98,6 +97,11 @@ pub(crate) fn parse_trace(text: &str, file: &str, trace: &RawTrace, path: &Path)
     let mut problems = Vec::new();
     for record in reader.records() {
         match record {
+            Ok(r) if r.len() != headers.len() => {
+                let line = r.position().map_or(0, |p| p.line() as usize);
+                let message = format!("this row has {} cell(s); the header row has {}", r.len(), headers.len());
+                problems.push(diagnostic(Some(file), path, Some(line), message, "every row needs one cell per column"));
+            }
             Ok(r) => {
                 let line = r.position().map_or(0, |p| p.line() as usize);
                 match row(r.get(time), r.get(value), names) {
@@ -144,10 +148,22 @@ fn column(
         };
     };
     headers.iter().position(|h| h == name).ok_or_else(|| {
-        let message = format!("`{file}` has no column `{name}`");
-        let hint = suggestion(name, headers.iter().map(String::as_str));
+        let message = format!("`{file}` has no column `{}`", shown(name));
+        // Only names that look like column names are offered: the first line of a file that is
+        // not a trace at all must not be quoted back.
+        let names = headers.iter().map(String::as_str).filter(|h| looks_like_a_name(h));
+        let hint = match names.clone().count() {
+            0 => "the file's first line names no columns: is it a CSV file with a header row?".to_string(),
+            _ => suggestion(name, names),
+        };
         diagnostic(None, path, None, message, &hint)
     })
+}
+
+/// A header cell short and plain enough to be a column's name (`Timestamp`, `Sum`, `2xx count`).
+fn looks_like_a_name(header: &str) -> bool {
+    (1..=64).contains(&header.len())
+        && header.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '(' | ')' | '/' | '%'))
 }
 
 /// One data row's sample, or what is wrong with it.
@@ -158,14 +174,16 @@ fn row(
 ) -> Result<Sample, (String, &'static str)> {
     let time = match time.filter(|t| !t.is_empty()) {
         None => return Err((format!("no time in column `{time_name}`"), "every row needs a time")),
-        Some(t) => parse_time(t).ok_or_else(|| (format!("`{t}` in column `{time_name}` is not a time"), TIME_HINT))?,
+        Some(t) => {
+            parse_time(t).ok_or_else(|| (format!("`{}` in column `{time_name}` is not a time", shown(t)), TIME_HINT))?
+        }
     };
     let value = match value.filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => match v.parse::<f64>() {
             Ok(n) if n.is_finite() && n >= 0.0 => Some(n),
             _ => {
-                let message = format!("`{v}` in column `{value_name}` is not a number >= 0");
+                let message = format!("`{}` in column `{value_name}` is not a number >= 0", shown(v));
                 return Err((message, "write a count or rate such as `1250` or `20.5`, or leave the cell empty"));
             }
         },
