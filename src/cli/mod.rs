@@ -45,6 +45,10 @@ enum Command {
         /// `--set services.web.desired_count=8`; VALUE is YAML. Checked like the file.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
+        /// Run even if the run's estimated size is past the budget (about 10^9 requests simulated
+        /// one by one, 10^9 fluid steps, or 1 GiB of output).
+        #[arg(long)]
+        force: bool,
     },
     /// Run every variant of an experiment on every seed, in parallel, and compare them.
     Sweep {
@@ -68,6 +72,9 @@ enum Command {
         /// Also write every run's own folder (metrics, events, charts) under runs/.
         #[arg(long)]
         keep_runs: bool,
+        /// Run even if a run's estimated size is past the budget (see `ecsim run --force`).
+        #[arg(long)]
+        force: bool,
     },
     /// Merge the folders of `ecsim sweep --shard` into the folder an unsharded sweep writes.
     Merge {
@@ -141,16 +148,16 @@ pub fn main(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog { section, format } => catalog(section, format),
-        Command::Run { scenario, seed, out, duration, explain_placement, set } => {
-            run(&scenario, (seed, duration), out, RunOptions { explain_placement }, &set)
+        Command::Run { scenario, seed, out, duration, explain_placement, set, force } => {
+            run(&scenario, (seed, duration), out, RunOptions { explain_placement }, (&set, force))
         }
-        Command::Sweep { experiment, out, jobs, shard, shard_from_env, keep_runs } => {
+        Command::Sweep { experiment, out, jobs, shard, shard_from_env, keep_runs, force } => {
             let shard = if shard_from_env {
                 shard_env::from_env().map(Some).map_err(|e| Failure::Other(anyhow::anyhow!(e)))
             } else {
                 Ok(shard)
             };
-            shard.and_then(|shard| sweep::sweep(&experiment, out, jobs, shard, keep_runs))
+            shard.and_then(|shard| sweep::sweep(&experiment, out, jobs, shard, (keep_runs, force)))
         }
         Command::Merge { shards, out, experiment } => sweep::merge(&shards, &out, experiment.as_deref()),
         Command::Compare { folders } => sweep::compare(&folders),
@@ -239,6 +246,24 @@ fn catalog(section: Option<SectionArg>, format: FormatArg) -> Result<(), Failure
     say(&text)
 }
 
+/// Refuses (exit 1) the runs of `file` whose estimated size is past the budget: each named (a
+/// sweep's variant; empty for a single run), with what is over and what would bring it under.
+pub(crate) fn within_budget(file: &str, runs: &[(String, &scenario::Scenario)]) -> Result<(), Failure> {
+    let mut lines = Vec::new();
+    for (name, scenario) in runs {
+        for over in crate::sim::estimate(scenario).over_budget() {
+            let run = if name.is_empty() { "this run".to_string() } else { format!("variant `{name}`") };
+            lines.push(format!("{file}: {run} is too large: {over}"));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let n = lines.len();
+    lines.push("  hint: pass --force to run it anyway".into());
+    Err(Failure::invalid(&lines.join("\n"), n))
+}
+
 /// Loads the scenario at `path` changed by `--set PATH=VALUE` overrides, validated as a whole.
 fn load_with_sets(path: &Path, set: &[(String, String)]) -> Result<(scenario::Scenario, Vec<u8>), Failure> {
     let mut overrides = Vec::new();
@@ -287,7 +312,7 @@ fn run(
     (seed, duration): (Option<u64>, Option<String>),
     out: Option<PathBuf>,
     options: RunOptions,
-    set: &[String],
+    (set, force): (&[String], bool),
 ) -> Result<(), Failure> {
     // `--duration` is one more override, so it is validated with the whole scenario.
     let mut set: Vec<(String, String)> =
@@ -298,6 +323,9 @@ fn run(
     let (mut scenario, bytes) = if set.is_empty() { scenario::load(path)? } else { load_with_sets(path, &set)? };
     if let Some(seed) = seed {
         scenario.seed = seed;
+    }
+    if !force {
+        within_budget(&path.display().to_string(), &[(String::new(), &scenario)])?;
     }
     let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.name));
     let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());

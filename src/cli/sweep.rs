@@ -35,9 +35,15 @@ pub fn sweep(
     out: Option<PathBuf>,
     jobs: Option<usize>,
     shard: Option<Shard>,
-    keep_runs: bool,
+    (keep_runs, force): (bool, bool),
 ) -> Result<(), Failure> {
     let experiment = experiment::load(path)?;
+    if !force {
+        // Every variant's scenario is what a run of it simulates (the seed changes only noise).
+        let runs: Vec<(String, &crate::scenario::Scenario)> =
+            experiment.variants.iter().map(|v| (v.name.clone(), &v.scenario)).collect();
+        super::within_budget(&path.display().to_string(), &runs)?;
+    }
     let out = out.unwrap_or_else(|| Path::new("out").join(&experiment.name));
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let total = crate::sweep::run::plan(&experiment, shard).len();

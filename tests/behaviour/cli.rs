@@ -113,3 +113,36 @@ fn a_reader_that_stops_early_is_a_normal_stop_and_a_full_disk_an_error() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot write to standard output"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_run_estimated_past_the_size_budget_is_refused_with_its_numbers_unless_forced() {
+    // `duration: 30M` used to run for 913 simulated days and write 2.3 GB; written out as months
+    // at a 1 s interval it is refused before anything runs, with what would bring it under.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let quickstart = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.yaml");
+    let args = ["run", quickstart, "--set", "duration=30 months", "--set", "metrics.interval=1s", "--out"];
+    let refused = ecsim(&[&args[..], &[out.to_str().unwrap()]].concat());
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("this run is too large: it would write about 36.7 GiB of metrics"), "{stderr}");
+    assert!(stderr.contains("use a longer `metrics.interval` or a shorter duration"), "{stderr}");
+    assert!(stderr.contains("hint: pass --force to run it anyway"), "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+    // A sweep checks each variant the same way.
+    let experiment = tmp.path().join("big.yaml");
+    let base = quickstart.replace('\\', "/");
+    fs::write(
+        &experiment,
+        format!("experiment: big\nbase: {base}\nseeds: 2\nvariants:\n  - {{ name: small }}\n  - {{ name: long, set: {{ duration: 30 months, metrics.interval: 1s }} }}\n"),
+    )
+    .unwrap();
+    let refused = ecsim(&["sweep", experiment.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("variant `long` is too large"), "{stderr}");
+    assert!(!stderr.contains("variant `small`"), "{stderr}");
+    // Within budget, --force changes nothing.
+    let forced = ecsim(&["run", quickstart, "--force", "--out", out.to_str().unwrap()]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+}

@@ -586,3 +586,24 @@ fn runaway_nesting_and_alias_bombs_are_refused_at_once() {
         }
     }
 }
+
+#[test]
+fn counts_past_the_ecs_service_quotas_are_refused() {
+    // A group of 100,000 instances, or 20,000 services, validated and then exhausted memory.
+    let huge = report("desired_capacity: 2", "desired_capacity: 100000");
+    assert!(
+        huge.contains("capacity_providers: the Auto Scaling groups may grow to 100000 instances (100000 in all): a cluster holds at most 5000 container instances"),
+        "{huge}"
+    );
+    let external = VALID.replacen(
+        "services:",
+        "external_instances:\n  edge: { count: 4999, cpu: 2048, memory: 4096 }\nservices:",
+        1,
+    );
+    let both = validate_report(&external);
+    assert!(both.contains("external_instances: the external fleets register 4999 instances (5001 in all)"), "{both}");
+    let many: String = (0..5_001).map(|i| format!("  s{i}: {{ task_definition: web, desired_count: 0 }}\n")).collect();
+    let services = VALID.replacen("services:\n", &format!("services:\n{many}"), 1);
+    let err = load_str(&services, "many.yaml", "many").expect_err("refused").to_string();
+    assert!(err.contains("services: 5003 services: a cluster holds at most 5000"), "{err}");
+}

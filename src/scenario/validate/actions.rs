@@ -10,7 +10,7 @@ use crate::scenario::path::Path;
 use crate::scenario::schema::RawAction;
 use crate::service::{Action, ActionKind, ServiceSpec};
 
-const MAX_DESIRED_COUNT: i64 = 5_000;
+const MAX_DESIRED_COUNT: i64 = super::quotas::TASKS_PER_SERVICE;
 
 pub fn check(
     c: &mut Checker,

@@ -26,7 +26,7 @@ use crate::scenario::values::Scalar;
 use crate::service::SchedulingStrategy;
 
 /// ECS's limit of tasks per service.
-const MAX_CAPACITY: i64 = 5_000;
+const MAX_CAPACITY: i64 = super::quotas::TASKS_PER_SERVICE;
 /// CloudWatch alarms look back at most one day.
 const MAX_LOOKBACK: SimDuration = SimDuration::from_secs(86_400);
 const MINUTE: u64 = 60_000_000;

@@ -12,6 +12,7 @@ mod faults;
 mod names;
 mod placement;
 mod pricing;
+mod quotas;
 mod services;
 mod task_definitions;
 mod timing;
@@ -64,6 +65,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
     let autoscaling = autoscaling::check(&mut c, &names, &raw, duration, &capacity_providers);
     traffic::attach_services(&mut c, &names, &mut target_groups, &services);
+    quotas::check(&mut c, capacity_providers.iter().map(|(_, p)| p), &external_instances, raw.services.len());
 
     let scenario = move || {
         Some(Scenario {

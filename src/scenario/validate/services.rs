@@ -22,7 +22,7 @@ use crate::task::{Compatibility, TaskDefinition};
 use crate::traffic::spec::TargetGroupSpec;
 
 /// ECS's limit of tasks per service.
-const MAX_DESIRED_COUNT: i64 = 5_000;
+const MAX_DESIRED_COUNT: i64 = super::quotas::TASKS_PER_SERVICE;
 /// `healthCheckGracePeriodSeconds` is a 32-bit signed number of seconds.
 const MAX_GRACE_PERIOD: SimDuration = SimDuration::from_secs(2_147_483_647);
 
