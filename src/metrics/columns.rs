@@ -28,6 +28,12 @@ impl Format {
     }
 }
 
+/// The first column of `row` whose value is not finite, with the value: none may be, since every
+/// number a user reads must be one (checked on every row in debug builds).
+pub fn first_non_finite(row: &MetricsRow) -> Option<(&'static str, f64)> {
+    COLUMNS.iter().find_map(|c| (c.value)(row).filter(|x| !x.is_finite()).map(|x| (c.name, x)))
+}
+
 /// One numeric column of metrics.csv (after `time_s` and `service`).
 pub struct Column {
     pub name: &'static str,

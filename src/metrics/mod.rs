@@ -7,7 +7,7 @@ mod cost;
 mod sample;
 mod summary;
 
-pub use columns::{column_named, Column, Format, COLUMNS};
+pub use columns::{column_named, first_non_finite, Column, Format, COLUMNS};
 pub use cost::{bill, cost_of_run, round_usd, Bill, Pricing};
 pub use sample::{next_sample, sample, SampleAt};
 pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficShiftSummary, TrafficSummary};

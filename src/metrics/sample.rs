@@ -75,6 +75,8 @@ pub fn sample(
             cluster_cost: cost.cluster,
             traffic,
         };
+        let bad = cfg!(debug_assertions).then(|| super::first_non_finite(&row)).flatten();
+        debug_assert!(bad.is_none(), "ecsim invariant broken: metrics of {} at {now}: {bad:?}", row.service);
         recorder.row(&row);
     }
 }

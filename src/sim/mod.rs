@@ -5,6 +5,7 @@
 
 pub mod estimate;
 mod harness;
+mod invariants;
 mod setup;
 mod simulation;
 mod transitions;

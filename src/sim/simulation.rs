@@ -36,6 +36,8 @@ impl Model for Ecs<'_> {
         let mut ctx = Ctx::new(sched, &mut self.streams, &mut *self.recorder, &self.timing, fan_out);
         ctx.explain_placement = self.explain_placement;
         let world = &mut self.world;
+        #[cfg(debug_assertions)]
+        let checked = super::invariants::worth_checking(&event).then_some(event);
         match event {
             Event::Task(step) => task::on_step(world, &mut ctx, step),
             Event::Container(e) => task::on_container_event(world, &mut ctx, e),
@@ -65,6 +67,10 @@ impl Model for Ecs<'_> {
                     ctx.sched.observe_at(next, Event::Sample);
                 }
             }
+        }
+        #[cfg(debug_assertions)]
+        if let Some(event) = checked {
+            super::invariants::check(world, &event, ctx.sched.now());
         }
     }
 }
