@@ -26,6 +26,8 @@ const ROW_BYTES: f64 = 250.0;
 /// What a run is expected to cost.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Estimate {
+    /// Requests the traffic sources offer over the run, at either fidelity.
+    pub offered: f64,
     /// Requests simulated one by one (`fidelity: requests`; 0 in fluid).
     pub requests: f64,
     /// Fluid evaluations: steps times target groups (`fidelity: fluid`; 0 at request level).
@@ -52,7 +54,7 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
             (0.0, steps * scenario.target_groups.len().max(1) as f64)
         }
     };
-    Estimate { requests, fluid_steps, metrics_rows, output_bytes: metrics_rows * ROW_BYTES }
+    Estimate { offered, requests, fluid_steps, metrics_rows, output_bytes: metrics_rows * ROW_BYTES }
 }
 
 /// Requests a rate offers over the run: the midpoint rule over [`RATE_SAMPLES`] slices.

@@ -14,6 +14,7 @@ mod draining;
 mod errors;
 mod external;
 mod faults;
+mod fuzz;
 mod healing;
 mod health;
 mod import;
