@@ -3,7 +3,7 @@
 //! them, and the result goes through the target's bounds to the service or group
 //! ([`super::scalable`] holds what differs between the two).
 
-use super::alarm::{evaluate, AlarmState, Evaluation};
+use super::alarm::{evaluate, AlarmSpec, AlarmState, Evaluation};
 use super::metric::MetricStore;
 use super::scalable::Capacity;
 use super::spec::Scalable;
@@ -64,7 +64,14 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
     let Capacity { current, base, warming } = scalable.capacity(world, now);
     let mut tracking = Vec::new();
     let mut wishes = Vec::new();
+    // A service at 0 tasks scales out on one datapoint above the target, not AlarmHigh's usual
+    // 3 of 3 (aws-behaviour.md §7.1, "from 0: one datapoint").
+    let from_zero = current == 0 && matches!(scalable, Scalable::Service(_));
     for (i, p) in target.tracking.iter_mut().enumerate() {
+        let usual = from_zero.then(|| {
+            let one = AlarmSpec { evaluation_periods: 1, datapoints_to_alarm: 1, ..p.high.spec.clone() };
+            std::mem::replace(&mut p.high.spec, one)
+        });
         let high = watch((world, ctx), &mut p.high, (store, minute), (scalable, custom_names));
         let low = watch((world, ctx), &mut p.low, (store, minute), (scalable, custom_names));
         let (alarm, eval) = if high.state == AlarmState::Alarm { (&p.high, &high) } else { (&p.low, &low) };
@@ -76,6 +83,9 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
             None => Proposal::Hold,
         };
         let reason = eval.latest().map(|v| alarm_says(alarm, v, custom_names)).unwrap_or_default();
+        if let Some(spec) = usual {
+            p.high.spec = spec;
+        }
         tracking.push((proposal, !p.spec.disable_scale_in));
         wishes.push(Wish { proposal, origin: Origin::Tracking(i), reason });
     }

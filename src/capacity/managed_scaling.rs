@@ -16,7 +16,8 @@
 //! - **Scale-out** when CPR > target for `scale_out_datapoints` minutes (1, as observed,
 //!   UNVERIFIED): desired = ceil(M × 100 / target), or 2 from zero instances (CPR 200 %), the step
 //!   over the current desired capacity kept within the minimum and maximum step sizes, and never
-//!   while an instance launched less than `instance_warmup_period` ago (or still booting) warms up.
+//!   while an instance launched less than `instance_warmup_period` ago (or still booting) warms up;
+//!   the instances a scenario starts with are not newly launched and do not warm up.
 //! - **Scale-in** when CPR < target for 15 consecutive minutes (a scale-out, or a datapoint at or
 //!   above target, restarts the count; so does a scale-in): desired = ceil(M × 100 / target).
 //! - The group's minimum and maximum are never changed: desired is clamped into them.
@@ -121,10 +122,11 @@ pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
 }
 
 /// Whether an instance of the group is still warming up (launched less than the warm-up period
-/// ago, or still booting): ECS launches nothing more until none is.
+/// ago, or still booting): ECS launches nothing more until none is. The initial fleet (there at
+/// time 0) was not newly launched and does not warm up.
 fn warming(world: &World, provider: ProviderId, warmup: SimDuration, now: crate::engine::SimTime) -> bool {
     world.fleet.pending_launches(provider).next().is_some()
-        || in_service(world, provider).any(|i| now < i.launched_at + warmup)
+        || in_service(world, provider).any(|i| i.warming(i.launched_at, warmup, now))
 }
 
 /// One minute of managed scaling for `provider`: publish the metric, count the datapoints, and

@@ -124,8 +124,8 @@ fn target_tracking_on_cpu_scales_out_proportionally_and_waits_for_warming_instan
         &format!("    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]\n{load}"),
     );
     let (world, _, rec) = run(&scenario(&yaml));
-    // The initial instances registered at 0 s are past their 300 s warm-up from 300 s: the
-    // first datapoint is minute 4's (published at 300 s).
+    // The initial instances registered at 0 s are not newly launched: no warm-up, datapoints
+    // from minute 0 on.
     // Minutes 6, 7, 8: 3072 / (2 × 2048) = 75 % > 40: AlarmHigh (3 of 3) at 540 s;
     // ceil(2 ready × 75 / 40) = ceil(3.75) = 4.
     // Minute 9 is still 75 % over the two ready instances, but the two launched ones count toward
@@ -174,4 +174,20 @@ fn a_group_ecs_scales_cannot_have_its_own_policies() {
     assert!(err.contains("capacity_providers.ec2.auto_scaling_group.scaling_policies"), "{err}");
     assert!(err.contains("a group with managed scaling cannot have its own scaling policies"), "{err}");
     assert!(err.contains("ECS owns its scaling policy"), "{err}");
+}
+
+#[test]
+fn the_initial_fleet_is_not_newly_launched_and_does_not_warm_up() {
+    // One instance at 0 s (min 1, no `default_instance_warmup`: 300 s for new instances) and four
+    // tasks of 2400 MiB: three fit (7200 / 7985 = 90.2 %), the fourth fails to place. The
+    // instance is the initial fleet, not a launch: minute 0's datapoint, published at 60 s, is
+    // 90.2 % > 75 and the step adds an instance at once. (It waited for 300 s of warm-up before.)
+    let group = MEMORY_STEPS.replace_once("      default_instance_warmup: 60s\n", "");
+    let (_, _, rec) = run(&scenario(&cluster("10m", "cpu: 256, memory: 2400", &group, 4, "")));
+    let changes = timed(&rec, EventKind::AsgDesiredCapacityChanged);
+    assert_eq!(changes.first().map(|(t, _)| *t), Some(60.0), "{changes:#?}");
+    assert!(changes[0].1.ends_with("Auto Scaling group ec2 desired 1 → 2."), "{}", changes[0].1);
+    // The new instance registers at 120 s and does warm up: the memory-low alarm cannot take it
+    // away before 120 + 300 = 420 s, and the fourth task runs on it.
+    assert_eq!(rec.entered("s-4", "PENDING"), Some(120.0));
 }

@@ -312,3 +312,24 @@ capacity_providers:
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
     }
 }
+
+#[test]
+fn managed_scaling_does_not_wait_for_the_initial_fleet_to_warm_up() {
+    // 2 instances at 0 s hold 4 of the 6 tasks; 2 wait in PROVISIONING. Minute 1 (60 s): N = 2,
+    // M = 3, CPR 150 > 100. The two instances were there from the start, not launched by a
+    // scale-out: ECS scales out at once, desired ceil(3 × 100 / 100) = 3 (it waited until the
+    // 300 s warm-up of instances "launched" at 0 s had run out before).
+    let (world, _, rec) = run(&scenario(&scaling_cluster(6, ", desired_capacity: 2", "")));
+    let changes: Vec<(f64, String)> = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::AsgDesiredCapacityChanged)
+        .map(|e| (e.time.as_secs_f64(), e.message.clone()))
+        .collect();
+    assert_eq!(changes.first().map(|(t, _)| *t), Some(60.0), "{changes:#?}");
+    assert!(changes[0].1.contains("CapacityProviderReservation 150.0 > target 100 (M=3 instances needed, N=2"));
+    assert!(changes[0].1.ends_with("desired 2 → 3."), "{}", changes[0].1);
+    // Launched at 60 s, registered at 120 s: the two waiting tasks run from then on.
+    assert_eq!(registrations(&rec), [0.0, 0.0, 120.0]);
+    assert_eq!(running(&world), 6);
+}
