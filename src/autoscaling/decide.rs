@@ -8,7 +8,7 @@ use super::metric::MetricStore;
 use super::scalable::Capacity;
 use super::spec::Scalable;
 use super::state::{Autoscaling, TargetState, WatchedAlarm};
-use super::target::{combine, combine_target_tracking, Proposal};
+use super::target::{combine, combine_target_tracking, Cooldowns, Proposal};
 use super::{step, target_tracking};
 use crate::record::EventKind;
 use crate::world::{Ctx, World};
@@ -92,14 +92,16 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
     let combined_tracking = combine_target_tracking(&tracking);
     // Only the target tracking wish that matches the combination stands for them all.
     wishes.retain(|w| !matches!(w.origin, Origin::Tracking(_)) || w.proposal == combined_tracking);
+    let simple_cooling = target.simple_cooldown_until.is_some_and(|until| now < until);
     for (i, p) in target.steps.iter_mut().enumerate() {
         let eval = watch((world, ctx), &mut p.alarm, (store, minute), (scalable, custom_names));
-        if eval.state != AlarmState::Alarm {
+        if eval.state != AlarmState::Alarm || (p.spec.simple && simple_cooling) {
             continue;
         }
         let values: Vec<f64> = eval.values.iter().flatten().copied().collect();
         let Some(value) = p.spec.policy.aggregation.aggregate(&values) else { continue };
-        let cooldowns = p.cooldowns.warming(now, current, warming);
+        // Simple scaling knows no warm-up, only its cooldown (checked above).
+        let cooldowns = if p.spec.simple { Cooldowns::default() } else { p.cooldowns.warming(now, current, warming) };
         let (applied, proposal) = step::decide(&p.spec.policy, value, current, &cooldowns, now);
         let reason = match applied {
             Some(s) => format!(
@@ -172,6 +174,10 @@ fn start_cooldowns(
             } else {
                 p.cooldowns.scaled_in(now, p.spec.scale_in_cooldown);
             }
+        }
+        Origin::Step(i) if target.steps[i].spec.simple => {
+            // Simple scaling: the whole group's simple policies wait out the cooldown.
+            target.simple_cooldown_until = Some(now + target.steps[i].spec.policy.cooldown);
         }
         Origin::Step(i) => {
             let p = &mut target.steps[i];
