@@ -3,12 +3,12 @@
 //! them, and the result goes through the target's bounds to the service or group
 //! ([`super::scalable`] holds what differs between the two).
 
-use super::alarm::{evaluate, AlarmState, Evaluation};
+use super::alarm::{evaluate, AlarmSpec, AlarmState, Evaluation};
 use super::metric::MetricStore;
 use super::scalable::Capacity;
 use super::spec::Scalable;
 use super::state::{Autoscaling, TargetState, WatchedAlarm};
-use super::target::{combine, combine_target_tracking, Proposal};
+use super::target::{combine, combine_target_tracking, Cooldowns, Proposal};
 use super::{step, target_tracking};
 use crate::record::EventKind;
 use crate::world::{Ctx, World};
@@ -64,7 +64,14 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
     let Capacity { current, base, warming } = scalable.capacity(world, now);
     let mut tracking = Vec::new();
     let mut wishes = Vec::new();
+    // A service at 0 tasks scales out on one datapoint above the target, not AlarmHigh's usual
+    // 3 of 3 (aws-behaviour.md §7.1, "from 0: one datapoint").
+    let from_zero = current == 0 && matches!(scalable, Scalable::Service(_));
     for (i, p) in target.tracking.iter_mut().enumerate() {
+        let usual = from_zero.then(|| {
+            let one = AlarmSpec { evaluation_periods: 1, datapoints_to_alarm: 1, ..p.high.spec.clone() };
+            std::mem::replace(&mut p.high.spec, one)
+        });
         let high = watch((world, ctx), &mut p.high, (store, minute), (scalable, custom_names));
         let low = watch((world, ctx), &mut p.low, (store, minute), (scalable, custom_names));
         let (alarm, eval) = if high.state == AlarmState::Alarm { (&p.high, &high) } else { (&p.low, &low) };
@@ -76,20 +83,25 @@ pub(super) fn tick_target(world: &mut World, ctx: &mut Ctx, scaling: &mut Autosc
             None => Proposal::Hold,
         };
         let reason = eval.latest().map(|v| alarm_says(alarm, v, custom_names)).unwrap_or_default();
+        if let Some(spec) = usual {
+            p.high.spec = spec;
+        }
         tracking.push((proposal, !p.spec.disable_scale_in));
         wishes.push(Wish { proposal, origin: Origin::Tracking(i), reason });
     }
     let combined_tracking = combine_target_tracking(&tracking);
     // Only the target tracking wish that matches the combination stands for them all.
     wishes.retain(|w| !matches!(w.origin, Origin::Tracking(_)) || w.proposal == combined_tracking);
+    let simple_cooling = target.simple_cooldown_until.is_some_and(|until| now < until);
     for (i, p) in target.steps.iter_mut().enumerate() {
         let eval = watch((world, ctx), &mut p.alarm, (store, minute), (scalable, custom_names));
-        if eval.state != AlarmState::Alarm {
+        if eval.state != AlarmState::Alarm || (p.spec.simple && simple_cooling) {
             continue;
         }
         let values: Vec<f64> = eval.values.iter().flatten().copied().collect();
         let Some(value) = p.spec.policy.aggregation.aggregate(&values) else { continue };
-        let cooldowns = p.cooldowns.warming(now, current, warming);
+        // Simple scaling knows no warm-up, only its cooldown (checked above).
+        let cooldowns = if p.spec.simple { Cooldowns::default() } else { p.cooldowns.warming(now, current, warming) };
         let (applied, proposal) = step::decide(&p.spec.policy, value, current, &cooldowns, now);
         let reason = match applied {
             Some(s) => format!(
@@ -162,6 +174,10 @@ fn start_cooldowns(
             } else {
                 p.cooldowns.scaled_in(now, p.spec.scale_in_cooldown);
             }
+        }
+        Origin::Step(i) if target.steps[i].spec.simple => {
+            // Simple scaling: the whole group's simple policies wait out the cooldown.
+            target.simple_cooldown_until = Some(now + target.steps[i].spec.policy.cooldown);
         }
         Origin::Step(i) => {
             let p = &mut target.steps[i];

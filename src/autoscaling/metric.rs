@@ -4,6 +4,9 @@
 //!
 //! A minute without a datapoint is simply absent: CloudWatch publishes nothing for a service
 //! without RUNNING tasks, and alarms treat such gaps as missing data (never as breaching).
+//!
+//! Alarms and policies read a statistic rounded to 6 decimal places, so that float noise from
+//! adding up fluid traffic's steps never turns a metric exactly at a target into a breach.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -133,6 +136,18 @@ impl StatisticSet {
     }
 }
 
+/// A statistic as alarms and policies read it: rounded to 6 decimal places (ecsim's choice, see
+/// [`MetricStore::statistic`]).
+fn at_datapoint_precision(value: f64) -> f64 {
+    const SCALE: f64 = 1e6;
+    let rounded = (value * SCALE).round() / SCALE;
+    if rounded.is_finite() {
+        rounded
+    } else {
+        value
+    }
+}
+
 /// Datapoints by metric, each series holding at most `retention` minutes.
 #[derive(Clone, Debug)]
 pub struct MetricStore {
@@ -170,7 +185,10 @@ impl MetricStore {
     }
 
     /// The statistic over the period of `period_minutes` ending with minute `last` (inclusive):
-    /// `None` when no datapoint was published in it.
+    /// `None` when no datapoint was published in it. The value is rounded to 6 decimal places:
+    /// adding up many float steps (fluid traffic's one-second rates) leaves noise in the last bits
+    /// (1000.0000000000003 for exactly 1000 requests per target), which must neither breach an
+    /// alarm at its threshold nor ask the target tracking formula for one more task.
     pub fn statistic(&self, key: MetricKey, last: u64, period_minutes: u64, statistic: Statistic) -> Option<f64> {
         let series = self.series.get(&key)?;
         let first = (last + 1).saturating_sub(period_minutes.max(1));
@@ -181,7 +199,7 @@ impl MetricStore {
                 None => set = Some(*point),
             }
         }
-        set.map(|s| s.get(statistic))
+        set.map(|s| at_datapoint_precision(s.get(statistic)))
     }
 
     /// How many datapoints the store holds in all (for tests of its bound).

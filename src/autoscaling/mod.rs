@@ -15,7 +15,10 @@
 //! A group's own policies follow EC2 Auto Scaling, not Application Auto Scaling, where they
 //! differ: no cooldowns by default (target tracking has none, it waits on the instance warm-up;
 //! step scaling's `Cooldown` applies to simple scaling only, AWS's `DefaultCooldown` of 300 s
-//! too); the warm-up does their work instead (see [`scalable`]).
+//! too); the warm-up does their work instead (see [`scalable`]). A group's *simple* scaling
+//! policies are step policies of one open step that ignore the warm-up and share the group's
+//! cooldown (`DefaultCooldown`, 300 s): after any simple-scaling activity none acts again before
+//! it has passed.
 
 pub mod alarm;
 pub mod cpu_use;

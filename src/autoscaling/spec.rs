@@ -16,6 +16,11 @@ pub struct StepScaling {
     pub name: String,
     pub alarm: AlarmSpec,
     pub policy: StepPolicy,
+    /// An EC2 Auto Scaling *simple* scaling policy (aws-behaviour.md §8): one adjustment whatever
+    /// the breach (a single open step), and after any simple-scaling activity the group waits
+    /// out the policy's cooldown (`DefaultCooldown`, 300 s, unless the policy sets its own)
+    /// before any simple policy of the group acts again, in either direction.
+    pub simple: bool,
 }
 
 /// What a scalable target scales: Application Auto Scaling's `ecs:service:DesiredCount`, or an

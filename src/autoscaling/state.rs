@@ -75,6 +75,9 @@ pub struct TargetState {
     pub scheduled: Vec<ScheduledAction>,
     /// Why the last wish was not applied, once said (said again only when it changes).
     pub blocked: Option<Blocked>,
+    /// A group's simple scaling policies do nothing before this (the cooldown after the last
+    /// simple-scaling activity).
+    pub simple_cooldown_until: Option<crate::engine::SimTime>,
 }
 
 /// Everything auto scaling keeps during a run.
@@ -132,7 +135,14 @@ impl Autoscaling {
                     .step_scaling
                     .iter()
                     .map(|p| StepPolicyState {
-                        alarm: WatchedAlarm::new(format!("StepScaling-{resource_id}-{}", p.name), p.alarm.clone()),
+                        alarm: WatchedAlarm::new(
+                            format!(
+                                "{}-{resource_id}-{}",
+                                if p.simple { "SimpleScaling" } else { "StepScaling" },
+                                p.name
+                            ),
+                            p.alarm.clone(),
+                        ),
                         spec: p.clone(),
                         cooldowns: Cooldowns::default(),
                     })
@@ -145,6 +155,7 @@ impl Autoscaling {
                     steps,
                     scheduled: s.scheduled.clone(),
                     blocked: None,
+                    simple_cooldown_until: None,
                 }
             })
             .collect();

@@ -38,13 +38,13 @@ pub struct WarmUp {
 }
 
 /// Splits `provider`'s instances into ready and warming at `now`. The warm-up runs from the
-/// instance's registration, ecsim's moment of EC2's InService.
+/// instance's registration, ecsim's moment of EC2's InService; the initial fleet is ready at once.
 pub fn warm_up(world: &World, provider: ProviderId, now: SimTime) -> WarmUp {
     let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return WarmUp::default() };
     let warmup = asg.policy_warmup();
     let mut view = WarmUp { ready: Vec::new(), warming: world.fleet.pending_launches(provider).count() as u32 };
     for i in counted(world, provider).filter(|i| i.is_registered()) {
-        if now.since(i.registered_at) >= warmup {
+        if !i.warming(i.registered_at, warmup, now) {
             view.ready.push(i.id);
         } else {
             view.warming += 1;

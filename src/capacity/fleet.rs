@@ -27,7 +27,8 @@ pub struct ExternalFleet {
 
 /// Registers every group's desired instances at time zero, balanced over the group's zones as an
 /// Auto Scaling group launches them (each into the zone with the fewest of the group's
-/// instances, ties to the zone listed first), then the external fleets.
+/// instances, ties to the zone listed first), then the external fleets. They are the initial
+/// fleet: none of them warms up.
 pub fn launch_initial_fleet(world: &mut World, ctx: &mut Ctx, external: &[ExternalFleet]) {
     for p in 0..world.providers.len() {
         let provider = ProviderId::from_index(p);
@@ -38,7 +39,8 @@ pub fn launch_initial_fleet(world: &mut World, ctx: &mut Ctx, external: &[Extern
             let now = ctx.sched.now();
             let launch =
                 Launch { provider, zone, instance_type, spot, started_at: now, outcome: LaunchOutcome::Pending };
-            register_ec2(world, ctx, &launch);
+            let id = register_ec2(world, ctx, &launch);
+            world.instances.get_mut(id).initial = true;
         }
     }
     for fleet in external {

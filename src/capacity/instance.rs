@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::{CpuArchitecture, InstanceType};
-use crate::engine::{Generation, SimTime};
+use crate::engine::{Generation, SimDuration, SimTime};
 use crate::ids::{InstanceId, ProviderId, TaskId, ZoneId};
 use crate::task::{HostPort, Protocol, TaskDefinition};
 
@@ -76,6 +76,10 @@ pub struct Instance {
     pub generation: Generation,
     /// When its Auto Scaling group launched it: EC2 bills from here.
     pub launched_at: SimTime,
+    /// Part of the fleet the scenario starts with (registered at time 0): not "newly launched", so
+    /// no warm-up holds back managed scaling or the group's policies for it (aws-behaviour.md
+    /// §5.2, §8: both warm-ups are for instances a scale-out launched).
+    pub initial: bool,
     /// When it left the cluster (status INACTIVE): billing stops here.
     pub deregistered_at: Option<SimTime>,
     /// The Auto Scaling group provider it belongs to; `None` for an external instance.
@@ -160,6 +164,7 @@ impl Instance {
             interruption_at: None,
             generation: Generation::default(),
             launched_at: now,
+            initial: false,
             deregistered_at: None,
             provider: None,
             instance_type: None,
@@ -177,6 +182,12 @@ impl Instance {
             images_ready_at: BTreeMap::new(),
             tasks: Vec::new(),
         }
+    }
+
+    /// Whether it is still warming up at `now` after a warm-up of `warmup` from `since` (its
+    /// launch or its registration): never for an instance of the initial fleet.
+    pub fn warming(&self, since: SimTime, warmup: SimDuration, now: SimTime) -> bool {
+        !self.initial && now < since + warmup
     }
 
     pub fn is_draining(&self) -> bool {

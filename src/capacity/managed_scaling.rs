@@ -8,17 +8,23 @@
 //! - **M**, the instances needed: the binpacking estimate (`reservation.rs`) of the provider's
 //!   non-daemon tasks, running and waiting in PROVISIONING, onto the largest type; at least N + 1
 //!   while a task that fits the smallest type is waiting (so a waiting task always scales out,
-//!   however its peers are spread); and at least the instances holding a non-daemon task. An
-//!   instance with only daemon tasks is empty, so during scale-in ecsim publishes
-//!   (N − empty) / N × 100 (AWS's guide words it as 100 minus the empty instances; both fall below
-//!   100 exactly when an instance is empty, and ours sizes the group to what is in use at any
-//!   target).
+//!   however its peers are spread); and at least the instances holding a non-daemon task.
+//! - **The metric**: M / N × 100 while tasks need more than the group has (M > N); otherwise, the
+//!   ECS guide's managed scale-in rule, **100 − the number of empty instances** (an instance with
+//!   only daemon tasks is empty): 2 empty instances publish 98 whatever N is.
 //! - **Scale-out** when CPR > target for `scale_out_datapoints` minutes (1, as observed,
 //!   UNVERIFIED): desired = ceil(M × 100 / target), or 2 from zero instances (CPR 200 %), the step
 //!   over the current desired capacity kept within the minimum and maximum step sizes, and never
-//!   while an instance launched less than `instance_warmup_period` ago (or still booting) warms up.
+//!   while an instance launched less than `instance_warmup_period` ago (or still booting) warms up;
+//!   the instances a scenario starts with are not newly launched and do not warm up.
 //! - **Scale-in** when CPR < target for 15 consecutive minutes (a scale-out, or a datapoint at or
-//!   above target, restarts the count; so does a scale-in): desired = ceil(M × 100 / target).
+//!   above target, restarts the count), and then every minute while it stays below: target
+//!   tracking's desired = floor(desired × CPR / target), never below ceil(M × 100 / target), the
+//!   instances in use, or half the group (ECS's scale-in step limit of 50 % of the group's
+//!   capacity since 2022; the floor is ecsim's reading of "gradual"). With 2 of 10 instances empty
+//!   and a target of 100: 98 → 9, then 1 of 9 empty, 99 → 8, then none empty, 100: done. With a
+//!   target below 100 the group keeps spare empty instances: it scales in only once more than
+//!   100 − target instances are empty.
 //! - The group's minimum and maximum are never changed: desired is clamped into them.
 //! - **Managed termination protection**: ECS keeps instances with non-daemon tasks protected
 //!   from scale-in and unprotects the empty ones, so a scale-in only takes empty instances.
@@ -33,7 +39,7 @@ use crate::task::Placement;
 use crate::world::event::CapacityEvent;
 use crate::world::{Ctx, Event, World};
 
-use super::reservation::{capacity_provider_reservation, instances_needed, Shape, TaskNeed};
+use super::reservation::{capacity_provider_reservation, instances_needed, scale_in_reservation, Shape, TaskNeed};
 use super::{asg, Instance};
 
 /// ECS publishes the metric once a minute.
@@ -83,6 +89,8 @@ pub struct Reading {
     pub needed: u32,
     /// Instances in service.
     pub in_service: u32,
+    /// Instances in service holding a non-daemon task.
+    pub in_use: u32,
     pub reservation: f64,
 }
 
@@ -117,14 +125,17 @@ pub fn read(world: &World, provider: ProviderId) -> Option<Reading> {
     }
     let used = instances.iter().filter(|i| in_use(world, **i)).count() as u32;
     needed = needed.max(used);
-    Some(Reading { needed, in_service: n, reservation: capacity_provider_reservation(needed, n) })
+    let reservation =
+        if n > 0 && needed <= n { scale_in_reservation(n - used) } else { capacity_provider_reservation(needed, n) };
+    Some(Reading { needed, in_service: n, in_use: used, reservation })
 }
 
 /// Whether an instance of the group is still warming up (launched less than the warm-up period
-/// ago, or still booting): ECS launches nothing more until none is.
+/// ago, or still booting): ECS launches nothing more until none is. The initial fleet (there at
+/// time 0) was not newly launched and does not warm up.
 fn warming(world: &World, provider: ProviderId, warmup: SimDuration, now: crate::engine::SimTime) -> bool {
     world.fleet.pending_launches(provider).next().is_some()
-        || in_service(world, provider).any(|i| now < i.launched_at + warmup)
+        || in_service(world, provider).any(|i| i.warming(i.launched_at, warmup, now))
 }
 
 /// One minute of managed scaling for `provider`: publish the metric, count the datapoints, and
@@ -177,9 +188,14 @@ pub fn on_tick(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
             asg::set_desired_capacity(world, ctx, provider, desired.saturating_add(step), &why);
             world.fleet.managed_scaling(provider).below = 0;
         }
-    } else if below >= settings.scale_in_datapoints && !warm && on_target < desired {
-        let why = why("<");
-        world.fleet.managed_scaling(provider).below = 0;
-        asg::set_desired_capacity(world, ctx, provider, on_target, &why);
+    } else if below >= settings.scale_in_datapoints && !warm {
+        // Target tracking on the published value, gradual: floor(desired × CPR / target), within
+        // the 50 % step limit and never below what is needed or in use.
+        let tracked = (f64::from(desired) * reading.reservation / target_f).floor() as u32;
+        let wanted = tracked.max(on_target).max(reading.in_use).max(desired.div_ceil(2));
+        if wanted < desired {
+            let why = why("<");
+            asg::set_desired_capacity(world, ctx, provider, wanted, &why);
+        }
     }
 }

@@ -136,9 +136,24 @@ pub fn capacity_provider_reservation(needed: u32, in_service: u32) -> f64 {
     }
 }
 
+/// CapacityProviderReservation while nothing waits for capacity (M <= N), percent: `100 − the
+/// number of empty instances` (aws-behaviour.md §5.2, the ECS guide's managed scale-in: "if the
+/// number of empty container instances is 2, the value is set to 98%"), never below 0.
+pub fn scale_in_reservation(empty: u32) -> f64 {
+    f64::from(100u32.saturating_sub(empty))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn during_scale_in_the_reservation_is_100_minus_the_empty_instances() {
+        // The guide's example: 2 empty instances → 98 %, whatever the group's size.
+        assert_eq!(scale_in_reservation(2), 98.0);
+        assert_eq!(scale_in_reservation(0), 100.0);
+        assert_eq!(scale_in_reservation(300), 0.0);
+    }
     use crate::catalog::instance_type;
 
     fn shape(name: &str) -> Shape {

@@ -5,19 +5,29 @@
 //! and the scheduler's replacement rule does the rest (the replacement goes to the emptiest zone,
 //! since placement spreads by zone; the marked task stops once its replacement is healthy).
 //!
+//! With a capacity provider strategy of two or more providers (FARGATE + FARGATE_SPOT, two Auto
+//! Scaling groups, with a base and weights), the replacement goes to the provider the strategy
+//! gives the service's next task, whatever the moved task's provider: so the emptiest zone is
+//! sought among the zones where *that* provider can take a task, and the task moved is, where one
+//! is, a task of that provider in the fullest zone (the split over providers stays as the strategy
+//! made it). A service whose fullest zone has fewer than 2 tasks more than the emptiest zone that
+//! provider can reach is as balanced as its strategy allows: rebalancing finishes rather than
+//! moving tasks whose replacements would land back in a full zone (which looped for ever).
+//!
 //! Contract: "started rebalancing" is said when the first task of a rebalancing is marked and
 //! "finished rebalancing" when a steady look finds the zones balanced again, each once per
 //! rebalancing ([`Rebalancing`] keeps which of the two was said last, and the task on the move).
 
 use std::collections::BTreeMap;
 
-use crate::ids::{ServiceId, TaskId, ZoneId};
+use crate::capacity::{choose_provider, ProviderKind};
+use crate::ids::{ProviderId, ServiceId, TaskId, ZoneId};
 use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_ATTRIBUTE};
 use crate::record::EventKind;
 use crate::task::Placement;
 use crate::world::{Ctx, World};
 
-use super::wording;
+use super::{wording, CapacitySource};
 
 /// Where a service's Availability Zone rebalancing is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,13 +89,31 @@ fn spreads_by_zone(world: &World, id: ServiceId) -> bool {
     runs_on_fargate(world, id) || spec.placement_strategy.first() == Some(&az)
 }
 
-/// Whether a new task of the service could go to `zone` now: a zone that is up, for Fargate; a
-/// zone with an instance of the service's capacity that can take it, for EC2.
-fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId) -> bool {
+/// The provider the service's strategy gives its next task (its live tasks counted as they are),
+/// `None` for a launch type. The replacement of a moved task goes there.
+fn next_provider(world: &World, id: ServiceId) -> Option<ProviderId> {
+    let svc = world.services.get(id);
+    let CapacitySource::Strategy(items) = &svc.spec.capacity else { return None };
+    let count_on = |p: ProviderId| {
+        world.tasks.of(&svc.tasks).filter(|t| t.desired_running && t.provider == Some(p)).count() as u32
+    };
+    choose_provider(items, count_on)
+}
+
+/// Whether a new task of the service could go to `zone` now, on `provider` if given: a zone that
+/// is up, for Fargate (FARGATE_SPOT while Spot capacity can be had); a zone with an instance of
+/// the service's capacity (of `provider`) that can take it, for EC2.
+fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId, provider: Option<ProviderId>) -> bool {
     if world.fleet.is_zone_down(zone) {
         return false;
     }
-    if runs_on_fargate(world, id) {
+    if let Some(p) = provider {
+        match world.providers[p.index()].kind {
+            ProviderKind::Fargate => return true,
+            ProviderKind::FargateSpot => return !world.fleet.is_spot_unavailable(p),
+            ProviderKind::AutoScalingGroup(_) => {}
+        }
+    } else if runs_on_fargate(world, id) {
         return true;
     }
     let svc = world.services.get(id);
@@ -99,6 +127,7 @@ fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId) -> bool {
         i.zone == Some(zone)
             && i.accepts_tasks()
             && svc.spec.capacity.includes(i)
+            && provider.is_none_or(|p| i.provider == Some(p))
             && rejections(world, i, &request).is_empty()
     })
 }
@@ -110,11 +139,11 @@ struct Zone {
     tasks: Vec<TaskId>,
 }
 
-/// Every zone that holds some of the service's tasks, or could take one now.
-fn tasks_by_zone(world: &World, id: ServiceId) -> BTreeMap<ZoneId, Zone> {
+/// Every zone that holds some of the service's tasks, or could take one (on `provider`) now.
+fn tasks_by_zone(world: &World, id: ServiceId, provider: Option<ProviderId>) -> BTreeMap<ZoneId, Zone> {
     let mut zones: BTreeMap<ZoneId, Zone> = (0..world.zones.len())
         .map(ZoneId::from_index)
-        .filter(|z| zone_has_room(world, id, *z))
+        .filter(|z| zone_has_room(world, id, *z, provider))
         .map(|z| (z, Zone { has_room: true, tasks: Vec::new() }))
         .collect();
     for &t in &world.services.get(id).tasks {
@@ -126,14 +155,16 @@ fn tasks_by_zone(world: &World, id: ServiceId) -> BTreeMap<ZoneId, Zone> {
 }
 
 /// Called when the service is steady (all its tasks healthy): marks one task of the fullest zone
-/// for replacement if that zone has 2 or more tasks more than the emptiest zone that can take
-/// one; says when a rebalancing starts and when it is over. Returns whether a task was marked.
+/// for replacement if that zone has 2 or more tasks more than the emptiest zone its replacement's
+/// provider can take one in; says when a rebalancing starts and when it is over. Returns whether a
+/// task was marked.
 pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
     let svc = world.services.get(id);
     if !svc.spec.availability_zone_rebalancing || !spreads_by_zone(world, id) {
         return false;
     }
-    let zones = tasks_by_zone(world, id);
+    let provider = next_provider(world, id);
+    let zones = tasks_by_zone(world, id, provider);
     let emptiest = zones.iter().filter(|(_, z)| z.has_room).min_by_key(|(id, z)| (z.tasks.len(), **id));
     let fullest = zones.iter().max_by_key(|(id, z)| (z.tasks.len(), std::cmp::Reverse(**id)));
     let (Some((_, few)), Some((_, many))) = (emptiest, fullest) else { return false };
@@ -145,7 +176,9 @@ pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
         }
         return false;
     }
-    let victim = *many.tasks.iter().max().expect("the fullest zone holds tasks");
+    // A task of the replacement's provider, so the split over providers stays as it is.
+    let on_provider = many.tasks.iter().filter(|t| world.tasks.get(**t).provider == provider).max();
+    let victim = *on_provider.or(many.tasks.iter().max()).expect("the fullest zone holds tasks");
     if world.services.get_mut(id).rebalancing.mark(victim) {
         let message = wording::rebalancing_started(&name);
         ctx.log(EventKind::ServiceRebalancingStarted).service(name).message(message).emit();

@@ -136,7 +136,10 @@ pub fn reconcile(world: &mut World, ctx: &mut Ctx, id: ServiceId) {
     let started =
         if to_start == 0 || throttle::throttled(world, ctx, id) { 0 } else { start_tasks(world, ctx, id, to_start) };
 
-    let blocked = wanted > 0 && room(live) == 0 && may_stop == 0 && census.unhealthy.is_empty();
+    // Stuck only if nothing will change by itself: every live task healthy (a task still starting
+    // would free a stop once healthy).
+    let settled = healthy == census.live;
+    let blocked = wanted > 0 && room(live) == 0 && may_stop == 0 && census.unhealthy.is_empty() && settled;
     if blocked && stopped == 0 && started == 0 && census.live == census.in_flight {
         report_blocked(world, ctx, id);
     }

@@ -124,8 +124,8 @@ fn target_tracking_on_cpu_scales_out_proportionally_and_waits_for_warming_instan
         &format!("    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]\n{load}"),
     );
     let (world, _, rec) = run(&scenario(&yaml));
-    // The initial instances registered at 0 s are past their 300 s warm-up from 300 s: the
-    // first datapoint is minute 4's (published at 300 s).
+    // The initial instances registered at 0 s are not newly launched: no warm-up, datapoints
+    // from minute 0 on.
     // Minutes 6, 7, 8: 3072 / (2 × 2048) = 75 % > 40: AlarmHigh (3 of 3) at 540 s;
     // ceil(2 ready × 75 / 40) = ceil(3.75) = 4.
     // Minute 9 is still 75 % over the two ready instances, but the two launched ones count toward
@@ -174,4 +174,63 @@ fn a_group_ecs_scales_cannot_have_its_own_policies() {
     assert!(err.contains("capacity_providers.ec2.auto_scaling_group.scaling_policies"), "{err}");
     assert!(err.contains("a group with managed scaling cannot have its own scaling policies"), "{err}");
     assert!(err.contains("ECS owns its scaling policy"), "{err}");
+}
+
+#[test]
+fn the_initial_fleet_is_not_newly_launched_and_does_not_warm_up() {
+    // One instance at 0 s (min 1, no `default_instance_warmup`: 300 s for new instances) and four
+    // tasks of 2400 MiB: three fit (7200 / 7985 = 90.2 %), the fourth fails to place. The
+    // instance is the initial fleet, not a launch: minute 0's datapoint, published at 60 s, is
+    // 90.2 % > 75 and the step adds an instance at once. (It waited for 300 s of warm-up before.)
+    let group = MEMORY_STEPS.replace_once("      default_instance_warmup: 60s\n", "");
+    let (_, _, rec) = run(&scenario(&cluster("10m", "cpu: 256, memory: 2400", &group, 4, "")));
+    let changes = timed(&rec, EventKind::AsgDesiredCapacityChanged);
+    assert_eq!(changes.first().map(|(t, _)| *t), Some(60.0), "{changes:#?}");
+    assert!(changes[0].1.ends_with("Auto Scaling group ec2 desired 1 → 2."), "{}", changes[0].1);
+    // The new instance registers at 120 s and does warm up: the memory-low alarm cannot take it
+    // away before 120 + 300 = 420 s, and the fourth task runs on it.
+    assert_eq!(rec.entered("s-4", "PENDING"), Some(120.0));
+}
+
+#[test]
+fn a_simple_scaling_policy_waits_out_the_default_cooldown_between_activities() {
+    // One instance, four tasks of 2400 MiB (three fit an m5.large: 90.2 % MemoryReservation),
+    // and a simple policy adding 1 instance while MemoryReservation > 75, with the default
+    // cooldown (300 s):
+    // - 60 s: minute 0 is 90.2 %: +1 (1 → 2); the fourth task runs on it from 120 s (60.1 %).
+    // - 600 s: desired 7: six fit two instances (14400 / 15970 = 90.2 %): ALARM, the cooldown
+    //   from 60 s is long over: +1 (2 → 3), cooling down until 900 s.
+    // - 660 s: desired 12: nine fit three instances (90.2 %), the alarm stays in ALARM, but no
+    //   simple policy acts before 900 s: +1 (3 → 4), and not again before 1200 s, although twelve
+    //   tasks fill the four (90.2 %): +1 (4 → 5), then 72.1 % and OK. Simple scaling ignores the
+    //   warm-up (the instance registered at 660 s still warms up at 900 s).
+    let group = r#"      min_size: 1
+      max_size: 6
+      scaling_policies:
+        simple_scaling:
+          - name: memory-high
+            alarm: { metric: memory_reservation, comparison: greater_than_threshold, threshold: 75 }
+            adjustment_type: change_in_capacity
+            scaling_adjustment: 1"#;
+    let actions = "actions:\n  - { at: 10m, update_service: { service: s, desired_count: 7 } }\n  - { at: 11m, update_service: { service: s, desired_count: 12 } }\n";
+    let (_, _, rec) = run(&scenario(&cluster("20m", "cpu: 256, memory: 2400", group, 4, actions)));
+    let changes = timed(&rec, EventKind::AsgDesiredCapacityChanged);
+    let times: Vec<f64> = changes.iter().map(|(t, _)| *t).collect();
+    assert_eq!(times, [60.0, 600.0, 900.0, 1200.0], "{changes:#?}");
+    assert!(changes[0].1.contains("SimpleScaling-asg/ec2-memory-high"), "{}", changes[0].1);
+    assert!(changes[0].1.ends_with("Auto Scaling group ec2 desired 1 → 2."), "{}", changes[0].1);
+}
+
+#[test]
+fn simple_scaling_is_a_groups_only() {
+    let service = "    autoscaling:\n      min_capacity: 1\n      max_capacity: 4\n      simple_scaling:\n        - { name: up, alarm: { metric: cpu, comparison: greater_than_threshold, threshold: 70 }, adjustment_type: change_in_capacity, scaling_adjustment: 1 }\n";
+    let yaml = cluster("10m", "cpu: 256, memory: 256", "      min_size: 1\n      max_size: 2", 1, "").replace_once(
+        "    capacity_provider_strategy: [{ capacity_provider: ec2 }]\n",
+        &format!("    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]\n    load: {{ cpu: 512 }}\n{service}"),
+    );
+    let err = load_str(&yaml, "test.yaml", "test").expect_err("a service has no simple scaling").to_string();
+    assert!(
+        err.contains("services.s.autoscaling.simple_scaling: simple scaling policies are EC2 Auto Scaling's"),
+        "{err}"
+    );
 }

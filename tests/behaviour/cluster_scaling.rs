@@ -1,7 +1,7 @@
 //! Auto Scaling groups that change size, and ECS's managed scaling of them on
 //! CapacityProviderReservation (aws-behaviour.md §5.2, §5.3, §8).
 
-use crate::common::{run, scenario, Memory};
+use crate::common::{run, scenario, Memory, ReplaceOnce};
 use ecsim::capacity::{self, GroupLifecycle, InstanceStatus};
 use ecsim::ids::{InstanceId, ProviderId};
 use ecsim::record::EventKind;
@@ -84,10 +84,10 @@ fn scale_in_after_fifteen_low_minutes_takes_only_empty_instances() {
     // stops from the instances with the most tasks: 1, 1 and 0 are left, one instance empty.
     let action = "actions: [{ at: 30m, update_service: { service: s, desired_count: 2 } }]\n";
     let (world, _, rec) = run(&scenario(&scaling_cluster(6, "", action)));
-    // From the minute of the update itself (tasks told to stop no longer count), CPR = M / N =
-    // 2 / 3 = 66.7 < 100; the 15th such datapoint is at 30 m + 14 m = 44 m (2640 s): desired =
-    // ceil(2 × 100 / 100) = 2, and only the empty, unprotected instance goes (drained, then
-    // terminated at once: nothing runs on it).
+    // From the minute of the update itself (tasks told to stop no longer count), one instance is
+    // empty: CPR = 100 − 1 = 99 < 100; the 15th such datapoint is at 30 m + 14 m = 44 m (2640 s):
+    // desired = floor(3 × 99 / 100) = 2, and only the empty, unprotected instance goes (drained,
+    // then terminated at once: nothing runs on it).
     let terminated: Vec<_> = rec.events.iter().filter(|e| e.kind == EventKind::InstanceTerminated).collect();
     assert_eq!(terminated.len(), 1);
     let at = terminated[0].time.as_secs_f64();
@@ -96,7 +96,7 @@ fn scale_in_after_fifteen_low_minutes_takes_only_empty_instances() {
     assert_eq!(
         changes.last().copied(),
         Some(
-            "capacity provider ec2: CapacityProviderReservation 66.7 < target 100 (M=2 instances needed, N=3 in \
+            "capacity provider ec2: CapacityProviderReservation 99.0 < target 100 (M=2 instances needed, N=3 in \
              service); Auto Scaling group ec2 desired 3 → 2."
         )
     );
@@ -296,6 +296,7 @@ capacity_providers:
       desired_capacity: 1
       instance_type: m5.large
       mixed_instances_policy: { instance_types: [m5.large] }
+      default_instance_warmup: 2h
     managed_termination_protection: enabled
 "#;
     let Err(err) = ecsim::scenario::load_str(yaml, "bad.yaml", "bad") else { panic!("the scenario is invalid") };
@@ -308,7 +309,65 @@ capacity_providers:
         "capacity_providers.ec2.managed_scaling.instance_warmup_period: instance_warmup_period must be at most 10000s",
         "capacity_providers.mix.auto_scaling_group: give either `instance_type` or `mixed_instances_policy`",
         "capacity_providers.mix.managed_termination_protection: managed termination protection needs managed scaling",
+        // EC2 Auto Scaling's DefaultInstanceWarmup range is 0-3600 s (2 h was accepted before).
+        "capacity_providers.mix.auto_scaling_group.default_instance_warmup: default_instance_warmup must be at most \
+         3600s",
     ] {
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
     }
+}
+
+#[test]
+fn managed_scaling_does_not_wait_for_the_initial_fleet_to_warm_up() {
+    // 2 instances at 0 s hold 4 of the 6 tasks; 2 wait in PROVISIONING. Minute 1 (60 s): N = 2,
+    // M = 3, CPR 150 > 100. The two instances were there from the start, not launched by a
+    // scale-out: ECS scales out at once, desired ceil(3 × 100 / 100) = 3 (it waited until the
+    // 300 s warm-up of instances "launched" at 0 s had run out before).
+    let (world, _, rec) = run(&scenario(&scaling_cluster(6, ", desired_capacity: 2", "")));
+    let changes: Vec<(f64, String)> = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::AsgDesiredCapacityChanged)
+        .map(|e| (e.time.as_secs_f64(), e.message.clone()))
+        .collect();
+    assert_eq!(changes.first().map(|(t, _)| *t), Some(60.0), "{changes:#?}");
+    assert!(changes[0].1.contains("CapacityProviderReservation 150.0 > target 100 (M=3 instances needed, N=2"));
+    assert!(changes[0].1.ends_with("desired 2 → 3."), "{}", changes[0].1);
+    // Launched at 60 s, registered at 120 s: the two waiting tasks run from then on.
+    assert_eq!(registrations(&rec), [0.0, 0.0, 120.0]);
+    assert_eq!(running(&world), 6);
+}
+
+#[test]
+fn managed_scale_in_publishes_100_minus_the_empty_instances_and_shrinks_gradually() {
+    // 10 instances with one 2048-unit task each; at 30 m the service drops to 8: 2 instances are
+    // empty. The ECS guide: CapacityProviderReservation = 100 − empty = 98 (ecsim published
+    // M / N = 8 / 10 = 80 before, and went 10 → 8 in one step).
+    let action = "actions: [{ at: 30m, update_service: { service: s, desired_count: 8 } }]\n";
+    let yaml = scaling_cluster(10, ", desired_capacity: 10", action)
+        .replace_once("cpu: 1024, memory: 512", "cpu: 2048, memory: 512")
+        .replace_once("duration: 2h", "duration: 50m");
+    let (world, _, rec) = run(&scenario(&yaml));
+    let changes: Vec<(f64, String)> = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::AsgDesiredCapacityChanged)
+        .map(|e| (e.time.as_secs_f64(), e.message.clone()))
+        .collect();
+    // 98 from minute 30 on; the 15th datapoint below 100 is at 44 m (2640 s): floor(10 × 98 /
+    // 100) = 9. One empty instance goes; at 45 m (2700 s) 1 of 9 is empty: 99 → floor(8.91) = 8.
+    // At 46 m none is empty: 100, on target, and the group stays at 8.
+    let expected = [
+        (2640.0, "CapacityProviderReservation 98.0 < target 100 (M=8 instances needed, N=10 in service); Auto Scaling group ec2 desired 10 → 9."),
+        (2700.0, "CapacityProviderReservation 99.0 < target 100 (M=8 instances needed, N=9 in service); Auto Scaling group ec2 desired 9 → 8."),
+    ];
+    assert_eq!(changes.len(), 2, "{changes:#?}");
+    for ((at, message), (want_at, want)) in changes.iter().zip(expected) {
+        assert_eq!(*at, want_at, "{message}");
+        assert!(message.ends_with(want), "{message}");
+    }
+    let reservation = world.fleet().capacity_provider_reservation(ProviderId::from_index(2));
+    assert_eq!(reservation, Some(100.0));
+    assert_eq!(world.registered_instances().count(), 8);
+    assert_eq!(running(&world), 8);
 }

@@ -259,3 +259,16 @@ actions:
     assert_eq!(revisions_running(&world), [("v2".to_string(), 4)]);
     assert_eq!(summary.deployments[1].state, "COMPLETED");
 }
+
+#[test]
+fn a_deployment_that_completes_never_says_it_is_unable_to_stop_or_start_tasks() {
+    // Desired 4, min 50 %, max 100 %: 2 old tasks stop, 2 new ones start in their place. While
+    // those two are starting, nothing may start (4 in flight) nor stop (the 2 old ones left are
+    // the healthy minimum) — until the new ones are healthy, when 2 more old ones stop. ECS's
+    // "unable to stop or start tasks" is for a deployment that cannot progress at all; ecsim said
+    // it at the first such look before, in a deployment that completes.
+    let (_, summary, rec) = run(&scenario(&cluster(1, 4, "minimum_healthy_percent: 50, maximum_percent: 100", "")));
+    assert_eq!(summary.deployments[1].state, "COMPLETED");
+    assert_eq!(rec.messages(EventKind::ServiceDeploymentBlocked), Vec::<&str>::new());
+    // The stuck configurations still say it, once (desired_3_with_maximum_125_may_start_none).
+}

@@ -26,6 +26,7 @@ mod measures;
 mod output_folder;
 mod placement;
 mod queueing;
+mod rebalancing;
 mod results;
 mod routing;
 mod scaling_layers;

@@ -371,3 +371,62 @@ fn target_tracking_on_requests_per_target_scales_a_service_behind_a_load_balance
     // 20/s × 20 ms = 0.4 vCPU of work over 3-5 tasks of 1 vCPU: 8-14 %.
     assert!((5.0..=20.0).contains(&cpu), "{cpu}");
 }
+
+#[test]
+fn target_tracking_scales_a_service_out_of_zero_on_one_datapoint() {
+    // A queue-worker service at 0 tasks (min 0) tracking a queue depth of 10 per task; 40
+    // messages wait from 2m on. From zero AWS scales out on one datapoint, not AlarmHigh's 3 of 3:
+    // minute 2's point (40 > 10), published at 180 s, takes it to 1 task, the smallest step (it
+    // waited for minutes 2, 3 and 4, until 300 s, before). The next scale-out, from 1 task, needs
+    // 3 of 3 points again.
+    let top = "custom_metrics:\n  queue_depth: { spike: { base: 0, peak: 40, at: 2m, hold: 1h } }\n";
+    let service = r#"
+    autoscaling:
+      min_capacity: 0
+      max_capacity: 10
+      target_tracking:
+        - { metric: { custom: queue_depth }, target: 10, scale_out_cooldown: 0s }
+"#;
+    let (_, _, rec) = run(&scenario(&web("8m", 0, service, top)));
+    let activity = activities(&rec);
+    assert_eq!(changes(&rec).first(), Some(&(180.0, "desired 0 → 1".to_string())), "{activity:#?}");
+    assert!(activity[0].1.contains("queue_depth 40.0 > 10 for 1 datapoints"), "{}", activity[0].1);
+    let alarms = rec.messages(EventKind::AlarmStateChange);
+    assert!(alarms.iter().any(|m| m.contains("(1 of 1 datapoints breaching, 1 needed)")), "{alarms:#?}");
+    // From 1 task (RUNNING by then) AlarmHigh needs 3 of 3 again: minutes 2, 3, 4 at 300 s →
+    // ceil(1 × 40 / 10) = 4 (the depth is a scripted series: it does not fall with more tasks).
+    assert_eq!(changes(&rec).get(1), Some(&(300.0, "desired 1 → 4".to_string())), "{activity:#?}");
+    assert!(activity[1].1.contains("for 3 datapoints"), "{}", activity[1].1);
+}
+
+#[test]
+fn a_metric_exactly_at_the_target_adds_no_task() {
+    // 3 tasks behind an ALB get 50 requests/s in fluid traffic: 3000 requests a minute, exactly
+    // 1000 per target, on a target of 1000 (AlarmHigh on 1 datapoint, to see every minute). Adding
+    // up one-second fluid steps gives 1000.0000000000003 in some minutes: that float noise is
+    // "1000.0 > 1000" to an alarm and ceil(3 × 1.0000000000000003) = 4 tasks to the formula. Read
+    // at ecsim's datapoint precision (10⁻⁶) it is 1000, on the target: nothing scales.
+    let yaml = crate::routing::web(3, "50", "health_check: { interval: 10s }", "")
+        .replace_once("traffic:\n", "traffic:\n  fidelity: fluid\n")
+        .replace_once(
+            "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
+            "    requests: { cpu_time: { exponential: { mean: 20ms } } }
+    autoscaling:
+      min_capacity: 1
+      max_capacity: 10
+      target_tracking:
+        - { metric: alb_request_count_per_target, target: 1000, scale_out_datapoints: 1 }",
+        );
+    let (world, _, rec) = run(&scenario(&yaml));
+    assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 3);
+    let key = ecsim::autoscaling::metric::MetricKey {
+        dimension: ecsim::autoscaling::metric::Dimension::Service(0),
+        name: ecsim::autoscaling::metric::MetricName::RequestCountPerTarget,
+    };
+    let average = ecsim::autoscaling::metric::Statistic::Average;
+    // Minutes 2 and 5 summed to 1000.0000000000003 and 1000.0000000000006 before.
+    for minute in 1..10 {
+        assert_eq!(world.metric_store().statistic(key, minute, 1, average), Some(1000.0), "minute {minute}");
+    }
+}

@@ -25,6 +25,10 @@ pub struct RawScalingPolicies {
     pub target_tracking: Vec<RawTargetTracking>,
     #[serde(default)]
     pub step_scaling: Vec<RawStepScaling>,
+    /// A group's EC2 Auto Scaling simple scaling policies (not for services: Application Auto
+    /// Scaling has none).
+    #[serde(default)]
+    pub simple_scaling: Vec<RawSimpleScaling>,
     /// A group's scheduled actions set its `min_size` and `max_size` (also spelled so).
     #[serde(default)]
     pub scheduled: Vec<RawScheduledAction>,
@@ -100,6 +104,21 @@ pub struct RawStepScaling {
     /// average by default.
     pub metric_aggregation: Option<MetricAggregation>,
     pub steps: Vec<RawStep>,
+}
+
+/// An EC2 Auto Scaling simple scaling policy: one `scaling_adjustment` whenever its alarm is in
+/// ALARM, then `cooldown` (the group's `DefaultCooldown`, 300 s, by default) before any simple
+/// policy of the group acts again.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimpleScaling {
+    pub name: String,
+    pub alarm: RawAlarm,
+    pub adjustment_type: AdjustmentType,
+    pub scaling_adjustment: i64,
+    pub min_adjustment_magnitude: Option<i64>,
+    /// 300s (`DefaultCooldown`) by default.
+    pub cooldown: Option<Scalar>,
 }
 
 /// A step: bounds relative to the alarm threshold (absent: infinite) and its adjustment.

@@ -55,7 +55,7 @@ pub struct RawAutoScalingGroup {
     /// `HealthCheckGracePeriod` (default 0s, as in the API).
     pub health_check_grace_period: Option<Scalar>,
     /// `DefaultInstanceWarmup`, for the group's own scaling policies (unset by default: they
-    /// then warm instances up for the 300 s `DefaultCooldown`, as AWS falls back on it).
+    /// then warm instances up for the 300 s `DefaultCooldown`, as AWS falls back on it); 0-3600 s.
     pub default_instance_warmup: Option<Scalar>,
     /// The group's own scaling policies (target tracking, step, scheduled), for a group that ECS
     /// does not scale (no `managed_scaling`); needs `min_size` and `max_size`.

@@ -6,21 +6,22 @@
 use super::checker::Checker;
 use super::names::{Checked, Names, Table};
 use crate::autoscaling::alarm::AlarmSpec;
+use crate::autoscaling::alarm::Comparison;
 use crate::autoscaling::metric::{Dimension, MetricKey, MetricName, Statistic};
 use crate::autoscaling::scheduled::{ScheduledAction, When};
 use crate::autoscaling::step::{check_steps, AdjustmentType, MetricAggregation, StepAdjustment, StepError, StepPolicy};
 use crate::autoscaling::target::ScalableTarget;
 use crate::autoscaling::target_tracking::{self as tt, TargetTracking};
 use crate::autoscaling::{AutoscalingSpec, LoadProfile, NamedAlarm, Scalable, StepScaling, TargetScaling};
-use crate::capacity::CapacityProvider;
+use crate::capacity::{CapacityProvider, DEFAULT_COOLDOWN};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ProviderId, ServiceId};
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
 use crate::scenario::rate;
 use crate::scenario::schema::{
-    RawAlarm, RawMetricRef, RawScalingPolicies, RawScenario, RawScheduledAction, RawService, RawStepScaling,
-    RawTargetTracking,
+    RawAlarm, RawMetricRef, RawScalingPolicies, RawScenario, RawScheduledAction, RawService, RawSimpleScaling,
+    RawStepScaling, RawTargetTracking,
 };
 use crate::scenario::values::Scalar;
 use crate::service::SchedulingStrategy;
@@ -212,21 +213,35 @@ fn policies_of(
         .filter_map(|(i, t)| target_tracking(c, &path.field("target_tracking").index(i), t, known))
         .collect();
     let mut names = std::collections::BTreeSet::new();
-    for (i, p) in a.step_scaling.iter().enumerate() {
-        if !names.insert(p.name.as_str()) {
-            c.error(
-                &path.field("step_scaling").index(i).field("name"),
-                &format!("policy `{}` is named twice", p.name),
-                None,
-            );
+    let named = a.step_scaling.iter().map(|p| ("step_scaling", &p.name));
+    let named = named.chain(a.simple_scaling.iter().map(|p| ("simple_scaling", &p.name)));
+    let mut index = std::collections::BTreeMap::new();
+    for (list, name) in named {
+        let i = index.entry(list).or_insert(0usize);
+        if !names.insert(name.as_str()) {
+            c.error(&path.field(list).index(*i).field("name"), &format!("policy `{name}` is named twice"), None);
         }
+        *i += 1;
     }
-    let steps: Vec<_> = a
+    if !a.simple_scaling.is_empty() && matches!(known.0, Sources::Service { .. }) {
+        c.error(
+            &path.field("simple_scaling"),
+            "simple scaling policies are EC2 Auto Scaling's: a service's Application Auto Scaling has none",
+            Some("use `step_scaling` with one step, e.g. `steps: [ { lower: 0, adjustment: 1 } ]`"),
+        );
+    }
+    let mut steps: Vec<_> = a
         .step_scaling
         .iter()
         .enumerate()
         .filter_map(|(i, p)| step_scaling(c, &path.field("step_scaling").index(i), p, known))
         .collect();
+    steps.extend(
+        a.simple_scaling
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| simple_scaling(c, &path.field("simple_scaling").index(i), p, known)),
+    );
     let scheduled: Vec<_> = a
         .scheduled
         .iter()
@@ -473,6 +488,57 @@ fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) 
             aggregation,
         },
         alarm,
+        simple: false,
+    })
+}
+
+/// A group's simple scaling policy, run as a step policy of one open step (its adjustment applies
+/// to any breach) whose cooldown the group's simple policies share (aws-behaviour.md §8).
+fn simple_scaling(c: &mut Checker, path: &Path, p: &RawSimpleScaling, known: Known) -> Option<StepScaling> {
+    if p.name.trim().is_empty() {
+        c.error(&path.field("name"), "a policy needs a name", Some("e.g. `name: scale-out`"));
+    }
+    if p.alarm.service.is_some() {
+        let hint = "a policy's alarm reads its own target's metric: remove `service`";
+        c.error(&path.field("alarm").field("service"), "only an alarm of `alarms:` names a service", Some(hint));
+    }
+    let alarm = alarm(c, &path.field("alarm"), &p.alarm, known);
+    let adjustment_type = p.adjustment_type;
+    let magnitude = match p.min_adjustment_magnitude {
+        Some(_) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
+            let hint = "MinAdjustmentMagnitude applies only to `percent_change_in_capacity`";
+            c.error(&path.field("min_adjustment_magnitude"), "not allowed with this adjustment type", Some(hint));
+            None
+        }
+        Some(m) => c.int_in(&path.field("min_adjustment_magnitude"), m, 1, MAX_CAPACITY).map(Some),
+        None => Some(None),
+    };
+    if adjustment_type == AdjustmentType::ExactCapacity && p.scaling_adjustment < 0 {
+        c.error(&path.field("scaling_adjustment"), "an exact capacity must be >= 0", None);
+        return None;
+    }
+    // EC2 Auto Scaling's DefaultCooldown (300 s) unless the policy sets its own.
+    let cooldown = p.cooldown.as_ref().map_or(Some(DEFAULT_COOLDOWN), |r| c.duration(&path.field("cooldown"), r));
+    let alarm = alarm?;
+    let above =
+        matches!(alarm.comparison, Comparison::GreaterThanThreshold | Comparison::GreaterThanOrEqualToThreshold);
+    let step = if above {
+        StepAdjustment { lower: Some(0.0), upper: None, adjustment: p.scaling_adjustment }
+    } else {
+        StepAdjustment { lower: None, upper: Some(0.0), adjustment: p.scaling_adjustment }
+    };
+    Some(StepScaling {
+        name: p.name.clone(),
+        policy: StepPolicy {
+            threshold: alarm.threshold,
+            adjustment_type,
+            steps: vec![step],
+            min_adjustment_magnitude: magnitude?,
+            cooldown: cooldown?,
+            aggregation: MetricAggregation::Average,
+        },
+        alarm,
+        simple: true,
     })
 }
 

@@ -88,7 +88,19 @@ fn auto_scaling_group(
         );
     }
     let grace = optional_duration(c, &path.field("health_check_grace_period"), &raw.health_check_grace_period);
-    let warmup = optional_duration(c, &path.field("default_instance_warmup"), &raw.default_instance_warmup);
+    let warmup_path = path.field("default_instance_warmup");
+    let warmup = optional_duration(c, &warmup_path, &raw.default_instance_warmup).and_then(|w| match w {
+        // EC2 Auto Scaling's DefaultInstanceWarmup: 0-3600 s (aws-behaviour.md §8).
+        Some(d) if d > MAX_DEFAULT_INSTANCE_WARMUP => {
+            c.error(
+                &warmup_path,
+                "default_instance_warmup must be at most 3600s",
+                Some("EC2 Auto Scaling allows 0-3600 seconds"),
+            );
+            None
+        }
+        w => Some(w),
+    });
     let managed_scaling = provider.managed_scaling.as_ref().and_then(|m| managed_scaling(c, provider_path, m));
     let termination_protection = provider.managed_termination_protection == Some(RawEnabled::Enabled);
     if termination_protection && provider.managed_scaling.is_none() {
@@ -145,6 +157,9 @@ fn auto_scaling_group(
         managed_draining: provider.managed_draining != Some(RawEnabled::Disabled),
     })
 }
+
+/// The longest `DefaultInstanceWarmup` EC2 Auto Scaling accepts.
+const MAX_DEFAULT_INSTANCE_WARMUP: SimDuration = SimDuration::from_secs(3600);
 
 /// `Some(None)` when absent, `Some(Some(d))` when valid, `None` when invalid.
 fn optional_duration(c: &mut Checker, path: &Path, raw: &Option<Scalar>) -> Option<Option<SimDuration>> {
