@@ -55,7 +55,7 @@ pub fn warm_up(world: &World, provider: ProviderId, now: SimTime) -> WarmUp {
 
 /// For each of the group's zones that is up: the instances it counts there, launches in flight
 /// included.
-fn zone_counts(world: &World, provider: ProviderId) -> Vec<(ZoneId, u32)> {
+pub(super) fn zone_counts(world: &World, provider: ProviderId) -> Vec<(ZoneId, u32)> {
     let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return Vec::new() };
     asg.zones
         .iter()

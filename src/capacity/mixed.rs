@@ -11,23 +11,58 @@ use crate::world::World;
 
 use super::{AutoScalingGroup, InstancesDistribution, PurchaseOption, SpotAllocationStrategy};
 
+/// What a group holds, as the choice of its next instance needs it: On-Demand and Spot counts,
+/// and Spot instances by type. Kept up to date with [`Mix::add`], so a batch of launches (the
+/// initial fleet) costs one count of the group, not one per launch.
+#[derive(Clone, Debug, Default)]
+pub struct Mix {
+    on_demand: u32,
+    spot: u32,
+    spot_by_type: std::collections::BTreeMap<&'static str, u32>,
+}
+
+impl Mix {
+    /// The instances `provider`'s group counts now, booting ones included.
+    pub fn of(world: &World, provider: ProviderId) -> Mix {
+        let mut mix = Mix::default();
+        for i in super::asg::counted(world, provider) {
+            if let Some(t) = i.instance_type {
+                mix.add(t, i.spot);
+            }
+        }
+        for l in world.fleet.pending_launches(provider) {
+            mix.add(l.instance_type, l.spot);
+        }
+        mix
+    }
+
+    pub fn add(&mut self, instance_type: &'static InstanceType, spot: bool) {
+        if spot {
+            self.spot += 1;
+            *self.spot_by_type.entry(instance_type.name).or_default() += 1;
+        } else {
+            self.on_demand += 1;
+        }
+    }
+
+    /// The type of the group's next instance and whether it is a Spot instance.
+    pub fn next(&self, asg: &AutoScalingGroup) -> (&'static InstanceType, bool) {
+        let Some(distribution) = &asg.distribution else {
+            return (asg.instance_types[0], asg.purchase_option == PurchaseOption::Spot);
+        };
+        if !next_is_spot(distribution, self.on_demand, self.spot) {
+            return (asg.instance_types[0], false);
+        }
+        let spot_of = |t: &InstanceType| self.spot_by_type.get(t.name).copied().unwrap_or(0);
+        (spot_type(asg, distribution.spot_allocation_strategy, spot_of), true)
+    }
+}
+
 /// The type of `provider`'s next instance and whether it is a Spot instance, given the instances
 /// its group counts now (booting ones included).
 pub fn next_instance(world: &World, provider: ProviderId) -> Option<(&'static InstanceType, bool)> {
     let asg = world.providers[provider.index()].auto_scaling_group()?;
-    let Some(distribution) = &asg.distribution else {
-        return Some((asg.instance_types[0], asg.purchase_option == PurchaseOption::Spot));
-    };
-    let mut have: Vec<(&'static InstanceType, bool)> =
-        super::asg::counted(world, provider).filter_map(|i| Some((i.instance_type?, i.spot))).collect();
-    have.extend(world.fleet.pending_launches(provider).map(|l| (l.instance_type, l.spot)));
-    let spot_count = have.iter().filter(|(_, s)| *s).count() as u32;
-    let on_demand = have.len() as u32 - spot_count;
-    if !next_is_spot(distribution, on_demand, spot_count) {
-        return Some((asg.instance_types[0], false));
-    }
-    let spot_of = |t: &InstanceType| have.iter().filter(|(h, s)| *s && h.name == t.name).count() as u32;
-    Some((spot_type(asg, distribution.spot_allocation_strategy, spot_of), true))
+    Some(Mix::of(world, provider).next(asg))
 }
 
 /// Whether the next instance of a group with `on_demand` and `spot` instances is a Spot one: the

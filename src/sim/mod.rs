@@ -5,6 +5,7 @@
 
 pub mod estimate;
 mod harness;
+#[cfg(debug_assertions)]
 mod invariants;
 mod setup;
 mod simulation;
