@@ -47,8 +47,17 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimTime) {
     match event {
         TrafficEvent::Arrival(source) => requests::on_arrival(world, ctx, source, end),
-        TrafficEvent::Completion { task, version } => requests::on_completion(world, ctx, task, version),
-        TrafficEvent::Timeout { request, failure } => requests::on_timeout(world, ctx, request, failure),
+        TrafficEvent::Completion { task, version } => {
+            requests::on_completion(world, ctx, task, version);
+            targets::on_request_ended(world, ctx, task);
+        }
+        TrafficEvent::Timeout { request, failure } => {
+            let task = world.traffic.in_flight.get(&request).map(|r| r.task);
+            requests::on_timeout(world, ctx, request, failure);
+            if let Some(task) = task {
+                targets::on_request_ended(world, ctx, task);
+            }
+        }
         TrafficEvent::Probe(task) => targets::on_probe(world, ctx, task),
         TrafficEvent::FluidStep => fluid::on_step(world, ctx, end),
     }

@@ -25,10 +25,11 @@
 //!
 //! [`TargetGroup::deregister`] moves a target to `draining` (from any state) and returns when the
 //! drain ends: `now + deregistration_delay`. A draining target gets no new request and its probes
-//! are ignored. AWS finishes a drain early when nothing is in flight but still shows the target
-//! `draining` until the delay is over, so ecsim keeps it draining for the whole delay; requests
-//! still in flight at the end are failed (502) by the integrator, which then calls
-//! [`TargetGroup::remove`].
+//! are ignored. AWS completes a deregistration at once when the target has nothing in flight, or
+//! as soon as its last request ends, and only *shows* it `draining` until the delay is over; the
+//! integrator (`targets.rs`) therefore ends the drain then, or at the delay at the latest, fails
+//! (502) what is still in flight and calls [`TargetGroup::remove`]. The `draining` display after
+//! an early completion is not kept (draining targets are in no host count).
 //!
 //! # Slow start
 //!

@@ -75,15 +75,23 @@ fn a_new_target_gets_requests_only_once_it_passes_its_health_checks() {
     assert_eq!(traffic.elb_502 + traffic.elb_504 + traffic.target_5xx, 0.0);
 }
 
+/// The task of `web-1`, `web-2` that the scale-in stopped.
+fn scaled_in(rec: &Memory) -> &'static str {
+    ["web-1", "web-2"].into_iter().find(|t| rec.entered(t, "DEACTIVATING").is_some()).expect("one task stopped")
+}
+
 #[test]
-fn a_stopped_task_drains_for_the_deregistration_delay_then_stops() {
+fn a_stopped_task_drains_until_its_last_request_ends_then_stops() {
     let tg = "deregistration_delay: 45s";
     let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
     let (_, _, rec) = run(&scenario(&web(2, "50", tg, extra)));
-    let stopped = ["web-1", "web-2"].into_iter().find(|t| rec.entered(t, "DEACTIVATING").is_some()).unwrap();
-    // Scale-in at 180 s: the task is deregistered and stays DEACTIVATING for the 45 s delay.
+    let stopped = scaled_in(&rec);
+    // Scale-in at 180 s: the task is deregistered and DEACTIVATING while its in-flight requests
+    // finish. At 25/s per task of 20 ms each, about 0.5 are in flight and the last ends within
+    // tens of milliseconds: ECS moves on then, not at the delay's end (225 s).
     assert_eq!(rec.entered(stopped, "DEACTIVATING"), Some(180.0));
-    assert_eq!(rec.entered(stopped, "STOPPING"), Some(225.0));
+    let stopping = rec.entered(stopped, "STOPPING").unwrap();
+    assert!((180.0..181.0).contains(&stopping), "STOPPING at {stopping}");
     let messages = rec.messages(EventKind::ServiceTargetsChanged);
     assert!(messages.contains(&"(service web) deregistered 1 targets in (target-group web-tg)"), "{messages:?}");
     // Nothing was lost: in-flight requests finished during the drain, new ones went to the other.
@@ -91,6 +99,33 @@ fn a_stopped_task_drains_for_the_deregistration_delay_then_stops() {
     assert_eq!(traffic(|t| t.elb_502), 0.0);
     let after: Vec<_> = rec.rows.iter().filter(|r| r.time.as_secs_f64() > 240.0).collect();
     assert!(after.iter().all(|r| r.traffic.as_ref().unwrap().healthy_hosts == 1));
+}
+
+#[test]
+fn a_target_with_nothing_in_flight_completes_its_deregistration_at_once() {
+    // No traffic at all: at the scale-in (180 s) the target has no request in flight, so the
+    // ALB completes the deregistration at once and the default 300 s delay is not waited out.
+    let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
+    let (_, _, rec) = run(&scenario(&web(2, "0", "", extra)));
+    let stopped = scaled_in(&rec);
+    assert_eq!(rec.entered(stopped, "DEACTIVATING"), Some(180.0));
+    assert_eq!(rec.entered(stopped, "STOPPING"), Some(180.0));
+}
+
+#[test]
+fn requests_outliving_the_deregistration_delay_keep_the_drain_to_its_end_and_fail() {
+    // Requests of 100 s of CPU each (processor sharing, no timeout before 1000 s), one a second:
+    // at the scale-in dozens are in flight on each task, none can finish within the 45 s delay.
+    let tg = "deregistration_delay: 45s";
+    let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
+    let yaml = web(2, "1", tg, extra)
+        .replace_once("{ exponential: { mean: 20ms } }", "100s")
+        .replace_once("web-alb: {", "web-alb: { idle_timeout: 1000s,");
+    let (_, summary, rec) = run(&scenario(&yaml));
+    let stopped = scaled_in(&rec);
+    assert_eq!(rec.entered(stopped, "STOPPING"), Some(225.0));
+    // What was still in flight at SIGTERM failed with 502.
+    assert!(summary.services[0].traffic.as_ref().unwrap().elb_502 > 10.0);
 }
 
 #[test]
