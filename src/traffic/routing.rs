@@ -473,6 +473,24 @@ mod tests {
     }
 
     #[test]
+    fn targets_registered_together_on_an_empty_group_skip_slow_start_but_a_later_one_ramps() {
+        let mut tg = slow_start_group(Algorithm::RoundRobin);
+        // Three targets registered at 0 s, before any is healthy; they pass at 2, 5 and 9 s.
+        for n in 0..3 {
+            tg.register(task(n), zone(0), secs(0));
+        }
+        for (n, at) in [(0, 2), (1, 5), (2, 9)] {
+            tg.record_probe(task(n), true, secs(at));
+        }
+        // None ramps: equal thirds at once.
+        assert!((0..3).all(|n| tg.target(task(n)).and_then(|t| t.slow_start_until).is_none()));
+        assert_eq!(tg.shares(secs(10)).iter().map(|(_, s)| (s * 3.0).round()).collect::<Vec<_>>(), [1.0; 3]);
+        // A target registered at 20 s, once the group has settled healthy targets, ramps.
+        add_healthy(&mut tg, 3, 0, secs(20));
+        assert_eq!(tg.target(task(3)).and_then(|t| t.slow_start_until), Some(secs(120)));
+    }
+
+    #[test]
     fn slow_start_ramps_a_newcomer_linearly() {
         let mut tg = slow_start_group(Algorithm::RoundRobin);
         add_healthy(&mut tg, 0, 0, secs(0));

@@ -35,10 +35,16 @@
 //!
 //! With `slow_start` > 0, a target that becomes healthy ramps its routing weight linearly from 0
 //! to full over `slow_start`, but only if, at that instant, the group holds another healthy target
-//! that is not itself in slow start (AWS: slow start is not applied when the group has no healthy
-//! non-slow-start target). A target leaving `healthy` leaves slow start; becoming healthy again
-//! starts a new ramp under the same rule. Slow start is never entered under least outstanding
-//! requests (AWS rejects that combination; validation does too).
+//! that is not itself in slow start (AWS: "Newly registered targets enter slow start mode only
+//! when there is at least one healthy target that is not in slow start mode"). A target
+//! registered while the group held no such target — the tasks of a new service registered
+//! together on an empty target group, or any registered before one of them is healthy — does
+//! not ramp when it first becomes healthy (AWS: targets registered "using a single registration
+//! operation" on an empty target group "do not enter slow start mode"; ECS registers each task
+//! on its own, so ecsim reads "together" as "before the group had a settled healthy target").
+//! A target leaving `healthy` leaves slow start; becoming healthy again starts a new ramp under
+//! the first rule. Slow start is never entered under least outstanding requests (AWS rejects
+//! that combination; validation does too).
 
 use std::collections::BTreeMap;
 
@@ -199,6 +205,9 @@ pub struct Target {
     pub slow_start_until: Option<SimTime>,
     /// When the drain ends; `Some` exactly while draining.
     pub drain_ends: Option<SimTime>,
+    /// Registered while the group had no healthy target out of slow start: its first turn to
+    /// healthy skips the ramp (see the module docs).
+    joined_empty: bool,
     streaks: Streaks,
     /// Smooth weighted round robin's running credit (see `routing.rs`).
     pub(super) credit: i64,
@@ -280,6 +289,7 @@ impl TargetGroup {
         if self.index.contains_key(&task) {
             return;
         }
+        let joined_empty = !self.has_settled_healthy_target(usize::MAX, now);
         self.index.insert(task, self.targets.len());
         self.counts.add(TargetState::Initial);
         self.targets.push(Target {
@@ -291,6 +301,7 @@ impl TargetGroup {
             healthy_since: None,
             slow_start_until: None,
             drain_ends: None,
+            joined_empty,
             streaks: Streaks::default(),
             credit: 0,
         });
@@ -415,8 +426,10 @@ impl TargetGroup {
 
     fn become_healthy(&mut self, i: usize, now: SimTime) {
         self.targets[i].healthy_since = Some(now);
+        let joined_empty = std::mem::take(&mut self.targets[i].joined_empty);
         let ramps = !self.config.slow_start.is_zero()
             && self.config.algorithm != Algorithm::LeastOutstandingRequests
+            && !joined_empty
             && self.has_settled_healthy_target(i, now);
         if !ramps {
             self.targets[i].slow_start_until = None;

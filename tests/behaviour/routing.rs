@@ -129,6 +129,25 @@ fn requests_outliving_the_deregistration_delay_keep_the_drain_to_its_end_and_fai
 }
 
 #[test]
+fn a_new_services_targets_registered_together_do_not_enter_slow_start() {
+    // Four 1-vCPU tasks RUNNING together at 5 s, registered on an empty target group, at 120
+    // requests/s of 20 ms (50/s each at most). AWS: targets registered together on an empty
+    // group do not enter slow start, so the run is the one without slow start, request for
+    // request. (Before, the later three ramped over 60 s while the first took the excess: p99 in
+    // tens of seconds.)
+    let p99 = |tg: &str| {
+        let (_, summary, rec) = run(&scenario(&web(4, "120", tg, "")));
+        assert!(["web-1", "web-2", "web-3", "web-4"].iter().all(|t| rec.entered(t, "RUNNING") == Some(5.0)));
+        let t = summary.services[0].traffic.clone().unwrap();
+        (t.requests, t.response_time_p99_s.unwrap())
+    };
+    let (plain, slow) =
+        (p99("health_check: { interval: 10s }"), p99("health_check: { interval: 10s }, slow_start: 60s"));
+    assert_eq!(slow, plain);
+    assert!(slow.1 < 1.0, "p99 {}s", slow.1);
+}
+
+#[test]
 fn every_target_unhealthy_fails_open_and_none_registered_answers_503() {
     let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";
     let tg = "health_check: { interval: 10s, unhealthy_threshold: 2 }";
