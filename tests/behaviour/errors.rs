@@ -304,6 +304,18 @@ fn spot_interruptions_need_spot_capacity() {
 }
 
 #[test]
+fn only_health_check_failures_say_how_probes_fail() {
+    insta::assert_snapshot!(fault_report("{ at: 10m, crash_tasks: { service: web, probes: hang } }"), @"
+    bad.yaml:20: faults[0].crash_tasks.probes: only a health check failure has `probes`
+      hint: remove `probes`
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, fail_health_checks: { service: web, probes: hung } }"), @"
+    bad.yaml:20: faults[0].fail_health_checks.probes: unknown variant `hung`, expected `fail_fast` or `hang`
+      hint: did you mean `hang`?
+    ");
+}
+
+#[test]
 fn a_fault_has_one_kind() {
     insta::assert_snapshot!(fault_report("{ at: 10m, az_outage: { zone: us-east-1b }, drain_instances: {} }"), @"
     bad.yaml:20: faults[0]: a fault has exactly one kind

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::values::{RawDistribution, Scalar};
 use crate::catalog::CpuArchitecture;
 use crate::service::{LaunchType, SchedulingStrategy};
-use crate::task::{Compatibility, DependencyCondition, NetworkMode, Protocol};
+use crate::task::{Compatibility, DependencyCondition, NetworkMode, ProbeFailure, Protocol};
 
 mod autoscaling;
 mod capacity;
@@ -463,7 +463,8 @@ pub struct RawSpotInterruption {
 }
 
 /// The tasks a fault hits: a service's RUNNING tasks, `count` of them (default 1), a `fraction`,
-/// or one `task` by name (`web-3`); `reason` for stops, `exit_code` for crashes.
+/// or one `task` by name (`web-3`); `reason` for stops, `exit_code` for crashes, `probes` for
+/// health check failures.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTaskFault {
@@ -473,6 +474,8 @@ pub struct RawTaskFault {
     pub task: Option<String>,
     pub reason: Option<String>,
     pub exit_code: Option<i64>,
+    /// How the failing health checks fail: `fail_fast` (default) or `hang` until their timeout.
+    pub probes: Option<ProbeFailure>,
 }
 
 /// Every BTreeMap key of the raw scenario that names something, for "did you mean" hints.
