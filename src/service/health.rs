@@ -4,7 +4,7 @@
 //! period has passed since it started.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::TaskId;
+use crate::ids::{TargetGroupId, TaskId};
 use crate::task::{has_health_check, Health, TaskStatus};
 use crate::traffic::target_group::TargetState;
 use crate::world::World;
@@ -44,6 +44,12 @@ pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> 
         Health::Unhealthy => Standing::Unready { until: Some(started + grace) },
         Health::Unknown => Standing::Unready { until: None },
     }
+}
+
+/// The target group whose health checks task `id` fails (its target is unhealthy), if any: the
+/// stopped reason of its replacement names it.
+pub fn failing_target_group(world: &World, id: TaskId) -> Option<TargetGroupId> {
+    (crate::traffic::target_state(world, id)? == TargetState::Unhealthy).then(|| crate::traffic::target_group_of(world, id))?
 }
 
 /// A task behind a load balancer is healthy once its target is (and its container health check,

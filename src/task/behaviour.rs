@@ -18,6 +18,10 @@ pub struct ContainerBehaviour {
     pub ready_after: DurationDist,
     /// `false`: every health check fails.
     pub passes_health_checks: bool,
+    /// The HTTP status code the program answers a load balancer's health check with once it is
+    /// ready (default 200); a code outside the target group's `matcher` fails the check, such as
+    /// a 301 redirect to a `200` matcher.
+    pub health_check_response: u16,
     /// The process exits by itself this long after the task reaches RUNNING, with `exit_code`.
     pub exits_after: Option<DurationDist>,
     pub exit_code: i32,
@@ -30,6 +34,7 @@ impl Default for ContainerBehaviour {
             starts: true,
             ready_after: DurationDist::constant(SimDuration::ZERO),
             passes_health_checks: true,
+            health_check_response: 200,
             exits_after: None,
             exit_code: 1,
             memory: None,

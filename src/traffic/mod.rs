@@ -8,7 +8,9 @@
 
 mod backend;
 mod fluid;
+pub mod health_check;
 mod listener;
+pub mod matcher;
 pub mod queueing;
 pub mod rate;
 mod requests;
@@ -24,7 +26,7 @@ pub use listener::Listener;
 pub use rate::Rate;
 pub use state::{Traffic, TrafficSetup};
 pub use stats::{Failure, ServiceTraffic, TrafficCounts};
-pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
+pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_group_of, target_state};
 
 use crate::engine::SimTime;
 use crate::ids::{ServiceId, TargetGroupId};

@@ -51,6 +51,9 @@ use std::collections::BTreeMap;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TaskId, ZoneId};
 
+pub use super::health_check::{HealthCheck, HealthCheckPort, InitialChecks};
+pub use super::matcher::Matcher;
+
 /// How the load balancer spreads requests over the routable targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,52 +64,6 @@ pub enum Algorithm {
     LeastOutstandingRequests,
     /// At random, uniformly or by slow-start weight.
     WeightedRandom,
-}
-
-/// A target group's health-check settings (AWS API names: `HealthCheckIntervalSeconds`,
-/// `HealthCheckTimeoutSeconds`, `HealthyThresholdCount`, `UnhealthyThresholdCount`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HealthCheck {
-    /// Time between two probes of one target.
-    pub interval: SimDuration,
-    /// A probe answered later than this fails.
-    pub timeout: SimDuration,
-    /// Consecutive passes that bring an unhealthy target back to healthy.
-    pub healthy_threshold: u32,
-    /// Consecutive failures that make a target unhealthy.
-    pub unhealthy_threshold: u32,
-}
-
-/// AWS's defaults for an HTTP target group: 30 s, 5 s, 5 passes, 2 failures.
-impl Default for HealthCheck {
-    fn default() -> Self {
-        HealthCheck {
-            interval: SimDuration::from_secs(30),
-            timeout: SimDuration::from_secs(5),
-            healthy_threshold: 5,
-            unhealthy_threshold: 2,
-        }
-    }
-}
-
-/// How many passing probes take a newly registered (`initial`) target to `healthy`.
-///
-/// The ELB guide says a new target "must pass one health check to be considered healthy", and
-/// the ECS developer guide (load-balancer-healthcheck, an "Important" note in its current
-/// Chinese-region edition) adds that newly registered targets need a single success *regardless
-/// of* `HealthyThresholdCount`, which only applies to recovering unhealthy targets; the ELB API
-/// reference likewise describes the threshold as "before considering an **unhealthy** target
-/// healthy". ecsim therefore defaults to [`InitialChecks::One`]. Not measured on a live ALB
-/// (**UNVERIFIED**): [`InitialChecks::HealthyThreshold`] models the pessimistic reading, in which a
-/// new task waits `healthy_threshold × interval` (2.5 min by default) before its first request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InitialChecks {
-    /// One passing probe (ecsim's default).
-    #[default]
-    One,
-    /// `healthy_threshold` consecutive passing probes.
-    HealthyThreshold,
 }
 
 /// A target group's settings. Defaults are ALB's: round robin, the default health check, a 300 s
@@ -393,7 +350,7 @@ impl TargetGroup {
 
     /// The state the health-check rules give a target in `state` after `streaks`.
     fn next_state(&self, state: TargetState, streaks: Streaks) -> TargetState {
-        let hc = self.config.health_check;
+        let hc = &self.config.health_check;
         let to_fall = hc.unhealthy_threshold.max(1);
         let to_rise = hc.healthy_threshold.max(1);
         let first_rise = match self.config.initial_checks {

@@ -22,6 +22,8 @@ use super::target_group::TargetState;
 /// A task whose definition reserves no CPU serves as if it had one vCPU (it may use what the
 /// instance has spare; ecsim does not model contention between tasks).
 const UNRESERVED_VCPUS: f64 = 1.0;
+/// What a task without an essential container would answer (none is running such a task).
+const HEALTHY_RESPONSE: u16 = 200;
 
 /// The task reached RUNNING: if its service is behind a target group, it registers there, and
 /// the first health check comes within one interval (at a drawn phase, as the ALB's nodes do not
@@ -59,6 +61,7 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
         concurrency: world.services.get(service).spec.requests.concurrency,
         ready_at: now + ready,
         answering: essential.iter().all(|c| c.behaviour.passes_health_checks),
+        health_check_response: essential.first().map_or(HEALTHY_RESPONSE, |c| c.behaviour.health_check_response),
         baseline_mib: baseline,
         reserved_mib: f64::from(td.reserved_memory()),
         limit_mib: limit,
@@ -76,16 +79,18 @@ fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
 }
 
 /// A health check of a target: it passes if the task's application answers (RUNNING, ready, not
-/// failing its container health check). The next one is an interval later, for as long as the
-/// target is registered.
+/// failing its container health check) with a code the target group's matcher accepts. The next
+/// one is an interval later, for as long as the target is registered.
 pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let now = ctx.sched.now();
     let task = world.tasks.get(id);
     let (running, unhealthy) = (task.status == TaskStatus::Running, task.health == Health::Unhealthy);
     let Some(backend) = world.traffic.backends.get(&id) else { return };
     let tg = backend.target_group;
-    let passed = running && !unhealthy && backend.passes_check(now);
+    let answers = backend.passes_check(now);
+    let code = backend.health_check_response;
     let group = world.traffic.group(tg);
+    let passed = running && !unhealthy && answers && group.config().health_check.matcher.matches(code);
     if group.target(id).is_none_or(|t| t.state == TargetState::Draining) {
         return;
     }
@@ -165,6 +170,11 @@ fn deregister(world: &mut World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, n
     if world.traffic.group(tg).deregister(id, now).is_some() {
         log_targets(world, ctx, id, tg, "deregistered 1 targets in");
     }
+}
+
+/// The target group task `id` is registered with, if any.
+pub fn target_group_of(world: &World, id: TaskId) -> Option<TargetGroupId> {
+    world.traffic.backends.get(&id).map(|b| b.target_group)
 }
 
 /// The target's state under the load balancer, for the service scheduler's view of its health.

@@ -362,6 +362,26 @@ traffic:
 }
 
 #[test]
+fn health_check_codes_paths_and_ports_are_checked() {
+    let traffic = r#"  web: { task_definition: web, desired_count: 2, load_balancer: web-tg }
+  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }
+load_balancers:
+  alb:
+    target_groups:
+      web-tg: { health_check: { matcher: "200-600", path: health, port: 70000 } }
+"#;
+    let services = "  web: { task_definition: web, desired_count: 2 }\n  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }\n";
+    let text = VALID.replace_once(services, traffic);
+    insta::assert_snapshot!(validate_report(&text), @"
+    bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.matcher: `600` is not an HTTP code from 200 to 499
+      hint: write codes as AWS does: `200`, `200,202` or `200-299`
+    bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.path: `health` must begin with `/` and be at most 1024 characters
+    bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.port: `70000` is not a port
+      hint: write `traffic-port` or a number from 1 to 65535
+    ");
+}
+
+#[test]
 fn bad_autoscaling() {
     let bad = r#"api:
     task_definition: api

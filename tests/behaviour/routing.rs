@@ -148,6 +148,29 @@ fn a_new_services_targets_registered_together_do_not_enter_slow_start() {
 }
 
 #[test]
+fn a_redirect_fails_a_200_matcher_and_the_task_is_replaced_for_elb_health_checks() {
+    // ECS's WordPress example: the application answers its health check with a 301 redirect.
+    // The default matcher (200) fails it: 2 failures 10 s apart make the target unhealthy, and
+    // ECS replaces the task, saying it failed the ELB health checks.
+    let redirecting = |tg: &str| {
+        web(1, "20", tg, "").replace_once("memory: 1024 }", "memory: 1024, behaviour: { health_check_response: 301 } }")
+    };
+    let (_, summary, rec) = run(&scenario(&redirecting("health_check: { interval: 10s }")));
+    assert!(target_turned(&rec, "web-1", "healthy").is_none());
+    let unhealthy = target_turned(&rec, "web-1", "unhealthy").expect("the redirect fails the checks");
+    // RUNNING at 5 s, first check within 10 s, the second 10 s later: 15 s to 25 s.
+    assert!((15.0..=25.0).contains(&unhealthy), "unhealthy at {unhealthy}");
+    let reasons = &summary.services[0].stop_reasons;
+    assert!(reasons.contains_key("Task failed ELB health checks in (target-group web-tg)"), "{reasons:?}");
+    assert!(!reasons.keys().any(|r| r.contains("container health checks")), "{reasons:?}");
+    // A matcher of 200-399 takes the redirect: healthy at the first check, nothing replaced.
+    let tg = r#"health_check: { interval: 10s, matcher: "200-399", path: /wp-login.php, port: traffic-port }"#;
+    let (_, summary, rec) = run(&scenario(&redirecting(tg)));
+    assert!(target_turned(&rec, "web-1", "healthy").is_some_and(|t| t <= 15.0));
+    assert_eq!(summary.services[0].tasks_started, 1);
+}
+
+#[test]
 fn every_target_unhealthy_fails_open_and_none_registered_answers_503() {
     let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";
     let tg = "health_check: { interval: 10s, unhealthy_threshold: 2 }";

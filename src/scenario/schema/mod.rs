@@ -199,13 +199,16 @@ pub struct RawContainerDefinition {
 }
 
 /// How the program in a container behaves: `starts: false`, `ready_after`,
-/// `passes_health_checks: false`, `exits_after` with `exit_code`, and `memory` use.
+/// `passes_health_checks: false`, `health_check_response`, `exits_after` with `exit_code`, and
+/// `memory` use.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContainerBehaviour {
     pub starts: Option<bool>,
     pub ready_after: Option<RawDistribution>,
     pub passes_health_checks: Option<bool>,
+    /// The HTTP code the program answers a load balancer's health check with (default 200).
+    pub health_check_response: Option<i64>,
     pub exits_after: Option<RawDistribution>,
     pub exit_code: Option<i64>,
     pub memory: Option<RawMemoryUse>,

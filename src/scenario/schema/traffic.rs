@@ -46,6 +46,12 @@ pub struct RawTargetHealthCheck {
     /// How many checks a newly registered target must pass: `one` (the ALB guide's wording) or
     /// `healthy_threshold`.
     pub initial_checks: Option<InitialChecks>,
+    /// `Matcher.HttpCode`: the codes that pass, `200` (default), `200,202`, `200-299`.
+    pub matcher: Option<Scalar>,
+    /// `HealthCheckPath` (default `/`).
+    pub path: Option<String>,
+    /// `HealthCheckPort`: `traffic-port` (default) or a port number.
+    pub port: Option<Scalar>,
 }
 
 /// How a service's task serves a request.

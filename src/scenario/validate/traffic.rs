@@ -11,11 +11,12 @@ use crate::scenario::path::Path;
 use crate::scenario::schema::{RawLoadBalancer, RawRequestModel, RawTargetGroup, RawTargetHealthCheck, RawTraffic};
 use crate::scenario::values::Scalar;
 use crate::service::ServiceSpec;
+use crate::traffic::matcher::Matcher;
 use crate::traffic::server::Concurrency;
 use crate::traffic::spec::{
     LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT, DEFAULT_STEP,
 };
-use crate::traffic::target_group::{Algorithm, HealthCheck, InitialChecks, TargetGroupConfig};
+use crate::traffic::target_group::{Algorithm, HealthCheck, HealthCheckPort, InitialChecks, TargetGroupConfig};
 
 /// AWS's bounds on target group and load balancer settings, in seconds.
 const HEALTH_CHECK_INTERVAL: (u64, u64) = (5, 300);
@@ -24,6 +25,8 @@ const THRESHOLD: (i64, i64) = (2, 10);
 const DEREGISTRATION_DELAY_MAX: u64 = 3_600;
 const SLOW_START: (u64, u64) = (30, 900);
 const IDLE_TIMEOUT: (u64, u64) = (1, 4_000);
+/// `HealthCheckPath` is at most 1024 characters.
+const MAX_PATH: usize = 1024;
 /// A weighted forward action takes weights 0-999.
 const MAX_WEIGHT: i64 = 999;
 
@@ -142,6 +145,9 @@ fn health_check(
     };
     let healthy = threshold(c, "healthy_threshold", raw.healthy_threshold, d.healthy_threshold);
     let unhealthy = threshold(c, "unhealthy_threshold", raw.unhealthy_threshold, d.unhealthy_threshold);
+    let matcher = matcher(c, &path.field("matcher"), raw.matcher.as_ref());
+    let probe_path = probe_path(c, &path.field("path"), raw.path.as_deref());
+    let port = port(c, &path.field("port"), raw.port.as_ref());
     let (interval, timeout) = (interval?, timeout?);
     if timeout >= interval {
         c.error(
@@ -152,8 +158,52 @@ fn health_check(
         return None;
     }
     let initial = raw.initial_checks.unwrap_or(default_initial);
-    let check = HealthCheck { interval, timeout, healthy_threshold: healthy?, unhealthy_threshold: unhealthy? };
+    let check = HealthCheck {
+        interval,
+        timeout,
+        healthy_threshold: healthy?,
+        unhealthy_threshold: unhealthy?,
+        matcher: matcher?,
+        path: probe_path?,
+        port: port?,
+    };
     Some((check, initial))
+}
+
+/// `matcher`: AWS's success codes, 200-499 (see [`Matcher::parse`]).
+fn matcher(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<Matcher> {
+    let Some(Scalar(text)) = raw else { return Some(Matcher::default()) };
+    Matcher::parse(text)
+        .map_err(|why| c.error(path, &why, Some("write codes as AWS does: `200`, `200,202` or `200-299`")))
+        .ok()
+}
+
+/// `path`: begins with `/`, at most 1024 characters.
+fn probe_path(c: &mut Checker, path: &Path, raw: Option<&str>) -> Option<String> {
+    let Some(text) = raw else { return Some("/".to_string()) };
+    if !text.starts_with('/') || text.len() > MAX_PATH {
+        c.error(path, &format!("`{text}` must begin with `/` and be at most {MAX_PATH} characters"), None);
+        return None;
+    }
+    Some(text.to_string())
+}
+
+/// `port`: `traffic-port` or 1-65535.
+fn port(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<HealthCheckPort> {
+    match raw.map(|s| s.0.as_str()) {
+        None | Some("traffic-port") => Some(HealthCheckPort::TrafficPort),
+        Some(text) => match text.parse::<u16>() {
+            Ok(p) if p > 0 => Some(HealthCheckPort::Port(p)),
+            _ => {
+                c.error(
+                    path,
+                    &format!("`{text}` is not a port"),
+                    Some("write `traffic-port` or a number from 1 to 65535"),
+                );
+                None
+            }
+        },
+    }
 }
 
 /// A service's `requests:` model; the default one when absent.
