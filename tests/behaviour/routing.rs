@@ -171,6 +171,32 @@ fn a_redirect_fails_a_200_matcher_and_the_task_is_replaced_for_elb_health_checks
 }
 
 #[test]
+fn with_a_load_balancer_and_a_container_check_a_new_task_is_healthy_once_both_pass() {
+    // v2 adds a container health check every 30 s; the target group checks every 5 s. At the
+    // deployment (2 m) web-2 starts; its target passes within 5 s of RUNNING, its container
+    // check only at its first check, 30 s after RUNNING. With minimumHealthyPercent 100, web-1
+    // may stop only once web-2 counts as healthy: when both checks pass.
+    let check = r#"health_check: { command: [CMD-SHELL, "curl -f localhost"], interval: 30s, retries: 3 }"#;
+    let v2 =
+        format!("  v2: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024, {check} }}] }}\n");
+    let extra = "actions: [{ at: 2m, deploy: { service: web, task_definition: v2 } }]";
+    let yaml = web(1, "20", "health_check: { interval: 5s, timeout: 2s }", extra)
+        .replace_once("capacity_providers:", &format!("{v2}capacity_providers:"));
+    let (_, _, rec) = run(&scenario(&yaml));
+    let running = rec.entered("web-2", "RUNNING").unwrap();
+    let target = target_turned(&rec, "web-2", "healthy").unwrap();
+    assert!(target <= running + 5.0, "target healthy at {target}, RUNNING at {running}");
+    let healthy = rec
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::TaskHealthChange && e.task.as_deref() == Some("web-2"))
+        .map(|e| (e.time.as_secs_f64(), e.message.as_str()));
+    assert_eq!(healthy, Some((running + 30.0, "task web-2 health status is HEALTHY")));
+    // Before, web-1 stopped as soon as the target passed, before the container was HEALTHY.
+    assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(running + 30.0));
+}
+
+#[test]
 fn every_target_unhealthy_fails_open_and_none_registered_answers_503() {
     let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";
     let tg = "health_check: { interval: 10s, unhealthy_threshold: 2 }";
