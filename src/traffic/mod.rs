@@ -8,6 +8,7 @@
 
 mod backend;
 mod fluid;
+pub mod group_health;
 pub mod health_check;
 mod listener;
 pub mod matcher;

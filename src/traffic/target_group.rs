@@ -51,6 +51,7 @@ use std::collections::BTreeMap;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TaskId, ZoneId};
 
+pub use super::group_health::{MinimumHealthyTargets, TargetGroupHealth};
 pub use super::health_check::{HealthCheck, HealthCheckPort, InitialChecks};
 pub use super::matcher::Matcher;
 
@@ -79,6 +80,8 @@ pub struct TargetGroupConfig {
     /// Whether a load balancer node routes to targets in every zone or only in its own.
     pub cross_zone: bool,
     pub initial_checks: InitialChecks,
+    /// When the group fails open, and when its load balancer fails over in DNS.
+    pub target_group_health: TargetGroupHealth,
 }
 
 impl Default for TargetGroupConfig {
@@ -90,6 +93,7 @@ impl Default for TargetGroupConfig {
             slow_start: SimDuration::ZERO,
             cross_zone: true,
             initial_checks: InitialChecks::One,
+            target_group_health: TargetGroupHealth::default(),
         }
     }
 }
@@ -558,5 +562,27 @@ pub(super) mod tests {
         assert!(tg.target(task(0)).is_none());
         let order: Vec<TaskId> = tg.targets().map(|t| t.task).collect();
         assert_eq!(order, vec![task(1)]);
+    }
+
+    #[test]
+    fn targets_registered_together_on_an_empty_group_skip_slow_start_but_a_later_one_ramps() {
+        let mut tg = TargetGroup::new(TargetGroupConfig {
+            slow_start: SimDuration::from_secs(100),
+            ..TargetGroupConfig::default()
+        });
+        // Three targets registered at 0 s, before any is healthy; they pass at 2, 5 and 9 s.
+        for n in 0..3 {
+            tg.register(task(n), zone(0), secs(0));
+        }
+        for (n, at) in [(0, 2), (1, 5), (2, 9)] {
+            tg.record_probe(task(n), true, secs(at));
+        }
+        // None ramps: equal thirds at once.
+        assert!((0..3).all(|n| tg.target(task(n)).and_then(|t| t.slow_start_until).is_none()));
+        assert_eq!(tg.shares(secs(10)).iter().map(|(_, s)| (s * 3.0).round()).collect::<Vec<_>>(), [1.0; 3]);
+        // A target registered at 20 s, once the group has settled healthy targets, ramps.
+        tg.register(task(3), zone(0), secs(20));
+        tg.record_probe(task(3), true, secs(20));
+        assert_eq!(tg.target(task(3)).and_then(|t| t.slow_start_until), Some(secs(120)));
     }
 }

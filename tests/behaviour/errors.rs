@@ -362,17 +362,34 @@ traffic:
 }
 
 #[test]
-fn health_check_codes_paths_and_ports_are_checked() {
+fn target_group_health_checks_and_thresholds_are_checked() {
     let traffic = r#"  web: { task_definition: web, desired_count: 2, load_balancer: web-tg }
   api: { task_definition: api, desired_count: 1, launch_type: FARGATE }
 load_balancers:
   alb:
     target_groups:
       web-tg: { health_check: { matcher: "200-600", path: health, port: 70000 } }
+      web-tg-2:
+        target_group_health:
+          unhealthy_state_routing: { minimum_healthy_targets: { count: 3, percentage: 150 } }
+          dns_failover: { minimum_healthy_targets: { count: 2 } }
+      web-tg-3:
+        target_group_health:
+          unhealthy_state_routing: { minimum_healthy_targets: { count: 3 } }
+          dns_failover: { minimum_healthy_targets: { count: 2, percentage: some } }
+      web-tg-4:
+        target_group_health:
+          unhealthy_state_routing: { minimum_healthy_targets: { count: 3 } }
+          dns_failover: { minimum_healthy_targets: { count: 2 } }
 "#;
     let services = "  web: { task_definition: web, desired_count: 2 }\n  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }\n";
     let text = VALID.replace_once(services, traffic);
     insta::assert_snapshot!(validate_report(&text), @"
+    bad.yaml:25: load_balancers.alb.target_groups.web-tg-2.target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage: 150 is out of range: must be between 1 and 100
+    bad.yaml:30: load_balancers.alb.target_groups.web-tg-3.target_group_health.dns_failover.minimum_healthy_targets.percentage: `some` is not a number
+      hint: write a number or `off`
+    bad.yaml:34: load_balancers.alb.target_groups.web-tg-4.target_group_health.dns_failover: the DNS failover threshold must be at least the unhealthy state routing one
+      hint: AWS requires it, so that DNS fails over at or before routing fails open
     bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.matcher: `600` is not an HTTP code from 200 to 499
       hint: write codes as AWS does: `200`, `200,202` or `200-299`
     bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.path: `health` must begin with `/` and be at most 1024 characters

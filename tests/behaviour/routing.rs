@@ -196,6 +196,58 @@ fn with_a_load_balancer_and_a_container_check_a_new_task_is_healthy_once_both_pa
     assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(running + 30.0));
 }
 
+/// Four tasks of 50 requests/s each at 90/s; from 2 m two of them fail their target health
+/// checks (unhealthy by 2 m 30 s; a grace period longer than the run keeps ECS from replacing
+/// them). `health` is the target group's `target_group_health`.
+fn half_unhealthy(health: &str) -> Memory {
+    let tg = format!("health_check: {{ interval: 10s, unhealthy_threshold: 2 }}, target_group_health: {health}");
+    let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";
+    let yaml = web(4, "90", &tg, extra)
+        .replace_once("load_balancer: web-tg", "load_balancer: web-tg\n    health_check_grace_period: 1h");
+    run(&scenario(&yaml)).2
+}
+
+#[test]
+fn below_the_unhealthy_state_routing_threshold_the_group_fails_open_to_every_target() {
+    let late = |rec: &Memory| -> Vec<ecsim::record::TrafficRow> {
+        rec.rows.iter().filter(|r| r.time.as_secs_f64() >= 180.0).filter_map(|r| r.traffic.clone()).collect()
+    };
+    // Default (a count of 1): 2 healthy targets remain, so only they take requests: 45/s each
+    // of 50/s, 90 % busy, and the tail grows (p99 of an M/M/1-PS at 90 %: seconds).
+    let plain = half_unhealthy("{}");
+    // A count of 3: 2 healthy is below it, so the group fails open and all 4 share the load
+    // (45 % busy; p99 around a tenth of a second).
+    let open = half_unhealthy("{ unhealthy_state_routing: { minimum_healthy_targets: { count: 3 } } }");
+    for rows in [late(&plain), late(&open)] {
+        assert!(rows.iter().all(|t| (t.healthy_hosts, t.unhealthy_hosts) == (2, 2) && t.elb_503 == 0.0));
+    }
+    let worst = |rows: Vec<ecsim::record::TrafficRow>| {
+        rows.iter().filter_map(|t| t.response_time.map(|p| p.p99)).fold(0.0, f64::max)
+    };
+    let (plain, open) = (worst(late(&plain)), worst(late(&open)));
+    assert!(open < 0.5 && plain > 2.0 * open, "worst p99: failing open {open}s, default {plain}s");
+}
+
+#[test]
+fn below_the_dns_failover_threshold_requests_fail_over_as_503() {
+    // DNS failover at 3 healthy targets: once 2 of 4 are unhealthy the load balancer's name
+    // fails over to what ecsim does not simulate: every request is a 503 (90/s × 10 s a row).
+    let rec = half_unhealthy("{ dns_failover: { minimum_healthy_targets: { count: 3 } } }");
+    for row in rec.rows.iter().filter(|r| r.time.as_secs_f64() >= 180.0) {
+        let t = row.traffic.as_ref().unwrap();
+        assert_eq!(t.requests, 0.0, "{t:?}");
+        assert!((t.elb_503 - 900.0).abs() < 4.0 * 30.0, "{t:?}");
+    }
+    // Before the fault, 4 healthy targets meet it: nothing is refused.
+    let early: f64 = rec
+        .rows
+        .iter()
+        .filter(|r| (60.0..120.0).contains(&r.time.as_secs_f64()))
+        .map(|r| r.traffic.as_ref().unwrap().elb_503)
+        .sum();
+    assert_eq!(early, 0.0);
+}
+
 #[test]
 fn every_target_unhealthy_fails_open_and_none_registered_answers_503() {
     let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";

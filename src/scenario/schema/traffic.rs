@@ -34,6 +34,31 @@ pub struct RawTargetGroup {
     /// `load_balancing.cross_zone.enabled` (default true for an ALB).
     pub cross_zone: Option<bool>,
     pub health_check: Option<RawTargetHealthCheck>,
+    /// `target_group_health.*`: when the group fails open, and when DNS fails over.
+    pub target_group_health: Option<RawTargetGroupHealth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargetGroupHealth {
+    /// Below this, route to unhealthy targets too (default: a count of 1).
+    pub unhealthy_state_routing: Option<RawHealthAction>,
+    /// Below this, requests fail over elsewhere: 503 in ecsim (default: off).
+    pub dns_failover: Option<RawHealthAction>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthAction {
+    pub minimum_healthy_targets: RawMinimumHealthyTargets,
+}
+
+/// A count and/or a percentage of the registered targets; each a number or `off`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMinimumHealthyTargets {
+    pub count: Option<Scalar>,
+    pub percentage: Option<Scalar>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,10 @@ use super::names::{Checked, Names};
 use crate::engine::SimDuration;
 use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
 use crate::scenario::path::Path;
-use crate::scenario::schema::{RawLoadBalancer, RawRequestModel, RawTargetGroup, RawTargetHealthCheck, RawTraffic};
+use crate::scenario::schema::{
+    RawLoadBalancer, RawMinimumHealthyTargets, RawRequestModel, RawTargetGroup, RawTargetGroupHealth,
+    RawTargetHealthCheck, RawTraffic,
+};
 use crate::scenario::values::Scalar;
 use crate::service::ServiceSpec;
 use crate::traffic::matcher::Matcher;
@@ -16,7 +19,9 @@ use crate::traffic::server::Concurrency;
 use crate::traffic::spec::{
     LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT, DEFAULT_STEP,
 };
-use crate::traffic::target_group::{Algorithm, HealthCheck, HealthCheckPort, InitialChecks, TargetGroupConfig};
+use crate::traffic::target_group::{
+    Algorithm, HealthCheck, HealthCheckPort, InitialChecks, MinimumHealthyTargets, TargetGroupConfig, TargetGroupHealth,
+};
 
 /// AWS's bounds on target group and load balancer settings, in seconds.
 const HEALTH_CHECK_INTERVAL: (u64, u64) = (5, 300);
@@ -104,6 +109,10 @@ fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Op
     let health_check = raw.health_check.as_ref().map_or(Some((defaults.health_check, defaults.initial_checks)), |h| {
         health_check(c, &path.field("health_check"), h, defaults.initial_checks)
     });
+    let group_health = raw
+        .target_group_health
+        .as_ref()
+        .map_or(Some(defaults.target_group_health), |h| target_group_health(c, &path.field("target_group_health"), h));
     let (health_check, initial_checks) = health_check?;
     Some(TargetGroupConfig {
         algorithm,
@@ -112,7 +121,53 @@ fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Op
         slow_start: slow_start?,
         cross_zone: raw.cross_zone.unwrap_or(defaults.cross_zone),
         initial_checks,
+        target_group_health: group_health?,
     })
+}
+
+/// `target_group_health`: each action's threshold; DNS failover's must not be below routing
+/// failover's (AWS: so that DNS fails over at or before routing fails open).
+fn target_group_health(c: &mut Checker, path: &Path, raw: &RawTargetGroupHealth) -> Option<TargetGroupHealth> {
+    let defaults = TargetGroupHealth::default();
+    let mut action = |field: &str, given: Option<&crate::scenario::schema::RawHealthAction>, default| {
+        let path = path.field(field).field("minimum_healthy_targets");
+        given.map_or(Some(default), |a| minimum_healthy_targets(c, &path, &a.minimum_healthy_targets))
+    };
+    let routing =
+        action("unhealthy_state_routing", raw.unhealthy_state_routing.as_ref(), defaults.unhealthy_state_routing);
+    let dns = action("dns_failover", raw.dns_failover.as_ref(), defaults.dns_failover);
+    let (routing, dns) = (routing?, dns?);
+    let below = |d: Option<u32>, r: Option<u32>| d.zip(r).is_some_and(|(d, r)| d < r);
+    if raw.dns_failover.is_some() && (below(dns.count, routing.count) || below(dns.percentage, routing.percentage)) {
+        c.error(
+            &path.field("dns_failover"),
+            "the DNS failover threshold must be at least the unhealthy state routing one",
+            Some("AWS requires it, so that DNS fails over at or before routing fails open"),
+        );
+        return None;
+    }
+    Some(TargetGroupHealth { unhealthy_state_routing: routing, dns_failover: dns })
+}
+
+/// `count` (1 or more) and `percentage` (1-100), each a number or `off`; at least one on.
+fn minimum_healthy_targets(
+    c: &mut Checker,
+    path: &Path,
+    raw: &RawMinimumHealthyTargets,
+) -> Option<MinimumHealthyTargets> {
+    let part = |c: &mut Checker, field: &str, value: Option<&Scalar>, max: i64| match value.map(|s| s.0.as_str()) {
+        None | Some("off") => Some(None),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) => c.int_in(&path.field(field), n, 1, max).map(Some),
+            Err(_) => {
+                c.error(&path.field(field), &format!("`{text}` is not a number"), Some("write a number or `off`"));
+                None
+            }
+        },
+    };
+    let count = part(c, "count", raw.count.as_ref(), i64::from(u32::MAX));
+    let percentage = part(c, "percentage", raw.percentage.as_ref(), 100);
+    Some(MinimumHealthyTargets { count: count?, percentage: percentage? })
 }
 
 /// `slow_start`: 0 (off) or 30s to 900s.
