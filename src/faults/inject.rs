@@ -44,10 +44,10 @@ pub fn on_fault(world: &mut World, ctx: &mut Ctx, fault: &Fault, index: FaultId,
                 task::crash(world, ctx, t, *exit_code);
             }
         }
-        FaultKind::FailHealthChecks(target) => {
+        FaultKind::FailHealthChecks { target, probes } => {
             for t in victims(world, ctx, index, target, "failing the health checks of") {
                 // Both the container health check and the load balancer's stop getting answers.
-                let by_container = task::fail_health_checks(world, ctx, t);
+                let by_container = task::fail_health_checks(world, ctx, t, *probes);
                 let by_load_balancer = crate::traffic::stop_answering(world, t);
                 if !by_container && !by_load_balancer {
                     let message = format!(

@@ -2,6 +2,7 @@
 
 use crate::engine::{DurationDist, SimDuration, SimTime};
 use crate::ids::{InstanceId, ProviderId, ServiceId, ZoneId};
+use crate::task::ProbeFailure;
 
 /// How many of the candidates a fault hits, drawn at random from its stream.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,8 +68,9 @@ pub enum FaultKind {
     /// An essential container exits on its own with `exit_code`: the task stops as ECS stops it then.
     CrashTasks { target: Target, exit_code: i32 },
     /// The tasks' programs stop answering their container health checks: they turn UNHEALTHY
-    /// after `retries` failed checks, and the service replaces them.
-    FailHealthChecks(Target),
+    /// after `retries` failed checks (each failing at once, or hanging for its timeout, as
+    /// `probes` says), and the service replaces them.
+    FailHealthChecks { target: Target, probes: ProbeFailure },
     /// The EC2 instances fail or are terminated: their tasks stop at once, and their groups
     /// replace them once their health checks notice.
     TerminateInstances(InstanceTarget),

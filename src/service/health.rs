@@ -1,10 +1,12 @@
-//! When the service scheduler counts a task as healthy (aws-behaviour.md §6.2): with a container
-//! health check, once the task's health is HEALTHY; without one, 40 seconds after RUNNING. A task
+//! When the service scheduler counts a task as healthy (aws-behaviour.md §6.2): behind a load
+//! balancer, once its target is healthy and, with a container health check, its health is
+//! HEALTHY too; otherwise with a container health check once HEALTHY; without either, 40
+//! seconds after RUNNING. A task
 //! whose health turns UNHEALTHY is replaced, but not before the service's health check grace
 //! period has passed since it started.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::TaskId;
+use crate::ids::{TargetGroupId, TaskId};
 use crate::task::{has_health_check, Health, TaskStatus};
 use crate::traffic::target_group::TargetState;
 use crate::world::World;
@@ -31,10 +33,11 @@ pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> 
     let Some(started) = task.started_at.filter(|_| task.status == TaskStatus::Running) else {
         return Standing::Unready { until: None };
     };
+    let checked = has_health_check(world.task_definition(task.task_definition));
     if let Some(target) = crate::traffic::target_state(world, id) {
-        return behind_load_balancer(task.health, target, started + grace, now);
+        return behind_load_balancer(task.health, checked, target, started + grace, now);
     }
-    if !has_health_check(world.task_definition(task.task_definition)) {
+    if !checked {
         let healthy_at = started + NO_HEALTH_CHECK_DELAY;
         return if now >= healthy_at { Standing::Healthy } else { Standing::Unready { until: Some(healthy_at) } };
     }
@@ -46,15 +49,30 @@ pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> 
     }
 }
 
-/// A task behind a load balancer is healthy once its target is (and its container health check,
-/// if any, is not failing), and unhealthy when either check fails past the grace period
-/// (aws-behaviour.md §6.2: ECS weighs both).
-fn behind_load_balancer(container: Health, target: TargetState, grace_ends: SimTime, now: SimTime) -> Standing {
+/// The target group whose health checks task `id` fails (its target is unhealthy), if any: the
+/// stopped reason of its replacement names it.
+pub fn failing_target_group(world: &World, id: TaskId) -> Option<TargetGroupId> {
+    (crate::traffic::target_state(world, id)? == TargetState::Unhealthy)
+        .then(|| crate::traffic::target_group_of(world, id))?
+}
+
+/// A task behind a load balancer is healthy once its target is and, if it has a container
+/// health check (`checked`), once that is HEALTHY too; unhealthy when either check fails past
+/// the grace period (aws-behaviour.md §6.2: "LB → target healthy (and container healthy if
+/// defined)").
+fn behind_load_balancer(
+    container: Health,
+    checked: bool,
+    target: TargetState,
+    grace_ends: SimTime,
+    now: SimTime,
+) -> Standing {
     let failing = container == Health::Unhealthy || target == TargetState::Unhealthy;
+    let container_passes = !checked || container == Health::Healthy;
     match (failing, target) {
         (true, _) if now >= grace_ends => Standing::Unhealthy,
         (true, _) => Standing::Unready { until: Some(grace_ends) },
-        (false, TargetState::Healthy) => Standing::Healthy,
+        (false, TargetState::Healthy) if container_passes => Standing::Healthy,
         (false, _) => Standing::Unready { until: None },
     }
 }

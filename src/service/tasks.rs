@@ -24,7 +24,7 @@ pub enum StopCause {
     Deployment,
     /// A task on a DRAINING instance.
     Draining,
-    /// A task that failed its container health checks.
+    /// A task that failed its container health checks, or its load balancer's.
     Unhealthy,
     /// A task moved to a less crowded zone.
     Rebalancing,
@@ -109,7 +109,12 @@ pub(super) fn stop_tasks(world: &mut World, ctx: &mut Ctx, id: ServiceId, tasks:
     let message = wording::tasks_stopped(&name, &labels);
     ctx.log(EventKind::ServiceTasksStopped).service(name).message(message).emit();
     for (t, cause) in tasks {
-        let reason = wording::stopped_reason(*cause, &deployment);
+        let reason = match (cause, super::health::failing_target_group(world, *t)) {
+            (StopCause::Unhealthy, Some(tg)) => {
+                wording::failed_elb_health_checks(crate::traffic::target_group_name(world, tg))
+            }
+            _ => wording::stopped_reason(*cause, &deployment),
+        };
         task::stop(world, ctx, *t, StopCode::ServiceSchedulerInitiated, &reason);
     }
 }

@@ -69,6 +69,11 @@ pub fn stopped_reason(cause: StopCause, deployment: &str) -> String {
     }
 }
 
+/// The stopped reason of a task replaced because its load balancer target is unhealthy.
+pub fn failed_elb_health_checks(target_group: &str) -> String {
+    format!("Task failed ELB health checks in (target-group {target_group})")
+}
+
 /// The deployment's own bounds stop it: nothing may start and nothing may stop.
 pub fn deployment_blocked(service: &str) -> String {
     format!(

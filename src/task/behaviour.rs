@@ -18,6 +18,10 @@ pub struct ContainerBehaviour {
     pub ready_after: DurationDist,
     /// `false`: every health check fails.
     pub passes_health_checks: bool,
+    /// The HTTP status code the program answers a load balancer's health check with once it is
+    /// ready (default 200); a code outside the target group's `matcher` fails the check, such as
+    /// a 301 redirect to a `200` matcher.
+    pub health_check_response: u16,
     /// The process exits by itself this long after the task reaches RUNNING, with `exit_code`.
     pub exits_after: Option<DurationDist>,
     pub exit_code: i32,
@@ -30,6 +34,7 @@ impl Default for ContainerBehaviour {
             starts: true,
             ready_after: DurationDist::constant(SimDuration::ZERO),
             passes_health_checks: true,
+            health_check_response: 200,
             exits_after: None,
             exit_code: 1,
             memory: None,
@@ -55,6 +60,33 @@ impl MemoryUse {
         }
         (self.growth_mib_per_hour > 0.0)
             .then(|| SimDuration::from_secs_f64((limit - self.baseline_mib) / self.growth_mib_per_hour * 3600.0))
+    }
+}
+
+/// How the health checks of a program that stopped answering fail (the `fail_health_checks`
+/// fault's `probes`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeFailure {
+    /// Each check is refused at once (the connection is reset, the command exits non-zero): a
+    /// failure every `interval`, UNHEALTHY `retries × interval` after the fault.
+    #[default]
+    FailFast,
+    /// Each check hangs until its `timeout` kills it, and Docker starts the next one `interval`
+    /// after that: UNHEALTHY `retries × (interval + timeout)` after the fault.
+    Hang,
+}
+
+impl ProbeFailure {
+    /// How long after the program stops answering a container with `check` turns UNHEALTHY:
+    /// the fault lands just after a check, so each of the `retries` counted failures takes an
+    /// interval, plus the timeout for a hanging probe (aws-behaviour.md §1.3).
+    pub fn unhealthy_after(self, check: &HealthCheck) -> SimDuration {
+        let per_check = match self {
+            ProbeFailure::FailFast => check.interval,
+            ProbeFailure::Hang => check.interval + check.timeout,
+        };
+        per_check.saturating_mul(u64::from(check.retries))
     }
 }
 
@@ -149,6 +181,14 @@ mod tests {
             health_transitions(&check(10, 2, 0), Some(secs(95))),
             vec![(secs(20), Health::Unhealthy), (secs(100), Health::Healthy)]
         );
+    }
+
+    #[test]
+    fn a_hanging_probe_takes_its_timeout_before_it_fails() {
+        let check = HealthCheck { timeout: secs(50), ..check(5, 3, 0) };
+        // Fail fast: 3 × 5 s; hanging: 3 × (5 s + 50 s), the timeout dominating.
+        assert_eq!(ProbeFailure::FailFast.unhealthy_after(&check), secs(15));
+        assert_eq!(ProbeFailure::Hang.unhealthy_after(&check), secs(165));
     }
 
     #[test]

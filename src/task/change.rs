@@ -25,7 +25,8 @@ pub enum TaskChange {
 /// What the reactions tell the state machine back.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reaction {
-    /// How long DEACTIVATING lasts: the target group's deregistration delay (zero without one).
+    /// How long DEACTIVATING lasts at most: the target group's deregistration delay, zero without
+    /// one or with nothing in flight (traffic ends it sooner when the last request ends).
     pub deactivating_for: SimDuration,
 }
 

@@ -8,7 +8,7 @@ use crate::record::EventKind;
 use crate::world::event::{ContainerChange, ContainerEvent};
 use crate::world::{Ctx, Event, World};
 
-use super::{health_transitions, ContainerBehaviour, Health, TaskDefinition, TaskStatus};
+use super::{health_transitions, ContainerBehaviour, Health, ProbeFailure, TaskDefinition, TaskStatus};
 
 /// The exit code of a process killed by SIGKILL, as the OOM killer does.
 pub const SIGKILL_EXIT_CODE: i32 = 137;
@@ -53,9 +53,11 @@ pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
 }
 
 /// The program in the task's essential containers stops answering its health checks (a deadlock,
-/// a lost dependency): each check from now on fails, so each container with a check turns
-/// UNHEALTHY `retries` intervals from now. Returns false if no essential container has a check.
-pub fn fail_health_checks(world: &World, ctx: &mut Ctx, id: TaskId) -> bool {
+/// a lost dependency): each check from now on fails, at once or by hanging until its timeout
+/// (`probes`), so each container with a check turns UNHEALTHY
+/// [`ProbeFailure::unhealthy_after`] from now. Returns false if no essential container has a
+/// check.
+pub fn fail_health_checks(world: &World, ctx: &mut Ctx, id: TaskId, probes: ProbeFailure) -> bool {
     let task = world.tasks.get(id);
     let td = world.task_definition(task.task_definition);
     let mut any = false;
@@ -64,7 +66,7 @@ pub fn fail_health_checks(world: &World, ctx: &mut Ctx, id: TaskId) -> bool {
         any = true;
         let change = ContainerChange::Health(Health::Unhealthy);
         let event = ContainerEvent { task: id, generation: task.generation, container: i as u16, change };
-        ctx.sched.after(check.interval.saturating_mul(u64::from(check.retries)), Event::Container(event));
+        ctx.sched.after(probes.unhealthy_after(check), Event::Container(event));
     }
     any
 }

@@ -251,6 +251,17 @@ pub fn exit_container(world: &mut World, ctx: &mut Ctx, id: TaskId, container: u
     stop(world, ctx, id, StopCode::EssentialContainerExited, reason);
 }
 
+/// The task's target finished draining before the deregistration delay ran out (nothing was left
+/// in flight): DEACTIVATING ends now, and the step scheduled for the delay's end goes stale.
+pub fn drained(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    let task = world.tasks.get_mut(id);
+    if task.status != TaskStatus::Deactivating {
+        return;
+    }
+    task.generation.bump();
+    enter(world, ctx, id, TaskStatus::Stopping);
+}
+
 /// The current status is over: move to the next one.
 pub fn on_step(world: &mut World, ctx: &mut Ctx, step: TaskStep) {
     let task = world.tasks.get(step.task);

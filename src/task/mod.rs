@@ -8,7 +8,7 @@ mod lifecycle;
 mod table;
 mod timing;
 
-pub use behaviour::{health_transitions, ContainerBehaviour, Health, MemoryUse};
+pub use behaviour::{health_transitions, ContainerBehaviour, Health, MemoryUse, ProbeFailure};
 pub use change::{announce, Announce, Reaction, TaskChange};
 pub use containers::{
     fail_health_checks, has_health_check, on_event as on_container_event, OUT_OF_MEMORY, SIGKILL_EXIT_CODE,
@@ -18,8 +18,8 @@ pub use definition::{
     TaskDefinition,
 };
 pub use lifecycle::{
-    assign_instance, crash, exit_container, kill, launch, on_step, stop, NewTask, Placement, StopCode, Task, TaskOwner,
-    TaskStatus,
+    assign_instance, crash, drained, exit_container, kill, launch, on_step, stop, NewTask, Placement, StopCode, Task,
+    TaskOwner, TaskStatus,
 };
 pub use table::Tasks;
 pub use timing::{Backoff, ImagePull, LifecycleTiming};

@@ -23,6 +23,9 @@ pub struct Backend {
     /// fault).
     pub ready_at: SimTime,
     pub answering: bool,
+    /// The HTTP code the application answers the load balancer's health check with, once it
+    /// answers (its first essential container's `behaviour.health_check_response`).
+    pub health_check_response: u16,
     /// Memory the application holds without requests (its essential containers' baselines),
     /// MiB; what the task reserves (CloudWatch's denominator); the limit past which the kernel
     /// kills it.
@@ -51,6 +54,7 @@ pub struct NewBackend {
     pub concurrency: Concurrency,
     pub ready_at: SimTime,
     pub answering: bool,
+    pub health_check_response: u16,
     pub baseline_mib: f64,
     pub reserved_mib: f64,
     pub limit_mib: Option<f64>,
@@ -67,6 +71,7 @@ impl Backend {
             vcpus: new.vcpus,
             ready_at: new.ready_at,
             answering: new.answering,
+            health_check_response: new.health_check_response,
             baseline_mib: new.baseline_mib,
             reserved_mib: new.reserved_mib,
             limit_mib: new.limit_mib,

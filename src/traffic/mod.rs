@@ -8,7 +8,10 @@
 
 mod backend;
 mod fluid;
+pub mod group_health;
+pub mod health_check;
 mod listener;
+pub mod matcher;
 pub mod queueing;
 pub mod rate;
 mod requests;
@@ -24,7 +27,7 @@ pub use listener::Listener;
 pub use rate::Rate;
 pub use state::{Traffic, TrafficSetup};
 pub use stats::{Failure, ServiceTraffic, TrafficCounts};
-pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_state};
+pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_group_of, target_state};
 
 use crate::engine::SimTime;
 use crate::ids::{ServiceId, TargetGroupId};
@@ -47,8 +50,17 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
 pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimTime) {
     match event {
         TrafficEvent::Arrival(source) => requests::on_arrival(world, ctx, source, end),
-        TrafficEvent::Completion { task, version } => requests::on_completion(world, ctx, task, version),
-        TrafficEvent::Timeout { request, failure } => requests::on_timeout(world, ctx, request, failure),
+        TrafficEvent::Completion { task, version } => {
+            requests::on_completion(world, ctx, task, version);
+            targets::on_request_ended(world, ctx, task);
+        }
+        TrafficEvent::Timeout { request, failure } => {
+            let task = world.traffic.in_flight.get(&request).map(|r| r.task);
+            requests::on_timeout(world, ctx, request, failure);
+            if let Some(task) = task {
+                targets::on_request_ended(world, ctx, task);
+            }
+        }
         TrafficEvent::Probe(task) => targets::on_probe(world, ctx, task),
         TrafficEvent::FluidStep => fluid::on_step(world, ctx, end),
     }

@@ -3,8 +3,11 @@
 //!
 //! # Who may take a request
 //!
-//! The *routable* targets are the healthy ones. When no target of the group is healthy but some
-//! are unhealthy, the load balancer **fails open** and routes among those ([`Pick::FailOpen`]).
+//! The *routable* targets are the healthy ones. When fewer targets are healthy than the group's
+//! unhealthy state routing threshold (by default: none is) and some are unhealthy, the load
+//! balancer **fails open** and routes among the healthy and unhealthy ones alike
+//! ([`Pick::FailOpen`]); below a configured DNS failover threshold every request is a 503 (see
+//! [`group_health`](super::group_health)).
 //! Targets still `initial` never get a request: a service whose first targets have not passed a
 //! check yet answers 503, as a new ALB does ("a new target receives traffic only after it passes
 //! the configured checks"). Draining targets never get a request either. With nothing left, the
@@ -54,7 +57,7 @@ const FULL_WEIGHT: u64 = 1000;
 /// Which targets may take a request at this instant.
 #[derive(Clone, Copy, Debug)]
 struct Eligible {
-    /// No target of the group is healthy: any non-draining one may take it.
+    /// Too few targets are healthy: unhealthy ones may take it too.
     fail_open: bool,
     /// Only targets in this zone (cross-zone off), or any zone.
     zone: Option<ZoneId>,
@@ -62,7 +65,7 @@ struct Eligible {
 
 impl Eligible {
     fn admits(self, t: &Target) -> bool {
-        let state_ok = if self.fail_open { t.state == TargetState::Unhealthy } else { t.state == TargetState::Healthy };
+        let state_ok = t.state == TargetState::Healthy || (self.fail_open && t.state == TargetState::Unhealthy);
         state_ok && self.zone.is_none_or(|z| z == t.zone)
     }
 
@@ -172,16 +175,19 @@ impl TargetGroup {
         served as f64 / lb_zones.len() as f64
     }
 
-    /// Who may take a request, group-wide (any zone); `None` when nobody may (503).
+    /// Who may take a request, group-wide (any zone); `None` when nobody may, or the DNS
+    /// failover threshold is breached (503).
     fn eligible(&self) -> Option<Eligible> {
         let c = self.counts;
-        let fail_open = if c.healthy > 0 {
-            false
-        } else if c.unhealthy > 0 {
-            true
-        } else {
+        let registered = c.initial + c.healthy + c.unhealthy;
+        let health = &self.config.target_group_health;
+        if health.dns_failover.breached(c.healthy, registered) {
             return None;
-        };
+        }
+        let fail_open = c.healthy == 0 || health.unhealthy_state_routing.breached(c.healthy, registered);
+        if c.healthy + if fail_open { c.unhealthy } else { 0 } == 0 {
+            return None;
+        }
         Some(Eligible { fail_open, zone: None })
     }
 

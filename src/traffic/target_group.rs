@@ -25,24 +25,35 @@
 //!
 //! [`TargetGroup::deregister`] moves a target to `draining` (from any state) and returns when the
 //! drain ends: `now + deregistration_delay`. A draining target gets no new request and its probes
-//! are ignored. AWS finishes a drain early when nothing is in flight but still shows the target
-//! `draining` until the delay is over, so ecsim keeps it draining for the whole delay; requests
-//! still in flight at the end are failed (502) by the integrator, which then calls
-//! [`TargetGroup::remove`].
+//! are ignored. AWS completes a deregistration at once when the target has nothing in flight, or
+//! as soon as its last request ends, and only *shows* it `draining` until the delay is over; the
+//! integrator (`targets.rs`) therefore ends the drain then, or at the delay at the latest, fails
+//! (502) what is still in flight and calls [`TargetGroup::remove`]. The `draining` display after
+//! an early completion is not kept (draining targets are in no host count).
 //!
 //! # Slow start
 //!
 //! With `slow_start` > 0, a target that becomes healthy ramps its routing weight linearly from 0
 //! to full over `slow_start`, but only if, at that instant, the group holds another healthy target
-//! that is not itself in slow start (AWS: slow start is not applied when the group has no healthy
-//! non-slow-start target). A target leaving `healthy` leaves slow start; becoming healthy again
-//! starts a new ramp under the same rule. Slow start is never entered under least outstanding
-//! requests (AWS rejects that combination; validation does too).
+//! that is not itself in slow start (AWS: "Newly registered targets enter slow start mode only
+//! when there is at least one healthy target that is not in slow start mode"). A target
+//! registered while the group held no such target — the tasks of a new service registered
+//! together on an empty target group, or any registered before one of them is healthy — does
+//! not ramp when it first becomes healthy (AWS: targets registered "using a single registration
+//! operation" on an empty target group "do not enter slow start mode"; ECS registers each task
+//! on its own, so ecsim reads "together" as "before the group had a settled healthy target").
+//! A target leaving `healthy` leaves slow start; becoming healthy again starts a new ramp under
+//! the first rule. Slow start is never entered under least outstanding requests (AWS rejects
+//! that combination; validation does too).
 
 use std::collections::BTreeMap;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TaskId, ZoneId};
+
+pub use super::group_health::{MinimumHealthyTargets, TargetGroupHealth};
+pub use super::health_check::{HealthCheck, HealthCheckPort, InitialChecks};
+pub use super::matcher::Matcher;
 
 /// How the load balancer spreads requests over the routable targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -54,52 +65,6 @@ pub enum Algorithm {
     LeastOutstandingRequests,
     /// At random, uniformly or by slow-start weight.
     WeightedRandom,
-}
-
-/// A target group's health-check settings (AWS API names: `HealthCheckIntervalSeconds`,
-/// `HealthCheckTimeoutSeconds`, `HealthyThresholdCount`, `UnhealthyThresholdCount`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HealthCheck {
-    /// Time between two probes of one target.
-    pub interval: SimDuration,
-    /// A probe answered later than this fails.
-    pub timeout: SimDuration,
-    /// Consecutive passes that bring an unhealthy target back to healthy.
-    pub healthy_threshold: u32,
-    /// Consecutive failures that make a target unhealthy.
-    pub unhealthy_threshold: u32,
-}
-
-/// AWS's defaults for an HTTP target group: 30 s, 5 s, 5 passes, 2 failures.
-impl Default for HealthCheck {
-    fn default() -> Self {
-        HealthCheck {
-            interval: SimDuration::from_secs(30),
-            timeout: SimDuration::from_secs(5),
-            healthy_threshold: 5,
-            unhealthy_threshold: 2,
-        }
-    }
-}
-
-/// How many passing probes take a newly registered (`initial`) target to `healthy`.
-///
-/// The ELB guide says a new target "must pass one health check to be considered healthy", and
-/// the ECS developer guide (load-balancer-healthcheck, an "Important" note in its current
-/// Chinese-region edition) adds that newly registered targets need a single success *regardless
-/// of* `HealthyThresholdCount`, which only applies to recovering unhealthy targets; the ELB API
-/// reference likewise describes the threshold as "before considering an **unhealthy** target
-/// healthy". ecsim therefore defaults to [`InitialChecks::One`]. Not measured on a live ALB
-/// (**UNVERIFIED**): [`InitialChecks::HealthyThreshold`] models the pessimistic reading, in which a
-/// new task waits `healthy_threshold × interval` (2.5 min by default) before its first request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InitialChecks {
-    /// One passing probe (ecsim's default).
-    #[default]
-    One,
-    /// `healthy_threshold` consecutive passing probes.
-    HealthyThreshold,
 }
 
 /// A target group's settings. Defaults are ALB's: round robin, the default health check, a 300 s
@@ -115,6 +80,8 @@ pub struct TargetGroupConfig {
     /// Whether a load balancer node routes to targets in every zone or only in its own.
     pub cross_zone: bool,
     pub initial_checks: InitialChecks,
+    /// When the group fails open, and when its load balancer fails over in DNS.
+    pub target_group_health: TargetGroupHealth,
 }
 
 impl Default for TargetGroupConfig {
@@ -126,6 +93,7 @@ impl Default for TargetGroupConfig {
             slow_start: SimDuration::ZERO,
             cross_zone: true,
             initial_checks: InitialChecks::One,
+            target_group_health: TargetGroupHealth::default(),
         }
     }
 }
@@ -198,6 +166,9 @@ pub struct Target {
     pub slow_start_until: Option<SimTime>,
     /// When the drain ends; `Some` exactly while draining.
     pub drain_ends: Option<SimTime>,
+    /// Registered while the group had no healthy target out of slow start: its first turn to
+    /// healthy skips the ramp (see the module docs).
+    joined_empty: bool,
     streaks: Streaks,
     /// Smooth weighted round robin's running credit (see `routing.rs`).
     pub(super) credit: i64,
@@ -279,6 +250,7 @@ impl TargetGroup {
         if self.index.contains_key(&task) {
             return;
         }
+        let joined_empty = !self.has_settled_healthy_target(usize::MAX, now);
         self.index.insert(task, self.targets.len());
         self.counts.add(TargetState::Initial);
         self.targets.push(Target {
@@ -290,6 +262,7 @@ impl TargetGroup {
             healthy_since: None,
             slow_start_until: None,
             drain_ends: None,
+            joined_empty,
             streaks: Streaks::default(),
             credit: 0,
         });
@@ -381,7 +354,7 @@ impl TargetGroup {
 
     /// The state the health-check rules give a target in `state` after `streaks`.
     fn next_state(&self, state: TargetState, streaks: Streaks) -> TargetState {
-        let hc = self.config.health_check;
+        let hc = &self.config.health_check;
         let to_fall = hc.unhealthy_threshold.max(1);
         let to_rise = hc.healthy_threshold.max(1);
         let first_rise = match self.config.initial_checks {
@@ -414,8 +387,10 @@ impl TargetGroup {
 
     fn become_healthy(&mut self, i: usize, now: SimTime) {
         self.targets[i].healthy_since = Some(now);
+        let joined_empty = std::mem::take(&mut self.targets[i].joined_empty);
         let ramps = !self.config.slow_start.is_zero()
             && self.config.algorithm != Algorithm::LeastOutstandingRequests
+            && !joined_empty
             && self.has_settled_healthy_target(i, now);
         if !ramps {
             self.targets[i].slow_start_until = None;
@@ -587,5 +562,27 @@ pub(super) mod tests {
         assert!(tg.target(task(0)).is_none());
         let order: Vec<TaskId> = tg.targets().map(|t| t.task).collect();
         assert_eq!(order, vec![task(1)]);
+    }
+
+    #[test]
+    fn targets_registered_together_on_an_empty_group_skip_slow_start_but_a_later_one_ramps() {
+        let mut tg = TargetGroup::new(TargetGroupConfig {
+            slow_start: SimDuration::from_secs(100),
+            ..TargetGroupConfig::default()
+        });
+        // Three targets registered at 0 s, before any is healthy; they pass at 2, 5 and 9 s.
+        for n in 0..3 {
+            tg.register(task(n), zone(0), secs(0));
+        }
+        for (n, at) in [(0, 2), (1, 5), (2, 9)] {
+            tg.record_probe(task(n), true, secs(at));
+        }
+        // None ramps: equal thirds at once.
+        assert!((0..3).all(|n| tg.target(task(n)).and_then(|t| t.slow_start_until).is_none()));
+        assert_eq!(tg.shares(secs(10)).iter().map(|(_, s)| (s * 3.0).round()).collect::<Vec<_>>(), [1.0; 3]);
+        // A target registered at 20 s, once the group has settled healthy targets, ramps.
+        tg.register(task(3), zone(0), secs(20));
+        tg.record_probe(task(3), true, secs(20));
+        assert_eq!(tg.target(task(3)).and_then(|t| t.slow_start_until), Some(secs(120)));
     }
 }

@@ -1,8 +1,10 @@
 //! Tasks as targets, as ECS and the ALB handle them (aws-behaviour.md §6.1, §9): a service's task
 //! is registered with its target group when it reaches RUNNING and is health-checked from then
-//! on; when ECS stops it, it is deregistered and drains for the deregistration delay while the
-//! task sits in DEACTIVATING; requests still in flight when the task's containers get SIGTERM
-//! (or its host vanishes) fail with a 502.
+//! on; when ECS stops it, it is deregistered and drains while the task sits in DEACTIVATING: until
+//! nothing is in flight any more, at most for the deregistration delay (the ALB completes a
+//! deregistration at once when the target has no in-flight request, aws-behaviour.md §9);
+//! requests still in flight when the task's containers get SIGTERM (or its host vanishes) fail
+//! with a 502.
 
 use rand::RngExt;
 
@@ -20,6 +22,8 @@ use super::target_group::TargetState;
 /// A task whose definition reserves no CPU serves as if it had one vCPU (it may use what the
 /// instance has spare; ecsim does not model contention between tasks).
 const UNRESERVED_VCPUS: f64 = 1.0;
+/// What a task without an essential container would answer (none is running such a task).
+const HEALTHY_RESPONSE: u16 = 200;
 
 /// The task reached RUNNING: if its service is behind a target group, it registers there, and
 /// the first health check comes within one interval (at a drawn phase, as the ALB's nodes do not
@@ -57,6 +61,7 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
         concurrency: world.services.get(service).spec.requests.concurrency,
         ready_at: now + ready,
         answering: essential.iter().all(|c| c.behaviour.passes_health_checks),
+        health_check_response: essential.first().map_or(HEALTHY_RESPONSE, |c| c.behaviour.health_check_response),
         baseline_mib: baseline,
         reserved_mib: f64::from(td.reserved_memory()),
         limit_mib: limit,
@@ -74,16 +79,18 @@ fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
 }
 
 /// A health check of a target: it passes if the task's application answers (RUNNING, ready, not
-/// failing its container health check). The next one is an interval later, for as long as the
-/// target is registered.
+/// failing its container health check) with a code the target group's matcher accepts. The next
+/// one is an interval later, for as long as the target is registered.
 pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let now = ctx.sched.now();
     let task = world.tasks.get(id);
     let (running, unhealthy) = (task.status == TaskStatus::Running, task.health == Health::Unhealthy);
     let Some(backend) = world.traffic.backends.get(&id) else { return };
     let tg = backend.target_group;
-    let passed = running && !unhealthy && backend.passes_check(now);
+    let answers = backend.passes_check(now);
+    let code = backend.health_check_response;
     let group = world.traffic.group(tg);
+    let passed = running && !unhealthy && answers && group.config().health_check.matcher.matches(code);
     if group.target(id).is_none_or(|t| t.state == TargetState::Draining) {
         return;
     }
@@ -102,8 +109,11 @@ pub fn stop_answering(world: &mut World, id: TaskId) -> bool {
 }
 
 /// ECS stops a RUNNING task (DEACTIVATING): its target is deregistered and drains. Returns how
-/// long DEACTIVATING lasts: the deregistration delay, as ECS waits for the draining to finish;
-/// zero for a task with no target. A task whose essential container died serves nothing more.
+/// long DEACTIVATING lasts at most: the deregistration delay, as ECS waits for the draining to
+/// finish, or zero when the target has nothing in flight (the ALB then completes the
+/// deregistration at once) or the task has no target. A draining target whose last request
+/// ends sooner ends DEACTIVATING then ([`on_request_ended`]). A task whose essential container
+/// died serves nothing more.
 pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> SimDuration {
     let Some(tg) = world.traffic.backends.get(&id).map(|b| b.target_group) else { return SimDuration::ZERO };
     let now = ctx.sched.now();
@@ -112,7 +122,31 @@ pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> Sim
     if world.tasks.get(id).stop_code == Some(StopCode::EssentialContainerExited) {
         super::requests::fail_in_flight(world, ctx, id, Failure::Elb502);
     }
-    delay
+    if idle(world, id) {
+        SimDuration::ZERO
+    } else {
+        delay
+    }
+}
+
+/// Whether the task's target has nothing in flight: no request being served or waiting
+/// (request fidelity), no backlog left (fluid fidelity, whose draining targets serve none).
+/// Connections are not modelled, so an idle keep-alive connection never holds a drain.
+fn idle(world: &World, id: TaskId) -> bool {
+    world.traffic.backends.get(&id).is_none_or(|b| b.server.in_flight() == 0 && b.backlog.0 <= 0.0)
+}
+
+/// A request of task `id` ended (answered, refused or timed out): if its target is draining and
+/// nothing is left in flight, the deregistration is complete and ECS moves the task on from
+/// DEACTIVATING at once, without waiting out the deregistration delay.
+pub fn on_request_ended(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    if world.tasks.get(id).status != TaskStatus::Deactivating || target_state(world, id) != Some(TargetState::Draining)
+    {
+        return;
+    }
+    if idle(world, id) {
+        crate::task::drained(world, ctx, id);
+    }
 }
 
 /// The task's containers are told to stop, or its host is gone: whatever it still serves fails
@@ -136,6 +170,11 @@ fn deregister(world: &mut World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, n
     if world.traffic.group(tg).deregister(id, now).is_some() {
         log_targets(world, ctx, id, tg, "deregistered 1 targets in");
     }
+}
+
+/// The target group task `id` is registered with, if any.
+pub fn target_group_of(world: &World, id: TaskId) -> Option<TargetGroupId> {
+    world.traffic.backends.get(&id).map(|b| b.target_group)
 }
 
 /// The target's state under the load balancer, for the service scheduler's view of its health.

@@ -304,6 +304,18 @@ fn spot_interruptions_need_spot_capacity() {
 }
 
 #[test]
+fn only_health_check_failures_say_how_probes_fail() {
+    insta::assert_snapshot!(fault_report("{ at: 10m, crash_tasks: { service: web, probes: hang } }"), @"
+    bad.yaml:20: faults[0].crash_tasks.probes: only a health check failure has `probes`
+      hint: remove `probes`
+    ");
+    insta::assert_snapshot!(fault_report("{ at: 10m, fail_health_checks: { service: web, probes: hung } }"), @"
+    bad.yaml:20: faults[0].fail_health_checks.probes: unknown variant `hung`, expected `fail_fast` or `hang`
+      hint: did you mean `hang`?
+    ");
+}
+
+#[test]
 fn a_fault_has_one_kind() {
     insta::assert_snapshot!(fault_report("{ at: 10m, az_outage: { zone: us-east-1b }, drain_instances: {} }"), @"
     bad.yaml:20: faults[0]: a fault has exactly one kind
@@ -347,6 +359,43 @@ traffic:
         1,
     );
     insta::assert_snapshot!(validate_report(&text));
+}
+
+#[test]
+fn target_group_health_checks_and_thresholds_are_checked() {
+    let traffic = r#"  web: { task_definition: web, desired_count: 2, load_balancer: web-tg }
+  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }
+load_balancers:
+  alb:
+    target_groups:
+      web-tg: { health_check: { matcher: "200-600", path: health, port: 70000 } }
+      web-tg-2:
+        target_group_health:
+          unhealthy_state_routing: { minimum_healthy_targets: { count: 3, percentage: 150 } }
+          dns_failover: { minimum_healthy_targets: { count: 2 } }
+      web-tg-3:
+        target_group_health:
+          unhealthy_state_routing: { minimum_healthy_targets: { count: 3 } }
+          dns_failover: { minimum_healthy_targets: { count: 2, percentage: some } }
+      web-tg-4:
+        target_group_health:
+          unhealthy_state_routing: { minimum_healthy_targets: { count: 3 } }
+          dns_failover: { minimum_healthy_targets: { count: 2 } }
+"#;
+    let services = "  web: { task_definition: web, desired_count: 2 }\n  api: { task_definition: api, desired_count: 1, launch_type: FARGATE }\n";
+    let text = VALID.replace_once(services, traffic);
+    insta::assert_snapshot!(validate_report(&text), @"
+    bad.yaml:25: load_balancers.alb.target_groups.web-tg-2.target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage: 150 is out of range: must be between 1 and 100
+    bad.yaml:30: load_balancers.alb.target_groups.web-tg-3.target_group_health.dns_failover.minimum_healthy_targets.percentage: `some` is not a number
+      hint: write a number or `off`
+    bad.yaml:34: load_balancers.alb.target_groups.web-tg-4.target_group_health.dns_failover: the DNS failover threshold must be at least the unhealthy state routing one
+      hint: AWS requires it, so that DNS fails over at or before routing fails open
+    bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.matcher: `600` is not an HTTP code from 200 to 499
+      hint: write codes as AWS does: `200`, `200,202` or `200-299`
+    bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.path: `health` must begin with `/` and be at most 1024 characters
+    bad.yaml:22: load_balancers.alb.target_groups.web-tg.health_check.port: `70000` is not a port
+      hint: write `traffic-port` or a number from 1 to 65535
+    ");
 }
 
 #[test]

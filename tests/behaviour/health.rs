@@ -176,3 +176,24 @@ fn a_task_that_stops_answering_is_stopped_once_its_replacement_is_healthy() {
     assert_eq!(web1.stopped_reason.as_deref(), Some("Task failed container health checks"));
     assert_eq!((summary.services[0].running_at_end, summary.services[0].tasks_started), (2, 3));
 }
+
+#[test]
+fn a_hanging_health_check_takes_its_timeout_before_it_fails() {
+    // timeout 50 s, interval 5 s, retries 3 (the user's figures). From 300 s web-1's program
+    // stops answering. Probes that fail at once make it UNHEALTHY after 3 × 5 s = 15 s; probes
+    // that hang are killed at their 50 s timeout and the next starts 5 s later: 3 × (5 + 50) s
+    // = 165 s, at 465 s.
+    let check =
+        r#", health_check: { command: [CMD-SHELL, "curl -f localhost"], interval: 5s, timeout: 50s, retries: 3 }"#;
+    let unhealthy_at = |probes: &str| {
+        let yaml = cluster(2, check, "")
+            + &format!("faults:\n  - {{ at: 5m, fail_health_checks: {{ task: web-1{probes} }} }}\n");
+        let (_, _, rec) = run(&scenario(&yaml));
+        let changes = health_changes(&rec, "web-1");
+        assert_eq!(changes[1].1, "task web-1 health status is UNHEALTHY");
+        changes[1].0
+    };
+    assert_eq!(unhealthy_at(""), 315.0);
+    assert_eq!(unhealthy_at(", probes: fail_fast"), 315.0);
+    assert_eq!(unhealthy_at(", probes: hang"), 465.0);
+}

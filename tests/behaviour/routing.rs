@@ -75,15 +75,23 @@ fn a_new_target_gets_requests_only_once_it_passes_its_health_checks() {
     assert_eq!(traffic.elb_502 + traffic.elb_504 + traffic.target_5xx, 0.0);
 }
 
+/// The task of `web-1`, `web-2` that the scale-in stopped.
+fn scaled_in(rec: &Memory) -> &'static str {
+    ["web-1", "web-2"].into_iter().find(|t| rec.entered(t, "DEACTIVATING").is_some()).expect("one task stopped")
+}
+
 #[test]
-fn a_stopped_task_drains_for_the_deregistration_delay_then_stops() {
+fn a_stopped_task_drains_until_its_last_request_ends_then_stops() {
     let tg = "deregistration_delay: 45s";
     let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
     let (_, _, rec) = run(&scenario(&web(2, "50", tg, extra)));
-    let stopped = ["web-1", "web-2"].into_iter().find(|t| rec.entered(t, "DEACTIVATING").is_some()).unwrap();
-    // Scale-in at 180 s: the task is deregistered and stays DEACTIVATING for the 45 s delay.
+    let stopped = scaled_in(&rec);
+    // Scale-in at 180 s: the task is deregistered and DEACTIVATING while its in-flight requests
+    // finish. At 25/s per task of 20 ms each, about 0.5 are in flight and the last ends within
+    // tens of milliseconds: ECS moves on then, not at the delay's end (225 s).
     assert_eq!(rec.entered(stopped, "DEACTIVATING"), Some(180.0));
-    assert_eq!(rec.entered(stopped, "STOPPING"), Some(225.0));
+    let stopping = rec.entered(stopped, "STOPPING").unwrap();
+    assert!((180.0..181.0).contains(&stopping), "STOPPING at {stopping}");
     let messages = rec.messages(EventKind::ServiceTargetsChanged);
     assert!(messages.contains(&"(service web) deregistered 1 targets in (target-group web-tg)"), "{messages:?}");
     // Nothing was lost: in-flight requests finished during the drain, new ones went to the other.
@@ -91,6 +99,153 @@ fn a_stopped_task_drains_for_the_deregistration_delay_then_stops() {
     assert_eq!(traffic(|t| t.elb_502), 0.0);
     let after: Vec<_> = rec.rows.iter().filter(|r| r.time.as_secs_f64() > 240.0).collect();
     assert!(after.iter().all(|r| r.traffic.as_ref().unwrap().healthy_hosts == 1));
+}
+
+#[test]
+fn a_target_with_nothing_in_flight_completes_its_deregistration_at_once() {
+    // No traffic at all: at the scale-in (180 s) the target has no request in flight, so the
+    // ALB completes the deregistration at once and the default 300 s delay is not waited out.
+    let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
+    let (_, _, rec) = run(&scenario(&web(2, "0", "", extra)));
+    let stopped = scaled_in(&rec);
+    assert_eq!(rec.entered(stopped, "DEACTIVATING"), Some(180.0));
+    assert_eq!(rec.entered(stopped, "STOPPING"), Some(180.0));
+}
+
+#[test]
+fn requests_outliving_the_deregistration_delay_keep_the_drain_to_its_end_and_fail() {
+    // Requests of 100 s of CPU each (processor sharing, no timeout before 1000 s), one a second:
+    // at the scale-in dozens are in flight on each task, none can finish within the 45 s delay.
+    let tg = "deregistration_delay: 45s";
+    let extra = "actions: [{ at: 3m, update_service: { service: web, desired_count: 1 } }]";
+    let yaml = web(2, "1", tg, extra)
+        .replace_once("{ exponential: { mean: 20ms } }", "100s")
+        .replace_once("web-alb: {", "web-alb: { idle_timeout: 1000s,");
+    let (_, summary, rec) = run(&scenario(&yaml));
+    let stopped = scaled_in(&rec);
+    assert_eq!(rec.entered(stopped, "STOPPING"), Some(225.0));
+    // What was still in flight at SIGTERM failed with 502.
+    assert!(summary.services[0].traffic.as_ref().unwrap().elb_502 > 10.0);
+}
+
+#[test]
+fn a_new_services_targets_registered_together_do_not_enter_slow_start() {
+    // Four 1-vCPU tasks RUNNING together at 5 s, registered on an empty target group, at 120
+    // requests/s of 20 ms (50/s each at most). AWS: targets registered together on an empty
+    // group do not enter slow start, so the run is the one without slow start, request for
+    // request. (Before, the later three ramped over 60 s while the first took the excess: p99 in
+    // tens of seconds.)
+    let p99 = |tg: &str| {
+        let (_, summary, rec) = run(&scenario(&web(4, "120", tg, "")));
+        assert!(["web-1", "web-2", "web-3", "web-4"].iter().all(|t| rec.entered(t, "RUNNING") == Some(5.0)));
+        let t = summary.services[0].traffic.clone().unwrap();
+        (t.requests, t.response_time_p99_s.unwrap())
+    };
+    let (plain, slow) =
+        (p99("health_check: { interval: 10s }"), p99("health_check: { interval: 10s }, slow_start: 60s"));
+    assert_eq!(slow, plain);
+    assert!(slow.1 < 1.0, "p99 {}s", slow.1);
+}
+
+#[test]
+fn a_redirect_fails_a_200_matcher_and_the_task_is_replaced_for_elb_health_checks() {
+    // ECS's WordPress example: the application answers its health check with a 301 redirect.
+    // The default matcher (200) fails it: 2 failures 10 s apart make the target unhealthy, and
+    // ECS replaces the task, saying it failed the ELB health checks.
+    let redirecting = |tg: &str| {
+        web(1, "20", tg, "").replace_once("memory: 1024 }", "memory: 1024, behaviour: { health_check_response: 301 } }")
+    };
+    let (_, summary, rec) = run(&scenario(&redirecting("health_check: { interval: 10s }")));
+    assert!(target_turned(&rec, "web-1", "healthy").is_none());
+    let unhealthy = target_turned(&rec, "web-1", "unhealthy").expect("the redirect fails the checks");
+    // RUNNING at 5 s, first check within 10 s, the second 10 s later: 15 s to 25 s.
+    assert!((15.0..=25.0).contains(&unhealthy), "unhealthy at {unhealthy}");
+    let reasons = &summary.services[0].stop_reasons;
+    assert!(reasons.contains_key("Task failed ELB health checks in (target-group web-tg)"), "{reasons:?}");
+    assert!(!reasons.keys().any(|r| r.contains("container health checks")), "{reasons:?}");
+    // A matcher of 200-399 takes the redirect: healthy at the first check, nothing replaced.
+    let tg = r#"health_check: { interval: 10s, matcher: "200-399", path: /wp-login.php, port: traffic-port }"#;
+    let (_, summary, rec) = run(&scenario(&redirecting(tg)));
+    assert!(target_turned(&rec, "web-1", "healthy").is_some_and(|t| t <= 15.0));
+    assert_eq!(summary.services[0].tasks_started, 1);
+}
+
+#[test]
+fn with_a_load_balancer_and_a_container_check_a_new_task_is_healthy_once_both_pass() {
+    // v2 adds a container health check every 30 s; the target group checks every 5 s. At the
+    // deployment (2 m) web-2 starts; its target passes within 5 s of RUNNING, its container
+    // check only at its first check, 30 s after RUNNING. With minimumHealthyPercent 100, web-1
+    // may stop only once web-2 counts as healthy: when both checks pass.
+    let check = r#"health_check: { command: [CMD-SHELL, "curl -f localhost"], interval: 30s, retries: 3 }"#;
+    let v2 =
+        format!("  v2: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024, {check} }}] }}\n");
+    let extra = "actions: [{ at: 2m, deploy: { service: web, task_definition: v2 } }]";
+    let yaml = web(1, "20", "health_check: { interval: 5s, timeout: 2s }", extra)
+        .replace_once("capacity_providers:", &format!("{v2}capacity_providers:"));
+    let (_, _, rec) = run(&scenario(&yaml));
+    let running = rec.entered("web-2", "RUNNING").unwrap();
+    let target = target_turned(&rec, "web-2", "healthy").unwrap();
+    assert!(target <= running + 5.0, "target healthy at {target}, RUNNING at {running}");
+    let healthy = rec
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::TaskHealthChange && e.task.as_deref() == Some("web-2"))
+        .map(|e| (e.time.as_secs_f64(), e.message.as_str()));
+    assert_eq!(healthy, Some((running + 30.0, "task web-2 health status is HEALTHY")));
+    // Before, web-1 stopped as soon as the target passed, before the container was HEALTHY.
+    assert_eq!(rec.entered("web-1", "DEACTIVATING"), Some(running + 30.0));
+}
+
+/// Four tasks of 50 requests/s each at 90/s; from 2 m two of them fail their target health
+/// checks (unhealthy by 2 m 30 s; a grace period longer than the run keeps ECS from replacing
+/// them). `health` is the target group's `target_group_health`.
+fn half_unhealthy(health: &str) -> Memory {
+    let tg = format!("health_check: {{ interval: 10s, unhealthy_threshold: 2 }}, target_group_health: {health}");
+    let extra = "faults: [{ at: 2m, fail_health_checks: { service: web, count: 2 } }]";
+    let yaml = web(4, "90", &tg, extra)
+        .replace_once("load_balancer: web-tg", "load_balancer: web-tg\n    health_check_grace_period: 1h");
+    run(&scenario(&yaml)).2
+}
+
+#[test]
+fn below_the_unhealthy_state_routing_threshold_the_group_fails_open_to_every_target() {
+    let late = |rec: &Memory| -> Vec<ecsim::record::TrafficRow> {
+        rec.rows.iter().filter(|r| r.time.as_secs_f64() >= 180.0).filter_map(|r| r.traffic.clone()).collect()
+    };
+    // Default (a count of 1): 2 healthy targets remain, so only they take requests: 45/s each
+    // of 50/s, 90 % busy, and the tail grows (p99 of an M/M/1-PS at 90 %: seconds).
+    let plain = half_unhealthy("{}");
+    // A count of 3: 2 healthy is below it, so the group fails open and all 4 share the load
+    // (45 % busy; p99 around a tenth of a second).
+    let open = half_unhealthy("{ unhealthy_state_routing: { minimum_healthy_targets: { count: 3 } } }");
+    for rows in [late(&plain), late(&open)] {
+        assert!(rows.iter().all(|t| (t.healthy_hosts, t.unhealthy_hosts) == (2, 2) && t.elb_503 == 0.0));
+    }
+    let worst = |rows: Vec<ecsim::record::TrafficRow>| {
+        rows.iter().filter_map(|t| t.response_time.map(|p| p.p99)).fold(0.0, f64::max)
+    };
+    let (plain, open) = (worst(late(&plain)), worst(late(&open)));
+    assert!(open < 0.5 && plain > 2.0 * open, "worst p99: failing open {open}s, default {plain}s");
+}
+
+#[test]
+fn below_the_dns_failover_threshold_requests_fail_over_as_503() {
+    // DNS failover at 3 healthy targets: once 2 of 4 are unhealthy the load balancer's name
+    // fails over to what ecsim does not simulate: every request is a 503 (90/s × 10 s a row).
+    let rec = half_unhealthy("{ dns_failover: { minimum_healthy_targets: { count: 3 } } }");
+    for row in rec.rows.iter().filter(|r| r.time.as_secs_f64() >= 180.0) {
+        let t = row.traffic.as_ref().unwrap();
+        assert_eq!(t.requests, 0.0, "{t:?}");
+        assert!((t.elb_503 - 900.0).abs() < 4.0 * 30.0, "{t:?}");
+    }
+    // Before the fault, 4 healthy targets meet it: nothing is refused.
+    let early: f64 = rec
+        .rows
+        .iter()
+        .filter(|r| (60.0..120.0).contains(&r.time.as_secs_f64()))
+        .map(|r| r.traffic.as_ref().unwrap().elb_503)
+        .sum();
+    assert_eq!(early, 0.0);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::values::{RawDistribution, Scalar};
 use crate::catalog::CpuArchitecture;
 use crate::service::{LaunchType, SchedulingStrategy};
-use crate::task::{Compatibility, DependencyCondition, NetworkMode, Protocol};
+use crate::task::{Compatibility, DependencyCondition, NetworkMode, ProbeFailure, Protocol};
 
 mod autoscaling;
 mod capacity;
@@ -199,13 +199,16 @@ pub struct RawContainerDefinition {
 }
 
 /// How the program in a container behaves: `starts: false`, `ready_after`,
-/// `passes_health_checks: false`, `exits_after` with `exit_code`, and `memory` use.
+/// `passes_health_checks: false`, `health_check_response`, `exits_after` with `exit_code`, and
+/// `memory` use.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContainerBehaviour {
     pub starts: Option<bool>,
     pub ready_after: Option<RawDistribution>,
     pub passes_health_checks: Option<bool>,
+    /// The HTTP code the program answers a load balancer's health check with (default 200).
+    pub health_check_response: Option<i64>,
     pub exits_after: Option<RawDistribution>,
     pub exit_code: Option<i64>,
     pub memory: Option<RawMemoryUse>,
@@ -463,7 +466,8 @@ pub struct RawSpotInterruption {
 }
 
 /// The tasks a fault hits: a service's RUNNING tasks, `count` of them (default 1), a `fraction`,
-/// or one `task` by name (`web-3`); `reason` for stops, `exit_code` for crashes.
+/// or one `task` by name (`web-3`); `reason` for stops, `exit_code` for crashes, `probes` for
+/// health check failures.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTaskFault {
@@ -473,6 +477,8 @@ pub struct RawTaskFault {
     pub task: Option<String>,
     pub reason: Option<String>,
     pub exit_code: Option<i64>,
+    /// How the failing health checks fail: `fail_fast` (default) or `hang` until their timeout.
+    pub probes: Option<ProbeFailure>,
 }
 
 /// Every BTreeMap key of the raw scenario that names something, for "did you mean" hints.

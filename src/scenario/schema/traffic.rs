@@ -34,6 +34,31 @@ pub struct RawTargetGroup {
     /// `load_balancing.cross_zone.enabled` (default true for an ALB).
     pub cross_zone: Option<bool>,
     pub health_check: Option<RawTargetHealthCheck>,
+    /// `target_group_health.*`: when the group fails open, and when DNS fails over.
+    pub target_group_health: Option<RawTargetGroupHealth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargetGroupHealth {
+    /// Below this, route to unhealthy targets too (default: a count of 1).
+    pub unhealthy_state_routing: Option<RawHealthAction>,
+    /// Below this, requests fail over elsewhere: 503 in ecsim (default: off).
+    pub dns_failover: Option<RawHealthAction>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthAction {
+    pub minimum_healthy_targets: RawMinimumHealthyTargets,
+}
+
+/// A count and/or a percentage of the registered targets; each a number or `off`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMinimumHealthyTargets {
+    pub count: Option<Scalar>,
+    pub percentage: Option<Scalar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +71,12 @@ pub struct RawTargetHealthCheck {
     /// How many checks a newly registered target must pass: `one` (the ALB guide's wording) or
     /// `healthy_threshold`.
     pub initial_checks: Option<InitialChecks>,
+    /// `Matcher.HttpCode`: the codes that pass, `200` (default), `200,202`, `200-299`.
+    pub matcher: Option<Scalar>,
+    /// `HealthCheckPath` (default `/`).
+    pub path: Option<String>,
+    /// `HealthCheckPort`: `traffic-port` (default) or a port number.
+    pub port: Option<Scalar>,
 }
 
 /// How a service's task serves a request.

@@ -9,6 +9,8 @@ use crate::task::{ContainerBehaviour, MemoryUse};
 
 /// Docker's exit codes are 0 to 255.
 pub const MAX_EXIT_CODE: i64 = 255;
+/// HTTP status codes an application may answer with.
+const HTTP_CODES: (i64, i64) = (100, 599);
 
 pub fn check(c: &mut Checker, path: &Path, raw: &RawContainerBehaviour) -> Option<ContainerBehaviour> {
     let default = ContainerBehaviour::default();
@@ -25,10 +27,14 @@ pub fn check(c: &mut Checker, path: &Path, raw: &RawContainerBehaviour) -> Optio
         c.int_in(&path.field("exit_code"), raw.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE)
     };
     let memory = raw.memory.as_ref().map(|m| memory(c, &path.field("memory"), m));
+    let response = raw.health_check_response.map_or(Some(u32::from(default.health_check_response)), |code| {
+        c.int_in(&path.field("health_check_response"), code, HTTP_CODES.0, HTTP_CODES.1)
+    });
     Some(ContainerBehaviour {
         starts: raw.starts.unwrap_or(default.starts),
         ready_after: ready_after.unwrap_or(Some(default.ready_after))?,
         passes_health_checks: raw.passes_health_checks.unwrap_or(default.passes_health_checks),
+        health_check_response: response? as u16,
         exits_after: exits_after.map_or(Some(None), |d| d.map(Some))?,
         exit_code: exit_code? as i32,
         memory: memory.map_or(Some(None), |m| m.map(Some))?,

@@ -90,7 +90,9 @@ fn kind(c: &mut Checker, path: &Path, raw: &RawFault, known: &Known) -> Option<F
                 c.error(&path.field(field), &format!("a health check failure has no {field}"), None);
             }
         }
-        return target(c, &path, fail, &known.names.services).map(FaultKind::FailHealthChecks);
+        let probes = fail.probes.unwrap_or_default();
+        return target(c, &path, fail, &known.names.services)
+            .map(|target| FaultKind::FailHealthChecks { target, probes });
     }
     if let Some(t) = &raw.terminate_instances {
         let path = path.field("terminate_instances");
@@ -128,6 +130,7 @@ fn stop_tasks(c: &mut Checker, path: &Path, stop: &RawTaskFault, services: &Tabl
             Some("use `crash_tasks` for a container that exits"),
         );
     }
+    no_probes(c, path, stop);
     let reason = stop.reason.clone().unwrap_or_else(|| "Task stopped by ecsim fault injection".to_string());
     target.map(|target| FaultKind::StopTasks { target, reason })
 }
@@ -141,8 +144,16 @@ fn crash_tasks(c: &mut Checker, path: &Path, crash: &RawTaskFault, services: &Ta
             Some("set `exit_code` instead"),
         );
     }
+    no_probes(c, path, crash);
     let exit_code = c.int_in(&path.field("exit_code"), crash.exit_code.unwrap_or(1), 0, MAX_EXIT_CODE);
     Some(FaultKind::CrashTasks { target: target?, exit_code: exit_code? as i32 })
+}
+
+/// `probes` says how health checks fail: only `fail_health_checks` has it.
+fn no_probes(c: &mut Checker, path: &Path, raw: &RawTaskFault) {
+    if raw.probes.is_some() {
+        c.error(&path.field("probes"), "only a health check failure has `probes`", Some("remove `probes`"));
+    }
 }
 
 /// `at` once, or `every` (optionally within `from`..`until`); never both.

@@ -8,14 +8,20 @@ use super::names::{Checked, Names};
 use crate::engine::SimDuration;
 use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId};
 use crate::scenario::path::Path;
-use crate::scenario::schema::{RawLoadBalancer, RawRequestModel, RawTargetGroup, RawTargetHealthCheck, RawTraffic};
+use crate::scenario::schema::{
+    RawLoadBalancer, RawMinimumHealthyTargets, RawRequestModel, RawTargetGroup, RawTargetGroupHealth,
+    RawTargetHealthCheck, RawTraffic,
+};
 use crate::scenario::values::Scalar;
 use crate::service::ServiceSpec;
+use crate::traffic::matcher::Matcher;
 use crate::traffic::server::Concurrency;
 use crate::traffic::spec::{
     LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT, DEFAULT_STEP,
 };
-use crate::traffic::target_group::{Algorithm, HealthCheck, InitialChecks, TargetGroupConfig};
+use crate::traffic::target_group::{
+    Algorithm, HealthCheck, HealthCheckPort, InitialChecks, MinimumHealthyTargets, TargetGroupConfig, TargetGroupHealth,
+};
 
 /// AWS's bounds on target group and load balancer settings, in seconds.
 const HEALTH_CHECK_INTERVAL: (u64, u64) = (5, 300);
@@ -24,6 +30,8 @@ const THRESHOLD: (i64, i64) = (2, 10);
 const DEREGISTRATION_DELAY_MAX: u64 = 3_600;
 const SLOW_START: (u64, u64) = (30, 900);
 const IDLE_TIMEOUT: (u64, u64) = (1, 4_000);
+/// `HealthCheckPath` is at most 1024 characters.
+const MAX_PATH: usize = 1024;
 /// A weighted forward action takes weights 0-999.
 const MAX_WEIGHT: i64 = 999;
 
@@ -101,6 +109,10 @@ fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Op
     let health_check = raw.health_check.as_ref().map_or(Some((defaults.health_check, defaults.initial_checks)), |h| {
         health_check(c, &path.field("health_check"), h, defaults.initial_checks)
     });
+    let group_health = raw
+        .target_group_health
+        .as_ref()
+        .map_or(Some(defaults.target_group_health), |h| target_group_health(c, &path.field("target_group_health"), h));
     let (health_check, initial_checks) = health_check?;
     Some(TargetGroupConfig {
         algorithm,
@@ -109,7 +121,53 @@ fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Op
         slow_start: slow_start?,
         cross_zone: raw.cross_zone.unwrap_or(defaults.cross_zone),
         initial_checks,
+        target_group_health: group_health?,
     })
+}
+
+/// `target_group_health`: each action's threshold; DNS failover's must not be below routing
+/// failover's (AWS: so that DNS fails over at or before routing fails open).
+fn target_group_health(c: &mut Checker, path: &Path, raw: &RawTargetGroupHealth) -> Option<TargetGroupHealth> {
+    let defaults = TargetGroupHealth::default();
+    let mut action = |field: &str, given: Option<&crate::scenario::schema::RawHealthAction>, default| {
+        let path = path.field(field).field("minimum_healthy_targets");
+        given.map_or(Some(default), |a| minimum_healthy_targets(c, &path, &a.minimum_healthy_targets))
+    };
+    let routing =
+        action("unhealthy_state_routing", raw.unhealthy_state_routing.as_ref(), defaults.unhealthy_state_routing);
+    let dns = action("dns_failover", raw.dns_failover.as_ref(), defaults.dns_failover);
+    let (routing, dns) = (routing?, dns?);
+    let below = |d: Option<u32>, r: Option<u32>| d.zip(r).is_some_and(|(d, r)| d < r);
+    if raw.dns_failover.is_some() && (below(dns.count, routing.count) || below(dns.percentage, routing.percentage)) {
+        c.error(
+            &path.field("dns_failover"),
+            "the DNS failover threshold must be at least the unhealthy state routing one",
+            Some("AWS requires it, so that DNS fails over at or before routing fails open"),
+        );
+        return None;
+    }
+    Some(TargetGroupHealth { unhealthy_state_routing: routing, dns_failover: dns })
+}
+
+/// `count` (1 or more) and `percentage` (1-100), each a number or `off`; at least one on.
+fn minimum_healthy_targets(
+    c: &mut Checker,
+    path: &Path,
+    raw: &RawMinimumHealthyTargets,
+) -> Option<MinimumHealthyTargets> {
+    let part = |c: &mut Checker, field: &str, value: Option<&Scalar>, max: i64| match value.map(|s| s.0.as_str()) {
+        None | Some("off") => Some(None),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) => c.int_in(&path.field(field), n, 1, max).map(Some),
+            Err(_) => {
+                c.error(&path.field(field), &format!("`{text}` is not a number"), Some("write a number or `off`"));
+                None
+            }
+        },
+    };
+    let count = part(c, "count", raw.count.as_ref(), i64::from(u32::MAX));
+    let percentage = part(c, "percentage", raw.percentage.as_ref(), 100);
+    Some(MinimumHealthyTargets { count: count?, percentage: percentage? })
 }
 
 /// `slow_start`: 0 (off) or 30s to 900s.
@@ -142,6 +200,9 @@ fn health_check(
     };
     let healthy = threshold(c, "healthy_threshold", raw.healthy_threshold, d.healthy_threshold);
     let unhealthy = threshold(c, "unhealthy_threshold", raw.unhealthy_threshold, d.unhealthy_threshold);
+    let matcher = matcher(c, &path.field("matcher"), raw.matcher.as_ref());
+    let probe_path = probe_path(c, &path.field("path"), raw.path.as_deref());
+    let port = port(c, &path.field("port"), raw.port.as_ref());
     let (interval, timeout) = (interval?, timeout?);
     if timeout >= interval {
         c.error(
@@ -152,8 +213,52 @@ fn health_check(
         return None;
     }
     let initial = raw.initial_checks.unwrap_or(default_initial);
-    let check = HealthCheck { interval, timeout, healthy_threshold: healthy?, unhealthy_threshold: unhealthy? };
+    let check = HealthCheck {
+        interval,
+        timeout,
+        healthy_threshold: healthy?,
+        unhealthy_threshold: unhealthy?,
+        matcher: matcher?,
+        path: probe_path?,
+        port: port?,
+    };
     Some((check, initial))
+}
+
+/// `matcher`: AWS's success codes, 200-499 (see [`Matcher::parse`]).
+fn matcher(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<Matcher> {
+    let Some(Scalar(text)) = raw else { return Some(Matcher::default()) };
+    Matcher::parse(text)
+        .map_err(|why| c.error(path, &why, Some("write codes as AWS does: `200`, `200,202` or `200-299`")))
+        .ok()
+}
+
+/// `path`: begins with `/`, at most 1024 characters.
+fn probe_path(c: &mut Checker, path: &Path, raw: Option<&str>) -> Option<String> {
+    let Some(text) = raw else { return Some("/".to_string()) };
+    if !text.starts_with('/') || text.len() > MAX_PATH {
+        c.error(path, &format!("`{text}` must begin with `/` and be at most {MAX_PATH} characters"), None);
+        return None;
+    }
+    Some(text.to_string())
+}
+
+/// `port`: `traffic-port` or 1-65535.
+fn port(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<HealthCheckPort> {
+    match raw.map(|s| s.0.as_str()) {
+        None | Some("traffic-port") => Some(HealthCheckPort::TrafficPort),
+        Some(text) => match text.parse::<u16>() {
+            Ok(p) if p > 0 => Some(HealthCheckPort::Port(p)),
+            _ => {
+                c.error(
+                    path,
+                    &format!("`{text}` is not a port"),
+                    Some("write `traffic-port` or a number from 1 to 65535"),
+                );
+                None
+            }
+        },
+    }
 }
 
 /// A service's `requests:` model; the default one when absent.
