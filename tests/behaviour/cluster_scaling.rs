@@ -40,6 +40,15 @@ fn registrations(rec: &Memory) -> Vec<f64> {
         .collect()
 }
 
+/// (seconds, message) of every change of a group's desired capacity.
+fn desired_changes(rec: &Memory) -> Vec<(f64, String)> {
+    rec.events
+        .iter()
+        .filter(|e| e.kind == EventKind::AsgDesiredCapacityChanged)
+        .map(|e| (e.time.as_secs_f64(), e.message.clone()))
+        .collect()
+}
+
 fn running(world: &World) -> usize {
     world.tasks().iter().filter(|t| t.status == TaskStatus::Running).count()
 }
@@ -324,12 +333,7 @@ fn managed_scaling_does_not_wait_for_the_initial_fleet_to_warm_up() {
     // scale-out: ECS scales out at once, desired ceil(3 × 100 / 100) = 3 (it waited until the
     // 300 s warm-up of instances "launched" at 0 s had run out before).
     let (world, _, rec) = run(&scenario(&scaling_cluster(6, ", desired_capacity: 2", "")));
-    let changes: Vec<(f64, String)> = rec
-        .events
-        .iter()
-        .filter(|e| e.kind == EventKind::AsgDesiredCapacityChanged)
-        .map(|e| (e.time.as_secs_f64(), e.message.clone()))
-        .collect();
+    let changes = desired_changes(&rec);
     assert_eq!(changes.first().map(|(t, _)| *t), Some(60.0), "{changes:#?}");
     assert!(changes[0].1.contains("CapacityProviderReservation 150.0 > target 100 (M=3 instances needed, N=2"));
     assert!(changes[0].1.ends_with("desired 2 → 3."), "{}", changes[0].1);
@@ -348,12 +352,7 @@ fn managed_scale_in_publishes_100_minus_the_empty_instances_and_shrinks_graduall
         .replace_once("cpu: 1024, memory: 512", "cpu: 2048, memory: 512")
         .replace_once("duration: 2h", "duration: 50m");
     let (world, _, rec) = run(&scenario(&yaml));
-    let changes: Vec<(f64, String)> = rec
-        .events
-        .iter()
-        .filter(|e| e.kind == EventKind::AsgDesiredCapacityChanged)
-        .map(|e| (e.time.as_secs_f64(), e.message.clone()))
-        .collect();
+    let changes = desired_changes(&rec);
     // 98 from minute 30 on; the 15th datapoint below 100 is at 44 m (2640 s): floor(10 × 98 /
     // 100) = 9. One empty instance goes; at 45 m (2700 s) 1 of 9 is empty: 99 → floor(8.91) = 8.
     // At 46 m none is empty: 100, on target, and the group stays at 8.

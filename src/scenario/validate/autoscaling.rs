@@ -429,17 +429,25 @@ fn alarm(c: &mut Checker, path: &Path, a: &RawAlarm, known: Known) -> Option<Ala
     })
 }
 
-fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) -> Option<StepScaling> {
-    if p.name.trim().is_empty() {
+/// What step and simple policies check alike: a name, an alarm on the policy's own target (not a
+/// service's), and MinAdjustmentMagnitude only with percent changes. The alarm, and the magnitude
+/// (`Some(None)` when none is given).
+fn policy_alarm(
+    c: &mut Checker,
+    path: &Path,
+    (name, raw_alarm): (&str, &RawAlarm),
+    (adjustment_type, min_magnitude): (AdjustmentType, Option<i64>),
+    known: Known,
+) -> (Option<AlarmSpec>, Option<Option<u32>>) {
+    if name.trim().is_empty() {
         c.error(&path.field("name"), "a policy needs a name", Some("e.g. `name: scale-out`"));
     }
-    if p.alarm.service.is_some() {
+    if raw_alarm.service.is_some() {
         let hint = "a policy's alarm reads its own target's metric: remove `service`";
         c.error(&path.field("alarm").field("service"), "only an alarm of `alarms:` names a service", Some(hint));
     }
-    let alarm = alarm(c, &path.field("alarm"), &p.alarm, known);
-    let adjustment_type = p.adjustment_type;
-    let magnitude = match p.min_adjustment_magnitude {
+    let alarm = alarm(c, &path.field("alarm"), raw_alarm, known);
+    let magnitude = match min_magnitude {
         Some(_) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
             let hint = "MinAdjustmentMagnitude applies only to `percent_change_in_capacity`";
             c.error(&path.field("min_adjustment_magnitude"), "not allowed with this adjustment type", Some(hint));
@@ -448,6 +456,13 @@ fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) 
         Some(m) => c.int_in(&path.field("min_adjustment_magnitude"), m, 1, MAX_CAPACITY).map(Some),
         None => Some(None),
     };
+    (alarm, magnitude)
+}
+
+fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) -> Option<StepScaling> {
+    let adjustment_type = p.adjustment_type;
+    let (alarm, magnitude) =
+        policy_alarm(c, path, (&p.name, &p.alarm), (adjustment_type, p.min_adjustment_magnitude), known);
     let cooldown = cooldown(c, &path.field("cooldown"), p.cooldown.as_ref(), known.0);
     let raw_steps: Vec<StepAdjustment> =
         p.steps.iter().map(|s| StepAdjustment { lower: s.lower, upper: s.upper, adjustment: s.adjustment }).collect();
@@ -495,24 +510,9 @@ fn step_scaling(c: &mut Checker, path: &Path, p: &RawStepScaling, known: Known) 
 /// A group's simple scaling policy, run as a step policy of one open step (its adjustment applies
 /// to any breach) whose cooldown the group's simple policies share (aws-behaviour.md §8).
 fn simple_scaling(c: &mut Checker, path: &Path, p: &RawSimpleScaling, known: Known) -> Option<StepScaling> {
-    if p.name.trim().is_empty() {
-        c.error(&path.field("name"), "a policy needs a name", Some("e.g. `name: scale-out`"));
-    }
-    if p.alarm.service.is_some() {
-        let hint = "a policy's alarm reads its own target's metric: remove `service`";
-        c.error(&path.field("alarm").field("service"), "only an alarm of `alarms:` names a service", Some(hint));
-    }
-    let alarm = alarm(c, &path.field("alarm"), &p.alarm, known);
     let adjustment_type = p.adjustment_type;
-    let magnitude = match p.min_adjustment_magnitude {
-        Some(_) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
-            let hint = "MinAdjustmentMagnitude applies only to `percent_change_in_capacity`";
-            c.error(&path.field("min_adjustment_magnitude"), "not allowed with this adjustment type", Some(hint));
-            None
-        }
-        Some(m) => c.int_in(&path.field("min_adjustment_magnitude"), m, 1, MAX_CAPACITY).map(Some),
-        None => Some(None),
-    };
+    let (alarm, magnitude) =
+        policy_alarm(c, path, (&p.name, &p.alarm), (adjustment_type, p.min_adjustment_magnitude), known);
     if adjustment_type == AdjustmentType::ExactCapacity && p.scaling_adjustment < 0 {
         c.error(&path.field("scaling_adjustment"), "an exact capacity must be >= 0", None);
         return None;
