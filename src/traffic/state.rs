@@ -22,11 +22,14 @@ pub struct InFlight {
 }
 
 /// Where a source is in its arrival process: requests come as a Poisson process whose rate is
-/// held constant over each step (see `requests::next_arrival`).
+/// held constant over each step (see `requests::schedule_arrival`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ArrivalClock {
     /// The step whose rate is cached, and that rate.
     pub cached: Option<(u64, f64)>,
+    /// How far, in microseconds (0 to 1), the pending arrival's event comes after the arrival's
+    /// exact instant: the next gap is measured from that instant.
+    pub behind: f64,
 }
 
 #[derive(Clone, Debug)]

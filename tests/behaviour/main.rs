@@ -1,5 +1,6 @@
 //! Behaviour tests of ecsim: one binary, a file per behaviour.
 
+mod arrivals;
 mod asg_scaling;
 mod capacity_wait;
 mod catalog;
