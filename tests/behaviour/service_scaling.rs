@@ -371,3 +371,31 @@ fn target_tracking_on_requests_per_target_scales_a_service_behind_a_load_balance
     // 20/s × 20 ms = 0.4 vCPU of work over 3-5 tasks of 1 vCPU: 8-14 %.
     assert!((5.0..=20.0).contains(&cpu), "{cpu}");
 }
+
+#[test]
+fn a_service_without_requests_publishes_no_request_count_and_keeps_its_tasks() {
+    // 4 tasks behind an ALB that gets no request for 25 minutes. ELB publishes no
+    // RequestCountPerTarget datapoint for a minute without requests, so AlarmLow (15 of 15 below
+    // 0.9 × 100) never has its datapoints and nothing scales in (it used to read 0 and scale
+    // 4 → 1 at ~17 min).
+    let yaml = crate::routing::web(4, "0", "health_check: { interval: 10s }", "")
+        .replace_once("duration: 10m", "duration: 25m")
+        .replace_once(
+            "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
+            "    requests: { cpu_time: { exponential: { mean: 20ms } } }
+    autoscaling:
+      min_capacity: 1
+      max_capacity: 10
+      target_tracking:
+        - { metric: alb_request_count_per_target, target: 100 }",
+        );
+    let (world, _, rec) = run(&scenario(&yaml));
+    assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 4);
+    let key = ecsim::autoscaling::metric::MetricKey {
+        dimension: ecsim::autoscaling::metric::Dimension::Service(0),
+        name: ecsim::autoscaling::metric::MetricName::RequestCountPerTarget,
+    };
+    let average = ecsim::autoscaling::metric::Statistic::Average;
+    assert_eq!(world.metric_store().statistic(key, 20, 15, average), None, "no datapoint without requests");
+}
