@@ -139,14 +139,15 @@ pub struct PointCache {
 const POINT_REUSE: f64 = 1e-2;
 
 /// The step's response-time points, reused from the previous step at nearly the same load and
-/// the same (empty or equal) backlog.
+/// nearly the same requests in the task.
 fn response_points(cache: &mut Option<PointCache>, lambda: f64, backlog: f64, r: &FluidStep) -> Points {
+    let near = |a: f64, b: f64| (a - b).abs() <= POINT_REUSE * a.max(b);
     if let Some(c) = cache {
-        if c.backlog == backlog && (c.lambda - lambda).abs() <= POINT_REUSE * c.lambda.max(lambda) {
+        if near(c.backlog, backlog) && near(c.lambda, lambda) {
             return c.points;
         }
     }
-    let points = POINTS.map(|(p, _)| r.quantile(p));
+    let points = POINTS.map(|(p, _)| r.answered_quantile(p));
     *cache = Some(PointCache { lambda, backlog, points });
     points
 }
