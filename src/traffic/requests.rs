@@ -41,7 +41,7 @@ fn schedule_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: Sim
     while t < end.as_micros() as f64 {
         let step = (t as u64) / width;
         let step_end = (step + 1) * width;
-        let rate = world.traffic.rate_in_step(source, step);
+        let rate = world.traffic.rate_in_step(source, step, end);
         let span = (step_end as f64 - t) / 1e6;
         if rate * span > mass {
             let exact = t + mass / rate * 1e6;

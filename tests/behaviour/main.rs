@@ -36,3 +36,4 @@ mod strategies;
 mod sweep;
 mod traces;
 mod traffic_shifting;
+mod traffic_steps;
