@@ -38,8 +38,8 @@
 //! mean number in the system, increasing from 0 to ∞ as `r` goes from 0 to 1), `(c / s)·r` the
 //! rate requests finish, `B(r)` the share of arrivals a bounded worker queue refuses and
 //! `S_τ(r)` the share that would wait past the timeout `τ`. One backward-Euler step solves
-//! `L(r₁) = x₀ + dt·(inflow(r₁) − (c / s)·r₁)` for `r₁` by bisection (the right side falls as
-//! `r₁` rises, `L` rises: one root). It is stable for any step, has the stationary law as its
+//! `L(r₁) = x₀ + dt·(inflow(r₁) − (c / s)·r₁)` for `r₁` (the right side falls as `r₁` rises,
+//! `L` rises: one root; safeguarded Newton in `−ln(1 − r₁)`). It is stable for any step, has the stationary law as its
 //! fixed point below capacity (`r = ρ`), and grows the queue by `(λ − c / s)·dt` a step beyond
 //! it, so counts, latencies and errors move continuously and monotonically with the load
 //! through ρ = 1 (there used to be two regimes, and a cliff between them). The step's
@@ -161,9 +161,13 @@ pub fn step(target: &FluidTarget, service: ServiceTime, lambda: f64, dt: f64, ba
 /// must not keep it computing.
 const EMPTY_BACKLOG: f64 = 1e-9;
 
-/// Halvings of the utilization bracket `[0, 1)` in [`Station::flow`]: enough to resolve `1 − r`
-/// down to the precision of an f64.
-const UTILIZATION_BISECTIONS: u32 = 80;
+/// The root of [`Station::flow`] is sought in `y = −ln(1 − r)` within `[0, MAX_LOG_IDLE]` (37:
+/// `1 − r` down to 10⁻¹⁶, below an f64's resolution of 1), to this relative precision, in at
+/// most this many Newton or bisection steps (a bisection alone needs about 60; Newton from the
+/// load's utilization a handful).
+const MAX_LOG_IDLE: f64 = 37.0;
+const ROOT_TOLERANCE: f64 = 1e-13;
+const ROOT_ITERATIONS: u32 = 100;
 
 /// A target's numbers, resolved once per step.
 struct Station {
@@ -238,19 +242,44 @@ impl Station {
             let inflow = lambda * (1.0 - law.blocking) * (1.0 - law.timing_out);
             law.in_task - x0 - dt * (inflow - cap * r)
         };
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        for _ in 0..UTILIZATION_BISECTIONS {
-            let mid = 0.5 * (lo + hi);
-            if mid <= lo || mid >= hi {
+        // Solved in y = −ln(1 − r), where L grows about linearly, by Newton's method from the
+        // load's own utilization (the fixed point below capacity), kept inside a bracket that
+        // every evaluation narrows, with a bisection whenever Newton would leave it.
+        let r_of = |y: f64| -(-y).exp_m1();
+        let value = |y: f64| {
+            let r = r_of(y);
+            g(&self.at(r), r)
+        };
+        let guess = if lambda < cap {
+            lambda / cap
+        } else {
+            let x = x0 + dt * (lambda - cap);
+            x / (1.0 + x)
+        };
+        let (mut lo, mut hi) = (0.0f64, MAX_LOG_IDLE);
+        let mut y = (-(-guess.clamp(0.0, 1.0)).ln_1p()).clamp(lo, hi);
+        for _ in 0..ROOT_ITERATIONS {
+            let gy = value(y);
+            if gy < 0.0 {
+                lo = y;
+            } else {
+                hi = y;
+            }
+            let tolerance = ROOT_TOLERANCE * (1.0 + y);
+            if gy == 0.0 || hi - lo <= tolerance {
                 break;
             }
-            if g(&self.at(mid), mid) < 0.0 {
-                lo = mid;
-            } else {
-                hi = mid;
+            let h = 1e-7 * (1.0 + y);
+            let slope = (value(y + h) - gy) / h;
+            let newton = y - gy / slope;
+            let next = if slope > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
+            let converged = (next - y).abs() <= tolerance;
+            y = next;
+            if converged {
+                break;
             }
         }
-        let r = lo;
+        let r = r_of(y);
         let law = self.at(r);
         let arrived = lambda * dt;
         // Shares of a far tail (10⁻⁵³ of a request) are none: a step either fails some requests
