@@ -4,7 +4,8 @@
 //!   profile (demand spread evenly over its RUNNING tasks, capped at 100 %);
 //! - RequestCountPerTarget (requests / healthy targets), RequestCount, TargetResponseTime
 //!   (average seconds) and RequestsInFlight (average per healthy target) for a service behind a
-//!   load balancer;
+//!   load balancer; the first three only for a minute in which requests reached a target, as
+//!   ELB publishes nothing for a period without requests (missing data, which never scales);
 //! - ASGAverageCPUUtilization of an Auto Scaling group ([`super::cpu_use`]), over its instances
 //!   in service past the warm-up (warming instances feed no group metric);
 //! - the cluster's CPUReservation and MemoryReservation, as metrics.csv computes them, at the
@@ -221,7 +222,13 @@ fn traffic_metrics(world: &World, service: ServiceId, t: &MinuteTraffic) -> Vec<
     let in_flight = t.d(|c| c.in_flight_seconds);
     let (weight, weighted) = (t.d(|c| c.response_weight), t.d(|c| c.response_weighted_seconds));
     let healthy = crate::traffic::hosts(world, service).map_or(0, |h| h.healthy);
-    let mut out = vec![(MetricName::RequestCount, requests)];
+    let mut out = Vec::new();
+    // ELB reports only while requests flow: a minute without a request has no RequestCount or
+    // RequestCountPerTarget datapoint, not a 0 (aws-behaviour.md §9, "Metrics without traffic").
+    let flowing = requests > 0.0;
+    if flowing {
+        out.push((MetricName::RequestCount, requests));
+    }
     if cpu_cap > 0.0 {
         out.push((MetricName::CpuUtilization, 100.0 * cpu / cpu_cap));
     }
@@ -230,7 +237,9 @@ fn traffic_metrics(world: &World, service: ServiceId, t: &MinuteTraffic) -> Vec<
     }
     if healthy > 0 {
         let per = f64::from(healthy);
-        out.push((MetricName::RequestCountPerTarget, requests / per));
+        if flowing {
+            out.push((MetricName::RequestCountPerTarget, requests / per));
+        }
         out.push((MetricName::RequestsInFlight, in_flight / MINUTE.as_secs_f64() / per));
     }
     if weight > 0.0 {

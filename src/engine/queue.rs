@@ -1,9 +1,11 @@
 //! The event queue: a binary heap keyed by `(time, phase, seq)`.
 //!
 //! `seq` is a counter bumped on every push, so events at the same instant and phase run in the
-//! order they were scheduled (FIFO). `phase` orders the kinds of work within one instant: every
-//! state change ([`Phase::Act`]) runs before any observation ([`Phase::Observe`]), so a metrics
-//! sample sees the world after all that happened at its instant, whatever the scheduling order.
+//! order they were scheduled (FIFO). `phase` orders the kinds of work within one instant: first
+//! the settling of continuous quantities up to the instant ([`Phase::Settle`]: what flowed
+//! during the time before it, under the world as it was then), then every state change
+//! ([`Phase::Act`]), then every observation ([`Phase::Observe`]), so a metrics sample sees the
+//! world after all that happened at its instant, whatever the scheduling order.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -13,6 +15,9 @@ use super::SimTime;
 /// Which part of an instant an event belongs to; see the module docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Phase {
+    /// Events that account for the time up to the instant (a fluid flow's interval), before
+    /// anything changes at it.
+    Settle,
     /// Events that change the world.
     Act,
     /// Events that only look at the world (metric samples), after every change of the instant.
@@ -124,5 +129,15 @@ mod tests {
         q.push(t, Phase::Act, "change");
         q.push(SimTime::from_micros(4), Phase::Observe, "earlier sample");
         assert_eq!(drain(&mut q), ["earlier sample", "change", "sample"]);
+    }
+
+    #[test]
+    fn settling_runs_before_the_changes_of_its_instant() {
+        let mut q = EventQueue::default();
+        let t = SimTime::from_micros(5);
+        q.push(t, Phase::Observe, "sample");
+        q.push(t, Phase::Act, "change");
+        q.push(t, Phase::Settle, "settle");
+        assert_eq!(drain(&mut q), ["settle", "change", "sample"]);
     }
 }

@@ -54,6 +54,11 @@ impl<E> Scheduler<E> {
         self.at(self.now + delay, event);
     }
 
+    /// Schedules the settling of what flowed until `time`, before every change of that instant.
+    pub fn settle_at(&mut self, time: SimTime, event: E) {
+        self.queue.push(time.max(self.now), Phase::Settle, event);
+    }
+
     /// Schedules an observation at `time`, after every change of that instant.
     pub fn observe_at(&mut self, time: SimTime, event: E) {
         self.queue.push(time.max(self.now), Phase::Observe, event);

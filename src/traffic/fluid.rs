@@ -1,6 +1,9 @@
-//! The `fluid` fidelity: once per step, each source's rate is split over the targets the load
-//! balancer would route to (by their routing shares), and each target's step goes through the
-//! queueing formulas of [`queueing`](super::queueing). Response times enter the same histograms
+//! The `fluid` fidelity: each source's rate, the pattern's mean over each span, is split over the
+//! targets the load balancer would route to (by their routing shares), and each target's span goes
+//! through the queueing formulas of [`queueing`](super::queueing). A span ends at every step
+//! boundary, every minute boundary (so each minute's work and errors are in its own CloudWatch
+//! datapoint, whatever the step) and before every change of where requests may go (see
+//! [`catch_up`]). Response times enter the same histograms
 //! as in the `requests` fidelity, as points of each step's response-time distribution weighted
 //! by the requests they stand for; so both fidelities write the same columns.
 
@@ -41,45 +44,74 @@ const POINTS: [(f64, f64); 21] = [
 /// Histogram weight per request: fractions of a request per point stay visible.
 const WEIGHT_PER_REQUEST: f64 = 1000.0;
 
-/// Schedules the first step's end (a step is computed at its end, so a metrics row at that
-/// instant includes it).
+/// The fluid model settles every minute as well as every step: CloudWatch's datapoints (and
+/// target tracking's alarms) are per minute, so a minute's work must be in its minute whatever
+/// the step.
+const MINUTE: SimDuration = SimDuration::from_secs(60);
+
+/// Schedules the first settling (a span is computed at its end, before anything changes at that
+/// instant, so a metrics row or a scaling decision then includes it).
 pub fn start(world: &World, ctx: &mut Ctx) {
-    ctx.sched.after(world.traffic.spec.step, Event::Traffic(TrafficEvent::FluidStep));
+    let first = next_boundary(SimTime::ZERO, world.traffic.spec.step);
+    ctx.sched.settle_at(first, Event::Traffic(TrafficEvent::FluidStep));
 }
 
-/// The step that ends now: every source's requests flow through their targets.
+/// The next end of a step or of a minute after `t`.
+fn next_boundary(t: SimTime, step: SimDuration) -> SimTime {
+    let next = |width: u64| SimTime::from_micros((t.as_micros() / width + 1) * width);
+    next(step.as_micros().max(1)).min(next(MINUTE.as_micros()))
+}
+
+/// A step or a minute ends now: the requests since the last settling flow through their
+/// targets, and the next boundary is scheduled.
 pub fn on_step(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     let now = ctx.sched.now();
-    let step = world.traffic.spec.step;
-    let start = SimTime::from_micros(now.as_micros() - step.as_micros());
-    let middle = start + SimDuration::from_micros(step.as_micros() / 2);
-    let seed = world.traffic.seed;
-    for i in 0..world.traffic.spec.sources.len() {
-        let source = &world.traffic.spec.sources[i];
-        let (lb, rate) = (source.load_balancer, source.rate.at(middle, seed));
-        forward(world, ctx, lb, rate, step);
-    }
+    catch_up(world, ctx);
     if now < end {
-        ctx.sched.after(step, Event::Traffic(TrafficEvent::FluidStep));
+        let next = next_boundary(now, world.traffic.spec.step);
+        ctx.sched.settle_at(next, Event::Traffic(TrafficEvent::FluidStep));
+    }
+}
+
+/// Lets the requests from the last settling up to now flow, under the routing as it has been
+/// since: at every step and minute boundary, and before anything changes where requests go (a
+/// health check, a deregistration), so no span's requests reach a target that was not
+/// routable during it. Each span's rate is the pattern's mean over the span, so the requests
+/// sent are the pattern's whatever the step.
+pub fn catch_up(world: &mut World, ctx: &mut Ctx) {
+    let now = ctx.sched.now();
+    let width = world.traffic.spec.step.as_micros().max(1);
+    while world.traffic.fluid_until < now {
+        let from = world.traffic.fluid_until;
+        let step = from.as_micros() / width;
+        let to = SimTime::from_micros((step + 1) * width).min(now);
+        let dt = SimDuration::from_micros(to.as_micros() - from.as_micros());
+        let seed = world.traffic.seed;
+        for i in 0..world.traffic.spec.sources.len() {
+            let source = &world.traffic.spec.sources[i];
+            let (lb, rate) = (source.load_balancer, source.rate.mean_over(from, to, seed));
+            forward(world, ctx, lb, rate, (to, dt));
+        }
+        world.traffic.fluid_until = to;
     }
 }
 
 /// Splits a load balancer's rate over its target groups by weight.
-fn forward(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, rate: f64, step: SimDuration) {
+fn forward(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, rate: f64, span: (SimTime, SimDuration)) {
     let total: u32 = world.traffic.listeners[lb.index()].forward().iter().map(|(_, w)| w).sum();
     for i in 0..world.traffic.listeners[lb.index()].forward().len() {
         let (tg, weight) = world.traffic.listeners[lb.index()].forward()[i];
         if weight > 0 {
-            flow(world, ctx, tg, rate * f64::from(weight) / f64::from(total), step);
+            flow(world, ctx, tg, rate * f64::from(weight) / f64::from(total), span);
         }
     }
 }
 
-/// One target group's step: its share of requests to each routable target, 503 for the rest.
-fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: SimDuration) {
+/// One target group's span ending at `now`: its share of requests to each routable target, 503
+/// for the rest.
+fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, span): (SimTime, SimDuration)) {
     let Some(service) = world.traffic.service_of(tg) else { return };
-    let now = ctx.sched.now();
-    let dt = step.as_secs_f64();
+    let dt = span.as_secs_f64();
     let group = &world.traffic.target_groups[tg.index()];
     let (shares, served) = (group.shares(now), group.served_fraction(&world.traffic.zones));
     let failing_open = group.healthy_count() == 0;
@@ -115,7 +147,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, step: Si
                 r
             }
         };
-        let limits = Limits { failure, dt, timeout, per_request };
+        let limits = Limits { failure, dt, now, timeout, per_request };
         let points = response_points(&mut world.traffic.fluid_points[tg.index()], lambda, before, &result);
         account(world, ctx, task, (&result, &points), &limits);
     }
@@ -139,14 +171,15 @@ pub struct PointCache {
 const POINT_REUSE: f64 = 1e-2;
 
 /// The step's response-time points, reused from the previous step at nearly the same load and
-/// the same (empty or equal) backlog.
+/// nearly the same requests in the task.
 fn response_points(cache: &mut Option<PointCache>, lambda: f64, backlog: f64, r: &FluidStep) -> Points {
+    let near = |a: f64, b: f64| (a - b).abs() <= POINT_REUSE * a.max(b);
     if let Some(c) = cache {
-        if c.backlog == backlog && (c.lambda - lambda).abs() <= POINT_REUSE * c.lambda.max(lambda) {
+        if near(c.backlog, backlog) && near(c.lambda, lambda) {
             return c.points;
         }
     }
-    let points = POINTS.map(|(p, _)| r.quantile(p));
+    let points = POINTS.map(|(p, _)| r.answered_quantile(p));
     *cache = Some(PointCache { lambda, backlog, points });
     points
 }
@@ -157,6 +190,8 @@ struct Limits {
     /// How a timed-out request is answered (`None`: by the application, a target 5xx).
     failure: Option<Failure>,
     dt: f64,
+    /// The end of the span.
+    now: SimTime,
     timeout: SimDuration,
     per_request: f64,
 }
@@ -164,8 +199,7 @@ struct Limits {
 /// Adds a target's step to its service's counters and histogram, and kills it for memory if its
 /// requests in flight took it over its limit.
 fn account(world: &mut World, ctx: &mut Ctx, task: TaskId, (r, points): (&FluidStep, &Points), limits: &Limits) {
-    let Limits { failure, dt, timeout, per_request } = *limits;
-    let now = ctx.sched.now();
+    let Limits { failure, dt, now, timeout, per_request } = *limits;
     let backend = world.traffic.backends.get_mut(&task).expect("a routable target has a backend");
     let service = backend.service;
     let out_of_memory = backend.would_run_out_of_memory(r.in_flight, per_request);

@@ -27,11 +27,12 @@ pub use listener::Listener;
 pub use rate::Rate;
 pub use state::{Traffic, TrafficSetup};
 pub use stats::{Failure, ServiceTraffic, TrafficCounts};
-pub use targets::{on_task_deactivating, on_task_gone, on_task_running, stop_answering, target_group_of, target_state};
+pub use targets::{on_task_running, stop_answering, target_group_of, target_state};
 
-use crate::engine::SimTime;
-use crate::ids::{ServiceId, TargetGroupId};
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{ServiceId, TargetGroupId, TaskId};
 use crate::record::{Recorder, TrafficRow};
+use crate::task::{Health, TaskStatus};
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, World};
 use spec::Fidelity;
@@ -61,9 +62,46 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
                 targets::on_request_ended(world, ctx, task);
             }
         }
-        TrafficEvent::Probe(task) => targets::on_probe(world, ctx, task),
+        TrafficEvent::Probe(task) => {
+            // A check that may change where requests go: what flowed before it flowed as it was.
+            if probe_may_reroute(world, task, ctx.sched.now()) {
+                settle(world, ctx);
+            }
+            targets::on_probe(world, ctx, task)
+        }
         TrafficEvent::FluidStep => fluid::on_step(world, ctx, end),
     }
+}
+
+/// In the fluid fidelity, lets the requests up to now flow before the routing changes.
+fn settle(world: &mut World, ctx: &mut Ctx) {
+    if world.traffic.spec.fidelity == Fidelity::Fluid && !world.traffic.spec.sources.is_empty() {
+        fluid::catch_up(world, ctx);
+    }
+}
+
+/// Whether a health check of `task` at `now` could move its target in or out of the healthy
+/// set: it would pass and the target is not healthy, or fail and it is (the check
+/// [`targets::on_probe`] makes; a failing check of a healthy target may still be below the
+/// unhealthy threshold, which only costs a settling).
+fn probe_may_reroute(world: &World, task: TaskId, now: SimTime) -> bool {
+    let Some(backend) = world.traffic.backends.get(&task) else { return false };
+    let t = world.tasks.get(task);
+    let passes = t.status == TaskStatus::Running && t.health != Health::Unhealthy && backend.passes_check(now);
+    let healthy = target_state(world, task) == Some(target_group::TargetState::Healthy);
+    passes != healthy
+}
+
+/// ECS stops a RUNNING task: its target drains (see [`targets::on_task_deactivating`]).
+pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> SimDuration {
+    settle(world, ctx);
+    targets::on_task_deactivating(world, ctx, id)
+}
+
+/// The task's containers stop or its host is gone (see [`targets::on_task_gone`]).
+pub fn on_task_gone(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    settle(world, ctx);
+    targets::on_task_gone(world, ctx, id)
 }
 
 /// Brings the service's CPU and memory counters up to `now`: each backend's use since it was

@@ -24,25 +24,34 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     }
 }
 
-/// When the next request of `source` comes after now, by inverting the integrated rate: an
-/// exponential amount of "rate mass" is drawn and spent step by step, which is exact for a
-/// rate that is constant within each step (and skips idle steps without drawing).
+/// When the next request of `source` comes after its previous one, by inverting the integrated
+/// rate: an exponential amount of "rate mass" is drawn and spent step by step, which is exact for
+/// a rate that is constant within each step (and skips idle steps without drawing).
+///
+/// The gaps are measured from the previous arrival's *exact* instant, not from the microsecond
+/// its event fired at: the event is rounded up to the next whole microsecond, and the rounding
+/// is carried in [`ArrivalClock::behind`](super::state::ArrivalClock) instead of accumulating
+/// (rounding every gap up lost half a microsecond per gap: 0.2 % of the requests at 3,800/s).
 fn schedule_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: SimTime) {
     let mut mass: f64 = Exp1.sample(ctx.streams.arrivals(source));
     let width = world.traffic.spec.step.as_micros();
-    let mut t = ctx.sched.now().as_micros();
-    while t < end.as_micros() {
-        let step = t / width;
+    let now = ctx.sched.now().as_micros();
+    // The exact instant of the previous arrival (or of the start), in microseconds.
+    let mut t = now as f64 - world.traffic.arrivals[source.index()].behind;
+    while t < end.as_micros() as f64 {
+        let step = (t as u64) / width;
         let step_end = (step + 1) * width;
-        let rate = world.traffic.rate_in_step(source, step);
-        let span = (step_end - t) as f64 / 1e6;
+        let rate = world.traffic.rate_in_step(source, step, end);
+        let span = (step_end as f64 - t) / 1e6;
         if rate * span > mass {
-            let at = t + (mass / rate * 1e6).ceil() as u64;
-            ctx.sched.at(SimTime::from_micros(at.min(step_end)), Event::Traffic(TrafficEvent::Arrival(source)));
+            let exact = t + mass / rate * 1e6;
+            let at = (exact.ceil() as u64).clamp(now, step_end);
+            world.traffic.arrivals[source.index()].behind = at as f64 - exact;
+            ctx.sched.at(SimTime::from_micros(at), Event::Traffic(TrafficEvent::Arrival(source)));
             return;
         }
         mass -= rate * span;
-        t = step_end;
+        t = step_end as f64;
     }
 }
 

@@ -1,5 +1,6 @@
 //! Behaviour tests of ecsim: one binary, a file per behaviour.
 
+mod arrivals;
 mod asg_scaling;
 mod capacity_wait;
 mod catalog;
@@ -37,3 +38,4 @@ mod strategies;
 mod sweep;
 mod traces;
 mod traffic_shifting;
+mod traffic_steps;

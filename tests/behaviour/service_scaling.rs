@@ -430,3 +430,31 @@ fn a_metric_exactly_at_the_target_adds_no_task() {
         assert_eq!(world.metric_store().statistic(key, minute, 1, average), Some(1000.0), "minute {minute}");
     }
 }
+
+#[test]
+fn a_service_without_requests_publishes_no_request_count_and_keeps_its_tasks() {
+    // 4 tasks behind an ALB that gets no request for 25 minutes. ELB publishes no
+    // RequestCountPerTarget datapoint for a minute without requests, so AlarmLow (15 of 15 below
+    // 0.9 × 100) never has its datapoints and nothing scales in (it used to read 0 and scale
+    // 4 → 1 at ~17 min).
+    let yaml = crate::routing::web(4, "0", "health_check: { interval: 10s }", "")
+        .replace_once("duration: 10m", "duration: 25m")
+        .replace_once(
+            "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
+            "    requests: { cpu_time: { exponential: { mean: 20ms } } }
+    autoscaling:
+      min_capacity: 1
+      max_capacity: 10
+      target_tracking:
+        - { metric: alb_request_count_per_target, target: 100 }",
+        );
+    let (world, _, rec) = run(&scenario(&yaml));
+    assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
+    assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 4);
+    let key = ecsim::autoscaling::metric::MetricKey {
+        dimension: ecsim::autoscaling::metric::Dimension::Service(0),
+        name: ecsim::autoscaling::metric::MetricName::RequestCountPerTarget,
+    };
+    let average = ecsim::autoscaling::metric::Statistic::Average;
+    assert_eq!(world.metric_store().statistic(key, 20, 15, average), None, "no datapoint without requests");
+}

@@ -1,7 +1,8 @@
 //! Load patterns: how many requests per second a traffic source sends at each instant.
 //!
 //! A [`Rate`] is a tree built once at validation from the scenario's `rate:` and evaluated with
-//! [`Rate::at`] as often as the traffic model likes: shapes (constant, step, ramp, spike, diurnal,
+//! [`Rate::at`] as often as the traffic model likes (or averaged over an interval with
+//! [`Rate::mean_over`], [`integral`]): shapes (constant, step, ramp, spike, diurnal,
 //! weekly), deterministic noise, composition (sum, product, clip) and trace replay. Evaluation is a
 //! pure function of `(t, seed)` — there is no hidden state — so two runs on one seed, and the
 //! `requests` and `fluid` fidelities, see exactly the same load.
@@ -9,6 +10,7 @@
 //! Conventions where AWS is silent: simulated time 0 is midnight (00:00) of the first day, and a
 //! Monday unless a `weekly` pattern says otherwise.
 
+mod integral;
 mod pattern;
 mod trace;
 

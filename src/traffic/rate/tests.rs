@@ -172,3 +172,21 @@ fn upper_bounds_cover_every_shape() {
     assert_eq!(sum.upper_bound(), 110.0);
     assert_eq!(Rate::clip(sum, 0.0, Some(100.0)).upper_bound(), 100.0);
 }
+
+#[test]
+fn means_over_an_interval_are_the_integral_over_its_length() {
+    // A step from 100 to 400 at 2 h, over 1 h 30 min .. 2 h 30 min: half of each, 250.
+    let step = Rate::from(Step { before: 100.0, after: 400.0, at: hours(2) });
+    assert!(close(step.mean_over(mins(90), mins(150), 1), 250.0));
+    // A ramp 100 → 800 over 1 h .. 2 h, from 0 to 2 h: (100 × 1 h + 450 × 1 h) / 2 h = 275.
+    let ramp = Rate::from(Ramp { from: 100.0, to: 800.0, start: hours(1), end: hours(2) });
+    assert!(close(ramp.mean_over(SimTime::ZERO, hours(2), 1), 275.0));
+    // A daily cosine over a whole day is its middle, (200 + 1500) / 2 = 850; over the six hours
+    // around its peak, 850 + 650 × sin(π/4) / (π/4) = 1435.2.
+    let diurnal = Rate::from(Diurnal { low: 200.0, high: 1500.0, peak_at: SimDuration::from_mins(14 * 60) });
+    assert!((diurnal.mean_over(SimTime::ZERO, hours(24), 1) - 850.0).abs() < 1e-6);
+    let around_peak = 850.0 + 650.0 * (std::f64::consts::FRAC_PI_4).sin() / std::f64::consts::FRAC_PI_4;
+    assert!((diurnal.mean_over(hours(11), hours(17), 1) - around_peak).abs() < 1e-3);
+    // An empty interval is the rate at its instant.
+    assert_eq!(step.mean_over(hours(3), hours(3), 1), 400.0);
+}

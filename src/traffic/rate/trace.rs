@@ -180,6 +180,31 @@ impl Trace {
         self.rates.iter().copied().fold(0.0, f64::max)
     }
 
+    /// Pushes the simulated instants in `(a, b)` (microseconds) where the played rate changes:
+    /// the trace's start, its samples' boundaries and its end, on every pass when it loops.
+    pub(super) fn breaks(&self, (a, b): (u64, u64), out: &mut Vec<u64>) {
+        let shift = self.shift.as_micros();
+        let length = self.length.as_micros().max(1);
+        let mut pass = a.saturating_sub(shift) / length;
+        loop {
+            let base = shift.saturating_add(pass.saturating_mul(length));
+            if base >= b {
+                break;
+            }
+            super::integral::keep(out, (a, b), base);
+            let from = self.breaks.partition_point(|x| base + x <= a);
+            let to = self.breaks.partition_point(|x| base + x < b);
+            for x in &self.breaks[from..to] {
+                super::integral::keep(out, (a, b), base + x);
+            }
+            super::integral::keep(out, (a, b), base.saturating_add(length));
+            if !self.looping || out.len() >= super::integral::MAX_BREAKS {
+                break;
+            }
+            pass += 1;
+        }
+    }
+
     /// How long one pass of the trace lasts.
     pub fn length(&self) -> SimDuration {
         self.length
