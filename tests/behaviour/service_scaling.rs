@@ -335,18 +335,9 @@ fn scaling_runs_are_deterministic() {
 fn target_tracking_on_requests_per_target_scales_a_service_behind_a_load_balancer() {
     // 2 tasks behind an ALB get 20 requests/s: 600 requests per target per minute, above a target
     // of 300. AlarmHigh needs 3 datapoints above 300: the first minutes with healthy targets.
-    let yaml = crate::routing::web(2, "20", "health_check: { interval: 10s }", "")
-        .replace_once("duration: 10m", "duration: 12m")
-        .replace_once(
-            "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
-            "    requests: { cpu_time: { exponential: { mean: 20ms } } }
-    autoscaling:
-      min_capacity: 1
-      max_capacity: 10
-      target_tracking:
-        - { metric: alb_request_count_per_target, target: 300 }
-        - { metric: cpu, target: 90 }",
-        );
+    let yaml =
+        behind_alb(2, "20", "- { metric: alb_request_count_per_target, target: 300 }\n- { metric: cpu, target: 90 }")
+            .replace_once("duration: 10m", "duration: 12m");
     let (world, _, rec) = run(&scenario(&yaml));
     let acts = activities(&rec);
     // ~1200 requests a minute over 2 healthy targets ≈ 600 per target: ceil(2 × 600 / 300) = 4
@@ -406,17 +397,8 @@ fn a_metric_exactly_at_the_target_adds_no_task() {
     // up one-second fluid steps gives 1000.0000000000003 in some minutes: that float noise is
     // "1000.0 > 1000" to an alarm and ceil(3 × 1.0000000000000003) = 4 tasks to the formula. Read
     // at ecsim's datapoint precision (10⁻⁶) it is 1000, on the target: nothing scales.
-    let yaml = crate::routing::web(3, "50", "health_check: { interval: 10s }", "")
-        .replace_once("traffic:\n", "traffic:\n  fidelity: fluid\n")
-        .replace_once(
-            "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
-            "    requests: { cpu_time: { exponential: { mean: 20ms } } }
-    autoscaling:
-      min_capacity: 1
-      max_capacity: 10
-      target_tracking:
-        - { metric: alb_request_count_per_target, target: 1000, scale_out_datapoints: 1 }",
-        );
+    let yaml = behind_alb(3, "50", "- { metric: alb_request_count_per_target, target: 1000, scale_out_datapoints: 1 }")
+        .replace_once("traffic:\n", "traffic:\n  fidelity: fluid\n");
     let (world, _, rec) = run(&scenario(&yaml));
     assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
     assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 3);
@@ -437,17 +419,8 @@ fn a_service_without_requests_publishes_no_request_count_and_keeps_its_tasks() {
     // RequestCountPerTarget datapoint for a minute without requests, so AlarmLow (15 of 15 below
     // 0.9 × 100) never has its datapoints and nothing scales in (it used to read 0 and scale
     // 4 → 1 at ~17 min).
-    let yaml = crate::routing::web(4, "0", "health_check: { interval: 10s }", "")
-        .replace_once("duration: 10m", "duration: 25m")
-        .replace_once(
-            "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
-            "    requests: { cpu_time: { exponential: { mean: 20ms } } }
-    autoscaling:
-      min_capacity: 1
-      max_capacity: 10
-      target_tracking:
-        - { metric: alb_request_count_per_target, target: 100 }",
-        );
+    let yaml = behind_alb(4, "0", "- { metric: alb_request_count_per_target, target: 100 }")
+        .replace_once("duration: 10m", "duration: 25m");
     let (world, _, rec) = run(&scenario(&yaml));
     assert!(activities(&rec).is_empty(), "{:#?}", activities(&rec));
     assert_eq!(world.services().get(ServiceId::from_index(0)).desired_count, 4);
@@ -457,4 +430,17 @@ fn a_service_without_requests_publishes_no_request_count_and_keeps_its_tasks() {
     };
     let average = ecsim::autoscaling::metric::Statistic::Average;
     assert_eq!(world.metric_store().statistic(key, 20, 15, average), None, "no datapoint without requests");
+}
+
+/// The routing tests' `web` service of `desired` tasks behind an ALB at `rate` requests a second,
+/// health-checked every 10 s, scaled between 1 and 10 tasks by the target tracking `policies`
+/// (YAML list items, one a line).
+fn behind_alb(desired: u32, rate: &str, policies: &str) -> String {
+    let policies: String = policies.lines().map(|p| format!("\n        {p}")).collect();
+    crate::routing::web(desired, rate, "health_check: { interval: 10s }", "").replace_once(
+        "    requests: { cpu_time: { exponential: { mean: 20ms } } }",
+        &format!(
+            "    requests: {{ cpu_time: {{ exponential: {{ mean: 20ms }} }} }}\n    autoscaling:\n      min_capacity: 1\n      max_capacity: 10\n      target_tracking:{policies}"
+        ),
+    )
 }
