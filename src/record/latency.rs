@@ -1,6 +1,8 @@
 //! Response-time percentiles without keeping a record per request: an HDR histogram (3
 //! significant digits, 1 µs to 1 hour) per service per interval, and one for the whole run.
-//! Memory is fixed whatever the number of requests.
+//! Memory is fixed whatever the number of requests, and none is taken until a first response is
+//! counted: a histogram of these bounds is about 190 KB, and a service behind no load balancer
+//! never records one (5,000 such services held 1.9 GB of empty histograms).
 
 use hdrhistogram::Histogram;
 
@@ -12,16 +14,14 @@ const MAX_MICROS: u64 = 3_600_000_000;
 const SIGNIFICANT_DIGITS: u8 = 3;
 
 /// A histogram of response times.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Latencies {
-    histogram: Histogram<u64>,
+    histogram: Option<Box<Histogram<u64>>>,
 }
 
-impl Default for Latencies {
-    fn default() -> Self {
-        let histogram = Histogram::new_with_bounds(1, MAX_MICROS, SIGNIFICANT_DIGITS).expect("valid static bounds");
-        Latencies { histogram }
-    }
+/// An empty histogram of the bounds every [`Latencies`] shares.
+fn empty() -> Box<Histogram<u64>> {
+    Box::new(Histogram::new_with_bounds(1, MAX_MICROS, SIGNIFICANT_DIGITS).expect("valid static bounds"))
 }
 
 /// Percentiles of one histogram, in seconds.
@@ -39,38 +39,43 @@ impl Latencies {
     pub fn record(&mut self, took: SimDuration, weight: u64) {
         if weight > 0 {
             let micros = took.as_micros().clamp(1, MAX_MICROS);
-            self.histogram.saturating_record_n(micros, weight);
+            self.histogram.get_or_insert_with(empty).saturating_record_n(micros, weight);
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.histogram.is_empty()
+        self.histogram.as_ref().is_none_or(|h| h.is_empty())
     }
 
     /// p50, p90, p99 and max; `None` with nothing recorded (CloudWatch reports no data point).
     pub fn percentiles(&self) -> Option<Percentiles> {
         let secs = |micros: u64| micros as f64 / 1e6;
-        (!self.is_empty()).then(|| Percentiles {
-            p50: secs(self.histogram.value_at_quantile(0.50)),
-            p90: secs(self.histogram.value_at_quantile(0.90)),
-            p99: secs(self.histogram.value_at_quantile(0.99)),
-            max: secs(self.histogram.max()),
+        let h = self.histogram.as_ref().filter(|h| !h.is_empty())?;
+        Some(Percentiles {
+            p50: secs(h.value_at_quantile(0.50)),
+            p90: secs(h.value_at_quantile(0.90)),
+            p99: secs(h.value_at_quantile(0.99)),
+            max: secs(h.max()),
         })
     }
 
     /// Mean response time in seconds (`None` when empty).
     pub fn mean(&self) -> Option<f64> {
-        (!self.is_empty()).then(|| self.histogram.mean() / 1e6)
+        self.histogram.as_ref().filter(|h| !h.is_empty()).map(|h| h.mean() / 1e6)
     }
 
     /// Adds every response of `other` (the run's histogram gathers each interval's).
     pub fn absorb(&mut self, other: &Latencies) {
         // Both share the same bounds, so adding cannot fail.
-        let _ = self.histogram.add(&other.histogram);
+        if let Some(theirs) = other.histogram.as_ref().filter(|h| !h.is_empty()) {
+            let _ = self.histogram.get_or_insert_with(empty).add(theirs.as_ref());
+        }
     }
 
     pub fn clear(&mut self) {
-        self.histogram.reset();
+        if let Some(h) = self.histogram.as_mut() {
+            h.reset();
+        }
     }
 }
 
