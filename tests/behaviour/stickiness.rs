@@ -145,3 +145,18 @@ fn validation_checks_the_type_the_duration_the_clients_and_the_fidelity() {
     let got = errors(&fluid);
     assert!(got.contains("stickiness: stickiness is simulated in the `requests` fidelity only"), "{got}");
 }
+
+#[test]
+fn clients_draw_from_their_own_stream_and_change_nothing_else() {
+    // Without stickiness a client population changes no draw: the same split, request for
+    // request. With it, the arrivals are the same requests (served or 503) whatever the clients.
+    let plain = |clients| received(&run(&scenario(&sticky(3, "algorithm: round_robin", clients, "", "", 5))).0);
+    assert_eq!(plain(None), plain(Some(7)));
+    let arrivals = |clients| {
+        let tg = "stickiness: { type: lb_cookie, duration: 1m }";
+        let (_, summary, _) = run(&scenario(&sticky(3, tg, Some(clients), "", "", 5)));
+        let t = summary.services[0].traffic.as_ref().unwrap();
+        t.requests + t.elb_503
+    };
+    assert_eq!(arrivals(2), arrivals(50));
+}
