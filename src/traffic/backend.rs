@@ -38,6 +38,8 @@ pub struct Backend {
     pub completion_at: Option<SimTime>,
     /// Requests the fluid model has not served yet.
     pub backlog: Backlog,
+    /// Requests the load balancer sent it (request fidelity), whether it took them or not.
+    pub received: u64,
     /// Up to when its CPU and memory use are in the service's counters, and the server's
     /// cumulative readings then.
     accounted_until: SimTime,
@@ -78,6 +80,7 @@ impl Backend {
             completion_version: 0,
             completion_at: None,
             backlog: Backlog::default(),
+            received: 0,
             accounted_until: now,
             cpu_read: 0.0,
             in_flight_read: 0.0,

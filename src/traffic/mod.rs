@@ -20,6 +20,7 @@ pub mod server;
 pub mod spec;
 mod state;
 mod stats;
+pub mod stickiness;
 pub mod target_group;
 mod targets;
 
@@ -146,6 +147,12 @@ fn close_interval(
 pub fn shift_production(world: &mut World, from: TargetGroupId, to: TargetGroupId, percent: f64) {
     let lb = world.traffic.target_group_specs[from.index()].load_balancer;
     world.traffic.listeners[lb.index()].shift(from, to, percent);
+}
+
+/// Requests the load balancer has sent to `task`'s target so far (request fidelity); `None` for
+/// a task that is not registered with a target group now.
+pub fn requests_received(world: &World, task: TaskId) -> Option<u64> {
+    world.traffic.backends.get(&task).map(|b| b.received)
 }
 
 /// A target group's name.

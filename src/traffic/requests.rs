@@ -15,6 +15,7 @@ use crate::world::{Ctx, Event, World};
 use super::server::{Admission, RequestId};
 use super::state::InFlight;
 use super::stats::Failure;
+use super::stickiness::ClientId;
 use super::target_group::Pick;
 
 /// Schedules the first arrival of every source.
@@ -58,19 +59,33 @@ fn schedule_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: Sim
 /// A request of `source` arrives at its load balancer; the next one is scheduled.
 pub fn on_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: SimTime) {
     let lb = world.traffic.spec.sources[source.index()].load_balancer;
-    route(world, ctx, lb);
+    route(world, ctx, source, lb);
     schedule_arrival(world, ctx, source, end);
 }
 
-/// The listener forwards the request to a target group by weight; the group picks a target.
-fn route(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
+/// The listener forwards the request to a target group by weight; the group picks a target
+/// (the client's sticky one if its cookie holds, see [`super::stickiness`]).
+fn route(world: &mut World, ctx: &mut Ctx, source: SourceId, lb: LoadBalancerId) {
     let tg = forward(world, ctx, lb);
     let Some(service) = world.traffic.service_of(tg) else {
         return; // A target group no service registers with has no target: 503, counted nowhere.
     };
     let zone = client_zone(world, ctx, tg);
     let now = ctx.sched.now();
-    let pick = world.traffic.target_groups[tg.index()].pick(now, zone, ctx.streams.routing(tg));
+    let client = client(world, ctx, source, tg);
+    let cookie = client.and_then(|(c, _)| world.traffic.cookies[tg.index()].valid(c, now));
+    let group = &mut world.traffic.target_groups[tg.index()];
+    let stuck = cookie.and_then(|c| group.sticky_pick(c.target, zone));
+    let pick = match stuck {
+        Some(pick) => pick,
+        None => {
+            let pick = group.pick(now, zone, ctx.streams.routing(tg));
+            if let (Some((c, duration)), Pick::Target(task) | Pick::FailOpen(task)) = (client, pick) {
+                world.traffic.cookies[tg.index()].issue(c, task, now, duration);
+            }
+            pick
+        }
+    };
     let counts = &mut world.traffic.services[service.index()].interval;
     let task = match pick {
         Pick::NoTarget => return counts.fail(Failure::Elb503, 1.0),
@@ -101,6 +116,15 @@ fn forward(world: &World, ctx: &mut Ctx, lb: LoadBalancerId) -> TargetGroupId {
     unreachable!("the draw is below the sum of the weights")
 }
 
+/// The client sending the request and the cookie's duration, when `tg` is sticky and the source
+/// has a client population (one draw from the source's client stream); `None` otherwise.
+fn client(world: &World, ctx: &mut Ctx, source: SourceId, tg: TargetGroupId) -> Option<(ClientId, SimDuration)> {
+    let duration = world.traffic.target_groups[tg.index()].config().stickiness.duration()?;
+    let clients = world.traffic.spec.sources[source.index()].clients?;
+    let index = ctx.streams.clients(source).random_range(0..clients.max(1));
+    Some((ClientId { source, index }, duration))
+}
+
 /// The zone of the load balancer node that takes the request: clients spread evenly over the
 /// cluster's zones. Only drawn when it matters (cross-zone load balancing off).
 fn client_zone(world: &World, ctx: &mut Ctx, tg: TargetGroupId) -> ZoneId {
@@ -114,7 +138,8 @@ fn client_zone(world: &World, ctx: &mut Ctx, tg: TargetGroupId) -> ZoneId {
 /// it with a timeout.
 fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
     let now = ctx.sched.now();
-    let Some(backend) = world.traffic.backends.get(&task) else { return };
+    let Some(backend) = world.traffic.backends.get_mut(&task) else { return };
+    backend.received += 1;
     let service = backend.service;
     let model = &world.services.get(service).spec.requests;
     let in_flight = f64::from(backend.server.in_flight() + 1);

@@ -56,15 +56,15 @@ const FULL_WEIGHT: u64 = 1000;
 
 /// Which targets may take a request at this instant.
 #[derive(Clone, Copy, Debug)]
-struct Eligible {
+pub(super) struct Eligible {
     /// Too few targets are healthy: unhealthy ones may take it too.
-    fail_open: bool,
+    pub(super) fail_open: bool,
     /// Only targets in this zone (cross-zone off), or any zone.
     zone: Option<ZoneId>,
 }
 
 impl Eligible {
-    fn admits(self, t: &Target) -> bool {
+    pub(super) fn admits(self, t: &Target) -> bool {
         let state_ok = t.state == TargetState::Healthy || (self.fail_open && t.state == TargetState::Unhealthy);
         state_ok && self.zone.is_none_or(|z| z == t.zone)
     }
@@ -192,7 +192,7 @@ impl TargetGroup {
     }
 
     /// Who may take a request arriving in `client_zone`.
-    fn eligible_from(&self, client_zone: ZoneId) -> Option<Eligible> {
+    pub(super) fn eligible_from(&self, client_zone: ZoneId) -> Option<Eligible> {
         let e = self.eligible()?;
         Some(if self.config.cross_zone { e } else { e.in_zone(client_zone) })
     }

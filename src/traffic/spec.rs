@@ -42,6 +42,10 @@ impl Default for TrafficSpec {
 pub struct SourceSpec {
     pub load_balancer: LoadBalancerId,
     pub rate: Rate,
+    /// A fixed population of clients sending the requests, each request from one drawn
+    /// uniformly; `None`: every request from a new client (cookies are never sent back, so
+    /// stickiness has no effect; see [`super::stickiness`]).
+    pub clients: Option<u32>,
 }
 
 #[derive(Clone, Debug)]

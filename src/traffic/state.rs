@@ -12,6 +12,7 @@ use super::listener::Listener;
 use super::server::RequestId;
 use super::spec::{LoadBalancerSpec, TargetGroupSpec, TrafficSpec};
 use super::stats::ServiceTraffic;
+use super::stickiness::CookieJar;
 use super::target_group::TargetGroup;
 
 /// A request between its arrival at a target and its answer.
@@ -41,6 +42,8 @@ pub struct Traffic {
     pub listeners: Vec<Listener>,
     pub target_group_specs: Vec<TargetGroupSpec>,
     pub target_groups: Vec<TargetGroup>,
+    /// Per target group, the sticky-session cookies its clients hold (empty without stickiness).
+    pub cookies: Vec<CookieJar>,
     /// Tasks registered with a target group, RUNNING or draining.
     pub backends: BTreeMap<TaskId, Backend>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
@@ -87,6 +90,7 @@ impl Traffic {
         Traffic {
             fluid_points: vec![None; target_groups.len()],
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
+            cookies: vec![CookieJar::default(); target_groups.len()],
             arrivals: vec![ArrivalClock::default(); spec.sources.len()],
             spec,
             listeners: load_balancers.iter().map(Listener::new).collect(),

@@ -54,6 +54,7 @@ use crate::ids::{TaskId, ZoneId};
 pub use super::group_health::{MinimumHealthyTargets, TargetGroupHealth};
 pub use super::health_check::{HealthCheck, HealthCheckPort, InitialChecks};
 pub use super::matcher::Matcher;
+pub use super::stickiness::Stickiness;
 
 /// How the load balancer spreads requests over the routable targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -82,6 +83,8 @@ pub struct TargetGroupConfig {
     pub initial_checks: InitialChecks,
     /// When the group fails open, and when its load balancer fails over in DNS.
     pub target_group_health: TargetGroupHealth,
+    /// Sticky sessions (`stickiness.*`): off by default (see [`Stickiness`]).
+    pub stickiness: Stickiness,
 }
 
 impl Default for TargetGroupConfig {
@@ -94,6 +97,7 @@ impl Default for TargetGroupConfig {
             cross_zone: true,
             initial_checks: InitialChecks::One,
             target_group_health: TargetGroupHealth::default(),
+            stickiness: Stickiness::Off,
         }
     }
 }

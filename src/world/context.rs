@@ -18,6 +18,7 @@ const WORK_STREAM: u32 = 7;
 const ROUTING_STREAM: u32 = 8;
 const FORWARDING_STREAM: u32 = 9;
 const HEALTH_CHECK_STREAM: u32 = 10;
+const CLIENT_STREAM: u32 = 11;
 
 /// The run's random streams, one per purpose (and per service where draws are per service), so
 /// that a change in one part of a scenario does not shift the draws of another.
@@ -39,6 +40,8 @@ pub struct Streams {
     health_checks: Vec<StreamRng>,
     /// One per load balancer: which target group a request is forwarded to.
     forwarding: Vec<StreamRng>,
+    /// One per traffic source: which of its clients sends each request (sticky sessions only).
+    clients: Vec<StreamRng>,
 }
 
 /// How many of each thing draws from its own stream.
@@ -68,6 +71,7 @@ impl Streams {
             routing: each(ROUTING_STREAM, n.target_groups),
             health_checks: each(HEALTH_CHECK_STREAM, n.target_groups),
             forwarding: each(FORWARDING_STREAM, n.load_balancers),
+            clients: each(CLIENT_STREAM, n.sources),
         }
     }
 
@@ -85,6 +89,10 @@ impl Streams {
 
     pub fn health_checks(&mut self, tg: TargetGroupId) -> &mut StreamRng {
         &mut self.health_checks[tg.index()]
+    }
+
+    pub fn clients(&mut self, source: SourceId) -> &mut StreamRng {
+        &mut self.clients[source.index()]
     }
 
     pub fn forwarding(&mut self, lb: LoadBalancerId) -> &mut StreamRng {

@@ -34,6 +34,7 @@ mod scaling_layers;
 mod scenario_file;
 mod scheduling;
 mod service_scaling;
+mod stickiness;
 mod strategies;
 mod sweep;
 mod traces;

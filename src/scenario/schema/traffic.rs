@@ -36,6 +36,19 @@ pub struct RawTargetGroup {
     pub health_check: Option<RawTargetHealthCheck>,
     /// `target_group_health.*`: when the group fails open, and when DNS fails over.
     pub target_group_health: Option<RawTargetGroupHealth>,
+    /// `stickiness.*`: sticky sessions (default off).
+    pub stickiness: Option<RawStickiness>,
+}
+
+/// `stickiness: { type: lb_cookie, duration: 1d }`: duration-based sticky sessions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStickiness {
+    /// `stickiness.type`: `lb_cookie` (duration-based; `app_cookie` is not modelled).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `stickiness.lb_cookie.duration_seconds` as a duration: 1s to 7 days (default 1d).
+    pub duration: Option<Scalar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,4 +126,7 @@ pub struct RawTrafficSource {
     pub to: String,
     /// Requests per second over time.
     pub rate: crate::scenario::rate::RawRate,
+    /// A fixed population of clients, each request from one drawn uniformly (default: every
+    /// request from a new client). Needed by sticky target groups.
+    pub clients: Option<i64>,
 }

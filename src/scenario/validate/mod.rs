@@ -14,6 +14,7 @@ mod placement;
 mod pricing;
 mod quotas;
 mod services;
+mod stickiness;
 mod task_definitions;
 mod timing;
 mod traffic;
@@ -59,6 +60,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     };
     let services = services::check_services(&mut c, &known, &raw.services);
     let traffic = traffic::check_traffic(&mut c, &names, raw.traffic.as_ref(), &load_balancers);
+    stickiness::check_sticky_sources(&mut c, &names, raw.traffic.as_ref(), &load_balancers, &target_groups);
     let run_tasks = services::check_run_tasks(&mut c, &known, &raw.tasks);
     let faults = faults::check(&mut c, &names, &raw, &capacity_providers, duration);
     let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);

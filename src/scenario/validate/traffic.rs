@@ -113,6 +113,7 @@ fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Op
         .target_group_health
         .as_ref()
         .map_or(Some(defaults.target_group_health), |h| target_group_health(c, &path.field("target_group_health"), h));
+    let stickiness = super::stickiness::check(c, path, raw.stickiness.as_ref());
     let (health_check, initial_checks) = health_check?;
     Some(TargetGroupConfig {
         algorithm,
@@ -122,6 +123,7 @@ fn target_group_config(c: &mut Checker, path: &Path, raw: &RawTargetGroup) -> Op
         cross_zone: raw.cross_zone.unwrap_or(defaults.cross_zone),
         initial_checks,
         target_group_health: group_health?,
+        stickiness: stickiness?,
     })
 }
 
@@ -369,8 +371,11 @@ pub fn check_traffic(
         let path = Path::root("traffic").field("sources").index(i);
         let lb = names.load_balancers.resolve(c, &path.field("to"), &source.to);
         let rate = crate::scenario::rate::check(c, &path.field("rate"), &source.rate);
-        if let (Some(load_balancer), Some(rate)) = (lb.filter(|l| balancers.get(*l).is_some()), rate) {
-            sources.push(SourceSpec { load_balancer, rate });
+        let clients = super::stickiness::clients(c, &path, source.clients);
+        if let (Some(load_balancer), Some(rate), Some(clients)) =
+            (lb.filter(|l| balancers.get(*l).is_some()), rate, clients)
+        {
+            sources.push(SourceSpec { load_balancer, rate, clients });
         }
     }
     Some(TrafficSpec { fidelity, step: step?, sources })
