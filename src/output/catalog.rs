@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::catalog::fargate::{self, FARGATE_ARM, FARGATE_MINIMUM_BILLED_SECONDS, FARGATE_SPOT_DISCOUNT, FARGATE_X86};
-use crate::catalog::{instance_type, instance_type_names, EC2_PRICES_AS_OF, FARGATE_PRICES_AS_OF};
+use crate::catalog::{
+    instance_type, instance_type_names, EC2_PRICES_AS_OF, FARGATE_PRICES_AS_OF, FARGATE_SPEED, REFERENCE_GHZ,
+};
 
 /// Which part of the catalog to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +45,8 @@ pub enum CatalogError {
 /// Decimals of prices per hour and per day.
 const HOURLY_DECIMALS: usize = 4;
 const DAILY_DECIMALS: usize = 2;
+/// Decimals of per-vCPU speeds (the catalog's are rounded to two).
+const SPEED_DECIMALS: usize = 2;
 
 /// Where the prices come from and what is assumed: the table's header, and what the command
 /// prints on stderr beside csv/json so the data itself stays machine-readable.
@@ -176,6 +180,7 @@ static INSTANCE_COLUMNS: &[Column] = &[
     col("type", "type"),
     col("architecture", "arch"),
     col("vcpus", "vCPU"),
+    col("speed", "speed"),
     col("memory_gib", "GiB"),
     col("registered_cpu_units", "CPU units"),
     col("registered_memory_mib", "memory MiB"),
@@ -224,6 +229,7 @@ fn instances_sheet() -> Sheet {
                 Cell::Text(t.name.to_string()),
                 Cell::Text(t.architecture.as_str().to_string()),
                 Cell::Int(t.vcpus),
+                Cell::Fixed(t.speed, SPEED_DECIMALS),
                 Cell::Exact(units(t.memory_mib)),
                 Cell::Int(t.registered_cpu()),
                 Cell::Int(t.registered_memory_mib(0)),
@@ -239,7 +245,8 @@ fn instances_sheet() -> Sheet {
         key: "instances",
         heading: format!(
             "EC2 instance types ({}). CPU units and memory MiB are what ECS registers (ECS_RESERVED_MEMORY=0);\n\
-             awsvpc / trunk: awsvpc-mode tasks per instance without / with ENI trunking (– = cannot trunk).\n",
+             awsvpc / trunk: awsvpc-mode tasks per instance without / with ENI trunking (– = cannot trunk).\n\
+             speed: per-vCPU speed, m5 = 1.00; ecsim's default = all-core turbo GHz / {REFERENCE_GHZ} x a per-core factor.\n",
             rows.len()
         ),
         columns: INSTANCE_COLUMNS,
@@ -267,7 +274,8 @@ fn fargate_sheet() -> Sheet {
     Sheet {
         key: "fargate",
         heading: format!(
-            "Fargate task sizes ({}), Linux; 1 GB = 1024 MiB. Billed per second, {FARGATE_MINIMUM_BILLED_SECONDS} s minimum.\n",
+            "Fargate task sizes ({}), Linux; 1 GB = 1024 MiB. Billed per second, {FARGATE_MINIMUM_BILLED_SECONDS} s minimum.\n\
+             Per-vCPU speed {FARGATE_SPEED:.2} (ecsim's default: AWS does not say which processor).\n",
             rows.len()
         ),
         columns: FARGATE_COLUMNS,
@@ -349,7 +357,7 @@ mod tests {
         assert!(table.starts_with("Prices: USD, us-east-1, Linux on-demand."), "{table}");
         let m5 = table.lines().find(|l| l.starts_with("m5.large ")).unwrap_or_default();
         let fields: Vec<&str> = m5.split_whitespace().collect();
-        assert_eq!(fields, ["m5.large", "x86_64", "2", "8", "2048", "7985", "3", "2", "10", "0.0960", "2.30"]);
+        assert_eq!(fields, ["m5.large", "x86_64", "2", "1.00", "8", "2048", "7985", "3", "2", "10", "0.0960", "2.30"]);
         let t3 = table.lines().find(|l| l.starts_with("t3.nano ")).unwrap_or_default();
         assert!(t3.contains(" 1      –  0.0052"), "{t3}");
         // Every data line has the header's length: right-aligned columns end together.
@@ -384,6 +392,9 @@ mod tests {
         let m5 = &json["instances"][7];
         assert_eq!(m5["type"], "m5.large");
         assert_eq!(m5["price_per_hour_usd"], 0.096);
+        assert_eq!(m5["speed"], 1.0);
+        assert_eq!(json["instances"][23]["type"], "m6g.large");
+        assert_eq!(json["instances"][23]["speed"], 0.81);
         assert_eq!(m5["price_per_day_usd"], 2.3);
         assert_eq!(json["instances"][0]["awsvpc_tasks_trunk"], serde_json::Value::Null);
         assert_eq!(json["fargate"][0]["price_per_hour_x86_usd"], 0.0123);

@@ -25,6 +25,7 @@ pub use source_map::SourceMap;
 
 use crate::autoscaling::AutoscalingSpec;
 use crate::capacity::{CapacityProvider, ExternalFleet};
+use crate::catalog::Speeds;
 use crate::engine::SimDuration;
 use crate::faults::Fault;
 use crate::metrics::Pricing;
@@ -67,6 +68,8 @@ pub struct Scenario {
     pub imported_files: Vec<ImportedFile>,
     /// The prices the run is billed at: the catalog's with the scenario's overrides.
     pub pricing: Pricing,
+    /// The per-vCPU speeds hosts run requests at: the catalog's with the scenario's overrides.
+    pub speeds: Speeds,
     /// Sorted by name; a `LoadBalancerId` indexes this list.
     pub load_balancers: Vec<LoadBalancerSpec>,
     /// By load balancer, then by name; a `TargetGroupId` indexes this list.

@@ -16,6 +16,7 @@ pub fn world_of(scenario: &Scenario) -> World {
         services: scenario.services.len(),
         zones: scenario.zones.len(),
         seed: scenario.seed,
+        speeds: scenario.speeds.clone(),
     });
     let names: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
     let providers: Vec<&str> = scenario.capacity_providers.iter().map(|p| p.name.as_str()).collect();

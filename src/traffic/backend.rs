@@ -1,7 +1,7 @@
 //! A task seen as a load balancer target: the requests it is serving, whether its application
 //! answers health checks, and the bookkeeping behind its utilization metrics.
 
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ServiceId, TargetGroupId, TaskId};
 
 use super::queueing::Backlog;
@@ -18,6 +18,8 @@ pub struct Backend {
     pub concurrency: Concurrency,
     /// The task's vCPUs (task CPU units / 1024).
     pub vcpus: f64,
+    /// Its host's per-vCPU speed (1.0 = m5): a request's `cpu_time` takes `cpu_time / speed`.
+    pub speed: f64,
     /// When the application first answers health checks (its slowest essential container's
     /// `ready_after`), and whether it ever does (`passes_health_checks`, no `fail_health_checks`
     /// fault).
@@ -53,6 +55,7 @@ pub struct NewBackend {
     pub service: ServiceId,
     pub target_group: TargetGroupId,
     pub vcpus: f64,
+    pub speed: f64,
     pub concurrency: Concurrency,
     pub ready_at: SimTime,
     pub answering: bool,
@@ -71,6 +74,7 @@ impl Backend {
             server: Server::new(new.vcpus, new.concurrency),
             concurrency: new.concurrency,
             vcpus: new.vcpus,
+            speed: new.speed,
             ready_at: new.ready_at,
             answering: new.answering,
             health_check_response: new.health_check_response,
@@ -85,6 +89,16 @@ impl Backend {
             cpu_read: 0.0,
             in_flight_read: 0.0,
         }
+    }
+
+    /// A request's CPU work at speed 1.0, as this task's host runs it: `work / speed`, to the
+    /// microsecond (at least one, so a request never takes no time).
+    pub fn on_host(&self, work: SimDuration) -> SimDuration {
+        if self.speed == 1.0 {
+            return work;
+        }
+        let micros = (work.as_micros() as f64 / self.speed).round() as u64;
+        SimDuration::from_micros(micros.max(u64::from(work.as_micros() > 0)))
     }
 
     /// Whether the application answers a health check at `now`.

@@ -125,14 +125,17 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
     let service_time = ServiceTime { mean: model.cpu_time.mean_secs(), scv: model.cpu_time.scv() };
     let per_request = model.memory_per_request;
     let (timeout, failure) = super::requests::timeout(world, tg, model.timeout);
-    // Targets with the same load and backlog have the same step: computed once.
-    let mut previous: Option<(f64, f64, FluidStep, f64)> = None;
+    // Targets with the same load, backlog and host speed have the same step: computed once.
+    let mut previous: Option<(f64, f64, f64, FluidStep, f64)> = None;
     for (task, share) in shares {
         let Some(backend) = world.traffic.backends.get_mut(&task) else { continue };
         let lambda = rate * share;
         let before = backend.backlog.0;
+        let speed = backend.speed;
+        // The host runs the CPU work `speed` times as fast: the mean shrinks, the shape stays.
+        let service_time = ServiceTime { mean: service_time.mean / speed, ..service_time };
         let result = match previous {
-            Some((l, b, r, after)) if l == lambda && b == before => {
+            Some((l, b, s, r, after)) if l == lambda && b == before && s == speed => {
                 backend.backlog.0 = after;
                 r
             }
@@ -143,12 +146,13 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
                     timeout: timeout.as_secs_f64(),
                 };
                 let r = queueing::step(&target, service_time, lambda, dt, &mut backend.backlog);
-                previous = Some((lambda, before, r, backend.backlog.0));
+                previous = Some((lambda, before, speed, r, backend.backlog.0));
                 r
             }
         };
         let limits = Limits { failure, dt, now, timeout, per_request };
-        let points = response_points(&mut world.traffic.fluid_points[tg.index()], lambda, before, &result);
+        let cache = &mut world.traffic.fluid_points[tg.index()];
+        let points = response_points(cache, (lambda, before, speed), &result);
         account(world, ctx, task, (&result, &points), &limits);
     }
 }
@@ -161,6 +165,8 @@ pub type Points = [f64; POINTS.len()];
 pub struct PointCache {
     lambda: f64,
     backlog: f64,
+    /// The host speed they were computed at: targets on other types never share them.
+    speed: f64,
     points: Points,
 }
 
@@ -171,16 +177,16 @@ pub struct PointCache {
 const POINT_REUSE: f64 = 1e-2;
 
 /// The step's response-time points, reused from the previous step at nearly the same load and
-/// nearly the same requests in the task.
-fn response_points(cache: &mut Option<PointCache>, lambda: f64, backlog: f64, r: &FluidStep) -> Points {
+/// nearly the same requests in the task, on a host of the same speed.
+fn response_points(cache: &mut Option<PointCache>, (lambda, backlog, speed): (f64, f64, f64), r: &FluidStep) -> Points {
     let near = |a: f64, b: f64| (a - b).abs() <= POINT_REUSE * a.max(b);
     if let Some(c) = cache {
-        if near(c.backlog, backlog) && near(c.lambda, lambda) {
+        if c.speed == speed && near(c.backlog, backlog) && near(c.lambda, lambda) {
             return c.points;
         }
     }
     let points = POINTS.map(|(p, _)| r.answered_quantile(p));
-    *cache = Some(PointCache { lambda, backlog, points });
+    *cache = Some(PointCache { lambda, backlog, speed, points });
     points
 }
 

@@ -152,6 +152,7 @@ fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
     let work = model.cpu_time.sample(ctx.streams.work(service));
     let id = world.traffic.new_request();
     let backend = world.traffic.backends.get_mut(&task).expect("checked above");
+    let work = backend.on_host(work);
     if backend.server.arrive(now, id, work) == Admission::Rejected {
         world.traffic.services[service.index()].interval.target_5xx += 1.0;
         return;

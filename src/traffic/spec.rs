@@ -68,7 +68,8 @@ pub struct TargetGroupSpec {
 /// How one task of a service serves requests.
 #[derive(Clone, Debug)]
 pub struct RequestModel {
-    /// CPU time a request needs at one full vCPU.
+    /// CPU time a request needs at one full vCPU of speed 1.0 (an m5's): it takes
+    /// `cpu_time / speed` on a host of another per-vCPU speed (`crate::catalog::Speeds`).
     pub cpu_time: DurationDist,
     /// MiB each request holds while in flight (counted against the task's memory, so a flood of
     /// slow requests can get the task killed for memory).

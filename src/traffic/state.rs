@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalog::Speeds;
 use crate::engine::SimTime;
 use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
@@ -54,6 +55,8 @@ pub struct Traffic {
     pub services: Vec<ServiceTraffic>,
     /// The run's seed: rate patterns with noise draw from it.
     pub seed: u64,
+    /// The per-vCPU speeds a task's host runs its requests' CPU work at.
+    pub speeds: Speeds,
     /// The load balancers' zones: the cluster's (an ALB is enabled in each).
     pub zones: Vec<ZoneId>,
     /// Per target group, the fluid fidelity's last response-time points.
@@ -72,6 +75,8 @@ pub struct TrafficSetup {
     pub zones: usize,
     /// The run's seed: rate patterns with noise draw from it.
     pub seed: u64,
+    /// The per-vCPU speeds of the hosts.
+    pub speeds: Speeds,
 }
 
 impl Traffic {
@@ -86,7 +91,7 @@ impl Traffic {
     }
 
     pub fn new(setup: TrafficSetup) -> Self {
-        let TrafficSetup { spec, load_balancers, target_groups, services, zones, seed } = setup;
+        let TrafficSetup { spec, load_balancers, target_groups, services, zones, seed, speeds } = setup;
         Traffic {
             fluid_points: vec![None; target_groups.len()],
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
@@ -101,6 +106,7 @@ impl Traffic {
             next_request: 0,
             services: vec![ServiceTraffic::default(); services],
             seed,
+            speeds,
             zones: (0..zones).map(ZoneId::from_index).collect(),
             fluid_until: SimTime::ZERO,
         }

@@ -58,6 +58,7 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
         service,
         target_group: tg,
         vcpus,
+        speed: host_speed(world, id),
         concurrency: world.services.get(service).spec.requests.concurrency,
         ready_at: now + ready,
         answering: essential.iter().all(|c| c.behaviour.passes_health_checks),
@@ -67,6 +68,17 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
         limit_mib: limit,
     };
     Backend::new(new, now)
+}
+
+/// The per-vCPU speed of the task's host: its instance type's (an external instance, whose
+/// hardware ecsim does not know, runs at 1.0), or Fargate's.
+fn host_speed(world: &World, id: TaskId) -> f64 {
+    let speeds = &world.traffic.speeds;
+    match world.tasks.get(id).placement {
+        Placement::Instance(i) => world.instances.get(i).instance_type.map_or(1.0, |t| speeds.instance(t)),
+        Placement::Fargate { .. } => speeds.fargate,
+        Placement::AwaitingCapacity(_) => 1.0,
+    }
 }
 
 /// The zone a task runs in.

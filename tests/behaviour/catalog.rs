@@ -23,10 +23,11 @@ fn row<'a>(table: &'a str, first: &str) -> Vec<&'a str> {
     line.split_whitespace().collect()
 }
 
-const INSTANCE_HEADER: [&str; 11] = [
+const INSTANCE_HEADER: [&str; 12] = [
     "type",
     "architecture",
     "vcpus",
+    "speed",
     "memory_gib",
     "registered_cpu_units",
     "registered_memory_mib",
@@ -57,19 +58,23 @@ fn the_table_shows_everything_with_the_price_dates() {
     assert!(stdout.contains("the 70% discount is an assumption"), "{stdout}");
     assert!(stdout.contains("EC2 instance types (27)"), "{stdout}");
     assert!(stdout.contains("Fargate task sizes (74)"), "{stdout}");
-    // type, arch, vCPU, GiB, CPU units, memory MiB, ENIs, awsvpc, trunk, $/hour, $/day.
+    // type, arch, vCPU, speed, GiB, CPU units, memory MiB, ENIs, awsvpc, trunk, $/hour, $/day.
     assert_eq!(
         row(&stdout, "m5.large"),
-        ["m5.large", "x86_64", "2", "8", "2048", "7985", "3", "2", "10", "0.0960", "2.30"]
+        ["m5.large", "x86_64", "2", "1.00", "8", "2048", "7985", "3", "2", "10", "0.0960", "2.30"]
     );
     assert_eq!(
         row(&stdout, "t3.nano"),
-        ["t3.nano", "x86_64", "2", "0.5", "2048", "499", "2", "1", "–", "0.0052", "0.12"]
+        ["t3.nano", "x86_64", "2", "1.00", "0.5", "2048", "499", "2", "1", "–", "0.0052", "0.12"]
     );
     assert_eq!(row(&stdout, "m6g.large")[1], "arm64");
+    // Per-vCPU speeds, ecsim's default: 3.4 / 3.1 GHz for c5, 2.5 / 3.1 GHz for Graviton2.
+    assert_eq!(row(&stdout, "c5.xlarge")[3], "1.10");
+    assert_eq!(row(&stdout, "m6g.large")[3], "0.81");
+    assert!(stdout.contains("Per-vCPU speed 1.00"), "{stdout}");
     assert_eq!(
         row(&stdout, "r5.4xlarge"),
-        ["r5.4xlarge", "x86_64", "16", "128", "16384", "127760", "8", "7", "60", "1.0080", "24.19"]
+        ["r5.4xlarge", "x86_64", "16", "1.00", "128", "16384", "127760", "8", "7", "60", "1.0080", "24.19"]
     );
     // CPU units, memory MiB, vCPU, GB, x86, ARM, Spot: 0.25 x 0.04048 + 0.5 x 0.004445 = 0.0123425.
     assert!(stdout
@@ -102,11 +107,11 @@ fn csv_has_a_header_row_and_one_record_per_entry() {
     assert_eq!(
         m5,
         &csv::StringRecord::from(vec![
-            "m5.large", "x86_64", "2", "8", "2048", "7985", "3", "2", "10", "0.0960", "2.30"
+            "m5.large", "x86_64", "2", "1.00", "8", "2048", "7985", "3", "2", "10", "0.0960", "2.30"
         ])
     );
     let t3 = records.iter().find(|r| &r[0] == "t3.large").unwrap();
-    assert_eq!(&t3[8], "", "not trunk-capable: an empty cell, not a dash");
+    assert_eq!(&t3[9], "", "not trunk-capable: an empty cell, not a dash");
 
     let (stdout, _) = catalog(&["fargate", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());

@@ -18,6 +18,7 @@ mod faults;
 mod fuzz;
 mod healing;
 mod health;
+mod host_speed;
 mod import;
 mod instance_faults;
 mod invariants;

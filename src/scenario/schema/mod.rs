@@ -51,6 +51,8 @@ pub struct RawScenario {
     pub actions: Vec<RawAction>,
     /// Price overrides; the catalog's us-east-1 on-demand prices otherwise.
     pub pricing: Option<RawPricing>,
+    /// Per-vCPU speed overrides; the catalog's (1.0 = m5) otherwise.
+    pub speed: Option<RawSpeed>,
     /// Application Load Balancers, by name.
     #[serde(default)]
     pub load_balancers: BTreeMap<String, RawLoadBalancer>,
@@ -503,6 +505,18 @@ pub struct RawPricing {
     pub fargate_spot_discount: Option<f64>,
     /// EC2 Spot instances' price is on-demand × (1 − discount); 0.6 by default.
     pub ec2_spot_discount: Option<f64>,
+}
+
+/// `speed:` overrides of the catalog's per-vCPU speeds (1.0 = an m5's vCPU): how fast a host
+/// runs a request's `cpu_time`. Numbers stay `f64` so a bad value is a validation error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpeed {
+    /// By instance type: `{ m6g.large: 0.9 }`.
+    #[serde(default)]
+    pub instance_types: BTreeMap<String, f64>,
+    /// Fargate tasks; 1.0 by default.
+    pub fargate: Option<f64>,
 }
 
 /// Fargate prices per vCPU-hour and GB-hour; a price left out keeps the catalog's.

@@ -96,7 +96,7 @@ pub struct RawTargetHealthCheck {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequestModel {
-    /// CPU time a request needs at one full vCPU.
+    /// CPU time a request needs at one full vCPU of speed 1.0 (an m5's); `speed:` sets the hosts'.
     pub cpu_time: RawDistribution,
     /// MiB each in-flight request holds (default 0).
     pub memory_per_request: Option<f64>,

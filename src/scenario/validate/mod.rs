@@ -14,6 +14,7 @@ mod placement;
 mod pricing;
 mod quotas;
 mod services;
+mod speeds;
 mod stickiness;
 mod task_definitions;
 mod timing;
@@ -65,6 +66,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let faults = faults::check(&mut c, &names, &raw, &capacity_providers, duration);
     let actions = actions::check(&mut c, &raw.actions, &known, &services, duration);
     let pricing = pricing::check(&mut c, raw.pricing.as_ref());
+    let speeds = speeds::check(&mut c, raw.speed.as_ref());
     let autoscaling = autoscaling::check(&mut c, &names, &raw, duration, &capacity_providers);
     traffic::attach_services(&mut c, &names, &mut target_groups, &services);
     quotas::check(&mut c, capacity_providers.iter().map(|(_, p)| p), &external_instances, raw.services.len());
@@ -86,6 +88,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             actions,
             imported_files: Vec::new(),
             pricing,
+            speeds,
             load_balancers: load_balancers.into_complete()?,
             target_groups: target_groups.into_complete()?,
             traffic: traffic?,
