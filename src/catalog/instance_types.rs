@@ -74,15 +74,10 @@ pub struct Speed {
 /// The m5's sustained all-core turbo clock, GHz: the reference speed 1.0.
 pub const REFERENCE_GHZ: f64 = 3.1;
 
-/// t3: Intel Xeon Platinum 8000 series (Skylake-SP / Cascade Lake), all-core turbo up to 3.1 GHz.
-/// Burst credits are not modelled: a t3 runs at this speed throughout.
-pub const T3: Speed =
-    Speed { processor: "Intel Xeon Platinum 8175M / 8259CL", all_core_ghz: 3.1, core_factor: 1.0, speed: 1.0 };
-/// m5: the reference.
-pub const M5: Speed =
-    Speed { processor: "Intel Xeon Platinum 8175M / 8259CL", all_core_ghz: 3.1, core_factor: 1.0, speed: 1.0 };
-/// r5: the m5's processor.
-pub const R5: Speed =
+/// m5 (the reference), r5 and t3: Intel Xeon Platinum 8000 series (Skylake-SP / Cascade Lake,
+/// 8175M / 8259CL), all-core turbo up to 3.1 GHz. t3 burst credits are not modelled: a t3 runs at
+/// this speed throughout.
+pub const SKYLAKE: Speed =
     Speed { processor: "Intel Xeon Platinum 8175M / 8259CL", all_core_ghz: 3.1, core_factor: 1.0, speed: 1.0 };
 /// c5: Intel Xeon Platinum 8124M / 8275CL, all-core turbo 3.4 GHz (first generation; later hosts
 /// reach 3.6 GHz, which ecsim does not count).
@@ -198,21 +193,21 @@ const fn arm64(
 /// Columns: name, vCPU, memory, max ENIs, IPv4/ENI, trunked awsvpc task limit, $/hour, speed.
 static INSTANCE_TYPES: &[InstanceType] = &[
     // Burstable: not trunk-capable, so awsvpc tasks = ENIs - 1.
-    x86("t3.nano", 2, GIB / 2, 2, 2, None, 0.0052, T3),
-    x86("t3.micro", 2, GIB, 2, 2, None, 0.0104, T3),
-    x86("t3.small", 2, 2 * GIB, 3, 4, None, 0.0208, T3),
-    x86("t3.medium", 2, 4 * GIB, 3, 6, None, 0.0416, T3),
-    x86("t3.large", 2, 8 * GIB, 3, 12, None, 0.0832, T3),
-    x86("t3.xlarge", 4, 16 * GIB, 4, 15, None, 0.1664, T3),
-    x86("t3.2xlarge", 8, 32 * GIB, 4, 15, None, 0.3328, T3),
+    x86("t3.nano", 2, GIB / 2, 2, 2, None, 0.0052, SKYLAKE),
+    x86("t3.micro", 2, GIB, 2, 2, None, 0.0104, SKYLAKE),
+    x86("t3.small", 2, 2 * GIB, 3, 4, None, 0.0208, SKYLAKE),
+    x86("t3.medium", 2, 4 * GIB, 3, 6, None, 0.0416, SKYLAKE),
+    x86("t3.large", 2, 8 * GIB, 3, 12, None, 0.0832, SKYLAKE),
+    x86("t3.xlarge", 4, 16 * GIB, 4, 15, None, 0.1664, SKYLAKE),
+    x86("t3.2xlarge", 8, 32 * GIB, 4, 15, None, 0.3328, SKYLAKE),
     // General purpose: m5 and m6i share every figure in §3.2, price included.
-    x86("m5.large", 2, 8 * GIB, 3, 10, Some(10), 0.096, M5),
+    x86("m5.large", 2, 8 * GIB, 3, 10, Some(10), 0.096, SKYLAKE),
     x86("m6i.large", 2, 8 * GIB, 3, 10, Some(10), 0.096, ICE_LAKE),
-    x86("m5.xlarge", 4, 16 * GIB, 4, 15, Some(20), 0.192, M5),
+    x86("m5.xlarge", 4, 16 * GIB, 4, 15, Some(20), 0.192, SKYLAKE),
     x86("m6i.xlarge", 4, 16 * GIB, 4, 15, Some(20), 0.192, ICE_LAKE),
-    x86("m5.2xlarge", 8, 32 * GIB, 4, 15, Some(40), 0.384, M5),
+    x86("m5.2xlarge", 8, 32 * GIB, 4, 15, Some(40), 0.384, SKYLAKE),
     x86("m6i.2xlarge", 8, 32 * GIB, 4, 15, Some(40), 0.384, ICE_LAKE),
-    x86("m5.4xlarge", 16, 64 * GIB, 8, 30, Some(60), 0.768, M5),
+    x86("m5.4xlarge", 16, 64 * GIB, 8, 30, Some(60), 0.768, SKYLAKE),
     x86("m6i.4xlarge", 16, 64 * GIB, 8, 30, Some(60), 0.768, ICE_LAKE),
     // Compute optimised.
     x86("c5.large", 2, 4 * GIB, 3, 10, Some(10), 0.085, C5),
@@ -220,10 +215,10 @@ static INSTANCE_TYPES: &[InstanceType] = &[
     x86("c5.2xlarge", 8, 16 * GIB, 4, 15, Some(40), 0.340, C5),
     x86("c5.4xlarge", 16, 32 * GIB, 8, 30, Some(60), 0.680, C5),
     // Memory optimised.
-    x86("r5.large", 2, 16 * GIB, 3, 10, Some(10), 0.126, R5),
-    x86("r5.xlarge", 4, 32 * GIB, 4, 15, Some(20), 0.252, R5),
-    x86("r5.2xlarge", 8, 64 * GIB, 4, 15, Some(40), 0.504, R5),
-    x86("r5.4xlarge", 16, 128 * GIB, 8, 30, Some(60), 1.008, R5),
+    x86("r5.large", 2, 16 * GIB, 3, 10, Some(10), 0.126, SKYLAKE),
+    x86("r5.xlarge", 4, 32 * GIB, 4, 15, Some(20), 0.252, SKYLAKE),
+    x86("r5.2xlarge", 8, 64 * GIB, 4, 15, Some(40), 0.504, SKYLAKE),
+    x86("r5.4xlarge", 16, 128 * GIB, 8, 30, Some(60), 1.008, SKYLAKE),
     // Newer generations (§3.2 "Also"; prices [KARP]). Only their prices are sourced: the ENI
     // figures (3 ENIs, 10 IPv4/ENI, 10 trunked tasks) are assumed equal to m5.large, like the
     // other .large Nitro types — **UNVERIFIED**.
@@ -306,7 +301,7 @@ mod tests {
 
     #[test]
     fn speeds_follow_the_clock_rule() {
-        for s in [T3, M5, R5, C5, ICE_LAKE, M7I, GRAVITON2, GRAVITON3] {
+        for s in [SKYLAKE, C5, ICE_LAKE, M7I, GRAVITON2, GRAVITON3] {
             let rule = (s.all_core_ghz / REFERENCE_GHZ * s.core_factor * 100.0).round() / 100.0;
             assert_eq!(s.speed, rule, "{}", s.processor);
         }
