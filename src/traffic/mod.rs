@@ -33,7 +33,6 @@ pub use targets::{on_task_running, stop_answering, target_group_of, target_state
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ServiceId, TargetGroupId, TaskId};
 use crate::record::{Recorder, TrafficRow};
-use crate::task::{Health, TaskStatus};
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, World};
 use spec::Fidelity;
@@ -86,9 +85,7 @@ fn settle(world: &mut World, ctx: &mut Ctx) {
 /// [`targets::on_probe`] makes; a failing check of a healthy target may still be below the
 /// unhealthy threshold, which only costs a settling).
 fn probe_may_reroute(world: &World, task: TaskId, now: SimTime) -> bool {
-    let Some(backend) = world.traffic.backends.get(&task) else { return false };
-    let t = world.tasks.get(task);
-    let passes = t.status == TaskStatus::Running && t.health != Health::Unhealthy && backend.passes_check(now);
+    let Some(passes) = targets::probe_passes(world, task, now) else { return false };
     let healthy = target_state(world, task) == Some(target_group::TargetState::Healthy);
     passes != healthy
 }

@@ -95,14 +95,9 @@ fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
 /// one is an interval later, for as long as the target is registered.
 pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let now = ctx.sched.now();
-    let task = world.tasks.get(id);
-    let (running, unhealthy) = (task.status == TaskStatus::Running, task.health == Health::Unhealthy);
-    let Some(backend) = world.traffic.backends.get(&id) else { return };
-    let tg = backend.target_group;
-    let answers = backend.passes_check(now);
-    let code = backend.health_check_response;
+    let Some(passed) = probe_passes(world, id, now) else { return };
+    let tg = world.traffic.backends[&id].target_group;
     let group = world.traffic.group(tg);
-    let passed = running && !unhealthy && answers && group.config().health_check.matcher.matches(code);
     if group.target(id).is_none_or(|t| t.state == TargetState::Draining) {
         return;
     }
@@ -113,6 +108,17 @@ pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
         log_health(world, ctx, id, tg, new);
         crate::service::on_task_health(world, ctx, id);
     }
+}
+
+/// Whether a health check of `id` at `now` passes: the task is RUNNING and not UNHEALTHY, its
+/// application answers, and with a code the group's matcher accepts. `None` for a task without a
+/// target.
+pub(super) fn probe_passes(world: &World, id: TaskId, now: SimTime) -> Option<bool> {
+    let backend = world.traffic.backends.get(&id)?;
+    let task = world.tasks.get(id);
+    let matcher = &world.traffic.target_groups[backend.target_group.index()].config().health_check.matcher;
+    let up = task.status == TaskStatus::Running && task.health != Health::Unhealthy;
+    Some(up && backend.passes_check(now) && matcher.matches(backend.health_check_response))
 }
 
 /// The task's application stops answering health checks (the `fail_health_checks` fault).
