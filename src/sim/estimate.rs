@@ -3,8 +3,8 @@
 //! the disk is refused with its numbers unless the user asks for it (`--force`).
 //!
 //! The estimate is deliberately simple and errs high: requests are the traffic sources' rates
-//! integrated over the run (sampled at [`RATE_SAMPLES`] instants), rows are one per service per
-//! metrics interval. It is linear in nothing the user controls but the number of services.
+//! integrated over the run (`Rate::mean_over`, as traffic steps integrate them), rows are one per
+//! service per metrics interval. It is linear in nothing the user controls but the number of services.
 
 use crate::engine::SimTime;
 use crate::scenario::Scenario;
@@ -18,8 +18,6 @@ pub const STEP_BUDGET: f64 = 1e9;
 /// Bytes of output past which a run is refused: metrics.csv and the event log, mostly.
 pub const OUTPUT_BUDGET: f64 = 1024.0 * 1024.0 * 1024.0;
 
-/// Instants at which a rate is sampled to integrate it.
-const RATE_SAMPLES: u32 = 10_000;
 /// Bytes of one metrics.csv row (a service at one instant), rounded up from the labs' rows.
 const ROW_BYTES: f64 = 250.0;
 
@@ -57,14 +55,11 @@ pub fn estimate(scenario: &Scenario) -> Estimate {
     Estimate { offered, requests, fluid_steps, metrics_rows, output_bytes: metrics_rows * ROW_BYTES }
 }
 
-/// Requests a rate offers over the run: the midpoint rule over [`RATE_SAMPLES`] slices.
+/// Requests a rate offers over the run: its mean over the run (integrated piece by piece, as a
+/// traffic step's rate is) times the run's length.
 fn integral(rate: &crate::traffic::Rate, scenario: &Scenario) -> f64 {
-    let micros = scenario.duration.as_micros() as f64;
-    let slice = micros / f64::from(RATE_SAMPLES);
-    let sum: f64 = (0..RATE_SAMPLES)
-        .map(|i| rate.at(SimTime::from_micros(((f64::from(i) + 0.5) * slice) as u64), scenario.seed))
-        .sum();
-    sum * slice / 1e6
+    let end = SimTime::ZERO + scenario.duration;
+    rate.mean_over(SimTime::ZERO, end, scenario.seed) * scenario.duration.as_secs_f64()
 }
 
 impl Estimate {
