@@ -54,8 +54,9 @@ pub fn deserialize<T: DeserializeOwned>(
         let written = as_written(&current, &taken);
         let mut d = diagnose(&error);
         d.path = format_path(&written);
-        explain_one_entry(&mut d, node(&value, &current));
-        let emptied = matches!(node(&value, &current), Some(Value::Mapping(m)) if m.is_empty());
+        let at = node(&value, &current);
+        explain_one_entry(&mut d, at);
+        let emptied = matches!(at, Some(Value::Mapping(m)) if m.is_empty());
         let consequence = gone.iter().any(|g| caused_by_taking(&d.message, emptied, &written, g));
         // The first problem is always reported (nothing is taken out before it).
         if !consequence {

@@ -9,31 +9,11 @@ use ecsim::world::World;
 /// `desired` 1-vCPU tasks of `web` behind `web-tg` (`tg` spliced in), one m5.4xlarge, 20
 /// requests/s from `clients` clients (`None`: no population); `extra` appended (faults, actions).
 fn sticky(desired: u32, tg: &str, clients: Option<u32>, container: &str, extra: &str, seed: u64) -> String {
-    let clients = clients.map_or(String::new(), |n| format!(", clients: {n}"));
-    format!(
-        r#"
-seed: {seed}
-duration: 10m
-zones: [us-east-1a]
-metrics: {{ interval: 10s }}
-task_definitions:
-  web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024{container} }}] }}
-capacity_providers:
-  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: 1 }} }}
-load_balancers:
-  web-alb: {{ target_groups: {{ web-tg: {{ health_check: {{ interval: 10s }}, {tg} }} }} }}
-services:
-  web:
-    task_definition: web
-    desired_count: {desired}
-    capacity_provider_strategy: [{{ capacity_provider: ec2 }}]
-    load_balancer: web-tg
-    requests: {{ cpu_time: {{ exponential: {{ mean: 20ms }} }} }}
-traffic:
-  sources: [{{ to: web-alb, rate: 20{clients} }}]
-{extra}
-"#
-    )
+    let rate = clients.map_or("20".to_string(), |n| format!("20, clients: {n}"));
+    let tg = format!("health_check: {{ interval: 10s }}, {tg}");
+    let yaml = crate::routing::web(desired, &rate, &tg, extra)
+        .replace_once("memory: 1024 }", &format!("memory: 1024{container} }}"));
+    format!("seed: {seed}\n{yaml}")
 }
 
 /// Requests each registered target received, in task order (the order ECS started them).

@@ -1,7 +1,9 @@
 //! `pricing:`: overrides of the catalog's prices (aws-behaviour.md §2.4, §3.2).
 
 use crate::catalog::fargate::FargatePrices;
-use crate::catalog::{instance_type, instance_type_names};
+use std::collections::BTreeMap;
+
+use crate::catalog::{instance_type, instance_type_names, InstanceType};
 use crate::metrics::Pricing;
 use crate::scenario::diagnostics::suggestion;
 use crate::scenario::path::Path;
@@ -9,23 +11,39 @@ use crate::scenario::schema::{RawFargatePrices, RawPricing};
 
 use super::checker::Checker;
 
+/// `root.instance_types`: a value per catalog instance type, by name, each checked by `value`
+/// (which reports its own problems); an unknown name is reported with the closest known one.
+/// Prices and speeds are overridden this way.
+pub(super) fn instance_type_overrides(
+    c: &mut Checker,
+    root: &Path,
+    raw: &BTreeMap<String, f64>,
+    mut value: impl FnMut(&mut Checker, &Path, &InstanceType, f64) -> Option<f64>,
+) -> BTreeMap<&'static str, f64> {
+    let mut overrides = BTreeMap::new();
+    for (name, &raw_value) in raw {
+        let path = root.field("instance_types").key(name);
+        let Some(itype) = instance_type(name) else {
+            c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
+            continue;
+        };
+        if let Some(v) = value(c, &path, itype, raw_value) {
+            overrides.insert(itype.name, v);
+        }
+    }
+    overrides
+}
+
 /// The catalog's prices with the scenario's overrides applied. A bad value is reported and the
 /// catalog's price kept in its place (the scenario is rejected anyway).
 pub fn check(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
     let mut pricing = Pricing::default();
     let Some(raw) = raw else { return pricing };
     let root = Path::root("pricing");
-    for (name, &usd) in &raw.instance_types {
-        let path = root.field("instance_types").key(name);
-        let Some(itype) = instance_type(name) else {
-            c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
-            continue;
-        };
-        let hint = format!("USD per instance-hour; the catalog's price for {name} is {}", itype.price_per_hour);
-        if let Some(usd) = price(c, &path, usd, &hint) {
-            pricing.instance_types.insert(itype.name, usd);
-        }
-    }
+    pricing.instance_types = instance_type_overrides(c, &root, &raw.instance_types, |c, path, itype, usd| {
+        let hint = format!("USD per instance-hour; the catalog's price for {} is {}", itype.name, itype.price_per_hour);
+        price(c, path, usd, &hint)
+    });
     if let Some(f) = &raw.fargate {
         pricing.fargate = fargate(c, &root.field("fargate"), f, pricing.fargate, "Linux/x86_64");
     }

@@ -1,12 +1,12 @@
 //! `speed:`: overrides of the catalog's per-vCPU speeds (1.0 = an m5's vCPU; see
 //! `crate::catalog::Speeds`).
 
-use crate::catalog::{instance_type, instance_type_names, Speeds, FARGATE_SPEED};
-use crate::scenario::diagnostics::suggestion;
+use crate::catalog::{Speeds, FARGATE_SPEED};
 use crate::scenario::path::Path;
 use crate::scenario::schema::RawSpeed;
 
 use super::checker::Checker;
+use super::pricing::instance_type_overrides;
 
 /// Speeds above this are surely a typo (no instance runs a vCPU 100 times an m5's).
 const MAX_SPEED: f64 = 100.0;
@@ -17,17 +17,11 @@ pub fn check(c: &mut Checker, raw: Option<&RawSpeed>) -> Speeds {
     let mut speeds = Speeds::default();
     let Some(raw) = raw else { return speeds };
     let root = Path::root("speed");
-    for (name, &value) in &raw.instance_types {
-        let path = root.field("instance_types").key(name);
-        let Some(itype) = instance_type(name) else {
-            c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
-            continue;
-        };
-        let hint = format!("per-vCPU speed relative to an m5 (1.0); the catalog's for {name} is {}", itype.speed);
-        if let Some(value) = speed(c, &path, value, &hint) {
-            speeds.instance_types.insert(itype.name, value);
-        }
-    }
+    speeds.instance_types = instance_type_overrides(c, &root, &raw.instance_types, |c, path, itype, value| {
+        let hint =
+            format!("per-vCPU speed relative to an m5 (1.0); the catalog's for {} is {}", itype.name, itype.speed);
+        speed(c, path, value, &hint)
+    });
     if let Some(value) = raw.fargate {
         let hint = format!("per-vCPU speed of Fargate tasks relative to an m5 (1.0); the default is {FARGATE_SPEED}");
         speeds.fargate = speed(c, &root.field("fargate"), value, &hint).unwrap_or(FARGATE_SPEED);
