@@ -1,9 +1,11 @@
-//! A task seen as a load balancer target: the requests it is serving, whether its application
-//! answers health checks, and the bookkeeping behind its utilization metrics.
+//! A task seen as a load balancer target: the requests it is serving, the vCPUs it may use (its
+//! instance's CPU shares, [`super::cpu_share`]), whether its application answers health checks,
+//! and the bookkeeping behind its utilization metrics.
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ServiceId, TargetGroupId, TaskId};
 
+use super::cpu_share::TaskCpu;
 use super::queueing::Backlog;
 use super::server::{Concurrency, Server};
 use super::stats::TrafficCounts;
@@ -16,8 +18,17 @@ pub struct Backend {
     pub target_group: TargetGroupId,
     pub server: Server,
     pub concurrency: Concurrency,
-    /// The task's vCPUs (task CPU units / 1024).
+    /// The vCPUs its requests may share now: its cap while its instance has CPU to spare, its
+    /// share of the instance when contended (set by [`super::cpu_share::rebalance`]).
     pub vcpus: f64,
+    /// Its instance, weight and cap, for the CPU shares.
+    pub cpu: TaskCpu,
+    /// The vCPUs it reserves (task or containers' CPU units / 1024): CloudWatch's denominator of
+    /// CPUUtilization, which therefore exceeds 100 % when the task uses idle CPU beyond them.
+    pub reserved_vcpus: f64,
+    /// The CPU load (vCPUs) offered to it in the fluid span being computed: its demand for the
+    /// next span's CPU shares.
+    pub fluid_demand: f64,
     /// Its host's per-vCPU speed (1.0 = m5): a request's `cpu_time` takes `cpu_time / speed`.
     pub speed: f64,
     /// When the application first answers health checks (its slowest essential container's
@@ -54,7 +65,8 @@ pub struct NewBackend {
     pub task: TaskId,
     pub service: ServiceId,
     pub target_group: TargetGroupId,
-    pub vcpus: f64,
+    pub cpu: TaskCpu,
+    pub reserved_vcpus: f64,
     pub speed: f64,
     pub concurrency: Concurrency,
     pub ready_at: SimTime,
@@ -71,9 +83,12 @@ impl Backend {
             task: new.task,
             service: new.service,
             target_group: new.target_group,
-            server: Server::new(new.vcpus, new.concurrency),
+            server: Server::new(new.cpu.cap, new.concurrency),
             concurrency: new.concurrency,
-            vcpus: new.vcpus,
+            vcpus: new.cpu.cap,
+            cpu: new.cpu,
+            reserved_vcpus: new.reserved_vcpus,
+            fluid_demand: 0.0,
             speed: new.speed,
             ready_at: new.ready_at,
             answering: new.answering,
@@ -134,7 +149,7 @@ impl Backend {
         let alive = now.since(self.accounted_until).as_secs_f64();
         self.accounted_until = now;
         counts.cpu_seconds += cpu_seconds;
-        counts.cpu_capacity_seconds += self.vcpus * alive;
+        counts.cpu_capacity_seconds += self.reserved_vcpus * alive;
         counts.memory_mib_seconds += self.baseline_mib * alive + per_request_mib * in_flight_seconds;
         counts.memory_capacity_mib_seconds += self.reserved_mib * alive;
         counts.in_flight_seconds += in_flight_seconds;

@@ -93,6 +93,7 @@ pub fn catch_up(world: &mut World, ctx: &mut Ctx) {
             forward(world, ctx, lb, rate, (to, dt));
         }
         world.traffic.fluid_until = to;
+        super::cpu_share::rebalance_fluid(&mut world.traffic, to);
     }
 }
 
@@ -125,15 +126,17 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
     let service_time = ServiceTime { mean: model.cpu_time.mean_secs(), scv: model.cpu_time.scv() };
     let per_request = model.memory_per_request;
     let (timeout, failure) = super::requests::timeout(world, tg, model.timeout);
-    // Targets with the same load, backlog and host speed have the same step: computed once.
-    let mut previous: Option<(f64, f64, f64, FluidStep, f64)> = None;
+    // Targets with the same load, backlog, host speed and vCPUs have the same step: computed once.
+    let mut previous: Option<(f64, f64, Host, FluidStep, f64)> = None;
     for (task, share) in shares {
         let Some(backend) = world.traffic.backends.get_mut(&task) else { continue };
         let lambda = rate * share;
         let before = backend.backlog.0;
-        let speed = backend.speed;
+        let speed = (backend.speed, backend.vcpus);
         // The host runs the CPU work `speed` times as fast: the mean shrinks, the shape stays.
-        let service_time = ServiceTime { mean: service_time.mean / speed, ..service_time };
+        let service_time = ServiceTime { mean: service_time.mean / speed.0, ..service_time };
+        // Its demand for the next span's CPU shares (super::cpu_share).
+        backend.fluid_demand += lambda * service_time.mean;
         let result = match previous {
             Some((l, b, s, r, after)) if l == lambda && b == before && s == speed => {
                 backend.backlog.0 = after;
@@ -160,13 +163,17 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
 /// The response times at [`POINTS`]' quantiles, seconds.
 pub type Points = [f64; POINTS.len()];
 
+/// A host as the fluid step sees it: its per-vCPU speed and the vCPUs the task may use there.
+type Host = (f64, f64);
+
 /// A target group's last computed points: for the load and backlog they were computed at.
 #[derive(Clone, Copy, Debug)]
 pub struct PointCache {
     lambda: f64,
     backlog: f64,
-    /// The host speed they were computed at: targets on other types never share them.
-    speed: f64,
+    /// The host speed and vCPUs they were computed at: targets on other types, or with another
+    /// share of their instance, never share them.
+    speed: Host,
     points: Points,
 }
 
@@ -178,7 +185,11 @@ const POINT_REUSE: f64 = 1e-2;
 
 /// The step's response-time points, reused from the previous step at nearly the same load and
 /// nearly the same requests in the task, on a host of the same speed.
-fn response_points(cache: &mut Option<PointCache>, (lambda, backlog, speed): (f64, f64, f64), r: &FluidStep) -> Points {
+fn response_points(
+    cache: &mut Option<PointCache>,
+    (lambda, backlog, speed): (f64, f64, Host),
+    r: &FluidStep,
+) -> Points {
     let near = |a: f64, b: f64| (a - b).abs() <= POINT_REUSE * a.max(b);
     if let Some(c) = cache {
         if c.speed == speed && near(c.backlog, backlog) && near(c.lambda, lambda) {

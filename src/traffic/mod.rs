@@ -7,6 +7,7 @@
 //! both.
 
 mod backend;
+pub mod cpu_share;
 mod fluid;
 pub mod group_health;
 pub mod health_check;

@@ -7,12 +7,13 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
+use crate::ids::{InstanceId, LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
 use crate::task::{OUT_OF_MEMORY, SIGKILL_EXIT_CODE};
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, Event, World};
 
 use super::server::{Admission, RequestId};
+use super::spec::Fidelity;
 use super::state::InFlight;
 use super::stats::Failure;
 use super::stickiness::ClientId;
@@ -229,17 +230,42 @@ pub fn fail_in_flight(world: &mut World, ctx: &mut Ctx, task: TaskId, failure: F
     let fluid = std::mem::take(&mut backend.backlog.0);
     // Nothing left to serve: the pending completion, if any, goes stale.
     backend.reschedule();
+    let host = backend.cpu.instance();
     let stats = &mut world.traffic.services[service.index()];
     stats.interval.fail(failure, lost.len() as f64 + fluid);
     for id in lost {
         world.traffic.in_flight.remove(&id);
         world.traffic.group(tg).request_finished(task);
     }
+    share_cpu(world, ctx, host);
 }
 
-/// Schedules the target's next completion if it moved.
+/// Schedules the target's next completion if it moved, after sharing its instance's CPU anew:
+/// its requests in service changed, so its demand may have.
 fn reschedule(world: &mut World, ctx: &mut Ctx, task: TaskId) {
+    let host = world.traffic.backends.get(&task).and_then(|b| b.cpu.instance());
+    share_cpu(world, ctx, host);
+    reschedule_one(world, ctx, task);
+}
+
+fn reschedule_one(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     if let Some((at, version)) = world.traffic.backends.get_mut(&task).and_then(|b| b.reschedule()) {
         ctx.sched.at(at, Event::Traffic(TrafficEvent::Completion { task, version }));
+    }
+}
+
+/// Shares the vCPUs of `host` (if the task is on an instance) among the tasks on it by their
+/// requests in their CPU phase now ([`super::cpu_share`]), and moves the completions of those
+/// whose share changed. The request fidelity only: the fluid one shares once a span.
+pub(super) fn share_cpu(world: &mut World, ctx: &mut Ctx, host: Option<InstanceId>) {
+    let Some(host) = host else { return };
+    if world.traffic.spec.fidelity != Fidelity::Requests {
+        return;
+    }
+    let traffic = &mut world.traffic;
+    let Some(tasks) = traffic.on_instance.get(&host) else { return };
+    let now = ctx.sched.now();
+    for task in super::cpu_share::rebalance(&mut traffic.backends, tasks, now, |b| b.server.cpu_demand()) {
+        reschedule_one(world, ctx, task);
     }
 }

@@ -3,6 +3,8 @@
 //! Each request needs `work`: CPU time at one full vCPU. The requests in service share the task's
 //! vCPUs, each progressing at `min(1, vcpus / n)` vCPU with `n` in service (a single request is one
 //! thread and cannot use more than one vCPU). [`Concurrency`] says how many may be in service.
+//! `vcpus` is what the task may use now: its instance's CPU shares move it
+//! ([`Server::set_vcpus`], see [`super::cpu_share`]).
 //!
 //! The model runs on *virtual time*: `V(t)` is the service attained by any request that has been
 //! in service since `V = 0`, and grows at the per-request rate `min(1, vcpus / n)`. A request that
@@ -138,13 +140,27 @@ impl Server {
     }
 
     /// When the next in-service request will finish (None if idle). Changes after every
-    /// arrive/pop/abandon. A request already found finished by an earlier call is due at once.
+    /// arrive/pop/abandon/set_vcpus. A request already found finished by an earlier call is due
+    /// at once.
     pub fn next_completion(&self) -> Option<SimTime> {
         if self.done.is_empty() {
             self.next_finish()
         } else {
             Some(self.clock)
         }
+    }
+
+    /// The task may use `vcpus` from `now` on (its instance's CPU shares moved): the requests in
+    /// service are advanced at the old rate up to `now`, then go on at the new one.
+    pub fn set_vcpus(&mut self, now: SimTime, vcpus: f64) {
+        self.advance(now);
+        self.vcpus = vcpus;
+    }
+
+    /// The vCPUs the requests in service could use at once: one each (as of the last call that
+    /// advanced the server).
+    pub fn cpu_demand(&self) -> f64 {
+        self.finishing.len() as f64
     }
 
     /// Removes and returns one request finished by `now` (call until None).

@@ -206,3 +206,15 @@ fn the_fluid_model_agrees_with_the_event_model() {
         fluid.mean_response
     );
 }
+
+#[test]
+fn a_change_of_vcpus_applies_from_its_instant() {
+    // 1 s of work at 0.5 vCPU: half done at 1 s; at a whole vCPU from then, done at 1.5 s.
+    let mut s = Server::new(0.5, PS);
+    s.arrive(at(0.0), RequestId(1), work(1.0));
+    assert_eq!(s.next_completion(), Some(at(2.0)));
+    s.set_vcpus(at(1.0), 1.0);
+    assert_eq!(s.next_completion(), Some(at(1.5)));
+    assert!((s.cpu_seconds(at(1.5)) - 1.0).abs() < 1e-9);
+    assert_eq!(drain(&mut s), vec![(1.5, 1)]);
+}

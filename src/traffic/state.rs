@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::catalog::Speeds;
 use crate::engine::SimTime;
-use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
+use crate::ids::{InstanceId, ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
 use super::fluid::PointCache;
@@ -47,6 +47,8 @@ pub struct Traffic {
     pub cookies: Vec<CookieJar>,
     /// Tasks registered with a target group, RUNNING or draining.
     pub backends: BTreeMap<TaskId, Backend>,
+    /// The backends on each instance, in task order: who shares its CPU ([`super::cpu_share`]).
+    pub on_instance: BTreeMap<InstanceId, Vec<TaskId>>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
     pub in_flight: BTreeMap<RequestId, InFlight>,
     pub next_request: u64,
@@ -102,6 +104,7 @@ impl Traffic {
             load_balancers,
             target_group_specs: target_groups,
             backends: BTreeMap::new(),
+            on_instance: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_request: 0,
             services: vec![ServiceTraffic::default(); services],
@@ -110,6 +113,30 @@ impl Traffic {
             zones: (0..zones).map(ZoneId::from_index).collect(),
             fluid_until: SimTime::ZERO,
         }
+    }
+
+    /// Adds a backend, and to its instance's list.
+    pub fn add_backend(&mut self, backend: Backend) {
+        if let Some(host) = backend.cpu.instance() {
+            let tasks = self.on_instance.entry(host).or_default();
+            tasks.push(backend.task);
+            tasks.sort_unstable();
+        }
+        self.backends.insert(backend.task, backend);
+    }
+
+    /// Removes a backend, and from its instance's list.
+    pub fn remove_backend(&mut self, task: TaskId) -> Option<Backend> {
+        let backend = self.backends.remove(&task)?;
+        if let Some(host) = backend.cpu.instance() {
+            if let Some(tasks) = self.on_instance.get_mut(&host) {
+                tasks.retain(|&t| t != task);
+                if tasks.is_empty() {
+                    self.on_instance.remove(&host);
+                }
+            }
+        }
+        Some(backend)
     }
 
     pub fn group(&mut self, id: TargetGroupId) -> &mut TargetGroup {

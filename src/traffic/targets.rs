@@ -16,11 +16,12 @@ use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, Event, World};
 
 use super::backend::{Backend, NewBackend};
+use super::cpu_share::TaskCpu;
 use super::stats::Failure;
 use super::target_group::TargetState;
 
-/// A task whose definition reserves no CPU serves as if it had one vCPU (it may use what the
-/// instance has spare; ecsim does not model contention between tasks).
+/// A task whose definition reserves no CPU counts as reserving one vCPU in its CPUUtilization
+/// (CloudWatch's denominator would be zero), and may use that much when alone on its host.
 const UNRESERVED_VCPUS: f64 = 1.0;
 /// What a task without an essential container would answer (none is running such a task).
 const HEALTHY_RESPONSE: u16 = 200;
@@ -33,8 +34,11 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let Some(zone) = task_zone(world, id) else { return };
     let now = ctx.sched.now();
     let backend = new_backend(world, ctx, id, tg, now);
+    let host = backend.cpu.instance();
     let traffic = &mut world.traffic;
-    traffic.backends.insert(id, backend);
+    traffic.add_backend(backend);
+    super::requests::share_cpu(world, ctx, host);
+    let traffic = &mut world.traffic;
     traffic.group(tg).register(id, zone, now);
     let interval = traffic.group(tg).config().health_check.interval;
     let phase = SimDuration::from_micros(ctx.streams.health_checks(tg).random_range(1..=interval.as_micros()));
@@ -52,12 +56,17 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
     let baseline = essential.iter().filter_map(|c| c.behaviour.memory).map(|m| m.baseline_mib).sum();
     let limit = essential.first().and_then(|c| c.memory.or(td.memory)).map(f64::from);
     let cpu = td.reserved_cpu();
-    let vcpus = if cpu == 0 { UNRESERVED_VCPUS } else { f64::from(cpu) / 1024.0 };
+    let reserved_vcpus = if cpu == 0 { UNRESERVED_VCPUS } else { f64::from(cpu) / 1024.0 };
+    let instance_cpu = match task.placement {
+        Placement::Instance(i) => Some(world.instances.get(i).registered_cpu),
+        _ => None,
+    };
     let new = NewBackend {
         task: id,
         service,
         target_group: tg,
-        vcpus,
+        cpu: TaskCpu::of(td, task.placement, instance_cpu, reserved_vcpus),
+        reserved_vcpus,
         speed: host_speed(world, id),
         concurrency: world.services.get(service).spec.requests.concurrency,
         ready_at: now + ready,
@@ -176,9 +185,11 @@ pub fn on_task_gone(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let now = ctx.sched.now();
     deregister(world, ctx, id, tg, now);
     world.traffic.group(tg).remove(id);
-    if let Some(mut backend) = world.traffic.backends.remove(&id) {
+    if let Some(mut backend) = world.traffic.remove_backend(id) {
         let per_request = world.services.get(backend.service).spec.requests.memory_per_request;
         backend.account(now, per_request, &mut world.traffic.services[backend.service.index()].interval);
+        // The CPU it used is free for the tasks left on its instance.
+        super::requests::share_cpu(world, ctx, backend.cpu.instance());
     }
 }
 

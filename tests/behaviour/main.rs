@@ -8,6 +8,7 @@ mod cli;
 mod cluster_scaling;
 mod common;
 mod cost;
+mod cpu_shares;
 mod deploy;
 mod deployments;
 mod determinism;
