@@ -126,6 +126,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
     let service_time = ServiceTime { mean: model.cpu_time.mean_secs(), scv: model.cpu_time.scv() };
     let per_request = model.memory_per_request;
     let (timeout, failure) = super::requests::timeout(world, tg, model.timeout);
+    let io_wait = model.io_wait.as_ref().map_or(0.0, |d| d.mean_secs());
     // Targets with the same load, backlog, host speed and vCPUs have the same step: computed once.
     let mut previous: Option<(f64, f64, Host, FluidStep, f64)> = None;
     for (task, share) in shares {
@@ -147,6 +148,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
                     vcpus: backend.vcpus,
                     concurrency: backend.concurrency,
                     timeout: timeout.as_secs_f64(),
+                    io_wait,
                 };
                 let r = queueing::step(&target, service_time, lambda, dt, &mut backend.backlog);
                 previous = Some((lambda, before, speed, r, backend.backlog.0));

@@ -46,6 +46,15 @@
 //! response-time law is the chain's at `r₁`, and its timed-out requests are those of its tail
 //! beyond `τ`. CPU is the finished requests' work: work a timed-out request did before it was
 //! dropped is not counted.
+//!
+//! # I/O wait
+//!
+//! A request that first waits `w` seconds without CPU (mean `io_wait`) is in the task for `w`
+//! more: the response law is shifted by `w` (its mean is exact, its shape approximate), and by
+//! Little's law so is the mean number in the task. With workers, a request holds its worker for
+//! `w + s`, so of `count` busy workers only `count·s / (w + s)` are on the CPU at a time: that is
+//! the effective worker count in `c` and in the queue's thresholds, and the capacity becomes
+//! `min(vcpus / s, count / (w + s))`, Little's law for busy workers.
 
 use super::server::Concurrency;
 
@@ -64,6 +73,8 @@ pub struct FluidTarget {
     pub vcpus: f64,
     pub concurrency: Concurrency,
     pub timeout: f64,
+    /// Mean seconds a request waits without CPU before its work (see the module docs).
+    pub io_wait: f64,
 }
 
 /// The mean number of requests in a task (waiting or in service), carried between steps: the
@@ -175,9 +186,12 @@ struct Station {
     s: f64,
     scv: f64,
     vcpus: f64,
-    /// Effective servers: `vcpus` for processor sharing, `min(count, vcpus)` for workers.
+    /// Effective servers: `vcpus` for processor sharing, `min(count, vcpus)` for workers (`count`
+    /// the workers on the CPU when all are busy, see the module docs on I/O wait).
     c: f64,
-    workers: Option<u32>,
+    workers: Option<f64>,
+    /// Mean I/O wait, seconds.
+    io_wait: f64,
     queue: Option<u32>,
     timeout: Option<f64>,
 }
@@ -196,12 +210,20 @@ struct AtUtilization {
 impl Station {
     fn new(target: &FluidTarget, service: ServiceTime) -> Self {
         let vcpus = target.vcpus.max(0.0); // NaN becomes 0, so `c` below is never NaN
+        let io_wait = if target.io_wait.is_finite() { target.io_wait.max(0.0) } else { 0.0 };
         let (c, workers, queue) = match target.concurrency {
             Concurrency::ProcessorSharing => (vcpus, None, None),
-            Concurrency::Workers { count, queue } => (vcpus.min(f64::from(count)), Some(count), queue),
+            Concurrency::Workers { count, queue } => {
+                let on_cpu = if io_wait > 0.0 {
+                    f64::from(count) * service.mean / (io_wait + service.mean)
+                } else {
+                    f64::from(count)
+                };
+                (vcpus.min(on_cpu), Some(on_cpu), queue)
+            }
         };
         let timeout = (target.timeout.is_finite() && target.timeout > 0.0).then_some(target.timeout);
-        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, queue, timeout }
+        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, io_wait, queue, timeout }
     }
 
     /// Requests per second the task completes when saturated.
@@ -219,13 +241,13 @@ impl Station {
         let tail_time = self.s / (self.c * (1.0 - rho));
         let mm_mean = self.s * (1.0 - p) + (m / self.c) * self.s * p + p * tail_time;
         let beyond = |n: f64| p * rho.powf(n - m); // P(N ≥ n) for n ≥ m
-        let wait_prob = self.workers.map_or(0.0, |k| beyond(f64::from(k)));
+        let wait_prob = self.workers.map_or(0.0, beyond);
         let mm_wait = wait_prob * tail_time;
         let wait = mm_wait * (1.0 + self.scv) / 2.0; // Allen–Cunneen
-        let response = Response::new(0.0, mm_mean - mm_wait, wait_prob, wait);
+        let response = Response::new(self.io_wait, mm_mean - mm_wait, wait_prob, wait);
         // A bounded queue refuses arrivals that find it full: the infinite queue's P(N ≥ count + q).
         let blocking = match (self.workers, self.queue) {
-            (Some(k), Some(q)) => beyond(f64::from(k) + f64::from(q)).min(1.0),
+            (Some(k), Some(q)) => beyond(k + f64::from(q)).min(1.0),
             _ => 0.0,
         };
         let timing_out = self.timeout.map_or(0.0, |t| response.survival(t));
@@ -318,7 +340,7 @@ fn prob_at_least_m(m: u32, a: f64, rho: f64) -> f64 {
 /// `service`, and with probability `wait_prob` the request first waits an exponential time of
 /// mean `wait_given`. Exact for M/M/c FIFO (hence M/M/1: exponential of rate μ − λ); for
 /// processor sharing and workers sharing vCPUs the time in service is approximated by an
-/// exponential of the right mean; in overload `shift` is the deterministic fluid wait.
+/// exponential of the right mean; `shift` is the mean I/O wait, spent before any of it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Response {
     shift: f64,

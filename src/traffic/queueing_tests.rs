@@ -6,7 +6,7 @@ const PS: Concurrency = Concurrency::ProcessorSharing;
 const EXP_10MS: ServiceTime = ServiceTime { mean: 0.01, scv: 1.0 };
 
 fn target(vcpus: f64, concurrency: Concurrency, timeout: f64) -> FluidTarget {
-    FluidTarget { vcpus, concurrency, timeout }
+    FluidTarget { vcpus, concurrency, timeout, io_wait: 0.0 }
 }
 
 /// A step of the steady state: 1-second steps from empty until the flow has settled (the

@@ -151,10 +151,13 @@ fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
     }
     let (timeout, failure) = timeout(world, tg, model.timeout);
     let work = model.cpu_time.sample(ctx.streams.work(service));
+    // Drawn only when set, so a model without it draws its CPU times as before.
+    let io_wait = model.io_wait.as_ref().map_or(SimDuration::ZERO, |d| d.sample(ctx.streams.work(service)));
     let id = world.traffic.new_request();
     let backend = world.traffic.backends.get_mut(&task).expect("checked above");
+    // The host's speed scales the CPU work, not the wait.
     let work = backend.on_host(work);
-    if backend.server.arrive(now, id, work) == Admission::Rejected {
+    if backend.server.arrive_with_io(now, id, io_wait, work) == Admission::Rejected {
         world.traffic.services[service.index()].interval.target_5xx += 1.0;
         return;
     }

@@ -1,10 +1,11 @@
 //! One ECS task serving HTTP requests, event by event (the `requests` fidelity).
 //!
-//! Each request needs `work`: CPU time at one full vCPU. The requests in service share the task's
-//! vCPUs, each progressing at `min(1, vcpus / n)` vCPU with `n` in service (a single request is one
-//! thread and cannot use more than one vCPU). [`Concurrency`] says how many may be in service.
-//! `vcpus` is what the task may use now: its instance's CPU shares move it
-//! ([`Server::set_vcpus`], see [`super::cpu_share`]).
+//! Each request needs `work`: CPU time at one full vCPU, after an optional `io_wait` that takes no
+//! CPU (waiting for a database, say). The requests in their CPU phase share the task's vCPUs, each
+//! progressing at `min(1, vcpus / n)` vCPU with `n` of them (a single request is one thread and
+//! cannot use more than one vCPU). [`Concurrency`] says how many may be in service: a request in
+//! its I/O wait holds its worker. `vcpus` is what the task may use now: its instance's CPU shares
+//! move it ([`Server::set_vcpus`], see [`super::cpu_share`]).
 //!
 //! The model runs on *virtual time*: `V(t)` is the service attained by any request that has been
 //! in service since `V = 0`, and grows at the per-request rate `min(1, vcpus / n)`. A request that
@@ -74,6 +75,7 @@ impl Ord for Virtual {
 #[derive(Clone, Copy, Debug)]
 struct Waiting {
     seq: u64,
+    io_wait: SimDuration,
     work: SimDuration,
 }
 
@@ -99,6 +101,10 @@ pub struct Server {
     queue: BTreeMap<u64, RequestId>,
     /// Where each waiting request is in `queue`, and its work.
     waiting: BTreeMap<RequestId, Waiting>,
+    /// Requests in their I/O wait (holding a worker, using no CPU) by when it ends (ties by id).
+    io: BTreeSet<(SimTime, RequestId)>,
+    /// When each one's I/O wait ends, and the work it needs after.
+    io_of: BTreeMap<RequestId, (SimTime, SimDuration)>,
     next_seq: u64,
     /// Finished by `clock` but not yet handed back by `pop_completed`, in finishing order.
     done: VecDeque<RequestId>,
@@ -118,6 +124,8 @@ impl Server {
             finish_of: BTreeMap::new(),
             queue: BTreeMap::new(),
             waiting: BTreeMap::new(),
+            io: BTreeSet::new(),
+            io_of: BTreeMap::new(),
             next_seq: 0,
             done: VecDeque::new(),
             cpu_seconds: 0.0,
@@ -125,28 +133,43 @@ impl Server {
         }
     }
 
-    /// A request arrives at `now`: it starts at once if a worker is free, else waits, else (the
-    /// waiting queue is full) is rejected.
+    /// A request without I/O wait arrives at `now` (see [`Server::arrive_with_io`]).
     pub fn arrive(&mut self, now: SimTime, id: RequestId, work: SimDuration) -> Admission {
+        self.arrive_with_io(now, id, SimDuration::ZERO, work)
+    }
+
+    /// A request arrives at `now`: it starts at once if a worker is free, else waits, else (the
+    /// waiting queue is full) is rejected. Once started it waits `io_wait` without CPU, then
+    /// needs `work`.
+    pub fn arrive_with_io(
+        &mut self,
+        now: SimTime,
+        id: RequestId,
+        io_wait: SimDuration,
+        work: SimDuration,
+    ) -> Admission {
         self.advance(now);
         if self.has_free_worker() {
-            self.start(id, work);
+            self.begin(id, io_wait, work);
         } else if self.queue_is_full() {
             return Admission::Rejected;
         } else {
-            self.enqueue(id, work);
+            self.enqueue(id, io_wait, work);
         }
         Admission::Accepted
     }
 
-    /// When the next in-service request will finish (None if idle). Changes after every
-    /// arrive/pop/abandon/set_vcpus. A request already found finished by an earlier call is due
-    /// at once.
+    /// When the server must next be woken (None if idle): the next request to finish, or the next
+    /// I/O wait to end (after which [`Server::pop_completed`] may return nothing). Changes after
+    /// every arrive/pop/abandon/set_vcpus. A request already found finished is due at once.
     pub fn next_completion(&self) -> Option<SimTime> {
-        if self.done.is_empty() {
-            self.next_finish()
-        } else {
-            Some(self.clock)
+        if !self.done.is_empty() {
+            return Some(self.clock);
+        }
+        let io_end = self.io.first().map(|&(t, _)| t);
+        match (self.next_finish(), io_end) {
+            (Some(f), Some(e)) => Some(f.min(e)),
+            (f, e) => f.or(e),
         }
     }
 
@@ -157,8 +180,8 @@ impl Server {
         self.vcpus = vcpus;
     }
 
-    /// The vCPUs the requests in service could use at once: one each (as of the last call that
-    /// advanced the server).
+    /// The vCPUs the requests in their CPU phase could use at once: one each (as of the last
+    /// call that advanced the server).
     pub fn cpu_demand(&self) -> f64 {
         self.finishing.len() as f64
     }
@@ -183,6 +206,11 @@ impl Server {
             self.fill_workers();
             return true;
         }
+        if let Some((end, _)) = self.io_of.remove(&id) {
+            self.io.remove(&(end, id));
+            self.fill_workers();
+            return true;
+        }
         match self.waiting.remove(&id) {
             Some(w) => self.queue.remove(&w.seq).is_some(),
             None => false,
@@ -196,18 +224,21 @@ impl Server {
         let mut ids: Vec<RequestId> = self.done.drain(..).collect();
         ids.extend(self.finish_of.keys());
         ids.extend(self.waiting.keys());
+        ids.extend(self.io_of.keys());
         ids.sort_unstable();
         self.finishing.clear();
         self.finish_of.clear();
         self.queue.clear();
         self.waiting.clear();
+        self.io.clear();
+        self.io_of.clear();
         self.v = 0.0;
         ids
     }
 
-    /// Requests in service plus queued.
+    /// Requests in service (in their I/O wait or CPU phase) plus queued.
     pub fn in_flight(&self) -> u32 {
-        u32::try_from(self.finishing.len() + self.queue.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.finishing.len() + self.io.len() + self.queue.len()).unwrap_or(u32::MAX)
     }
 
     /// CPU-seconds of work done since creation, up to `now` (for CloudWatch CPUUtilization).
@@ -241,15 +272,36 @@ impl Server {
         Some(self.clock + SimDuration::from_micros(micros as u64))
     }
 
-    /// Brings the state to `now`, finishing requests one at a time at their own instants so the
-    /// sharing rate between them is exact even if the caller arrives late.
+    /// Brings the state to `now`, finishing requests and ending I/O waits one at a time at their
+    /// own instants so the sharing rate between them is exact even if the caller arrives late (a
+    /// finish before an I/O wait ending at the same instant).
     fn advance(&mut self, now: SimTime) {
         debug_assert!(now >= self.clock, "time went backwards: {now} < {}", self.clock);
-        while let Some(t) = self.next_finish().filter(|&t| t <= now) {
-            self.run_until(t);
-            self.finish_first();
+        loop {
+            let finish = self.next_finish().filter(|&t| t <= now);
+            let io_end = self.io.first().map(|&(t, _)| t).filter(|&t| t <= now);
+            match (finish, io_end) {
+                (Some(f), e) if e.is_none_or(|e| f <= e) => {
+                    self.run_until(f);
+                    self.finish_first();
+                }
+                (_, Some(e)) => {
+                    self.run_until(e);
+                    self.end_io_wait();
+                }
+                _ => break,
+            }
         }
         self.run_until(now);
+    }
+
+    /// The first I/O wait ends: its request starts its CPU phase.
+    fn end_io_wait(&mut self) {
+        if let Some((_, id)) = self.io.pop_first() {
+            if let Some((_, work)) = self.io_of.remove(&id) {
+                self.start(id, work);
+            }
+        }
     }
 
     /// Advances over a stretch where the set in service does not change.
@@ -276,7 +328,7 @@ impl Server {
         while self.has_free_worker() {
             let Some((_, id)) = self.queue.pop_first() else { break };
             if let Some(w) = self.waiting.remove(&id) {
-                self.start(id, w.work);
+                self.begin(id, w.io_wait, w.work);
             }
         }
         if self.finishing.is_empty() {
@@ -284,23 +336,35 @@ impl Server {
         }
     }
 
+    /// A request gets its worker: its I/O wait first, if any, then its CPU phase.
+    fn begin(&mut self, id: RequestId, io_wait: SimDuration, work: SimDuration) {
+        if io_wait.is_zero() {
+            self.start(id, work);
+        } else {
+            let end = self.clock + io_wait;
+            self.io.insert((end, id));
+            self.io_of.insert(id, (end, work));
+        }
+    }
+
+    /// A request starts its CPU phase.
     fn start(&mut self, id: RequestId, work: SimDuration) {
         let finish = Virtual(self.v + work.as_secs_f64());
         self.finishing.insert((finish, id));
         self.finish_of.insert(id, finish);
     }
 
-    fn enqueue(&mut self, id: RequestId, work: SimDuration) {
+    fn enqueue(&mut self, id: RequestId, io_wait: SimDuration, work: SimDuration) {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.insert(seq, id);
-        self.waiting.insert(id, Waiting { seq, work });
+        self.waiting.insert(id, Waiting { seq, io_wait, work });
     }
 
     fn has_free_worker(&self) -> bool {
         match self.concurrency {
             Concurrency::ProcessorSharing => true,
-            Concurrency::Workers { count, .. } => self.finishing.len() < count as usize,
+            Concurrency::Workers { count, .. } => self.finishing.len() + self.io.len() < count as usize,
         }
     }
 

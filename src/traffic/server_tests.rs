@@ -16,12 +16,16 @@ fn work(secs: f64) -> SimDuration {
     SimDuration::from_secs_f64(secs)
 }
 
-/// Pops everything due at each successive completion instant: (seconds, id) in order.
+/// Pops everything due at each successive wake-up instant: (seconds, id) in order. A wake-up
+/// hands back a request unless it ends an I/O wait, which moves the next one later.
 fn drain(server: &mut Server) -> Vec<(f64, u64)> {
     let mut out = Vec::new();
     while let Some(t) = server.next_completion() {
-        let id = server.pop_completed(t).expect("a request is due at its announced instant");
-        out.push((t.as_secs_f64(), id.0));
+        let before = out.len();
+        while let Some(id) = server.pop_completed(t) {
+            out.push((t.as_secs_f64(), id.0));
+        }
+        assert!(out.len() > before || server.next_completion() > Some(t), "woken at {t} for nothing");
     }
     out
 }
@@ -196,7 +200,7 @@ fn the_fluid_model_agrees_with_the_event_model() {
     // λ = 70/s, μ = 100/s (ρ = 0.7): theory 1 / 30 s = 33.3 ms.
     let fifo = Concurrency::Workers { count: 1, queue: None };
     let simulated = simulated_mean_response(fifo, 70.0, 100.0, MM1_REQUESTS, 13);
-    let target = FluidTarget { vcpus: 1.0, concurrency: fifo, timeout: 60.0 };
+    let target = FluidTarget { vcpus: 1.0, concurrency: fifo, timeout: 60.0, io_wait: 0.0 };
     let (service, mut backlog) = (ServiceTime { mean: 0.01, scv: 1.0 }, Backlog(0.0));
     // A minute of one-second steps from empty: the flow settles in a few.
     let fluid = (0..60).map(|_| queueing::step(&target, service, 70.0, 1.0, &mut backlog)).last().unwrap();
@@ -217,4 +221,37 @@ fn a_change_of_vcpus_applies_from_its_instant() {
     assert_eq!(s.next_completion(), Some(at(1.5)));
     assert!((s.cpu_seconds(at(1.5)) - 1.0).abs() < 1e-9);
     assert_eq!(drain(&mut s), vec![(1.5, 1)]);
+}
+
+#[test]
+fn io_wait_delays_the_cpu_phase_without_using_cpu() {
+    // 0.5 s of I/O wait then 1 s of work: done at 1.5 s, 1 CPU-second used, in flight 1.5 s.
+    let mut s = Server::new(1.0, PS);
+    s.arrive_with_io(at(0.0), RequestId(1), work(0.5), work(1.0));
+    assert_eq!(s.cpu_demand(), 0.0, "waiting on I/O it wants no CPU");
+    // The server is woken when the wait ends, with nothing to hand back yet.
+    assert_eq!(s.next_completion(), Some(at(0.5)));
+    assert_eq!(s.pop_completed(at(0.5)), None);
+    assert_eq!(s.cpu_demand(), 1.0);
+    assert_eq!(drain(&mut s), vec![(1.5, 1)]);
+    assert!((s.cpu_seconds(at(2.0)) - 1.0).abs() < 1e-9);
+    assert!((s.in_flight_seconds(at(2.0)) - 1.5).abs() < 1e-9);
+}
+
+#[test]
+fn a_worker_is_held_through_the_io_wait() {
+    // One worker: 1 waits 1 s on I/O and works 1 s; 2 (no wait) starts only when 1 is done.
+    let mut s = Server::new(1.0, Concurrency::Workers { count: 1, queue: None });
+    s.arrive_with_io(at(0.0), RequestId(1), work(1.0), work(1.0));
+    s.arrive(at(0.0), RequestId(2), work(1.0));
+    assert_eq!(s.in_flight(), 2);
+    assert_eq!(drain(&mut s), vec![(2.0, 1), (3.0, 2)]);
+    // A request abandoned during its wait frees its worker at once; eviction returns waiters.
+    s.arrive_with_io(at(10.0), RequestId(3), work(5.0), work(1.0));
+    s.arrive(at(10.0), RequestId(4), work(1.0));
+    assert!(s.abandon(at(11.0), RequestId(3)));
+    assert_eq!(drain(&mut s), vec![(12.0, 4)]);
+    s.arrive_with_io(at(20.0), RequestId(5), work(5.0), work(1.0));
+    assert_eq!(s.evict_all(at(21.0)), vec![RequestId(5)]);
+    assert_eq!((s.in_flight(), s.next_completion()), (0, None));
 }

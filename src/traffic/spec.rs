@@ -71,6 +71,9 @@ pub struct RequestModel {
     /// CPU time a request needs at one full vCPU of speed 1.0 (an m5's): it takes
     /// `cpu_time / speed` on a host of another per-vCPU speed (`crate::catalog::Speeds`).
     pub cpu_time: DurationDist,
+    /// Time a request waits without CPU (for a database, say) before its CPU work, holding its
+    /// worker if the task has workers; not scaled by the host's speed. `None`: no wait.
+    pub io_wait: Option<DurationDist>,
     /// MiB each request holds while in flight (counted against the task's memory, so a flood of
     /// slow requests can get the task killed for memory).
     pub memory_per_request: f64,
@@ -85,6 +88,7 @@ impl Default for RequestModel {
     fn default() -> Self {
         RequestModel {
             cpu_time: DurationDist::exponential(SimDuration::from_millis(10)).expect("a positive mean"),
+            io_wait: None,
             memory_per_request: 0.0,
             concurrency: Concurrency::ProcessorSharing,
             timeout: None,

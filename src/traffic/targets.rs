@@ -35,8 +35,7 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let now = ctx.sched.now();
     let backend = new_backend(world, ctx, id, tg, now);
     let host = backend.cpu.instance();
-    let traffic = &mut world.traffic;
-    traffic.add_backend(backend);
+    world.traffic.add_backend(backend);
     super::requests::share_cpu(world, ctx, host);
     let traffic = &mut world.traffic;
     traffic.group(tg).register(id, zone, now);

@@ -23,6 +23,7 @@ mod host_speed;
 mod import;
 mod instance_faults;
 mod invariants;
+mod io_wait;
 mod layers;
 mod lifecycle;
 mod measures;

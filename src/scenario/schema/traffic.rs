@@ -98,6 +98,9 @@ pub struct RawTargetHealthCheck {
 pub struct RawRequestModel {
     /// CPU time a request needs at one full vCPU of speed 1.0 (an m5's); `speed:` sets the hosts'.
     pub cpu_time: RawDistribution,
+    /// Time a request waits without using CPU (a database call, say) before its CPU work, holding
+    /// its worker; a duration or a distribution, as `cpu_time` (default none).
+    pub io_wait: Option<RawDistribution>,
     /// MiB each in-flight request holds (default 0).
     pub memory_per_request: Option<f64>,
     /// At most this many requests are served at once, sharing the task's vCPUs; absent, every

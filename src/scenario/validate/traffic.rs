@@ -267,6 +267,10 @@ fn port(c: &mut Checker, path: &Path, raw: Option<&Scalar>) -> Option<HealthChec
 pub fn check_request_model(c: &mut Checker, path: &Path, raw: Option<&RawRequestModel>) -> Option<RequestModel> {
     let Some(raw) = raw else { return Some(RequestModel::default()) };
     let cpu_time = c.distribution(&path.field("cpu_time"), &raw.cpu_time);
+    let io_wait = match &raw.io_wait {
+        Some(d) => c.distribution(&path.field("io_wait"), d).map(Some),
+        None => Some(None),
+    };
     let memory_per_request = raw.memory_per_request.map_or(Some(0.0), |m| {
         let ok = m.is_finite() && m >= 0.0;
         if !ok {
@@ -299,6 +303,7 @@ pub fn check_request_model(c: &mut Checker, path: &Path, raw: Option<&RawRequest
     };
     Some(RequestModel {
         cpu_time: cpu_time?,
+        io_wait: io_wait?,
         memory_per_request: memory_per_request?,
         concurrency: concurrency?,
         timeout: timeout?,
