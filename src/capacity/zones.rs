@@ -23,7 +23,7 @@ pub fn zone_down(world: &mut World, ctx: &mut Ctx, zone: ZoneId, until: Option<S
     let name = world.zones[zone.index()].clone();
     let end = until.map_or_else(|| "the end of the run".to_string(), |t| t.to_string());
     let message = format!("availability zone {name} is unavailable until {end}.");
-    ctx.log(EventKind::AzOutageStarted).message(message).emit();
+    ctx.log(EventKind::AzOutageStarted).zone(&name).message(message).emit();
     let instances: Vec<_> =
         world.registered_instances().filter(|i| i.zone == Some(zone) && !i.is_external()).map(|i| i.id).collect();
     for i in instances {
@@ -52,8 +52,9 @@ pub fn on_zone_recovers(world: &mut World, ctx: &mut Ctx, zone: ZoneId) {
     if !world.fleet.zone_recovers(zone, ctx.sched.now()) {
         return;
     }
-    let message = format!("availability zone {} is available again.", world.zones[zone.index()]);
-    ctx.log(EventKind::AzOutageEnded).message(message).emit();
+    let name = &world.zones[zone.index()];
+    let message = format!("availability zone {name} is available again.");
+    ctx.log(EventKind::AzOutageEnded).zone(name).message(message).emit();
     for p in 0..world.providers.len() {
         asg::converge(world, ctx, ProviderId::from_index(p));
     }
@@ -67,7 +68,7 @@ pub fn spot_unavailable(world: &mut World, ctx: &mut Ctx, provider: ProviderId, 
     world.fleet.spot_unavailable_until(provider, until);
     let name = &world.providers[provider.index()].name;
     let message = format!("Spot capacity of capacity provider {name} is unavailable until {until}.");
-    ctx.log(EventKind::SpotCapacityUnavailable).message(message).emit();
+    ctx.log(EventKind::SpotCapacityUnavailable).capacity_provider(name).message(message).emit();
     ctx.sched.at(until, Event::Capacity(CapacityEvent::SpotCapacityReturns(provider)));
 }
 
@@ -77,9 +78,9 @@ pub fn on_spot_returns(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
     if !world.fleet.spot_returns(provider, ctx.sched.now()) {
         return;
     }
-    let message =
-        format!("Spot capacity of capacity provider {} is available again.", world.providers[provider.index()].name);
-    ctx.log(EventKind::SpotCapacityAvailable).message(message).emit();
+    let name = &world.providers[provider.index()].name;
+    let message = format!("Spot capacity of capacity provider {name} is available again.");
+    ctx.log(EventKind::SpotCapacityAvailable).capacity_provider(name).message(message).emit();
     asg::converge(world, ctx, provider);
     super::reconcile_all(world, ctx);
 }

@@ -94,6 +94,12 @@ enum Command {
         #[arg(required = true)]
         folders: Vec<PathBuf>,
     },
+    /// Remake report.html (and the timeline and traffic charts of a run) of an output folder from
+    /// its files, without rerunning.
+    Report {
+        /// A run folder (`ecsim run`) or a sweep folder (`ecsim sweep`, `ecsim merge`).
+        folder: PathBuf,
+    },
     /// Check a scenario and print every problem found.
     Validate {
         /// The scenario file (YAML).
@@ -136,6 +142,12 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
     Ok(Shard { index: i - 1, count: n })
 }
 
+/// `ecsim report DIR`: the folder's views remade in place.
+fn report(folder: &std::path::Path) -> Result<(), Failure> {
+    let written = crate::output::write_report(folder).map_err(|e| Failure::Other(e.into()))?;
+    say(&format!("wrote {} in {}/\n", written.join(", "), folder.display()))
+}
+
 /// Exit codes: 0 success, 1 invalid scenario, 2 any other error.
 pub fn main(cli: Cli) -> ExitCode {
     // Ctrl-C or a kill: no half-written `.partial` folder is left behind (exit 130, the shell's
@@ -161,6 +173,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
         Command::Merge { shards, out, experiment } => sweep::merge(&shards, &out, experiment.as_deref()),
         Command::Compare { folders } => sweep::compare(&folders),
+        Command::Report { folder } => report(&folder),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -305,7 +318,8 @@ fn output_files(folder: &Path) -> Vec<String> {
 }
 
 /// The data files in the order a reader wants them; the rest follow by name.
-const FIRST: [&str; 5] = ["metrics.csv", "events.jsonl", "summary.json", "run.json", "scenario.yaml"];
+const FIRST: [&str; 7] =
+    ["report.html", "metrics.csv", "breakdown.csv", "events.jsonl", "summary.json", "run.json", "scenario.yaml"];
 
 fn run(
     path: &Path,

@@ -79,6 +79,9 @@ pub fn sample(
         debug_assert!(bad.is_none(), "ecsim invariant broken: metrics of {} at {now}: {bad:?}", row.service);
         recorder.row(&row);
     }
+    for breakdown in super::breakdowns(world, now) {
+        recorder.breakdown(&breakdown);
+    }
 }
 
 /// The Auto Scaling groups' desired capacity and the launches in flight, over all groups.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{RunStats, SimTime};
 use crate::task::TaskStatus;
@@ -13,7 +13,7 @@ use super::cost::round_usd;
 use super::{cost_of_run, Pricing};
 use crate::record::Cost;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSummary {
     pub name: String,
     pub desired_count: u32,
@@ -28,12 +28,12 @@ pub struct ServiceSummary {
     /// EC2 cost nothing here: the instances they share are billed to the cluster.
     pub fargate_cost_usd: f64,
     /// What its load balancer saw over the run; absent for a service without one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic: Option<TrafficSummary>,
 }
 
 /// A service's requests over the whole run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrafficSummary {
     /// Requests sent to a target (fractional in the fluid fidelity, rounded to 3 decimals).
     pub requests: f64,
@@ -77,14 +77,14 @@ impl TrafficSummary {
 }
 
 /// One deployment of a service: how long it took, what it replaced, what failed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentSummary {
     pub service: String,
     /// `ecs-svc/<n>`.
     pub id: String,
     pub task_definition: String,
     /// `rolloutState`: IN_PROGRESS, COMPLETED, FAILED, or SUPERSEDED by a newer deployment.
-    pub state: &'static str,
+    pub state: String,
     pub started_s: f64,
     pub ended_s: Option<f64>,
     /// Seconds from start to completion (or failure); `None` while in progress at the end.
@@ -99,22 +99,22 @@ pub struct DeploymentSummary {
     /// The failed deployment this one rolled back.
     pub rollback_of: Option<String>,
     /// The service's `deploymentConfiguration.strategy`: ROLLING, BLUE_GREEN, CANARY or LINEAR.
-    pub strategy: &'static str,
+    pub strategy: String,
     /// Each shift of production traffic a blue/green, canary or linear deployment made (a
     /// rollback's shift back to the old revision included, at 0 %).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub traffic_shifts: Vec<TrafficShiftSummary>,
 }
 
 /// One shift of production traffic.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrafficShiftSummary {
     pub at_s: f64,
     /// Percent of production traffic on the deployment's revision after the shift.
     pub percent: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
@@ -183,7 +183,7 @@ fn deployments(world: &World) -> Vec<DeploymentSummary> {
             service: s.spec.name.clone(),
             id: d.id.clone(),
             task_definition: world.task_definition(d.task_definition).family.clone(),
-            state: d.state.as_str(),
+            state: d.state.as_str().to_string(),
             started_s: secs(d.started_at),
             ended_s: d.ended_at.map(secs),
             duration_s: d.ended_at.map(|e| round4((e - d.started_at).as_secs_f64())),
@@ -192,7 +192,7 @@ fn deployments(world: &World) -> Vec<DeploymentSummary> {
             failed_to_start: d.failed_to_start,
             failed_after_running: d.failed_after_running,
             rollback_of: d.rollback_of.clone(),
-            strategy: s.spec.deployment.strategy.as_str(),
+            strategy: s.spec.deployment.strategy.as_str().to_string(),
             traffic_shifts: d
                 .shift
                 .iter()

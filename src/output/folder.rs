@@ -54,6 +54,12 @@ impl RunFolder {
         if target.exists() && owned_entries(&target).is_none() && !is_empty_dir(&target) {
             return Err(OutputError::NotAnOutputFolder(target));
         }
+        Self::create_staging(&target)
+    }
+
+    /// The staging folder beside `target` (checked by the caller), new and marked as ecsim's.
+    fn create_staging(target: &Path) -> Result<Self, OutputError> {
+        let target = target.to_path_buf();
         let staging = sibling(&target, "partial");
         if staging.exists() {
             if !is_staging(&staging) {
@@ -72,6 +78,11 @@ impl RunFolder {
     /// Where a file of the run is written until the commit.
     pub fn file(&self, name: &str) -> PathBuf {
         self.staging.join(name)
+    }
+
+    /// The staging folder itself: where the files are until the commit.
+    pub fn path(&self) -> &Path {
+        &self.staging
     }
 
     /// Replaces the target folder with the staged one (see the module's contract).
@@ -139,6 +150,41 @@ impl Drop for RunFolder {
     }
 }
 
+/// Remakes some files of the output folder `dir` in place (`ecsim report DIR`): `write` fills a
+/// staging folder (`DIR.partial`, as a run's) and returns the names it wrote; each then replaces
+/// its namesake by a rename (atomic: a reader sees the old file or the new, whole), and the
+/// marker lists them. Refuses a folder that is not ecsim's, and a name in it that ecsim did not
+/// write (a file of the user's is never replaced); the folder's other entries are untouched.
+pub fn rewrite_in_place(
+    dir: &Path,
+    write: impl FnOnce(&Path) -> Result<Vec<&'static str>, OutputError>,
+) -> Result<Vec<&'static str>, OutputError> {
+    let dir = normalized(dir)?;
+    let Some(mut ours) = owned_entries(&dir) else {
+        return Err(OutputError::NotAnOutputFolder(dir));
+    };
+    let staging = RunFolder::create_staging(&dir)?;
+    let names = write(&staging.staging)?;
+    if let Some(clash) = names.iter().find(|n| dir.join(n).exists() && !ours.contains(**n)) {
+        return Err(OutputError::WouldOverwrite(dir.join(clash)));
+    }
+    sync_tree(&staging.staging).map_err(at(&staging.staging))?;
+    for name in &names {
+        fs::rename(staging.staging.join(name), dir.join(name)).map_err(at(&dir.join(name)))?;
+        ours.insert(name.to_string());
+    }
+    let mut marker = format!("{MARKER_HEADER}\n");
+    for entry in &ours {
+        marker.push_str(entry);
+        marker.push('\n');
+    }
+    let fresh = staging.staging.join(MARKER);
+    fs::write(&fresh, marker).map_err(at(&fresh))?;
+    fs::rename(&fresh, dir.join(MARKER)).map_err(at(&dir))?;
+    sync_dir(&dir);
+    Ok(names)
+}
+
 /// Removes every staging folder still being written: for a signal handler, before the process
 /// exits. Returns how many it removed.
 pub fn remove_open_staging() -> usize {
@@ -200,9 +246,12 @@ fn owned_entries(dir: &Path) -> Option<BTreeSet<String>> {
 }
 
 /// Names ecsim gave its outputs before the marker: a run's files and charts, a sweep's tables,
-/// charts, shard and run folders.
+/// charts, shard and run folders; and the files added since (a folder kept without its marker,
+/// as the committed examples are, holds them too).
 fn is_legacy_output(name: &str) -> bool {
-    const FILES: [&str; 14] = [
+    const FILES: [&str; 16] = [
+        "breakdown.csv",
+        "report.html",
         "metrics.csv",
         "events.jsonl",
         "summary.json",

@@ -1,13 +1,14 @@
-//! The file-backed recorder: streams metrics.csv and events.jsonl as the run goes, and keeps the
-//! per-interval task counts the chart needs (one point per service per interval, so memory grows
-//! with simulated time, never with the number of events or requests).
+//! The file-backed recorder: streams metrics.csv, breakdown.csv and events.jsonl as the run goes,
+//! and keeps the per-interval task counts the chart needs (one point per service per interval, so
+//! memory grows with simulated time, never with the number of events or requests).
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use crate::metrics::COLUMNS;
-use crate::record::{LogEvent, MetricsRow, Recorder};
+use crate::record::{Breakdown, Dimension, LogEvent, MetricsRow, Recorder};
 
 use super::OutputError;
 
@@ -24,26 +25,49 @@ pub struct ChartSeries {
     pub instances: CountSeries,
 }
 
+/// The paths a [`FileRecorder`] writes.
+pub struct RecorderFiles {
+    pub metrics: PathBuf,
+    pub breakdown: PathBuf,
+    pub events: PathBuf,
+}
+
 pub struct FileRecorder {
     metrics: csv::Writer<BufWriter<File>>,
+    breakdown: csv::Writer<BufWriter<File>>,
     events: BufWriter<File>,
+    /// Each service's stops by reason at the previous instant: breakdown.csv's `stopped` counts
+    /// are the interval's, the breakdown's since the start.
+    stopped_before: BTreeMap<(String, String), u32>,
     series: ChartSeries,
     /// The first write error, reported when the run ends.
     error: Option<OutputError>,
-    metrics_path: PathBuf,
-    events_path: PathBuf,
+    paths: RecorderFiles,
 }
 
 impl FileRecorder {
-    pub fn create(metrics_path: PathBuf, events_path: PathBuf) -> Result<Self, OutputError> {
+    pub fn create(paths: RecorderFiles) -> Result<Self, OutputError> {
         let open = |path: &PathBuf| {
             File::create(path).map(BufWriter::new).map_err(|source| OutputError::Io { path: path.clone(), source })
         };
-        let mut metrics = csv::Writer::from_writer(open(&metrics_path)?);
-        let header = ["time_s", "service"].into_iter().chain(COLUMNS.iter().map(|c| c.name));
-        metrics.write_record(header).map_err(|e| OutputError::Csv { path: metrics_path.clone(), source: e })?;
-        let events = open(&events_path)?;
-        Ok(FileRecorder { metrics, events, series: ChartSeries::default(), error: None, metrics_path, events_path })
+        let csv_with = |path: &PathBuf, header: &mut dyn Iterator<Item = &str>| {
+            let mut w = csv::Writer::from_writer(open(path)?);
+            w.write_record(header).map_err(|source| OutputError::Csv { path: path.clone(), source })?;
+            Ok::<_, OutputError>(w)
+        };
+        let metrics =
+            csv_with(&paths.metrics, &mut ["time_s", "service"].into_iter().chain(COLUMNS.iter().map(|c| c.name)))?;
+        let breakdown = csv_with(&paths.breakdown, &mut BREAKDOWN_HEADER.into_iter())?;
+        let events = open(&paths.events)?;
+        Ok(FileRecorder {
+            metrics,
+            breakdown,
+            events,
+            stopped_before: BTreeMap::new(),
+            series: ChartSeries::default(),
+            error: None,
+            paths,
+        })
     }
 
     /// Flushes both files; returns the first error met during the run, if any.
@@ -51,8 +75,9 @@ impl FileRecorder {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.metrics.flush().map_err(|source| OutputError::Io { path: self.metrics_path.clone(), source })?;
-        self.events.flush().map_err(|source| OutputError::Io { path: self.events_path.clone(), source })?;
+        self.metrics.flush().map_err(|source| OutputError::Io { path: self.paths.metrics.clone(), source })?;
+        self.breakdown.flush().map_err(|source| OutputError::Io { path: self.paths.breakdown.clone(), source })?;
+        self.events.flush().map_err(|source| OutputError::Io { path: self.paths.events.clone(), source })?;
         Ok(self.series)
     }
 
@@ -61,13 +86,36 @@ impl FileRecorder {
     }
 }
 
+/// breakdown.csv's columns: one count a line; the cluster's lines have an empty `service`.
+pub const BREAKDOWN_HEADER: [&str; 5] = ["time_s", "service", "dimension", "key", "value"];
+
 impl Recorder for FileRecorder {
+    fn breakdown(&mut self, b: &Breakdown) {
+        let t = format!("{:.3}", b.time.as_secs_f64());
+        let service = b.service.as_deref().unwrap_or("");
+        for c in &b.counts {
+            let value = if c.dimension == Dimension::Stopped {
+                let before = self.stopped_before.insert((service.to_string(), c.key.clone()), c.value);
+                c.value - before.unwrap_or(0).min(c.value)
+            } else {
+                c.value
+            };
+            if value == 0 {
+                continue;
+            }
+            let record = [t.as_str(), service, c.dimension.as_str(), c.key.as_str(), &value.to_string()];
+            if let Err(source) = self.breakdown.write_record(record) {
+                self.keep_first_error(OutputError::Csv { path: self.paths.breakdown.clone(), source });
+            }
+        }
+    }
+
     fn event(&mut self, event: &LogEvent) {
         let written = serde_json::to_writer(&mut self.events, event)
             .map_err(std::io::Error::from)
             .and_then(|()| self.events.write_all(b"\n"));
         if let Err(source) = written {
-            self.keep_first_error(OutputError::Io { path: self.events_path.clone(), source });
+            self.keep_first_error(OutputError::Io { path: self.paths.events.clone(), source });
         }
     }
 
@@ -76,7 +124,7 @@ impl Recorder for FileRecorder {
         let mut record = vec![format!("{t:.3}"), row.service.clone()];
         record.extend(COLUMNS.iter().map(|c| (c.value)(row).map_or_else(String::new, |x| c.format.write(x))));
         if let Err(source) = self.metrics.write_record(&record) {
-            self.keep_first_error(OutputError::Csv { path: self.metrics_path.clone(), source });
+            self.keep_first_error(OutputError::Csv { path: self.paths.metrics.clone(), source });
         }
         let point = (t, row.running, row.desired);
         match self.series.services.iter_mut().find(|(name, _)| *name == row.service) {

@@ -95,6 +95,12 @@ pub struct LogEvent {
     pub task: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The Availability Zone an outage is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// The capacity provider whose Spot capacity comes or goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity_provider: Option<String>,
     /// The task's new status, for task state changes; the container instance's, for its state
     /// changes.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,10 +4,12 @@
 //! the readers of the world that fill rows and summaries are in `metrics`, and `output`
 //! implements a recorder with files, so the model itself never does I/O.
 
+mod breakdown;
 mod event;
 mod latency;
 mod row;
 
+pub use breakdown::{Breakdown, Count, Dimension};
 pub use event::{EventKind, LogEvent};
 pub use latency::{Latencies, Percentiles};
 pub use row::{Cost, MetricsRow, TrafficRow};
@@ -23,4 +25,7 @@ pub trait Recorder {
     /// before its row: for recorders that merge intervals (an experiment's measures, which leave
     /// out a warm-up). Called only for services behind a load balancer; ignored by default.
     fn interval_latencies(&mut self, _time: SimTime, _service: &str, _latencies: &Latencies) {}
+    /// The counts behind the rows of an instant, by dimension: each service's, then the
+    /// cluster's, right after the instant's rows. Ignored by default.
+    fn breakdown(&mut self, _breakdown: &Breakdown) {}
 }

@@ -2,7 +2,7 @@
 //! there and what its load balancer saw. The readers of the world (`metrics::sample`) fill it;
 //! recorders write or reduce it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::SimTime;
 
@@ -74,7 +74,7 @@ impl TrafficRow {
 }
 
 /// US dollars spent, by kind of capacity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cost {
     pub ec2: f64,
     pub fargate: f64,

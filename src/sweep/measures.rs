@@ -9,7 +9,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::metrics::{Column, Summary};
-use crate::record::{EventKind, Latencies, LogEvent, MetricsRow, Recorder};
+use crate::record::{Breakdown, EventKind, Latencies, LogEvent, MetricsRow, Recorder};
 use crate::task::{Placement, TaskStatus};
 use crate::world::World;
 
@@ -342,6 +342,12 @@ impl Recorder for MeasureRecorder<'_, '_> {
                 self.watches.push(Watch { at: event.time, short: false, recovered: None });
             }
             _ => {}
+        }
+    }
+
+    fn breakdown(&mut self, breakdown: &Breakdown) {
+        if let Some(inner) = self.inner.as_deref_mut() {
+            inner.breakdown(breakdown);
         }
     }
 

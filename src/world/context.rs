@@ -150,6 +150,8 @@ impl<'a> Ctx<'a> {
             service: None,
             task: None,
             instance: None,
+            zone: None,
+            capacity_provider: None,
             status: None,
             message: String::new(),
         };
@@ -177,6 +179,16 @@ impl LogEntry<'_> {
 
     pub fn instance(mut self, label: impl Into<String>) -> Self {
         self.event.instance = Some(label.into());
+        self
+    }
+
+    pub fn zone(mut self, name: impl Into<String>) -> Self {
+        self.event.zone = Some(name.into());
+        self
+    }
+
+    pub fn capacity_provider(mut self, name: impl Into<String>) -> Self {
+        self.event.capacity_provider = Some(name.into());
         self
     }
 

@@ -75,7 +75,7 @@ fn six_tasks_with_room_for_eight_deploy_in_rounds_of_two() {
     assert!(stopped[0].0 >= 340.0, "{stopped:?}");
     assert_eq!(revisions_running(&world), [("v2".to_string(), 6)]);
     let deployment = &summary.deployments[1];
-    assert_eq!((deployment.id.as_str(), deployment.state), ("ecs-svc/2", "COMPLETED"));
+    assert_eq!((deployment.id.as_str(), deployment.state.as_str()), ("ecs-svc/2", "COMPLETED"));
     assert_eq!((deployment.tasks_started, deployment.tasks_replaced), (6, 6));
 }
 
@@ -193,7 +193,7 @@ fn a_deploy_whose_containers_cannot_start_trips_the_breaker_and_rolls_back() {
     );
     // Minimum 100 % kept both v1 tasks running throughout; the rollback adopts them and completes.
     assert_eq!(revisions_running(&world), [("v1".to_string(), 2)]);
-    let states: Vec<_> = summary.deployments.iter().map(|d| (d.id.as_str(), d.state)).collect();
+    let states: Vec<_> = summary.deployments.iter().map(|d| (d.id.as_str(), d.state.as_str())).collect();
     assert_eq!(states, [("ecs-svc/1", "COMPLETED"), ("ecs-svc/2", "FAILED"), ("ecs-svc/3", "COMPLETED")]);
     assert_eq!(summary.deployments[1].failed_to_start, 3);
     assert_eq!(summary.deployments[2].rollback_of.as_deref(), Some("ecs-svc/2"));

@@ -40,16 +40,20 @@ fn the_same_seed_gives_byte_identical_output_folders() {
         names,
         [
             ".ecsim",
+            "breakdown.csv",
             "capacity.png",
             "capacity.svg",
             "events.jsonl",
             "measures.json",
             "metrics.csv",
+            "report.html",
             "run.json",
             "scenario.yaml",
             "summary.json",
             "tasks.png",
-            "tasks.svg"
+            "tasks.svg",
+            "timeline.png",
+            "timeline.svg"
         ]
     );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {

@@ -2,6 +2,7 @@
 
 mod arrivals;
 mod asg_scaling;
+mod browser;
 mod capacity_wait;
 mod catalog;
 mod cli;
@@ -31,6 +32,7 @@ mod output_folder;
 mod placement;
 mod queueing;
 mod rebalancing;
+mod report;
 mod results;
 mod routing;
 mod scaling_layers;

@@ -70,7 +70,7 @@ fn shifts(summary: &Summary, id: &str) -> Vec<(f64, f64)> {
 }
 
 fn state<'a>(summary: &'a Summary, id: &str) -> &'a str {
-    summary.deployments.iter().find(|d| d.id == id).map_or("", |d| d.state)
+    summary.deployments.iter().find(|d| d.id == id).map_or("", |d| d.state.as_str())
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn a_slow_canary_is_caught_by_its_latency_alarm_and_rolled_back() {
     assert!((canary[1].0 - failed[0].0).abs() < 1e-3, "traffic goes back as the deployment fails");
     assert_eq!(state(&summary, "ecs-svc/2"), "FAILED");
     let rollback = summary.deployments.iter().find(|d| d.id == "ecs-svc/3").expect("a rollback deployment");
-    assert_eq!((rollback.rollback_of.as_deref(), rollback.state), (Some("ecs-svc/2"), "COMPLETED"));
+    assert_eq!((rollback.rollback_of.as_deref(), rollback.state.as_str()), (Some("ecs-svc/2"), "COMPLETED"));
     let v1 = world.task_definitions().iter().position(|d| d.family == "v1").expect("v1");
     let left: Vec<usize> = world
         .tasks()

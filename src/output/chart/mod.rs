@@ -21,7 +21,9 @@
 mod bands;
 mod distribution;
 mod lines;
+mod panel;
 mod pareto;
+mod timeline;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -38,7 +40,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub use bands::{Band, Bands};
 pub use distribution::Distribution;
 pub use lines::{Chart, LineStyle, Series};
+pub use panel::{clock, clock_ticks, decimate, panel_svg, Mark, MarkKind, Panel, PlotBox, Stack, BUCKETS, PANEL_SIZE};
 pub use pareto::{Pareto, ParetoPoint};
+pub use timeline::{timeline_svg, Lane, Timeline};
 
 use crate::engine::SimDuration;
 
@@ -189,6 +193,16 @@ fn msg(e: impl Display) -> String {
 
 fn color(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
+}
+
+/// A colour as SVG writes it (`#0072B2`): how a page or a test finds a series' lines.
+pub fn svg_color(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// The palette's colour of `index` (cycled), as SVG writes it.
+pub fn series_color(index: usize) -> String {
+    svg_color(color(index))
 }
 
 /// Fills `root` white, writes `title` centred in a band at the top, and returns the area below.

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::report::{sha256_hex, write_json, write_run_measured};
+use super::run::{sha256_hex, write_json, write_run_measured};
 use super::{OutputError, RunFolder, RunOptions};
 use crate::sweep::aggregate::{self, trim, Comparison, RunRow, Setup};
 use crate::sweep::experiment::{folder_name, Experiment};
@@ -151,6 +151,9 @@ fn write_folder(
         Some(_) => None,
         None => Some(finish(&folder, experiment, rows)?),
     };
+    if info.shard.is_none() {
+        crate::output::html::write_sweep_report(folder.path(), folder.path())?;
+    }
     Ok(SweepReport { folder: folder.commit()?, comparison, failed })
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::chart::{self, Chart, ChartError, LineStyle, Series};
-use super::recorder::{ChartSeries, CountSeries};
+use super::recorder::{ChartSeries, CountSeries, RecorderFiles};
 use super::{FileRecorder, RunFolder};
 use crate::engine::SimDuration;
 use crate::metrics::Summary;
@@ -30,6 +30,12 @@ pub enum OutputError {
     NotOurs(PathBuf),
     #[error("refusing to replace {0}: ecsim did not write it there and the new output has a file of that name; move it away (the new output is in the .partial folder beside it)")]
     WouldOverwrite(PathBuf),
+    #[error("cannot read {path}: {message}; is it a folder ecsim wrote?")]
+    BadRunFile { path: PathBuf, message: String },
+    #[error(
+        "{0} is not a run or sweep folder of ecsim's (no run.json or sweep.json); give the folder a run or sweep wrote"
+    )]
+    NotAReportFolder(PathBuf),
     #[error("--out {0} names no folder of its own; give a folder name, e.g. `out/run`")]
     NoFolderName(PathBuf),
 }
@@ -97,7 +103,11 @@ pub fn write_run_measured(
     spec: &MeasureSpec,
 ) -> Result<RunReport, OutputError> {
     let folder = RunFolder::create(out)?;
-    let mut recorder = FileRecorder::create(folder.file("metrics.csv"), folder.file("events.jsonl"))?;
+    let mut recorder = FileRecorder::create(RecorderFiles {
+        metrics: folder.file("metrics.csv"),
+        breakdown: folder.file("breakdown.csv"),
+        events: folder.file("events.jsonl"),
+    })?;
     let mut measuring = MeasureRecorder::new(spec, Some(&mut recorder));
     let (world, summary) = Simulation::new(scenario, &mut measuring, options.explain_placement).run();
     let measures = measuring.finish(&world, &summary);
@@ -132,6 +142,7 @@ pub fn write_run_measured(
         chart::write_png(&chart, &folder.file("capacity.png"))?;
         chart::write_svg(&chart, &folder.file("capacity.svg"))?;
     }
+    super::html::write_run_views(folder.path(), folder.path())?;
     Ok(RunReport { summary, measures, folder: folder.commit()? })
 }
 

@@ -1,0 +1,311 @@
+//! Reading a run folder back: run.json, summary.json, metrics.csv, breakdown.csv and
+//! events.jsonl, as the report needs them. The report is made from the files alone, so that
+//! `ecsim report DIR` remakes exactly what the run made, and a folder of an older ecsim (no
+//! breakdown.csv) still gets a report, without the panels that need what it lacks.
+//!
+//! Memory stays bounded by the run's sampled time, not its events: events.jsonl is streamed, and
+//! only the events the timeline draws and the table lists (at most [`TABLE_ROWS`]) are kept.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::metrics::Summary;
+use crate::record::Dimension;
+
+use super::super::OutputError;
+
+/// The most events the report's table lists; a run with more lists the notable ones first (see
+/// [`is_routine`]) and says how many it left out.
+pub const TABLE_ROWS: usize = 10_000;
+/// Of those, the most routine ones (task and target state changes).
+const ROUTINE_ROWS: usize = 2_000;
+
+/// What run.json says of the run.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RunInfo {
+    pub ecsim_version: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub metrics_interval_s: f64,
+}
+
+/// One line of events.jsonl.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct EventLine {
+    pub time: f64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub task: Option<String>,
+    #[serde(default)]
+    pub instance: Option<String>,
+    #[serde(default)]
+    pub zone: Option<String>,
+    #[serde(default)]
+    pub capacity_provider: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    pub message: String,
+}
+
+impl EventLine {
+    /// A stopped task's reason, from ECS's "(stopCode CODE: reason)".
+    pub fn stopped_reason(&self) -> Option<&str> {
+        if self.kind != "TASK_STATE_CHANGE" || self.status.as_deref() != Some("STOPPED") {
+            return None;
+        }
+        let rest = &self.message[self.message.find("(stopCode ")? + "(stopCode ".len()..];
+        // The stop code's parenthesis closes where its depth returns to zero: a reason may hold
+        // parentheses of its own ("Scaling activity initiated by (deployment ecs-svc/4)").
+        let mut depth = 1;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let inside = &rest[..end];
+        Some(inside.split_once(": ").map_or(inside, |(_, reason)| reason))
+    }
+}
+
+/// Events that happen all the time in a healthy run: listed after the notable ones when the table
+/// cannot list them all.
+pub fn is_routine(kind: &str) -> bool {
+    matches!(
+        kind,
+        "TASK_STATE_CHANGE"
+            | "TASK_HEALTH_CHANGE"
+            | "TARGET_HEALTH_CHANGE"
+            | "SERVICE_TARGETS_CHANGED"
+            | "TASK_PLACEMENT"
+            | "CONTAINER_INSTANCE_REGISTERED"
+    )
+}
+
+/// One service's rows of metrics.csv, by column.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceMetrics {
+    pub name: String,
+    pub times: Vec<f64>,
+    /// By column name, a value per row (`None`: an empty cell).
+    columns: BTreeMap<String, Vec<Option<f64>>>,
+}
+
+impl ServiceMetrics {
+    /// The column's values, one per row; `None` if the file has no such column.
+    pub fn column(&self, name: &str) -> Option<&[Option<f64>]> {
+        self.columns.get(name).map(Vec::as_slice)
+    }
+
+    /// `(time, value)` of the rows where the column has a value.
+    pub fn points(&self, name: &str) -> Vec<(f64, f64)> {
+        let Some(values) = self.column(name) else { return Vec::new() };
+        self.times.iter().zip(values).filter_map(|(&t, v)| v.map(|v| (t, v))).collect()
+    }
+
+    /// Whether the column has a value in any row.
+    pub fn has(&self, name: &str) -> bool {
+        self.column(name).is_some_and(|v| v.iter().any(Option::is_some))
+    }
+}
+
+/// breakdown.csv: per (service or cluster, dimension), each key's values by time.
+#[derive(Clone, Debug, Default)]
+pub struct Breakdowns {
+    lines: BTreeMap<(String, Dimension), BTreeMap<String, BTreeMap<i64, f64>>>,
+}
+
+/// A time as the key breakdown.csv and metrics.csv share (milliseconds).
+fn time_key(t: f64) -> i64 {
+    (t * 1000.0).round() as i64
+}
+
+impl Breakdowns {
+    /// Each key of `dimension` for `service` (`""`: the cluster), with a value at every time of
+    /// `times` (0 where the file has none: it writes no zero).
+    pub fn series(&self, service: &str, dimension: Dimension, times: &[f64]) -> Vec<(String, Vec<(f64, f64)>)> {
+        let Some(keys) = self.lines.get(&(service.to_string(), dimension)) else { return Vec::new() };
+        keys.iter()
+            .map(|(key, values)| {
+                let points = times.iter().map(|&t| (t, values.get(&time_key(t)).copied().unwrap_or(0.0))).collect();
+                (key.clone(), points)
+            })
+            .collect()
+    }
+}
+
+/// Everything the report reads from a run folder.
+#[derive(Clone, Debug)]
+pub struct RunFiles {
+    pub info: RunInfo,
+    pub summary: Summary,
+    /// By service, in metrics.csv's order.
+    pub metrics: Vec<ServiceMetrics>,
+    /// `None` for a folder without breakdown.csv (written by an ecsim before it).
+    pub breakdown: Option<Breakdowns>,
+    /// The events the table lists and the timeline draws, in time order.
+    pub events: Vec<EventLine>,
+    /// How many events of each type the run logged (all of them, listed or not).
+    pub event_counts: BTreeMap<String, u64>,
+}
+
+impl RunFiles {
+    /// How many events the table leaves out.
+    pub fn events_left_out(&self) -> u64 {
+        self.event_counts.values().sum::<u64>() - self.events.len() as u64
+    }
+}
+
+fn bad(path: &Path, message: impl Into<String>) -> OutputError {
+    OutputError::BadRunFile { path: path.to_path_buf(), message: message.into() }
+}
+
+fn open(path: &Path) -> Result<File, OutputError> {
+    File::open(path).map_err(|source| OutputError::Io { path: path.to_path_buf(), source })
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, OutputError> {
+    serde_json::from_reader(BufReader::new(open(path)?)).map_err(|e| bad(path, e.to_string()))
+}
+
+/// Reads the run folder `dir`.
+pub fn read_run(dir: &Path) -> Result<RunFiles, OutputError> {
+    let info = read_json(&dir.join("run.json"))?;
+    let summary = read_json(&dir.join("summary.json"))?;
+    let metrics = read_metrics(&dir.join("metrics.csv"))?;
+    let breakdown_path = dir.join("breakdown.csv");
+    let breakdown = if breakdown_path.is_file() { Some(read_breakdown(&breakdown_path)?) } else { None };
+    let (events, event_counts) = read_events(&dir.join("events.jsonl"))?;
+    Ok(RunFiles { info, summary, metrics, breakdown, events, event_counts })
+}
+
+fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
+    let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
+    let csv_error = |e: csv::Error| OutputError::Csv { path: path.to_path_buf(), source: e };
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    if headers.get(0) != Some("time_s") || headers.get(1) != Some("service") {
+        return Err(bad(path, "the first two columns must be time_s and service"));
+    }
+    let mut services: Vec<ServiceMetrics> = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(csv_error)?;
+        let number = |i: usize| -> Result<Option<f64>, OutputError> {
+            let cell = record.get(i).unwrap_or("");
+            if cell.is_empty() {
+                return Ok(None);
+            }
+            cell.parse::<f64>().map(Some).map_err(|_| {
+                let column = headers.get(i).unwrap_or("?");
+                bad(path, format!("line {}: column {column}: {cell:?} is not a number", line + 2))
+            })
+        };
+        let time = number(0)?.ok_or_else(|| bad(path, format!("line {}: no time_s", line + 2)))?;
+        let name = record.get(1).unwrap_or("");
+        let index = match services.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                services.push(ServiceMetrics { name: name.to_string(), ..ServiceMetrics::default() });
+                services.len() - 1
+            }
+        };
+        let svc = &mut services[index];
+        svc.times.push(time);
+        for (i, header) in headers.iter().enumerate().skip(2) {
+            let value = number(i)?;
+            svc.columns.entry(header.to_string()).or_default().push(value);
+        }
+    }
+    Ok(services)
+}
+
+fn read_breakdown(path: &Path) -> Result<Breakdowns, OutputError> {
+    let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
+    let csv_error = |e: csv::Error| OutputError::Csv { path: path.to_path_buf(), source: e };
+    let mut out = Breakdowns::default();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(csv_error)?;
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let here = || format!("line {}", line + 2);
+        let time: f64 = field(0).parse().map_err(|_| bad(path, format!("{}: time_s {:?}", here(), field(0))))?;
+        let Some(dimension) = Dimension::parse(field(2)) else {
+            // A dimension of a later ecsim: not drawn, not an error.
+            continue;
+        };
+        let value: f64 = field(4).parse().map_err(|_| bad(path, format!("{}: value {:?}", here(), field(4))))?;
+        let keys = out.lines.entry((field(1).to_string(), dimension)).or_default();
+        keys.entry(field(3).to_string()).or_default().insert(time_key(time), value);
+    }
+    Ok(out)
+}
+
+/// The events to keep (notable ones first, then routine ones, each up to its share of
+/// [`TABLE_ROWS`]) in time order, and the count of every type.
+fn read_events(path: &Path) -> Result<(Vec<EventLine>, BTreeMap<String, u64>), OutputError> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut notable, mut routine) = (Vec::new(), Vec::new());
+    for (i, line) in BufReader::new(open(path)?).lines().enumerate() {
+        let line = line.map_err(|source| OutputError::Io { path: path.to_path_buf(), source })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let event: EventLine = serde_json::from_str(&line).map_err(|e| bad(path, format!("line {}: {e}", i + 1)))?;
+        *counts.entry(event.kind.clone()).or_insert(0) += 1;
+        let (list, cap) = if is_routine(&event.kind) && event.stopped_reason().is_none() {
+            (&mut routine, ROUTINE_ROWS)
+        } else {
+            (&mut notable, TABLE_ROWS - ROUTINE_ROWS)
+        };
+        if list.len() < cap {
+            list.push((i, event));
+        }
+    }
+    let mut all: Vec<(usize, EventLine)> = notable.into_iter().chain(routine).collect();
+    all.sort_by_key(|(i, _)| *i);
+    Ok((all.into_iter().map(|(_, e)| e).collect(), counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, status: Option<&str>, message: &str) -> EventLine {
+        EventLine {
+            time: 1.0,
+            kind: kind.into(),
+            service: None,
+            task: None,
+            instance: None,
+            zone: None,
+            capacity_provider: None,
+            status: status.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn a_stopped_task_says_why() {
+        let oom = event(
+            "TASK_STATE_CHANGE",
+            Some("STOPPED"),
+            "task shop-9 is STOPPED (stopCode EssentialContainerExited: OutOfMemoryError: Container killed due to memory usage); container shop exited with code 137",
+        );
+        assert_eq!(oom.stopped_reason(), Some("OutOfMemoryError: Container killed due to memory usage"));
+        let scaled = "task web-3 is STOPPED (stopCode ServiceSchedulerInitiated: Scaling activity initiated by (deployment ecs-svc/4))";
+        let scaled = event("TASK_STATE_CHANGE", Some("STOPPED"), scaled);
+        assert_eq!(scaled.stopped_reason(), Some("Scaling activity initiated by (deployment ecs-svc/4)"));
+        assert_eq!(event("TASK_STATE_CHANGE", Some("RUNNING"), "task x is RUNNING").stopped_reason(), None);
+    }
+}
