@@ -9,14 +9,15 @@
 //!   ([`decimate`]), and drawn through them: the drawing is the same at the plot's resolution,
 //!   and a one-interval spike still shows.
 //! - **The timeline on every panel.** [`Mark`]s are drawn under the data: spans (an AZ outage, a
-//!   Spot shortage) as shaded bands, instants (deployments, failures, scaling, alarms, task
-//!   stops) as vertical lines or ticks at the top, each kind in its colour and in the legend.
+//!   Spot shortage) as shaded bands, instants as vertical lines across the plot (faults,
+//!   deployments; solid: a dashed line is one SVG element per dash, too heavy on a page of
+//!   hundreds of panels) or ticks at its top (scaling, alarms, task stops), each kind in the
+//!   colour the timeline's lanes name.
 //! - **Where the plot is.** [`panel_svg`] returns the plot's pixel box with the SVG, so the
 //!   report's script can map a time to a pixel (and back) without chart maths of its own.
 //! - Deterministic and never panics on data, like every chart.
 
 use plotters::coord::Shift;
-use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -302,8 +303,7 @@ impl Panel {
         for mark in self.marks.iter().filter(|m| m.to.is_none() && (x0..=x1).contains(&m.from)) {
             let (t, c) = (mark.from, mark.kind.color().stroke_width(2));
             if mark.kind.is_major() {
-                plot.draw_series(std::iter::once(DashedPathElement::new(vec![(t, y1), (t, y0)], 6, 4, c)))
-                    .map_err(msg)?;
+                plot.draw_series(std::iter::once(PathElement::new(vec![(t, y1), (t, y0)], c))).map_err(msg)?;
             } else {
                 plot.draw_series(std::iter::once(PathElement::new(vec![(t, y1), (t, y1 - tick)], c))).map_err(msg)?;
             }

@@ -64,7 +64,7 @@ struct Card {
 struct Key {
     label: &'static str,
     color: String,
-    /// Drawn across the panels (dashed), else a tick at their top.
+    /// Drawn across the panels, else a tick at their top.
     major: bool,
 }
 
