@@ -35,17 +35,6 @@ impl Tally {
     }
 }
 
-/// The zone a task runs in: its instance's or its Fargate zone; none while it waits for capacity
-/// or on an external instance.
-fn zone_of<'w>(world: &'w World, task: &Task) -> Option<&'w str> {
-    let zone = match task.placement {
-        Placement::Instance(i) => world.instances().get(i).zone,
-        Placement::Fargate { zone, .. } => Some(zone),
-        Placement::AwaitingCapacity(_) => None,
-    };
-    zone.map(|z| world.zones()[z.index()].as_str())
-}
-
 /// Every service's breakdown at `now`, in service order, then the cluster's.
 pub fn breakdowns(world: &World, now: SimTime) -> Vec<Breakdown> {
     let mut out = Vec::with_capacity(world.services().len() + 1);
@@ -54,8 +43,8 @@ pub fn breakdowns(world: &World, now: SimTime) -> Vec<Breakdown> {
         let mut tally = Tally::default();
         for task in world.tasks().of(&svc.tasks).filter(|t| t.status != TaskStatus::Stopped) {
             tally.add(Dimension::Status, task.status.as_str(), 1);
-            if let Some(zone) = zone_of(world, task) {
-                tally.add(Dimension::Zone, zone, 1);
+            if let Some(zone) = world.task_zone(task.id) {
+                tally.add(Dimension::Zone, &world.zones()[zone.index()], 1);
             }
             let provider = task.provider.map_or(launch_type(task), |p| world.providers()[p.index()].name.as_str());
             tally.add(Dimension::CapacityProvider, provider, 1);

@@ -24,7 +24,6 @@ use crate::capacity::{choose_provider, ProviderKind};
 use crate::ids::{ProviderId, ServiceId, TaskId, ZoneId};
 use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_ATTRIBUTE};
 use crate::record::EventKind;
-use crate::task::Placement;
 use crate::world::{Ctx, World};
 
 use super::{wording, CapacitySource};
@@ -66,16 +65,6 @@ impl Rebalancing {
     /// The zones are balanced; returns whether a rebalancing was under way.
     fn finish(&mut self) -> bool {
         std::mem::take(self) != Rebalancing::Idle
-    }
-}
-
-/// Where the service's tasks run, zone by zone, if it spreads over zones: Fargate does, and an
-/// EC2 service does when its first strategy spreads by `ecs.availability-zone`.
-fn zone_of(world: &World, task: TaskId) -> Option<ZoneId> {
-    match world.tasks.get(task).placement {
-        Placement::Fargate { zone, .. } => Some(zone),
-        Placement::Instance(i) => world.instances.get(i).zone,
-        Placement::AwaitingCapacity(_) => None,
     }
 }
 
@@ -147,7 +136,7 @@ fn tasks_by_zone(world: &World, id: ServiceId, provider: Option<ProviderId>) -> 
         .map(|z| (z, Zone { has_room: true, tasks: Vec::new() }))
         .collect();
     for &t in &world.services.get(id).tasks {
-        if let Some(z) = zone_of(world, t) {
+        if let Some(z) = world.task_zone(t) {
             zones.entry(z).or_insert(Zone { has_room: false, tasks: Vec::new() }).tasks.push(t);
         }
     }

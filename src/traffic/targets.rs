@@ -9,7 +9,7 @@
 use rand::RngExt;
 
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{TargetGroupId, TaskId, ZoneId};
+use crate::ids::{TargetGroupId, TaskId};
 use crate::record::EventKind;
 use crate::task::{Health, Placement, StopCode, TaskOwner, TaskStatus};
 use crate::world::event::TrafficEvent;
@@ -31,7 +31,7 @@ const HEALTHY_RESPONSE: u16 = 200;
 /// probe a new target in step with its registration).
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let Some(tg) = crate::service::target_group_of(world, id) else { return };
-    let Some(zone) = task_zone(world, id) else { return };
+    let Some(zone) = world.task_zone(id) else { return };
     let now = ctx.sched.now();
     let backend = new_backend(world, ctx, id, tg, now);
     let host = backend.cpu.instance();
@@ -86,15 +86,6 @@ fn host_speed(world: &World, id: TaskId) -> f64 {
         Placement::Instance(i) => world.instances.get(i).instance_type.map_or(1.0, |t| speeds.instance(t)),
         Placement::Fargate { .. } => speeds.fargate,
         Placement::AwaitingCapacity(_) => 1.0,
-    }
-}
-
-/// The zone a task runs in.
-fn task_zone(world: &World, id: TaskId) -> Option<ZoneId> {
-    match world.tasks.get(id).placement {
-        Placement::Instance(i) => world.instances.get(i).zone,
-        Placement::Fargate { zone, .. } => Some(zone),
-        Placement::AwaitingCapacity(_) => None,
     }
 }
 

@@ -133,6 +133,16 @@ impl World {
         self.reindexed(instance, |w| change(w.instances.get_mut(instance)));
     }
 
+    /// The Availability Zone a task runs in: its instance's, or its Fargate zone; none while it
+    /// waits for capacity, or on an external instance.
+    pub fn task_zone(&self, task: TaskId) -> Option<ZoneId> {
+        match self.tasks.get(task).placement {
+            Placement::Instance(i) => self.instances.get(i).zone,
+            Placement::Fargate { zone, .. } => Some(zone),
+            Placement::AwaitingCapacity(_) => None,
+        }
+    }
+
     /// Instances registered to the cluster now (ACTIVE or DRAINING).
     pub fn registered_instances(&self) -> impl Iterator<Item = &Instance> {
         self.instances.registered()
