@@ -89,12 +89,7 @@ impl RunFolder {
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         let written = entries(&self.staging).map_err(at(&self.staging))?;
         let written: BTreeSet<String> = written.into_iter().filter(|e| e != STAGING_MARKER).collect();
-        let mut marker = format!("{MARKER_HEADER}\n");
-        for entry in &written {
-            marker.push_str(entry);
-            marker.push('\n');
-        }
-        fs::write(self.staging.join(MARKER), marker).map_err(at(&self.staging))?;
+        fs::write(self.staging.join(MARKER), marker_text(&written)).map_err(at(&self.staging))?;
         fs::remove_file(self.staging.join(STAGING_MARKER)).map_err(at(&self.staging))?;
         sync_tree(&self.staging).map_err(at(&self.staging))?;
         if self.target.exists() {
@@ -173,16 +168,20 @@ pub fn rewrite_in_place(
         fs::rename(staging.staging.join(name), dir.join(name)).map_err(at(&dir.join(name)))?;
         ours.insert(name.to_string());
     }
-    let mut marker = format!("{MARKER_HEADER}\n");
-    for entry in &ours {
-        marker.push_str(entry);
-        marker.push('\n');
-    }
     let fresh = staging.staging.join(MARKER);
-    fs::write(&fresh, marker).map_err(at(&fresh))?;
+    fs::write(&fresh, marker_text(&ours)).map_err(at(&fresh))?;
     fs::rename(&fresh, dir.join(MARKER)).map_err(at(&dir))?;
     sync_dir(&dir);
     Ok(names)
+}
+
+/// The marker's text: its header, then one entry ecsim wrote per line.
+fn marker_text(entries: &BTreeSet<String>) -> String {
+    entries.iter().fold(format!("{MARKER_HEADER}\n"), |mut text, entry| {
+        text.push_str(entry);
+        text.push('\n');
+        text
+    })
 }
 
 /// Removes every staging folder still being written: for a signal handler, before the process
