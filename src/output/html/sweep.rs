@@ -6,23 +6,11 @@ use std::fs;
 use std::path::Path;
 
 use minijinja::{context, Value};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::super::sweep::SweepInfo;
 use super::super::OutputError;
 use super::{draw_error, environment, to_value};
-
-/// What sweep.json says of the experiment.
-#[derive(Deserialize)]
-struct SweepInfo {
-    ecsim_version: String,
-    experiment: String,
-    #[serde(default)]
-    variants: Vec<String>,
-    #[serde(default)]
-    seeds: Vec<u64>,
-    #[serde(default)]
-    runs: u64,
-}
 
 #[derive(Serialize)]
 struct Chart {
