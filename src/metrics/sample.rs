@@ -79,8 +79,10 @@ pub fn sample(
         debug_assert!(bad.is_none(), "ecsim invariant broken: metrics of {} at {now}: {bad:?}", row.service);
         recorder.row(&row);
     }
-    for breakdown in super::breakdowns(world, now) {
-        recorder.breakdown(&breakdown);
+    if recorder.wants_breakdown() {
+        for breakdown in super::breakdowns(world, now) {
+            recorder.breakdown(&breakdown);
+        }
     }
 }
 

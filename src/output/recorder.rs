@@ -90,6 +90,10 @@ impl FileRecorder {
 pub const BREAKDOWN_HEADER: [&str; 5] = ["time_s", "service", "dimension", "key", "value"];
 
 impl Recorder for FileRecorder {
+    fn wants_breakdown(&self) -> bool {
+        true
+    }
+
     fn breakdown(&mut self, b: &Breakdown) {
         let t = format!("{:.3}", b.time.as_secs_f64());
         let service = b.service.as_deref().unwrap_or("");

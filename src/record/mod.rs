@@ -25,7 +25,12 @@ pub trait Recorder {
     /// before its row: for recorders that merge intervals (an experiment's measures, which leave
     /// out a warm-up). Called only for services behind a load balancer; ignored by default.
     fn interval_latencies(&mut self, _time: SimTime, _service: &str, _latencies: &Latencies) {}
+    /// Whether the recorder keeps [`Recorder::breakdown`]s: a run reads them off the world only
+    /// for a recorder that does (an experiment's in-memory runs do not).
+    fn wants_breakdown(&self) -> bool {
+        false
+    }
     /// The counts behind the rows of an instant, by dimension: each service's, then the
-    /// cluster's, right after the instant's rows. Ignored by default.
+    /// cluster's, right after the instant's rows; only if [`Recorder::wants_breakdown`].
     fn breakdown(&mut self, _breakdown: &Breakdown) {}
 }

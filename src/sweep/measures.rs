@@ -345,6 +345,10 @@ impl Recorder for MeasureRecorder<'_, '_> {
         }
     }
 
+    fn wants_breakdown(&self) -> bool {
+        self.inner.as_deref().is_some_and(|inner| inner.wants_breakdown())
+    }
+
     fn breakdown(&mut self, breakdown: &Breakdown) {
         if let Some(inner) = self.inner.as_deref_mut() {
             inner.breakdown(breakdown);
