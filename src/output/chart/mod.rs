@@ -108,14 +108,23 @@ pub fn write_svg<F: Drawable + ?Sized>(chart: &F, path: &Path) -> Result<(), Cha
 
 /// `chart` as SVG text, rendered to memory (so that writing a file is one checked `fs::write`).
 fn svg_string<F: Drawable + ?Sized>(chart: &F) -> Result<String, String> {
+    svg_with(CHART_SIZE, |root| chart.draw(root)).map(|(svg, ())| svg)
+}
+
+/// What `draw` draws on an SVG canvas of `size`, as text, with what it returns (a plot's box).
+fn svg_with<T>(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<T, String>,
+) -> Result<(String, T), String> {
     register_embedded_font()?;
     let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, CHART_SIZE).into_drawing_area();
-        chart.draw(&root)?;
+    let out = {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let out = draw(&root)?;
         root.present().map_err(msg)?;
-    }
-    Ok(svg)
+        out
+    };
+    Ok((svg, out))
 }
 
 /// The family under which the embedded font is registered; every text style uses it. To the

@@ -22,8 +22,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    color, draw_legend, finite_sorted, font, msg, register_embedded_font, step_points, tick_label, y_range, Drawable,
-    LegendEntry, LineStyle, Sample, Series, DASH, FONT_FAMILY, LINE_WIDTH,
+    color, draw_legend, finite_sorted, font, msg, step_points, svg_with, tick_label, y_range, Drawable, LegendEntry,
+    LineStyle, Sample, Series, DASH, FONT_FAMILY, LINE_WIDTH,
 };
 
 /// How many buckets a series is cut to, at most: about one per three pixels of a report panel's
@@ -335,22 +335,6 @@ impl Drawable for Stack {
         }
         Ok(())
     }
-}
-
-/// What `draw` draws on an SVG canvas of `size`, as text, with what it returns (a plot's box).
-pub(super) fn svg_with<T>(
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<T, String>,
-) -> Result<(String, T), String> {
-    register_embedded_font()?;
-    let mut svg = String::new();
-    let out = {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let out = draw(&root)?;
-        root.present().map_err(msg)?;
-        out
-    };
-    Ok((svg, out))
 }
 
 /// `panel` as SVG text of [`PANEL_SIZE`], with where its plot is.

@@ -12,8 +12,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::panel::{draw_clock_axis, split_for_legend, svg_with, Mark, MarkKind, PlotBox, PLOT_MARGIN, Y_AXIS_W};
-use super::{draw_title, fit_text, font, msg, Drawable};
+use super::panel::{draw_clock_axis, split_for_legend, Mark, MarkKind, PlotBox, PLOT_MARGIN, Y_AXIS_W};
+use super::{draw_title, fit_text, font, msg, svg_with, Drawable};
 
 /// One row of the timeline.
 #[derive(Clone, Debug, PartialEq)]

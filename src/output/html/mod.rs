@@ -61,17 +61,18 @@ fn draw_error(path: &Path, message: String) -> OutputError {
 pub fn write_run_views(source: &Path, dest: &Path) -> Result<Vec<&'static str>, OutputError> {
     let files = read_run(source)?;
     let summary_text = super::summary_table(&files.summary);
-    let html_path = dest.join("report.html");
-    let html = page::render(&files, environment().map_err(|e| draw_error(&html_path, e))?, &summary_text)
-        .map_err(|e| draw_error(&html_path, e))?;
-    std::fs::write(&html_path, html).map_err(|source| OutputError::Io { path: html_path.clone(), source })?;
-    let mut written = vec!["report.html"];
     let end = files.info.duration_s.max(1e-3);
+    // One timeline: the page's first panel and timeline.png/svg.
     let timeline = Timeline {
         title: format!("{}: timeline", files.info.scenario),
         x_range: (0.0, end),
         lanes: marks::lanes(&files.events, end),
     };
+    let html_path = dest.join("report.html");
+    let env = environment().map_err(|e| draw_error(&html_path, e))?;
+    let html = page::render(&files, env, &timeline, &summary_text).map_err(|e| draw_error(&html_path, e))?;
+    std::fs::write(&html_path, html).map_err(|source| OutputError::Io { path: html_path.clone(), source })?;
+    let mut written = vec!["report.html"];
     chart::write_png(&timeline, &dest.join("timeline.png"))?;
     chart::write_svg(&timeline, &dest.join("timeline.svg"))?;
     written.extend(["timeline.png", "timeline.svg"]);

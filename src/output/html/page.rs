@@ -10,7 +10,6 @@ use crate::output::chart::{
     clock, panel_svg, series_color, svg_color, timeline_svg, MarkKind, Panel, PlotBox, Timeline, PANEL_SIZE,
 };
 
-use super::marks::lanes;
 use super::panels::sections;
 use super::read::RunFiles;
 use super::to_value;
@@ -155,11 +154,15 @@ fn slug(text: &str) -> String {
 }
 
 /// The whole page of a run.
-pub fn render(files: &RunFiles, env: Environment<'_>, summary_text: &str) -> Result<String, String> {
-    let end = files.info.duration_s.max(1e-3);
-    let timeline = Timeline { title: "timeline".into(), x_range: (0.0, end), lanes: lanes(&files.events, end) };
+pub fn render(
+    files: &RunFiles,
+    env: Environment<'_>,
+    timeline: &Timeline,
+    summary_text: &str,
+) -> Result<String, String> {
+    let end = timeline.x_range.1;
     let lane_names = timeline.lanes.iter().map(|l| (l.label.clone(), svg_color(l.kind.color()))).collect();
-    let timeline = Figure::new("timeline".into(), "timeline", lane_names, timeline_svg(&timeline, PANEL_SIZE.0)?);
+    let timeline = Figure::new("timeline".into(), "timeline", lane_names, timeline_svg(timeline, PANEL_SIZE.0)?);
     let mut section_views = Vec::new();
     for section in sections(files) {
         let id = slug(&section.title);
