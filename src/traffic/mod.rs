@@ -16,6 +16,7 @@ pub mod matcher;
 pub mod queueing;
 pub mod rate;
 mod requests;
+pub mod routed_arrivals;
 mod routing;
 pub mod server;
 pub mod spec;

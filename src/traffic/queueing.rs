@@ -22,6 +22,29 @@
 //! the wait is scaled by the Allen–Cunneen factor `(1 + scv) / 2` (Poisson arrivals; exact for
 //! M/G/1 by Pollaczek–Khinchine, typically within 10 % for M/G/c).
 //!
+//! # Many targets: what the routing algorithm does to a target's arrivals
+//!
+//! The formulas above take each target's arrivals as Poisson, true of a random split (weighted
+//! random) and of one target. [`routed_step`] takes their shape from the group's algorithm (see
+//! [`routed_arrivals`]): under round robin, each of `k` targets gets every `k`-th request
+//! (Erlang-`k` gaps), and the tail above the first state at full rate, `n₀ = ⌈c⌉`, becomes
+//! geometric of ratio `σ` (GI/M/c's, `σ < ρ`) instead of `ρ`, Poisson's `P(N ≥ n₀)` kept:
+//!
+//! ```text
+//! E[T] = E[T]_Poisson − P(N ≥ n₀)·(s / (cρ))·(ρ − σ) / ((1 − ρ)(1 − σ))
+//! P(an arrival waits for a worker) = P(N ≥ n₀)·σ^(count + 1 − n₀) / ρ,  E[W | W > 0] = s / (c(1 − σ))
+//! ```
+//!
+//! exact for `c ≤ 1` (GI/M/1: `E[T] = s / (c(1 − σ))`), and the Allen–Cunneen factor becomes
+//! `(1/k + scv) / (1/k + 1)`. Under least outstanding requests the node's `n` targets queue as
+//! one M/M/(n·c) pool (workers and queue slots pooled alike), per-target throughput unchanged.
+//! Mean and p99 against the request fidelity: README, "Load balancers and traffic".
+//!
+//! When requests share the vCPUs (processor sharing, or more workers than vCPUs), the time in
+//! service is not exponential: M/M/1 processor sharing's sojourn has squared coefficient of
+//! variation `(2 + ρ)/(2 − ρ)` (ρ = the chance an arrival finds the vCPU taken; `σ` under round
+//! robin, Erlang C for a pool), matched by a balanced-means hyperexponential of the same mean.
+//!
 //! # From one step to the next: the pointwise stationary fluid flow
 //!
 //! A step does not jump to the stationary law: near full load the queue takes minutes to fill
@@ -56,6 +79,7 @@
 //! the effective worker count in `c` and in the queue's thresholds, and the capacity becomes
 //! `min(vcpus / s, count / (w + s))`, Little's law for busy workers.
 
+use super::routed_arrivals::{self, Arrivals};
 use super::server::Concurrency;
 
 /// A request's CPU time at one full vCPU, in seconds: its mean and squared coefficient of
@@ -144,11 +168,24 @@ pub fn erlang_c(servers: u32, offered_load: f64) -> f64 {
 /// carried `backlog` (the requests in the task). Non-finite or negative rates count as no
 /// arrivals; a non-positive `dt` does nothing.
 pub fn step(target: &FluidTarget, service: ServiceTime, lambda: f64, dt: f64, backlog: &mut Backlog) -> FluidStep {
+    routed_step(target, service, Arrivals::Poisson, lambda, dt, backlog)
+}
+
+/// [`step`] for a target whose arrivals the routing algorithm shaped as `arrivals` (see
+/// [`routed_arrivals`]): Poisson gives `step` itself.
+pub fn routed_step(
+    target: &FluidTarget,
+    service: ServiceTime,
+    arrivals: Arrivals,
+    lambda: f64,
+    dt: f64,
+    backlog: &mut Backlog,
+) -> FluidStep {
     let lambda = if lambda.is_finite() && lambda > 0.0 { lambda } else { 0.0 };
     if !(dt.is_finite() && dt > 0.0) {
         return FluidStep::nothing(0.0);
     }
-    let station = Station::new(target, service);
+    let station = Station::new(target, service, arrivals.normalized());
     let arrived = lambda * dt;
     let carried = if backlog.0.is_finite() { backlog.0.max(0.0) } else { 0.0 };
     if station.s.is_nan() || station.s <= 0.0 {
@@ -194,6 +231,7 @@ struct Station {
     io_wait: f64,
     queue: Option<u32>,
     timeout: Option<f64>,
+    arrivals: Arrivals,
 }
 
 /// The chain's stationary law at utilization `r` (of the `c` effective servers).
@@ -208,7 +246,7 @@ struct AtUtilization {
 }
 
 impl Station {
-    fn new(target: &FluidTarget, service: ServiceTime) -> Self {
+    fn new(target: &FluidTarget, service: ServiceTime, arrivals: Arrivals) -> Self {
         let vcpus = target.vcpus.max(0.0); // NaN becomes 0, so `c` below is never NaN
         let io_wait = if target.io_wait.is_finite() { target.io_wait.max(0.0) } else { 0.0 };
         let (c, workers, queue) = match target.concurrency {
@@ -223,7 +261,7 @@ impl Station {
             }
         };
         let timeout = (target.timeout.is_finite() && target.timeout > 0.0).then_some(target.timeout);
-        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, io_wait, queue, timeout }
+        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, io_wait, queue, timeout, arrivals }
     }
 
     /// Requests per second the task completes when saturated.
@@ -231,23 +269,51 @@ impl Station {
         self.c / self.s
     }
 
-    /// The stationary chain at utilization `r < 1`: the formulas in the module docs.
-    fn at(&self, r: f64) -> AtUtilization {
+    /// The stationary chain at utilization `r < 1`: the formulas in the module docs. `settled`
+    /// (0..=1) is how far the task has filled towards its load's stationary backlog: the heavier
+    /// tail of shared vCPUs is a stationary queue's, and grows in with it.
+    fn at(&self, r: f64, settled: f64) -> AtUtilization {
         let rho = r.clamp(0.0, 1.0 - f64::EPSILON);
-        let a = rho * self.c;
-        let m = self.c.floor();
+        // Least outstanding requests: the node's targets queue as one pool of their servers.
+        let pool = match self.arrivals {
+            Arrivals::LeastOutstandingRequests { pool } => pool,
+            _ => 1.0,
+        };
+        let c = self.c * pool;
+        let a = rho * c;
+        let m = c.floor();
         let p = prob_at_least_m(m as u32, a, rho);
         // Mean time a geometric-tail request adds: s / (c(1 − ρ)).
-        let tail_time = self.s / (self.c * (1.0 - rho));
-        let mm_mean = self.s * (1.0 - p) + (m / self.c) * self.s * p + p * tail_time;
-        let beyond = |n: f64| p * rho.powf(n - m); // P(N ≥ n) for n ≥ m
-        let wait_prob = self.workers.map_or(0.0, beyond);
-        let mm_wait = wait_prob * tail_time;
-        let wait = mm_wait * (1.0 + self.scv) / 2.0; // Allen–Cunneen
-        let response = Response::new(self.io_wait, mm_mean - mm_wait, wait_prob, wait);
+        let tail_time = self.s / (c * (1.0 - rho));
+        let mm_mean = self.s * (1.0 - p) + (m / c) * self.s * p + p * tail_time;
+        // P(an arrival finds ≥ n requests) = coef·ratio^(n − base), for n ≥ base; and the
+        // arrivals' squared coefficient of variation.
+        let n0 = c.ceil().max(1.0);
+        let (mean, (coef, ratio, base), wait_time, ca2) = match self.arrivals {
+            Arrivals::RoundRobin { turn } if rho > 0.0 => {
+                // GI/M/c: the tail from the first state at full rate, n0, is geometric of ratio
+                // σ < ρ; Poisson's P(N ≥ n0) is kept (exact for c ≤ 1).
+                let idle = routed_arrivals::round_robin_idle(rho, turn);
+                let q0 = p * rho.powf(n0 - m);
+                let fewer = q0 * self.s / (c * rho) * (rho - (1.0 - idle)) / ((1.0 - rho) * idle);
+                // An arrival finds n ≥ n0 − 1 with the probability the time average has n + 1, over ρ.
+                (mm_mean - fewer, (q0 / rho, 1.0 - idle, n0 - 1.0), self.s / (c * idle), 1.0 / turn)
+            }
+            _ => (mm_mean, (p, rho, m), tail_time, 1.0),
+        };
+        let beyond = |n: f64| coef * ratio.powf(n - base);
+        let wait_prob = self.workers.map_or(0.0, |k| beyond(k * pool));
+        let mm_wait = wait_prob * wait_time;
+        // Allen–Cunneen: (1 + scv) / 2 for Poisson arrivals; relative to GI/M/c otherwise.
+        let wait = mm_wait * (ca2 + self.scv) / (ca2 + 1.0);
+        // Requests share the vCPUs when an arrival finds the first state at full rate taken and
+        // more requests than that may be in service.
+        let sharing = self.workers.is_none_or(|k| k * pool > n0);
+        let response = Response::new(self.io_wait, mean - mm_wait, wait_prob, wait);
+        let response = if sharing { response.shared(settled * beyond(n0)) } else { response };
         // A bounded queue refuses arrivals that find it full: the infinite queue's P(N ≥ count + q).
         let blocking = match (self.workers, self.queue) {
-            (Some(k), Some(q)) => beyond(k + f64::from(q)).min(1.0),
+            (Some(k), Some(q)) => beyond((k + f64::from(q)) * pool).min(1.0),
             _ => 0.0,
         };
         let timing_out = self.timeout.map_or(0.0, |t| response.survival(t));
@@ -259,6 +325,19 @@ impl Station {
     /// One backward-Euler step of the fluid flow from `backlog` (see the module docs).
     fn flow(&self, lambda: f64, dt: f64, x0: f64, backlog: &mut Backlog) -> FluidStep {
         let cap = self.capacity();
+        // A task filling from empty or overloaded holds requests slowed alike by a backlog that
+        // moves little while they are in it (processor sharing's time ∝ the request's own work:
+        // exponential); the stationary queue's fluctuations give its heavier tail.
+        let settled = if lambda < cap {
+            let full = self.at(lambda / cap, 0.0).in_task;
+            if full > 0.0 {
+                (x0 / full).min(1.0)
+            } else {
+                1.0
+            }
+        } else {
+            0.0
+        };
         // g(r) = L(r) − x0 − dt·(inflow(r) − cap·r): increasing in r, negative at 0.
         let g = |law: &AtUtilization, r: f64| {
             let inflow = lambda * (1.0 - law.blocking) * (1.0 - law.timing_out);
@@ -270,7 +349,7 @@ impl Station {
         let r_of = |y: f64| -(-y).exp_m1();
         let value = |y: f64| {
             let r = r_of(y);
-            g(&self.at(r), r)
+            g(&self.at(r, settled), r)
         };
         let guess = if lambda < cap {
             lambda / cap
@@ -302,7 +381,7 @@ impl Station {
             }
         }
         let r = r_of(y);
-        let law = self.at(r);
+        let law = self.at(r, settled);
         let arrived = lambda * dt;
         // Shares of a far tail (10⁻⁵³ of a request) are none: a step either fails some requests
         // or none.
@@ -336,17 +415,20 @@ fn prob_at_least_m(m: u32, a: f64, rho: f64) -> f64 {
     b / (1.0 - rho * (1.0 - b))
 }
 
-/// The response-time law: `shift + S + W`, where `S` (time in service) is exponential with mean
-/// `service`, and with probability `wait_prob` the request first waits an exponential time of
-/// mean `wait_given`. Exact for M/M/c FIFO (hence M/M/1: exponential of rate μ − λ); for
-/// processor sharing and workers sharing vCPUs the time in service is approximated by an
-/// exponential of the right mean; `shift` is the mean I/O wait, spent before any of it.
+/// The response-time law: `shift + S + W`, where `S` (time in service) has mean `service`, and
+/// with probability `wait_prob` the request first waits an exponential time of mean `wait_given`.
+/// `S` is exponential (exact for M/M/c FIFO, hence M/M/1: exponential of rate μ − λ) unless
+/// requests share vCPUs: then a balanced-means hyperexponential whose branch of mean
+/// `service / (2·slow)` has probability `slow`, of the squared coefficient of variation the
+/// sharing gives (see [`Response::shared`]); `shift` is the mean I/O wait, spent before any of
+/// it, plus in overload the deterministic fluid wait.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Response {
     shift: f64,
     service: f64,
     wait_prob: f64,
     wait_given: f64,
+    slow: f64,
 }
 
 /// Relative difference of two rates below which the hypoexponential uses its equal-rates limit,
@@ -358,12 +440,35 @@ const MAX_P: f64 = 1.0 - 1e-12;
 const BISECTIONS: u32 = 64;
 
 impl Response {
-    const ZERO: Response = Response { shift: 0.0, service: 0.0, wait_prob: 0.0, wait_given: 0.0 };
+    const ZERO: Response = Response { shift: 0.0, service: 0.0, wait_prob: 0.0, wait_given: 0.0, slow: 0.0 };
 
     /// From the mean wait over all requests (`wait`), not only those that wait.
     fn new(shift: f64, service: f64, wait_prob: f64, wait: f64) -> Self {
         let wait_given = if wait_prob > 0.0 { wait / wait_prob } else { 0.0 };
-        Response { shift, service, wait_prob, wait_given }
+        Response { shift, service, wait_prob, wait_given, slow: 0.0 }
+    }
+
+    /// The time in service when an arrival shares the vCPUs with probability `share`: M/M/1
+    /// processor sharing's sojourn has squared coefficient of variation `(2 + ρ)/(2 − ρ)`, ρ
+    /// being the chance an arrival finds the server busy; `share` stands for ρ (σ for round
+    /// robin's regular arrivals, Erlang C for a pool). Matched by a balanced-means
+    /// hyperexponential: `slow = (1 − √((v − 1)/(v + 1)))/2`.
+    fn shared(self, share: f64) -> Self {
+        let share = share.clamp(0.0, 1.0);
+        if share.is_nan() || share <= 0.0 {
+            return self;
+        }
+        let v = (2.0 + share) / (2.0 - share);
+        Response { slow: (1.0 - ((v - 1.0) / (v + 1.0)).sqrt()) / 2.0, ..self }
+    }
+
+    /// The time in service's exponential branches: (probability, mean).
+    fn branches(&self) -> impl Iterator<Item = (f64, f64)> {
+        let fast = 1.0 - self.slow;
+        let split = self.slow > 0.0;
+        let (m_fast, m_slow) =
+            if split { (self.service / (2.0 * fast), self.service / (2.0 * self.slow)) } else { (self.service, 0.0) };
+        [(fast, m_fast), (self.slow, m_slow)].into_iter().filter(|&(p, _)| p > 0.0)
     }
 
     fn mean(&self) -> f64 {
@@ -389,7 +494,12 @@ impl Response {
     /// times its tail.
     fn integrated_survival(&self, t: f64) -> f64 {
         let u = (t - self.shift).max(0.0);
-        let (m1, m2) = (self.service, self.wait_given);
+        self.branches().map(|(p, m)| p * self.integrated_branch(m, u)).sum()
+    }
+
+    /// [`Response::integrated_survival`] for a time in service exponential of mean `m1`.
+    fn integrated_branch(&self, m1: f64, u: f64) -> f64 {
+        let m2 = self.wait_given;
         let served = m1 * exp_tail(m1, u);
         let waited = if m1 > 0.0 && m2 > 0.0 && (1.0 / m1 - 1.0 / m2).abs() > SAME_RATE / m1.min(m2) {
             // ∫ (r2 e^(−r1 u) − r1 e^(−r2 u)) / (r2 − r1) = (m1·r2 e^(−r1 u) − m2·r1 e^(−r2 u)) / (r2 − r1).
@@ -412,9 +522,11 @@ impl Response {
         if u < 0.0 {
             return 1.0;
         }
-        let served = exp_tail(self.service, u);
-        let waited = sum_of_exp_tail(self.service, self.wait_given, u);
-        (1.0 - self.wait_prob) * served + self.wait_prob * waited
+        let branch = |m: f64| {
+            let waited = sum_of_exp_tail(m, self.wait_given, u);
+            (1.0 - self.wait_prob) * exp_tail(m, u) + self.wait_prob * waited
+        };
+        self.branches().map(|(p, m)| p * branch(m)).sum()
     }
 
     fn quantile(&self, p: f64) -> f64 {

@@ -1,5 +1,6 @@
 //! Unit tests of the queueing formulas: closed forms, limits and the fluid flow approximation.
 use super::*;
+use crate::traffic::routed_arrivals::Arrivals;
 
 const FIFO1: Concurrency = Concurrency::Workers { count: 1, queue: None };
 const PS: Concurrency = Concurrency::ProcessorSharing;
@@ -13,10 +14,15 @@ fn target(vcpus: f64, concurrency: Concurrency, timeout: f64) -> FluidTarget {
 /// backward-Euler error shrinks by `L'(r) / (L'(r) + μ)` a step: 10⁻¹³ by 400 steps at
 /// ρ = 0.99).
 fn one_step(t: FluidTarget, service: ServiceTime, lambda: f64) -> FluidStep {
+    routed(t, service, Arrivals::Poisson, lambda)
+}
+
+/// [`one_step`] for arrivals the routing algorithm shaped.
+fn routed(t: FluidTarget, service: ServiceTime, arrivals: Arrivals, lambda: f64) -> FluidStep {
     let mut backlog = Backlog::default();
-    let mut last = step(&t, service, lambda, 1.0, &mut backlog);
+    let mut last = routed_step(&t, service, arrivals, lambda, 1.0, &mut backlog);
     for _ in 0..400 {
-        last = step(&t, service, lambda, 1.0, &mut backlog);
+        last = routed_step(&t, service, arrivals, lambda, 1.0, &mut backlog);
     }
     last
 }
@@ -33,9 +39,11 @@ fn mm1_mean_and_p99() {
     assert!(close(r.mean_response, 0.020, 1e-12), "{}", r.mean_response);
     assert!(close(r.quantile(0.99), 100f64.ln() / 50.0, 1e-9), "{}", r.quantile(0.99));
     assert!(close(r.quantile(0.5), 2f64.ln() / 50.0, 1e-9));
-    // Processor sharing on one vCPU: the same mean; its tail is the exponential approximation.
+    // Processor sharing on one vCPU: the same mean, a heavier tail (squared coefficient of
+    // variation (2 + ρ)/(2 − ρ) = 5/3 at ρ = ½).
     let ps = one_step(target(1.0, PS, 30.0), EXP_10MS, 50.0);
     assert!(close(ps.mean_response, 0.020, 1e-12));
+    assert!(ps.quantile(0.99) > 1.1 * r.quantile(0.99), "{} vs {}", ps.quantile(0.99), r.quantile(0.99));
     // Half a vCPU: μ = 50/s, λ = 25/s: 1/(50 − 25) = 40 ms.
     let half = one_step(target(0.5, FIFO1, 30.0), EXP_10MS, 25.0);
     assert!(close(half.mean_response, 0.040, 1e-12));
@@ -210,4 +218,51 @@ fn quantiles_are_monotone() {
         assert!(qs.windows(2).all(|w| w[0] <= w[1]), "{r:?}");
         assert!(qs[0] > 0.0 && qs[998].is_finite());
     }
+}
+
+#[test]
+fn one_target_in_turn_or_in_a_pool_gets_the_poisson_formulas() {
+    for t in [
+        target(1.0, FIFO1, 30.0),
+        target(0.5, PS, 30.0),
+        target(2.0, Concurrency::Workers { count: 3, queue: Some(4) }, 1.0),
+    ] {
+        let poisson = one_step(t, EXP_10MS, 40.0);
+        assert_eq!(routed(t, EXP_10MS, Arrivals::RoundRobin { turn: 1.0 }, 40.0), poisson);
+        assert_eq!(routed(t, EXP_10MS, Arrivals::LeastOutstandingRequests { pool: 1.0 }, 40.0), poisson);
+    }
+}
+
+#[test]
+fn round_robin_over_two_targets_is_the_exact_erlang_2_queue() {
+    // Every other arrival of a Poisson stream, μ = 100/s, λ = 50/s per target: an arrival finds
+    // the worker busy with σ = (3 − √5)/2 and the sojourn is exponential of rate μ(1 − σ).
+    let sigma = (3.0 - 5f64.sqrt()) / 2.0;
+    let turn = Arrivals::RoundRobin { turn: 2.0 };
+    let r = routed(target(1.0, FIFO1, 30.0), EXP_10MS, turn, 50.0);
+    assert!(close(r.mean_response, 0.01 / (1.0 - sigma), 1e-9), "{}", r.mean_response);
+    assert!(close(r.quantile(0.99), 100f64.ln() * 0.01 / (1.0 - sigma), 1e-6), "{}", r.quantile(0.99));
+    // Processor sharing has the same number in the task, hence the same mean.
+    let ps = routed(target(1.0, PS, 30.0), EXP_10MS, turn, 50.0);
+    assert!(close(ps.mean_response, 0.01 / (1.0 - sigma), 1e-9));
+    // Half a vCPU at the same load: a single server of rate 50/s, still exact.
+    let half = routed(target(0.5, FIFO1, 30.0), EXP_10MS, turn, 25.0);
+    assert!(close(half.mean_response, 0.02 / (1.0 - sigma), 1e-9), "{}", half.mean_response);
+    // More targets in turn wait less, all below Poisson's 20 ms.
+    let means: Vec<f64> = [1.0, 2.0, 10.0, 100.0]
+        .map(|k| routed(target(1.0, PS, 30.0), EXP_10MS, Arrivals::RoundRobin { turn: k }, 50.0).mean_response)
+        .to_vec();
+    assert!(means.windows(2).all(|w| w[1] < w[0]), "{means:?}");
+}
+
+#[test]
+fn least_outstanding_requests_pools_the_targets() {
+    // Ten one-worker targets at 90 %: one M/M/10 queue, E[T] = s + C(10, 9)·s/(10(1 − 0.9)).
+    let pool = Arrivals::LeastOutstandingRequests { pool: 10.0 };
+    let r = routed(target(1.0, FIFO1, 30.0), EXP_10MS, pool, 90.0);
+    let want = 0.01 + erlang_c(10, 9.0) * 0.01 / (10.0 * 0.1);
+    assert!(close(r.mean_response, want, 1e-9), "{} vs {want}", r.mean_response);
+    // Per target the throughput and CPU are its own: 90 % busy.
+    assert!(close(r.utilization, 0.9, 1e-9));
+    assert!(r.mean_response < one_step(target(1.0, FIFO1, 30.0), EXP_10MS, 90.0).mean_response / 3.0);
 }

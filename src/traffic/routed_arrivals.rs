@@ -1,0 +1,194 @@
+//! How the routing algorithm shapes the arrivals each target sees, for the `fluid` fidelity
+//! (see [`queueing`](super::queueing), which applies it).
+//!
+//! The requests reaching a load balancer are a Poisson stream (the sources' arrivals, summed);
+//! how each target's share of it looks depends on the target group's algorithm, as the request
+//! engine's [`routing`](super::routing) picks:
+//!
+//! - **Weighted random** thins the stream at random: each target's arrivals are Poisson again
+//!   ([`Arrivals::Poisson`]; the formulas of the queueing module as they are).
+//! - **Round robin** gives each of `k` targets every `k`-th request: its gaps between arrivals are
+//!   the sum of `k` exponential gaps, Erlang-`k` (squared coefficient of variation `1/k`), far more
+//!   regular than Poisson ([`Arrivals::RoundRobin`]). The exact GI/M/1 result applies: an arrival
+//!   finds the server busy with probability `σ`, the root in (0, 1) of `σ = A*(μ(1 − σ))` with
+//!   `A*` the gaps' Laplace transform, here `σ = (1 + (1 − σ)/(kρ))^−k`, and the number of
+//!   requests in the task is geometric of ratio `σ` above the servers; Poisson has `σ = ρ`,
+//!   deterministic gaps (`k → ∞`) `σ = e^(−(1 − σ)/ρ)`. [`round_robin_idle`] solves it. A target
+//!   in slow start (smooth weighted round robin) gets every `1/w`-th request for its share `w` of
+//!   the node's picks: `k = 1/w`, not an integer.
+//! - **Least outstanding requests** sends each request to the target with the fewest in flight,
+//!   so a request waits only when no target of the node has a free vCPU: the targets behave as
+//!   one pool, an M/M/(n·c) queue over the node's `n` targets of `c` effective servers each
+//!   ([`Arrivals::LeastOutstandingRequests`]). The pool is a lower bound (a pool's waiting request
+//!   takes the first vCPU to free up; a target's queue waits for its own) that join-the-shortest-
+//!   queue approaches as targets multiply and that is exact for one target.
+//!
+//! A node's targets are the group's routable ones with cross-zone load balancing on (one node's
+//! view: a single round-robin cursor), each zone's own with it off (each zone's node draws from a
+//! Poisson share of the clients and walks its own targets). `k` and `n` are that node's picks
+//! over the target's: its targets' shares summed, over its own share.
+
+use std::collections::BTreeMap;
+
+use super::target_group::{Algorithm, TargetGroup};
+use crate::ids::{TaskId, ZoneId};
+
+/// The shape of one target's arrivals, from its group's routing algorithm.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arrivals {
+    /// A random share of a Poisson stream: Poisson.
+    Poisson,
+    /// Every `turn`-th request of the node's Poisson stream: Erlang gaps of shape `turn` (≥ 1).
+    RoundRobin { turn: f64 },
+    /// One of `pool` (≥ 1) targets the node keeps evenly loaded: they queue as one.
+    LeastOutstandingRequests { pool: f64 },
+}
+
+impl Arrivals {
+    /// Shapes that are Poisson in effect (one target in turn, a pool of one) are Poisson, so a
+    /// lone target gets exactly the formulas it always had.
+    pub fn normalized(self) -> Arrivals {
+        match self {
+            Arrivals::RoundRobin { turn } if turn.is_nan() || turn <= 1.0 => Arrivals::Poisson,
+            Arrivals::LeastOutstandingRequests { pool } if pool.is_nan() || pool <= 1.0 => Arrivals::Poisson,
+            a => a,
+        }
+    }
+}
+
+/// Each target's arrival shape, for the `shares` of `group` (as [`TargetGroup::shares`] gives
+/// them), in the same order.
+pub fn of_targets(group: &TargetGroup, shares: &[(TaskId, f64)]) -> Vec<Arrivals> {
+    let config = group.config();
+    let node_of = |task: TaskId| -> Option<ZoneId> {
+        if config.cross_zone {
+            None
+        } else {
+            group.target(task).map(|t| t.zone)
+        }
+    };
+    let mut node_share: BTreeMap<Option<ZoneId>, f64> = BTreeMap::new();
+    for &(task, share) in shares {
+        *node_share.entry(node_of(task)).or_default() += share;
+    }
+    shares
+        .iter()
+        .map(|&(task, share)| {
+            let picks = node_share.get(&node_of(task)).copied().unwrap_or(0.0);
+            let ratio = if share > 0.0 { picks / share } else { 1.0 };
+            match config.algorithm {
+                Algorithm::RoundRobin => Arrivals::RoundRobin { turn: ratio },
+                Algorithm::LeastOutstandingRequests => Arrivals::LeastOutstandingRequests { pool: ratio.round() },
+                Algorithm::WeightedRandom => Arrivals::Poisson,
+            }
+            .normalized()
+        })
+        .collect()
+}
+
+/// Newton steps for `1 − σ`: from the right of the root they fall monotonically onto it, a
+/// handful at most loads, about fifty at 1 − ρ ≈ 10⁻¹⁵ where the root nears the double one at 0.
+const IDLE_ITERATIONS: u32 = 200;
+
+/// `1 − σ` for Erlang gaps of shape `turn` at utilization `rho` (see the module docs): the root in
+/// (0, 1] of `g(δ) = 1 − (1 + δ/(kρ))^−k − δ`, computed as `−expm1(−k·ln_1p(δ/(kρ))) − δ` so
+/// that a `δ` of 10⁻¹⁵ keeps its digits. `1 − ρ` for `turn ≤ 1` (Poisson), 1 without load and 0
+/// at or beyond full load.
+pub fn round_robin_idle(rho: f64, turn: f64) -> f64 {
+    if rho.is_nan() || rho <= 0.0 {
+        return 1.0;
+    }
+    if rho >= 1.0 {
+        return 0.0;
+    }
+    if turn.is_nan() || turn <= 1.0 {
+        return 1.0 - rho;
+    }
+    let k = turn;
+    let g = |d: f64| -(-k * (d / (k * rho)).ln_1p()).exp_m1() - d;
+    // g is concave, positive between its roots 0 and δ*, negative beyond: Newton from a point
+    // right of δ* stays right of it and falls onto it. Heavy traffic gives δ* ≈ 2kρ(1 − ρ)/(k + 1);
+    // twice that is right of the root near full load, else 1 is.
+    let heavy = 2.0 * (2.0 * k * rho * (1.0 - rho) / (k + 1.0));
+    let mut d = if heavy < 1.0 && g(heavy) < 0.0 { heavy } else { 1.0 };
+    for _ in 0..IDLE_ITERATIONS {
+        let value = g(d);
+        // g'(δ) = (1 + δ/(kρ))^(−k−1) / ρ − 1.
+        let slope = (-(k + 1.0) * (d / (k * rho)).ln_1p()).exp() / rho - 1.0;
+        if slope.is_nan() || slope >= 0.0 || value >= 0.0 {
+            break;
+        }
+        let next = d - value / slope;
+        if next.is_nan() || next >= d || next <= 0.0 {
+            break;
+        }
+        let done = d - next <= 1e-15 * d;
+        d = next;
+        if done {
+            break;
+        }
+    }
+    d.clamp(1.0 - rho, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sigma(rho: f64, k: f64) -> f64 {
+        1.0 - round_robin_idle(rho, k)
+    }
+
+    #[test]
+    fn one_target_in_turn_is_poisson() {
+        for rho in [0.1, 0.5, 0.9, 0.999] {
+            assert!((sigma(rho, 1.0) - rho).abs() < 1e-15);
+        }
+        assert_eq!(Arrivals::RoundRobin { turn: 1.0 }.normalized(), Arrivals::Poisson);
+        assert_eq!(Arrivals::LeastOutstandingRequests { pool: 1.0 }.normalized(), Arrivals::Poisson);
+    }
+
+    #[test]
+    fn erlang_two_at_half_load_has_the_closed_form() {
+        // σ = 1/(2 − σ)² ⇒ (σ − 1)(σ² − 3σ + 1) = 0 ⇒ σ = (3 − √5)/2.
+        let want = (3.0 - 5f64.sqrt()) / 2.0;
+        assert!((sigma(0.5, 2.0) - want).abs() < 1e-14, "{}", sigma(0.5, 2.0));
+    }
+
+    #[test]
+    fn the_root_solves_its_equation_at_every_shape_and_load() {
+        for k in [1.5, 2.0, 10.0, 30.0, 100.0, 1e6] {
+            for rho in [0.01, 0.3, 0.6, 0.9, 0.99, 1.0 - 1e-9] {
+                let s = sigma(rho, k);
+                // (1 + δ/(kρ))^−k, through ln_1p: powf's rounding of 1 + δ/(kρ) grows k-fold.
+                let rhs = (-k * ((1.0 - s) / (k * rho)).ln_1p()).exp();
+                assert!((s - rhs).abs() < 1e-12, "k = {k}, ρ = {rho}: σ = {s}, A* = {rhs}");
+                assert!(s < rho, "more regular than Poisson waits less: k = {k}, ρ = {rho}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_targets_in_turn_approach_deterministic_gaps() {
+        // D/M/1: σ = e^(−(1 − σ)/ρ); at ρ = 0.6, σ ≈ 0.3244.
+        let s = sigma(0.6, 1e9);
+        assert!((s - (-(1.0 - s) / 0.6).exp()).abs() < 1e-8, "{s}");
+        assert!((s - 0.3244).abs() < 1e-3, "{s}");
+    }
+
+    #[test]
+    fn the_busy_chance_rises_with_load_and_falls_with_the_turn() {
+        let mut last = 0.0;
+        for i in 1..1000 {
+            let s = sigma(f64::from(i) / 1000.0, 10.0);
+            assert!(s >= last, "ρ = {}", f64::from(i) / 1000.0);
+            last = s;
+        }
+        let by_turn: Vec<f64> = [1.0, 2.0, 5.0, 20.0, 100.0].iter().map(|&k| sigma(0.8, k)).collect();
+        assert!(by_turn.windows(2).all(|w| w[1] < w[0]), "{by_turn:?}");
+        // Near full load the heavy-traffic limit: 1 − σ ≈ 2kρ(1 − ρ)/(k + 1).
+        let (rho, k) = (1.0 - 1e-6, 10.0);
+        let heavy = 2.0 * k * rho * (1.0 - rho) / (k + 1.0);
+        assert!((round_robin_idle(rho, k) / heavy - 1.0).abs() < 1e-5);
+    }
+}
