@@ -79,6 +79,8 @@
 //! the effective worker count in `c` and in the queue's thresholds, and the capacity becomes
 //! `min(vcpus / s, count / (w + s))`, Little's law for busy workers.
 
+use std::cell::Cell;
+
 use super::routed_arrivals::{self, Arrivals};
 use super::server::Concurrency;
 
@@ -232,6 +234,8 @@ struct Station {
     queue: Option<u32>,
     timeout: Option<f64>,
     arrivals: Arrivals,
+    /// Round robin's last `1 − σ`, where the next root-finding for it starts.
+    idle_hint: Cell<Option<f64>>,
 }
 
 /// The chain's stationary law at utilization `r` (of the `c` effective servers).
@@ -261,7 +265,8 @@ impl Station {
             }
         };
         let timeout = (target.timeout.is_finite() && target.timeout > 0.0).then_some(target.timeout);
-        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, io_wait, queue, timeout, arrivals }
+        let idle_hint = Cell::new(None);
+        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, io_wait, queue, timeout, arrivals, idle_hint }
     }
 
     /// Requests per second the task completes when saturated.
@@ -293,7 +298,8 @@ impl Station {
             Arrivals::RoundRobin { turn } if rho > 0.0 => {
                 // GI/M/c: the tail from the first state at full rate, n0, is geometric of ratio
                 // σ < ρ; Poisson's P(N ≥ n0) is kept (exact for c ≤ 1).
-                let idle = routed_arrivals::round_robin_idle(rho, turn);
+                let idle = routed_arrivals::round_robin_idle_from(rho, turn, self.idle_hint.get());
+                self.idle_hint.set(Some(idle));
                 let q0 = p * rho.powf(n0 - m);
                 let fewer = q0 * self.s / (c * rho) * (rho - (1.0 - idle)) / ((1.0 - rho) * idle);
                 // An arrival finds n ≥ n0 − 1 with the probability the time average has n + 1, over ρ.

@@ -95,6 +95,12 @@ const IDLE_ITERATIONS: u32 = 200;
 /// that a `δ` of 10⁻¹⁵ keeps its digits. `1 − ρ` for `turn ≤ 1` (Poisson), 1 without load and 0
 /// at or beyond full load.
 pub fn round_robin_idle(rho: f64, turn: f64) -> f64 {
+    round_robin_idle_from(rho, turn, None)
+}
+
+/// [`round_robin_idle`], starting from `hint` (a root at a nearby load) when it lies right of the
+/// root: the fluid model's root-finding asks at loads a hair apart, one Newton step or two each.
+pub fn round_robin_idle_from(rho: f64, turn: f64, hint: Option<f64>) -> f64 {
     if rho.is_nan() || rho <= 0.0 {
         return 1.0;
     }
@@ -105,24 +111,37 @@ pub fn round_robin_idle(rho: f64, turn: f64) -> f64 {
         return 1.0 - rho;
     }
     let k = turn;
-    let g = |d: f64| -(-k * (d / (k * rho)).ln_1p()).exp_m1() - d;
-    // g is concave, positive between its roots 0 and δ*, negative beyond: Newton from a point
-    // right of δ* stays right of it and falls onto it. Heavy traffic gives δ* ≈ 2kρ(1 − ρ)/(k + 1);
-    // twice that is right of the root near full load, else 1 is.
-    let heavy = 2.0 * (2.0 * k * rho * (1.0 - rho) / (k + 1.0));
-    let mut d = if heavy < 1.0 && g(heavy) < 0.0 { heavy } else { 1.0 };
-    for _ in 0..IDLE_ITERATIONS {
-        let value = g(d);
-        // g'(δ) = (1 + δ/(kρ))^(−k−1) / ρ − 1.
-        let slope = (-(k + 1.0) * (d / (k * rho)).ln_1p()).exp() / rho - 1.0;
-        if slope.is_nan() || slope >= 0.0 || value >= 0.0 {
+    // g and g'(δ) = (1 + δ/(kρ))^(−k−1) / ρ − 1, sharing their logarithm and exponential.
+    let eval = |d: f64| {
+        let v = d / (k * rho);
+        let em = (-k * v.ln_1p()).exp_m1();
+        (-em - d, (1.0 + em) / ((1.0 + v) * rho) - 1.0)
+    };
+    // g is concave, positive between its roots 0 and δ*, negative beyond, with δ* past its
+    // maximum: from any point where g falls, a Newton step lands right of δ* (the tangent lies
+    // above g) and the steps then fall monotonically onto it, quadratically at the end. The
+    // start is the hint, or Poisson's 1 − ρ (left of δ*, where g falls); 1 (right of δ*, where
+    // g falls) if g does not fall there.
+    let mut d = hint.filter(|h| *h > 0.0 && *h < 1.0).unwrap_or(1.0 - rho);
+    for i in 0..IDLE_ITERATIONS {
+        let (value, slope) = eval(d);
+        if slope.is_nan() || slope >= 0.0 {
+            if i == 0 && d < 1.0 {
+                d = 1.0;
+                continue;
+            }
             break;
         }
-        let next = d - value / slope;
-        if next.is_nan() || next >= d || next <= 0.0 {
+        if value == 0.0 {
             break;
         }
-        let done = d - next <= 1e-15 * d;
+        let next = (d - value / slope).min(1.0);
+        // Right of the root every step falls; a step from the left jumps right of it.
+        if next.is_nan() || next <= 0.0 || (value < 0.0 && next >= d) {
+            break;
+        }
+        // Quadratic convergence: a step of 10⁻¹⁰ leaves an error of order 10⁻²⁰.
+        let done = (d - next).abs() <= 1e-10 * d && value < 0.0;
         d = next;
         if done {
             break;
@@ -165,6 +184,14 @@ mod tests {
                 assert!((s - rhs).abs() < 1e-12, "k = {k}, ρ = {rho}: σ = {s}, A* = {rhs}");
                 assert!(s < rho, "more regular than Poisson waits less: k = {k}, ρ = {rho}");
             }
+        }
+    }
+
+    #[test]
+    fn a_hint_gives_the_same_root() {
+        for (rho, hint) in [(0.5, 0.3), (0.5, 0.9), (0.9, 0.2), (0.3, 0.99), (0.7, 1e-9)] {
+            let (cold, warm) = (round_robin_idle(rho, 4.0), round_robin_idle_from(rho, 4.0, Some(hint)));
+            assert!((cold - warm).abs() <= 1e-14 * cold, "ρ = {rho}, hint {hint}: {cold} vs {warm}");
         }
     }
 
