@@ -27,6 +27,7 @@ mod invariants;
 mod io_wait;
 mod layers;
 mod lifecycle;
+mod many_targets;
 mod measures;
 mod output_folder;
 mod placement;
