@@ -12,7 +12,7 @@ use crate::ids::{LoadBalancerId, TargetGroupId, TaskId};
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, Event, World};
 
-use super::queueing::{self, FluidStep, FluidTarget, ServiceTime};
+use super::queueing::{self, Backlog, FluidStep, FluidTarget, ServiceTime};
 use super::routed_arrivals::{self, Arrivals};
 use super::stats::Failure;
 
@@ -133,11 +133,11 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
     let io_wait = model.io_wait.as_ref().map_or(0.0, |d| d.mean_secs());
     // Targets with the same load, backlog, host speed and vCPUs, and arrivals have the same step:
     // computed once.
-    let mut previous: Option<(f64, f64, Host, Arrivals, FluidStep, f64)> = None;
+    let mut previous: Option<(f64, f64, Host, Arrivals, FluidStep, Backlog)> = None;
     for ((task, share), arrivals) in shares.into_iter().zip(shapes) {
         let Some(backend) = world.traffic.backends.get_mut(&task) else { continue };
         let lambda = rate * share;
-        let before = backend.backlog.0;
+        let before = backend.backlog.requests;
         let speed = (backend.speed, backend.vcpus);
         // The host runs the CPU work `speed` times as fast: the mean shrinks, the shape stays.
         let service_time = ServiceTime { mean: service_time.mean / speed.0, ..service_time };
@@ -145,7 +145,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
         backend.fluid_demand += lambda * service_time.mean;
         let result = match previous {
             Some((l, b, s, a, r, after)) if l == lambda && b == before && s == speed && a == arrivals => {
-                backend.backlog.0 = after;
+                backend.backlog = after;
                 r
             }
             _ => {
@@ -156,7 +156,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
                     io_wait,
                 };
                 let r = queueing::routed_step(&target, service_time, arrivals, lambda, dt, &mut backend.backlog);
-                previous = Some((lambda, before, speed, arrivals, r, backend.backlog.0));
+                previous = Some((lambda, before, speed, arrivals, r, backend.backlog));
                 r
             }
         };

@@ -16,6 +16,7 @@ pub mod matcher;
 pub mod queueing;
 pub mod rate;
 mod requests;
+mod response_time;
 pub mod routed_arrivals;
 mod routing;
 pub mod server;

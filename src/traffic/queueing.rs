@@ -81,7 +81,8 @@
 
 use std::cell::Cell;
 
-use super::routed_arrivals::{self, Arrivals};
+use super::response_time::Response;
+use super::routed_arrivals::{self, Arrivals, IdleRoot};
 use super::server::Concurrency;
 
 /// A request's CPU time at one full vCPU, in seconds: its mean and squared coefficient of
@@ -103,10 +104,20 @@ pub struct FluidTarget {
     pub io_wait: f64,
 }
 
-/// The mean number of requests in a task (waiting or in service), carried between steps: the
-/// fluid model's state `x`.
+/// What a task carries between steps: the mean number of requests in it (waiting or in
+/// service), the fluid model's state `x`, and where its next root-finding starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Backlog(pub f64);
+pub struct Backlog {
+    pub requests: f64,
+    /// Round robin's last busy-chance root (the load moves little from a step to the next).
+    idle: Option<IdleRoot>,
+}
+
+impl Backlog {
+    pub fn new(requests: f64) -> Self {
+        Backlog { requests, idle: None }
+    }
+}
 
 /// What a task did during one step. Counts are (fractional) requests; times are seconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -187,21 +198,21 @@ pub fn routed_step(
     if !(dt.is_finite() && dt > 0.0) {
         return FluidStep::nothing(0.0);
     }
-    let station = Station::new(target, service, arrivals.normalized());
+    let station = Station::new(target, service, arrivals.normalized(), backlog.idle);
     let arrived = lambda * dt;
-    let carried = if backlog.0.is_finite() { backlog.0.max(0.0) } else { 0.0 };
+    let carried = if backlog.requests.is_finite() { backlog.requests.max(0.0) } else { 0.0 };
     if station.s.is_nan() || station.s <= 0.0 {
         // Requests without work are served the instant they arrive.
-        backlog.0 = 0.0;
+        backlog.requests = 0.0;
         return FluidStep { completed: arrived + carried, ..FluidStep::nothing(arrived) };
     }
     if station.c <= 0.0 {
         // No worker or no CPU: new requests are refused, the carried ones are never served.
-        backlog.0 = 0.0;
+        backlog.requests = 0.0;
         return FluidStep { rejected: arrived, timed_out: carried, ..FluidStep::nothing(arrived) };
     }
     if arrived <= 0.0 && carried <= EMPTY_BACKLOG {
-        backlog.0 = 0.0;
+        backlog.requests = 0.0;
         return FluidStep::nothing(0.0);
     }
     station.flow(lambda, dt, carried, backlog)
@@ -234,8 +245,19 @@ struct Station {
     queue: Option<u32>,
     timeout: Option<f64>,
     arrivals: Arrivals,
-    /// Round robin's last `1 − σ`, where the next root-finding for it starts.
-    idle_hint: Cell<Option<f64>>,
+    /// Round robin's last busy-chance root, where the next root-finding for it starts.
+    idle: Cell<Option<IdleRoot>>,
+}
+
+/// The chain's stationary law at utilization `r` (of the `c` effective servers), before the
+/// sharing of vCPUs (see [`Station::chain`]).
+#[derive(Clone, Copy)]
+struct Chain {
+    in_task: f64,
+    blocking: f64,
+    response: Response,
+    /// The chance an arrival shares the vCPUs once the queue is stationary (0: it never does).
+    sharing: f64,
 }
 
 /// The chain's stationary law at utilization `r` (of the `c` effective servers).
@@ -250,7 +272,7 @@ struct AtUtilization {
 }
 
 impl Station {
-    fn new(target: &FluidTarget, service: ServiceTime, arrivals: Arrivals) -> Self {
+    fn new(target: &FluidTarget, service: ServiceTime, arrivals: Arrivals, idle: Option<IdleRoot>) -> Self {
         let vcpus = target.vcpus.max(0.0); // NaN becomes 0, so `c` below is never NaN
         let io_wait = if target.io_wait.is_finite() { target.io_wait.max(0.0) } else { 0.0 };
         let (c, workers, queue) = match target.concurrency {
@@ -265,8 +287,19 @@ impl Station {
             }
         };
         let timeout = (target.timeout.is_finite() && target.timeout > 0.0).then_some(target.timeout);
-        let idle_hint = Cell::new(None);
-        Station { s: service.mean, scv: service.scv.max(0.0), vcpus, c, workers, io_wait, queue, timeout, arrivals, idle_hint }
+        let idle = Cell::new(idle);
+        Station {
+            s: service.mean,
+            scv: service.scv.max(0.0),
+            vcpus,
+            c,
+            workers,
+            io_wait,
+            queue,
+            timeout,
+            arrivals,
+            idle,
+        }
     }
 
     /// Requests per second the task completes when saturated.
@@ -274,10 +307,9 @@ impl Station {
         self.c / self.s
     }
 
-    /// The stationary chain at utilization `r < 1`: the formulas in the module docs. `settled`
-    /// (0..=1) is how far the task has filled towards its load's stationary backlog: the heavier
-    /// tail of shared vCPUs is a stationary queue's, and grows in with it.
-    fn at(&self, r: f64, settled: f64) -> AtUtilization {
+    /// The stationary chain at utilization `r < 1`: the formulas in the module docs, before the
+    /// sharing of vCPUs shapes the time in service (which keeps its mean, so `in_task` is final).
+    fn chain(&self, r: f64) -> Chain {
         let rho = r.clamp(0.0, 1.0 - f64::EPSILON);
         // Least outstanding requests: the node's targets queue as one pool of their servers.
         let pool = match self.arrivals {
@@ -298,8 +330,9 @@ impl Station {
             Arrivals::RoundRobin { turn } if rho > 0.0 => {
                 // GI/M/c: the tail from the first state at full rate, n0, is geometric of ratio
                 // σ < ρ; Poisson's P(N ≥ n0) is kept (exact for c ≤ 1).
-                let idle = routed_arrivals::round_robin_idle_from(rho, turn, self.idle_hint.get());
-                self.idle_hint.set(Some(idle));
+                let root = routed_arrivals::round_robin_idle_near(rho, turn, self.idle.get());
+                self.idle.set(Some(root));
+                let idle = root.idle;
                 let q0 = p * rho.powf(n0 - m);
                 let fewer = q0 * self.s / (c * rho) * (rho - (1.0 - idle)) / ((1.0 - rho) * idle);
                 // An arrival finds n ≥ n0 − 1 with the probability the time average has n + 1, over ρ.
@@ -316,47 +349,37 @@ impl Station {
         // more requests than that may be in service.
         let sharing = self.workers.is_none_or(|k| k * pool > n0);
         let response = Response::new(self.io_wait, mean - mm_wait, wait_prob, wait);
-        let response = if sharing { response.shared(settled * beyond(n0)) } else { response };
         // A bounded queue refuses arrivals that find it full: the infinite queue's P(N ≥ count + q).
         let blocking = match (self.workers, self.queue) {
             (Some(k), Some(q)) => beyond((k + f64::from(q)) * pool).min(1.0),
             _ => 0.0,
         };
-        let timing_out = self.timeout.map_or(0.0, |t| response.survival(t));
         // Little: the chain's throughput ρ·c/s times its mean response time.
         let in_task = rho * self.capacity() * response.mean();
+        Chain { in_task, blocking, response, sharing: if sharing { beyond(n0) } else { 0.0 } }
+    }
+
+    /// The chain at `r` with its sharing and timeouts: `settled` (0..=1) is how far the task has
+    /// filled towards its load's stationary backlog: the heavier tail of shared vCPUs is a
+    /// stationary queue's, and grows in with it.
+    fn at(&self, r: f64, settled: f64) -> AtUtilization {
+        self.settle(self.chain(r), settled)
+    }
+
+    fn settle(&self, chain: Chain, settled: f64) -> AtUtilization {
+        let Chain { in_task, blocking, response, sharing } = chain;
+        let response = if sharing > 0.0 { response.shared(settled * sharing) } else { response };
+        let timing_out = self.timeout.map_or(0.0, |t| response.survival(t));
         AtUtilization { in_task, blocking, timing_out, response }
     }
 
     /// One backward-Euler step of the fluid flow from `backlog` (see the module docs).
     fn flow(&self, lambda: f64, dt: f64, x0: f64, backlog: &mut Backlog) -> FluidStep {
         let cap = self.capacity();
-        // A task filling from empty or overloaded holds requests slowed alike by a backlog that
-        // moves little while they are in it (processor sharing's time ∝ the request's own work:
-        // exponential); the stationary queue's fluctuations give its heavier tail.
-        let settled = if lambda < cap {
-            let full = self.at(lambda / cap, 0.0).in_task;
-            if full > 0.0 {
-                (x0 / full).min(1.0)
-            } else {
-                1.0
-            }
-        } else {
-            0.0
-        };
-        // g(r) = L(r) − x0 − dt·(inflow(r) − cap·r): increasing in r, negative at 0.
-        let g = |law: &AtUtilization, r: f64| {
-            let inflow = lambda * (1.0 - law.blocking) * (1.0 - law.timing_out);
-            law.in_task - x0 - dt * (inflow - cap * r)
-        };
         // Solved in y = −ln(1 − r), where L grows about linearly, by Newton's method from the
         // load's own utilization (the fixed point below capacity), kept inside a bracket that
         // every evaluation narrows, with a bisection whenever Newton would leave it.
         let r_of = |y: f64| -(-y).exp_m1();
-        let value = |y: f64| {
-            let r = r_of(y);
-            g(&self.at(r, settled), r)
-        };
         let guess = if lambda < cap {
             lambda / cap
         } else {
@@ -365,29 +388,50 @@ impl Station {
         };
         let (mut lo, mut hi) = (0.0f64, MAX_LOG_IDLE);
         let mut y = (-(-guess.clamp(0.0, 1.0)).ln_1p()).clamp(lo, hi);
+        // A task filling from empty or overloaded holds requests slowed alike by a backlog that
+        // moves little while they are in it (processor sharing's time ∝ the request's own work:
+        // exponential); the stationary queue's fluctuations give its heavier tail. Below
+        // capacity the first guess is the load's own utilization, whose chain this computes.
+        let stationary = (lambda < cap).then(|| (y, self.chain(r_of(y))));
+        let settled = match stationary {
+            Some((_, chain)) if chain.in_task > 0.0 => (x0 / chain.in_task).min(1.0),
+            Some(_) => 1.0,
+            None => 0.0,
+        };
+        // g(r) = L(r) − x0 − dt·(inflow(r) − cap·r): increasing in r, negative at 0.
+        let g = |law: &AtUtilization, r: f64| {
+            let inflow = lambda * (1.0 - law.blocking) * (1.0 - law.timing_out);
+            law.in_task - x0 - dt * (inflow - cap * r)
+        };
+        let value = |y: f64| {
+            let r = r_of(y);
+            let law = match stationary {
+                Some((at, chain)) if at == y => self.settle(chain, settled),
+                _ => self.at(r, settled),
+            };
+            (g(&law, r), law)
+        };
+        let (mut gy, mut law) = value(y);
+        // The last Newton slope: once its step from `y` is within the tolerance, `y` is the root.
+        let mut last_slope = f64::NAN;
         for _ in 0..ROOT_ITERATIONS {
-            let gy = value(y);
             if gy < 0.0 {
                 lo = y;
             } else {
                 hi = y;
             }
             let tolerance = ROOT_TOLERANCE * (1.0 + y);
-            if gy == 0.0 || hi - lo <= tolerance {
+            if gy == 0.0 || hi - lo <= tolerance || (last_slope > 0.0 && (gy / last_slope).abs() <= tolerance) {
                 break;
             }
             let h = 1e-7 * (1.0 + y);
-            let slope = (value(y + h) - gy) / h;
+            let slope = (value(y + h).0 - gy) / h;
             let newton = y - gy / slope;
             let next = if slope > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
-            let converged = (next - y).abs() <= tolerance;
+            last_slope = slope;
             y = next;
-            if converged {
-                break;
-            }
+            (gy, law) = value(y);
         }
-        let r = r_of(y);
-        let law = self.at(r, settled);
         let arrived = lambda * dt;
         // Shares of a far tail (10⁻⁵³ of a request) are none: a step either fails some requests
         // or none.
@@ -397,7 +441,8 @@ impl Station {
         let timed_out = crumb(admitted * law.timing_out);
         // What leaves is what the queue cannot hold: the flows balance the requests exactly.
         let completed = (x0 + admitted - timed_out - law.in_task).max(0.0);
-        backlog.0 = if law.in_task > EMPTY_BACKLOG { law.in_task } else { 0.0 };
+        backlog.requests = if law.in_task > EMPTY_BACKLOG { law.in_task } else { 0.0 };
+        backlog.idle = self.idle.get();
         let cpu_seconds = completed * self.s;
         FluidStep {
             arrived,
@@ -419,167 +464,6 @@ impl Station {
 fn prob_at_least_m(m: u32, a: f64, rho: f64) -> f64 {
     let b = (1..=m).fold(1.0, |b, n| a * b / (f64::from(n) + a * b));
     b / (1.0 - rho * (1.0 - b))
-}
-
-/// The response-time law: `shift + S + W`, where `S` (time in service) has mean `service`, and
-/// with probability `wait_prob` the request first waits an exponential time of mean `wait_given`.
-/// `S` is exponential (exact for M/M/c FIFO, hence M/M/1: exponential of rate μ − λ) unless
-/// requests share vCPUs: then a balanced-means hyperexponential whose branch of mean
-/// `service / (2·slow)` has probability `slow`, of the squared coefficient of variation the
-/// sharing gives (see [`Response::shared`]); `shift` is the mean I/O wait, spent before any of
-/// it, plus in overload the deterministic fluid wait.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Response {
-    shift: f64,
-    service: f64,
-    wait_prob: f64,
-    wait_given: f64,
-    slow: f64,
-}
-
-/// Relative difference of two rates below which the hypoexponential uses its equal-rates limit,
-/// where the general formula would cancel catastrophically.
-const SAME_RATE: f64 = 1e-6;
-/// The highest quantile computed: the survival function is not resolved below this.
-const MAX_P: f64 = 1.0 - 1e-12;
-/// Halvings of the quantile bracket: 64 reach the resolution of an f64.
-const BISECTIONS: u32 = 64;
-
-impl Response {
-    const ZERO: Response = Response { shift: 0.0, service: 0.0, wait_prob: 0.0, wait_given: 0.0, slow: 0.0 };
-
-    /// From the mean wait over all requests (`wait`), not only those that wait.
-    fn new(shift: f64, service: f64, wait_prob: f64, wait: f64) -> Self {
-        let wait_given = if wait_prob > 0.0 { wait / wait_prob } else { 0.0 };
-        Response { shift, service, wait_prob, wait_given, slow: 0.0 }
-    }
-
-    /// The time in service when an arrival shares the vCPUs with probability `share`: M/M/1
-    /// processor sharing's sojourn has squared coefficient of variation `(2 + ρ)/(2 − ρ)`, ρ
-    /// being the chance an arrival finds the server busy; `share` stands for ρ (σ for round
-    /// robin's regular arrivals, Erlang C for a pool). Matched by a balanced-means
-    /// hyperexponential: `slow = (1 − √((v − 1)/(v + 1)))/2`.
-    fn shared(self, share: f64) -> Self {
-        let share = share.clamp(0.0, 1.0);
-        if share.is_nan() || share <= 0.0 {
-            return self;
-        }
-        let v = (2.0 + share) / (2.0 - share);
-        Response { slow: (1.0 - ((v - 1.0) / (v + 1.0)).sqrt()) / 2.0, ..self }
-    }
-
-    /// The time in service's exponential branches: (probability, mean).
-    fn branches(&self) -> impl Iterator<Item = (f64, f64)> {
-        let fast = 1.0 - self.slow;
-        let split = self.slow > 0.0;
-        let (m_fast, m_slow) =
-            if split { (self.service / (2.0 * fast), self.service / (2.0 * self.slow)) } else { (self.service, 0.0) };
-        [(fast, m_fast), (self.slow, m_slow)].into_iter().filter(|&(p, _)| p > 0.0)
-    }
-
-    fn mean(&self) -> f64 {
-        self.shift + self.service + self.wait_prob * self.wait_given
-    }
-
-    /// The mean of `T` given `T ≤ timeout` (the whole mean without a timeout):
-    /// `(E[T] − E[T; T > τ]) / (1 − S(τ))`, with `E[T; T > τ] = τ·S(τ) + ∫_τ^∞ S(t) dt`.
-    fn answered_mean(&self, timeout: Option<f64>) -> f64 {
-        let Some(tau) = timeout else { return self.mean() };
-        let tail = self.survival(tau);
-        if tail <= 0.0 {
-            return self.mean();
-        }
-        if tail >= 1.0 {
-            return tau;
-        }
-        let beyond = tau * tail + self.integrated_survival(tau);
-        ((self.mean() - beyond) / (1.0 - tail)).clamp(0.0, tau)
-    }
-
-    /// `∫_t^∞ P(T > u) du` for `t ≥ shift`: each exponential part's tail integrates to its mean
-    /// times its tail.
-    fn integrated_survival(&self, t: f64) -> f64 {
-        let u = (t - self.shift).max(0.0);
-        self.branches().map(|(p, m)| p * self.integrated_branch(m, u)).sum()
-    }
-
-    /// [`Response::integrated_survival`] for a time in service exponential of mean `m1`.
-    fn integrated_branch(&self, m1: f64, u: f64) -> f64 {
-        let m2 = self.wait_given;
-        let served = m1 * exp_tail(m1, u);
-        let waited = if m1 > 0.0 && m2 > 0.0 && (1.0 / m1 - 1.0 / m2).abs() > SAME_RATE / m1.min(m2) {
-            // ∫ (r2 e^(−r1 u) − r1 e^(−r2 u)) / (r2 − r1) = (m1·r2 e^(−r1 u) − m2·r1 e^(−r2 u)) / (r2 − r1).
-            let (r1, r2) = (1.0 / m1, 1.0 / m2);
-            (m1 * r2 * (-r1 * u).exp() - m2 * r1 * (-r2 * u).exp()) / (r2 - r1)
-        } else if m1 > 0.0 && m2 > 0.0 {
-            // Erlang-2 of rate r: ∫ (1 + r u) e^(−r u) = (2 + r u) e^(−r u) / r.
-            let r = 1.0 / m1;
-            (2.0 + r * u) * (-r * u).exp() / r
-        } else {
-            let m = m1.max(m2);
-            m * exp_tail(m, u)
-        };
-        (1.0 - self.wait_prob) * served + self.wait_prob * waited
-    }
-
-    /// `P(T > t)`.
-    fn survival(&self, t: f64) -> f64 {
-        let u = t - self.shift;
-        if u < 0.0 {
-            return 1.0;
-        }
-        let branch = |m: f64| {
-            let waited = sum_of_exp_tail(m, self.wait_given, u);
-            (1.0 - self.wait_prob) * exp_tail(m, u) + self.wait_prob * waited
-        };
-        self.branches().map(|(p, m)| p * branch(m)).sum()
-    }
-
-    fn quantile(&self, p: f64) -> f64 {
-        let scale = self.service + self.wait_given;
-        if !(p > 0.0 && scale > 0.0 && scale.is_finite()) {
-            return self.shift;
-        }
-        let target = 1.0 - p.min(MAX_P);
-        let mut hi = scale;
-        while self.survival(self.shift + hi) > target {
-            hi *= 2.0;
-        }
-        let mut lo = 0.0;
-        for _ in 0..BISECTIONS {
-            let mid = 0.5 * (lo + hi);
-            if self.survival(self.shift + mid) > target {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        self.shift + hi
-    }
-}
-
-/// `P(X > u)` for X exponential of the given mean (a zero mean is the constant 0), `u ≥ 0`.
-fn exp_tail(mean: f64, u: f64) -> f64 {
-    if mean > 0.0 {
-        (-u / mean).exp()
-    } else if u > 0.0 {
-        0.0
-    } else {
-        1.0
-    }
-}
-
-/// `P(X + Y > u)` for independent exponentials of means `m1`, `m2` (hypoexponential).
-fn sum_of_exp_tail(m1: f64, m2: f64, u: f64) -> f64 {
-    if !(m1 > 0.0 && m2 > 0.0) {
-        return exp_tail(m1.max(m2), u);
-    }
-    let (r1, r2) = (1.0 / m1, 1.0 / m2);
-    if (r1 - r2).abs() <= SAME_RATE * r1.max(r2) {
-        // Erlang-2 limit: (1 + r·u)·e^(−r·u).
-        return (1.0 + r1 * u) * (-r1 * u).exp();
-    }
-    (r2 * (-r1 * u).exp() - r1 * (-r2 * u).exp()) / (r2 - r1)
 }
 
 #[cfg(test)]

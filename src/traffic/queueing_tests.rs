@@ -116,7 +116,7 @@ fn overload_grows_the_queue_until_the_timeout_cuts_it() {
     let mut queue = Vec::new();
     for _ in 0..3 {
         step(&t, EXP_10MS, 150.0, 1.0, &mut backlog);
-        queue.push(backlog.0);
+        queue.push(backlog.requests);
     }
     assert!((45.0..=50.0).contains(&queue[0]), "{queue:?}");
     assert!(queue.windows(2).all(|w| (15.0..=50.0).contains(&(w[1] - w[0]))), "{queue:?}");
@@ -127,7 +127,7 @@ fn overload_grows_the_queue_until_the_timeout_cuts_it() {
         last = step(&t, EXP_10MS, 150.0, 1.0, &mut backlog);
     }
     assert!(close(last.completed, 100.0, 0.01) && close(last.timed_out, 50.0, 0.02), "{last:?}");
-    assert!(close(last.utilization, 1.0, 0.01) && (100.0..300.0).contains(&backlog.0), "{backlog:?}");
+    assert!(close(last.utilization, 1.0, 0.01) && (100.0..300.0).contains(&backlog.requests), "{backlog:?}");
     // Those answered waited under the 2 s timeout: their mean is the law's below it.
     assert!((0.5..2.0).contains(&last.mean_response) && last.answered_quantile(0.999) <= 2.0, "{last:?}");
 }
@@ -145,7 +145,7 @@ fn a_full_worker_queue_rejects_the_excess() {
         last = step(&t, EXP_10MS, 150.0, 1.0, &mut backlog);
     }
     assert!(close(last.rejected, 50.0, 0.12) && close(last.completed, 100.0, 0.06), "{last:?}");
-    assert!(backlog.0 <= 21.0, "{backlog:?}");
+    assert!(backlog.requests <= 21.0, "{backlog:?}");
 }
 
 #[test]
@@ -153,14 +153,14 @@ fn a_backlog_drains_without_arrivals() {
     // Capacity 100/s: 150 queued drain at nearly full speed, then the last few at the pace
     // of an emptying queue; none is lost.
     let t = target(1.0, FIFO1, 30.0);
-    let mut backlog = Backlog(150.0);
+    let mut backlog = Backlog::new(150.0);
     let first = step(&t, EXP_10MS, 0.0, 1.0, &mut backlog);
     assert!((97.0..=100.0).contains(&first.completed), "{first:?}");
     let mut done = first.completed;
     for _ in 0..20 {
         done += step(&t, EXP_10MS, 0.0, 1.0, &mut backlog).completed;
     }
-    assert!(close(done + backlog.0, 150.0, 1e-9) && backlog.0 < 1.0, "{done} {backlog:?}");
+    assert!(close(done + backlog.requests, 150.0, 1e-9) && backlog.requests < 1.0, "{done} {backlog:?}");
 }
 
 #[test]
@@ -195,9 +195,9 @@ fn nothing_in_gives_zeros_and_no_nan() {
     let no_workers = target(1.0, Concurrency::Workers { count: 0, queue: None }, 30.0);
     let odd = [
         step(&t, EXP_10MS, f64::NAN, 1.0, &mut Backlog::default()),
-        step(&t, EXP_10MS, 1e12, 1.0, &mut Backlog(f64::INFINITY)),
+        step(&t, EXP_10MS, 1e12, 1.0, &mut Backlog::new(f64::INFINITY)),
         step(&t, EXP_10MS, 10.0, 0.0, &mut Backlog::default()),
-        step(&no_workers, EXP_10MS, 10.0, 1.0, &mut Backlog(5.0)),
+        step(&no_workers, EXP_10MS, 10.0, 1.0, &mut Backlog::new(5.0)),
         step(&t, ServiceTime { mean: 0.0, scv: 1.0 }, 10.0, 1.0, &mut Backlog::default()),
     ];
     for r in odd {

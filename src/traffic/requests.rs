@@ -230,7 +230,7 @@ pub fn fail_in_flight(world: &mut World, ctx: &mut Ctx, task: TaskId, failure: F
     let Some(backend) = world.traffic.backends.get_mut(&task) else { return };
     let (service, tg) = (backend.service, backend.target_group);
     let lost = backend.server.evict_all(now);
-    let fluid = std::mem::take(&mut backend.backlog.0);
+    let fluid = std::mem::take(&mut backend.backlog).requests;
     // Nothing left to serve: the pending completion, if any, goes stale.
     backend.reschedule();
     let host = backend.cpu.instance();

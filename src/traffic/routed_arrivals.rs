@@ -89,65 +89,86 @@ pub fn of_targets(group: &TargetGroup, shares: &[(TaskId, f64)]) -> Vec<Arrivals
 /// Newton steps for `1 − σ`: from the right of the root they fall monotonically onto it, a
 /// handful at most loads, about fifty at 1 − ρ ≈ 10⁻¹⁵ where the root nears the double one at 0.
 const IDLE_ITERATIONS: u32 = 200;
+/// A Newton step this small (relative) is the last: Newton's error after it is of the order of
+/// its square, 10⁻¹⁴.
+const IDLE_LAST_STEP: f64 = 1e-7;
+
+/// A root of round robin's busy chance: `1 − σ` at utilization `rho` for `turn`, and how fast it
+/// moves with the load (`d(1 − σ)/dρ`), so that a root at a nearby load starts the next search
+/// within the square of the distance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IdleRoot {
+    rho: f64,
+    turn: f64,
+    pub idle: f64,
+    slope: f64,
+}
 
 /// `1 − σ` for Erlang gaps of shape `turn` at utilization `rho` (see the module docs): the root in
 /// (0, 1] of `g(δ) = 1 − (1 + δ/(kρ))^−k − δ`, computed as `−expm1(−k·ln_1p(δ/(kρ))) − δ` so
 /// that a `δ` of 10⁻¹⁵ keeps its digits. `1 − ρ` for `turn ≤ 1` (Poisson), 1 without load and 0
 /// at or beyond full load.
 pub fn round_robin_idle(rho: f64, turn: f64) -> f64 {
-    round_robin_idle_from(rho, turn, None)
+    round_robin_idle_near(rho, turn, None).idle
 }
 
-/// [`round_robin_idle`], starting from `hint` (a root at a nearby load) when it lies right of the
-/// root: the fluid model's root-finding asks at loads a hair apart, one Newton step or two each.
-pub fn round_robin_idle_from(rho: f64, turn: f64, hint: Option<f64>) -> f64 {
+/// [`round_robin_idle`], starting from the root at a nearby load (`near`, of the same turn)
+/// moved along its slope: the fluid model asks at loads a hair apart, one Newton step each.
+pub fn round_robin_idle_near(rho: f64, turn: f64, near: Option<IdleRoot>) -> IdleRoot {
+    let fixed = |idle: f64| IdleRoot { rho, turn, idle, slope: 0.0 };
     if rho.is_nan() || rho <= 0.0 {
-        return 1.0;
+        return fixed(1.0);
     }
     if rho >= 1.0 {
-        return 0.0;
+        return fixed(0.0);
     }
     if turn.is_nan() || turn <= 1.0 {
-        return 1.0 - rho;
+        return IdleRoot { slope: -1.0, ..fixed(1.0 - rho) };
     }
     let k = turn;
-    // g and g'(δ) = (1 + δ/(kρ))^(−k−1) / ρ − 1, sharing their logarithm and exponential.
+    // g, g'(δ) = (1 + δ/(kρ))^(−k−1) / ρ − 1 and ∂g/∂ρ = −(1 + δ/(kρ))^(−k−1)·δ/ρ², sharing
+    // their logarithm and exponential.
     let eval = |d: f64| {
         let v = d / (k * rho);
         let em = (-k * v.ln_1p()).exp_m1();
-        (-em - d, (1.0 + em) / ((1.0 + v) * rho) - 1.0)
+        let power = (1.0 + em) / (1.0 + v);
+        (-em - d, power / rho - 1.0, -power * d / (rho * rho))
     };
     // g is concave, positive between its roots 0 and δ*, negative beyond, with δ* past its
     // maximum: from any point where g falls, a Newton step lands right of δ* (the tangent lies
     // above g) and the steps then fall monotonically onto it, quadratically at the end. The
-    // start is the hint, or Poisson's 1 − ρ (left of δ*, where g falls); 1 (right of δ*, where
-    // g falls) if g does not fall there.
-    let mut d = hint.filter(|h| *h > 0.0 && *h < 1.0).unwrap_or(1.0 - rho);
+    // start is the nearby root moved along its slope, or Poisson's 1 − ρ (left of δ*, where g
+    // falls); 1 (right of δ*, where g falls) if g does not fall there.
+    let moved = near.filter(|n| n.turn == k).map(|n| n.idle + n.slope * (rho - n.rho)).filter(|d| *d > 0.0 && *d < 1.0);
+    let mut d = moved.unwrap_or(1.0 - rho);
+    let mut slope = f64::NAN;
     for i in 0..IDLE_ITERATIONS {
-        let (value, slope) = eval(d);
-        if slope.is_nan() || slope >= 0.0 {
+        let (value, g_d, g_rho) = eval(d);
+        if g_d.is_nan() || g_d >= 0.0 {
             if i == 0 && d < 1.0 {
                 d = 1.0;
                 continue;
             }
             break;
         }
+        // The implicit function's slope at this point: dδ/dρ = −g_ρ / g_δ.
+        slope = -g_rho / g_d;
         if value == 0.0 {
             break;
         }
-        let next = (d - value / slope).min(1.0);
+        let next = (d - value / g_d).min(1.0);
         // Right of the root every step falls; a step from the left jumps right of it.
         if next.is_nan() || next <= 0.0 || (value < 0.0 && next >= d) {
             break;
         }
-        // Quadratic convergence: a step of 10⁻¹⁰ leaves an error of order 10⁻²⁰.
-        let done = (d - next).abs() <= 1e-10 * d && value < 0.0;
+        let last = (d - next).abs() <= IDLE_LAST_STEP * d;
         d = next;
-        if done {
+        if last {
             break;
         }
     }
-    d.clamp(1.0 - rho, 1.0)
+    let idle = d.clamp(1.0 - rho, 1.0);
+    IdleRoot { rho, turn, idle, slope: if slope.is_finite() { slope } else { 0.0 } }
 }
 
 #[cfg(test)]
@@ -188,11 +209,15 @@ mod tests {
     }
 
     #[test]
-    fn a_hint_gives_the_same_root() {
-        for (rho, hint) in [(0.5, 0.3), (0.5, 0.9), (0.9, 0.2), (0.3, 0.99), (0.7, 1e-9)] {
-            let (cold, warm) = (round_robin_idle(rho, 4.0), round_robin_idle_from(rho, 4.0, Some(hint)));
-            assert!((cold - warm).abs() <= 1e-14 * cold, "ρ = {rho}, hint {hint}: {cold} vs {warm}");
+    fn a_nearby_root_gives_the_same_root() {
+        for (rho, from) in [(0.5, 0.3), (0.5, 0.9), (0.9, 0.2), (0.3, 0.99), (0.7, 0.7 - 1e-9), (0.6, 0.6 + 1e-4)] {
+            let near = round_robin_idle_near(from, 4.0, None);
+            let (cold, warm) = (round_robin_idle(rho, 4.0), round_robin_idle_near(rho, 4.0, Some(near)).idle);
+            assert!((cold - warm).abs() <= 1e-13 * cold, "ρ = {rho}, from {from}: {cold} vs {warm}");
         }
+        // A root of another turn is no start.
+        let other = round_robin_idle_near(0.5, 9.0, None);
+        assert_eq!(round_robin_idle_near(0.5, 4.0, Some(other)).idle, round_robin_idle(0.5, 4.0));
     }
 
     #[test]

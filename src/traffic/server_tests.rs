@@ -201,7 +201,7 @@ fn the_fluid_model_agrees_with_the_event_model() {
     let fifo = Concurrency::Workers { count: 1, queue: None };
     let simulated = simulated_mean_response(fifo, 70.0, 100.0, MM1_REQUESTS, 13);
     let target = FluidTarget { vcpus: 1.0, concurrency: fifo, timeout: 60.0, io_wait: 0.0 };
-    let (service, mut backlog) = (ServiceTime { mean: 0.01, scv: 1.0 }, Backlog(0.0));
+    let (service, mut backlog) = (ServiceTime { mean: 0.01, scv: 1.0 }, Backlog::default());
     // A minute of one-second steps from empty: the flow settles in a few.
     let fluid = (0..60).map(|_| queueing::step(&target, service, 70.0, 1.0, &mut backlog)).last().unwrap();
     assert!(

@@ -150,7 +150,7 @@ pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> Sim
 /// (request fidelity), no backlog left (fluid fidelity, whose draining targets serve none).
 /// Connections are not modelled, so an idle keep-alive connection never holds a drain.
 fn idle(world: &World, id: TaskId) -> bool {
-    world.traffic.backends.get(&id).is_none_or(|b| b.server.in_flight() == 0 && b.backlog.0 <= 0.0)
+    world.traffic.backends.get(&id).is_none_or(|b| b.server.in_flight() == 0 && b.backlog.requests <= 0.0)
 }
 
 /// A request of task `id` ended (answered, refused or timed out): if its target is draining and

@@ -1,0 +1,172 @@
+//! The response-time law of one task's requests in the fluid model (see
+//! [`queueing`](super::queueing), which builds it from the stationary chain): its mean, survival
+//! function, quantiles and the mean of the answers a timeout lets through.
+
+/// The response-time law: `shift + S + W`, where `S` (time in service) has mean `service`, and
+/// with probability `wait_prob` the request first waits an exponential time of mean `wait_given`.
+/// `S` is exponential (exact for M/M/c FIFO, hence M/M/1: exponential of rate μ − λ) unless
+/// requests share vCPUs: then a balanced-means hyperexponential whose branch of mean
+/// `service / (2·slow)` has probability `slow`, of the squared coefficient of variation the
+/// sharing gives (see [`Response::shared`]); `shift` is the mean I/O wait, spent before any of
+/// it, plus in overload the deterministic fluid wait.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Response {
+    shift: f64,
+    service: f64,
+    wait_prob: f64,
+    wait_given: f64,
+    slow: f64,
+}
+
+/// Relative difference of two rates below which the hypoexponential uses its equal-rates limit,
+/// where the general formula would cancel catastrophically.
+const SAME_RATE: f64 = 1e-6;
+/// The highest quantile computed: the survival function is not resolved below this.
+const MAX_P: f64 = 1.0 - 1e-12;
+/// `e^(−x)` is exactly 0 in f64 for `x` above about 745.2; so is `(1 + x)·e^(−x)`.
+const UNDERFLOW: f64 = 760.0;
+/// Halvings of the quantile bracket: 64 reach the resolution of an f64.
+const BISECTIONS: u32 = 64;
+
+impl Response {
+    pub(super) const ZERO: Response = Response { shift: 0.0, service: 0.0, wait_prob: 0.0, wait_given: 0.0, slow: 0.0 };
+
+    /// From the mean wait over all requests (`wait`), not only those that wait.
+    pub(super) fn new(shift: f64, service: f64, wait_prob: f64, wait: f64) -> Self {
+        let wait_given = if wait_prob > 0.0 { wait / wait_prob } else { 0.0 };
+        Response { shift, service, wait_prob, wait_given, slow: 0.0 }
+    }
+
+    /// The time in service when an arrival shares the vCPUs with probability `share`: M/M/1
+    /// processor sharing's sojourn has squared coefficient of variation `(2 + ρ)/(2 − ρ)`, ρ
+    /// being the chance an arrival finds the server busy; `share` stands for ρ (σ for round
+    /// robin's regular arrivals, Erlang C for a pool). Matched by a balanced-means
+    /// hyperexponential: `slow = (1 − √((v − 1)/(v + 1)))/2`.
+    pub(super) fn shared(self, share: f64) -> Self {
+        let share = share.clamp(0.0, 1.0);
+        if share.is_nan() || share <= 0.0 {
+            return self;
+        }
+        let v = (2.0 + share) / (2.0 - share);
+        Response { slow: (1.0 - ((v - 1.0) / (v + 1.0)).sqrt()) / 2.0, ..self }
+    }
+
+    /// The time in service's exponential branches: (probability, mean).
+    fn branches(&self) -> impl Iterator<Item = (f64, f64)> {
+        let fast = 1.0 - self.slow;
+        let split = self.slow > 0.0;
+        let (m_fast, m_slow) =
+            if split { (self.service / (2.0 * fast), self.service / (2.0 * self.slow)) } else { (self.service, 0.0) };
+        [(fast, m_fast), (self.slow, m_slow)].into_iter().filter(|&(p, _)| p > 0.0)
+    }
+
+    pub(super) fn mean(&self) -> f64 {
+        self.shift + self.service + self.wait_prob * self.wait_given
+    }
+
+    /// The mean of `T` given `T ≤ timeout` (the whole mean without a timeout):
+    /// `(E[T] − E[T; T > τ]) / (1 − S(τ))`, with `E[T; T > τ] = τ·S(τ) + ∫_τ^∞ S(t) dt`.
+    pub(super) fn answered_mean(&self, timeout: Option<f64>) -> f64 {
+        let Some(tau) = timeout else { return self.mean() };
+        let tail = self.survival(tau);
+        if tail <= 0.0 {
+            return self.mean();
+        }
+        if tail >= 1.0 {
+            return tau;
+        }
+        let beyond = tau * tail + self.integrated_survival(tau);
+        ((self.mean() - beyond) / (1.0 - tail)).clamp(0.0, tau)
+    }
+
+    /// `∫_t^∞ P(T > u) du` for `t ≥ shift`: each exponential part's tail integrates to its mean
+    /// times its tail.
+    fn integrated_survival(&self, t: f64) -> f64 {
+        let u = (t - self.shift).max(0.0);
+        self.branches().map(|(p, m)| p * self.integrated_branch(m, u)).sum()
+    }
+
+    /// [`Response::integrated_survival`] for a time in service exponential of mean `m1`.
+    fn integrated_branch(&self, m1: f64, u: f64) -> f64 {
+        let m2 = self.wait_given;
+        let served = m1 * exp_tail(m1, u);
+        let waited = if m1 > 0.0 && m2 > 0.0 && (1.0 / m1 - 1.0 / m2).abs() > SAME_RATE / m1.min(m2) {
+            // ∫ (r2 e^(−r1 u) − r1 e^(−r2 u)) / (r2 − r1) = (m1·r2 e^(−r1 u) − m2·r1 e^(−r2 u)) / (r2 − r1).
+            let (r1, r2) = (1.0 / m1, 1.0 / m2);
+            (m1 * r2 * (-r1 * u).exp() - m2 * r1 * (-r2 * u).exp()) / (r2 - r1)
+        } else if m1 > 0.0 && m2 > 0.0 {
+            // Erlang-2 of rate r: ∫ (1 + r u) e^(−r u) = (2 + r u) e^(−r u) / r.
+            let r = 1.0 / m1;
+            (2.0 + r * u) * (-r * u).exp() / r
+        } else {
+            let m = m1.max(m2);
+            m * exp_tail(m, u)
+        };
+        (1.0 - self.wait_prob) * served + self.wait_prob * waited
+    }
+
+    /// `P(T > t)`.
+    pub(super) fn survival(&self, t: f64) -> f64 {
+        let u = t - self.shift;
+        if u < 0.0 {
+            return 1.0;
+        }
+        // Beyond UNDERFLOW of its longest mean every exponential part is exactly 0 in f64: a
+        // timeout of a minute on millisecond requests costs no exponentials.
+        let longest = self.branches().fold(self.wait_given, |m, (_, b)| m.max(b));
+        if longest.is_finite() && u > UNDERFLOW * longest {
+            return 0.0;
+        }
+        let branch = |m: f64| {
+            let waited = sum_of_exp_tail(m, self.wait_given, u);
+            (1.0 - self.wait_prob) * exp_tail(m, u) + self.wait_prob * waited
+        };
+        self.branches().map(|(p, m)| p * branch(m)).sum()
+    }
+
+    pub(super) fn quantile(&self, p: f64) -> f64 {
+        let scale = self.service + self.wait_given;
+        if !(p > 0.0 && scale > 0.0 && scale.is_finite()) {
+            return self.shift;
+        }
+        let target = 1.0 - p.min(MAX_P);
+        let mut hi = scale;
+        while self.survival(self.shift + hi) > target {
+            hi *= 2.0;
+        }
+        let mut lo = 0.0;
+        for _ in 0..BISECTIONS {
+            let mid = 0.5 * (lo + hi);
+            if self.survival(self.shift + mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        self.shift + hi
+    }
+}
+
+/// `P(X > u)` for X exponential of the given mean (a zero mean is the constant 0), `u ≥ 0`.
+fn exp_tail(mean: f64, u: f64) -> f64 {
+    if mean > 0.0 {
+        (-u / mean).exp()
+    } else if u > 0.0 {
+        0.0
+    } else {
+        1.0
+    }
+}
+
+/// `P(X + Y > u)` for independent exponentials of means `m1`, `m2` (hypoexponential).
+fn sum_of_exp_tail(m1: f64, m2: f64, u: f64) -> f64 {
+    if !(m1 > 0.0 && m2 > 0.0) {
+        return exp_tail(m1.max(m2), u);
+    }
+    let (r1, r2) = (1.0 / m1, 1.0 / m2);
+    if (r1 - r2).abs() <= SAME_RATE * r1.max(r2) {
+        // Erlang-2 limit: (1 + r·u)·e^(−r·u).
+        return (1.0 + r1 * u) * (-r1 * u).exp();
+    }
+    (r2 * (-r1 * u).exp() - r1 * (-r2 * u).exp()) / (r2 - r1)
+}
