@@ -9,7 +9,7 @@ use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
 use super::overrides::Override;
 use super::schema::{RawScenario, RawTaskDefinition};
 use super::source_map::SourceMap;
-use super::{aws_json, bounds, companion, structure};
+use super::{aws_json, bounds, companion, file_kind, structure};
 use super::{validate, ImportedFile, Scenario};
 
 /// Why a scenario could not be loaded.
@@ -79,6 +79,10 @@ pub fn load_str(text: &str, file: &str, default_name: &str) -> Result<Scenario, 
     let repeated = duplicate_keys(&map);
     let with = |more: Vec<Diagnostic>| ScenarioError::new(file, repeated.iter().cloned().chain(more).collect());
     let raw: RawScenario = deserialize_text(text).map_err(|ds| {
+        // A file of another kind (an AWS JSON shape, a template) says what it is instead.
+        if let Some(d) = file_kind::identify(text, file) {
+            return ScenarioError::new(file, vec![d]);
+        }
         // serde's "duplicate field" is the repetition already reported, with both lines.
         let repetition = |d: &Diagnostic| !repeated.is_empty() && d.message.starts_with("duplicate field");
         with(ds.into_iter().filter(|d| !repetition(d)).map(locate).collect())
@@ -195,6 +199,10 @@ impl Document {
     /// Parses scenario `text` from `file` (whose directory is where `import:` paths start). Only
     /// YAML syntax is checked here; [`Document::load`] validates.
     pub fn parse(text: &str, file: &str, default_name: &str) -> Result<Document, ScenarioError> {
+        // No scenario is of another kind (see file_kind): one that is says so, and nothing else.
+        if let Some(d) = file_kind::identify(text, file) {
+            return Err(ScenarioError::new(file, vec![d]));
+        }
         let (value, map) = parse_yaml(text, file)?;
         let dir = Path::new(file).parent().unwrap_or(Path::new("")).to_path_buf();
         Ok(Document { value, map, prefix: String::new(), file: file.into(), dir, default_name: default_name.into() })

@@ -8,6 +8,7 @@ mod aws_json;
 mod bounds;
 mod companion;
 mod diagnostics;
+mod file_kind;
 mod load;
 mod overrides;
 mod path;
@@ -19,6 +20,7 @@ mod validate;
 mod values;
 
 pub use diagnostics::{closest, shown, suggestion, Diagnostic, ScenarioError};
+pub use file_kind::identify_experiment;
 pub use load::{default_name, load, load_overridden, load_str, parse_yaml, Document, LoadError};
 pub use overrides::{parse_assignment, Origin, Override};
 pub use source_map::SourceMap;

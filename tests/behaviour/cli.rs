@@ -146,3 +146,54 @@ fn a_run_estimated_past_the_size_budget_is_refused_with_its_numbers_unless_force
     let forced = ecsim(&["run", quickstart, "--force", "--out", out.to_str().unwrap()]);
     assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
 }
+
+#[test]
+fn a_file_that_is_not_a_scenario_says_what_it_is_and_what_uses_it() {
+    // (file, what it is, what uses it): not "did you mean `duration`?" for `Description`.
+    let cases = [
+        (
+            "tests/fixtures/taskdefs/fargate-web.json",
+            "an AWS task definition",
+            "{ import: tests/fixtures/taskdefs/fargate-web.json }",
+        ),
+        ("tests/fixtures/aws/service.json", "an ECS service in AWS's JSON", "write it under `services:`"),
+        ("tests/fixtures/aws/scaling-policy.json", "Application Auto Scaling JSON", "`autoscaling:`"),
+        (
+            "tests/fixtures/aws/template.yaml",
+            "an AWS CloudFormation template",
+            "ecsim does not read CloudFormation yet",
+        ),
+        ("tests/fixtures/aws/main.tf", "a Terraform configuration", "`aws_ecs_*` resources"),
+        (
+            "scenarios/experiments/capacity-plan.yaml",
+            "an ecsim experiment",
+            "`ecsim sweep scenarios/experiments/capacity-plan.yaml`",
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, what, use_it) in cases {
+        for command in ["validate", "run"] {
+            let out_dir = tmp.path().join("out");
+            let out =
+                ecsim(&[command, file, "--out", out_dir.to_str().unwrap()][..if command == "run" { 4 } else { 2 }]);
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{command} {file}: {err}");
+            assert!(err.contains(&format!("{file}: .: this is {what}")), "{command} {file}: {err}");
+            assert!(err.contains(use_it), "{command} {file}: {err}");
+            assert!(err.ends_with("1 problem found\n"), "{command} {file}: one problem, not the schema's: {err}");
+            assert!(!err.contains("did you mean"), "{command} {file}: {err}");
+            assert!(!out_dir.exists(), "{command} {file} wrote outputs");
+        }
+    }
+}
+
+#[test]
+fn a_scenario_given_to_sweep_says_to_run_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ecsim(&["sweep", "scenarios/quickstart.yaml", "--out", tmp.path().join("o").to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("scenarios/quickstart.yaml: .: this is an ecsim scenario, not an ecsim experiment"), "{err}");
+    assert!(err.contains("run it with `ecsim run scenarios/quickstart.yaml`"), "{err}");
+    assert!(err.ends_with("1 problem found\n"), "{err}");
+}

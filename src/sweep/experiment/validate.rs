@@ -11,7 +11,8 @@ use super::{folder_name, Constraint, Experiment, ExperimentError, Objective, Var
 use crate::engine::SimDuration;
 use crate::metrics::column_named;
 use crate::scenario::{
-    default_name, parse_yaml, suggestion, Diagnostic, Document, Origin, Override, Scenario, ScenarioError, SourceMap,
+    default_name, identify_experiment, parse_yaml, suggestion, Diagnostic, Document, Origin, Override, Scenario,
+    ScenarioError, SourceMap,
 };
 use crate::sweep::measures::{measure_index, MeasureSpec, OverTime, Slo, Unit, MEASURES};
 
@@ -53,8 +54,14 @@ pub type BaseReader<'a> = dyn Fn(&str) -> Result<(String, Vec<u8>), String> + 'a
 /// Validates experiment `text` of `file`; `read_base` reads a base scenario path relative to the
 /// experiment file, giving its display name and bytes.
 pub fn from_str(text: &str, file: &str, read_base: &BaseReader<'_>) -> Result<Experiment, ExperimentError> {
-    let (raw, map): (RawExperiment, SourceMap) =
-        parse_yaml(text, file).map_err(|e| ExperimentError::Invalid(vec![(String::new(), e)]))?;
+    let (raw, map): (RawExperiment, SourceMap) = parse_yaml(text, file).map_err(|e| {
+        // A scenario or an AWS file given as the experiment says what it is instead.
+        let e = match identify_experiment(text, file) {
+            Some(d) => ScenarioError::new(file, vec![d]),
+            None => e,
+        };
+        ExperimentError::Invalid(vec![(String::new(), e)])
+    })?;
     let mut p = Problems { file, map: &map, found: Vec::new() };
     if raw.experiment.trim().is_empty() {
         p.add("experiment", "the experiment needs a name", Some("e.g. `experiment: capacity-plan`".into()));

@@ -1,0 +1,236 @@
+//! What a file given as a scenario is when it is not one: AWS's own JSON shapes (a task
+//! definition, a service, Application Auto Scaling, CloudWatch, capacity providers and Auto
+//! Scaling groups), a CloudFormation template, a Terraform file, an ecsim experiment or a trace.
+//!
+//! [`identify`] looks only at a document that failed to load as a scenario, and only at its
+//! top-level keys (or, for Terraform, its first blocks): a scenario with a typo is never taken for
+//! something else, because every shape below needs keys that no scenario has. The answer is one
+//! diagnostic that says what the file is and which command or `import:` uses it, in place of the
+//! misleading "unknown field" hints a scenario's schema would give ("did you mean `duration`?" for
+//! CloudFormation's `Description`).
+
+use serde_yaml::Value;
+
+use super::diagnostics::Diagnostic;
+
+/// A kind of file that is not a scenario, and what to do with it.
+struct Kind {
+    /// What the file is, in AWS's words.
+    what: &'static str,
+    /// The command or scenario field that uses it (`{file}` stands for the file's path).
+    use_it: &'static str,
+}
+
+const TASK_DEFINITION: Kind = Kind {
+    what: "an AWS task definition (register-task-definition input or describe-task-definition output)",
+    use_it: "a scenario imports it: `task_definitions: { NAME: { import: {file} } }` (README: Scenario reference, Importing AWS task definitions)",
+};
+const SERVICE: Kind = Kind {
+    what: "an ECS service in AWS's JSON (create-service input or describe-services output)",
+    use_it: "ecsim does not import services yet: write it under `services:` (desiredCount is `desired_count`, \
+             capacityProviderStrategy `capacity_provider_strategy`; README: Scenario reference)",
+};
+const SCALING: Kind = Kind {
+    what: "Application Auto Scaling JSON (register-scalable-target, put-scaling-policy or put-scheduled-action)",
+    use_it: "ecsim does not import scaling JSON yet: write it under the service's `autoscaling:` (README: Autoscaling: tasks and instances)",
+};
+const ALARM: Kind = Kind {
+    what: "a CloudWatch alarm (put-metric-alarm input or describe-alarms output)",
+    use_it: "ecsim does not import alarms yet: write it under `alarms:` or a step policy's alarm (README: Autoscaling: tasks and instances)",
+};
+const METRIC_DATA: Kind = Kind {
+    what: "CloudWatch metric data (get-metric-data or get-metric-statistics output)",
+    use_it: "a scenario replays it as a rate: `rate: { trace: { file: {file} } }` (README: Trace replay)",
+};
+const CAPACITY: Kind = Kind {
+    what: "ECS capacity providers in AWS's JSON (create-capacity-provider or put-cluster-capacity-providers)",
+    use_it: "ecsim does not import capacity providers yet: write them under `capacity_providers:` (README: Scenario reference)",
+};
+const AUTO_SCALING_GROUP: Kind = Kind {
+    what: "an EC2 Auto Scaling group in AWS's JSON (create-auto-scaling-group or describe-auto-scaling-groups)",
+    use_it: "ecsim does not import Auto Scaling groups yet: write it as a capacity provider's `auto_scaling_group:` \
+             (README: Scenario reference)",
+};
+const CLOUDFORMATION: Kind = Kind {
+    what: "an AWS CloudFormation template",
+    use_it: "ecsim does not read CloudFormation yet: write the scenario's `task_definitions:`, `services:` and \
+             `capacity_providers:` from its resources (README: Scenario reference)",
+};
+const TERRAFORM: Kind = Kind {
+    what: "a Terraform configuration (HCL)",
+    use_it: "ecsim does not read Terraform: write the scenario from its `aws_ecs_*` resources; an \
+             `aws_ecs_task_definition`'s `container_definitions`, saved as `{\"containerDefinitions\": [...]}` with its \
+             `cpu`, `memory` and `networkMode`, imports as a task definition (README: Scenario reference, Importing AWS \
+             task definitions)",
+};
+const SCENARIO: Kind = Kind {
+    what: "an ecsim scenario",
+    use_it: "run it with `ecsim run {file}`, or compare variants of it with an experiment whose `base:` is `{file}` \
+             (README: Experiments)",
+};
+const EXPERIMENT: Kind = Kind {
+    what: "an ecsim experiment (variants and seeds of a base scenario)",
+    use_it: "run it with `ecsim sweep {file}`",
+};
+
+/// The diagnostic for a file that is recognisably not a scenario, or `None` (then the scenario's
+/// own problems are reported).
+pub fn identify(text: &str, file: &str) -> Option<Diagnostic> {
+    let kind = match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Mapping(map)) => of_document(&map),
+        // HCL is no YAML mapping: a syntax error, or a long plain string.
+        _ => is_terraform(text).then_some(&TERRAFORM),
+    }?;
+    Some(diagnostic(kind, file, "an ecsim scenario"))
+}
+
+/// [`identify`] for a file given as an experiment (`ecsim sweep`): a scenario is named as such.
+pub fn identify_experiment(text: &str, file: &str) -> Option<Diagnostic> {
+    let kind = match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Mapping(map)) if !map.contains_key("experiment") && map.contains_key("duration") => Some(&SCENARIO),
+        Ok(Value::Mapping(map)) => of_document(&map).filter(|k| k.what != EXPERIMENT.what),
+        _ => is_terraform(text).then_some(&TERRAFORM),
+    }?;
+    Some(diagnostic(kind, file, "an ecsim experiment"))
+}
+
+fn diagnostic(kind: &Kind, file: &str, expected: &str) -> Diagnostic {
+    Diagnostic {
+        file: None,
+        path: ".".into(),
+        line: None,
+        message: format!("this is {}, not {expected}", kind.what),
+        hint: Some(kind.use_it.replace("{file}", file)),
+    }
+}
+
+/// Terraform's blocks: `resource "aws_…" "name" {`, `provider "aws" {`, `terraform {`, `module "…" {`.
+fn is_terraform(text: &str) -> bool {
+    text.lines().map(str::trim_start).any(|line| {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("resource" | "data"), Some(kind)) => kind.starts_with("\"aws_"),
+            (Some("provider"), Some("\"aws\"")) => true,
+            (Some("terraform" | "module" | "variable"), Some(next)) => next == "{" || next.starts_with('"'),
+            _ => false,
+        }
+    })
+}
+
+/// AWS's JSON shapes and the other YAML documents, by their top-level keys: each needs a key
+/// that a scenario does not have, so a valid scenario is never one of them.
+fn of_document(map: &serde_yaml::Mapping) -> Option<&'static Kind> {
+    let has = |key: &str| map.contains_key(key);
+    let any = |keys: &[&str]| keys.iter().any(|k| has(k));
+    if any(&["AWSTemplateFormatVersion", "Resources"]) {
+        return Some(&CLOUDFORMATION);
+    }
+    if any(&["containerDefinitions", "taskDefinitionArn"])
+        || map
+            .get("taskDefinition")
+            .is_some_and(|t| t.as_mapping().is_some_and(|m| m.contains_key("containerDefinitions")))
+    {
+        return Some(&TASK_DEFINITION);
+    }
+    // describe-services: `services` is a list (a scenario's is a map).
+    // create-service output wraps the service in `service`; describe-services lists them.
+    let wrapped = map.get("service").is_some_and(|s| s.as_mapping().is_some_and(|m| m.contains_key("serviceName")));
+    if has("serviceName") || wrapped || map.get("services").is_some_and(Value::is_sequence) {
+        return Some(&SERVICE);
+    }
+    if any(&[
+        "ServiceNamespace",
+        "ScalableDimension",
+        "ScalableTargets",
+        "ScalingPolicies",
+        "ScheduledActions",
+        "TargetTrackingScalingPolicyConfiguration",
+        "StepScalingPolicyConfiguration",
+    ]) {
+        return Some(&SCALING);
+    }
+    if any(&["AlarmName", "MetricAlarms"]) {
+        return Some(&ALARM);
+    }
+    if any(&["MetricDataResults", "Datapoints"]) {
+        return Some(&METRIC_DATA);
+    }
+    if any(&["autoScalingGroupProvider", "capacityProviders", "defaultCapacityProviderStrategy"]) {
+        return Some(&CAPACITY);
+    }
+    if any(&["AutoScalingGroupName", "AutoScalingGroups"]) {
+        return Some(&AUTO_SCALING_GROUP);
+    }
+    if has("experiment") && any(&["base", "variants", "axes"]) {
+        return Some(&EXPERIMENT);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn what(text: &str) -> Option<String> {
+        identify(text, "f.json").map(|d| d.message)
+    }
+
+    #[test]
+    fn aws_shapes_are_named() {
+        let cases = [
+            (r#"{"family": "web", "containerDefinitions": [{"name": "a", "image": "a"}]}"#, "task definition"),
+            (r#"{"taskDefinition": {"containerDefinitions": []}}"#, "task definition"),
+            (r#"{"cluster": "c", "serviceName": "web", "desiredCount": 2}"#, "ECS service"),
+            (r#"{"services": [{"serviceName": "web"}], "failures": []}"#, "ECS service"),
+            (
+                r#"{"ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount"}"#,
+                "Application Auto Scaling",
+            ),
+            (r#"{"PolicyName": "p", "TargetTrackingScalingPolicyConfiguration": {}}"#, "Application Auto Scaling"),
+            (r#"{"AlarmName": "high", "MetricName": "CPUUtilization"}"#, "CloudWatch alarm"),
+            (r#"{"MetricDataResults": [{"Id": "m", "Timestamps": [], "Values": []}]}"#, "metric data"),
+            (r#"{"name": "cp", "autoScalingGroupProvider": {}}"#, "capacity providers"),
+            (r#"{"AutoScalingGroupName": "g", "MinSize": 1}"#, "Auto Scaling group"),
+            ("AWSTemplateFormatVersion: '2010-09-09'\nDescription: x\nResources: {}\n", "CloudFormation"),
+            ("experiment: cost\nbase: scenario.yaml\nvariants: []\n", "experiment"),
+        ];
+        for (text, kind) in cases {
+            let message = what(text).unwrap_or_else(|| panic!("{text}: not identified"));
+            assert!(message.contains(kind), "{text}: {message}");
+        }
+    }
+
+    #[test]
+    fn terraform_is_named() {
+        let tf = "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nresource \"aws_ecs_service\" \"web\" {\n}\n";
+        assert!(what(tf).unwrap().contains("Terraform"));
+    }
+
+    #[test]
+    fn a_scenario_with_mistakes_is_not_taken_for_something_else() {
+        for text in [
+            "duration: 1h\nzones: [a]\nservices: { web: { desird_count: 2 } }\n",
+            "name: x\nduraton: 1h\n",
+            "- a list\n",
+            "not: [valid yaml",
+        ] {
+            assert_eq!(what(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_scenario_given_as_an_experiment_is_named() {
+        let d = identify_experiment("name: q\nduration: 1h\nzones: [a]\n", "q.yaml").unwrap();
+        assert_eq!(d.message, "this is an ecsim scenario, not an ecsim experiment");
+        assert!(d.hint.unwrap().starts_with("run it with `ecsim run q.yaml`"));
+        let d = identify_experiment(r#"{"serviceName": "web"}"#, "s.json").unwrap();
+        assert!(d.message.starts_with("this is an ECS service"), "{}", d.message);
+        assert_eq!(identify_experiment("experiment: e\nbase: s.yaml\nvarants: []\n", "e.yaml"), None);
+    }
+
+    #[test]
+    fn the_hint_names_the_file_in_the_command() {
+        let d = identify("experiment: e\nbase: s.yaml\n", "plans/e.yaml").unwrap();
+        assert_eq!(d.hint.as_deref(), Some("run it with `ecsim sweep plans/e.yaml`"));
+    }
+}
