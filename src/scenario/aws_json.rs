@@ -327,7 +327,7 @@ impl ContainerDefinition {
     fn into_raw(self) -> RawContainerDefinition {
         RawContainerDefinition {
             name: self.name,
-            image: self.image,
+            image: Some(self.image),
             cpu: self.cpu,
             memory: self.memory,
             memory_reservation: self.memory_reservation,

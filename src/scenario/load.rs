@@ -7,9 +7,9 @@ use super::path::Path as DocPath;
 
 use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
 use super::overrides::Override;
-use super::schema::{RawScenario, RawTaskDefinition};
+use super::schema::RawScenario;
 use super::source_map::SourceMap;
-use super::{aws_json, bounds, companion, file_kind, structure};
+use super::{aws_json, bounds, companion, file_kind, import_merge, structure};
 use super::{validate, ImportedFile, Scenario};
 
 /// Why a scenario could not be loaded.
@@ -320,14 +320,24 @@ struct Imports {
     /// declared name, so that "did you mean" still considers the definitions left out.
     unknown: BTreeMap<String, String>,
     declared: Vec<String>,
-    /// Imported definitions by name: the file's name in diagnostics, and its text.
-    files: BTreeMap<String, (String, String)>,
+    /// Imported definitions by name.
+    files: BTreeMap<String, Imported>,
     /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
     read: Vec<ImportedFile>,
 }
 
-/// Replaces every task definition that has `import:` by the AWS task definition JSON it names,
-/// relative to `base` (the scenario's directory). A failed import removes the definition.
+/// A definition read from an AWS JSON file.
+struct Imported {
+    /// The file's name in diagnostics.
+    shown: String,
+    text: String,
+    /// The fields the scenario wrote beside `import:`, where they are in the merged definition.
+    written: Vec<import_merge::Written>,
+}
+
+/// Replaces every task definition that has `import:` by the AWS task definition JSON it names
+/// (relative to `base`, the scenario's directory) with the fields written beside `import:`
+/// merged over it. A failed import removes the definition.
 fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     let mut imports = Imports::default();
     let mut failed = BTreeSet::new();
@@ -341,15 +351,6 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
             message,
             hint: hint.map(str::to_string),
         };
-        let inline = inline_fields(td);
-        if !inline.is_empty() {
-            let fields: Vec<String> = inline.iter().map(|f| format!("`{f}`")).collect();
-            let message = "`import` takes the whole definition from the file; remove the other fields".to_string();
-            let hint = format!("remove {}, or `import`", fields.join(", "));
-            imports.problems.push(error(path, message, Some(&hint)));
-            failed.insert(name.clone());
-            continue;
-        }
         let resolved = base.join(&import);
         let shown = resolved.display().to_string();
         let text = match companion::read_text(&resolved) {
@@ -365,9 +366,11 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
         };
         match aws_json::parse_task_definition(&text, &shown) {
             Ok(parsed) => {
-                *td = parsed;
+                // The fields written beside `import:` merge over the file's (see import_merge).
+                let (merged, written) = import_merge::merge(parsed, std::mem::take(td));
+                *td = merged;
                 imports.read.push(ImportedFile { path: import.clone(), text: text.clone() });
-                imports.files.insert(name.clone(), (shown, text));
+                imports.files.insert(name.clone(), Imported { shown, text, written });
             }
             Err(problems) => {
                 imports.problems.extend(problems);
@@ -394,33 +397,6 @@ fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     imports
 }
 
-/// The fields an `import:` entry gives besides `import` (none is allowed).
-fn inline_fields(td: &RawTaskDefinition) -> Vec<&'static str> {
-    // Destructured in full so that a new field cannot be forgotten here.
-    let RawTaskDefinition {
-        import: _,
-        cpu,
-        memory,
-        network_mode,
-        requires_compatibilities,
-        runtime_platform,
-        placement_constraints,
-        container_definitions,
-    } = td;
-    [
-        ("cpu", cpu.is_some()),
-        ("memory", memory.is_some()),
-        ("network_mode", network_mode.is_some()),
-        ("requires_compatibilities", requires_compatibilities.is_some()),
-        ("runtime_platform", runtime_platform.is_some()),
-        ("placement_constraints", placement_constraints.is_some()),
-        ("container_definitions", !container_definitions.is_empty()),
-    ]
-    .into_iter()
-    .filter_map(|(field, given)| given.then_some(field))
-    .collect()
-}
-
 impl Imports {
     /// Validation's problems, without those that only say a failed import is missing, and with those
     /// inside an imported definition moved to where they are in its JSON file.
@@ -440,12 +416,19 @@ impl Imports {
                             None if inner.is_empty() => inner,
                             None => return None,
                         };
-                        Some((file, inner.to_string()))
+                        Some((name, file, inner.to_string()))
                     })
                 });
-                if let Some(((shown, text), inner)) = imported {
-                    let (path, line) = aws_json::locate(text, &inner);
-                    (d.file, d.path, d.line) = (Some(shown.clone()), path, line);
+                match imported {
+                    // A field the scenario wrote: the problem stays in the scenario, at its path.
+                    Some((name, file, inner)) if let Some(p) = import_merge::written_path(&file.written, &inner) => {
+                        d.path = format!("task_definitions.{name}.{p}");
+                    }
+                    Some((_, file, inner)) => {
+                        let (path, line) = aws_json::locate(&file.text, &inner);
+                        (d.file, d.path, d.line) = (Some(file.shown.clone()), path, line);
+                    }
+                    None => {}
                 }
                 d
             })

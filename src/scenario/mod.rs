@@ -9,6 +9,7 @@ mod bounds;
 mod companion;
 mod diagnostics;
 mod file_kind;
+mod import_merge;
 mod load;
 mod overrides;
 mod path;

@@ -121,13 +121,56 @@ fn a_wrong_enum_value_suggests_the_intended_one() {
     ");
 }
 
+/// Loads `yaml` (in tests/fixtures, so `taskdefs/` resolves) or panics with its problems.
+fn valid(yaml: &str) -> Scenario {
+    load_str(yaml, "tests/fixtures/ok.yaml", "ok").unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
-fn import_takes_the_whole_definition() {
-    let report = errors(&with_import("  api:\n    import: taskdefs/fargate-web.json\n    cpu: 1024"));
-    insta::assert_snapshot!(report, @"
-    tests/fixtures/bad.yaml:4: task_definitions.api: `import` takes the whole definition from the file; remove the other fields
-      hint: remove `cpu`, or `import`
-    ");
+fn fields_written_beside_import_merge_over_the_file() {
+    // fargate-web.json: task cpu "512", memory "1024", one container `web` of cpu 0, port 8080.
+    let yaml = with_import(
+        "  api:\n    import: taskdefs/fargate-web.json\n    cpu: 1024\n    memory: 2048\n    container_definitions:\n      \
+         - { name: web, behaviour: { exits_after: 10m, exit_code: 137 } }\n      \
+         - { name: envoy, image: envoy:1.30, cpu: 128, memory: 128, essential: false }",
+    );
+    let scenario = valid(&yaml);
+    let api = definition(&scenario, "api");
+    assert_eq!((api.cpu, api.memory), (Some(1024), Some(2048)), "the scenario's task size replaces the file's");
+    assert_eq!(api.network_mode, NetworkMode::Awsvpc, "what the scenario does not write is the file's");
+    assert_eq!(containers(api), [("web", 0, None, None, true), ("envoy", 128, Some(128), None, false)]);
+    let web = &api.containers[0];
+    assert_eq!(web.image, "123456789012.dkr.ecr.us-east-1.amazonaws.com/web-frontend:4.2.0", "the file's image");
+    assert_eq!(ports(api), [(8080, Some(8080))], "the file's port mappings");
+    // The written behaviour takes effect: the task crashes at 10 minutes with the OOM code.
+    let (_, summary, _) = run(&scenario);
+    let stops = &summary.services[0].stop_reasons;
+    assert!(stops.keys().any(|r| r.contains("exited")), "the crash the override adds happens: {stops:?}");
+}
+
+#[test]
+fn a_problem_in_a_written_field_is_reported_in_the_scenario_the_rest_in_the_file() {
+    // The written cpu is not a Fargate size: the scenario's line 6, not the file's.
+    let report = errors(&with_import("  api:\n    import: taskdefs/fargate-web.json\n    cpu: 300"));
+    assert!(report.contains("tests/fixtures/bad.yaml:6: task_definitions.api.cpu:"), "{report}");
+    assert!(!report.contains("fargate-web.json"), "{report}");
+    // A written behaviour's problem and a new container without its image are the scenario's too.
+    let yaml = with_import(
+        "  api:\n    import: taskdefs/fargate-web.json\n    container_definitions:\n      \
+         - { name: web, behaviour: { exit_code: 999 } }\n      - { name: envoy }",
+    );
+    let report = errors(&yaml);
+    assert!(
+        report.contains("tests/fixtures/bad.yaml:7: task_definitions.api.container_definitions[0].behaviour"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "tests/fixtures/bad.yaml:8: task_definitions.api.container_definitions[1]: missing field `image`"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("fargate-web.json"), "nothing in the file is wrong: {report}");
 }
 
 #[test]

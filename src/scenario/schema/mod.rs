@@ -109,8 +109,8 @@ pub struct RawImagePull {
     pub throughput_mb_per_s: Option<f64>,
 }
 
-/// A task definition written inline, or `import:`ed from an AWS task definition JSON file (then no
-/// other field may be given: the file is the definition).
+/// A task definition written inline, or `import:`ed from an AWS task definition JSON file (then the
+/// fields written beside it merge over the file's: see `import_merge`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTaskDefinition {
@@ -183,7 +183,8 @@ pub struct RawContainerDependency {
 #[serde(deny_unknown_fields)]
 pub struct RawContainerDefinition {
     pub name: String,
-    pub image: String,
+    /// Required (validation says so), except in a container merged over an imported one.
+    pub image: Option<String>,
     pub image_size_mb: Option<f64>,
     pub cpu: Option<i64>,
     pub memory: Option<i64>,

@@ -208,6 +208,9 @@ fn container(
     mode: NetworkMode,
 ) -> Option<ContainerDefinition> {
     let before = c.error_count();
+    if raw.image.is_none() {
+        c.error(path, "missing field `image`", Some("every container names its image, e.g. `image: nginx:1.27`"));
+    }
     let cpu = c.count(&path.field("cpu"), raw.cpu.unwrap_or(0));
     let memory = raw.memory.map(|m| c.int_in(&path.field("memory"), m, MIN_CONTAINER_MEMORY_MIB, i64::from(u32::MAX)));
     let reservation = raw
@@ -249,7 +252,7 @@ fn container(
     }
     Some(ContainerDefinition {
         name: raw.name.clone(),
-        image: raw.image.clone(),
+        image: raw.image.clone().unwrap_or_default(),
         image_size_mb,
         cpu: cpu?,
         memory: memory.flatten(),

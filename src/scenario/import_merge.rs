@@ -1,0 +1,224 @@
+//! `import:` with overrides: the fields a scenario writes beside `import:` are merged over the
+//! AWS task definition the file holds, so an imported definition can be given a `behaviour:` (an
+//! OOM, a crash), another `cpu`, or a sidecar without copying the file.
+//!
+//! The rule, like a strategic merge patch keyed by container name:
+//! - a task-level field written in the scenario (`cpu`, `memory`, `network_mode`,
+//!   `requires_compatibilities`, `runtime_platform`, `placement_constraints`) replaces the file's;
+//! - a container the scenario lists under `container_definitions` with the `name` of one of the
+//!   file's is merged into it field by field: each field written replaces the file's whole (a
+//!   `behaviour:`, a `health_check:`, the `port_mappings` list), the others stay the file's;
+//! - a container of another name is added after the file's, and must be complete (an `image`).
+//!
+//! [`merge`] also says where each written field ended up, so that a problem in it is reported at
+//! its line in the scenario, and every other problem of the definition at its place in the JSON.
+
+use super::schema::{RawContainerDefinition, RawTaskDefinition};
+
+/// Where a field written beside `import:` ended up: its path in the merged definition and in the
+/// scenario, both relative to the definition (`container_definitions[1].behaviour` and
+/// `container_definitions[0].behaviour`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub merged: String,
+    pub written: String,
+}
+
+/// `over` (the scenario's fields, its `import` aside) merged over `imported` (the file's
+/// definition), and where each written field is in the result.
+pub fn merge(imported: RawTaskDefinition, over: RawTaskDefinition) -> (RawTaskDefinition, Vec<Written>) {
+    // Destructured in full so that a new field cannot be forgotten here.
+    let RawTaskDefinition {
+        import: _,
+        cpu,
+        memory,
+        network_mode,
+        requires_compatibilities,
+        runtime_platform,
+        placement_constraints,
+        container_definitions,
+    } = over;
+    let mut written = Vec::new();
+    let mut note = |field: &str, given: bool| {
+        if given {
+            written.push(Written { merged: field.into(), written: field.into() });
+        }
+    };
+    note("cpu", cpu.is_some());
+    note("memory", memory.is_some());
+    note("network_mode", network_mode.is_some());
+    note("requires_compatibilities", requires_compatibilities.is_some());
+    note("runtime_platform", runtime_platform.is_some());
+    note("placement_constraints", placement_constraints.is_some());
+    let mut containers = imported.container_definitions;
+    for (i, c) in container_definitions.into_iter().enumerate() {
+        let from = format!("container_definitions[{i}]");
+        match containers.iter().position(|base| base.name == c.name) {
+            Some(j) => {
+                let to = format!("container_definitions[{j}]");
+                for field in container_fields(&c) {
+                    written.push(Written { merged: format!("{to}.{field}"), written: format!("{from}.{field}") });
+                }
+                let base = std::mem::take(&mut containers[j]);
+                containers[j] = merge_container(base, c);
+            }
+            None => {
+                written.push(Written { merged: format!("container_definitions[{}]", containers.len()), written: from });
+                containers.push(c);
+            }
+        }
+    }
+    let merged = RawTaskDefinition {
+        import: imported.import,
+        cpu: cpu.or(imported.cpu),
+        memory: memory.or(imported.memory),
+        network_mode: network_mode.or(imported.network_mode),
+        requires_compatibilities: requires_compatibilities.or(imported.requires_compatibilities),
+        runtime_platform: runtime_platform.or(imported.runtime_platform),
+        placement_constraints: placement_constraints.or(imported.placement_constraints),
+        container_definitions: containers,
+    };
+    (merged, written)
+}
+
+/// `over` merged into `base` (same name): each field `over` gives replaces `base`'s.
+fn merge_container(base: RawContainerDefinition, over: RawContainerDefinition) -> RawContainerDefinition {
+    let RawContainerDefinition {
+        name,
+        image,
+        image_size_mb,
+        cpu,
+        memory,
+        memory_reservation,
+        essential,
+        port_mappings,
+        start_time,
+        stop_time,
+        stop_timeout,
+        health_check,
+        depends_on,
+        behaviour,
+    } = over;
+    RawContainerDefinition {
+        name,
+        image: image.or(base.image),
+        image_size_mb: image_size_mb.or(base.image_size_mb),
+        cpu: cpu.or(base.cpu),
+        memory: memory.or(base.memory),
+        memory_reservation: memory_reservation.or(base.memory_reservation),
+        essential: essential.or(base.essential),
+        port_mappings: if port_mappings.is_empty() { base.port_mappings } else { port_mappings },
+        start_time: start_time.or(base.start_time),
+        stop_time: stop_time.or(base.stop_time),
+        stop_timeout: stop_timeout.or(base.stop_timeout),
+        health_check: health_check.or(base.health_check),
+        depends_on: depends_on.or(base.depends_on),
+        behaviour: behaviour.or(base.behaviour),
+    }
+}
+
+/// The fields a container entry of the scenario writes (its `name` aside: it is the key).
+fn container_fields(c: &RawContainerDefinition) -> Vec<&'static str> {
+    let RawContainerDefinition {
+        name: _,
+        image,
+        image_size_mb,
+        cpu,
+        memory,
+        memory_reservation,
+        essential,
+        port_mappings,
+        start_time,
+        stop_time,
+        stop_timeout,
+        health_check,
+        depends_on,
+        behaviour,
+    } = c;
+    [
+        ("image", image.is_some()),
+        ("image_size_mb", image_size_mb.is_some()),
+        ("cpu", cpu.is_some()),
+        ("memory", memory.is_some()),
+        ("memory_reservation", memory_reservation.is_some()),
+        ("essential", essential.is_some()),
+        ("port_mappings", !port_mappings.is_empty()),
+        ("start_time", start_time.is_some()),
+        ("stop_time", stop_time.is_some()),
+        ("stop_timeout", stop_timeout.is_some()),
+        ("health_check", health_check.is_some()),
+        ("depends_on", depends_on.is_some()),
+        ("behaviour", behaviour.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(field, given)| given.then_some(field))
+    .collect()
+}
+
+/// The scenario's path of a problem at `inner` (relative to a merged definition) when it lies in
+/// a field the scenario wrote, else `None` (the problem is the file's).
+pub fn written_path(written: &[Written], inner: &str) -> Option<String> {
+    written.iter().find_map(|w| {
+        let rest = inner.strip_prefix(w.merged.as_str())?;
+        (rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')).then(|| format!("{}{rest}", w.written))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(name: &str, image: Option<&str>, cpu: Option<i64>) -> RawContainerDefinition {
+        RawContainerDefinition { name: name.into(), image: image.map(str::to_string), cpu, ..Default::default() }
+    }
+
+    #[test]
+    fn written_fields_replace_the_files_and_containers_merge_by_name() {
+        let imported = RawTaskDefinition {
+            container_definitions: vec![
+                container("app", Some("app:1"), Some(256)),
+                container("log", Some("fluent"), None),
+            ],
+            ..Default::default()
+        };
+        let over = RawTaskDefinition {
+            import: Some("td.json".into()),
+            container_definitions: vec![container("log", None, Some(64)), container("sidecar", Some("envoy"), None)],
+            ..Default::default()
+        };
+        let (merged, written) = merge(imported, over);
+        let names: Vec<_> = merged.container_definitions.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["app", "log", "sidecar"]);
+        let log = &merged.container_definitions[1];
+        assert_eq!((log.image.as_deref(), log.cpu), (Some("fluent"), Some(64)), "the file's image, the scenario's cpu");
+        assert_eq!(merged.container_definitions[0].cpu, Some(256), "an unnamed container is the file's");
+        assert_eq!(
+            written,
+            [
+                Written {
+                    merged: "container_definitions[1].cpu".into(),
+                    written: "container_definitions[0].cpu".into()
+                },
+                Written { merged: "container_definitions[2]".into(), written: "container_definitions[1]".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_problem_in_a_written_field_is_the_scenarios() {
+        let written = [
+            Written { merged: "cpu".into(), written: "cpu".into() },
+            Written {
+                merged: "container_definitions[1].behaviour".into(),
+                written: "container_definitions[0].behaviour".into(),
+            },
+        ];
+        assert_eq!(written_path(&written, "cpu").as_deref(), Some("cpu"));
+        assert_eq!(
+            written_path(&written, "container_definitions[1].behaviour.exit_code").as_deref(),
+            Some("container_definitions[0].behaviour.exit_code")
+        );
+        assert_eq!(written_path(&written, "container_definitions[1].memory"), None);
+        assert_eq!(written_path(&written, "cpu_architecture"), None, "a prefix of a name is not a field");
+    }
+}
