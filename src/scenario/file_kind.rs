@@ -27,8 +27,8 @@ const TASK_DEFINITION: Kind = Kind {
 };
 const SERVICE: Kind = Kind {
     what: "an ECS service in AWS's JSON (create-service input or describe-services output)",
-    use_it: "ecsim does not import services yet: write it under `services:` (desiredCount is `desired_count`, \
-             capacityProviderStrategy `capacity_provider_strategy`; README: Scenario reference)",
+    use_it: "a scenario imports it: `services: { NAME: { import: {file} } }` (README: Scenario reference, Importing \
+             AWS services)",
 };
 const SCALING: Kind = Kind {
     what: "Application Auto Scaling JSON (register-scalable-target, put-scaling-policy or put-scheduled-action)",

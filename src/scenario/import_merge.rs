@@ -10,10 +10,14 @@
 //!   `behaviour:`, a `health_check:`, the `port_mappings` list), the others stay the file's;
 //! - a container of another name is added after the file's, and must be complete (an `image`).
 //!
+//! A service's fields beside `import:` replace the file's whole, field by field
+//! ([`merge_service`]): `desired_count`, `deployment_configuration`, and what AWS's JSON has no
+//! place for (`requests:`, `autoscaling:`, `load:`).
+//!
 //! [`merge`] also says where each written field ended up, so that a problem in it is reported at
 //! its line in the scenario, and every other problem of the definition at its place in the JSON.
 
-use super::schema::{RawContainerDefinition, RawTaskDefinition};
+use super::schema::{RawContainerDefinition, RawService, RawTaskDefinition};
 
 /// Where a field written beside `import:` ended up: its path in the merged definition and in the
 /// scenario, both relative to the definition (`container_definitions[1].behaviour` and
@@ -77,6 +81,68 @@ pub fn merge(imported: RawTaskDefinition, over: RawTaskDefinition) -> (RawTaskDe
         runtime_platform: runtime_platform.or(imported.runtime_platform),
         placement_constraints: placement_constraints.or(imported.placement_constraints),
         container_definitions: containers,
+    };
+    (merged, written)
+}
+
+/// `over` (a service's fields beside `import:`) merged over `imported` (the file's service): each
+/// field written replaces the file's whole.
+pub fn merge_service(imported: RawService, over: RawService) -> (RawService, Vec<Written>) {
+    // Destructured in full so that a new field cannot be forgotten here.
+    let RawService {
+        import: _,
+        task_definition,
+        desired_count,
+        scheduling_strategy,
+        launch_type,
+        capacity_provider_strategy,
+        placement_strategy,
+        placement_constraints,
+        deployment_configuration,
+        health_check_grace_period,
+        availability_zone_rebalancing,
+        load_balancer,
+        alternate_target_group,
+        requests,
+        autoscaling,
+        load,
+    } = over;
+    let given = [
+        ("task_definition", !task_definition.is_empty()),
+        ("desired_count", desired_count.is_some()),
+        ("scheduling_strategy", scheduling_strategy.is_some()),
+        ("launch_type", launch_type.is_some()),
+        ("capacity_provider_strategy", capacity_provider_strategy.is_some()),
+        ("placement_strategy", placement_strategy.is_some()),
+        ("placement_constraints", placement_constraints.is_some()),
+        ("deployment_configuration", deployment_configuration.is_some()),
+        ("health_check_grace_period", health_check_grace_period.is_some()),
+        ("availability_zone_rebalancing", availability_zone_rebalancing.is_some()),
+        ("load_balancer", load_balancer.is_some()),
+        ("alternate_target_group", alternate_target_group.is_some()),
+        ("requests", requests.is_some()),
+        ("autoscaling", autoscaling.is_some()),
+        ("load", load.is_some()),
+    ];
+    let written =
+        given.iter().filter(|(_, g)| *g).map(|(f, _)| Written { merged: (*f).into(), written: (*f).into() }).collect();
+    let merged = RawService {
+        import: imported.import,
+        task_definition: if task_definition.is_empty() { imported.task_definition } else { task_definition },
+        desired_count: desired_count.or(imported.desired_count),
+        scheduling_strategy: scheduling_strategy.or(imported.scheduling_strategy),
+        launch_type: launch_type.or(imported.launch_type),
+        capacity_provider_strategy: capacity_provider_strategy.or(imported.capacity_provider_strategy),
+        placement_strategy: placement_strategy.or(imported.placement_strategy),
+        placement_constraints: placement_constraints.or(imported.placement_constraints),
+        deployment_configuration: deployment_configuration.or(imported.deployment_configuration),
+        health_check_grace_period: health_check_grace_period.or(imported.health_check_grace_period),
+        availability_zone_rebalancing: availability_zone_rebalancing.or(imported.availability_zone_rebalancing),
+        load_balancer: load_balancer.or(imported.load_balancer),
+        alternate_target_group: alternate_target_group.or(imported.alternate_target_group),
+        requests: requests.or(imported.requests),
+        autoscaling: autoscaling.or(imported.autoscaling),
+        load: load.or(imported.load),
     };
     (merged, written)
 }

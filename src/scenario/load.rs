@@ -1,16 +1,15 @@
 //! Reading a scenario file and turning every problem into a located diagnostic.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::path::Path as DocPath;
 
-use super::diagnostics::{closest, suggestion, Diagnostic, ScenarioError};
+use super::diagnostics::{closest, Diagnostic, ScenarioError};
 use super::overrides::Override;
 use super::schema::RawScenario;
 use super::source_map::SourceMap;
-use super::{aws_json, bounds, companion, file_kind, import_merge, structure};
-use super::{validate, ImportedFile, Scenario};
+use super::{bounds, file_kind, imports, structure};
+use super::{validate, Scenario};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -167,7 +166,7 @@ fn finish(
     default_name: &str,
     locate: &dyn Fn(Diagnostic) -> Diagnostic,
 ) -> Result<Scenario, ScenarioError> {
-    let mut imports = resolve_imports(&mut raw, base);
+    let mut imports = imports::resolve_imports(&mut raw, base);
     read_traces(&mut raw, base, &mut imports.problems);
     let result = validate::validate(raw, default_name).map_err(|ds| imports.place(ds));
     match (result, imports.problems.is_empty()) {
@@ -298,141 +297,6 @@ fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic
             base,
             problems,
         );
-    }
-}
-
-/// What resolving `import:` left for validation to know.
-///
-/// A definition whose import failed is left out of validation, and so are the problems that its
-/// absence causes: a service or `tasks:` entry that names it is not reported as naming an unknown
-/// task definition.
-/// Everything else is validated, so the author sees the import problems and the scenario's own in
-/// one pass. (Keeping a placeholder definition instead would let checks on what services do with
-/// their definition report problems about the placeholder.)
-#[derive(Default)]
-struct Imports {
-    /// Problems with the imports themselves.
-    problems: Vec<Diagnostic>,
-    /// Paths (`services.web.task_definition`, `tasks.batch.task_definition`) whose problems only say
-    /// that a failed import is missing.
-    hidden: BTreeSet<String>,
-    /// When an import failed: references to undeclared definitions, by path, with every
-    /// declared name, so that "did you mean" still considers the definitions left out.
-    unknown: BTreeMap<String, String>,
-    declared: Vec<String>,
-    /// Imported definitions by name.
-    files: BTreeMap<String, Imported>,
-    /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
-    read: Vec<ImportedFile>,
-}
-
-/// A definition read from an AWS JSON file.
-struct Imported {
-    /// The file's name in diagnostics.
-    shown: String,
-    text: String,
-    /// The fields the scenario wrote beside `import:`, where they are in the merged definition.
-    written: Vec<import_merge::Written>,
-}
-
-/// Replaces every task definition that has `import:` by the AWS task definition JSON it names
-/// (relative to `base`, the scenario's directory) with the fields written beside `import:`
-/// merged over it. A failed import removes the definition.
-fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
-    let mut imports = Imports::default();
-    let mut failed = BTreeSet::new();
-    for (name, td) in &mut raw.task_definitions {
-        let Some(import) = td.import.clone() else { continue };
-        let path = DocPath::root("task_definitions").key(name);
-        let error = |path: DocPath, message: String, hint: Option<&str>| Diagnostic {
-            file: None,
-            path: path.into(),
-            line: None,
-            message,
-            hint: hint.map(str::to_string),
-        };
-        let resolved = base.join(&import);
-        let shown = resolved.display().to_string();
-        let text = match companion::read_text(&resolved) {
-            Ok(text) => text,
-            Err(e) => {
-                let hint =
-                    e.hint.or(e.not_found.then_some("`import` paths are relative to the scenario file's directory"));
-                let why = e.why;
-                imports.problems.push(error(path.field("import"), format!("cannot read `{shown}`: {why}"), hint));
-                failed.insert(name.clone());
-                continue;
-            }
-        };
-        match aws_json::parse_task_definition(&text, &shown) {
-            Ok(parsed) => {
-                // The fields written beside `import:` merge over the file's (see import_merge).
-                let (merged, written) = import_merge::merge(parsed, std::mem::take(td));
-                *td = merged;
-                imports.read.push(ImportedFile { path: import.clone(), text: text.clone() });
-                imports.files.insert(name.clone(), Imported { shown, text, written });
-            }
-            Err(problems) => {
-                imports.problems.extend(problems);
-                failed.insert(name.clone());
-            }
-        }
-    }
-    if failed.is_empty() {
-        return imports;
-    }
-    // Everything that names a task definition: services and standalone (RunTask) tasks.
-    let services = raw.services.iter().map(|(name, s)| (DocPath::root("services").key(name), &s.task_definition));
-    let tasks = raw.tasks.iter().map(|(name, t)| (DocPath::root("tasks").key(name), &t.task_definition));
-    for (entry, reference) in services.chain(tasks) {
-        let path = entry.field("task_definition");
-        if failed.contains(reference) {
-            imports.hidden.insert(path.into());
-        } else if !raw.task_definitions.contains_key(reference) {
-            imports.unknown.insert(path.into(), reference.clone());
-        }
-    }
-    imports.declared = raw.task_definitions.keys().cloned().collect();
-    raw.task_definitions.retain(|name, _| !failed.contains(name));
-    imports
-}
-
-impl Imports {
-    /// Validation's problems, without those that only say a failed import is missing, and with those
-    /// inside an imported definition moved to where they are in its JSON file.
-    fn place(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        diagnostics
-            .into_iter()
-            .filter(|d| !self.hidden.contains(&d.path))
-            .map(|mut d| {
-                if let Some(reference) = self.unknown.get(&d.path) {
-                    d.hint = Some(suggestion(reference, self.declared.iter().map(String::as_str)));
-                }
-                let imported = d.path.strip_prefix("task_definitions.").and_then(|rest| {
-                    self.files.iter().find_map(|(name, file)| {
-                        let inner = rest.strip_prefix(name.as_str())?;
-                        let inner = match inner.strip_prefix('.') {
-                            Some(inner) => inner,
-                            None if inner.is_empty() => inner,
-                            None => return None,
-                        };
-                        Some((name, file, inner.to_string()))
-                    })
-                });
-                match imported {
-                    // A field the scenario wrote: the problem stays in the scenario, at its path.
-                    Some((name, file, inner)) if let Some(p) = import_merge::written_path(&file.written, &inner) => {
-                        d.path = format!("task_definitions.{name}.{p}");
-                    }
-                    Some((_, file, inner)) => {
-                        let (path, line) = aws_json::locate(&file.text, &inner);
-                        (d.file, d.path, d.line) = (Some(file.shown.clone()), path, line);
-                    }
-                    None => {}
-                }
-                d
-            })
-            .collect()
     }
 }
 

@@ -10,6 +10,7 @@ mod companion;
 mod diagnostics;
 mod file_kind;
 mod import_merge;
+mod imports;
 mod load;
 mod overrides;
 mod path;

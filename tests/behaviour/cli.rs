@@ -156,7 +156,11 @@ fn a_file_that_is_not_a_scenario_says_what_it_is_and_what_uses_it() {
             "an AWS task definition",
             "{ import: tests/fixtures/taskdefs/fargate-web.json }",
         ),
-        ("tests/fixtures/aws/service.json", "an ECS service in AWS's JSON", "write it under `services:`"),
+        (
+            "tests/fixtures/aws/service.json",
+            "an ECS service in AWS's JSON",
+            "{ import: tests/fixtures/aws/service.json }",
+        ),
         ("tests/fixtures/aws/scaling-policy.json", "Application Auto Scaling JSON", "`autoscaling:`"),
         (
             "tests/fixtures/aws/template.yaml",

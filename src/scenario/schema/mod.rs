@@ -256,9 +256,14 @@ pub struct RawStrategyItem {
     pub weight: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
+    /// Path of an AWS create-service / describe-services JSON file, relative to the scenario
+    /// file; the fields written beside it merge over the file's (see `import_merge`).
+    pub import: Option<String>,
+    /// Required (validation says so), except beside an `import:` whose file names it.
+    #[serde(default)]
     pub task_definition: String,
     /// Required for REPLICA services; DAEMON services take none.
     pub desired_count: Option<i64>,

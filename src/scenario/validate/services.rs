@@ -54,7 +54,16 @@ pub fn check_services(
 fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option<ServiceSpec> {
     let path = Path::root("services").key(name);
     let scheduling = s.scheduling_strategy.unwrap_or(SchedulingStrategy::Replica);
-    let task_def = task_definition(c, &path, &s.task_definition, known);
+    let task_def = if s.task_definition.is_empty() {
+        c.error(
+            &path,
+            "missing field `task_definition`",
+            Some("name one of `task_definitions:`, e.g. `task_definition: web`"),
+        );
+        None
+    } else {
+        task_definition(c, &path, &s.task_definition, known)
+    };
     let desired = match (scheduling, s.desired_count) {
         (SchedulingStrategy::Replica, Some(n)) => c.int_in(&path.field("desired_count"), n, 0, MAX_DESIRED_COUNT),
         (SchedulingStrategy::Replica, None) => {

@@ -15,15 +15,16 @@
 use serde::de::{Error as _, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
-use super::diagnostics::{closest, Diagnostic};
-use super::load::{unknown_name_hint, without_first_position};
-use super::schema::{
+use super::{camel_case, seconds};
+use crate::catalog::CpuArchitecture;
+use crate::scenario::diagnostics::{closest, Diagnostic};
+use crate::scenario::load::{unknown_name_hint, without_first_position};
+use crate::scenario::schema::{
     RawConstraintKind, RawContainerDefinition, RawContainerDependency, RawHealthCheck, RawPlacementConstraint,
     RawPortMapping, RawRuntimePlatform, RawTaskDefinition,
 };
-use super::source_map::SourceMap;
-use super::values::Scalar;
-use crate::catalog::CpuArchitecture;
+use crate::scenario::source_map::SourceMap;
+use crate::scenario::values::Scalar;
 use crate::task::{Compatibility, DependencyCondition, NetworkMode, Protocol};
 
 /// Reads an AWS task definition as the AWS CLI writes it (register-task-definition input, or
@@ -66,23 +67,6 @@ pub fn locate(text: &str, path: &str) -> (String, Option<usize>) {
     // JSON is YAML (flow style), so the scenario's source map finds the lines.
     let line = SourceMap::parse(text).line_of(&json_path);
     (json_path, line)
-}
-
-/// `container_definitions[0]` → `containerDefinitions[0]`: AWS's spelling of one path segment.
-fn camel_case(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    let mut upper = false;
-    for ch in segment.chars() {
-        match ch {
-            '_' => upper = true,
-            c if upper => {
-                out.push(c.to_ascii_uppercase());
-                upper = false;
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Whether the document is describe-task-definition output: an object with a `taskDefinition` key.
@@ -296,11 +280,6 @@ struct PlacementConstraint {
     #[serde(rename = "type")]
     kind: RawConstraintKind,
     expression: Option<String>,
-}
-
-/// AWS's whole seconds as a scenario duration.
-fn seconds(n: i64) -> Scalar {
-    Scalar(format!("{n}s"))
 }
 
 impl TaskDefinition {

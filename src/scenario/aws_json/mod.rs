@@ -1,0 +1,35 @@
+//! AWS's own JSON shapes, exactly as the AWS CLI reads and prints them, into the scenario's raw
+//! form: task definitions ([`task_definition`]) and services ([`service`]), each read by
+//! `import:` in the scenario. Fields that change what the simulation does are mapped; every other
+//! field of AWS's API is accepted and ignored, from an explicit list of AWS's own names, so that a
+//! misspelt field is an error at its JSON path and line, never silently dropped.
+
+mod service;
+mod task_definition;
+
+pub use service::{locate_service, parse_service};
+pub use task_definition::{locate, parse_task_definition};
+
+use crate::scenario::values::Scalar;
+
+/// `container_definitions[0]` → `containerDefinitions[0]`: AWS's spelling of one path segment.
+fn camel_case(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    let mut upper = false;
+    for ch in segment.chars() {
+        match ch {
+            '_' => upper = true,
+            c if upper => {
+                out.push(c.to_ascii_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// AWS's whole seconds as a scenario duration.
+fn seconds(n: i64) -> Scalar {
+    Scalar(format!("{n}s"))
+}

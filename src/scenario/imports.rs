@@ -1,0 +1,221 @@
+//! `import:` of AWS's own JSON: task definitions (`task_definitions.<name>.import`) and services
+//! (`services.<name>.import`). Each file is read relative to the scenario, parsed in its AWS shape
+//! ([`aws_json`]), and the fields written beside `import:` are merged over it ([`import_merge`]).
+//! Validation then sees the merged entries; [`Imports::place`] moves each of its problems to
+//! where the author can fix it: the scenario's line for a written field, the JSON file's path
+//! and line for the file's.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::diagnostics::{suggestion, Diagnostic};
+use super::path::Path as DocPath;
+use super::schema::RawScenario;
+use super::{aws_json, companion, import_merge, ImportedFile};
+
+/// What resolving `import:` left for validation to know.
+///
+/// A definition whose import failed is left out of validation, and so are the problems that its
+/// absence causes: a service or `tasks:` entry that names it is not reported as naming an unknown
+/// task definition.
+/// Everything else is validated, so the author sees the import problems and the scenario's own in
+/// one pass. (Keeping a placeholder definition instead would let checks on what services do with
+/// their definition report problems about the placeholder.)
+#[derive(Default)]
+pub(super) struct Imports {
+    /// Problems with the imports themselves.
+    pub(super) problems: Vec<Diagnostic>,
+    /// Paths (`services.web.task_definition`, `tasks.batch.task_definition`) whose problems only say
+    /// that a failed import is missing.
+    hidden: BTreeSet<String>,
+    /// When an import failed: references to undeclared definitions, by path, with every
+    /// declared name, so that "did you mean" still considers the definitions left out.
+    unknown: BTreeMap<String, String>,
+    declared: Vec<String>,
+    /// Imported definitions by name.
+    files: BTreeMap<String, Imported>,
+    /// Imported services by name.
+    services: BTreeMap<String, Imported>,
+    /// Services whose import failed: their own problems would only say that the file is missing.
+    hidden_services: BTreeSet<String>,
+    /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
+    pub(super) read: Vec<ImportedFile>,
+}
+
+/// A definition or service read from an AWS JSON file.
+struct Imported {
+    /// The file's name in diagnostics.
+    shown: String,
+    text: String,
+    /// The fields the scenario wrote beside `import:`, where they are in the merged definition.
+    written: Vec<import_merge::Written>,
+}
+
+/// Replaces every task definition that has `import:` by the AWS task definition JSON it names
+/// (relative to `base`, the scenario's directory) with the fields written beside `import:`
+/// merged over it. A failed import removes the definition.
+pub(super) fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
+    let mut imports = Imports::default();
+    resolve_services(raw, base, &mut imports);
+    let mut failed = BTreeSet::new();
+    for (name, td) in &mut raw.task_definitions {
+        let Some(import) = td.import.clone() else { continue };
+        let path = DocPath::root("task_definitions").key(name);
+        let error = |path: DocPath, message: String, hint: Option<&str>| Diagnostic {
+            file: None,
+            path: path.into(),
+            line: None,
+            message,
+            hint: hint.map(str::to_string),
+        };
+        let (shown, text) = match read(base, &import) {
+            Ok(read) => read,
+            Err((message, hint)) => {
+                imports.problems.push(error(path.field("import"), message, hint));
+                failed.insert(name.clone());
+                continue;
+            }
+        };
+        match aws_json::parse_task_definition(&text, &shown) {
+            Ok(parsed) => {
+                // The fields written beside `import:` merge over the file's (see import_merge).
+                let (merged, written) = import_merge::merge(parsed, std::mem::take(td));
+                *td = merged;
+                imports.read.push(ImportedFile { path: import.clone(), text: text.clone() });
+                imports.files.insert(name.clone(), Imported { shown, text, written });
+            }
+            Err(problems) => {
+                imports.problems.extend(problems);
+                failed.insert(name.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        return imports;
+    }
+    // Everything that names a task definition: services and standalone (RunTask) tasks.
+    let services = raw.services.iter().map(|(name, s)| (DocPath::root("services").key(name), &s.task_definition));
+    let tasks = raw.tasks.iter().map(|(name, t)| (DocPath::root("tasks").key(name), &t.task_definition));
+    for (entry, reference) in services.chain(tasks) {
+        let path = entry.field("task_definition");
+        if failed.contains(reference) {
+            imports.hidden.insert(path.into());
+        } else if !raw.task_definitions.contains_key(reference) {
+            imports.unknown.insert(path.into(), reference.clone());
+        }
+    }
+    imports.declared = raw.task_definitions.keys().cloned().collect();
+    raw.task_definitions.retain(|name, _| !failed.contains(name));
+    imports
+}
+
+impl Imports {
+    /// Validation's problems, without those that only say a failed import is missing, and with those
+    /// inside an imported definition moved to where they are in its JSON file.
+    pub(super) fn place(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter(|d| !self.hidden.contains(&d.path))
+            .filter(|d| under(&d.path, "services.", &self.hidden_services).is_none())
+            .map(|mut d| {
+                if let Some(reference) = self.unknown.get(&d.path) {
+                    d.hint = Some(suggestion(reference, self.declared.iter().map(String::as_str)));
+                }
+                let (section, imported) = match under(&d.path, "task_definitions.", &self.files) {
+                    Some(found) => ("task_definitions", Some(found)),
+                    None => ("services", under(&d.path, "services.", &self.services)),
+                };
+                let Some((name, file, inner)) = imported else { return d };
+                match import_merge::written_path(&file.written, &inner) {
+                    // A field the scenario wrote: the problem stays in the scenario, at its path.
+                    Some(p) => d.path = format!("{section}.{name}.{p}"),
+                    None => {
+                        let (path, line) = if section == "services" {
+                            aws_json::locate_service(&file.text, name, &inner)
+                        } else {
+                            aws_json::locate(&file.text, &inner)
+                        };
+                        (d.file, d.path, d.line) = (Some(file.shown.clone()), path, line);
+                    }
+                }
+                d
+            })
+            .collect()
+    }
+}
+
+/// The entry of `entries` (keyed by name) that `path` lies in under `section` (`services.`), and
+/// the path inside it.
+fn under<'a, V, E: Entries<'a, V>>(path: &str, section: &str, entries: E) -> Option<(&'a str, V, String)> {
+    let rest = path.strip_prefix(section)?;
+    entries.find(|name| {
+        let inner = rest.strip_prefix(name)?;
+        match inner.strip_prefix('.') {
+            Some(inner) => Some(inner.to_string()),
+            None if inner.is_empty() => Some(String::new()),
+            None => None,
+        }
+    })
+}
+
+/// Named entries [`under`] searches: a map's (name, value) or a set's names.
+trait Entries<'a, V> {
+    fn find(self, inner: impl Fn(&str) -> Option<String>) -> Option<(&'a str, V, String)>;
+}
+
+impl<'a, T> Entries<'a, &'a T> for &'a BTreeMap<String, T> {
+    fn find(self, inner: impl Fn(&str) -> Option<String>) -> Option<(&'a str, &'a T, String)> {
+        self.iter().find_map(|(name, value)| inner(name).map(|i| (name.as_str(), value, i)))
+    }
+}
+
+impl<'a> Entries<'a, ()> for &'a BTreeSet<String> {
+    fn find(self, inner: impl Fn(&str) -> Option<String>) -> Option<(&'a str, (), String)> {
+        self.iter().find_map(|name| inner(name).map(|i| (name.as_str(), (), i)))
+    }
+}
+
+/// The text of the file `import` names (relative to `base`) and its name in diagnostics, or the
+/// problem (message and hint) of reading it.
+fn read(base: &Path, import: &str) -> Result<(String, String), (String, Option<&'static str>)> {
+    let resolved = base.join(import);
+    let shown = resolved.display().to_string();
+    match companion::read_text(&resolved) {
+        Ok(text) => Ok((shown, text)),
+        Err(e) => {
+            let hint = e.hint.or(e.not_found.then_some("`import` paths are relative to the scenario file's directory"));
+            Err((format!("cannot read `{shown}`: {}", e.why), hint))
+        }
+    }
+}
+
+/// Replaces every service that has `import:` by the AWS service JSON it names, with the fields
+/// written beside `import:` merged over it. A service whose import failed keeps its written
+/// fields, and its own problems are not reported (they would only say what the file had).
+fn resolve_services(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
+    for (name, service) in &mut raw.services {
+        let Some(import) = service.import.clone() else { continue };
+        let path = DocPath::root("services").key(name).field("import");
+        let (shown, text) = match read(base, &import) {
+            Ok(read) => read,
+            Err((message, hint)) => {
+                let hint = hint.map(str::to_string);
+                imports.problems.push(Diagnostic { file: None, path: path.into(), line: None, message, hint });
+                imports.hidden_services.insert(name.clone());
+                continue;
+            }
+        };
+        match aws_json::parse_service(&text, &shown, name) {
+            Ok(parsed) => {
+                let (merged, written) = import_merge::merge_service(parsed, std::mem::take(service));
+                *service = merged;
+                imports.read.push(ImportedFile { path: import.clone(), text: text.clone() });
+                imports.services.insert(name.clone(), Imported { shown, text, written });
+            }
+            Err(problems) => {
+                imports.problems.extend(problems);
+                imports.hidden_services.insert(name.clone());
+            }
+        }
+    }
+}
