@@ -32,11 +32,13 @@ const SERVICE: Kind = Kind {
 };
 const SCALING: Kind = Kind {
     what: "Application Auto Scaling JSON (register-scalable-target, put-scaling-policy or put-scheduled-action)",
-    use_it: "ecsim does not import scaling JSON yet: write it under the service's `autoscaling:` (README: Autoscaling: tasks and instances)",
+    use_it: "a service's `autoscaling:` imports it: `autoscaling: { import: [{file}] }` (README: Importing \
+             Application Auto Scaling)",
 };
 const ALARM: Kind = Kind {
     what: "a CloudWatch alarm (put-metric-alarm input or describe-alarms output)",
-    use_it: "ecsim does not import alarms yet: write it under `alarms:` or a step policy's alarm (README: Autoscaling: tasks and instances)",
+    use_it: "a service's `autoscaling:` imports it with the step policy it invokes: `autoscaling: { import: \
+             [policy.json, {file}] }` (README: Importing Application Auto Scaling)",
 };
 const METRIC_DATA: Kind = Kind {
     what: "CloudWatch metric data (get-metric-data or get-metric-statistics output)",

@@ -17,7 +17,7 @@
 //! [`merge`] also says where each written field ended up, so that a problem in it is reported at
 //! its line in the scenario, and every other problem of the definition at its place in the JSON.
 
-use super::schema::{RawContainerDefinition, RawService, RawTaskDefinition};
+use super::schema::{RawContainerDefinition, RawScalingPolicies, RawService, RawTaskDefinition};
 
 /// Where a field written beside `import:` ended up: its path in the merged definition and in the
 /// scenario, both relative to the definition (`container_definitions[1].behaviour` and
@@ -145,6 +145,36 @@ pub fn merge_service(imported: RawService, over: RawService) -> (RawService, Vec
         load: load.or(imported.load),
     };
     (merged, written)
+}
+
+/// Merges `imported` (a service's Application Auto Scaling files) under `scaling` (what the
+/// scenario wrote beside `import:`), in place: written bounds replace the files', the files'
+/// policies and schedules come first and the written ones after. Returns where each written
+/// field or entry is in the result.
+pub fn merge_scaling(scaling: &mut RawScalingPolicies, imported: RawScalingPolicies) -> Vec<Written> {
+    let mut written = Vec::new();
+    for (field, given) in
+        [("min_capacity", scaling.min_capacity.is_some()), ("max_capacity", scaling.max_capacity.is_some())]
+    {
+        if given {
+            written.push(Written { merged: field.into(), written: field.into() });
+        }
+    }
+    scaling.min_capacity = scaling.min_capacity.or(imported.min_capacity);
+    scaling.max_capacity = scaling.max_capacity.or(imported.max_capacity);
+    fn prepend<T>(list: &mut Vec<T>, before: Vec<T>, field: &str, written: &mut Vec<Written>) {
+        let n = before.len();
+        for i in 0..list.len() {
+            written.push(Written { merged: format!("{field}[{}]", n + i), written: format!("{field}[{i}]") });
+        }
+        let mine = std::mem::replace(list, before);
+        list.extend(mine);
+    }
+    prepend(&mut scaling.target_tracking, imported.target_tracking, "target_tracking", &mut written);
+    prepend(&mut scaling.step_scaling, imported.step_scaling, "step_scaling", &mut written);
+    prepend(&mut scaling.simple_scaling, imported.simple_scaling, "simple_scaling", &mut written);
+    prepend(&mut scaling.scheduled, imported.scheduled, "scheduled", &mut written);
+    written
 }
 
 /// `over` merged into `base` (same name): each field `over` gives replaces `base`'s.

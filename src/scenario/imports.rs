@@ -38,6 +38,9 @@ pub(super) struct Imports {
     services: BTreeMap<String, Imported>,
     /// Services whose import failed: their own problems would only say that the file is missing.
     hidden_services: BTreeSet<String>,
+    /// Imported `autoscaling:` by service: where each imported entry came from, and where each
+    /// written one is.
+    scaling: BTreeMap<String, (Vec<aws_json::ScalingOrigin>, Vec<import_merge::Written>)>,
     /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
     pub(super) read: Vec<ImportedFile>,
 }
@@ -57,6 +60,7 @@ struct Imported {
 pub(super) fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     let mut imports = Imports::default();
     resolve_services(raw, base, &mut imports);
+    resolve_scaling(raw, base, &mut imports);
     let mut failed = BTreeSet::new();
     for (name, td) in &mut raw.task_definitions {
         let Some(import) = td.import.clone() else { continue };
@@ -120,6 +124,12 @@ impl Imports {
             .map(|mut d| {
                 if let Some(reference) = self.unknown.get(&d.path) {
                     d.hint = Some(suggestion(reference, self.declared.iter().map(String::as_str)));
+                }
+                if let Some((name, (origins, written), inner)) = under(&d.path, "services.", &self.scaling) {
+                    if let Some(inner) = inner.strip_prefix("autoscaling.") {
+                        place_scaling(&mut d, name, origins, written, inner);
+                        return d;
+                    }
                 }
                 let (section, imported) = match under(&d.path, "task_definitions.", &self.files) {
                     Some(found) => ("task_definitions", Some(found)),
@@ -211,6 +221,79 @@ fn resolve_services(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
                 *service = merged;
                 imports.read.push(ImportedFile { path: import.clone(), text: text.clone() });
                 imports.services.insert(name.clone(), Imported { shown, text, written });
+            }
+            Err(problems) => {
+                imports.problems.extend(problems);
+                imports.hidden_services.insert(name.clone());
+            }
+        }
+    }
+}
+
+/// Moves a problem at `inner` of service `name`'s merged `autoscaling` to the scenario's path of
+/// a written entry, or to the JSON file and object an imported entry came from.
+fn place_scaling(
+    d: &mut Diagnostic,
+    name: &str,
+    origins: &[aws_json::ScalingOrigin],
+    written: &[import_merge::Written],
+    inner: &str,
+) {
+    if let Some(p) = import_merge::written_path(written, inner) {
+        d.path = format!("services.{name}.autoscaling.{p}");
+        return;
+    }
+    let within = |entry: &str| {
+        inner == entry || inner.starts_with(&format!("{entry}.")) || inner.starts_with(&format!("{entry}["))
+    };
+    if let Some(o) = origins.iter().find(|o| within(&o.entry)) {
+        let field = format!("`autoscaling.{inner}` in the scenario's terms");
+        d.hint = Some(match d.hint.take() {
+            Some(h) => format!("{h} ({field})"),
+            None => field,
+        });
+        (d.file, d.path, d.line) = (Some(o.file.clone()), o.json_path.clone(), o.line);
+    }
+}
+
+/// Reads every service's `autoscaling.import` files and merges what is written beside them:
+/// written bounds replace the files', written policies and schedules come after theirs.
+fn resolve_scaling(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
+    for (name, service) in &mut raw.services {
+        let Some(scaling) = service.autoscaling.as_mut() else { continue };
+        let Some(files) = scaling.import.clone() else { continue };
+        let path = DocPath::root("services").key(name).field("autoscaling").field("import");
+        let mut texts = Vec::new();
+        let mut failed = false;
+        for (i, file) in files.iter().enumerate() {
+            match read(base, file) {
+                Ok(read) => texts.push((file.clone(), read)),
+                Err((message, hint)) => {
+                    let hint = hint.map(str::to_string);
+                    imports.problems.push(Diagnostic {
+                        file: None,
+                        path: path.index(i).into(),
+                        line: None,
+                        message,
+                        hint,
+                    });
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            imports.hidden_services.insert(name.clone());
+            continue;
+        }
+        let parts: Vec<aws_json::ScalingFile> =
+            texts.iter().map(|(_, (shown, text))| aws_json::ScalingFile { shown, text }).collect();
+        match aws_json::parse_scaling(&parts, name) {
+            Ok((parsed, origins)) => {
+                let written = import_merge::merge_scaling(scaling, parsed);
+                for (file, (_, text)) in texts {
+                    imports.read.push(ImportedFile { path: file, text });
+                }
+                imports.scaling.insert(name.clone(), (origins, written));
             }
             Err(problems) => {
                 imports.problems.extend(problems);

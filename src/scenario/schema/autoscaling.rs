@@ -19,6 +19,9 @@ use crate::scenario::values::Scalar;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScalingPolicies {
+    /// A service's Application Auto Scaling and CloudWatch alarm JSON files, relative to the
+    /// scenario file; what is written beside them is added (policies) or replaces (bounds).
+    pub import: Option<Vec<String>>,
     pub min_capacity: Option<i64>,
     pub max_capacity: Option<i64>,
     #[serde(default)]

@@ -116,6 +116,10 @@ pub fn check(
             .and_then(CapacityProvider::auto_scaling_group)
             .filter(|g| g.managed_scaling.is_none() && p.auto_scaling_group.min_size.is_some())
             .map(|g| ScalableTarget { min_capacity: g.min_size, max_capacity: g.max_size });
+        if policies.import.is_some() {
+            let hint = "write the group's EC2 Auto Scaling policies here; `import` reads a service's Application Auto Scaling JSON";
+            c.error(&path.field("import"), "a group's scaling policies are not imported", Some(hint));
+        }
         for (field, v) in [("min_capacity", policies.min_capacity), ("max_capacity", policies.max_capacity)] {
             if v.is_some() {
                 let hint = "give the group's `min_size` and `max_size`: they are its policies' bounds";
