@@ -20,11 +20,17 @@ use serde::Deserialize;
 use crate::scenario::diagnostics::{closest, Diagnostic};
 use crate::scenario::load::without_first_position;
 use crate::scenario::schema::{
-    RawAlarm, RawCustomMetricRef, RawMetricRef, RawScalingPolicies, RawScheduledAction, RawStep, RawStepScaling,
+    RawCustomMetricRef, RawMetricRef, RawScalingPolicies, RawScheduledAction, RawStep, RawStepScaling,
     RawTargetTracking,
 };
+
+mod alarm;
+mod schedule;
+
+use super::seconds;
 use crate::scenario::source_map::SourceMap;
-use crate::scenario::values::Scalar;
+use alarm::Alarm;
+use schedule::ScheduledAction;
 
 /// Where an imported policy, bound or schedule came from: its path in `autoscaling`
 /// (`target_tracking[0]`, `min_capacity`), its file and its JSON path there.
@@ -340,80 +346,16 @@ struct StepAdjustment {
     scaling_adjustment: i64,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ScheduledAction {
-    scheduled_action_name: Option<String>,
-    schedule: String,
-    scalable_target_action: TargetAction,
-    _service_namespace: Option<IgnoredAny>,
-    _resource_id: Option<IgnoredAny>,
-    _scalable_dimension: Option<IgnoredAny>,
-    _timezone: Option<IgnoredAny>,
-    _start_time: Option<IgnoredAny>,
-    _end_time: Option<IgnoredAny>,
-    #[serde(rename = "ScheduledActionARN")]
-    _scheduled_action_arn: Option<IgnoredAny>,
-    _creation_time: Option<IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct TargetAction {
-    min_capacity: Option<i64>,
-    max_capacity: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct Alarm {
-    alarm_name: String,
-    metric_name: Option<String>,
-    namespace: Option<String>,
-    statistic: Option<String>,
-    period: Option<i64>,
-    evaluation_periods: Option<i64>,
-    datapoints_to_alarm: Option<i64>,
-    threshold: Option<f64>,
-    comparison_operator: String,
-    #[serde(default)]
-    alarm_actions: Vec<String>,
-    metrics: Option<IgnoredAny>,
-    extended_statistic: Option<IgnoredAny>,
-    _alarm_description: Option<IgnoredAny>,
-    _actions_enabled: Option<IgnoredAny>,
-    #[serde(rename = "OKActions")]
-    _ok_actions: Option<IgnoredAny>,
-    _insufficient_data_actions: Option<IgnoredAny>,
-    _dimensions: Option<IgnoredAny>,
-    _unit: Option<IgnoredAny>,
-    _treat_missing_data: Option<IgnoredAny>,
-    _evaluate_low_sample_count_percentile: Option<IgnoredAny>,
-    _threshold_metric_id: Option<IgnoredAny>,
-    _tags: Option<IgnoredAny>,
-    _alarm_arn: Option<IgnoredAny>,
-    _alarm_configuration_updated_timestamp: Option<IgnoredAny>,
-    _state_value: Option<IgnoredAny>,
-    _state_reason: Option<IgnoredAny>,
-    _state_reason_data: Option<IgnoredAny>,
-    _state_updated_timestamp: Option<IgnoredAny>,
-    _state_transitioned_timestamp: Option<IgnoredAny>,
-}
-
 /// A problem of a value that parsed: its field (AWS's, relative to the object), message, hint.
-type Refusal = (&'static str, String, String);
+pub(super) type Refusal = (&'static str, String, String);
 
 enum Converted {
     Tracking(RawTargetTracking),
     Step(RawStepScaling),
 }
 
-fn seconds(n: i64) -> Scalar {
-    Scalar(format!("{n}s"))
-}
-
 /// AWS's PascalCase value (`GreaterThanOrEqualToThreshold`) as ecsim's snake_case one.
-fn snake(value: &str) -> String {
+pub(super) fn snake(value: &str) -> String {
     let mut out = String::new();
     for (i, ch) in value.chars().enumerate() {
         if ch.is_ascii_uppercase() && i > 0 {
@@ -425,7 +367,11 @@ fn snake(value: &str) -> String {
 }
 
 /// `value` as ecsim's enum `T` (by its snake_case name), or a refusal listing AWS's values.
-fn aws_enum<T: serde::de::DeserializeOwned>(field: &'static str, value: &str, allowed: &[&str]) -> Result<T, Refusal> {
+pub(super) fn aws_enum<T: serde::de::DeserializeOwned>(
+    field: &'static str,
+    value: &str,
+    allowed: &[&str],
+) -> Result<T, Refusal> {
     serde_json::from_value(serde_json::Value::String(snake(value))).map_err(|_| {
         (
             field,
@@ -436,7 +382,7 @@ fn aws_enum<T: serde::de::DeserializeOwned>(field: &'static str, value: &str, al
 }
 
 /// A CloudWatch metric (namespace, name) as the metric ecsim publishes, or a custom one.
-fn metric(namespace: Option<&str>, name: &str) -> RawMetricRef {
+pub(super) fn metric(namespace: Option<&str>, name: &str) -> RawMetricRef {
     let named = |n: &str| RawMetricRef::Named(n.to_string());
     match (namespace.unwrap_or(""), name) {
         ("AWS/ECS", "CPUUtilization") => named("cpu"),
@@ -567,83 +513,6 @@ impl Policy {
                     .into(),
             )),
         }
-    }
-}
-
-impl Alarm {
-    fn to_raw(&self) -> Result<RawAlarm, Refusal> {
-        let name = &self.alarm_name;
-        if self.metrics.is_some() || self.extended_statistic.is_some() {
-            return Err((
-                "Metrics",
-                format!("alarm `{name}`: metric math and percentile statistics are not simulated"),
-                "alarm on one metric with `Statistic`".into(),
-            ));
-        }
-        let Some(metric_name) = self.metric_name.as_deref() else {
-            return Err((
-                "MetricName",
-                format!("alarm `{name}` has no `MetricName`"),
-                "name the metric it reads".into(),
-            ));
-        };
-        let statistic = self
-            .statistic
-            .as_deref()
-            .map(|s| aws_enum("Statistic", s, &["Average", "Minimum", "Maximum", "Sum", "SampleCount"]))
-            .transpose()?;
-        Ok(RawAlarm {
-            service: None,
-            metric: metric(self.namespace.as_deref(), metric_name),
-            statistic,
-            period: self.period.map(seconds),
-            evaluation_periods: self.evaluation_periods,
-            datapoints_to_alarm: self.datapoints_to_alarm,
-            comparison: aws_enum(
-                "ComparisonOperator",
-                &self.comparison_operator,
-                &[
-                    "GreaterThanThreshold",
-                    "GreaterThanOrEqualToThreshold",
-                    "LessThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                ],
-            )?,
-            threshold: self.threshold.unwrap_or(0.0),
-        })
-    }
-}
-
-impl ScheduledAction {
-    fn into_raw(self) -> Result<RawScheduledAction, (&'static str, String, &'static str)> {
-        let schedule = self.schedule.trim();
-        let Some(fields) = schedule.strip_prefix("cron(").and_then(|s| s.strip_suffix(')')) else {
-            return Err((
-                "Schedule",
-                format!("the schedule `{schedule}` is not simulated: ecsim reads `cron(...)` schedules"),
-                "write the action in the scenario with `at:` (an offset into the run) instead",
-            ));
-        };
-        let parts: Vec<&str> = fields.split_whitespace().collect();
-        let cron = match parts.as_slice() {
-            [m, h, dom, mon, dow, year] if matches!(*year, "*" | "?") => {
-                [m, h, dom, mon, dow].iter().map(|p| if **p == "?" { "*" } else { **p }).collect::<Vec<_>>().join(" ")
-            }
-            _ => {
-                return Err((
-                    "Schedule",
-                    format!("`{schedule}` is not a cron expression of six fields with any year"),
-                    "AWS's form is `cron(minutes hours day-of-month month day-of-week year)`, e.g. `cron(0 9 ? * MON-FRI *)`",
-                ))
-            }
-        };
-        Ok(RawScheduledAction {
-            name: self.scheduled_action_name,
-            at: None,
-            cron: Some(cron),
-            min_capacity: self.scalable_target_action.min_capacity,
-            max_capacity: self.scalable_target_action.max_capacity,
-        })
     }
 }
 
