@@ -45,13 +45,14 @@ const METRIC_DATA: Kind = Kind {
     use_it: "a scenario replays it as a rate: `rate: { trace: { file: {file} } }` (README: Trace replay)",
 };
 const CAPACITY: Kind = Kind {
-    what: "ECS capacity providers in AWS's JSON (create-capacity-provider or put-cluster-capacity-providers)",
-    use_it: "ecsim does not import capacity providers yet: write them under `capacity_providers:` (README: Scenario reference)",
+    what: "ECS capacity providers in AWS's JSON (create-capacity-provider or describe-capacity-providers)",
+    use_it: "a scenario imports it: `capacity_providers: { NAME: { import: [{file}, group.json] } }` (README: \
+             Importing capacity providers)",
 };
 const AUTO_SCALING_GROUP: Kind = Kind {
     what: "an EC2 Auto Scaling group in AWS's JSON (create-auto-scaling-group or describe-auto-scaling-groups)",
-    use_it: "ecsim does not import Auto Scaling groups yet: write it as a capacity provider's `auto_scaling_group:` \
-             (README: Scenario reference)",
+    use_it: "a capacity provider imports it: `capacity_providers: { NAME: { import: [provider.json, {file}] } }` \
+             (README: Importing capacity providers)",
 };
 const CLOUDFORMATION: Kind = Kind {
     what: "an AWS CloudFormation template",
@@ -157,7 +158,7 @@ fn of_document(map: &serde_yaml::Mapping) -> Option<&'static Kind> {
     if any(&["MetricDataResults", "Datapoints"]) {
         return Some(&METRIC_DATA);
     }
-    if any(&["autoScalingGroupProvider", "capacityProviders", "defaultCapacityProviderStrategy"]) {
+    if any(&["autoScalingGroupProvider", "capacityProviders", "capacityProvider", "defaultCapacityProviderStrategy"]) {
         return Some(&CAPACITY);
     }
     if any(&["AutoScalingGroupName", "AutoScalingGroups"]) {

@@ -17,7 +17,9 @@
 //! [`merge`] also says where each written field ended up, so that a problem in it is reported at
 //! its line in the scenario, and every other problem of the definition at its place in the JSON.
 
-use super::schema::{RawContainerDefinition, RawScalingPolicies, RawService, RawTaskDefinition};
+use super::schema::{
+    RawAutoScalingGroup, RawCapacityProvider, RawContainerDefinition, RawScalingPolicies, RawService, RawTaskDefinition,
+};
 
 /// Where a field written beside `import:` ended up: its path in the merged definition and in the
 /// scenario, both relative to the definition (`container_definitions[1].behaviour` and
@@ -175,6 +177,95 @@ pub fn merge_scaling(scaling: &mut RawScalingPolicies, imported: RawScalingPolic
     prepend(&mut scaling.simple_scaling, imported.simple_scaling, "simple_scaling", &mut written);
     prepend(&mut scaling.scheduled, imported.scheduled, "scheduled", &mut written);
     written
+}
+
+/// `over` (a capacity provider's fields beside `import:`) merged over `imported` (its files'):
+/// each field written replaces the files', the group's field by field.
+pub fn merge_capacity(imported: RawCapacityProvider, over: RawCapacityProvider) -> (RawCapacityProvider, Vec<Written>) {
+    let RawCapacityProvider {
+        import: _,
+        auto_scaling_group,
+        managed_scaling,
+        managed_termination_protection,
+        managed_draining,
+    } = over;
+    let mut written = Vec::new();
+    let mut note = |field: String, given: bool| {
+        if given {
+            written.push(Written { merged: field.clone(), written: field });
+        }
+    };
+    note("managed_scaling".into(), managed_scaling.is_some());
+    note("managed_termination_protection".into(), managed_termination_protection.is_some());
+    note("managed_draining".into(), managed_draining.is_some());
+    let (base, over) = (imported.auto_scaling_group, auto_scaling_group);
+    let RawAutoScalingGroup {
+        instance_type,
+        mixed_instances_policy,
+        desired_capacity,
+        min_size,
+        max_size,
+        health_check_grace_period,
+        default_instance_warmup,
+        scaling_policies,
+        new_instances_protected_from_scale_in,
+        availability_zones,
+        ecs_reserved_memory,
+        eni_trunking,
+        attributes,
+        purchase_option,
+        ecs_enable_spot_instance_draining,
+    } = over;
+    for (field, given) in [
+        ("instance_type", instance_type.is_some()),
+        ("mixed_instances_policy", mixed_instances_policy.is_some()),
+        ("desired_capacity", desired_capacity.is_some()),
+        ("min_size", min_size.is_some()),
+        ("max_size", max_size.is_some()),
+        ("health_check_grace_period", health_check_grace_period.is_some()),
+        ("default_instance_warmup", default_instance_warmup.is_some()),
+        ("scaling_policies", scaling_policies.is_some()),
+        ("new_instances_protected_from_scale_in", new_instances_protected_from_scale_in.is_some()),
+        ("availability_zones", availability_zones.is_some()),
+        ("ecs_reserved_memory", ecs_reserved_memory.is_some()),
+        ("eni_trunking", eni_trunking.is_some()),
+        ("attributes", !attributes.is_empty()),
+        ("purchase_option", purchase_option.is_some()),
+        ("ecs_enable_spot_instance_draining", ecs_enable_spot_instance_draining.is_some()),
+    ] {
+        note(format!("auto_scaling_group.{field}"), given);
+    }
+    // A written instance type stands for the launch template's: it replaces the files' types.
+    let mixed_instances_policy = match (&instance_type, mixed_instances_policy) {
+        (Some(_), None) => None,
+        (_, written) => written.or(base.mixed_instances_policy),
+    };
+    let group = RawAutoScalingGroup {
+        instance_type: instance_type.or(base.instance_type),
+        mixed_instances_policy,
+        desired_capacity: desired_capacity.or(base.desired_capacity),
+        min_size: min_size.or(base.min_size),
+        max_size: max_size.or(base.max_size),
+        health_check_grace_period: health_check_grace_period.or(base.health_check_grace_period),
+        default_instance_warmup: default_instance_warmup.or(base.default_instance_warmup),
+        scaling_policies: scaling_policies.or(base.scaling_policies),
+        new_instances_protected_from_scale_in: new_instances_protected_from_scale_in
+            .or(base.new_instances_protected_from_scale_in),
+        availability_zones: availability_zones.or(base.availability_zones),
+        ecs_reserved_memory: ecs_reserved_memory.or(base.ecs_reserved_memory),
+        eni_trunking: eni_trunking.or(base.eni_trunking),
+        attributes: if attributes.is_empty() { base.attributes } else { attributes },
+        purchase_option: purchase_option.or(base.purchase_option),
+        ecs_enable_spot_instance_draining: ecs_enable_spot_instance_draining.or(base.ecs_enable_spot_instance_draining),
+    };
+    let merged = RawCapacityProvider {
+        import: imported.import,
+        auto_scaling_group: group,
+        managed_scaling: managed_scaling.or(imported.managed_scaling),
+        managed_termination_protection: managed_termination_protection.or(imported.managed_termination_protection),
+        managed_draining: managed_draining.or(imported.managed_draining),
+    };
+    (merged, written)
 }
 
 /// `over` merged into `base` (same name): each field `over` gives replaces `base`'s.

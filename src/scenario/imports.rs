@@ -1,5 +1,6 @@
-//! `import:` of AWS's own JSON: task definitions (`task_definitions.<name>.import`) and services
-//! (`services.<name>.import`). Each file is read relative to the scenario, parsed in its AWS shape
+//! `import:` of AWS's own JSON: task definitions (`task_definitions.<name>.import`), services
+//! (`services.<name>.import`), a service's scaling (`services.<name>.autoscaling.import`) and
+//! capacity providers (`capacity_providers.<name>.import`). Each file is read relative to the scenario, parsed in its AWS shape
 //! ([`aws_json`]), and the fields written beside `import:` are merged over it ([`import_merge`]).
 //! Validation then sees the merged entries; [`Imports::place`] moves each of its problems to
 //! where the author can fix it: the scenario's line for a written field, the JSON file's path
@@ -38,9 +39,12 @@ pub(super) struct Imports {
     services: BTreeMap<String, Imported>,
     /// Services whose import failed: their own problems would only say that the file is missing.
     hidden_services: BTreeSet<String>,
-    /// Imported `autoscaling:` by service: where each imported entry came from, and where each
-    /// written one is.
-    scaling: BTreeMap<String, (Vec<aws_json::ScalingOrigin>, Vec<import_merge::Written>)>,
+    /// Capacity providers whose import failed, likewise.
+    hidden_providers: BTreeSet<String>,
+    /// Entries read from several files (a service's `autoscaling`, a capacity provider), by their
+    /// path in the scenario (`services.web.autoscaling`): where each imported part came from, and
+    /// where each written field is.
+    origins: Vec<(String, Vec<aws_json::ScalingOrigin>, Vec<import_merge::Written>)>,
     /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
     pub(super) read: Vec<ImportedFile>,
 }
@@ -61,6 +65,7 @@ pub(super) fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     let mut imports = Imports::default();
     resolve_services(raw, base, &mut imports);
     resolve_scaling(raw, base, &mut imports);
+    resolve_capacity(raw, base, &mut imports);
     let mut failed = BTreeSet::new();
     for (name, td) in &mut raw.task_definitions {
         let Some(import) = td.import.clone() else { continue };
@@ -121,13 +126,15 @@ impl Imports {
             .into_iter()
             .filter(|d| !self.hidden.contains(&d.path))
             .filter(|d| under(&d.path, "services.", &self.hidden_services).is_none())
+            .filter(|d| under(&d.path, "capacity_providers.", &self.hidden_providers).is_none())
             .map(|mut d| {
                 if let Some(reference) = self.unknown.get(&d.path) {
                     d.hint = Some(suggestion(reference, self.declared.iter().map(String::as_str)));
                 }
-                if let Some((name, (origins, written), inner)) = under(&d.path, "services.", &self.scaling) {
-                    if let Some(inner) = inner.strip_prefix("autoscaling.") {
-                        place_scaling(&mut d, name, origins, written, inner);
+                for (prefix, origins, written) in &self.origins {
+                    if let Some(inner) = d.path.strip_prefix(prefix.as_str()).and_then(|r| r.strip_prefix('.')) {
+                        let inner = inner.to_string();
+                        place_origin(&mut d, prefix, origins, written, &inner);
                         return d;
                     }
                 }
@@ -230,24 +237,25 @@ fn resolve_services(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
     }
 }
 
-/// Moves a problem at `inner` of service `name`'s merged `autoscaling` to the scenario's path of
-/// a written entry, or to the JSON file and object an imported entry came from.
-fn place_scaling(
+/// Moves a problem at `inner` of the merged entry at `prefix` to the scenario's path of a written
+/// field, or to the JSON file and object an imported part came from.
+fn place_origin(
     d: &mut Diagnostic,
-    name: &str,
+    prefix: &str,
     origins: &[aws_json::ScalingOrigin],
     written: &[import_merge::Written],
     inner: &str,
 ) {
     if let Some(p) = import_merge::written_path(written, inner) {
-        d.path = format!("services.{name}.autoscaling.{p}");
+        d.path = format!("{prefix}.{p}");
         return;
     }
+    let section = prefix.rsplit('.').next().filter(|s| *s == "autoscaling").map_or(String::new(), |s| format!("{s}."));
     let within = |entry: &str| {
         inner == entry || inner.starts_with(&format!("{entry}.")) || inner.starts_with(&format!("{entry}["))
     };
     if let Some(o) = origins.iter().find(|o| within(&o.entry)) {
-        let field = format!("`autoscaling.{inner}` in the scenario's terms");
+        let field = format!("`{section}{inner}` in the scenario's terms");
         d.hint = Some(match d.hint.take() {
             Some(h) => format!("{h} ({field})"),
             None => field,
@@ -263,28 +271,10 @@ fn resolve_scaling(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
         let Some(scaling) = service.autoscaling.as_mut() else { continue };
         let Some(files) = scaling.import.clone() else { continue };
         let path = DocPath::root("services").key(name).field("autoscaling").field("import");
-        let mut texts = Vec::new();
-        let mut failed = false;
-        for (i, file) in files.iter().enumerate() {
-            match read(base, file) {
-                Ok(read) => texts.push((file.clone(), read)),
-                Err((message, hint)) => {
-                    let hint = hint.map(str::to_string);
-                    imports.problems.push(Diagnostic {
-                        file: None,
-                        path: path.index(i).into(),
-                        line: None,
-                        message,
-                        hint,
-                    });
-                    failed = true;
-                }
-            }
-        }
-        if failed {
+        let Some(texts) = read_all(base, &files, &path, &mut imports.problems) else {
             imports.hidden_services.insert(name.clone());
             continue;
-        }
+        };
         let parts: Vec<aws_json::ScalingFile> =
             texts.iter().map(|(_, (shown, text))| aws_json::ScalingFile { shown, text }).collect();
         match aws_json::parse_scaling(&parts, name) {
@@ -293,7 +283,8 @@ fn resolve_scaling(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
                 for (file, (_, text)) in texts {
                     imports.read.push(ImportedFile { path: file, text });
                 }
-                imports.scaling.insert(name.clone(), (origins, written));
+                let prefix = format!("services.{name}.autoscaling");
+                imports.origins.push((prefix, origins, written));
             }
             Err(problems) => {
                 imports.problems.extend(problems);
@@ -301,4 +292,70 @@ fn resolve_scaling(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
             }
         }
     }
+}
+
+/// Reads the files of every capacity provider with `import:` and merges what is written beside
+/// them. A provider whose import failed keeps its written fields, and its own problems are not
+/// reported (they would only say what the files had); strategies naming it still find it.
+fn resolve_capacity(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
+    for (name, provider) in &mut raw.capacity_providers {
+        let Some(files) = provider.import.clone() else { continue };
+        let path = DocPath::root("capacity_providers").key(name).field("import");
+        let Some(texts) = read_all(base, &files, &path, &mut imports.problems) else {
+            imports.hidden_providers.insert(name.clone());
+            continue;
+        };
+        let parts: Vec<aws_json::ScalingFile> =
+            texts.iter().map(|(_, (shown, text))| aws_json::ScalingFile { shown, text }).collect();
+        match aws_json::parse_capacity(&parts, name) {
+            Ok((parsed, origins)) => {
+                let (merged, written) = import_merge::merge_capacity(parsed, std::mem::take(provider));
+                *provider = merged;
+                let group = &provider.auto_scaling_group;
+                if group.instance_type.is_none() && group.mixed_instances_policy.is_none() {
+                    imports.problems.push(Diagnostic {
+                        file: None,
+                        path: path.clone().into(),
+                        line: None,
+                        message: "the group's JSON names no instance type: it is in the group's launch template".into(),
+                        hint: Some(
+                            "write it beside `import:`, e.g. `auto_scaling_group: { instance_type: m5.large }`".into(),
+                        ),
+                    });
+                    imports.hidden_providers.insert(name.clone());
+                }
+                for (file, (_, text)) in texts {
+                    imports.read.push(ImportedFile { path: file, text });
+                }
+                imports.origins.push((format!("capacity_providers.{name}"), origins, written));
+            }
+            Err(problems) => {
+                imports.problems.extend(problems);
+                imports.hidden_providers.insert(name.clone());
+            }
+        }
+    }
+}
+
+/// The texts of `files` (relative to `base`) by their path as written, with their names in
+/// diagnostics; `None` (the problems added, at `path[i]`) if any cannot be read.
+fn read_all(
+    base: &Path,
+    files: &[String],
+    path: &DocPath,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<(String, (String, String))>> {
+    let mut texts = Vec::new();
+    let mut failed = false;
+    for (i, file) in files.iter().enumerate() {
+        match read(base, file) {
+            Ok(read) => texts.push((file.clone(), read)),
+            Err((message, hint)) => {
+                let hint = hint.map(str::to_string);
+                problems.push(Diagnostic { file: None, path: path.index(i).into(), line: None, message, hint });
+                failed = true;
+            }
+        }
+    }
+    (!failed).then_some(texts)
 }

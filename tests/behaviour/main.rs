@@ -22,6 +22,7 @@ mod healing;
 mod health;
 mod host_speed;
 mod import;
+mod import_capacity;
 mod import_scaling;
 mod import_service;
 mod instance_faults;

@@ -1,14 +1,17 @@
 //! AWS's own JSON shapes, exactly as the AWS CLI reads and prints them, into the scenario's raw
 //! form: task definitions ([`task_definition`]), services ([`service`]) and a service's Application
-//! Auto Scaling and alarms ([`scaling`]), each read by
+//! Auto Scaling and alarms ([`scaling`]), capacity providers and Auto Scaling groups
+//! ([`capacity`]), each read by
 //! `import:` in the scenario. Fields that change what the simulation does are mapped; every other
 //! field of AWS's API is accepted and ignored, from an explicit list of AWS's own names, so that a
 //! misspelt field is an error at its JSON path and line, never silently dropped.
 
+mod capacity;
 mod scaling;
 mod service;
 mod task_definition;
 
+pub use capacity::parse_capacity;
 pub use scaling::{parse_scaling, ScalingFile, ScalingOrigin};
 pub use service::{locate_service, parse_service};
 pub use task_definition::{locate, parse_task_definition};

@@ -9,9 +9,14 @@ use super::{RawEnabled, RawScalingPolicies};
 use crate::capacity::{PurchaseOption, SpotAllocationStrategy};
 use crate::scenario::values::Scalar;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCapacityProvider {
+    /// AWS create-capacity-provider and create-auto-scaling-group JSON files (or their describe
+    /// output), relative to the scenario file; the fields written beside them replace theirs.
+    pub import: Option<Vec<String>>,
+    /// Required, except beside an `import:` whose files give the group.
+    #[serde(default)]
     pub auto_scaling_group: RawAutoScalingGroup,
     /// Cluster auto scaling: tasks that do not fit wait in PROVISIONING for capacity, and ECS
     /// scales the group on CapacityProviderReservation.
@@ -40,7 +45,7 @@ pub struct RawManagedScaling {
     pub scale_out_datapoints: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoScalingGroup {
     /// The group's single instance type; or give `mixed_instances_policy` instead.

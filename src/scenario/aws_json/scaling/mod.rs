@@ -42,6 +42,29 @@ pub struct ScalingOrigin {
     pub line: Option<usize>,
 }
 
+impl ScalingOrigin {
+    /// `entry` of the scenario's form, from the object at `json_path` of `file`.
+    pub(in crate::scenario::aws_json) fn new(file: &ScalingFile, entry: &str, json_path: &str) -> Self {
+        ScalingOrigin {
+            entry: entry.to_string(),
+            file: file.shown.to_string(),
+            json_path: json_path.to_string(),
+            line: SourceMap::parse(file.text).line_of(json_path),
+        }
+    }
+}
+
+/// A JSON syntax error of `file`.
+pub(in crate::scenario::aws_json) fn syntax(file: &ScalingFile, e: &serde_json::Error) -> Diagnostic {
+    Diagnostic {
+        file: Some(file.shown.to_string()),
+        path: ".".into(),
+        line: Some(e.line()),
+        message: without_first_position(&e.to_string()),
+        hint: Some("JSON syntax: check quotes, commas and brackets around this line".to_string()),
+    }
+}
+
 /// One file to read: its name in diagnostics and its text.
 pub struct ScalingFile<'a> {
     pub shown: &'a str,
@@ -68,7 +91,12 @@ pub fn parse_scaling(
 }
 
 /// A problem in `file` at JSON `path`.
-fn problem(file: &ScalingFile, path: &str, message: String, hint: Option<String>) -> Diagnostic {
+pub(in crate::scenario::aws_json) fn problem(
+    file: &ScalingFile,
+    path: &str,
+    message: String,
+    hint: Option<String>,
+) -> Diagnostic {
     let line = SourceMap::parse(file.text).line_of(path);
     Diagnostic { file: Some(file.shown.to_string()), path: path.to_string(), line, message, hint }
 }
@@ -85,23 +113,9 @@ struct Read {
 }
 
 fn read_file(file: &ScalingFile, name: &str, read: &mut Read) -> Result<(), Diagnostic> {
-    let value: serde_json::Value = serde_json::from_str(file.text).map_err(|e| {
-        let hint = Some("JSON syntax: check quotes, commas and brackets around this line".to_string());
-        Diagnostic {
-            file: Some(file.shown.to_string()),
-            path: ".".into(),
-            line: Some(e.line()),
-            message: without_first_position(&e.to_string()),
-            hint,
-        }
-    })?;
+    let value: serde_json::Value = serde_json::from_str(file.text).map_err(|e| syntax(file, &e))?;
     read.files.push((file.shown.to_string(), file.text.to_string()));
-    let origin = |json_path: &str| ScalingOrigin {
-        entry: String::new(),
-        file: file.shown.to_string(),
-        json_path: json_path.to_string(),
-        line: SourceMap::parse(file.text).line_of(json_path),
-    };
+    let origin = |json_path: &str| ScalingOrigin::new(file, "", json_path);
     // (the list key of describe output, the list's items' paths) or the document itself.
     let items = |key: &str| -> Vec<(String, &serde_json::Value)> {
         match value.get(key).and_then(serde_json::Value::as_array) {
@@ -165,7 +179,7 @@ fn read_file(file: &ScalingFile, name: &str, read: &mut Read) -> Result<(), Diag
 }
 
 /// `field` of the object at JSON `path` (`.` for the document).
-fn join(path: &str, field: &str) -> String {
+pub(in crate::scenario::aws_json) fn join(path: &str, field: &str) -> String {
     if path == "." {
         field.to_string()
     } else {
@@ -179,7 +193,7 @@ fn resource_is(object: &serde_json::Value, name: &str) -> bool {
 }
 
 /// `value` (at `path` of `file`) as AWS shape `T`, or its problem at its JSON path.
-fn typed<T: serde::de::DeserializeOwned>(
+pub(in crate::scenario::aws_json) fn typed<T: serde::de::DeserializeOwned>(
     file: &ScalingFile,
     path: &str,
     value: &serde_json::Value,
