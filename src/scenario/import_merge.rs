@@ -30,43 +30,80 @@ pub struct Written {
     pub written: String,
 }
 
+impl Written {
+    fn same(path: String) -> Self {
+        Written { merged: path.clone(), written: path }
+    }
+}
+
+/// Builds `$ty` from `$over` merged over `$base`: each listed field is `$over`'s when it is
+/// given (`Some`, or a non-empty list or map, per [`Given`]), else `$base`'s, and each given
+/// field's name (after `$prefix`) is pushed to `$written`; the fields after `;` are set as
+/// given. The struct literal names every field, so a new one cannot be forgotten.
+macro_rules! merged {
+    ($ty:ident, $over:ident, $base:ident, $written:expr, $prefix:expr; $($field:ident),* ; $($rest:tt)*) => {
+        $ty {
+            $($field: {
+                let given = Given::given(&$over.$field);
+                if given {
+                    $written.push(format!("{}{}", $prefix, stringify!($field)));
+                }
+                if given { $over.$field } else { $base.$field }
+            },)*
+            $($rest)*
+        }
+    };
+}
+
+/// Whether a field is written: `Some`, a non-empty list, map or name.
+trait Given {
+    fn given(&self) -> bool;
+}
+
+impl<T> Given for Option<T> {
+    fn given(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T> Given for Vec<T> {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<K, V> Given for std::collections::BTreeMap<K, V> {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl Given for String {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
 /// `over` (the scenario's fields, its `import` aside) merged over `imported` (the file's
 /// definition), and where each written field is in the result.
 pub fn merge(imported: RawTaskDefinition, over: RawTaskDefinition) -> (RawTaskDefinition, Vec<Written>) {
-    // Destructured in full so that a new field cannot be forgotten here.
-    let RawTaskDefinition {
-        import: _,
-        cpu,
-        memory,
-        network_mode,
-        requires_compatibilities,
-        runtime_platform,
-        placement_constraints,
-        container_definitions,
-    } = over;
-    let mut written = Vec::new();
-    let mut note = |field: &str, given: bool| {
-        if given {
-            written.push(Written { merged: field.into(), written: field.into() });
-        }
-    };
-    note("cpu", cpu.is_some());
-    note("memory", memory.is_some());
-    note("network_mode", network_mode.is_some());
-    note("requires_compatibilities", requires_compatibilities.is_some());
-    note("runtime_platform", runtime_platform.is_some());
-    note("placement_constraints", placement_constraints.is_some());
+    let mut names = Vec::new();
     let mut containers = imported.container_definitions;
-    for (i, c) in container_definitions.into_iter().enumerate() {
+    let mut written = Vec::new();
+    for (i, c) in over.container_definitions.into_iter().enumerate() {
         let from = format!("container_definitions[{i}]");
         match containers.iter().position(|base| base.name == c.name) {
             Some(j) => {
                 let to = format!("container_definitions[{j}]");
-                for field in container_fields(&c) {
-                    written.push(Written { merged: format!("{to}.{field}"), written: format!("{from}.{field}") });
-                }
                 let base = std::mem::take(&mut containers[j]);
-                containers[j] = merge_container(base, c);
+                let mut fields = Vec::new();
+                containers[j] = merged!(RawContainerDefinition, c, base, fields, "";
+                    image, image_size_mb, cpu, memory, memory_reservation, essential, port_mappings, start_time,
+                    stop_time, stop_timeout, health_check, depends_on, behaviour;
+                    name: c.name);
+                written.extend(
+                    fields.into_iter().map(|f| Written { merged: format!("{to}.{f}"), written: format!("{from}.{f}") }),
+                );
             }
             None => {
                 written.push(Written { merged: format!("container_definitions[{}]", containers.len()), written: from });
@@ -74,79 +111,23 @@ pub fn merge(imported: RawTaskDefinition, over: RawTaskDefinition) -> (RawTaskDe
             }
         }
     }
-    let merged = RawTaskDefinition {
-        import: imported.import,
-        cpu: cpu.or(imported.cpu),
-        memory: memory.or(imported.memory),
-        network_mode: network_mode.or(imported.network_mode),
-        requires_compatibilities: requires_compatibilities.or(imported.requires_compatibilities),
-        runtime_platform: runtime_platform.or(imported.runtime_platform),
-        placement_constraints: placement_constraints.or(imported.placement_constraints),
-        container_definitions: containers,
-    };
+    let merged = merged!(RawTaskDefinition, over, imported, names, "";
+        cpu, memory, network_mode, requires_compatibilities, runtime_platform, placement_constraints;
+        import: imported.import, container_definitions: containers);
+    written.extend(names.into_iter().map(Written::same));
     (merged, written)
 }
 
 /// `over` (a service's fields beside `import:`) merged over `imported` (the file's service): each
 /// field written replaces the file's whole.
 pub fn merge_service(imported: RawService, over: RawService) -> (RawService, Vec<Written>) {
-    // Destructured in full so that a new field cannot be forgotten here.
-    let RawService {
-        import: _,
-        task_definition,
-        desired_count,
-        scheduling_strategy,
-        launch_type,
-        capacity_provider_strategy,
-        placement_strategy,
-        placement_constraints,
-        deployment_configuration,
-        health_check_grace_period,
-        availability_zone_rebalancing,
-        load_balancer,
-        alternate_target_group,
-        requests,
-        autoscaling,
-        load,
-    } = over;
-    let given = [
-        ("task_definition", !task_definition.is_empty()),
-        ("desired_count", desired_count.is_some()),
-        ("scheduling_strategy", scheduling_strategy.is_some()),
-        ("launch_type", launch_type.is_some()),
-        ("capacity_provider_strategy", capacity_provider_strategy.is_some()),
-        ("placement_strategy", placement_strategy.is_some()),
-        ("placement_constraints", placement_constraints.is_some()),
-        ("deployment_configuration", deployment_configuration.is_some()),
-        ("health_check_grace_period", health_check_grace_period.is_some()),
-        ("availability_zone_rebalancing", availability_zone_rebalancing.is_some()),
-        ("load_balancer", load_balancer.is_some()),
-        ("alternate_target_group", alternate_target_group.is_some()),
-        ("requests", requests.is_some()),
-        ("autoscaling", autoscaling.is_some()),
-        ("load", load.is_some()),
-    ];
-    let written =
-        given.iter().filter(|(_, g)| *g).map(|(f, _)| Written { merged: (*f).into(), written: (*f).into() }).collect();
-    let merged = RawService {
-        import: imported.import,
-        task_definition: if task_definition.is_empty() { imported.task_definition } else { task_definition },
-        desired_count: desired_count.or(imported.desired_count),
-        scheduling_strategy: scheduling_strategy.or(imported.scheduling_strategy),
-        launch_type: launch_type.or(imported.launch_type),
-        capacity_provider_strategy: capacity_provider_strategy.or(imported.capacity_provider_strategy),
-        placement_strategy: placement_strategy.or(imported.placement_strategy),
-        placement_constraints: placement_constraints.or(imported.placement_constraints),
-        deployment_configuration: deployment_configuration.or(imported.deployment_configuration),
-        health_check_grace_period: health_check_grace_period.or(imported.health_check_grace_period),
-        availability_zone_rebalancing: availability_zone_rebalancing.or(imported.availability_zone_rebalancing),
-        load_balancer: load_balancer.or(imported.load_balancer),
-        alternate_target_group: alternate_target_group.or(imported.alternate_target_group),
-        requests: requests.or(imported.requests),
-        autoscaling: autoscaling.or(imported.autoscaling),
-        load: load.or(imported.load),
-    };
-    (merged, written)
+    let mut names = Vec::new();
+    let merged = merged!(RawService, over, imported, names, "";
+        task_definition, desired_count, scheduling_strategy, launch_type, capacity_provider_strategy,
+        placement_strategy, placement_constraints, deployment_configuration, health_check_grace_period,
+        availability_zone_rebalancing, load_balancer, alternate_target_group, requests, autoscaling, load;
+        import: imported.import);
+    (merged, names.into_iter().map(Written::same).collect())
 }
 
 /// Merges `imported` (a service's Application Auto Scaling files) under `scaling` (what the
@@ -159,7 +140,7 @@ pub fn merge_scaling(scaling: &mut RawScalingPolicies, imported: RawScalingPolic
         [("min_capacity", scaling.min_capacity.is_some()), ("max_capacity", scaling.max_capacity.is_some())]
     {
         if given {
-            written.push(Written { merged: field.into(), written: field.into() });
+            written.push(Written::same(field.into()));
         }
     }
     scaling.min_capacity = scaling.min_capacity.or(imported.min_capacity);
@@ -180,166 +161,22 @@ pub fn merge_scaling(scaling: &mut RawScalingPolicies, imported: RawScalingPolic
 }
 
 /// `over` (a capacity provider's fields beside `import:`) merged over `imported` (its files'):
-/// each field written replaces the files', the group's field by field.
+/// each field written replaces the files', the group's field by field. A written instance type
+/// stands for the launch template's and replaces the files' mixed instances policy.
 pub fn merge_capacity(imported: RawCapacityProvider, over: RawCapacityProvider) -> (RawCapacityProvider, Vec<Written>) {
-    let RawCapacityProvider {
-        import: _,
-        auto_scaling_group,
-        managed_scaling,
-        managed_termination_protection,
-        managed_draining,
-    } = over;
-    let mut written = Vec::new();
-    let mut note = |field: String, given: bool| {
-        if given {
-            written.push(Written { merged: field.clone(), written: field });
-        }
-    };
-    note("managed_scaling".into(), managed_scaling.is_some());
-    note("managed_termination_protection".into(), managed_termination_protection.is_some());
-    note("managed_draining".into(), managed_draining.is_some());
-    let (base, over) = (imported.auto_scaling_group, auto_scaling_group);
-    let RawAutoScalingGroup {
-        instance_type,
-        mixed_instances_policy,
-        desired_capacity,
-        min_size,
-        max_size,
-        health_check_grace_period,
-        default_instance_warmup,
-        scaling_policies,
-        new_instances_protected_from_scale_in,
-        availability_zones,
-        ecs_reserved_memory,
-        eni_trunking,
-        attributes,
-        purchase_option,
-        ecs_enable_spot_instance_draining,
-    } = over;
-    for (field, given) in [
-        ("instance_type", instance_type.is_some()),
-        ("mixed_instances_policy", mixed_instances_policy.is_some()),
-        ("desired_capacity", desired_capacity.is_some()),
-        ("min_size", min_size.is_some()),
-        ("max_size", max_size.is_some()),
-        ("health_check_grace_period", health_check_grace_period.is_some()),
-        ("default_instance_warmup", default_instance_warmup.is_some()),
-        ("scaling_policies", scaling_policies.is_some()),
-        ("new_instances_protected_from_scale_in", new_instances_protected_from_scale_in.is_some()),
-        ("availability_zones", availability_zones.is_some()),
-        ("ecs_reserved_memory", ecs_reserved_memory.is_some()),
-        ("eni_trunking", eni_trunking.is_some()),
-        ("attributes", !attributes.is_empty()),
-        ("purchase_option", purchase_option.is_some()),
-        ("ecs_enable_spot_instance_draining", ecs_enable_spot_instance_draining.is_some()),
-    ] {
-        note(format!("auto_scaling_group.{field}"), given);
+    let mut names = Vec::new();
+    let (mut base, group) = (imported.auto_scaling_group, over.auto_scaling_group);
+    if group.instance_type.is_some() && group.mixed_instances_policy.is_none() {
+        base.mixed_instances_policy = None;
     }
-    // A written instance type stands for the launch template's: it replaces the files' types.
-    let mixed_instances_policy = match (&instance_type, mixed_instances_policy) {
-        (Some(_), None) => None,
-        (_, written) => written.or(base.mixed_instances_policy),
-    };
-    let group = RawAutoScalingGroup {
-        instance_type: instance_type.or(base.instance_type),
-        mixed_instances_policy,
-        desired_capacity: desired_capacity.or(base.desired_capacity),
-        min_size: min_size.or(base.min_size),
-        max_size: max_size.or(base.max_size),
-        health_check_grace_period: health_check_grace_period.or(base.health_check_grace_period),
-        default_instance_warmup: default_instance_warmup.or(base.default_instance_warmup),
-        scaling_policies: scaling_policies.or(base.scaling_policies),
-        new_instances_protected_from_scale_in: new_instances_protected_from_scale_in
-            .or(base.new_instances_protected_from_scale_in),
-        availability_zones: availability_zones.or(base.availability_zones),
-        ecs_reserved_memory: ecs_reserved_memory.or(base.ecs_reserved_memory),
-        eni_trunking: eni_trunking.or(base.eni_trunking),
-        attributes: if attributes.is_empty() { base.attributes } else { attributes },
-        purchase_option: purchase_option.or(base.purchase_option),
-        ecs_enable_spot_instance_draining: ecs_enable_spot_instance_draining.or(base.ecs_enable_spot_instance_draining),
-    };
-    let merged = RawCapacityProvider {
-        import: imported.import,
-        auto_scaling_group: group,
-        managed_scaling: managed_scaling.or(imported.managed_scaling),
-        managed_termination_protection: managed_termination_protection.or(imported.managed_termination_protection),
-        managed_draining: managed_draining.or(imported.managed_draining),
-    };
-    (merged, written)
-}
-
-/// `over` merged into `base` (same name): each field `over` gives replaces `base`'s.
-fn merge_container(base: RawContainerDefinition, over: RawContainerDefinition) -> RawContainerDefinition {
-    let RawContainerDefinition {
-        name,
-        image,
-        image_size_mb,
-        cpu,
-        memory,
-        memory_reservation,
-        essential,
-        port_mappings,
-        start_time,
-        stop_time,
-        stop_timeout,
-        health_check,
-        depends_on,
-        behaviour,
-    } = over;
-    RawContainerDefinition {
-        name,
-        image: image.or(base.image),
-        image_size_mb: image_size_mb.or(base.image_size_mb),
-        cpu: cpu.or(base.cpu),
-        memory: memory.or(base.memory),
-        memory_reservation: memory_reservation.or(base.memory_reservation),
-        essential: essential.or(base.essential),
-        port_mappings: if port_mappings.is_empty() { base.port_mappings } else { port_mappings },
-        start_time: start_time.or(base.start_time),
-        stop_time: stop_time.or(base.stop_time),
-        stop_timeout: stop_timeout.or(base.stop_timeout),
-        health_check: health_check.or(base.health_check),
-        depends_on: depends_on.or(base.depends_on),
-        behaviour: behaviour.or(base.behaviour),
-    }
-}
-
-/// The fields a container entry of the scenario writes (its `name` aside: it is the key).
-fn container_fields(c: &RawContainerDefinition) -> Vec<&'static str> {
-    let RawContainerDefinition {
-        name: _,
-        image,
-        image_size_mb,
-        cpu,
-        memory,
-        memory_reservation,
-        essential,
-        port_mappings,
-        start_time,
-        stop_time,
-        stop_timeout,
-        health_check,
-        depends_on,
-        behaviour,
-    } = c;
-    [
-        ("image", image.is_some()),
-        ("image_size_mb", image_size_mb.is_some()),
-        ("cpu", cpu.is_some()),
-        ("memory", memory.is_some()),
-        ("memory_reservation", memory_reservation.is_some()),
-        ("essential", essential.is_some()),
-        ("port_mappings", !port_mappings.is_empty()),
-        ("start_time", start_time.is_some()),
-        ("stop_time", stop_time.is_some()),
-        ("stop_timeout", stop_timeout.is_some()),
-        ("health_check", health_check.is_some()),
-        ("depends_on", depends_on.is_some()),
-        ("behaviour", behaviour.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(field, given)| given.then_some(field))
-    .collect()
+    let group = merged!(RawAutoScalingGroup, group, base, names, "auto_scaling_group.";
+        instance_type, mixed_instances_policy, desired_capacity, min_size, max_size, health_check_grace_period,
+        default_instance_warmup, scaling_policies, new_instances_protected_from_scale_in, availability_zones,
+        ecs_reserved_memory, eni_trunking, attributes, purchase_option, ecs_enable_spot_instance_draining;);
+    let merged = merged!(RawCapacityProvider, over, imported, names, "";
+        managed_scaling, managed_termination_protection, managed_draining;
+        import: imported.import, auto_scaling_group: group);
+    (merged, names.into_iter().map(Written::same).collect())
 }
 
 /// The scenario's path of a problem at `inner` (relative to a merged definition) when it lies in

@@ -16,6 +16,7 @@ pub use scaling::{parse_scaling, ScalingFile, ScalingOrigin};
 pub use service::{locate_service, parse_service};
 pub use task_definition::{locate, parse_task_definition};
 
+use crate::scenario::schema::{RawConstraintKind, RawPlacementConstraint};
 use crate::scenario::values::Scalar;
 
 /// `container_definitions[0]` → `containerDefinitions[0]`: AWS's spelling of one path segment.
@@ -38,4 +39,19 @@ fn camel_case(segment: &str) -> String {
 /// AWS's whole seconds as a scenario duration.
 fn seconds(n: i64) -> Scalar {
     Scalar(format!("{n}s"))
+}
+
+/// A placement constraint in AWS's JSON, as a task definition's and a service's are written.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PlacementConstraint {
+    #[serde(rename = "type")]
+    kind: RawConstraintKind,
+    expression: Option<String>,
+}
+
+impl PlacementConstraint {
+    fn into_raw(self) -> RawPlacementConstraint {
+        RawPlacementConstraint { kind: self.kind, expression: self.expression }
+    }
 }

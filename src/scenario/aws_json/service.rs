@@ -18,13 +18,12 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::camel_case;
+use super::{camel_case, PlacementConstraint};
 use crate::scenario::diagnostics::{closest, Diagnostic};
 use crate::scenario::load::{unknown_name_hint, without_first_position};
 use crate::scenario::schema::{
-    RawCanaryConfiguration, RawCircuitBreaker, RawConstraintKind, RawDeploymentAlarms, RawDeploymentConfiguration,
-    RawDeploymentStrategy, RawEnabled, RawLinearConfiguration, RawPlacementConstraint, RawPlacementStrategy,
-    RawService, RawStrategyItem, RawStrategyKind,
+    RawCanaryConfiguration, RawCircuitBreaker, RawDeploymentAlarms, RawDeploymentConfiguration, RawDeploymentStrategy,
+    RawEnabled, RawLinearConfiguration, RawPlacementStrategy, RawService, RawStrategyItem, RawStrategyKind,
 };
 use crate::scenario::source_map::SourceMap;
 use crate::scenario::values::Scalar;
@@ -216,14 +215,6 @@ struct PlacementStrategy {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PlacementConstraint {
-    #[serde(rename = "type")]
-    kind: RawConstraintKind,
-    expression: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DeploymentConfiguration {
     maximum_percent: Option<i64>,
     minimum_healthy_percent: Option<i64>,
@@ -379,9 +370,9 @@ impl Service {
             placement_strategy: self.placement_strategy.map(|items| {
                 items.into_iter().map(|s| RawPlacementStrategy { kind: s.kind, field: s.field }).collect()
             }),
-            placement_constraints: self.placement_constraints.map(|items| {
-                items.into_iter().map(|c| RawPlacementConstraint { kind: c.kind, expression: c.expression }).collect()
-            }),
+            placement_constraints: self
+                .placement_constraints
+                .map(|items| items.into_iter().map(PlacementConstraint::into_raw).collect()),
             deployment_configuration,
             health_check_grace_period: self.health_check_grace_period_seconds.map(super::seconds),
             availability_zone_rebalancing: self.availability_zone_rebalancing,

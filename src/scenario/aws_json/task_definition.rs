@@ -15,13 +15,13 @@
 use serde::de::{Error as _, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
-use super::{camel_case, seconds};
+use super::{camel_case, seconds, PlacementConstraint};
 use crate::catalog::CpuArchitecture;
 use crate::scenario::diagnostics::{closest, Diagnostic};
 use crate::scenario::load::{unknown_name_hint, without_first_position};
 use crate::scenario::schema::{
-    RawConstraintKind, RawContainerDefinition, RawContainerDependency, RawHealthCheck, RawPlacementConstraint,
-    RawPortMapping, RawRuntimePlatform, RawTaskDefinition,
+    RawContainerDefinition, RawContainerDependency, RawHealthCheck, RawPortMapping, RawRuntimePlatform,
+    RawTaskDefinition,
 };
 use crate::scenario::source_map::SourceMap;
 use crate::scenario::values::Scalar;
@@ -274,14 +274,6 @@ struct RuntimePlatform {
     operating_system_family: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PlacementConstraint {
-    #[serde(rename = "type")]
-    kind: RawConstraintKind,
-    expression: Option<String>,
-}
-
 impl TaskDefinition {
     fn into_raw(self) -> RawTaskDefinition {
         RawTaskDefinition {
@@ -293,9 +285,9 @@ impl TaskDefinition {
                 cpu_architecture: p.cpu_architecture,
                 operating_system_family: p.operating_system_family,
             }),
-            placement_constraints: self.placement_constraints.map(|cs| {
-                cs.into_iter().map(|c| RawPlacementConstraint { kind: c.kind, expression: c.expression }).collect()
-            }),
+            placement_constraints: self
+                .placement_constraints
+                .map(|cs| cs.into_iter().map(PlacementConstraint::into_raw).collect()),
             container_definitions: self.container_definitions.into_iter().map(ContainerDefinition::into_raw).collect(),
             ..RawTaskDefinition::default()
         }
@@ -340,6 +332,7 @@ impl ContainerDefinition {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::schema::RawConstraintKind;
 
     /// Every field name AWS's API Reference gives the task definition and container definition.
     const TASK_FIELDS: &[&str] = &[
