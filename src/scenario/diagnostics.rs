@@ -109,6 +109,48 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>)
     }
 }
 
+/// How a scenario gets a type the catalog lacks; the last sentence of every unknown-type hint.
+const ADD_A_TYPE: &str = "a scenario cannot define an instance type of its own: use a catalog type (override its \
+     price with `pricing.instance_types` and its speed with `speed.instance_types`), or add the type as a row in \
+     src/catalog/instance_types/ with its AWS figures";
+
+/// The most types a hint names from each list (same family, same size).
+const NEAREST_SHOWN: usize = 6;
+
+/// The hint for an instance type the catalog lacks. A likely typo (`m5.lrage`) gets "did you mean";
+/// a real-looking name the catalog lacks (`m4.16xlarge`, `x2iedn.xlarge`) gets the nearest catalog
+/// types, the same family's sizes first (nearest size first), then the same size in other
+/// families, and how to add a type.
+pub fn instance_type_hint(name: &str) -> String {
+    use crate::catalog::{instance_type_names, nearest_instance_types};
+    let (family, size) = nearest_instance_types(name);
+    let count = instance_type_names().count();
+    if family.is_empty() && size.is_empty() {
+        return match closest(name, instance_type_names()) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("`ecsim catalog instances` lists the catalog's {count} types; {ADD_A_TYPE}"),
+        };
+    }
+    let listed = |names: &[&str]| {
+        let shown: Vec<String> = names.iter().take(NEAREST_SHOWN).map(|n| format!("`{n}`")).collect();
+        match names.len().saturating_sub(NEAREST_SHOWN) {
+            0 => shown.join(", "),
+            more => format!("{} and {more} more", shown.join(", ")),
+        }
+    };
+    let mut parts = Vec::new();
+    if !family.is_empty() {
+        parts.push(format!("nearest in the same family: {}", listed(&family)));
+    }
+    if !size.is_empty() {
+        parts.push(format!("the same size in other families: {}", listed(&size)));
+    }
+    format!(
+        "the catalog lacks this type; {} (`ecsim catalog instances` lists all {count}); {ADD_A_TYPE}",
+        parts.join("; ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

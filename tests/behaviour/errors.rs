@@ -656,3 +656,25 @@ fn counts_past_the_ecs_service_quotas_are_refused() {
     let err = load_str(&services, "many.yaml", "many").expect_err("refused").to_string();
     assert!(err.contains("services: 5003 services: a cluster holds at most 5000"), "{err}");
 }
+
+#[test]
+fn an_instance_type_missing_from_the_catalog_names_the_nearest_and_how_to_add_one() {
+    // A size the family lacks: the family's sizes, nearest first.
+    let big = report("instance_type: m5.large", "instance_type: m4.16xlarge");
+    insta::assert_snapshot!(big, @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `m4.16xlarge`
+      hint: the catalog lacks this type; nearest in the same family: `m4.4xlarge`, `m4.2xlarge`, `m4.xlarge`, `m4.large` (`ecsim catalog instances` lists all 70); a scenario cannot define an instance type of its own: use a catalog type (override its price with `pricing.instance_types` and its speed with `speed.instance_types`), or add the type as a row in src/catalog/instance_types/ with its AWS figures
+    ");
+    // A family the catalog lacks: the same size in other families.
+    let other = report("instance_type: m5.large", "instance_type: x2iedn.xlarge");
+    insta::assert_snapshot!(other, @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `x2iedn.xlarge`
+      hint: the catalog lacks this type; the same size in other families: `t3.xlarge`, `t4g.xlarge`, `m4.xlarge`, `m5.xlarge`, `m6i.xlarge`, `m7i.xlarge` and 9 more (`ecsim catalog instances` lists all 70); a scenario cannot define an instance type of its own: use a catalog type (override its price with `pricing.instance_types` and its speed with `speed.instance_types`), or add the type as a row in src/catalog/instance_types/ with its AWS figures
+    ");
+    // Nothing like a type: where the list is.
+    let nothing = report("instance_type: m5.large", "instance_type: quantum");
+    insta::assert_snapshot!(nothing, @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `quantum`
+      hint: `ecsim catalog instances` lists the catalog's 70 types; a scenario cannot define an instance type of its own: use a catalog type (override its price with `pricing.instance_types` and its speed with `speed.instance_types`), or add the type as a row in src/catalog/instance_types/ with its AWS figures
+    ");
+}

@@ -3,9 +3,9 @@
 use crate::catalog::fargate::FargatePrices;
 use std::collections::BTreeMap;
 
-use crate::catalog::{instance_type, instance_type_names, InstanceType};
+use crate::catalog::{instance_type, InstanceType};
 use crate::metrics::Pricing;
-use crate::scenario::diagnostics::suggestion;
+use crate::scenario::diagnostics::instance_type_hint;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{RawFargatePrices, RawPricing};
 
@@ -24,7 +24,7 @@ pub(super) fn instance_type_overrides(
     for (name, &raw_value) in raw {
         let path = root.field("instance_types").key(name);
         let Some(itype) = instance_type(name) else {
-            c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
+            c.error(&path, &format!("unknown instance type `{name}`"), Some(&instance_type_hint(name)));
             continue;
         };
         if let Some(v) = value(c, &path, itype, raw_value) {
