@@ -105,6 +105,43 @@ fn awsvpc_tasks_are_limited_by_the_instance_enis() {
 }
 
 #[test]
+fn an_m4_large_cluster_runs_one_awsvpc_task_per_instance_trunking_or_not() {
+    // m4.large has 2 ENIs [CNI]: the primary one is the instance's, so 1 awsvpc task per instance;
+    // m4 is not in the ECS trunking table, so `eni_trunking: true` changes nothing.
+    for trunking in [false, true] {
+        let yaml = cluster("m4.large", 3, 128, 128, 5, "awsvpc")
+            .replace_once("desired_capacity: 3 }", &format!("desired_capacity: 3, eni_trunking: {trunking} }}"));
+        let memory = check_every_event(&yaml);
+        assert!(memory.rows.iter().all(|r| r.running <= 3), "trunking {trunking}");
+        assert!(memory.rows.iter().any(|r| r.running == 3), "trunking {trunking}");
+        assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with(
+            "has no elastic network interface available for another awsvpc task. Instances 3 filtered out (3 ENI)."
+        ));
+    }
+}
+
+#[test]
+fn new_catalog_types_place_by_their_own_figures() {
+    let running_at_end = |yaml: &str| run(&scenario(yaml)).1.services[0].running_at_end;
+    let trunked = |itype: &str, desired: u32| {
+        cluster(itype, 1, 64, 64, desired, "awsvpc")
+            .replace_once("desired_capacity: 1 }", "desired_capacity: 1, eni_trunking: true }")
+    };
+    // c7g.large trunks to 10 awsvpc tasks; t4g.large cannot trunk: 3 ENIs - 1 = 2; c4.large has
+    // 3 ENIs (unlike m4.large) but no trunking: 2.
+    assert_eq!(running_at_end(&trunked("c7g.large", 12)), 10);
+    assert_eq!(running_at_end(&trunked("t4g.large", 12)), 2);
+    assert_eq!(running_at_end(&trunked("c4.large", 12)), 2);
+    // r7g.large: 16 GiB registers 16384 x 7985 / 8192 = 15970 MiB, so three 5000 MiB tasks fit
+    // where an m7g.large (8 GiB, 7985 MiB) fits one.
+    assert_eq!(running_at_end(&cluster("r7g.large", 1, 256, 5000, 4, "bridge")), 3);
+    assert_eq!(running_at_end(&cluster("m7g.large", 1, 256, 5000, 4, "bridge")), 1);
+    // c4.large has 3.75 GiB: 3840 x 7985 / 8192 = 3742 MiB registered; 2 tasks of 1800 MiB fit,
+    // 3 do not.
+    assert_eq!(running_at_end(&cluster("c4.large", 1, 256, 1800, 3, "bridge")), 2);
+}
+
+#[test]
 fn a_static_host_port_allows_one_task_per_instance() {
     let yaml = cluster("m5.large", 2, 128, 128, 3, "bridge")
         .replace_once("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");
