@@ -17,7 +17,8 @@ mod instance_types;
 mod speeds;
 
 pub use instance_types::{
-    instance_type, instance_type_names, nearest_instance_types, CpuArchitecture, InstanceType, Speed, REFERENCE_GHZ,
+    define_instance_type, instance_type, instance_type_names, nearest_instance_types, CpuArchitecture, InstanceType,
+    Speed, REFERENCE_GHZ,
 };
 pub use speeds::{Speeds, FARGATE_SPEED};
 

@@ -110,17 +110,17 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>)
 }
 
 /// How a scenario gets a type the catalog lacks; the last sentence of every unknown-type hint.
-const ADD_A_TYPE: &str = "a scenario cannot define an instance type of its own: use a catalog type (override its \
-     price with `pricing.instance_types` and its speed with `speed.instance_types`), or add the type as a row in \
-     src/catalog/instance_types/ with its AWS figures";
+const ADD_A_TYPE: &str = "or define it under the scenario's top-level `instance_types:` with its AWS figures: \
+     `instance_types: { NAME: { vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit (null: cannot trunk), \
+     price_per_hour, architecture (x86_64 or arm64), speed (1.0 = an m5's vCPU) } }`";
 
 /// The most types a hint names from each list (same family, same size).
 const NEAREST_SHOWN: usize = 6;
 
-/// The hint for an instance type the catalog lacks. A likely typo (`m5.lrage`) gets "did you mean";
-/// a real-looking name the catalog lacks (`m4.16xlarge`, `x2iedn.xlarge`) gets the nearest catalog
-/// types, the same family's sizes first (nearest size first), then the same size in other
-/// families, and how to add a type.
+/// The hint for an instance type neither the catalog nor the scenario has. A likely typo
+/// (`m5.lrage`) gets "did you mean"; a real-looking name the catalog lacks (`m4.16xlarge`,
+/// `x2iedn.xlarge`) gets the nearest catalog types, the same family's sizes first (nearest size
+/// first), then the same size in other families, and how to define the type in the scenario.
 pub fn instance_type_hint(name: &str) -> String {
     use crate::catalog::{instance_type_names, nearest_instance_types};
     let (family, size) = nearest_instance_types(name);
@@ -128,7 +128,7 @@ pub fn instance_type_hint(name: &str) -> String {
     if family.is_empty() && size.is_empty() {
         return match closest(name, instance_type_names()) {
             Some(c) => format!("did you mean `{c}`?"),
-            None => format!("`ecsim catalog instances` lists the catalog's {count} types; {ADD_A_TYPE}"),
+            None => format!("use a type `ecsim catalog instances` lists (the catalog has {count}) {ADD_A_TYPE}"),
         };
     }
     let listed = |names: &[&str]| {
@@ -146,7 +146,7 @@ pub fn instance_type_hint(name: &str) -> String {
         parts.push(format!("the same size in other families: {}", listed(&size)));
     }
     format!(
-        "the catalog lacks this type; {} (`ecsim catalog instances` lists all {count}); {ADD_A_TYPE}",
+        "the catalog lacks this type; {} (`ecsim catalog instances` lists all {count}); use one of them {ADD_A_TYPE}",
         parts.join("; ")
     )
 }

@@ -142,6 +142,29 @@ fn new_catalog_types_place_by_their_own_figures() {
 }
 
 #[test]
+fn a_scenario_defined_instance_type_places_prices_and_speeds_like_a_catalog_one() {
+    let defined = "instance_types:\n  x2iedn.xlarge: { vcpus: 4, memory_mib: 131072, max_enis: 4, ipv4_per_eni: 15, \
+                   trunk_task_limit: null, price_per_hour: 0.83363, architecture: x86_64, speed: 1.13 }\n\
+                   capacity_providers:";
+    let yaml = cluster("x2iedn.xlarge", 2, 128, 30000, 9, "awsvpc").replace_once("capacity_providers:", defined);
+    // 4 ENIs, the primary one the instance's: 3 awsvpc tasks each, 6 in all (memory allows 4 each).
+    let memory = check_every_event(&yaml);
+    assert!(memory.rows.iter().all(|r| r.running <= 6));
+    assert!(memory.rows.iter().any(|r| r.running == 6));
+    let s = scenario(&yaml);
+    let (world, _, _) = run(&s);
+    let inst = world.instances().iter().next().expect("an instance");
+    assert_eq!(inst.type_name(), "x2iedn.xlarge");
+    // 131072 x 7985 / 8192 = 127760 MiB registered, 4 x 1024 CPU units.
+    assert_eq!((inst.registered_cpu, inst.registered_memory), (4096, 127_760));
+    assert_eq!(s.speeds.instance(inst.instance_type.expect("an EC2 instance")), 1.13);
+    // `pricing:` and `speed:` override it like a catalog type.
+    let s = scenario(&(yaml + "pricing: { instance_types: { x2iedn.xlarge: 0.5 } }\nspeed: { instance_types: { x2iedn.xlarge: 2.0 } }\n"));
+    assert_eq!(s.pricing.instance_types.get("x2iedn.xlarge"), Some(&0.5));
+    assert_eq!(s.speeds.instance_types.get("x2iedn.xlarge"), Some(&2.0));
+}
+
+#[test]
 fn a_static_host_port_allows_one_task_per_instance() {
     let yaml = cluster("m5.large", 2, 128, 128, 3, "bridge")
         .replace_once("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");

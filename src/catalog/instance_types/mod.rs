@@ -139,6 +139,51 @@ pub fn instance_type_names() -> impl Iterator<Item = &'static str> {
     all().map(|t| t.name)
 }
 
+/// Scenario-defined types handed out so far; see [`define_instance_type`].
+static DEFINED: std::sync::Mutex<Vec<&'static InstanceType>> = std::sync::Mutex::new(Vec::new());
+
+/// A scenario-defined type (the scenario's `instance_types:`), as a `&'static` like the catalog's
+/// own, so it goes everywhere a catalog type goes. Definitions are interned: an identical one
+/// (the same scenario loaded again, a sweep's variants) gets the same reference, so memory grows
+/// only with distinct definitions, each a few dozen bytes kept for the process's life.
+#[allow(clippy::too_many_arguments)]
+pub fn define_instance_type(
+    name: &str,
+    vcpus: u32,
+    memory_mib: u32,
+    max_enis: u32,
+    ipv4_per_eni: u32,
+    trunk_task_limit: Option<u32>,
+    price_per_hour: f64,
+    architecture: CpuArchitecture,
+    speed: f64,
+) -> &'static InstanceType {
+    let same = |t: &InstanceType| {
+        (t.name, t.vcpus, t.memory_mib, t.max_enis, t.ipv4_per_eni, t.trunk_task_limit, t.architecture)
+            == (name, vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit, architecture)
+            && t.price_per_hour.to_bits() == price_per_hour.to_bits()
+            && t.speed.to_bits() == speed.to_bits()
+    };
+    // A poisoned lock only means another thread panicked mid-push; the list is still valid.
+    let mut defined = DEFINED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(t) = defined.iter().find(|t| same(t)) {
+        return t;
+    }
+    let t: &'static InstanceType = Box::leak(Box::new(InstanceType {
+        name: Box::leak(name.to_string().into_boxed_str()),
+        vcpus,
+        memory_mib,
+        max_enis,
+        ipv4_per_eni,
+        trunk_task_limit,
+        price_per_hour,
+        architecture,
+        speed,
+    }));
+    defined.push(t);
+    t
+}
+
 /// A type name's family and size (`"m5"`, `"large"`), if it has AWS's `family.size` shape.
 fn split(name: &str) -> Option<(&str, &str)> {
     name.split_once('.').filter(|(family, size)| !family.is_empty() && !size.is_empty())
@@ -367,6 +412,16 @@ mod tests {
         assert_eq!(nearest_instance_types("m5"), (vec![], vec![]));
         assert_eq!(nearest_instance_types(".large"), (vec![], vec![]));
         assert_eq!(nearest_instance_types("m5.0xlarge"), (vec![], vec![]));
+    }
+
+    #[test]
+    fn defined_types_are_interned_and_stay_out_of_the_catalog() {
+        let define = |price| define_instance_type("z9.large", 2, 4096, 3, 10, None, price, CpuArchitecture::Arm64, 0.9);
+        let (a, b, c) = (define(0.1), define(0.1), define(0.2));
+        assert!(std::ptr::eq(a, b), "the same definition is the same type");
+        assert!(!std::ptr::eq(a, c) && c.price_per_hour == 0.2);
+        assert_eq!((a.name, a.awsvpc_task_limit(true), a.architecture), ("z9.large", 2, CpuArchitecture::Arm64));
+        assert!(instance_type("z9.large").is_none());
     }
 
     #[test]

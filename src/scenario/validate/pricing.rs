@@ -3,7 +3,7 @@
 use crate::catalog::fargate::FargatePrices;
 use std::collections::BTreeMap;
 
-use crate::catalog::{instance_type, InstanceType};
+use crate::catalog::InstanceType;
 use crate::metrics::Pricing;
 use crate::scenario::diagnostics::instance_type_hint;
 use crate::scenario::path::Path;
@@ -23,7 +23,10 @@ pub(super) fn instance_type_overrides(
     let mut overrides = BTreeMap::new();
     for (name, &raw_value) in raw {
         let path = root.field("instance_types").key(name);
-        let Some(itype) = instance_type(name) else {
+        let Some(itype) = c.instance_type(name) else {
+            if c.rejected_instance_types.contains(name) {
+                continue;
+            }
             c.error(&path, &format!("unknown instance type `{name}`"), Some(&instance_type_hint(name)));
             continue;
         };
@@ -94,7 +97,7 @@ fn fargate(c: &mut Checker, path: &Path, raw: &RawFargatePrices, catalog: Fargat
 
 /// A price: finite and above zero (a free or negative price is surely a typo, and would make
 /// every cost comparison meaningless).
-fn price(c: &mut Checker, path: &Path, usd: f64, hint: &str) -> Option<f64> {
+pub(super) fn price(c: &mut Checker, path: &Path, usd: f64, hint: &str) -> Option<f64> {
     if usd.is_finite() && usd > 0.0 && usd <= MAX_PRICE {
         Some(usd)
     } else {
