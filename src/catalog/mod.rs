@@ -16,7 +16,10 @@ pub mod fargate;
 mod instance_types;
 mod speeds;
 
-pub use instance_types::{instance_type, instance_type_names, CpuArchitecture, InstanceType, Speed, REFERENCE_GHZ};
+pub use instance_types::{
+    define_instance_type, instance_type, instance_type_names, nearest_instance_types, CpuArchitecture, InstanceType,
+    Speed, REFERENCE_GHZ,
+};
 pub use speeds::{Speeds, FARGATE_SPEED};
 
 /// When and by whom the EC2 prices were taken (printed with every price table).

@@ -364,7 +364,7 @@ mod tests {
         let header = table.lines().find(|l| l.starts_with("type ")).unwrap_or_default();
         let width = |l: &str| l.chars().count();
         let rows: Vec<&str> = table.lines().filter(|l| l.contains("x86_64") || l.contains("arm64")).collect();
-        assert_eq!(rows.len(), 27);
+        assert_eq!(rows.len(), 70);
         assert!(rows.iter().all(|l| width(l) == width(header)), "{table}");
     }
 
@@ -389,12 +389,12 @@ mod tests {
     fn json_numbers_match_the_text() {
         let json: serde_json::Value =
             serde_json::from_str(&text(None, CatalogFormat::Json)).unwrap_or(serde_json::Value::Null);
-        let m5 = &json["instances"][7];
+        let m5 = &json["instances"][18];
         assert_eq!(m5["type"], "m5.large");
         assert_eq!(m5["price_per_hour_usd"], 0.096);
         assert_eq!(m5["speed"], 1.0);
-        assert_eq!(json["instances"][23]["type"], "m6g.large");
-        assert_eq!(json["instances"][23]["speed"], 0.81);
+        assert_eq!(json["instances"][31]["type"], "m6g.large");
+        assert_eq!(json["instances"][31]["speed"], 0.81);
         assert_eq!(m5["price_per_day_usd"], 2.3);
         assert_eq!(json["instances"][0]["awsvpc_tasks_trunk"], serde_json::Value::Null);
         assert_eq!(json["fargate"][0]["price_per_hour_x86_usd"], 0.0123);

@@ -109,6 +109,48 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>)
     }
 }
 
+/// How a scenario gets a type the catalog lacks; the last sentence of every unknown-type hint.
+const ADD_A_TYPE: &str = "or define it under the scenario's top-level `instance_types:` with its AWS figures: \
+     `instance_types: { NAME: { vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit (null: cannot trunk), \
+     price_per_hour, architecture (x86_64 or arm64), speed (1.0 = an m5's vCPU) } }`";
+
+/// The most types a hint names from each list (same family, same size).
+const NEAREST_SHOWN: usize = 6;
+
+/// The hint for an instance type neither the catalog nor the scenario has. A likely typo
+/// (`m5.lrage`) gets "did you mean"; a real-looking name the catalog lacks (`m4.16xlarge`,
+/// `x2iedn.xlarge`) gets the nearest catalog types, the same family's sizes first (nearest size
+/// first), then the same size in other families, and how to define the type in the scenario.
+pub fn instance_type_hint(name: &str) -> String {
+    use crate::catalog::{instance_type_names, nearest_instance_types};
+    let (family, size) = nearest_instance_types(name);
+    let count = instance_type_names().count();
+    if family.is_empty() && size.is_empty() {
+        return match closest(name, instance_type_names()) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("use a type `ecsim catalog instances` lists (the catalog has {count}) {ADD_A_TYPE}"),
+        };
+    }
+    let listed = |names: &[&str]| {
+        let shown: Vec<String> = names.iter().take(NEAREST_SHOWN).map(|n| format!("`{n}`")).collect();
+        match names.len().saturating_sub(NEAREST_SHOWN) {
+            0 => shown.join(", "),
+            more => format!("{} and {more} more", shown.join(", ")),
+        }
+    };
+    let mut parts = Vec::new();
+    if !family.is_empty() {
+        parts.push(format!("nearest in the same family: {}", listed(&family)));
+    }
+    if !size.is_empty() {
+        parts.push(format!("the same size in other families: {}", listed(&size)));
+    }
+    format!(
+        "the catalog lacks this type; {} (`ecsim catalog instances` lists all {count}); use one of them {ADD_A_TYPE}",
+        parts.join("; ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,7 +56,7 @@ fn the_table_shows_everything_with_the_price_dates() {
     assert!(first.starts_with("Prices: USD, us-east-1, Linux on-demand."), "{first}");
     assert!(first.contains("2026-07-20") && first.contains("March-June 2026"), "{first}");
     assert!(stdout.contains("the 70% discount is an assumption"), "{stdout}");
-    assert!(stdout.contains("EC2 instance types (27)"), "{stdout}");
+    assert!(stdout.contains("EC2 instance types (70)"), "{stdout}");
     assert!(stdout.contains("Fargate task sizes (74)"), "{stdout}");
     // type, arch, vCPU, speed, GiB, CPU units, memory MiB, ENIs, awsvpc, trunk, $/hour, $/day.
     assert_eq!(
@@ -101,7 +101,7 @@ fn csv_has_a_header_row_and_one_record_per_entry() {
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
     assert_eq!(reader.headers().unwrap(), &csv::StringRecord::from(INSTANCE_HEADER.to_vec()));
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 27);
+    assert_eq!(records.len(), 70);
     assert_eq!(&records[0][0], "t3.nano", "catalog order");
     let m5 = records.iter().find(|r| &r[0] == "m5.large").unwrap();
     assert_eq!(
@@ -128,7 +128,7 @@ fn json_is_arrays_of_objects_with_numeric_prices() {
     let (stdout, stderr) = catalog(&["instances", "--format", "json"]);
     assert!(stderr.contains("assumption"));
     let instances: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(instances.len(), 27);
+    assert_eq!(instances.len(), 70);
     for object in &instances {
         let keys: Vec<&str> = object.as_object().unwrap().keys().map(String::as_str).collect();
         let mut expected = INSTANCE_HEADER.to_vec();
@@ -157,7 +157,7 @@ fn json_is_arrays_of_objects_with_numeric_prices() {
 fn json_of_everything_holds_both_arrays() {
     let (stdout, _) = catalog(&["--format", "json"]);
     let all: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(all["instances"].as_array().map(Vec::len), Some(27));
+    assert_eq!(all["instances"].as_array().map(Vec::len), Some(70));
     assert_eq!(all["fargate"].as_array().map(Vec::len), Some(74));
 }
 

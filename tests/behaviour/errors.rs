@@ -656,3 +656,60 @@ fn counts_past_the_ecs_service_quotas_are_refused() {
     let err = load_str(&services, "many.yaml", "many").expect_err("refused").to_string();
     assert!(err.contains("services: 5003 services: a cluster holds at most 5000"), "{err}");
 }
+
+#[test]
+fn an_instance_type_missing_from_the_catalog_names_the_nearest_and_how_to_add_one() {
+    // A size the family lacks: the family's sizes, nearest first.
+    let big = report("instance_type: m5.large", "instance_type: m4.16xlarge");
+    insta::assert_snapshot!(big, @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `m4.16xlarge`
+      hint: the catalog lacks this type; nearest in the same family: `m4.4xlarge`, `m4.2xlarge`, `m4.xlarge`, `m4.large` (`ecsim catalog instances` lists all 70); use one of them or define it under the scenario's top-level `instance_types:` with its AWS figures: `instance_types: { NAME: { vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit (null: cannot trunk), price_per_hour, architecture (x86_64 or arm64), speed (1.0 = an m5's vCPU) } }`
+    ");
+    // A family the catalog lacks: the same size in other families.
+    let other = report("instance_type: m5.large", "instance_type: x2iedn.xlarge");
+    insta::assert_snapshot!(other, @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `x2iedn.xlarge`
+      hint: the catalog lacks this type; the same size in other families: `t3.xlarge`, `t4g.xlarge`, `m4.xlarge`, `m5.xlarge`, `m6i.xlarge`, `m7i.xlarge` and 9 more (`ecsim catalog instances` lists all 70); use one of them or define it under the scenario's top-level `instance_types:` with its AWS figures: `instance_types: { NAME: { vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit (null: cannot trunk), price_per_hour, architecture (x86_64 or arm64), speed (1.0 = an m5's vCPU) } }`
+    ");
+    // Nothing like a type: where the list is.
+    let nothing = report("instance_type: m5.large", "instance_type: quantum");
+    insta::assert_snapshot!(nothing, @"
+    bad.yaml:15: capacity_providers.ec2.auto_scaling_group.instance_type: unknown instance type `quantum`
+      hint: use a type `ecsim catalog instances` lists (the catalog has 70) or define it under the scenario's top-level `instance_types:` with its AWS figures: `instance_types: { NAME: { vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit (null: cannot trunk), price_per_hour, architecture (x86_64 or arm64), speed (1.0 = an m5's vCPU) } }`
+    ");
+}
+
+#[test]
+fn a_scenario_defined_instance_type_is_checked_field_by_field() {
+    let defined = "instance_types:\n  x9.large: { vcpus: 0, memory_mib: 8192, max_enis: 3, ipv4_per_eni: 10, \
+                   trunk_task_limit: 1, price_per_hour: -1, architecture: sparc, speed: 0 }\n  \
+                   m5.large: { vcpus: 2, memory_mib: 8192, max_enis: 3, ipv4_per_eni: 10, price_per_hour: 0.1, \
+                   architecture: x86_64, speed: 1 }\ncapacity_providers:";
+    let text = VALID.replacen("capacity_providers:", defined, 1).replacen(
+        "instance_type: m5.large",
+        "instance_type: x9.large",
+        1,
+    );
+    insta::assert_snapshot!(validate_report(&text), @"
+    bad.yaml:16: instance_types.m5.large: `m5.large` is already in the catalog
+      hint: the catalog has m5.large (price 0.096, speed 1); change those with `pricing.instance_types` and `speed.instance_types`
+    bad.yaml:15: instance_types.x9.large.architecture: unknown architecture `sparc`
+      hint: expected `x86_64` or `arm64`
+    bad.yaml:15: instance_types.x9.large.price_per_hour: -1 is not a price: must be a number greater than 0 and at most 10000
+      hint: USD per instance-hour, on-demand
+    bad.yaml:15: instance_types.x9.large.speed: 0 is not a speed: must be greater than 0 and at most 100
+      hint: per-vCPU speed relative to an m5 (1.0); `ecsim catalog instances` shows the catalog's
+    bad.yaml:15: instance_types.x9.large.trunk_task_limit: 1 is out of range: must be between 2 and 120
+    bad.yaml:15: instance_types.x9.large.vcpus: 0 is out of range: must be between 1 and 1024
+    ");
+    let unknown_key = VALID.replacen(
+        "capacity_providers:",
+        "instance_types:\n  x9.large: { vcpus: 2, memory_mib: 8192, max_enis: 3, ipv4_per_eni: 10, price_per_hour: 0.1, \
+         architecture: x86_64, speed: 1, gpus: 1 }\ncapacity_providers:",
+        1,
+    );
+    insta::assert_snapshot!(validate_report(&unknown_key), @"
+    bad.yaml:15: instance_types.x9.large.gpus: unknown field `gpus`, expected one of `vcpus`, `memory_mib`, `max_enis`, `ipv4_per_eni`, `trunk_task_limit`, `price_per_hour`, `architecture`, `speed`
+      hint: did you mean `vcpus`?
+    ");
+}

@@ -105,6 +105,66 @@ fn awsvpc_tasks_are_limited_by_the_instance_enis() {
 }
 
 #[test]
+fn an_m4_large_cluster_runs_one_awsvpc_task_per_instance_trunking_or_not() {
+    // m4.large has 2 ENIs [CNI]: the primary one is the instance's, so 1 awsvpc task per instance;
+    // m4 is not in the ECS trunking table, so `eni_trunking: true` changes nothing.
+    for trunking in [false, true] {
+        let yaml = cluster("m4.large", 3, 128, 128, 5, "awsvpc")
+            .replace_once("desired_capacity: 3 }", &format!("desired_capacity: 3, eni_trunking: {trunking} }}"));
+        let memory = check_every_event(&yaml);
+        assert!(memory.rows.iter().all(|r| r.running <= 3), "trunking {trunking}");
+        assert!(memory.rows.iter().any(|r| r.running == 3), "trunking {trunking}");
+        assert!(memory.messages(EventKind::ServiceTaskPlacementFailure)[0].ends_with(
+            "has no elastic network interface available for another awsvpc task. Instances 3 filtered out (3 ENI)."
+        ));
+    }
+}
+
+#[test]
+fn new_catalog_types_place_by_their_own_figures() {
+    let running_at_end = |yaml: &str| run(&scenario(yaml)).1.services[0].running_at_end;
+    let trunked = |itype: &str, desired: u32| {
+        cluster(itype, 1, 64, 64, desired, "awsvpc")
+            .replace_once("desired_capacity: 1 }", "desired_capacity: 1, eni_trunking: true }")
+    };
+    // c7g.large trunks to 10 awsvpc tasks; t4g.large cannot trunk: 3 ENIs - 1 = 2; c4.large has
+    // 3 ENIs (unlike m4.large) but no trunking: 2.
+    assert_eq!(running_at_end(&trunked("c7g.large", 12)), 10);
+    assert_eq!(running_at_end(&trunked("t4g.large", 12)), 2);
+    assert_eq!(running_at_end(&trunked("c4.large", 12)), 2);
+    // r7g.large: 16 GiB registers 16384 x 7985 / 8192 = 15970 MiB, so three 5000 MiB tasks fit
+    // where an m7g.large (8 GiB, 7985 MiB) fits one.
+    assert_eq!(running_at_end(&cluster("r7g.large", 1, 256, 5000, 4, "bridge")), 3);
+    assert_eq!(running_at_end(&cluster("m7g.large", 1, 256, 5000, 4, "bridge")), 1);
+    // c4.large has 3.75 GiB: 3840 x 7985 / 8192 = 3742 MiB registered; 2 tasks of 1800 MiB fit,
+    // 3 do not.
+    assert_eq!(running_at_end(&cluster("c4.large", 1, 256, 1800, 3, "bridge")), 2);
+}
+
+#[test]
+fn a_scenario_defined_instance_type_places_prices_and_speeds_like_a_catalog_one() {
+    let defined = "instance_types:\n  x2iedn.xlarge: { vcpus: 4, memory_mib: 131072, max_enis: 4, ipv4_per_eni: 15, \
+                   trunk_task_limit: null, price_per_hour: 0.83363, architecture: x86_64, speed: 1.13 }\n\
+                   capacity_providers:";
+    let yaml = cluster("x2iedn.xlarge", 2, 128, 30000, 9, "awsvpc").replace_once("capacity_providers:", defined);
+    // 4 ENIs, the primary one the instance's: 3 awsvpc tasks each, 6 in all (memory allows 4 each).
+    let memory = check_every_event(&yaml);
+    assert!(memory.rows.iter().all(|r| r.running <= 6));
+    assert!(memory.rows.iter().any(|r| r.running == 6));
+    let s = scenario(&yaml);
+    let (world, _, _) = run(&s);
+    let inst = world.instances().iter().next().expect("an instance");
+    assert_eq!(inst.type_name(), "x2iedn.xlarge");
+    // 131072 x 7985 / 8192 = 127760 MiB registered, 4 x 1024 CPU units.
+    assert_eq!((inst.registered_cpu, inst.registered_memory), (4096, 127_760));
+    assert_eq!(s.speeds.instance(inst.instance_type.expect("an EC2 instance")), 1.13);
+    // `pricing:` and `speed:` override it like a catalog type.
+    let s = scenario(&(yaml + "pricing: { instance_types: { x2iedn.xlarge: 0.5 } }\nspeed: { instance_types: { x2iedn.xlarge: 2.0 } }\n"));
+    assert_eq!(s.pricing.instance_types.get("x2iedn.xlarge"), Some(&0.5));
+    assert_eq!(s.speeds.instance_types.get("x2iedn.xlarge"), Some(&2.0));
+}
+
+#[test]
 fn a_static_host_port_allows_one_task_per_instance() {
     let yaml = cluster("m5.large", 2, 128, 128, 3, "bridge")
         .replace_once("memory: 128 }]", "memory: 128, port_mappings: [{ container_port: 80, host_port: 8080 }] }]");

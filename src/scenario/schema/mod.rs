@@ -49,6 +49,9 @@ pub struct RawScenario {
     /// Operator actions on the timeline.
     #[serde(default)]
     pub actions: Vec<RawAction>,
+    /// Instance types the catalog lacks, defined by the scenario, by AWS name.
+    #[serde(default)]
+    pub instance_types: BTreeMap<String, RawInstanceType>,
     /// Price overrides; the catalog's us-east-1 on-demand prices otherwise.
     pub pricing: Option<RawPricing>,
     /// Per-vCPU speed overrides; the catalog's (1.0 = m5) otherwise.
@@ -531,4 +534,24 @@ pub struct RawSpeed {
 pub struct RawFargatePrices {
     pub vcpu_hour: Option<f64>,
     pub gb_hour: Option<f64>,
+}
+
+/// One scenario-defined instance type (`instance_types: { x2iedn.xlarge: { vcpus: 4, ... } }`):
+/// the catalog's columns, checked by range in validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstanceType {
+    pub vcpus: i64,
+    pub memory_mib: i64,
+    /// Including the primary interface.
+    pub max_enis: i64,
+    pub ipv4_per_eni: i64,
+    /// awsvpc tasks with ENI trunking; `null` or absent for a type that cannot trunk.
+    pub trunk_task_limit: Option<i64>,
+    /// USD per instance-hour, on-demand.
+    pub price_per_hour: f64,
+    /// `x86_64` or `arm64`.
+    pub architecture: String,
+    /// Per-vCPU speed relative to an m5 (1.0).
+    pub speed: f64,
 }

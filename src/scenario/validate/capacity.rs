@@ -11,10 +11,10 @@ use crate::capacity::{
     AutoScalingGroup, CapacityProvider, ExternalFleet, FleetTiming, InstancesDistribution, ManagedScaling,
     ProviderKind, PurchaseOption, StrategyItem, FARGATE, FARGATE_SPOT,
 };
-use crate::catalog::{instance_type, instance_type_names, CpuArchitecture, InstanceType};
+use crate::catalog::{CpuArchitecture, InstanceType};
 use crate::engine::SimDuration;
 use crate::ids::{ProviderId, ZoneId};
-use crate::scenario::diagnostics::suggestion;
+use crate::scenario::diagnostics::instance_type_hint;
 use crate::scenario::schema::{
     RawAutoScalingGroup, RawCapacityProvider, RawEnabled, RawExternalFleet, RawManagedScaling, RawStrategyItem,
     RawTiming,
@@ -177,9 +177,9 @@ fn instance_types(
     raw: &RawAutoScalingGroup,
 ) -> (Option<Vec<&'static InstanceType>>, Option<InstancesDistribution>) {
     let known = |c: &mut Checker, path: &Path, name: &str| {
-        let t = instance_type(name);
-        if t.is_none() {
-            c.error(path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
+        let t = c.instance_type(name);
+        if t.is_none() && !c.rejected_instance_types.contains(name) {
+            c.error(path, &format!("unknown instance type `{name}`"), Some(&instance_type_hint(name)));
         }
         t
     };

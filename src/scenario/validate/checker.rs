@@ -11,9 +11,19 @@ const DURATION_HINT: &str = "write a number with a unit: `250ms`, `90s`, `5m`, `
 #[derive(Default)]
 pub struct Checker {
     diagnostics: Vec<Diagnostic>,
+    /// The scenario's own instance types (`instance_types:`), checked first of all, by name.
+    pub defined_instance_types: std::collections::BTreeMap<String, &'static crate::catalog::InstanceType>,
+    /// Names the scenario defines under `instance_types:` badly (already reported there), so a use
+    /// of one is not reported again as unknown.
+    pub rejected_instance_types: std::collections::BTreeSet<String>,
 }
 
 impl Checker {
+    /// An instance type by name: the catalog's, else one the scenario defines.
+    pub fn instance_type(&self, name: &str) -> Option<&'static crate::catalog::InstanceType> {
+        crate::catalog::instance_type(name).or_else(|| self.defined_instance_types.get(name).copied())
+    }
+
     pub fn error(&mut self, path: &Path, message: &str, hint: Option<&str>) {
         self.diagnostics.push(Diagnostic {
             file: None,

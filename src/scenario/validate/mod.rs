@@ -9,6 +9,7 @@ mod capacity;
 pub(super) mod checker;
 mod deployment;
 mod faults;
+mod instance_types;
 mod names;
 mod placement;
 mod pricing;
@@ -33,6 +34,10 @@ use names::Names;
 /// Validates a parsed scenario; `default_name` names it when the file does not.
 pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Diagnostic>> {
     let mut c = Checker::default();
+    // First: capacity providers, prices and speeds look types up among them.
+    c.defined_instance_types = instance_types::check(&mut c, &raw.instance_types);
+    c.rejected_instance_types =
+        raw.instance_types.keys().filter(|n| !c.defined_instance_types.contains_key(*n)).cloned().collect();
     let names = Names::new(&raw);
     let duration_path = Path::root("duration");
     let duration = c.duration(&duration_path, &raw.duration).filter(|d| c.positive(&duration_path, *d));

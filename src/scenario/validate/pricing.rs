@@ -3,9 +3,9 @@
 use crate::catalog::fargate::FargatePrices;
 use std::collections::BTreeMap;
 
-use crate::catalog::{instance_type, instance_type_names, InstanceType};
+use crate::catalog::InstanceType;
 use crate::metrics::Pricing;
-use crate::scenario::diagnostics::suggestion;
+use crate::scenario::diagnostics::instance_type_hint;
 use crate::scenario::path::Path;
 use crate::scenario::schema::{RawFargatePrices, RawPricing};
 
@@ -23,8 +23,11 @@ pub(super) fn instance_type_overrides(
     let mut overrides = BTreeMap::new();
     for (name, &raw_value) in raw {
         let path = root.field("instance_types").key(name);
-        let Some(itype) = instance_type(name) else {
-            c.error(&path, &format!("unknown instance type `{name}`"), Some(&suggestion(name, instance_type_names())));
+        let Some(itype) = c.instance_type(name) else {
+            if c.rejected_instance_types.contains(name) {
+                continue;
+            }
+            c.error(&path, &format!("unknown instance type `{name}`"), Some(&instance_type_hint(name)));
             continue;
         };
         if let Some(v) = value(c, &path, itype, raw_value) {
@@ -94,7 +97,7 @@ fn fargate(c: &mut Checker, path: &Path, raw: &RawFargatePrices, catalog: Fargat
 
 /// A price: finite and above zero (a free or negative price is surely a typo, and would make
 /// every cost comparison meaningless).
-fn price(c: &mut Checker, path: &Path, usd: f64, hint: &str) -> Option<f64> {
+pub(super) fn price(c: &mut Checker, path: &Path, usd: f64, hint: &str) -> Option<f64> {
     if usd.is_finite() && usd > 0.0 && usd <= MAX_PRICE {
         Some(usd)
     } else {

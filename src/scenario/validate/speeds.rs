@@ -30,7 +30,7 @@ pub fn check(c: &mut Checker, raw: Option<&RawSpeed>) -> Speeds {
 }
 
 /// A speed: finite, above zero and at most [`MAX_SPEED`].
-fn speed(c: &mut Checker, path: &Path, value: f64, hint: &str) -> Option<f64> {
+pub(super) fn speed(c: &mut Checker, path: &Path, value: f64, hint: &str) -> Option<f64> {
     // Written so that NaN fails too.
     if value > 0.0 && value <= MAX_SPEED {
         return Some(value);

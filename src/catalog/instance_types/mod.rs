@@ -1,10 +1,19 @@
-//! EC2 instance types that ECS container instances commonly run on.
+//! EC2 instance types that ECS container instances commonly run on: the record, the lookup and
+//! the nearest-type search for "unknown type" hints. The rows live one file per family group
+//! ([`burstable`], [`general`], [`compute`], [`memory`]); the processors and their clocks in
+//! [`processors`].
 //!
 //! Sources, per `docs/aws-behaviour.md` §3.2: vCPU and memory are standard EC2 specs; maximum
 //! ENIs and IPv4 addresses per ENI come from EC2 DescribeInstanceTypes via the VPC CNI \[CNI];
 //! awsvpc task limits with ENI trunking come from the ECS trunking table \[DG23:Elastic network
 //! interface trunking]; prices are Linux on-demand, us-east-1, generated 2026-07-20 \[KARP].
 //! Per-vCPU speeds are ecsim's default, a rule on AWS's published clocks (see [`Speed`]).
+
+mod burstable;
+mod compute;
+mod general;
+mod memory;
+mod processors;
 
 /// The CPU architecture of an instance type. It decides which images and Fargate price list apply,
 /// and is what the `ecs.cpu-architecture` placement attribute matches.
@@ -41,7 +50,7 @@ pub struct InstanceType {
     /// Private IPv4 addresses per interface \[CNI].
     pub ipv4_per_eni: u32,
     /// awsvpc tasks the type can run with ENI trunking enabled, or `None` for types that cannot
-    /// trunk (t3) \[DG23:Elastic network interface trunking].
+    /// trunk (t3, t4g, and the Xen-based m4 and c4) \[DG23:Elastic network interface trunking].
     pub trunk_task_limit: Option<u32>,
     /// USD per hour, Linux on-demand, us-east-1, 2026-07-20 \[KARP].
     pub price_per_hour: f64,
@@ -73,26 +82,6 @@ pub struct Speed {
 
 /// The m5's sustained all-core turbo clock, GHz: the reference speed 1.0.
 pub const REFERENCE_GHZ: f64 = 3.1;
-
-/// m5 (the reference), r5 and t3: Intel Xeon Platinum 8000 series (Skylake-SP / Cascade Lake,
-/// 8175M / 8259CL), all-core turbo up to 3.1 GHz. t3 burst credits are not modelled: a t3 runs at
-/// this speed throughout.
-pub const SKYLAKE: Speed =
-    Speed { processor: "Intel Xeon Platinum 8175M / 8259CL", all_core_ghz: 3.1, core_factor: 1.0, speed: 1.0 };
-/// c5: Intel Xeon Platinum 8124M / 8275CL, all-core turbo 3.4 GHz (first generation; later hosts
-/// reach 3.6 GHz, which ecsim does not count).
-pub const C5: Speed =
-    Speed { processor: "Intel Xeon Platinum 8124M / 8275CL", all_core_ghz: 3.4, core_factor: 1.0, speed: 1.1 };
-/// m6i / c6i: 3rd generation Xeon Scalable (Ice Lake 8375C), all-core turbo 3.5 GHz.
-pub const ICE_LAKE: Speed =
-    Speed { processor: "Intel Xeon Platinum 8375C", all_core_ghz: 3.5, core_factor: 1.0, speed: 1.13 };
-/// m7i: 4th generation Xeon Scalable (Sapphire Rapids 8488C), all-core turbo 3.2 GHz.
-pub const M7I: Speed =
-    Speed { processor: "Intel Xeon Platinum 8488C", all_core_ghz: 3.2, core_factor: 1.0, speed: 1.03 };
-/// m6g: AWS Graviton2 (Arm Neoverse N1), 2.5 GHz.
-pub const GRAVITON2: Speed = Speed { processor: "AWS Graviton2", all_core_ghz: 2.5, core_factor: 1.0, speed: 0.81 };
-/// m7g: AWS Graviton3 (Arm Neoverse V1), 2.6 GHz, with the 1.25 factor over Graviton2.
-pub const GRAVITON3: Speed = Speed { processor: "AWS Graviton3", all_core_ghz: 2.6, core_factor: 1.25, speed: 1.05 };
 
 /// OS-visible memory as a fraction of nominal, fitted to the single documented point: an m4.large
 /// with 8192 MiB nominal registers ~7985 MiB \[DG23:Container Instance Memory Management]. Applying
@@ -134,14 +123,107 @@ impl InstanceType {
     }
 }
 
+/// Every catalog type, group by group (burstable, general purpose, compute, memory), each family
+/// by size.
+fn all() -> impl Iterator<Item = &'static InstanceType> {
+    [burstable::BURSTABLE, general::GENERAL, compute::COMPUTE, memory::MEMORY].into_iter().flatten()
+}
+
 /// Looks a type up by its exact AWS name (lower case, as AWS spells it).
 pub fn instance_type(name: &str) -> Option<&'static InstanceType> {
-    INSTANCE_TYPES.iter().find(|t| t.name == name)
+    all().find(|t| t.name == name)
 }
 
 /// Every known name, in catalog order (for "did you mean" hints and docs).
 pub fn instance_type_names() -> impl Iterator<Item = &'static str> {
-    INSTANCE_TYPES.iter().map(|t| t.name)
+    all().map(|t| t.name)
+}
+
+/// Scenario-defined types handed out so far; see [`define_instance_type`].
+static DEFINED: std::sync::Mutex<Vec<&'static InstanceType>> = std::sync::Mutex::new(Vec::new());
+
+/// A scenario-defined type (the scenario's `instance_types:`), as a `&'static` like the catalog's
+/// own, so it goes everywhere a catalog type goes. Definitions are interned: an identical one
+/// (the same scenario loaded again, a sweep's variants) gets the same reference, so memory grows
+/// only with distinct definitions, each a few dozen bytes kept for the process's life.
+#[allow(clippy::too_many_arguments)]
+pub fn define_instance_type(
+    name: &str,
+    vcpus: u32,
+    memory_mib: u32,
+    max_enis: u32,
+    ipv4_per_eni: u32,
+    trunk_task_limit: Option<u32>,
+    price_per_hour: f64,
+    architecture: CpuArchitecture,
+    speed: f64,
+) -> &'static InstanceType {
+    let same = |t: &InstanceType| {
+        (t.name, t.vcpus, t.memory_mib, t.max_enis, t.ipv4_per_eni, t.trunk_task_limit, t.architecture)
+            == (name, vcpus, memory_mib, max_enis, ipv4_per_eni, trunk_task_limit, architecture)
+            && t.price_per_hour.to_bits() == price_per_hour.to_bits()
+            && t.speed.to_bits() == speed.to_bits()
+    };
+    // A poisoned lock only means another thread panicked mid-push; the list is still valid.
+    let mut defined = DEFINED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(t) = defined.iter().find(|t| same(t)) {
+        return t;
+    }
+    let t: &'static InstanceType = Box::leak(Box::new(InstanceType {
+        name: Box::leak(name.to_string().into_boxed_str()),
+        vcpus,
+        memory_mib,
+        max_enis,
+        ipv4_per_eni,
+        trunk_task_limit,
+        price_per_hour,
+        architecture,
+        speed,
+    }));
+    defined.push(t);
+    t
+}
+
+/// A type name's family and size (`"m5"`, `"large"`), if it has AWS's `family.size` shape.
+fn split(name: &str) -> Option<(&str, &str)> {
+    name.split_once('.').filter(|(family, size)| !family.is_empty() && !size.is_empty())
+}
+
+/// A size's place on AWS's ladder (nano 1, micro 2, small 4, medium 8, large 16, xlarge 32,
+/// Nxlarge 32N: roughly proportional to vCPUs), or `None` for a word that is not a size.
+fn size_rank(size: &str) -> Option<f64> {
+    match size {
+        "nano" => Some(1.0),
+        "micro" => Some(2.0),
+        "small" => Some(4.0),
+        "medium" => Some(8.0),
+        "large" => Some(16.0),
+        "xlarge" => Some(32.0),
+        "metal" => Some(32.0 * 96.0),
+        _ => size.strip_suffix("xlarge")?.parse::<u32>().ok().filter(|&n| n > 0).map(|n| 32.0 * f64::from(n)),
+    }
+}
+
+/// The catalog types nearest to a name the catalog lacks, for an "unknown instance type" hint:
+/// first the same family's sizes, nearest size first (`m4.16xlarge` -> `m4.4xlarge`,
+/// `m4.2xlarge`, ...), then other families' types of the same size (`x2iedn.xlarge` ->
+/// `c4.xlarge`, `c5.xlarge`, ...). Empty when the name is not `family.size` with a real size or
+/// nothing shares its family or size.
+pub fn nearest_instance_types(name: &str) -> (Vec<&'static str>, Vec<&'static str>) {
+    let Some((family, size)) = split(name) else { return (Vec::new(), Vec::new()) };
+    let Some(rank) = size_rank(size) else { return (Vec::new(), Vec::new()) };
+    let mut same_family: Vec<(f64, f64, &'static str)> = all()
+        .filter_map(|t| {
+            let (f, s) = split(t.name)?;
+            let r = size_rank(s)?;
+            (f == family).then(|| ((r / rank).ln().abs(), r, t.name))
+        })
+        .collect();
+    // Nearest size first; between two equally near sizes, the larger (it fits what the missing
+    // one would have).
+    same_family.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let same_size = all().filter(|t| split(t.name).is_some_and(|(f, s)| s == size && f != family)).map(|t| t.name);
+    (same_family.into_iter().map(|(_, _, n)| n).collect(), same_size.collect())
 }
 
 const GIB: u32 = 1024;
@@ -189,49 +271,10 @@ const fn arm64(
     }
 }
 
-/// The catalog, in the order of `docs/aws-behaviour.md` §3.2.
-/// Columns: name, vCPU, memory, max ENIs, IPv4/ENI, trunked awsvpc task limit, $/hour, speed.
-static INSTANCE_TYPES: &[InstanceType] = &[
-    // Burstable: not trunk-capable, so awsvpc tasks = ENIs - 1.
-    x86("t3.nano", 2, GIB / 2, 2, 2, None, 0.0052, SKYLAKE),
-    x86("t3.micro", 2, GIB, 2, 2, None, 0.0104, SKYLAKE),
-    x86("t3.small", 2, 2 * GIB, 3, 4, None, 0.0208, SKYLAKE),
-    x86("t3.medium", 2, 4 * GIB, 3, 6, None, 0.0416, SKYLAKE),
-    x86("t3.large", 2, 8 * GIB, 3, 12, None, 0.0832, SKYLAKE),
-    x86("t3.xlarge", 4, 16 * GIB, 4, 15, None, 0.1664, SKYLAKE),
-    x86("t3.2xlarge", 8, 32 * GIB, 4, 15, None, 0.3328, SKYLAKE),
-    // General purpose: m5 and m6i share every figure in §3.2, price included.
-    x86("m5.large", 2, 8 * GIB, 3, 10, Some(10), 0.096, SKYLAKE),
-    x86("m6i.large", 2, 8 * GIB, 3, 10, Some(10), 0.096, ICE_LAKE),
-    x86("m5.xlarge", 4, 16 * GIB, 4, 15, Some(20), 0.192, SKYLAKE),
-    x86("m6i.xlarge", 4, 16 * GIB, 4, 15, Some(20), 0.192, ICE_LAKE),
-    x86("m5.2xlarge", 8, 32 * GIB, 4, 15, Some(40), 0.384, SKYLAKE),
-    x86("m6i.2xlarge", 8, 32 * GIB, 4, 15, Some(40), 0.384, ICE_LAKE),
-    x86("m5.4xlarge", 16, 64 * GIB, 8, 30, Some(60), 0.768, SKYLAKE),
-    x86("m6i.4xlarge", 16, 64 * GIB, 8, 30, Some(60), 0.768, ICE_LAKE),
-    // Compute optimised.
-    x86("c5.large", 2, 4 * GIB, 3, 10, Some(10), 0.085, C5),
-    x86("c5.xlarge", 4, 8 * GIB, 4, 15, Some(20), 0.170, C5),
-    x86("c5.2xlarge", 8, 16 * GIB, 4, 15, Some(40), 0.340, C5),
-    x86("c5.4xlarge", 16, 32 * GIB, 8, 30, Some(60), 0.680, C5),
-    // Memory optimised.
-    x86("r5.large", 2, 16 * GIB, 3, 10, Some(10), 0.126, SKYLAKE),
-    x86("r5.xlarge", 4, 32 * GIB, 4, 15, Some(20), 0.252, SKYLAKE),
-    x86("r5.2xlarge", 8, 64 * GIB, 4, 15, Some(40), 0.504, SKYLAKE),
-    x86("r5.4xlarge", 16, 128 * GIB, 8, 30, Some(60), 1.008, SKYLAKE),
-    // Newer generations (§3.2 "Also"; prices [KARP]). Only their prices are sourced: the ENI
-    // figures (3 ENIs, 10 IPv4/ENI, 10 trunked tasks) are assumed equal to m5.large, like the
-    // other .large Nitro types — **UNVERIFIED**.
-    arm64("m6g.large", 2, 8 * GIB, 3, 10, Some(10), 0.077, GRAVITON2),
-    arm64("m7g.large", 2, 8 * GIB, 3, 10, Some(10), 0.0816, GRAVITON3),
-    x86("m7i.large", 2, 8 * GIB, 3, 10, Some(10), 0.1008, M7I),
-    x86("c6i.large", 2, 4 * GIB, 3, 10, Some(10), 0.085, ICE_LAKE),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
 
     fn get(name: &str) -> &'static InstanceType {
         instance_type(name).unwrap_or_else(|| panic!("{name} missing from the catalog"))
@@ -271,17 +314,50 @@ mod tests {
     #[test]
     fn catalog_is_sane() {
         let mut names = BTreeSet::new();
-        for t in INSTANCE_TYPES {
+        for t in all() {
             assert!(t.vcpus > 0, "{}", t.name);
             assert!(t.memory_mib > 0, "{}", t.name);
             assert!(t.price_per_hour > 0.0, "{}", t.name);
             assert!(t.max_enis >= 2, "{}", t.name);
             assert!(t.ipv4_per_eni > 0, "{}", t.name);
+            // Trunking only ever raises the limit.
+            assert!(t.trunk_task_limit.is_none_or(|l| l >= t.max_enis - 1), "{}", t.name);
+            assert!(t.speed > 0.0 && processors::ALL.iter().any(|p| p.speed == t.speed), "{}", t.name);
             assert!(names.insert(t.name), "duplicate {}", t.name);
             assert_eq!(instance_type(t.name), Some(t));
+            let (family, size) = split(t.name).expect("family.size");
+            assert!(size_rank(size).is_some(), "{}", t.name);
+            // AWS marks Graviton families with a `g` after the generation (m6g, t4g, c7g).
+            let graviton = family.trim_start_matches(|c: char| c.is_ascii_lowercase()).contains('g');
+            assert_eq!(t.architecture == CpuArchitecture::Arm64, graviton, "{}", t.name);
         }
-        assert_eq!(names.len(), 27);
-        assert_eq!(instance_type_names().count(), 27);
+        assert_eq!(names.len(), 70);
+        assert_eq!(instance_type_names().count(), 70);
+    }
+
+    #[test]
+    fn families_are_consistent_and_grow_by_size() {
+        let mut families: BTreeMap<&str, Vec<&InstanceType>> = BTreeMap::new();
+        for t in all() {
+            families.entry(split(t.name).unwrap().0).or_default().push(t);
+        }
+        assert_eq!(families.len(), 15);
+        for (family, types) in &families {
+            let first = types[0];
+            for pair in types.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                assert!(size_rank(split(a.name).unwrap().1) < size_rank(split(b.name).unwrap().1), "{family}: order");
+                assert!(a.vcpus <= b.vcpus && a.memory_mib < b.memory_mib, "{family}: {} < {}", a.name, b.name);
+                assert!(a.price_per_hour < b.price_per_hour && a.max_enis <= b.max_enis, "{}", b.name);
+            }
+            for t in types {
+                assert_eq!((t.speed, t.architecture), (first.speed, first.architecture), "{}", t.name);
+                assert_eq!(t.trunk_task_limit.is_some(), first.trunk_task_limit.is_some(), "{}", t.name);
+            }
+        }
+        for cannot_trunk in ["t3", "t4g", "m4", "c4"] {
+            assert!(families[cannot_trunk].iter().all(|t| t.trunk_task_limit.is_none()), "{cannot_trunk}");
+        }
     }
 
     #[test]
@@ -290,26 +366,62 @@ mod tests {
         assert_eq!((r5.vcpus, r5.memory_mib), (16, 128 * 1024));
         assert_eq!(r5.price_per_hour, 1.008);
         assert_eq!(get("t3.nano").memory_mib, 512);
-        let m6i = InstanceType { name: "m6i.xlarge", speed: ICE_LAKE.speed, ..get("m5.xlarge").clone() };
+        let m6i = InstanceType { name: "m6i.xlarge", speed: processors::ICE_LAKE.speed, ..get("m5.xlarge").clone() };
         assert_eq!(get("m6i.xlarge"), &m6i);
         assert_eq!(get("m6g.large").architecture, CpuArchitecture::Arm64);
         assert_eq!(get("m7g.large").architecture.as_str(), "arm64");
         assert_eq!(get("m7i.large").architecture.as_str(), "x86_64");
         assert_eq!(get("c6i.large").memory_mib, 4096);
         assert_eq!(instance_type_names().next(), Some("t3.nano"));
+        // Previous generation: m4.large has 2 ENIs (1 awsvpc task), c4.large 3; neither trunks.
+        assert_eq!((get("m4.large").awsvpc_task_limit(false), get("m4.large").awsvpc_task_limit(true)), (1, 1));
+        assert_eq!(get("c4.large").awsvpc_task_limit(true), 2);
+        assert_eq!(get("c4.large").memory_mib, 3840);
+        assert_eq!(get("m7g.medium").awsvpc_task_limit(false), 1);
+        assert_eq!(get("t4g.2xlarge").price_per_hour, 0.2688);
     }
 
     #[test]
     fn speeds_follow_the_clock_rule() {
-        for s in [SKYLAKE, C5, ICE_LAKE, M7I, GRAVITON2, GRAVITON3] {
+        for s in processors::ALL {
             let rule = (s.all_core_ghz / REFERENCE_GHZ * s.core_factor * 100.0).round() / 100.0;
             assert_eq!(s.speed, rule, "{}", s.processor);
         }
         assert_eq!(get("m5.large").speed, 1.0);
-        // 3.4 / 3.1 = 1.097 -> 1.10; 2.5 / 3.1 = 0.806 -> 0.81.
+        // 3.4 / 3.1 = 1.097 -> 1.10; 2.5 / 3.1 = 0.806 -> 0.81; 2.3 / 3.1 = 0.742 -> 0.74.
         assert_eq!(get("c5.xlarge").speed, 1.1);
         assert_eq!(get("m6g.large").speed, 0.81);
-        assert!(INSTANCE_TYPES.iter().all(|t| t.speed > 0.0));
+        assert_eq!(get("t4g.small").speed, 0.81);
+        assert_eq!(get("m4.xlarge").speed, 0.74);
+        assert_eq!(get("c4.xlarge").speed, 1.03);
+        assert_eq!(get("r7g.large").speed, 1.05);
+    }
+
+    #[test]
+    fn nearest_types_same_family_first_then_same_size() {
+        let (family, size) = nearest_instance_types("m4.16xlarge");
+        assert_eq!(family, ["m4.4xlarge", "m4.2xlarge", "m4.xlarge", "m4.large"]);
+        assert!(size.is_empty());
+        let (family, size) = nearest_instance_types("x2iedn.xlarge");
+        assert!(family.is_empty());
+        assert_eq!(size.len(), 15, "{size:?}");
+        assert_eq!(size[..3], ["t3.xlarge", "t4g.xlarge", "m4.xlarge"]);
+        let (family, _) = nearest_instance_types("m5.medium");
+        assert_eq!(family[0], "m5.large");
+        assert_eq!(nearest_instance_types("m5.lrage"), (vec![], vec![]));
+        assert_eq!(nearest_instance_types("m5"), (vec![], vec![]));
+        assert_eq!(nearest_instance_types(".large"), (vec![], vec![]));
+        assert_eq!(nearest_instance_types("m5.0xlarge"), (vec![], vec![]));
+    }
+
+    #[test]
+    fn defined_types_are_interned_and_stay_out_of_the_catalog() {
+        let define = |price| define_instance_type("z9.large", 2, 4096, 3, 10, None, price, CpuArchitecture::Arm64, 0.9);
+        let (a, b, c) = (define(0.1), define(0.1), define(0.2));
+        assert!(std::ptr::eq(a, b), "the same definition is the same type");
+        assert!(!std::ptr::eq(a, c) && c.price_per_hour == 0.2);
+        assert_eq!((a.name, a.awsvpc_task_limit(true), a.architecture), ("z9.large", 2, CpuArchitecture::Arm64));
+        assert!(instance_type("z9.large").is_none());
     }
 
     #[test]
