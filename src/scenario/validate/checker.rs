@@ -11,9 +11,22 @@ const DURATION_HINT: &str = "write a number with a unit: `250ms`, `90s`, `5m`, `
 #[derive(Default)]
 pub struct Checker {
     diagnostics: Vec<Diagnostic>,
+    /// Notes for the run that are not problems, each `path: message`.
+    notes: Vec<String>,
+    /// The run's duration once it is known (checks of what plays during the run use it).
+    pub run_end: Option<SimDuration>,
 }
 
 impl Checker {
+    /// Something the run should say without failing, e.g. that a trace is cut at the run's end.
+    pub fn note(&mut self, path: &Path, message: &str) {
+        self.notes.push(format!("{path}: {message}"));
+    }
+
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
     pub fn error(&mut self, path: &Path, message: &str, hint: Option<&str>) {
         self.diagnostics.push(Diagnostic {
             file: None,
