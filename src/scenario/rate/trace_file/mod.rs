@@ -138,7 +138,9 @@ pub(crate) fn parse_trace(
 
 /// Samples found in a file: sorts them by time and reports two at the same time.
 struct Found {
-    rows: Vec<(Sample, usize)>,
+    samples: Vec<Sample>,
+    /// `lines[i]` is where `samples[i]` is in the file.
+    lines: Vec<usize>,
     problems: Vec<Diagnostic>,
     /// Problems beyond [`MAX_PROBLEMS`], counted only.
     more: usize,
@@ -146,7 +148,7 @@ struct Found {
 
 impl Found {
     fn new() -> Found {
-        Found { rows: Vec::new(), problems: Vec::new(), more: 0 }
+        Found { samples: Vec::new(), lines: Vec::new(), problems: Vec::new(), more: 0 }
     }
 
     fn problem(&mut self, d: Diagnostic) {
@@ -159,14 +161,32 @@ impl Found {
 
     /// Keeps a sample; `false` (with a problem) when the file has more than [`MAX_SAMPLES`].
     fn sample(&mut self, sample: Sample, at: usize, file: &str, path: &Path, position: &str) -> bool {
-        if self.rows.len() == MAX_SAMPLES {
+        if self.samples.len() == MAX_SAMPLES {
             let message = format!("`{file}` has more than {MAX_SAMPLES} samples (at {position} {at})");
             let line = (position == "line").then_some(at);
             self.problem(diagnostic(Some(file), path, line, message, "resample the trace to a coarser period"));
             return false;
         }
-        self.rows.push((sample, at));
+        self.samples.push(sample);
+        self.lines.push(at);
         true
+    }
+
+    /// Sorts by time, then by place in the file. Files in time order, or in reverse time order
+    /// (GetMetricData, CloudWatch's console) are put in order in place: only the others pay for
+    /// a sorted copy.
+    fn sort(&mut self) {
+        if self.samples.windows(2).all(|w| w[0].time <= w[1].time) {
+            return;
+        }
+        if self.samples.windows(2).all(|w| w[0].time > w[1].time) {
+            self.samples.reverse();
+            self.lines.reverse();
+            return;
+        }
+        let mut rows: Vec<(Sample, usize)> = self.samples.drain(..).zip(self.lines.drain(..)).collect();
+        rows.sort_by_key(|(sample, at)| (sample.time, *at));
+        (self.samples, self.lines) = rows.into_iter().unzip();
     }
 
     /// The trace's rows, or every problem (`position` is `line` or `datapoint`).
@@ -177,17 +197,18 @@ impl Found {
         position: &'static str,
         hint: &str,
     ) -> Result<TraceRows, Vec<Diagnostic>> {
-        if self.rows.is_empty() && self.problems.is_empty() {
+        if self.samples.is_empty() && self.problems.is_empty() {
             let message = format!("`{file}` has no samples");
             return Err(vec![diagnostic(Some(file), path, Some(1), message, hint)]);
         }
-        self.rows.sort_by_key(|(sample, at)| (sample.time, *at));
+        self.sort();
         let mut same = Vec::new();
-        for pair in self.rows.windows(2) {
-            if pair[0].0.time == pair[1].0.time {
+        for (i, pair) in self.samples.windows(2).enumerate() {
+            if pair[0].time == pair[1].time {
+                let (first, second) = (self.lines[i], self.lines[i + 1]);
                 let (line, message) = match position {
-                    "line" => (Some(pair[1].1), format!("the same time as line {}", pair[0].1)),
-                    _ => (None, format!("{position} {} has the same time as {position} {}", pair[1].1, pair[0].1)),
+                    "line" => (Some(second), format!("the same time as line {first}")),
+                    _ => (None, format!("{position} {second} has the same time as {position} {first}")),
                 };
                 same.push(diagnostic(Some(file), path, line, message, "remove one of the two"));
             }
@@ -196,7 +217,7 @@ impl Found {
             self.problem(d);
         }
         if self.problems.is_empty() {
-            let (samples, lines) = self.rows.into_iter().unzip();
+            let (samples, lines) = (self.samples, self.lines);
             return Ok(TraceRows { file: file.to_string(), samples, lines, position });
         }
         if self.more > 0 {
