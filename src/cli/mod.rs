@@ -224,7 +224,10 @@ impl Failure {
 }
 
 fn validate(path: &Path) -> Result<(), Failure> {
-    scenario::load(path)?;
+    let (scenario, _) = scenario::load(path)?;
+    for note in &scenario.notes {
+        eprintln!("note: {note}");
+    }
     say("ok\n")
 }
 
@@ -337,6 +340,9 @@ fn run(
     let (mut scenario, bytes) = if set.is_empty() { scenario::load(path)? } else { load_with_sets(path, &set)? };
     if let Some(seed) = seed {
         scenario.seed = seed;
+    }
+    for note in &scenario.notes {
+        eprintln!("note: {note}");
     }
     if !force {
         within_budget(&path.display().to_string(), &[(String::new(), &scenario)])?;

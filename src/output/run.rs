@@ -57,6 +57,12 @@ struct RunInfo<'a> {
     scenario_sha256: String,
     /// Imported task definition files: their paths as the scenario writes them, and hashes.
     imports: Vec<ImportInfo<'a>>,
+    /// `trace:` files: their paths as the scenario writes them, and hashes of their bytes as stored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    traces: Vec<ImportInfo<'a>>,
+    /// What loading said without failing, e.g. how much of a trace the run's end cut.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
     seed: u64,
     duration_s: f64,
     metrics_interval_s: f64,
@@ -127,6 +133,8 @@ pub fn write_run_measured(
             .iter()
             .map(|f| ImportInfo { file: &f.path, sha256: sha256_hex(f.text.as_bytes()) })
             .collect(),
+        traces: scenario.trace_files.iter().map(|f| ImportInfo { file: &f.path, sha256: f.sha256.clone() }).collect(),
+        notes: &scenario.notes,
         seed: scenario.seed,
         duration_s: scenario.duration.as_secs_f64(),
         metrics_interval_s: scenario.metrics_interval.as_secs_f64(),

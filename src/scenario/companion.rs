@@ -1,5 +1,6 @@
-//! Reading the files a scenario names beside itself (`trace:` CSV files, `import:` task
-//! definitions): regular files only, at most [`MAX_BYTES`], UTF-8 text.
+//! Reading the files a scenario names beside itself (`import:` task definitions, whole: regular
+//! files only, at most [`MAX_BYTES`], UTF-8 text; `trace:` files, streamed by
+//! `rate::trace_file`, pass [`check_regular`] only).
 //!
 //! A FIFO or a device named by mistake would block or stream without end, and a folder says
 //! nothing useful, so anything but a regular file (a symbolic link to one is fine) is refused
@@ -9,7 +10,7 @@
 use std::io::Read;
 use std::path::Path;
 
-/// The largest companion file read: 256 MiB holds a per-second trace of about 4 months.
+/// The largest companion file read whole: 256 MiB is far beyond any task definition.
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why a companion file could not be read: what to say, and a hint when one helps.
@@ -27,29 +28,40 @@ impl Unreadable {
     }
 }
 
-/// The text of the regular file at `path`.
-pub fn read_text(path: &Path) -> Result<String, Unreadable> {
-    let io = |e: std::io::Error| match e.kind() {
+/// What an I/O error means for a companion file.
+pub fn io_problem(e: std::io::Error) -> Unreadable {
+    match e.kind() {
         std::io::ErrorKind::NotFound => Unreadable { why: "no such file".into(), hint: None, not_found: true },
         std::io::ErrorKind::PermissionDenied => Unreadable::new("permission denied", "check the file's permissions"),
         _ => Unreadable { why: e.to_string(), hint: None, not_found: false },
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
+    }
+}
+
+/// Refuses anything at `path` but a regular file (or a symbolic link to one), without opening it;
+/// gives the file's size.
+pub fn check_regular(path: &Path) -> Result<u64, Unreadable> {
+    let meta = std::fs::metadata(path).map_err(io_problem)?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a folder" } else { "not a regular file (a FIFO, socket or device)" };
         return Err(Unreadable::new(what, "name a regular file"));
     }
+    Ok(meta.len())
+}
+
+/// The text of the regular file at `path`.
+pub fn read_text(path: &Path) -> Result<String, Unreadable> {
+    let len = check_regular(path)?;
     let too_large = || {
         Unreadable::new(
             format!("larger than {} MiB", MAX_BYTES / (1024 * 1024)),
             "split the file, or resample it to a coarser period",
         )
     };
-    if meta.len() > MAX_BYTES {
+    if len > MAX_BYTES {
         return Err(too_large());
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path).map_err(io)?.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::fs::File::open(path).map_err(io_problem)?.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(io_problem)?;
     if bytes.len() as u64 > MAX_BYTES {
         return Err(too_large());
     }

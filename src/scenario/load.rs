@@ -9,7 +9,7 @@ use super::overrides::Override;
 use super::schema::RawScenario;
 use super::source_map::SourceMap;
 use super::{bounds, file_kind, imports, structure};
-use super::{validate, Scenario};
+use super::{validate, Scenario, TraceFile};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -167,11 +167,12 @@ fn finish(
     locate: &dyn Fn(Diagnostic) -> Diagnostic,
 ) -> Result<Scenario, ScenarioError> {
     let mut imports = imports::resolve_imports(&mut raw, base);
-    read_traces(&mut raw, base, &mut imports.problems);
+    let traces = read_traces(&mut raw, base, &mut imports.problems);
     let result = validate::validate(raw, default_name).map_err(|ds| imports.place(ds));
     match (result, imports.problems.is_empty()) {
         (Ok(mut scenario), true) => {
             scenario.imported_files = std::mem::take(&mut imports.read);
+            scenario.trace_files = traces;
             Ok(scenario)
         }
         (Ok(_), false) => Err(ScenarioError::new(file, imports.problems.into_iter().map(locate).collect())),
@@ -272,32 +273,26 @@ impl Document {
 
 /// Reads the trace files of the traffic sources' rates (relative to `base`), so validation finds
 /// their samples in place.
-fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic>) {
+fn read_traces(raw: &mut RawScenario, base: &Path, problems: &mut Vec<Diagnostic>) -> Vec<TraceFile> {
+    let mut files = Vec::new();
+    let mut load = |rate: &mut _, path: DocPath| super::rate::load_traces(rate, &path, base, problems, &mut files);
     for (name, rate) in raw.custom_metrics.iter_mut() {
-        super::rate::load_traces(rate, &DocPath::root("custom_metrics").key(name), base, problems);
+        load(rate, DocPath::root("custom_metrics").key(name));
     }
     for (name, service) in raw.services.iter_mut() {
-        let Some(load) = service.load.as_mut() else { continue };
-        for (field, rate) in [("cpu", load.cpu.as_mut()), ("memory", load.memory.as_mut())] {
+        let Some(load_spec) = service.load.as_mut() else { continue };
+        for (field, rate) in [("cpu", load_spec.cpu.as_mut()), ("memory", load_spec.memory.as_mut())] {
             if let Some(rate) = rate {
-                super::rate::load_traces(
-                    rate,
-                    &DocPath::root("services").key(name).field("load").field(field),
-                    base,
-                    problems,
-                );
+                load(rate, DocPath::root("services").key(name).field("load").field(field));
             }
         }
     }
-    let Some(traffic) = raw.traffic.as_mut() else { return };
-    for (i, source) in traffic.sources.iter_mut().enumerate() {
-        super::rate::load_traces(
-            &mut source.rate,
-            &DocPath::root("traffic").field("sources").index(i).field("rate"),
-            base,
-            problems,
-        );
+    if let Some(traffic) = raw.traffic.as_mut() {
+        for (i, source) in traffic.sources.iter_mut().enumerate() {
+            load(&mut source.rate, DocPath::root("traffic").field("sources").index(i).field("rate"));
+        }
     }
+    files
 }
 
 /// A parser error as a diagnostic: serde's message without the error's own position (the line is

@@ -45,6 +45,15 @@ pub struct ImportedFile {
     pub text: String,
 }
 
+/// A `trace:` file a scenario read, kept so a run can record exactly what it played.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceFile {
+    /// The path as the scenario writes it (relative to the scenario file).
+    pub path: String,
+    /// Lowercase hex SHA-256 of the file's bytes as stored (compressed, when it is).
+    pub sha256: String,
+}
+
 /// A validated scenario: every reference resolved to an id, every value typed.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -70,6 +79,11 @@ pub struct Scenario {
     pub actions: Vec<Action>,
     /// Task definition files read through `import:`, in the order of the definitions.
     pub imported_files: Vec<ImportedFile>,
+    /// Trace files read by `trace:` rates, each once, in the order they were read.
+    pub trace_files: Vec<TraceFile>,
+    /// What the run should say without it being a problem (a trace longer than the run, cut),
+    /// each `path: message`.
+    pub notes: Vec<String>,
     /// The prices the run is billed at: the catalog's with the scenario's overrides.
     pub pricing: Pricing,
     /// The per-vCPU speeds hosts run requests at: the catalog's with the scenario's overrides.

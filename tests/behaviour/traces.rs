@@ -114,3 +114,88 @@ fn trace_rows_must_match_the_header_and_file_content_is_never_echoed_at_length()
     assert!(report.contains("has no column `Sum`"), "{report}");
     assert!(!report.contains("secret") && !report.contains("root"), "{report}");
 }
+
+/// A NASA-HTTP-style per-second trace, one count per line and gzip-compressed under a plain name:
+/// 30 minutes of it, of which a 10-minute run plays the first 600 seconds, says so, and records
+/// the file's hash.
+#[test]
+fn a_compressed_count_per_line_trace_replays_what_fits_in_the_run_and_says_what_was_cut() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let counts: Vec<u32> = (0..1800).map(|s| 20 + (s * 13) % 17).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for c in &counts {
+        writeln!(gz, "{c}").unwrap();
+    }
+    let bytes = gz.finish().unwrap();
+    fs::write(dir.path().join("nasa.txt"), &bytes).unwrap();
+    let rate = "{ trace: { file: nasa.txt, step: 1s } }";
+    let yaml = web(4, rate, "", "").replace_once("sources: [", "fidelity: fluid\n  sources: [");
+    let path = dir.path().join("replay.yaml");
+    fs::write(&path, yaml).unwrap();
+    let (scenario, _) = ecsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let (_, summary, _) = run(&scenario);
+    let traffic = summary.services[0].traffic.clone().unwrap();
+    let expected: f64 = counts[..600].iter().map(|c| f64::from(*c)).sum();
+    let played = traffic.requests + traffic.elb_503;
+    assert!((played - expected).abs() < 0.01, "played {played} of {expected}");
+    // The CLI says what was cut and run.json records it with the file's hash.
+    let out = dir.path().join("run");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["run", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let note = "traffic.sources[0].rate.trace: `nasa.txt` plays 10m of its 30m; the last 20m are past the end of the run (10m) and do not play";
+    assert!(stderr.contains(&format!("note: {note}")), "{stderr}");
+    let info: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    use sha2::Digest;
+    let sha256: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(info["traces"], serde_json::json!([{ "file": "nasa.txt", "sha256": sha256 }]));
+    assert_eq!(info["notes"], serde_json::json!([note]));
+}
+
+#[test]
+fn a_trace_window_that_plays_nothing_names_the_file_its_span_and_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = cloudwatch_export();
+    fs::write(dir.path().join("trace.csv"), csv).unwrap();
+    // A week after the file's first sample: past its end.
+    let report = load_problems(dir.path(), "{ trace: { file: trace.csv, start: '2024-03-12 14:00:00' } }");
+    assert!(report.contains("traffic.sources[0].rate.trace.start: `start: 2024-03-12T14:00:00Z` is after the last sample of `trace.csv` ends: the trace plays nothing (the file spans 2024-03-05T14:00:00Z to 2024-03-05T14:30:00Z, 30m)"), "{report}");
+    assert!(report.contains("leave `start:` out"), "{report}");
+    // `7d` is a time on the file's clock: 1970-01-08, long before its first sample, which would
+    // play after the run is over.
+    let report = load_problems(dir.path(), "{ trace: { file: trace.csv, start: 7d } }");
+    assert!(report.contains("traffic.sources[0].rate.trace.start: the first sample of `trace.csv` plays at 474734h, when the run is over (10m): the trace plays nothing"), "{report}");
+    assert!(report.contains("`trace.csv` spans 2024-03-05T14:00:00Z to 2024-03-05T14:30:00Z (30m)"), "{report}");
+}
+
+#[test]
+fn a_cloudwatch_get_metric_data_json_replays_its_request_total() {
+    let dir = tempfile::tempdir().unwrap();
+    // Newest first, as the AWS CLI prints it.
+    let minutes: Vec<u32> = (0..10).rev().collect();
+    let times: Vec<String> = minutes.iter().map(|m| format!("\"2024-03-05T14:{m:02}:00+00:00\"")).collect();
+    let values: Vec<String> = minutes.iter().map(|m| format!("{}.0", 600 + 60 * m)).collect();
+    let json = format!(
+        "{{\"MetricDataResults\": [{{\"Id\": \"m1\", \"Label\": \"RequestCount\", \"Timestamps\": [{}], \"Values\": [{}], \"StatusCode\": \"Complete\"}}], \"Messages\": []}}",
+        times.join(", "),
+        values.join(", ")
+    );
+    fs::write(dir.path().join("requests.json"), json).unwrap();
+    let yaml = web(4, "{ trace: { file: requests.json } }", "", "")
+        .replace_once("sources: [", "fidelity: fluid\n  sources: [");
+    let path = dir.path().join("replay.yaml");
+    fs::write(&path, yaml).unwrap();
+    let (scenario, _) = ecsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(scenario.notes.is_empty(), "{:?}", scenario.notes);
+    let (_, summary, _) = run(&scenario);
+    let traffic = summary.services[0].traffic.clone().unwrap();
+    let expected: f64 = (0..10).map(|m| f64::from(600 + 60 * m)).sum();
+    let played = traffic.requests + traffic.elb_503;
+    assert!((played - expected).abs() < 0.01, "played {played} of {expected}");
+}

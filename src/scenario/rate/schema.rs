@@ -103,7 +103,7 @@ pub(crate) struct RawClip {
     pub max: Option<f64>,
 }
 
-/// `trace:` — replay of a CSV file (see `trace_file` for what it reads).
+/// `trace:` — replay of a CSV or CloudWatch JSON file, maybe compressed (see `trace_file`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTrace {
@@ -113,9 +113,15 @@ pub(crate) struct RawTrace {
     pub time_column: Option<String>,
     /// Header of the value column; the second column by default.
     pub value_column: Option<String>,
-    /// `count` (requests per sample, the default) or `rate` (requests per second).
+    /// The GetMetricData result to play (its `Id`) when the file has several.
+    pub id: Option<String>,
+    /// The GetMetricStatistics statistic to play (`Sum`, `Average`, `p99`...) when the file has several.
+    pub statistic: Option<String>,
+    /// `count` (per sample) or `rate` (per second). `count` by default for a traffic source's
+    /// rate, `rate` for a `load:` or a custom metric (a CPU % or a queue depth is not a count).
     pub values: Option<TraceValues>,
-    /// The period each sample covers; the most common gap between timestamps by default.
+    /// The period each sample covers; the most common gap between timestamps by default. A file of
+    /// one number per line needs it: sample `i` is at `i × step`.
     pub step: Option<Scalar>,
     /// A timestamp (or offset) of the file that becomes trace time 0; its first sample by default.
     pub start: Option<Scalar>,
@@ -150,8 +156,10 @@ pub(crate) struct TraceRows {
     /// The file as the scenario writes it.
     pub file: String,
     pub samples: Vec<Sample>,
-    /// `lines[i]` is the 1-based CSV line of `samples[i]`.
+    /// `lines[i]` is the 1-based line (CSV) or datapoint (JSON) of `samples[i]`.
     pub lines: Vec<usize>,
+    /// What `lines` count: `line` or `datapoint`.
+    pub position: &'static str,
 }
 
 struct RateVisitor;

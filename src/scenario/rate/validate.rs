@@ -8,11 +8,13 @@ use super::schema::{
     RawClip, RawDiurnal, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawWeekly, TaggedRate, TraceLoad,
     TraceRows,
 };
-use super::trace_file::{parse_time, TIME_HINT};
+use super::trace_file::{parse_time, show_time, TIME_HINT};
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::validate::checker::Checker;
 use crate::scenario::values::Scalar;
-use crate::traffic::rate::{infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, Weekly};
+use crate::traffic::rate::{
+    infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekly,
+};
 
 /// Far above any real service (ALB's documented scale is in the hundreds of thousands per second),
 /// and low enough that sums and products of rates stay finite.
@@ -205,7 +207,60 @@ fn trace(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<Rate> {
             return None;
         }
     };
-    Trace::from_samples(&rows.samples, &spec).map(Rate::from).map_err(|e| trace_error(c, path, rows, &spec, e)).ok()
+    let played = Trace::from_samples(&rows.samples, &spec).map_err(|e| trace_error(c, path, rows, &spec, e)).ok()?;
+    window(c, path, rows, &spec)?;
+    Some(Rate::from(played))
+}
+
+/// What part of the file plays during the run: none is an error; a trace that outlasts the run
+/// (without `loop`) is cut there, and a note says by how much.
+fn window(c: &mut Checker, path: &Path, rows: &TraceRows, spec: &TraceSpec) -> Option<()> {
+    let (Some(first), Some(last), Some(run_end)) = (rows.samples.first(), rows.samples.last(), c.run_end) else {
+        return Some(());
+    };
+    let step = i64::try_from(spec.step.as_micros()).unwrap_or(i64::MAX);
+    let origin = spec.start.unwrap_or(first.time);
+    let shift = spec.shift.as_micros();
+    let run = run_end.as_micros();
+    let file = &rows.file;
+    // When the file's first sample plays, in simulated µs (before 0 when `start:` skips it).
+    let first_plays = i128::from(first.time) - i128::from(origin) + i128::from(shift);
+    let length = last.time.saturating_add(step).saturating_sub(origin).max(0).unsigned_abs();
+    let span = format!(
+        "`{file}` spans {} to {} ({})",
+        show_time(first.time),
+        show_time(last.time.saturating_add(step)),
+        SimDuration::from_micros(last.time.saturating_add(step).saturating_sub(first.time).max(0).unsigned_abs())
+    );
+    if shift >= run {
+        let message = format!(
+            "the trace starts playing at {} (`shift:`), when the run is over ({run_end}): it plays nothing",
+            spec.shift
+        );
+        c.error(&path.field("shift"), &message, Some(&format!("use a shift shorter than the run; {span}")));
+        return None;
+    }
+    if first_plays >= i128::from(run) {
+        let at = SimDuration::from_micros(u64::try_from(first_plays).unwrap_or(u64::MAX));
+        let message = format!(
+            "the first sample of `{file}` plays at {at}, when the run is over ({run_end}): the trace plays nothing"
+        );
+        let hint =
+            format!("use a `start:` within the file's span, or leave it out to play from the first sample; {span}");
+        c.error(&path.field("start"), &message, Some(&hint));
+        return None;
+    }
+    let ends = shift.saturating_add(length);
+    if !spec.looping && ends > run {
+        let cut = SimDuration::from_micros(ends - run);
+        let played = SimDuration::from_micros(run - shift);
+        let message = format!(
+            "`{file}` plays {played} of its {}; the last {cut} are past the end of the run ({run_end}) and do not play",
+            SimDuration::from_micros(length)
+        );
+        c.note(path, &message);
+    }
+    Some(())
 }
 
 /// The playback options; the step is `None` when the file's is to be inferred.
@@ -235,13 +290,23 @@ fn trace_spec(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<(TraceSpec
     let spec = TraceSpec {
         start: start?,
         step: SimDuration::ZERO,
-        values: raw.values.unwrap_or_default(),
+        values: raw.values.unwrap_or(default_values(path)),
         missing: raw.missing.unwrap_or_default(),
         scale: scale?,
         shift: shift?,
         looping: raw.looping.unwrap_or(false),
     };
     Some((spec, step?))
+}
+
+/// A traffic source's trace counts requests (CloudWatch's `Sum` of `RequestCount`); a `load:` or
+/// a custom metric is a level (a CPU %, a queue depth), played as it is.
+fn default_values(path: &Path) -> TraceValues {
+    if path.as_str().starts_with("custom_metrics") || path.as_str().contains(".load.") {
+        TraceValues::Rate
+    } else {
+        TraceValues::Count
+    }
 }
 
 /// A playback problem, located at the option that causes it and the lines it concerns.
@@ -251,19 +316,26 @@ fn trace_error(c: &mut Checker, path: &Path, rows: &TraceRows, spec: &TraceSpec,
     match e {
         TraceError::StepTooLong { index, gap } => {
             let message = format!(
-                "the step ({}) is longer than the {gap} between lines {} and {} of `{file}`",
+                "the step ({}) is longer than the {gap} between {}s {} and {} of `{file}`",
                 spec.step,
+                rows.position,
                 line(index),
                 line(index + 1)
             );
             c.error(&path.field("step"), &message, Some(&format!("samples cannot overlap: use `step: {gap}` or less")));
         }
         TraceError::StartAfterEnd => {
-            c.error(
-                &path.field("start"),
-                &format!("after the last sample of `{file}` ends"),
-                Some("use an earlier time"),
+            let (first, last) = (rows.samples[0].time, rows.samples[rows.samples.len() - 1].time);
+            let end = last.saturating_add(i64::try_from(spec.step.as_micros()).unwrap_or(i64::MAX));
+            let message = format!(
+                "`start: {}` is after the last sample of `{file}` ends: the trace plays nothing (the file spans {} to {}, {})",
+                show_time(spec.start.unwrap_or(first)),
+                show_time(first),
+                show_time(end),
+                SimDuration::from_micros(end.saturating_sub(first).max(0).unsigned_abs())
             );
+            let hint = "use a time within the file's span, or leave `start:` out to play from its first sample";
+            c.error(&path.field("start"), &message, Some(hint));
         }
         TraceError::Empty | TraceError::ZeroStep | TraceError::Unordered { .. } => {
             c.error(path, &format!("`{file}` cannot be played back ({e:?})"), None);

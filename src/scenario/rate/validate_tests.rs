@@ -101,15 +101,70 @@ const EXPORT: &str = "Timestamp,Sum\n2024-03-05 14:00:00,600\n2024-03-05 14:01:0
 
 /// A trace rate from `yaml` (a `trace:` body), its file already read from `text`.
 fn trace_rate(text: &str, yaml: &str) -> Result<Rate, Vec<String>> {
+    played_at(&source_rate(), text, yaml, None).0.map_err(|ds| ds.into_iter().map(|(d, _)| d).collect())
+}
+
+type Played = (Result<Rate, Vec<(String, String)>>, Vec<String>);
+
+/// [`trace_rate`] at `path`, in a run of `run_end` when given; and the notes it left.
+fn played_at(path: &Path, text: &str, yaml: &str, run_end: Option<SimDuration>) -> Played {
     let mut raw = raw(&format!("{{ trace: {yaml} }}"));
     let RawRate::Tagged(tagged) = &mut raw else { unreachable!() };
     let TaggedRate::Trace(t) = tagged.as_mut() else { unreachable!() };
-    t.loaded = TraceLoad::Read(parse_trace(text, &t.file, t, &source_rate().field("trace")).unwrap());
+    t.loaded = TraceLoad::Read(parse_trace(&mut text.as_bytes(), &t.file, t, &path.field("trace")).unwrap());
     let mut c = Checker::default();
-    let rate = check(&mut c, &source_rate(), &raw);
-    c.into_result()
-        .map(|()| rate.unwrap())
-        .map_err(|ds| ds.into_iter().map(|d| format!("{}: {}", d.path, d.message)).collect())
+    c.run_end = run_end;
+    let rate = check(&mut c, path, &raw);
+    let notes = c.take_notes();
+    let rate = c.into_result().map(|()| rate.unwrap()).map_err(|ds| {
+        ds.into_iter().map(|d| (format!("{}: {}", d.path, d.message), d.hint.unwrap_or_default())).collect()
+    });
+    (rate, notes)
+}
+
+#[test]
+fn a_trace_that_plays_nothing_in_the_run_is_an_error_and_one_cut_short_says_by_how_much() {
+    let run = Some(SimDuration::from_mins(4));
+    let shifted = played_at(&source_rate(), EXPORT, "{ file: alb.csv, shift: 5m }", run).0.unwrap_err();
+    assert_eq!(
+        shifted,
+        [(
+            "traffic[0].rate.trace.shift: the trace starts playing at 5m (`shift:`), when the run is over (4m): it \
+             plays nothing"
+                .to_string(),
+            "use a shift shorter than the run; `alb.csv` spans 2024-03-05T14:00:00Z to 2024-03-05T14:06:00Z (6m)"
+                .to_string()
+        )]
+    );
+    let early =
+        played_at(&source_rate(), EXPORT, "{ file: alb.csv, start: '2024-03-05 13:00:00' }", run).0.unwrap_err();
+    assert!(
+        early[0].0.starts_with("traffic[0].rate.trace.start: the first sample of `alb.csv` plays at 1h"),
+        "{early:?}"
+    );
+    assert!(early[0].1.contains("spans 2024-03-05T14:00:00Z to"), "{early:?}");
+    // 6 minutes of trace in a 4-minute run: 2 are cut, and said.
+    let (rate, notes) = played_at(&source_rate(), EXPORT, "{ file: alb.csv }", run);
+    assert!(rate.is_ok());
+    assert_eq!(
+        notes,
+        ["traffic[0].rate.trace: `alb.csv` plays 4m of its 6m; the last 2m are past the end of the run (4m) and do not play"]
+    );
+    // A loop is meant to repeat, and a trace that fits says nothing.
+    assert!(played_at(&source_rate(), EXPORT, "{ file: alb.csv, loop: true }", run).1.is_empty());
+    assert!(played_at(&source_rate(), EXPORT, "{ file: alb.csv }", Some(SimDuration::from_mins(6))).1.is_empty());
+}
+
+#[test]
+fn a_load_or_custom_metric_trace_plays_its_values_as_levels_by_default() {
+    let cpu = "Timestamp,CPUUtilization\n0,40\n60,55\n";
+    let load = Path::root("services").key("web").field("load").field("cpu");
+    assert_eq!(played_at(&load, cpu, "{ file: cpu.csv }", None).0.unwrap().at(mins(1), 1), 55.0);
+    let metric = Path::root("custom_metrics").key("queue_depth");
+    assert_eq!(played_at(&metric, cpu, "{ file: cpu.csv }", None).0.unwrap().at(mins(0), 1), 40.0);
+    // A traffic source's trace counts requests per sample; any can say otherwise.
+    assert_eq!(trace_rate(cpu, "{ file: cpu.csv }").unwrap().at(mins(1), 1), 55.0 / 60.0);
+    assert_eq!(played_at(&load, cpu, "{ file: cpu.csv, values: count }", None).0.unwrap().at(mins(1), 1), 55.0 / 60.0);
 }
 
 #[test]
@@ -148,7 +203,8 @@ fn trace_options_are_checked_against_the_file() {
     );
     assert_eq!(
         trace_rate(EXPORT, "{ file: alb.csv, start: '2024-03-06 00:00:00' }").unwrap_err(),
-        ["traffic[0].rate.trace.start: after the last sample of `alb.csv` ends",]
+        ["traffic[0].rate.trace.start: `start: 2024-03-06T00:00:00Z` is after the last sample of `alb.csv` ends: \
+          the trace plays nothing (the file spans 2024-03-05T14:00:00Z to 2024-03-05T14:06:00Z, 6m)"]
     );
     assert_eq!(
         trace_rate("t,v\n0,1\n", "{ file: one.csv }").unwrap_err(),

@@ -16,9 +16,22 @@ pub struct Checker {
     /// Names the scenario defines under `instance_types:` badly (already reported there), so a use
     /// of one is not reported again as unknown.
     pub rejected_instance_types: std::collections::BTreeSet<String>,
+    /// Notes for the run that are not problems, each `path: message`.
+    notes: Vec<String>,
+    /// The run's duration once it is known (checks of what plays during the run use it).
+    pub run_end: Option<SimDuration>,
 }
 
 impl Checker {
+    /// Something the run should say without failing, e.g. that a trace is cut at the run's end.
+    pub fn note(&mut self, path: &Path, message: &str) {
+        self.notes.push(format!("{path}: {message}"));
+    }
+
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
     /// An instance type by name: the catalog's, else one the scenario defines.
     pub fn instance_type(&self, name: &str) -> Option<&'static crate::catalog::InstanceType> {
         crate::catalog::instance_type(name).or_else(|| self.defined_instance_types.get(name).copied())

@@ -41,6 +41,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let names = Names::new(&raw);
     let duration_path = Path::root("duration");
     let duration = c.duration(&duration_path, &raw.duration).filter(|d| c.positive(&duration_path, *d));
+    c.run_end = duration;
     let zones = check_zones(&mut c, &raw.zones);
     let metrics_interval =
         raw.metrics.as_ref().and_then(|m| m.interval.as_ref()).map_or(Some(Scenario::DEFAULT_METRICS_INTERVAL), |i| {
@@ -76,6 +77,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     traffic::attach_services(&mut c, &names, &mut target_groups, &services);
     quotas::check(&mut c, capacity_providers.iter().map(|(_, p)| p), &external_instances, raw.services.len());
 
+    let notes = c.take_notes();
     let scenario = move || {
         Some(Scenario {
             name: raw.name.unwrap_or_else(|| default_name.to_string()),
@@ -92,6 +94,8 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             faults,
             actions,
             imported_files: Vec::new(),
+            trace_files: Vec::new(),
+            notes,
             pricing,
             speeds,
             load_balancers: load_balancers.into_complete()?,

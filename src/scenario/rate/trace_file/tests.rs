@@ -1,4 +1,7 @@
 use super::*;
+use crate::scenario::path::Path;
+use crate::scenario::rate::schema::{RawRate, RawTrace, TaggedRate, TraceLoad, TraceRows};
+use crate::traffic::rate::Sample;
 
 /// A CloudWatch console export of an ALB's RequestCount: quoted fields, extra columns, newest
 /// first, an empty cell (14:02) and a period without a row (14:04).
@@ -13,12 +16,17 @@ const CLOUDWATCH: &str = "\u{feff}\"Timestamp\",\"Sum\",\"SampleCount\",\"Unit\"
 const T0: i64 = 1_709_647_200_000_000; // 2024-03-05T14:00:00Z in µs
 const MIN: i64 = 60_000_000;
 
-fn trace(yaml: &str) -> RawTrace {
+pub(super) fn trace(yaml: &str) -> RawTrace {
     serde_yaml::from_str(yaml).unwrap()
 }
 
 fn parse(text: &str, spec: &str) -> Result<TraceRows, Vec<Diagnostic>> {
-    parse_trace(text, "traces/alb.csv", &trace(spec), &Path::root("traffic").index(0).field("rate").field("trace"))
+    parse_trace(
+        &mut text.as_bytes(),
+        "traces/alb.csv",
+        &trace(spec),
+        &Path::root("traffic").index(0).field("rate").field("trace"),
+    )
 }
 
 #[test]
@@ -112,8 +120,11 @@ fn load_traces_reads_nested_files_relative_to_the_scenario() {
     let yaml = "{ sum: [ 5, { clip: { of: { trace: { file: traces/alb.csv, value_column: Sum } }, max: 9 } },
                 { trace: { file: traces/missing.csv } } ] }";
     let mut raw: RawRate = serde_yaml::from_str(yaml).unwrap();
-    let mut problems = Vec::new();
-    load_traces(&mut raw, &Path::root("traffic").index(0).field("rate"), dir.path(), &mut problems);
+    let (mut problems, mut files) = (Vec::new(), Vec::new());
+    load_traces(&mut raw, &Path::root("traffic").index(0).field("rate"), dir.path(), &mut problems, &mut files);
+    // The file read is recorded with the hash of its bytes; the missing one is not.
+    assert_eq!(files.len(), 1);
+    assert_eq!((files[0].path.as_str(), files[0].sha256.len()), ("traces/alb.csv", 64));
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].path, "traffic[0].rate.sum[2].trace.file");
     assert!(problems[0].message.ends_with("missing.csv`: no such file"), "{}", problems[0].message);
