@@ -228,7 +228,8 @@ pub fn nearest_instance_types(name: &str) -> (Vec<&'static str>, Vec<&'static st
 
 const GIB: u32 = 1024;
 
-/// Builds an x86_64 row (eight positional columns, so each line reads like a table row); positional so each table line reads like the table in §3.2.
+/// Builds an x86_64 row: positional columns, so each line of the family files reads like a row
+/// of the table in aws-behaviour.md §3.2.
 #[allow(clippy::too_many_arguments)]
 const fn x86(
     name: &'static str,
