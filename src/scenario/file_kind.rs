@@ -66,6 +66,16 @@ const TERRAFORM: Kind = Kind {
              `cpu`, `memory` and `networkMode`, imports as a task definition (README: Scenario reference, Importing AWS \
              task definitions)",
 };
+const TRACE: Kind = Kind {
+    what: "a trace (rows of comma-separated values, or one count per line)",
+    use_it: "a scenario replays it as a rate: `rate: { trace: { file: {file} } }`, with `step: 1s` for one count per \
+             line (README: Trace replay)",
+};
+const COMPRESSED: Kind = Kind {
+    what: "a compressed file (gzip, bzip2 or zstd)",
+    use_it: "a compressed trace replays as a rate: `rate: { trace: { file: {file} } }` (README: Trace replay); \
+             decompress a compressed scenario first",
+};
 const SCENARIO: Kind = Kind {
     what: "an ecsim scenario",
     use_it: "run it with `ecsim run {file}`, or compare variants of it with an experiment whose `base:` is `{file}` \
@@ -81,10 +91,32 @@ const EXPERIMENT: Kind = Kind {
 pub fn identify(text: &str, file: &str) -> Option<Diagnostic> {
     let kind = match serde_yaml::from_str::<Value>(text) {
         Ok(Value::Mapping(map)) => of_document(&map),
-        // HCL is no YAML mapping: a syntax error, or a long plain string.
-        _ => is_terraform(text).then_some(&TERRAFORM),
+        // HCL and CSV are no YAML mapping: a syntax error, or a long plain string.
+        _ if is_terraform(text) => Some(&TERRAFORM),
+        _ => is_trace(text).then_some(&TRACE),
     }?;
     Some(diagnostic(kind, file, "an ecsim scenario"))
+}
+
+/// The diagnostic for `bytes` that start as a gzip, bzip2 or zstd file does, or `None`.
+pub fn identify_compressed(bytes: &[u8], file: &str) -> Option<Diagnostic> {
+    let compressed =
+        bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(b"BZh") || bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    compressed.then(|| diagnostic(&COMPRESSED, file, "an ecsim scenario"))
+}
+
+/// A trace's first lines: comma-separated fields on every line (a header allowed), or one number
+/// per line.
+fn is_trace(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(5).collect();
+    let number = |s: &str| s.trim().trim_matches('"').parse::<f64>().is_ok();
+    let counts = !lines.is_empty() && lines.iter().all(|l| number(l));
+    // YAML's marks (`key: value`, lists, flow collections) make it a broken scenario instead.
+    let yaml = |l: &str| l.contains(": ") || l.ends_with(':') || l.starts_with("- ") || l.contains(['[', '{']);
+    let rows = lines.len() >= 2
+        && lines.iter().all(|l| l.contains(',') && !yaml(l))
+        && lines[1..].iter().any(|l| l.split(',').any(number));
+    counts || rows
 }
 
 /// [`identify`] for a file given as an experiment (`ecsim sweep`): a scenario is named as such.
@@ -204,6 +236,15 @@ mod tests {
     }
 
     #[test]
+    fn traces_and_compressed_files_are_named() {
+        for text in ["timestamp,requests\n2024-03-05 14:00:00,120\n2024-03-05 14:01:00,130\n", "120\n130\n140\n"] {
+            assert!(what(text).is_some_and(|m| m.starts_with("this is a trace")), "{text}");
+        }
+        assert!(identify_compressed(&[0x1f, 0x8b, 8, 0], "t.gz").is_some());
+        assert!(identify_compressed(b"duration: 1h", "s.yaml").is_none());
+    }
+
+    #[test]
     fn terraform_is_named() {
         let tf = "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nresource \"aws_ecs_service\" \"web\" {\n}\n";
         assert!(what(tf).unwrap().contains("Terraform"));
@@ -216,6 +257,8 @@ mod tests {
             "name: x\nduraton: 1h\n",
             "- a list\n",
             "not: [valid yaml",
+            "a: [1, 2\nb: [3, 4\n",
+            "- 1, 2\n- 3, 4\n",
         ] {
             assert_eq!(what(text), None, "{text}");
         }

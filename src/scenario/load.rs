@@ -44,6 +44,9 @@ pub fn default_name(path: &Path) -> String {
 fn read(path: &Path) -> Result<(String, Vec<u8>, String), LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
     let file = path.display().to_string();
+    if let Some(d) = file_kind::identify_compressed(&bytes, &file) {
+        return Err(ScenarioError::new(file, vec![d]).into());
+    }
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         // The line of the first byte that is not UTF-8, as a reader counts lines.
         let at = e.utf8_error().valid_up_to();

@@ -201,3 +201,20 @@ fn a_scenario_given_to_sweep_says_to_run_it() {
     assert!(err.contains("run it with `ecsim run scenarios/quickstart.yaml`"), "{err}");
     assert!(err.ends_with("1 problem found\n"), "{err}");
 }
+
+#[test]
+fn a_trace_or_a_compressed_file_given_as_a_scenario_says_how_to_replay_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("requests.csv");
+    fs::write(&csv, "timestamp,requests\n2024-03-05 14:00:00,120\n2024-03-05 14:01:00,130\n").unwrap();
+    let gz = tmp.path().join("requests.csv.gz");
+    fs::write(&gz, [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00]).unwrap();
+    for (file, what) in [(&csv, "this is a trace"), (&gz, "this is a compressed file")] {
+        let out = ecsim(&["validate", file.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(what), "{err}");
+        assert!(err.contains(&format!("rate: {{ trace: {{ file: {} }} }}", file.display())), "{err}");
+        assert!(err.ends_with("1 problem found\n"), "{err}");
+    }
+}
