@@ -1,7 +1,7 @@
 //! `import:` of AWS's own JSON: task definitions (`task_definitions.<name>.import`), services
 //! (`services.<name>.import`), a service's scaling (`services.<name>.autoscaling.import`) and
-//! capacity providers (`capacity_providers.<name>.import`). Each file is read relative to the scenario, parsed in its AWS shape
-//! ([`aws_json`]), and the fields written beside `import:` are merged over it ([`import_merge`]).
+//! capacity providers (`capacity_providers.<name>.import`). Each file is read relative to the
+//! scenario, parsed in its AWS shape ([`aws_json`]), and the fields written beside `import:` are merged over it ([`import_merge`]).
 //! Validation then sees the merged entries; [`Imports::place`] moves each of its problems to
 //! where the author can fix it: the scenario's line for a written field, the JSON file's path
 //! and line for the file's.
@@ -44,7 +44,7 @@ pub(super) struct Imports {
     /// Entries read from several files (a service's `autoscaling`, a capacity provider), by their
     /// path in the scenario (`services.web.autoscaling`): where each imported part came from, and
     /// where each written field is.
-    origins: Vec<(String, Vec<aws_json::ScalingOrigin>, Vec<import_merge::Written>)>,
+    origins: Vec<(String, Vec<aws_json::JsonOrigin>, Vec<import_merge::Written>)>,
     /// Every file read, by its path as the scenario writes it: the run's inputs besides the scenario.
     pub(super) read: Vec<ImportedFile>,
 }
@@ -69,21 +69,10 @@ pub(super) fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     let mut failed = BTreeSet::new();
     for (name, td) in &mut raw.task_definitions {
         let Some(import) = td.import.clone() else { continue };
-        let path = DocPath::root("task_definitions").key(name);
-        let error = |path: DocPath, message: String, hint: Option<&str>| Diagnostic {
-            file: None,
-            path: path.into(),
-            line: None,
-            message,
-            hint: hint.map(str::to_string),
-        };
-        let (shown, text) = match read(base, &import) {
-            Ok(read) => read,
-            Err((message, hint)) => {
-                imports.problems.push(error(path.field("import"), message, hint));
-                failed.insert(name.clone());
-                continue;
-            }
+        let path = DocPath::root("task_definitions").key(name).field("import");
+        let Some((shown, text)) = read(base, &import, path, &mut imports.problems) else {
+            failed.insert(name.clone());
+            continue;
         };
         match aws_json::parse_task_definition(&text, &shown) {
             Ok(parsed) => {
@@ -192,16 +181,23 @@ impl<'a> Entries<'a, ()> for &'a BTreeSet<String> {
     }
 }
 
-/// The text of the file `import` names (relative to `base`) and its name in diagnostics, or the
-/// problem (message and hint) of reading it.
-fn read(base: &Path, import: &str) -> Result<(String, String), (String, Option<&'static str>)> {
+/// The text of the file `import` names (relative to `base`) and its name in diagnostics; or
+/// `None`, the problem of reading it added to `problems` at `path` (where `import` is written).
+fn read(base: &Path, import: &str, path: DocPath, problems: &mut Vec<Diagnostic>) -> Option<(String, String)> {
     let resolved = base.join(import);
     let shown = resolved.display().to_string();
     match companion::read_text(&resolved) {
-        Ok(text) => Ok((shown, text)),
+        Ok(text) => Some((shown, text)),
         Err(e) => {
             let hint = e.hint.or(e.not_found.then_some("`import` paths are relative to the scenario file's directory"));
-            Err((format!("cannot read `{shown}`: {}", e.why), hint))
+            problems.push(Diagnostic {
+                file: None,
+                path: path.into(),
+                line: None,
+                message: format!("cannot read `{shown}`: {}", e.why),
+                hint: hint.map(str::to_string),
+            });
+            None
         }
     }
 }
@@ -213,14 +209,9 @@ fn resolve_services(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
     for (name, service) in &mut raw.services {
         let Some(import) = service.import.clone() else { continue };
         let path = DocPath::root("services").key(name).field("import");
-        let (shown, text) = match read(base, &import) {
-            Ok(read) => read,
-            Err((message, hint)) => {
-                let hint = hint.map(str::to_string);
-                imports.problems.push(Diagnostic { file: None, path: path.into(), line: None, message, hint });
-                imports.hidden_services.insert(name.clone());
-                continue;
-            }
+        let Some((shown, text)) = read(base, &import, path, &mut imports.problems) else {
+            imports.hidden_services.insert(name.clone());
+            continue;
         };
         match aws_json::parse_service(&text, &shown, name) {
             Ok(parsed) => {
@@ -242,7 +233,7 @@ fn resolve_services(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
 fn place_origin(
     d: &mut Diagnostic,
     prefix: &str,
-    origins: &[aws_json::ScalingOrigin],
+    origins: &[aws_json::JsonOrigin],
     written: &[import_merge::Written],
     inner: &str,
 ) {
@@ -250,12 +241,11 @@ fn place_origin(
         d.path = format!("{prefix}.{p}");
         return;
     }
-    let section = prefix.rsplit('.').next().filter(|s| *s == "autoscaling").map_or(String::new(), |s| format!("{s}."));
     let within = |entry: &str| {
         inner == entry || inner.starts_with(&format!("{entry}.")) || inner.starts_with(&format!("{entry}["))
     };
     if let Some(o) = origins.iter().find(|o| within(&o.entry)) {
-        let field = format!("`{section}{inner}` in the scenario's terms");
+        let field = format!("`{prefix}.{inner}` in the scenario's terms");
         d.hint = Some(match d.hint.take() {
             Some(h) => format!("{h} ({field})"),
             None => field,
@@ -275,8 +265,8 @@ fn resolve_scaling(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
             imports.hidden_services.insert(name.clone());
             continue;
         };
-        let parts: Vec<aws_json::ScalingFile> =
-            texts.iter().map(|(_, (shown, text))| aws_json::ScalingFile { shown, text }).collect();
+        let parts: Vec<aws_json::JsonFile> =
+            texts.iter().map(|(_, (shown, text))| aws_json::JsonFile::new(shown, text)).collect();
         match aws_json::parse_scaling(&parts, name) {
             Ok((parsed, origins)) => {
                 let written = import_merge::merge_scaling(scaling, parsed);
@@ -305,8 +295,8 @@ fn resolve_capacity(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
             imports.hidden_providers.insert(name.clone());
             continue;
         };
-        let parts: Vec<aws_json::ScalingFile> =
-            texts.iter().map(|(_, (shown, text))| aws_json::ScalingFile { shown, text }).collect();
+        let parts: Vec<aws_json::JsonFile> =
+            texts.iter().map(|(_, (shown, text))| aws_json::JsonFile::new(shown, text)).collect();
         match aws_json::parse_capacity(&parts, name) {
             Ok((parsed, origins)) => {
                 let (merged, written) = import_merge::merge_capacity(parsed, std::mem::take(provider));
@@ -345,17 +335,10 @@ fn read_all(
     path: &DocPath,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Vec<(String, (String, String))>> {
-    let mut texts = Vec::new();
-    let mut failed = false;
-    for (i, file) in files.iter().enumerate() {
-        match read(base, file) {
-            Ok(read) => texts.push((file.clone(), read)),
-            Err((message, hint)) => {
-                let hint = hint.map(str::to_string);
-                problems.push(Diagnostic { file: None, path: path.index(i).into(), line: None, message, hint });
-                failed = true;
-            }
-        }
-    }
-    (!failed).then_some(texts)
+    let texts: Vec<_> = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| Some((file.clone(), read(base, file, path.index(i), problems)?)))
+        .collect();
+    texts.into_iter().collect()
 }

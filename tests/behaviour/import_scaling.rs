@@ -85,6 +85,22 @@ fn written_fields_win_and_problems_point_where_they_are() {
         report.contains("tests/fixtures/scaling/describe-scaling-policies.json:5: ScalingPolicies[0].PolicyName: step scaling policy `memory-step-out` has no alarm among the imported files"),
         "{report}"
     );
+    // A problem validation finds in an imported policy points at the policy in its file, and the
+    // hint names the field in the scenario's terms.
+    let no_memory = scenario(
+        "{ import: [scaling/register-scalable-target.json, scaling/describe-scaling-policies.json, scaling/memory-alarm.json] }",
+        "1024",
+    )
+    .replace(", memory: 1024", "");
+    let report = load(&no_memory).unwrap_err();
+    assert!(
+        report.contains("tests/fixtures/scaling/describe-scaling-policies.json:3: ScalingPolicies[0]: the service publishes no MemoryUtilization"),
+        "{report}"
+    );
+    assert!(
+        report.contains("(`services.web.autoscaling.step_scaling[0].alarm.metric` in the scenario's terms)"),
+        "{report}"
+    );
     let report = load(&scenario(
         "\n      import: [scaling/register-scalable-target.json]\n      target_tracking: [{ metric: cpu, target: -5 }]",
         "1024",

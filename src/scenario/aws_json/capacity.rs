@@ -18,7 +18,7 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::scaling::{join, typed, ScalingFile, ScalingOrigin};
+use super::parts::{join, problem, syntax, typed, JsonFile, JsonOrigin};
 use super::seconds;
 use crate::capacity::SpotAllocationStrategy;
 use crate::scenario::diagnostics::Diagnostic;
@@ -29,9 +29,9 @@ use crate::scenario::schema::{
 /// The capacity provider `name` (the scenario's key) read from `files`, and where its parts came
 /// from (`auto_scaling_group`, `managed_scaling`, ...).
 pub fn parse_capacity(
-    files: &[ScalingFile],
+    files: &[JsonFile],
     name: &str,
-) -> Result<(RawCapacityProvider, Vec<ScalingOrigin>), Vec<Diagnostic>> {
+) -> Result<(RawCapacityProvider, Vec<JsonOrigin>), Vec<Diagnostic>> {
     let mut provider = RawCapacityProvider::default();
     let mut origins = Vec::new();
     let mut problems = Vec::new();
@@ -48,13 +48,9 @@ pub fn parse_capacity(
     }
 }
 
-fn read_file(
-    file: &ScalingFile,
-    name: &str,
-    provider: &mut RawCapacityProvider,
-) -> Result<Vec<ScalingOrigin>, Diagnostic> {
-    let value: serde_json::Value = serde_json::from_str(file.text).map_err(|e| super::scaling::syntax(file, &e))?;
-    let origin = |entry: &str, json_path: &str| ScalingOrigin::new(file, entry, json_path);
+fn read_file(file: &JsonFile, name: &str, provider: &mut RawCapacityProvider) -> Result<Vec<JsonOrigin>, Diagnostic> {
+    let value: serde_json::Value = serde_json::from_str(file.text).map_err(|e| syntax(file, &e))?;
+    let origin = |entry: &str, json_path: &str| JsonOrigin::new(file, entry, json_path);
     let pick = |list_key: &str, name_key: &str| -> Result<(String, &serde_json::Value), Diagnostic> {
         let Some(list) = value.get(list_key).and_then(serde_json::Value::as_array) else {
             return Ok((".".into(), &value));
@@ -62,7 +58,7 @@ fn read_file(
         let named = |v: &serde_json::Value| v.get(name_key).and_then(serde_json::Value::as_str) == Some(name);
         match list.iter().position(named).or((list.len() == 1).then_some(0)) {
             Some(i) => Ok((format!("{list_key}[{i}]"), &list[i])),
-            None => Err(super::scaling::problem(
+            None => Err(problem(
                 file,
                 list_key,
                 format!("none of the file's {} entries is named `{name}`", list.len()),
@@ -81,7 +77,7 @@ fn read_file(
         let cp: CapacityProvider = typed(file, &path, node)?;
         let at = join(&path, "autoScalingGroupProvider");
         let Some(asg) = cp.auto_scaling_group_provider else {
-            return Err(super::scaling::problem(
+            return Err(problem(
                 file,
                 &path,
                 "a capacity provider without `autoScalingGroupProvider`".into(),
@@ -102,7 +98,7 @@ fn read_file(
         provider.auto_scaling_group = group.into_raw();
         Ok(vec![origin("auto_scaling_group", &path)])
     } else {
-        Err(super::scaling::problem(
+        Err(problem(
             file,
             ".",
             "not capacity provider or Auto Scaling group JSON".into(),

@@ -7,12 +7,14 @@
 //! misspelt field is an error at its JSON path and line, never silently dropped.
 
 mod capacity;
+mod parts;
 mod scaling;
 mod service;
 mod task_definition;
 
 pub use capacity::parse_capacity;
-pub use scaling::{parse_scaling, ScalingFile, ScalingOrigin};
+pub use parts::{JsonFile, JsonOrigin};
+pub use scaling::parse_scaling;
 pub use service::{locate_service, parse_service};
 pub use task_definition::{locate, parse_task_definition};
 

@@ -16,7 +16,7 @@ use crate::scenario::values::Scalar;
 /// A scalable target's bounds and policies: a service's `autoscaling:`, or a group's
 /// `scaling_policies:` (EC2 Auto Scaling's own, for a group ECS does not scale). A service gives
 /// `min_capacity` and `max_capacity`; a group's bounds are its `min_size` and `max_size`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScalingPolicies {
     /// A service's Application Auto Scaling and CloudWatch alarm JSON files, relative to the

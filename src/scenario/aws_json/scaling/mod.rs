@@ -17,8 +17,7 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::scenario::diagnostics::{closest, Diagnostic};
-use crate::scenario::load::without_first_position;
+use crate::scenario::diagnostics::Diagnostic;
 use crate::scenario::schema::{
     RawCustomMetricRef, RawMetricRef, RawScalingPolicies, RawScheduledAction, RawStep, RawStepScaling,
     RawTargetTracking,
@@ -27,56 +26,14 @@ use crate::scenario::schema::{
 mod alarm;
 mod schedule;
 
+use super::parts::{join, problem, syntax, typed, JsonFile, JsonOrigin};
 use super::seconds;
-use crate::scenario::source_map::SourceMap;
 use alarm::Alarm;
 use schedule::ScheduledAction;
 
-/// Where an imported policy, bound or schedule came from: its path in `autoscaling`
-/// (`target_tracking[0]`, `min_capacity`), its file and its JSON path there.
-#[derive(Clone, Debug)]
-pub struct ScalingOrigin {
-    pub entry: String,
-    pub file: String,
-    pub json_path: String,
-    pub line: Option<usize>,
-}
-
-impl ScalingOrigin {
-    /// `entry` of the scenario's form, from the object at `json_path` of `file`.
-    pub(in crate::scenario::aws_json) fn new(file: &ScalingFile, entry: &str, json_path: &str) -> Self {
-        ScalingOrigin {
-            entry: entry.to_string(),
-            file: file.shown.to_string(),
-            json_path: json_path.to_string(),
-            line: SourceMap::parse(file.text).line_of(json_path),
-        }
-    }
-}
-
-/// A JSON syntax error of `file`.
-pub(in crate::scenario::aws_json) fn syntax(file: &ScalingFile, e: &serde_json::Error) -> Diagnostic {
-    Diagnostic {
-        file: Some(file.shown.to_string()),
-        path: ".".into(),
-        line: Some(e.line()),
-        message: without_first_position(&e.to_string()),
-        hint: Some("JSON syntax: check quotes, commas and brackets around this line".to_string()),
-    }
-}
-
-/// One file to read: its name in diagnostics and its text.
-pub struct ScalingFile<'a> {
-    pub shown: &'a str,
-    pub text: &'a str,
-}
-
 /// The policies, bounds and schedules of `files` for service `name` (whose scalable target's
 /// `ResourceId` ends `/name` when a file lists several), and where each came from.
-pub fn parse_scaling(
-    files: &[ScalingFile],
-    name: &str,
-) -> Result<(RawScalingPolicies, Vec<ScalingOrigin>), Vec<Diagnostic>> {
+pub fn parse_scaling(files: &[JsonFile], name: &str) -> Result<(RawScalingPolicies, Vec<JsonOrigin>), Vec<Diagnostic>> {
     let mut read = Read::default();
     let mut problems = Vec::new();
     for file in files {
@@ -87,35 +44,21 @@ pub fn parse_scaling(
     if !problems.is_empty() {
         return Err(problems);
     }
-    read.finish()
-}
-
-/// A problem in `file` at JSON `path`.
-pub(in crate::scenario::aws_json) fn problem(
-    file: &ScalingFile,
-    path: &str,
-    message: String,
-    hint: Option<String>,
-) -> Diagnostic {
-    let line = SourceMap::parse(file.text).line_of(path);
-    Diagnostic { file: Some(file.shown.to_string()), path: path.to_string(), line, message, hint }
+    read.finish(files)
 }
 
 /// What the files gave so far.
 #[derive(Default)]
 struct Read {
-    bounds: Option<(Option<i64>, Option<i64>, ScalingOrigin)>,
-    policies: Vec<(Policy, ScalingOrigin)>,
-    alarms: Vec<(Alarm, ScalingOrigin)>,
-    scheduled: Vec<(RawScheduledAction, ScalingOrigin)>,
-    /// Every file read (name, text): where the problems found once all are read are placed.
-    files: Vec<(String, String)>,
+    bounds: Option<(Option<i64>, Option<i64>, JsonOrigin)>,
+    policies: Vec<(Policy, JsonOrigin)>,
+    alarms: Vec<(Alarm, JsonOrigin)>,
+    scheduled: Vec<(RawScheduledAction, JsonOrigin)>,
 }
 
-fn read_file(file: &ScalingFile, name: &str, read: &mut Read) -> Result<(), Diagnostic> {
+fn read_file(file: &JsonFile, name: &str, read: &mut Read) -> Result<(), Diagnostic> {
     let value: serde_json::Value = serde_json::from_str(file.text).map_err(|e| syntax(file, &e))?;
-    read.files.push((file.shown.to_string(), file.text.to_string()));
-    let origin = |json_path: &str| ScalingOrigin::new(file, "", json_path);
+    let origin = |json_path: &str| JsonOrigin::new(file, "", json_path);
     // (the list key of describe output, the list's items' paths) or the document itself.
     let items = |key: &str| -> Vec<(String, &serde_json::Value)> {
         match value.get(key).and_then(serde_json::Value::as_array) {
@@ -178,84 +121,44 @@ fn read_file(file: &ScalingFile, name: &str, read: &mut Read) -> Result<(), Diag
     Ok(())
 }
 
-/// `field` of the object at JSON `path` (`.` for the document).
-pub(in crate::scenario::aws_json) fn join(path: &str, field: &str) -> String {
-    if path == "." {
-        field.to_string()
-    } else {
-        format!("{path}.{field}")
-    }
-}
-
 /// Whether the object's `ResourceId` (`service/cluster/web`) names service `name`.
 fn resource_is(object: &serde_json::Value, name: &str) -> bool {
     object.get("ResourceId").and_then(serde_json::Value::as_str).is_some_and(|r| r.rsplit('/').next() == Some(name))
 }
 
-/// `value` (at `path` of `file`) as AWS shape `T`, or its problem at its JSON path.
-pub(in crate::scenario::aws_json) fn typed<T: serde::de::DeserializeOwned>(
-    file: &ScalingFile,
-    path: &str,
-    value: &serde_json::Value,
-) -> Result<T, Diagnostic> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let full = if inner == "." { path.to_string() } else { join(path, &inner) };
-        let message = without_first_position(&e.inner().to_string());
-        let hint = message.strip_prefix("unknown field `").and_then(|rest| {
-            let mut quoted = rest.split('`').step_by(2);
-            let field = quoted.next()?;
-            closest(field, quoted).map(|c| format!("did you mean `{c}`?"))
-        });
-        problem(file, &full, message, hint)
-    })
-}
-
 impl Read {
-    fn finish(self) -> Result<(RawScalingPolicies, Vec<ScalingOrigin>), Vec<Diagnostic>> {
+    /// The policies in the scenario's form; `files` are those read, where a policy's problems
+    /// are placed.
+    fn finish(self, files: &[JsonFile]) -> Result<(RawScalingPolicies, Vec<JsonOrigin>), Vec<Diagnostic>> {
         let mut origins = Vec::new();
         let mut problems = Vec::new();
-        let mut out = RawScalingPolicies {
-            import: None,
-            min_capacity: None,
-            max_capacity: None,
-            target_tracking: Vec::new(),
-            step_scaling: Vec::new(),
-            simple_scaling: Vec::new(),
-            scheduled: Vec::new(),
-        };
+        let mut out = RawScalingPolicies::default();
         if let Some((min, max, origin)) = self.bounds {
             (out.min_capacity, out.max_capacity) = (min, max);
-            origins.push(ScalingOrigin { entry: "min_capacity".into(), ..origin.clone() });
-            origins.push(ScalingOrigin { entry: "max_capacity".into(), ..origin });
+            origins.push(JsonOrigin { entry: "min_capacity".into(), ..origin.clone() });
+            origins.push(JsonOrigin { entry: "max_capacity".into(), ..origin });
         }
-        let file_of = |origin: &ScalingOrigin| {
-            let text = self.files.iter().find(|(f, _)| *f == origin.file).map_or("", |(_, t)| t.as_str());
-            (origin.file.clone(), text.to_string())
-        };
         for (policy, origin) in self.policies {
-            let (shown, text) = file_of(&origin);
-            let file = ScalingFile { shown: &shown, text: &text };
             match policy.into_raw(&self.alarms) {
                 Ok(Converted::Tracking(t)) => {
-                    origins.push(ScalingOrigin {
+                    origins.push(JsonOrigin {
                         entry: format!("target_tracking[{}]", out.target_tracking.len()),
                         ..origin
                     });
                     out.target_tracking.push(t);
                 }
                 Ok(Converted::Step(s)) => {
-                    origins
-                        .push(ScalingOrigin { entry: format!("step_scaling[{}]", out.step_scaling.len()), ..origin });
+                    origins.push(JsonOrigin { entry: format!("step_scaling[{}]", out.step_scaling.len()), ..origin });
                     out.step_scaling.push(s);
                 }
                 Err((field, message, hint)) => {
-                    problems.push(problem(&file, &join(&origin.json_path, field), message, Some(hint)))
+                    let file = files.iter().find(|f| f.shown == origin.file).expect("a policy comes from a file read");
+                    problems.push(problem(file, &join(&origin.json_path, field), message, Some(hint)))
                 }
             }
         }
         for (action, origin) in self.scheduled {
-            origins.push(ScalingOrigin { entry: format!("scheduled[{}]", out.scheduled.len()), ..origin });
+            origins.push(JsonOrigin { entry: format!("scheduled[{}]", out.scheduled.len()), ..origin });
             out.scheduled.push(action);
         }
         if problems.is_empty() {
@@ -409,7 +312,7 @@ pub(super) fn metric(namespace: Option<&str>, name: &str) -> RawMetricRef {
 }
 
 impl Policy {
-    fn into_raw(self, alarms: &[(Alarm, ScalingOrigin)]) -> Result<Converted, Refusal> {
+    fn into_raw(self, alarms: &[(Alarm, JsonOrigin)]) -> Result<Converted, Refusal> {
         if self.predictive_scaling_policy_configuration.is_some() || self.policy_type == "PredictiveScaling" {
             return Err((
                 "PolicyType",
@@ -534,8 +437,8 @@ impl Policy {
 mod tests {
     use super::*;
 
-    fn parse(files: &[(&str, &str)]) -> Result<(RawScalingPolicies, Vec<ScalingOrigin>), Vec<Diagnostic>> {
-        let files: Vec<ScalingFile> = files.iter().map(|(shown, text)| ScalingFile { shown, text }).collect();
+    fn parse(files: &[(&str, &str)]) -> Result<(RawScalingPolicies, Vec<JsonOrigin>), Vec<Diagnostic>> {
+        let files: Vec<JsonFile> = files.iter().map(|(shown, text)| JsonFile::new(shown, text)).collect();
         parse_scaling(&files, "web")
     }
 
