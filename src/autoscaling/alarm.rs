@@ -12,7 +12,7 @@ use super::metric::{MetricKey, MetricStore, Statistic};
 
 // AWS's own names (ComparisonOperator, AdjustmentType values).
 #[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     GreaterThanThreshold,

@@ -74,7 +74,7 @@ pub struct MetricKey {
 }
 
 /// The statistics CloudWatch computes over a period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Statistic {
     Average,

@@ -6,7 +6,7 @@ use crate::engine::{SimDuration, SimTime};
 
 // AWS's own names (ComparisonOperator, AdjustmentType values).
 #[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustmentType {
     ChangeInCapacity,
@@ -25,7 +25,7 @@ impl AdjustmentType {
 }
 
 /// How the latest datapoints of the alarm's metric are combined into the value steps compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricAggregation {
     Average,

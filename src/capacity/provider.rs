@@ -117,7 +117,7 @@ impl Default for InstancesDistribution {
 
 /// How a mixed group picks the type of a Spot instance. ecsim models no per-pool Spot capacity,
 /// so the capacity-aware strategies are deterministic stand-ins (see `mixed::spot_type`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpotAllocationStrategy {
     /// AWS's recommended strategy: here, spread over the types (the one with the fewest Spot
@@ -131,7 +131,7 @@ pub enum SpotAllocationStrategy {
 }
 
 /// How a group's instances are bought.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseOption {
     #[default]

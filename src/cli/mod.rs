@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::sweep::run::Shard;
 
+mod import;
 mod shard_env;
 mod sweep;
 
@@ -105,6 +106,11 @@ enum Command {
         /// The scenario file (YAML).
         scenario: PathBuf,
     },
+    /// Write a scenario from what AWS already describes, on standard output.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Print the instance types and Fargate sizes the simulator knows, with prices and their dates.
     Catalog {
         /// Only this part [default: both; csv needs one].
@@ -114,6 +120,20 @@ enum Command {
         /// go to stderr).
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// A CloudFormation template (YAML or JSON): its ECS services, task definitions, capacity
+    /// providers, Auto Scaling groups, target groups and Application Auto Scaling policies.
+    Cloudformation {
+        /// The template file.
+        template: PathBuf,
+        /// A parameter's value (`--param DesiredCount=4`; `AWS::Region=eu-west-1` for the region);
+        /// parameters not given take their `Default`.
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = import::parameter)]
+        params: Vec<(String, String)>,
     },
 }
 
@@ -160,6 +180,9 @@ pub fn main(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog { section, format } => catalog(section, format),
+        Command::Import { source: ImportSource::Cloudformation { template, params } } => {
+            import::cloudformation(&template, &params)
+        }
         Command::Run { scenario, seed, out, duration, explain_placement, set, force } => {
             run(&scenario, (seed, duration), out, RunOptions { explain_placement }, (&set, force))
         }

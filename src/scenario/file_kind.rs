@@ -56,8 +56,8 @@ const AUTO_SCALING_GROUP: Kind = Kind {
 };
 const CLOUDFORMATION: Kind = Kind {
     what: "an AWS CloudFormation template",
-    use_it: "ecsim does not read CloudFormation yet: write the scenario's `task_definitions:`, `services:` and \
-             `capacity_providers:` from its resources (README: Scenario reference)",
+    use_it: "write a scenario from it: `ecsim import cloudformation {file} > scenario.yaml` (README: Importing \
+             CloudFormation)",
 };
 const TERRAFORM: Kind = Kind {
     what: "a Terraform configuration (HCL)",

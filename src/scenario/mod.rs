@@ -6,6 +6,7 @@
 
 mod aws_json;
 mod bounds;
+mod cloudformation;
 mod companion;
 mod diagnostics;
 mod file_kind;
@@ -21,6 +22,7 @@ mod structure;
 mod validate;
 mod values;
 
+pub use cloudformation::{import_template, ImportOptions};
 pub use diagnostics::{closest, shown, suggestion, Diagnostic, ScenarioError};
 pub use file_kind::identify_experiment;
 pub use load::{default_name, load, load_overridden, load_str, parse_yaml, Document, LoadError};

@@ -6,7 +6,7 @@
 use std::fmt;
 
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A YAML scalar exactly as written (numbers keep their source form).
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +44,19 @@ impl Visitor<'_> for ScalarVisitor {
     }
 }
 
+/// Written back as it would be typed: a number unquoted when the text is one, otherwise a string.
+impl Serialize for Scalar {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Ok(n) = self.0.parse::<i64>() {
+            return s.serialize_i64(n);
+        }
+        match self.0.parse::<f64>() {
+            Ok(x) if x.is_finite() && x.to_string() == self.0 => s.serialize_f64(x),
+            _ => s.serialize_str(&self.0),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ScalarVisitor)
@@ -58,7 +71,7 @@ pub enum RawDistribution {
 }
 
 /// The distributions a scenario can name.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum TaggedDistribution {
     Constant(Scalar),
@@ -95,6 +108,15 @@ impl<'de> Visitor<'de> for DistributionVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDistribution, A::Error> {
         TaggedDistribution::deserialize(MapAccessDeserializer::new(map)).map(RawDistribution::Tagged)
+    }
+}
+
+impl Serialize for RawDistribution {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawDistribution::Constant(c) => c.serialize(s),
+            RawDistribution::Tagged(t) => t.serialize(s),
+        }
     }
 }
 

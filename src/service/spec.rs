@@ -9,7 +9,7 @@ use crate::traffic::spec::RequestModel;
 use super::DeploymentConfiguration;
 
 /// Where tasks run when no capacity provider strategy is given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum LaunchType {
     Ec2,
@@ -47,7 +47,7 @@ impl CapacitySource {
 }
 
 /// `REPLICA` keeps a desired count; `DAEMON` runs one task on every instance that can take it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum SchedulingStrategy {
     Replica,

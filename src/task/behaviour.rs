@@ -65,7 +65,7 @@ impl MemoryUse {
 
 /// How the health checks of a program that stopped answering fail (the `fail_health_checks`
 /// fault's `probes`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProbeFailure {
     /// Each check is refused at once (the connection is reset, the command exits non-zero): a

@@ -19,7 +19,7 @@ pub enum NetworkMode {
 }
 
 /// Transport protocol of a port: a TCP and a UDP port of the same number do not clash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Tcp,
@@ -40,7 +40,7 @@ pub struct PortMapping {
 }
 
 /// A launch type a task definition can declare itself compatible with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Compatibility {
     Ec2,
@@ -78,7 +78,7 @@ impl HealthCheck {
 }
 
 /// When a container may start relative to another (`dependsOn`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum DependencyCondition {
     Start,

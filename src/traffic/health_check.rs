@@ -64,7 +64,7 @@ impl Default for HealthCheck {
 /// healthy". ecsim therefore defaults to [`InitialChecks::One`]. Not measured on a live ALB
 /// (**UNVERIFIED**): [`InitialChecks::HealthyThreshold`] models the pessimistic reading, in which a
 /// new task waits `healthy_threshold × interval` (2.5 min by default) before its first request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InitialChecks {
     /// One passing probe (ecsim's default).

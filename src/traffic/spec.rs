@@ -14,7 +14,7 @@ pub const DEFAULT_IDLE_TIMEOUT: SimDuration = SimDuration::from_secs(60);
 pub const DEFAULT_STEP: SimDuration = SimDuration::from_secs(1);
 
 /// How requests are simulated (design rule 9): both write the same metric columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fidelity {
     /// Every request is an event with an exact latency.

@@ -57,7 +57,7 @@ pub use super::matcher::Matcher;
 pub use super::stickiness::Stickiness;
 
 /// How the load balancer spreads requests over the routable targets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
     /// In turn (weighted round robin while a target is in slow start). ALB's default.

@@ -165,7 +165,7 @@ fn a_file_that_is_not_a_scenario_says_what_it_is_and_what_uses_it() {
         (
             "tests/fixtures/aws/template.yaml",
             "an AWS CloudFormation template",
-            "ecsim does not read CloudFormation yet",
+            "`ecsim import cloudformation tests/fixtures/aws/template.yaml > scenario.yaml`",
         ),
         ("tests/fixtures/aws/main.tf", "a Terraform configuration", "`aws_ecs_*` resources"),
         (

@@ -23,6 +23,7 @@ mod health;
 mod host_speed;
 mod import;
 mod import_capacity;
+mod import_cloudformation;
 mod import_scaling;
 mod import_service;
 mod instance_faults;

@@ -17,7 +17,7 @@ mod processors;
 
 /// The CPU architecture of an instance type. It decides which images and Fargate price list apply,
 /// and is what the `ecs.cpu-architecture` placement attribute matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum CpuArchitecture {
     X86_64,

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::scenario::values::Scalar;
 use crate::traffic::rate::{Missing, Sample, TraceValues, Weekday};
@@ -18,7 +18,7 @@ pub(crate) enum RawRate {
 }
 
 /// The patterns a rate can name. Every nested rate may again be a number or a pattern.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum TaggedRate {
     Constant(f64),
@@ -34,7 +34,7 @@ pub(crate) enum TaggedRate {
     Trace(RawTrace),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStep {
     pub before: f64,
@@ -42,7 +42,7 @@ pub(crate) struct RawStep {
     pub at: Scalar,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRamp {
     pub from: f64,
@@ -51,7 +51,7 @@ pub(crate) struct RawRamp {
     pub end: Scalar,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSpike {
     pub base: f64,
@@ -65,7 +65,7 @@ pub(crate) struct RawSpike {
     pub fall: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDiurnal {
     pub low: f64,
@@ -74,7 +74,7 @@ pub(crate) struct RawDiurnal {
     pub peak_at: Scalar,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawWeekly {
     pub weekday: RawRate,
@@ -83,7 +83,7 @@ pub(crate) struct RawWeekly {
     pub first_day: Option<Weekday>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNoise {
     pub of: RawRate,
@@ -93,7 +93,7 @@ pub(crate) struct RawNoise {
     pub every: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawClip {
     pub of: RawRate,
@@ -104,7 +104,7 @@ pub(crate) struct RawClip {
 }
 
 /// `trace:` — replay of a CSV or CloudWatch JSON file, maybe compressed (see `trace_file`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTrace {
     /// Relative to the scenario file's directory.
@@ -187,6 +187,15 @@ impl<'de> Visitor<'de> for RateVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawRate, A::Error> {
         TaggedRate::deserialize(MapAccessDeserializer::new(map)).map(|t| RawRate::Tagged(Box::new(t)))
+    }
+}
+
+impl Serialize for RawRate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawRate::Number(v) => s.serialize_f64(*v),
+            RawRate::Tagged(t) => t.serialize(s),
+        }
     }
 }
 

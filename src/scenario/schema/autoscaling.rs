@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::autoscaling::alarm::Comparison;
 use crate::autoscaling::metric::Statistic;
@@ -16,7 +16,7 @@ use crate::scenario::values::Scalar;
 /// A scalable target's bounds and policies: a service's `autoscaling:`, or a group's
 /// `scaling_policies:` (EC2 Auto Scaling's own, for a group ECS does not scale). A service gives
 /// `min_capacity` and `max_capacity`; a group's bounds are its `min_size` and `max_size`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScalingPolicies {
     /// A service's Application Auto Scaling and CloudWatch alarm JSON files, relative to the
@@ -41,20 +41,20 @@ pub struct RawScalingPolicies {
 /// `alb_request_count_per_target`, `request_count`, `target_response_time`,
 /// `requests_in_flight`; a group's: `cpu` (ASGAverageCPUUtilization), `cpu_reservation`,
 /// `memory_reservation` (the cluster's).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum RawMetricRef {
     Named(String),
     Custom(RawCustomMetricRef),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCustomMetricRef {
     pub custom: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTargetTracking {
     pub metric: RawMetricRef,
@@ -75,7 +75,7 @@ pub struct RawTargetTracking {
 }
 
 /// A CloudWatch alarm: a step policy's, or one of the scenario's `alarms:`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlarm {
     /// For `alarms:` entries only: the service whose metric the alarm reads (a step policy's
@@ -94,7 +94,7 @@ pub struct RawAlarm {
     pub threshold: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStepScaling {
     pub name: String,
@@ -112,7 +112,7 @@ pub struct RawStepScaling {
 /// An EC2 Auto Scaling simple scaling policy: one `scaling_adjustment` whenever its alarm is in
 /// ALARM, then `cooldown` (the group's `DefaultCooldown`, 300 s, by default) before any simple
 /// policy of the group acts again.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSimpleScaling {
     pub name: String,
@@ -125,7 +125,7 @@ pub struct RawSimpleScaling {
 }
 
 /// A step: bounds relative to the alarm threshold (absent: infinite) and its adjustment.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub lower: Option<f64>,
@@ -134,7 +134,7 @@ pub struct RawStep {
 }
 
 /// Either `at` (an offset into the run) or `cron` (5 fields, UTC), and at least one bound.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScheduledAction {
     pub name: Option<String>,
@@ -147,7 +147,7 @@ pub struct RawScheduledAction {
 }
 
 /// `services.<name>.load`: the service's total demand at each instant.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLoad {
     /// CPU units in use across the service (1024 = one vCPU busy).

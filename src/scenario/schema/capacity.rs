@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{RawEnabled, RawScalingPolicies};
 use crate::capacity::{PurchaseOption, SpotAllocationStrategy};
 use crate::scenario::values::Scalar;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCapacityProvider {
     /// AWS create-capacity-provider and create-auto-scaling-group JSON files (or their describe
@@ -29,7 +29,7 @@ pub struct RawCapacityProvider {
 }
 
 /// `managedScaling` settings (aws-behaviour.md §5.2); `{}` takes every default.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawManagedScaling {
     /// Percent, 1-100 (default 100).
@@ -45,7 +45,7 @@ pub struct RawManagedScaling {
     pub scale_out_datapoints: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoScalingGroup {
     /// The group's single instance type; or give `mixed_instances_policy` instead.
@@ -84,7 +84,7 @@ pub struct RawAutoScalingGroup {
 }
 
 /// `MixedInstancesPolicy`: the types (in priority order) and `InstancesDistribution`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMixedInstancesPolicy {
     pub instance_types: Vec<String>,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::values::{RawDistribution, Scalar};
 use crate::catalog::CpuArchitecture;
@@ -18,7 +18,7 @@ pub use autoscaling::*;
 pub use capacity::*;
 pub use traffic::*;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Defaults to the file name without extension.
@@ -70,14 +70,14 @@ pub struct RawScenario {
     pub alarms: BTreeMap<String, RawAlarm>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMetrics {
     /// Sampling interval of metrics.csv (default 60s, CloudWatch's period).
     pub interval: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTiming {
     pub fargate_provisioning: Option<RawDistribution>,
@@ -97,7 +97,7 @@ pub struct RawTiming {
 }
 
 /// A growing delay: `first`, times `factor` each time, up to `max`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBackoff {
     pub first: Option<Scalar>,
@@ -105,7 +105,7 @@ pub struct RawBackoff {
     pub max: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawImagePull {
     pub latency: Option<Scalar>,
@@ -114,7 +114,7 @@ pub struct RawImagePull {
 
 /// A task definition written inline, or `import:`ed from an AWS task definition JSON file (then the
 /// fields written beside it merge over the file's: see `import_merge`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTaskDefinition {
     /// Path of an AWS register-task-definition / describe-task-definition JSON file, relative to
@@ -134,7 +134,7 @@ pub struct RawTaskDefinition {
     pub container_definitions: Vec<RawContainerDefinition>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRuntimePlatform {
     /// `X86_64` (default) or `ARM64`.
@@ -144,7 +144,7 @@ pub struct RawRuntimePlatform {
 }
 
 /// `{ type: distinctInstance }` or `{ type: memberOf, expression: "..." }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlacementConstraint {
     #[serde(rename = "type")]
@@ -152,7 +152,7 @@ pub struct RawPlacementConstraint {
     pub expression: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum RawConstraintKind {
     #[serde(rename = "distinctInstance")]
     DistinctInstance,
@@ -161,7 +161,7 @@ pub enum RawConstraintKind {
 }
 
 /// A container health check (ECS's `healthCheck`; durations as strings, e.g. `30s`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHealthCheck {
     /// The command, e.g. `["CMD-SHELL", "curl -f http://localhost/ || exit 1"]` (kept for reports).
@@ -174,7 +174,7 @@ pub struct RawHealthCheck {
 }
 
 /// Container start order (ECS's `dependsOn`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContainerDependency {
     pub container_name: String,
@@ -182,7 +182,7 @@ pub struct RawContainerDependency {
     pub condition: DependencyCondition,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContainerDefinition {
     pub name: String,
@@ -207,7 +207,7 @@ pub struct RawContainerDefinition {
 /// How the program in a container behaves: `starts: false`, `ready_after`,
 /// `passes_health_checks: false`, `health_check_response`, `exits_after` with `exit_code`, and
 /// `memory` use.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawContainerBehaviour {
     pub starts: Option<bool>,
@@ -221,14 +221,14 @@ pub struct RawContainerBehaviour {
 }
 
 /// A container's memory use: `baseline` MiB once started, growing by `growth_per_hour` MiB.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMemoryUse {
     pub baseline: Scalar,
     pub growth_per_hour: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPortMapping {
     pub container_port: i64,
@@ -238,7 +238,7 @@ pub struct RawPortMapping {
 }
 
 /// A fleet of external (ECS Anywhere) instances of one shape.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExternalFleet {
     pub count: i64,
@@ -251,7 +251,7 @@ pub struct RawExternalFleet {
     pub attributes: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStrategyItem {
     pub capacity_provider: String,
@@ -259,7 +259,7 @@ pub struct RawStrategyItem {
     pub weight: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     /// Path of an AWS create-service / describe-services JSON file, relative to the scenario
@@ -293,7 +293,7 @@ pub struct RawService {
     pub load: Option<RawLoad>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum RawEnabled {
     #[serde(rename = "ENABLED", alias = "enabled")]
     Enabled,
@@ -303,7 +303,7 @@ pub enum RawEnabled {
 
 /// `deploymentConfiguration`: the strategy, the rolling-update bounds and the circuit breaker,
 /// the traffic-shifting strategies' bake times and steps, and the alarms that fail a deployment.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeploymentConfiguration {
     pub strategy: Option<RawDeploymentStrategy>,
@@ -317,7 +317,7 @@ pub struct RawDeploymentConfiguration {
     pub alarms: Option<RawDeploymentAlarms>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum RawDeploymentStrategy {
     #[serde(rename = "ROLLING", alias = "rolling")]
     Rolling,
@@ -329,7 +329,7 @@ pub enum RawDeploymentStrategy {
     Linear,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCanaryConfiguration {
     pub canary_percent: Option<f64>,
@@ -337,7 +337,7 @@ pub struct RawCanaryConfiguration {
     pub canary_bake_time: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLinearConfiguration {
     pub step_percent: Option<f64>,
@@ -345,7 +345,7 @@ pub struct RawLinearConfiguration {
     pub step_bake_time: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeploymentAlarms {
     pub alarm_names: Vec<String>,
@@ -353,7 +353,7 @@ pub struct RawDeploymentAlarms {
     pub rollback: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCircuitBreaker {
     pub enable: bool,
@@ -362,7 +362,7 @@ pub struct RawCircuitBreaker {
 
 /// `{ type: binpack, field: memory }`, `{ type: spread, field: "attribute:ecs.availability-zone" }`,
 /// `{ type: random }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlacementStrategy {
     #[serde(rename = "type")]
@@ -370,7 +370,7 @@ pub struct RawPlacementStrategy {
     pub field: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RawStrategyKind {
     Binpack,
@@ -379,7 +379,7 @@ pub enum RawStrategyKind {
 }
 
 /// A `tasks:` entry: standalone tasks started with RunTask.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRunTask {
     pub task_definition: String,
@@ -398,7 +398,7 @@ pub struct RawRunTask {
 }
 
 /// One operator action: a time and exactly one kind.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAction {
     pub at: Scalar,
@@ -407,14 +407,14 @@ pub struct RawAction {
 }
 
 /// A new task definition revision for a service: a rolling deployment.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeploy {
     pub service: String,
     pub task_definition: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUpdateService {
     pub service: String,
@@ -423,7 +423,7 @@ pub struct RawUpdateService {
 
 /// One entry of the fault plan: when (`at`, or `every` within `from`..`until`) and exactly one
 /// kind of fault.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub at: Option<Scalar>,
@@ -444,7 +444,7 @@ pub struct RawFault {
 /// The EC2 instances a fault hits: those of an Auto Scaling group `provider` and/or a `zone`,
 /// `count` of them (default 1), a `fraction`, or one `instance` by name (`i-00003`); `for` how
 /// long a drain lasts (drains only).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawInstanceFault {
     pub provider: Option<String>,
@@ -457,7 +457,7 @@ pub struct RawInstanceFault {
 }
 
 /// A zone that goes down, `for` a while (default: the rest of the run).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAzOutage {
     pub zone: String,
@@ -467,7 +467,7 @@ pub struct RawAzOutage {
 
 /// Spot capacity reclaimed from `provider` (FARGATE_SPOT or a Spot group): `count` (default 1) or
 /// a `fraction` of its tasks or instances; `unavailable_for` how long no Spot capacity can be had.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpotInterruption {
     pub provider: String,
@@ -479,7 +479,7 @@ pub struct RawSpotInterruption {
 /// The tasks a fault hits: a service's RUNNING tasks, `count` of them (default 1), a `fraction`,
 /// or one `task` by name (`web-3`); `reason` for stops, `exit_code` for crashes, `probes` for
 /// health check failures.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTaskFault {
     pub service: Option<String>,
@@ -500,7 +500,7 @@ pub fn names<V>(map: &BTreeMap<String, V>) -> impl Iterator<Item = &str> {
 /// `pricing:` overrides of the catalog's prices, in USD (another region, a later price list, a
 /// negotiated discount). Every field is optional; numbers stay `f64` here so that a bad value is a
 /// validation error with a hint rather than a parser message.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPricing {
     /// Per instance-hour, by instance type: `{ m5.large: 0.1 }`.
@@ -518,7 +518,7 @@ pub struct RawPricing {
 
 /// `speed:` overrides of the catalog's per-vCPU speeds (1.0 = an m5's vCPU): how fast a host
 /// runs a request's `cpu_time`. Numbers stay `f64` so a bad value is a validation error.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpeed {
     /// By instance type: `{ m6g.large: 0.9 }`.
@@ -529,7 +529,7 @@ pub struct RawSpeed {
 }
 
 /// Fargate prices per vCPU-hour and GB-hour; a price left out keeps the catalog's.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFargatePrices {
     pub vcpu_hour: Option<f64>,
@@ -538,7 +538,7 @@ pub struct RawFargatePrices {
 
 /// One scenario-defined instance type (`instance_types: { x2iedn.xlarge: { vcpus: 4, ... } }`):
 /// the catalog's columns, checked by range in validation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawInstanceType {
     pub vcpus: i64,

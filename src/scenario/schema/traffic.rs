@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::scenario::values::{RawDistribution, Scalar};
 use crate::traffic::spec::Fidelity;
 use crate::traffic::target_group::{Algorithm, InitialChecks};
 
 /// An Application Load Balancer: a listener whose default action forwards to its target groups.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLoadBalancer {
     /// How long the load balancer waits for a target's response before answering 504 (default 60s).
@@ -19,7 +19,7 @@ pub struct RawLoadBalancer {
     pub target_groups: BTreeMap<String, RawTargetGroup>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTargetGroup {
     /// Share of the listener's requests in a weighted forward action (default 1).
@@ -41,7 +41,7 @@ pub struct RawTargetGroup {
 }
 
 /// `stickiness: { type: lb_cookie, duration: 1d }`: duration-based sticky sessions.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStickiness {
     /// `stickiness.type`: `lb_cookie` (duration-based; `app_cookie` is not modelled).
@@ -51,7 +51,7 @@ pub struct RawStickiness {
     pub duration: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTargetGroupHealth {
     /// Below this, route to unhealthy targets too (default: a count of 1).
@@ -60,21 +60,21 @@ pub struct RawTargetGroupHealth {
     pub dns_failover: Option<RawHealthAction>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHealthAction {
     pub minimum_healthy_targets: RawMinimumHealthyTargets,
 }
 
 /// A count and/or a percentage of the registered targets; each a number or `off`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMinimumHealthyTargets {
     pub count: Option<Scalar>,
     pub percentage: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTargetHealthCheck {
     pub interval: Option<Scalar>,
@@ -93,7 +93,7 @@ pub struct RawTargetHealthCheck {
 }
 
 /// How a service's task serves a request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequestModel {
     /// CPU time a request needs at one full vCPU of speed 1.0 (an m5's); `speed:` sets the hosts'.
@@ -112,7 +112,7 @@ pub struct RawRequestModel {
     pub timeout: Option<Scalar>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
     /// `requests` (every request an event) or `fluid` (rates through queueing formulas).
@@ -122,7 +122,7 @@ pub struct RawTraffic {
     pub sources: Vec<RawTrafficSource>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrafficSource {
     /// The load balancer the requests are sent to.

@@ -96,7 +96,7 @@ impl Diurnal {
 }
 
 /// The day of the week simulated time 0 falls on (written as in the scenario: `monday`...).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
     #[default]

@@ -26,7 +26,7 @@ pub struct Sample {
 }
 
 /// What a trace's values are.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceValues {
     /// Requests per sample (CloudWatch's `Sum` of `RequestCount`).
@@ -37,7 +37,7 @@ pub enum TraceValues {
 }
 
 /// What a missing sample (an empty cell, or a period with no row) plays as.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Missing {
     #[default]
