@@ -49,6 +49,11 @@ const CAPACITY: Kind = Kind {
     use_it: "a scenario imports it: `capacity_providers: { NAME: { import: [{file}, group.json] } }` (README: \
              Importing capacity providers)",
 };
+const CLUSTER: Kind = Kind {
+    what: "an ECS cluster's capacity providers in AWS's JSON (put-cluster-capacity-providers or describe-clusters)",
+    use_it: "a scenario imports its default strategy: `default_capacity_provider_strategy: { import: {file} }` \
+             (README: Importing capacity providers)",
+};
 const AUTO_SCALING_GROUP: Kind = Kind {
     what: "an EC2 Auto Scaling group in AWS's JSON (create-auto-scaling-group or describe-auto-scaling-groups)",
     use_it: "a capacity provider imports it: `capacity_providers: { NAME: { import: [provider.json, {file}] } }` \
@@ -190,7 +195,16 @@ fn of_document(map: &serde_yaml::Mapping) -> Option<&'static Kind> {
     if any(&["MetricDataResults", "Datapoints"]) {
         return Some(&METRIC_DATA);
     }
-    if any(&["autoScalingGroupProvider", "capacityProviders", "capacityProvider", "defaultCapacityProviderStrategy"]) {
+    let wrapped_cluster =
+        map.get("cluster").is_some_and(|c| c.as_mapping().is_some_and(|m| m.contains_key("clusterName")));
+    if has("defaultCapacityProviderStrategy")
+        || wrapped_cluster
+        || map.get("clusters").is_some_and(Value::is_sequence)
+        || (has("cluster") && has("capacityProviders"))
+    {
+        return Some(&CLUSTER);
+    }
+    if any(&["autoScalingGroupProvider", "capacityProviders", "capacityProvider"]) {
         return Some(&CAPACITY);
     }
     if any(&["AutoScalingGroupName", "AutoScalingGroups"]) {
@@ -225,6 +239,8 @@ mod tests {
             (r#"{"AlarmName": "high", "MetricName": "CPUUtilization"}"#, "CloudWatch alarm"),
             (r#"{"MetricDataResults": [{"Id": "m", "Timestamps": [], "Values": []}]}"#, "metric data"),
             (r#"{"name": "cp", "autoScalingGroupProvider": {}}"#, "capacity providers"),
+            (r#"{"cluster": "prod", "capacityProviders": ["ec2"]}"#, "cluster's capacity providers"),
+            (r#"{"clusters": [], "failures": []}"#, "cluster's capacity providers"),
             (r#"{"AutoScalingGroupName": "g", "MinSize": 1}"#, "Auto Scaling group"),
             ("AWSTemplateFormatVersion: '2010-09-09'\nDescription: x\nResources: {}\n", "CloudFormation"),
             ("experiment: cost\nbase: scenario.yaml\nvariants: []\n", "experiment"),

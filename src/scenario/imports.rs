@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::diagnostics::{suggestion, Diagnostic};
 use super::path::Path as DocPath;
-use super::schema::RawScenario;
+use super::schema::{RawDefaultStrategy, RawScenario};
 use super::{aws_json, companion, import_merge, ImportedFile};
 
 /// What resolving `import:` left for validation to know.
@@ -66,6 +66,7 @@ pub(super) fn resolve_imports(raw: &mut RawScenario, base: &Path) -> Imports {
     resolve_services(raw, base, &mut imports);
     resolve_scaling(raw, base, &mut imports);
     resolve_capacity(raw, base, &mut imports);
+    resolve_cluster(raw, base, &mut imports);
     let mut failed = BTreeSet::new();
     for (name, td) in &mut raw.task_definitions {
         let Some(import) = td.import.clone() else { continue };
@@ -225,6 +226,24 @@ fn resolve_services(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
                 imports.hidden_services.insert(name.clone());
             }
         }
+    }
+}
+
+/// Replaces `default_capacity_provider_strategy: { import: file }` by the file's strategy (or drops
+/// it, its problem reported: then strategies falling back on it are not checked against it).
+fn resolve_cluster(raw: &mut RawScenario, base: &Path, imports: &mut Imports) {
+    let Some(RawDefaultStrategy::Import { import }) = &raw.default_capacity_provider_strategy else { return };
+    let import = import.clone();
+    let path = DocPath::root("default_capacity_provider_strategy").field("import");
+    raw.default_capacity_provider_strategy = None;
+    let Some((shown, text)) = read(base, &import, path, &mut imports.problems) else { return };
+    let file = aws_json::JsonFile::new(&shown, &text);
+    match aws_json::parse_cluster_strategy(&file, raw.name.as_deref().unwrap_or_default()) {
+        Ok(items) => {
+            raw.default_capacity_provider_strategy = Some(RawDefaultStrategy::Items(items));
+            imports.read.push(ImportedFile { path: import, text: text.clone() });
+        }
+        Err(problem) => imports.problems.push(problem),
     }
 }
 

@@ -163,6 +163,11 @@ fn a_file_that_is_not_a_scenario_says_what_it_is_and_what_uses_it() {
         ),
         ("tests/fixtures/aws/scaling-policy.json", "Application Auto Scaling JSON", "`autoscaling:`"),
         (
+            "tests/fixtures/capacity/put-cluster-capacity-providers.json",
+            "an ECS cluster's capacity providers",
+            "`default_capacity_provider_strategy: { import: tests/fixtures/capacity/put-cluster-capacity-providers.json }`",
+        ),
+        (
             "tests/fixtures/aws/template.yaml",
             "an AWS CloudFormation template",
             "`ecsim import cloudformation tests/fixtures/aws/template.yaml > scenario.yaml`",

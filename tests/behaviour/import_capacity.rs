@@ -79,3 +79,48 @@ fn problems_point_into_the_files() {
     assert!(report.contains("asg.json:4: MaxSzie: unknown field `MaxSzie`"), "{report}");
     assert!(report.contains("did you mean `MaxSize`?"), "{report}");
 }
+
+/// `default_capacity_provider_strategy: { import: ... }` with the group of `scenario()`.
+fn with_cluster(name: &str, file: &str) -> String {
+    let provider = "{ import: [capacity/create-capacity-provider.json, capacity/describe-auto-scaling-groups.json] }";
+    let services = "services:\n  api: { task_definition: api, desired_count: 6, capacity_provider_strategy: [{ capacity_provider: ec2 }] }\n";
+    let yaml = scenario(provider).replace(services, "services:\n  api: { task_definition: api, desired_count: 6 }\n");
+    format!("name: {name}\ndefault_capacity_provider_strategy: {{ import: {file} }}\n{yaml}")
+}
+
+#[test]
+fn a_clusters_default_strategy_is_read_from_put_cluster_capacity_providers_and_describe_clusters() {
+    use ecsim::service::CapacitySource;
+    for file in ["capacity/put-cluster-capacity-providers.json", "capacity/describe-clusters.json"] {
+        let s = load(&with_cluster("prod", file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let api = s.services.iter().find(|x| x.name == "api").unwrap();
+        let CapacitySource::Strategy(items) = &api.capacity else { panic!("{file}: the default strategy applies") };
+        let got: Vec<(String, u32, u32)> =
+            items.iter().map(|i| (s.capacity_providers[i.provider.index()].name.clone(), i.base, i.weight)).collect();
+        assert_eq!(got, [("ec2".into(), 2, 1)], "{file}: the prod cluster's strategy");
+        assert!(s.imported_files.iter().any(|i| i.path == file), "{file} is hashed in run.json with the other imports");
+    }
+}
+
+#[test]
+fn a_strategy_naming_a_provider_the_cluster_lacks_is_refused_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.json");
+    std::fs::write(
+        &file,
+        r#"{ "cluster": "prod", "capacityProviders": ["ec2"],
+  "defaultCapacityProviderStrategy": [{ "capacityProvider": "FARGATE_SPOT", "weight": 1 }] }"#,
+    )
+    .unwrap();
+    let err = load(&with_cluster("prod", file.to_str().unwrap())).unwrap_err();
+    let shown = file.display().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{shown}:2: defaultCapacityProviderStrategy[0].capacityProvider: `FARGATE_SPOT` is not one of the cluster's `capacityProviders`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("hint: ECS takes only associated providers in a strategy"), "{err}");
+    let err = load(&with_cluster("dev", "capacity/describe-clusters.json")).unwrap_err();
+    assert!(err.contains("clusters: the file describes 2 clusters, none named `dev`"), "{err}");
+}

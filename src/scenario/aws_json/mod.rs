@@ -7,12 +7,14 @@
 //! misspelt field is an error at its JSON path and line, never silently dropped.
 
 mod capacity;
+mod cluster;
 mod parts;
 mod scaling;
 mod service;
 mod task_definition;
 
 pub use capacity::parse_capacity;
+pub use cluster::parse_cluster_strategy;
 pub use parts::{JsonFile, JsonOrigin};
 pub use scaling::parse_scaling;
 pub use service::{locate_service, parse_service};

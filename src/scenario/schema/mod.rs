@@ -35,7 +35,8 @@ pub struct RawScenario {
     pub task_definitions: BTreeMap<String, RawTaskDefinition>,
     #[serde(default)]
     pub capacity_providers: BTreeMap<String, RawCapacityProvider>,
-    pub default_capacity_provider_strategy: Option<Vec<RawStrategyItem>>,
+    /// The cluster's default strategy: items, or `{ import: cluster.json }` (AWS's JSON).
+    pub default_capacity_provider_strategy: Option<RawDefaultStrategy>,
     /// External (ECS Anywhere) instances, by fleet name.
     #[serde(default)]
     pub external_instances: BTreeMap<String, RawExternalFleet>,
@@ -257,6 +258,48 @@ pub struct RawStrategyItem {
     pub capacity_provider: String,
     pub base: Option<i64>,
     pub weight: Option<i64>,
+}
+
+/// `default_capacity_provider_strategy:` as written: a list of items, or `{ import: file }` of a
+/// put-cluster-capacity-providers or describe-clusters JSON file (replaced by its items when
+/// imports are resolved).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum RawDefaultStrategy {
+    Items(Vec<RawStrategyItem>),
+    Import { import: String },
+}
+
+/// `{ import: file }` alone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportOnly {
+    import: String,
+}
+
+struct DefaultStrategyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DefaultStrategyVisitor {
+    type Value = RawDefaultStrategy;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of `{ capacity_provider, base, weight }`, or `{ import: cluster.json }`")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<RawDefaultStrategy, A::Error> {
+        Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(RawDefaultStrategy::Items)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawDefaultStrategy, A::Error> {
+        ImportOnly::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(|i| RawDefaultStrategy::Import { import: i.import })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDefaultStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DefaultStrategyVisitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

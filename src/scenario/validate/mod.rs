@@ -25,7 +25,7 @@ use crate::scenario::path::Path;
 use std::collections::BTreeSet;
 
 use super::diagnostics::Diagnostic;
-use super::schema::RawScenario;
+use super::schema::{RawDefaultStrategy, RawScenario};
 use super::Scenario;
 use crate::engine::SimDuration;
 use checker::Checker;
@@ -53,10 +53,14 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     let task_definitions = task_definitions::check(&mut c, &names, &raw.task_definitions);
     let capacity_providers = capacity::check_providers(&mut c, &names, &raw.capacity_providers);
     let external_instances = capacity::check_external_fleets(&mut c, &raw.external_instances);
-    let default_strategy = raw.default_capacity_provider_strategy.as_ref().and_then(|s| {
-        let path = Path::root("default_capacity_provider_strategy");
-        capacity::check_strategy(&mut c, &names, &path, s, &capacity_providers)
-    });
+    // An `import:` is resolved into items before validation (or reported and dropped).
+    let default_strategy = match &raw.default_capacity_provider_strategy {
+        Some(RawDefaultStrategy::Items(s)) => {
+            let path = Path::root("default_capacity_provider_strategy");
+            capacity::check_strategy(&mut c, &names, &path, s, &capacity_providers)
+        }
+        Some(RawDefaultStrategy::Import { .. }) | None => None,
+    };
     let (load_balancers, mut target_groups) = traffic::check_load_balancers(&mut c, &names, &raw.load_balancers);
     let known = services::Known {
         names: &names,
