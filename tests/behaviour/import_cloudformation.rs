@@ -170,7 +170,7 @@ Resources:
     stack.yaml:2: Parameters.Count: parameter `Count` has no `Default`
       hint: give it a value: `--param Count=VALUE`
     stack.yaml:17: Resources.Svc.Properties.TaskDefinition: `Ref` names `TaskDef`, which is neither a parameter nor a resource of the template
-      hint: expected one of `Svc`, `Td`
+      hint: expected one of `Count`, `Svc`, `Td`
     ");
     let fixed = template.replace("TaskDef\n", "Td\n");
     let err = import(&fixed, &[("Count", "2")]).unwrap_err();

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use serde_yaml::Value as Yaml;
 
 use super::names::Names;
+use crate::scenario::diagnostics::suggestion;
 
 /// What `Ref` and the other functions read: parameters, conditions, mappings and resources.
 pub struct Scope<'a> {
@@ -76,16 +77,29 @@ impl Scope<'_> {
         }
     }
 
+    /// A function's argument: its problems are the property's (`path`), lists inside it unindexed.
+    fn resolve_in(&self, arg: &Yaml, path: &str, problems: &mut Vec<Problem>) -> Option<Value> {
+        match arg {
+            Yaml::Sequence(items) => {
+                Some(Value::Array(items.iter().filter_map(|item| self.resolve_in(item, path, problems)).collect()))
+            }
+            other => self.resolve(other, path, problems),
+        }
+    }
+
     /// One function call `name` with its argument `arg`.
     fn function(&self, name: &str, arg: &Yaml, path: &str, problems: &mut Vec<Problem>) -> Option<Value> {
+        // A problem inside the arguments is reported alone, not again as a malformed call.
+        let before = problems.len();
         macro_rules! fail {
             ($message:expr, $hint:expr $(,)?) => {{
                 let hint: &str = &$hint;
-                problems.push((path.to_string(), $message, (!hint.is_empty()).then(|| hint.to_string())));
+                if problems.len() == before {
+                    problems.push((path.to_string(), $message, (!hint.is_empty()).then(|| hint.to_string())));
+                }
                 Some(Value::Null)
             }};
         }
-        let at = format!("{path}.{name}");
         match name {
             "Ref" => {
                 let Yaml::String(target) = arg else {
@@ -101,7 +115,7 @@ impl Scope<'_> {
                 }
             }
             "Fn::GetAtt" => {
-                let (resource, attribute) = match self.resolve(arg, &at, problems)? {
+                let (resource, attribute) = match self.resolve_in(arg, path, problems)? {
                     Value::String(s) => match s.split_once('.') {
                         Some((r, a)) => (r.to_string(), a.to_string()),
                         None => {
@@ -131,10 +145,10 @@ impl Scope<'_> {
                 let (template, vars) = match arg {
                     Yaml::String(s) => (s.clone(), Map::new()),
                     Yaml::Sequence(items) if items.len() == 2 => {
-                        let Some(Value::String(s)) = self.resolve(&items[0], &at, problems) else {
+                        let Some(Value::String(s)) = self.resolve_in(&items[0], path, problems) else {
                             return fail!("`Fn::Sub` takes a string".into(), "write `!Sub 'text ${Name}'`");
                         };
-                        let vars = match self.resolve(&items[1], &at, problems) {
+                        let vars = match self.resolve_in(&items[1], path, problems) {
                             Some(Value::Object(m)) => m,
                             _ => Map::new(),
                         };
@@ -150,7 +164,7 @@ impl Scope<'_> {
                 Some(Value::String(self.substitute(&template, &vars, path, problems)))
             }
             "Fn::Join" => {
-                let Some(Value::Array(parts)) = self.resolve(arg, &at, problems) else {
+                let Some(Value::Array(parts)) = self.resolve_in(arg, path, problems) else {
                     return fail!("`Fn::Join` takes [delimiter, [values]]".into(), "write `!Join ['', [a, b]]`");
                 };
                 match parts.as_slice() {
@@ -161,7 +175,7 @@ impl Scope<'_> {
                 }
             }
             "Fn::Select" => {
-                let Some(Value::Array(parts)) = self.resolve(arg, &at, problems) else {
+                let Some(Value::Array(parts)) = self.resolve_in(arg, path, problems) else {
                     return fail!("`Fn::Select` takes [index, [values]]".into(), "write `!Select [0, list]`");
                 };
                 let index = parts.first().map(text).and_then(|t| t.parse::<usize>().ok());
@@ -174,7 +188,7 @@ impl Scope<'_> {
                 }
             }
             "Fn::Split" => {
-                let Some(Value::Array(parts)) = self.resolve(arg, &at, problems) else {
+                let Some(Value::Array(parts)) = self.resolve_in(arg, path, problems) else {
                     return fail!("`Fn::Split` takes [delimiter, string]".into(), "");
                 };
                 match parts.as_slice() {
@@ -192,8 +206,8 @@ impl Scope<'_> {
                     return fail!("`Fn::If` takes [condition, then, else]".into(), "");
                 };
                 match self.conditions.get(condition) {
-                    Some(true) => self.resolve(then, &at, problems),
-                    Some(false) => self.resolve(otherwise, &at, problems),
+                    Some(true) => self.resolve_in(then, path, problems),
+                    Some(false) => self.resolve_in(otherwise, path, problems),
                     None => fail!(format!("no condition named `{condition}`"), "define it under `Conditions:`"),
                 }
             }
@@ -201,7 +215,7 @@ impl Scope<'_> {
                 Some(Value::Bool(self.condition(name, arg, path, problems)))
             }
             "Fn::FindInMap" => {
-                let Some(Value::Array(keys)) = self.resolve(arg, &at, problems) else {
+                let Some(Value::Array(keys)) = self.resolve_in(arg, path, problems) else {
                     return fail!("`Fn::FindInMap` takes [map, key, key]".into(), "");
                 };
                 let keys: Vec<String> = keys.iter().map(text).collect();
@@ -217,23 +231,23 @@ impl Scope<'_> {
                 }
             }
             "Fn::GetAZs" => {
-                let region = match self.resolve(arg, &at, problems) {
+                let region = match self.resolve_in(arg, path, problems) {
                     Some(Value::String(r)) if !r.is_empty() => r,
                     _ => self.region.to_string(),
                 };
                 Some(Value::Array(["a", "b", "c"].iter().map(|z| Value::String(format!("{region}{z}"))).collect()))
             }
-            "Fn::Base64" => self.resolve(arg, &at, problems),
+            "Fn::Base64" => self.resolve_in(arg, path, problems),
             "Fn::ImportValue" => {
-                let name = self.resolve(arg, &at, problems).map(|v| text(&v)).unwrap_or_default();
+                let name = self.resolve_in(arg, path, problems).map(|v| text(&v)).unwrap_or_default();
                 self.imports.borrow_mut().push(name.clone());
                 Some(Value::String(format!("imported:{name}")))
             }
-            "Fn::Length" => match self.resolve(arg, &at, problems) {
+            "Fn::Length" => match self.resolve_in(arg, path, problems) {
                 Some(Value::Array(items)) => Some(Value::from(items.len())),
                 _ => fail!("`Fn::Length` takes a list".into(), ""),
             },
-            "Fn::ToJsonString" => self.resolve(arg, &at, problems).map(|v| Value::String(v.to_string())),
+            "Fn::ToJsonString" => self.resolve_in(arg, path, problems).map(|v| Value::String(v.to_string())),
             "Fn::Cidr" | "Fn::Transform" => Some(Value::String(name.to_string())),
             other => fail!(
                 format!("`{other}` is not a CloudFormation function ecsim evaluates"),
@@ -271,10 +285,11 @@ impl Scope<'_> {
         match self.names.reference(target) {
             Some(v) => Some(Value::String(v)),
             None => {
+                let known = self.params.keys().chain(self.names.resources.keys()).map(String::as_str);
                 problems.push((
                     path.to_string(),
                     format!("`Ref` names `{target}`, which is neither a parameter nor a resource of the template"),
-                    Some(self.names.hint(target)),
+                    Some(suggestion(target, known)),
                 ));
                 Some(Value::Null)
             }
@@ -319,7 +334,7 @@ impl Scope<'_> {
 
     /// A condition function's truth.
     pub fn condition(&self, name: &str, arg: &Yaml, path: &str, problems: &mut Vec<Problem>) -> bool {
-        let at = format!("{path}.{name}");
+        let at = path.to_string();
         let items = |problems: &mut Vec<Problem>| match arg {
             Yaml::Sequence(items) => items.clone(),
             _ => {
@@ -327,7 +342,7 @@ impl Scope<'_> {
                 Vec::new()
             }
         };
-        let truth = |item: &Yaml, problems: &mut Vec<Problem>| match self.resolve(item, &at, problems) {
+        let truth = |item: &Yaml, problems: &mut Vec<Problem>| match self.resolve_in(item, &at, problems) {
             Some(Value::Bool(b)) => b,
             Some(Value::String(s)) => s == "true",
             _ => false,
@@ -337,8 +352,8 @@ impl Scope<'_> {
                 let list = items(problems);
                 match list.as_slice() {
                     [a, b] => {
-                        let a = self.resolve(a, &at, problems).map(|v| text(&v));
-                        let b = self.resolve(b, &at, problems).map(|v| text(&v));
+                        let a = self.resolve_in(a, &at, problems).map(|v| text(&v));
+                        let b = self.resolve_in(b, &at, problems).map(|v| text(&v));
                         a == b
                     }
                     _ => {

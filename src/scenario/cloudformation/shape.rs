@@ -98,26 +98,24 @@ fn camel(v: &Value) -> Value {
 
 /// `ContainerDefinitions` → `containerDefinitions`.
 pub fn ecs_name(key: &str) -> String {
-    if let Some((_, api)) = ECS_RENAMES.iter().find(|(cfn, _)| *cfn == key) {
-        return (*api).to_string();
-    }
-    let mut chars = key.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => String::new(),
+    match ECS_RENAMES.iter().find(|(cfn, _)| *cfn == key) {
+        Some((_, api)) => (*api).to_string(),
+        None => first_letter(key, char::to_ascii_lowercase),
     }
 }
 
 /// `containerDefinitions` → `ContainerDefinitions`: the template's name of an ECS API field.
 fn cfn_name(key: &str) -> String {
-    if let Some((cfn, _)) = ECS_RENAMES.iter().find(|(_, api)| *api == key) {
-        return (*cfn).to_string();
+    match ECS_RENAMES.iter().find(|(_, api)| *api == key) {
+        Some((cfn, _)) => (*cfn).to_string(),
+        None => first_letter(key, char::to_ascii_uppercase),
     }
+}
+
+/// `key` with its first letter changed by `case`.
+fn first_letter(key: &str, case: fn(&char) -> char) -> String {
     let mut chars = key.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
-    }
+    chars.next().map(|first| case(&first).to_string() + chars.as_str()).unwrap_or_default()
 }
 
 fn numbers(v: &Value) -> Value {

@@ -258,3 +258,69 @@ fn scalar_text(v: &Yaml) -> String {
 fn resolve_plain(m: &serde_yaml::Mapping) -> Value {
     serde_json::to_value(m).unwrap_or(Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(template: &str, params: &[(&str, &str)]) -> Result<Value, Vec<Problem>> {
+        let doc: Yaml = serde_yaml::from_str(template).unwrap();
+        let params: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let t = evaluate(&doc, "stack", &params, "us-east-1")?;
+        Ok(t.resources.into_iter().find(|r| r.id == "R").map(|r| r.properties).unwrap())
+    }
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  Env: { Type: String, Default: prod }
+  Sizes: { Type: CommaDelimitedList, Default: "small,large" }
+Mappings:
+  Counts: { prod: { web: 6 }, test: { web: 1 } }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsTest: !Not [!Condition IsProd]
+  Either: !Or [!Condition IsProd, !Condition IsTest]
+  Both: !And [!Condition IsProd, !Condition IsTest]
+Resources:
+  Other: { Type: AWS::ECS::Cluster, Properties: { ClusterName: !Sub "${Env}-c" } }
+  Skipped: { Type: AWS::ECS::Cluster, Condition: IsTest }
+  R:
+    Type: AWS::Custom::Thing
+    Properties:
+      Literal: !Sub "${!NotAVariable}-${AWS::Region}-${Env}"
+      WithVars: !Sub ["${A}/${Other}", { A: x }]
+      Picked: !Select [1, !Ref Sizes]
+      Split: !Split [",", "a,b,c"]
+      Mapped: !FindInMap [Counts, !Ref Env, web]
+      Gone: !If [IsProd, !Ref AWS::NoValue, kept]
+      Listed: [one, !If [IsTest, two, !Ref AWS::NoValue], three]
+      Flags: [!If [Either, yes, no], !If [Both, yes, no]]
+      Long: { "Fn::Join": ["-", [{ "Ref": "Env" }, { "Fn::GetAtt": ["Other", "Arn"] }]] }
+"#;
+
+    #[test]
+    fn functions_evaluate_as_a_stack_creation_would() {
+        let p = props(TEMPLATE, &[]).unwrap();
+        assert_eq!(p["Literal"], "${NotAVariable}-us-east-1-prod");
+        assert_eq!(p["WithVars"], "x/prod-c", "a cluster's Ref is its name");
+        assert_eq!(p["Picked"], "large");
+        assert_eq!(p["Split"], serde_json::json!(["a", "b", "c"]));
+        assert_eq!(p["Mapped"], 6);
+        assert!(p.get("Gone").is_none(), "AWS::NoValue removes the key");
+        assert_eq!(p["Listed"], serde_json::json!(["one", "three"]));
+        assert_eq!(p["Flags"], serde_json::json!(["yes", "no"]));
+        assert_eq!(p["Long"], "prod-arn:aws:ecs:us-east-1:123456789012:cluster/prod-c");
+        let test = props(TEMPLATE, &[("Env", "test")]).unwrap();
+        assert_eq!((test["Mapped"].clone(), test["Gone"].clone()), (1.into(), "kept".into()));
+        assert_eq!(test["Listed"], serde_json::json!(["one", "two", "three"]));
+    }
+
+    #[test]
+    fn unknown_names_are_problems_at_their_paths() {
+        let bad = TEMPLATE.replace("!Ref Sizes", "!Ref Size").replace("[Counts,", "[Count,");
+        let problems = props(&bad, &[]).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(paths, ["Resources.R.Properties.Picked", "Resources.R.Properties.Mapped"], "{problems:?}");
+        assert_eq!(problems[0].2.as_deref(), Some("did you mean `Sizes`?"), "parameters are candidates too");
+    }
+}
