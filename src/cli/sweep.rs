@@ -38,6 +38,7 @@ pub fn sweep(
     (keep_runs, force): (bool, bool),
 ) -> Result<(), Failure> {
     let experiment = experiment::load(path)?;
+    print_notes(&experiment.variants.iter().map(|v| (v.name.as_str(), &v.scenario.notes[..])).collect::<Vec<_>>());
     if !force {
         // Every variant's scenario is what a run of it simulates (the seed changes only noise).
         let runs: Vec<(String, &crate::scenario::Scenario)> =
@@ -131,4 +132,24 @@ pub fn merge(shards: &[PathBuf], out: &Path, experiment: Option<&Path>) -> Resul
 pub fn compare(folders: &[PathBuf]) -> Result<(), Failure> {
     let md = compare_folders(folders).map_err(|e| Failure::Other(e.into()))?;
     say(&format!("{md}\n"))
+}
+
+/// The variants' scenario notes (a trace cut to the run, say) on standard error, as `run` prints
+/// its scenario's: each once, naming the variants it is about unless it is about every one.
+fn print_notes(variants: &[(&str, &[String])]) {
+    let mut seen: Vec<&String> = Vec::new();
+    for (_, notes) in variants {
+        for note in notes.iter() {
+            if seen.contains(&note) {
+                continue;
+            }
+            seen.push(note);
+            let having: Vec<&str> = variants.iter().filter(|(_, n)| n.contains(note)).map(|(v, _)| *v).collect();
+            if having.len() == variants.len() {
+                eprintln!("note: {note}");
+            } else {
+                eprintln!("note ({}): {note}", having.join(", "));
+            }
+        }
+    }
 }

@@ -156,6 +156,20 @@ fn a_compressed_count_per_line_trace_replays_what_fits_in_the_run_and_says_what_
     let sha256: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(info["traces"], serde_json::json!([{ "file": "nasa.txt", "sha256": sha256 }]));
     assert_eq!(info["notes"], serde_json::json!([note]));
+    // A sweep says it too, naming the variants it is about.
+    let experiment = dir.path().join("sweep.yaml");
+    let variants = "variants:\n  - { name: short, set: { seed: 1 } }\n  - { name: whole, set: { duration: 30m } }\n";
+    fs::write(&experiment, format!("experiment: cut\nbase: replay.yaml\nseeds: [1]\n{variants}")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["sweep", "--out"])
+        .arg(dir.path().join("sweep"))
+        .arg(&experiment)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("note (short): {note}")), "{stderr}");
+    assert_eq!(stderr.matches("note").count(), 1, "the whole trace plays in `whole`: {stderr}");
 }
 
 #[test]
