@@ -15,6 +15,7 @@ mod deployment;
 mod deployment_alarms;
 mod health;
 mod launch;
+mod peers;
 mod rebalance;
 mod reconcile;
 mod rolling;
@@ -39,6 +40,7 @@ pub use deployment::{
 };
 pub use deployment_alarms::on_alarm;
 pub use launch::place_awaiting;
+pub use peers::{drift as peer_drift, PeerCounts};
 pub use reconcile::{
     deploy, on_event, on_task_health, on_task_running, on_task_stopped, on_task_stopping, update_desired_count,
 };

@@ -122,6 +122,7 @@ pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let t = world.tasks.get(task);
     let TaskOwner::Service(id) = t.owner else { return };
+    world.services.get_mut(id).peers.count(t, -1);
     let by_itself = matches!(t.stop_code, Some(StopCode::TaskFailedToStart | StopCode::EssentialContainerExited));
     let (never_ran, deployment) = (t.started_at.is_none(), t.deployment);
     world.services.get_mut(id).steady.changed();
