@@ -153,11 +153,11 @@ fn initial_fleet() {
             let (running, registered) = run(&scenario);
             assert_eq!(running, 1, "the task must run for the figure to mean anything");
             assert!(registered >= n, "the whole fleet must register for the figure to mean anything");
-            let (_, sim) = timed(3, || run(&scenario));
-            let (_, bare) = timed(3, || bare_registration(n));
+            let (_, sim) = timed(5, || run(&scenario));
+            let (_, bare) = timed(5, || bare_registration(n));
             let slope = previous.map_or_else(|| "-".to_string(), |p| format!("{:.2}", sim / p));
             println!(
-                "{what}, {n} instances: {sim:.3} s median of 3, {:.2} µs per instance; bare registration \
+                "{what}, {n} instances: {sim:.3} s median of 5, {:.2} µs per instance; bare registration \
                  {:.2} µs per instance (sim / bare {:.1}x); time({n}) / time({}) = {slope}",
                 sim * 1e6 / f64::from(n),
                 bare * 1e6 / f64::from(n),
