@@ -7,6 +7,7 @@
 //! for replica services, `daemon`); `tasks` starts and stops tasks; `throttle` holds
 //! launches back while they fail; `circuit_breaker` fails and rolls back deployments;
 //! `steady_state` says when the service is settled; `rebalance` moves tasks between zones;
+//! `peers` counts the live tasks per provider and Fargate zone for the next launch;
 //! `wording` is ECS's wording of all their events. `state` is the record they share.
 
 mod circuit_breaker;

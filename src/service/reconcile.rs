@@ -116,7 +116,8 @@ pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     }
 }
 
-/// A task of the service was told to stop: if it stopped by itself (it could not start, or its
+/// A task of the service was told to stop: it leaves the service's live-task counts
+/// ([`super::peers`]); if it stopped by itself (it could not start, or its
 /// essential container exited), the circuit breaker counts it and a launch failure throttles
 /// further launches; then the scheduler looks again.
 pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
