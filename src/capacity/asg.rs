@@ -15,7 +15,7 @@ use crate::record::EventKind;
 use crate::world::event::CapacityEvent;
 use crate::world::{Ctx, Event, World};
 
-use super::{fleet, mixed, status, GroupLifecycle, Instance, LaunchOutcome, Termination};
+use super::{census, fleet, mixed, status, GroupLifecycle, Instance, LaunchOutcome, Termination};
 
 /// An EC2 instance hour: among equals, the default termination policy picks the instance closest
 /// to its next one.
@@ -42,7 +42,7 @@ pub struct WarmUp {
 pub fn warm_up(world: &World, provider: ProviderId, now: SimTime) -> WarmUp {
     let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return WarmUp::default() };
     let warmup = asg.policy_warmup();
-    let mut view = WarmUp { ready: Vec::new(), warming: world.fleet.pending_launches(provider).count() as u32 };
+    let mut view = WarmUp { ready: Vec::new(), warming: world.fleet.census(provider).booting() };
     for i in counted(world, provider).filter(|i| i.is_registered()) {
         if !i.warming(i.registered_at, warmup, now) {
             view.ready.push(i.id);
@@ -54,34 +54,23 @@ pub fn warm_up(world: &World, provider: ProviderId, now: SimTime) -> WarmUp {
 }
 
 /// For each of the group's zones that is up: the instances it counts there, launches in flight
-/// included.
-pub(super) fn zone_counts(world: &World, provider: ProviderId) -> Vec<(ZoneId, u32)> {
-    let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return Vec::new() };
-    asg.zones
-        .iter()
-        .copied()
-        .filter(|z| !world.fleet.is_zone_down(*z))
-        .map(|z| {
-            let in_service = counted(world, provider).filter(|i| i.zone == Some(z)).count();
-            let booting = world.fleet.pending_launches(provider).filter(|l| l.zone == z).count();
-            (z, (in_service + booting) as u32)
-        })
-        .collect()
+/// included (from its census: as many steps as zones).
+fn zone_counts(world: &World, provider: ProviderId) -> impl Iterator<Item = (ZoneId, u32)> + '_ {
+    let zones = world.providers[provider.index()].auto_scaling_group().map_or(&[][..], |asg| &asg.zones);
+    let census = world.fleet.census(provider);
+    zones.iter().copied().filter(|z| !world.fleet.is_zone_down(*z)).map(move |z| (z, census.in_zone(z)))
 }
 
 /// The zone the group launches into next: the one with the fewest of its instances, ties to the
 /// zone listed first; `None` when every zone of the group is down.
 pub fn zone_with_fewest(world: &World, provider: ProviderId) -> Option<ZoneId> {
-    zone_counts(world, provider).into_iter().min_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z)
+    zone_counts(world, provider).min_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z)
 }
 
 /// Whether two of the group's zones that are up differ by more than one instance.
 fn is_unbalanced(world: &World, provider: ProviderId) -> bool {
-    let counts: Vec<u32> = zone_counts(world, provider).into_iter().map(|(_, n)| n).collect();
-    match (counts.iter().max(), counts.iter().min()) {
-        (Some(max), Some(min)) => max - min > 1,
-        _ => false,
-    }
+    let (min, max) = zone_counts(world, provider).fold((u32::MAX, 0), |(min, max), (_, n)| (min.min(n), max.max(n)));
+    max > min.saturating_add(1)
 }
 
 /// How far above its size a group may go while it rebalances: AWS's 10 % margin, at least one
@@ -129,8 +118,9 @@ pub fn converge(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
     let Some(desired) = world.providers[provider.index()].auto_scaling_group().map(|a| a.desired_capacity) else {
         return;
     };
-    let booting = world.fleet.pending_launches(provider).count() as u32;
-    let in_service = counted(world, provider).count() as u32 + booting;
+    let census = world.fleet.census(provider);
+    let booting = census.booting();
+    let in_service = census.in_service() + booting;
     if in_service < desired {
         for n in in_service..desired {
             let Some(zone) = zone_with_fewest(world, provider) else { return };
@@ -149,7 +139,7 @@ pub fn converge(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
         super::managed_scaling::refresh_protection(world, provider);
         let cause =
             if world.fleet.take_rebalancing(provider) { Termination::Rebalancing } else { Termination::ScaleIn };
-        while counted(world, provider).count() as u32 > desired {
+        while world.fleet.census(provider).in_service() > desired {
             if !take_out(world, ctx, provider, cause) {
                 break;
             }
@@ -198,9 +188,9 @@ fn launch(
 /// capacity are placed and every service reconciles; or, its zone being down, the launch fails.
 /// Either way the group looks at its capacity again.
 pub fn on_launch_done(world: &mut World, ctx: &mut Ctx, id: LaunchId) {
-    let launch = world.fleet.launches[id.index()].clone();
+    let launch = world.fleet.launch(id).clone();
     if world.fleet.is_zone_down(launch.zone) {
-        world.fleet.launches[id.index()].outcome = LaunchOutcome::Failed;
+        world.fleet.end_launch(id, LaunchOutcome::Failed);
         let message = format!(
             "Auto Scaling group {}: launching a new EC2 instance in {} failed: the availability zone is unavailable.",
             world.providers[launch.provider.index()].name,
@@ -209,7 +199,7 @@ pub fn on_launch_done(world: &mut World, ctx: &mut Ctx, id: LaunchId) {
         ctx.log(EventKind::AsgInstanceLaunched).message(message).emit();
     } else {
         let instance = fleet::register_ec2(world, ctx, &launch);
-        world.fleet.launches[id.index()].outcome = LaunchOutcome::Registered(instance);
+        world.fleet.end_launch(id, LaunchOutcome::Registered(instance));
         crate::service::place_awaiting(world, ctx, launch.provider);
         super::reconcile_all(world, ctx);
     }
@@ -219,12 +209,13 @@ pub fn on_launch_done(world: &mut World, ctx: &mut Ctx, id: LaunchId) {
 /// The group's health checks notice that an instance is gone: it replaces it if it counted it,
 /// and carries on with any rebalancing that waited for it otherwise.
 pub fn on_loss_noticed(world: &mut World, ctx: &mut Ctx, instance: InstanceId) {
-    let i = world.instances.get_mut(instance);
+    let i = world.instances.get(instance);
     if i.lifecycle == GroupLifecycle::Gone {
         return;
     }
-    i.lifecycle = GroupLifecycle::Gone;
-    if let Some(provider) = i.provider {
+    let provider = i.provider;
+    census::set_lifecycle(world, instance, GroupLifecycle::Gone);
+    if let Some(provider) = provider {
         converge(world, ctx, provider);
     }
 }
@@ -239,7 +230,6 @@ fn termination_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> Opti
         .filter(|i| i.is_registered() && i.interruption_at.is_none() && !i.protected_from_scale_in)
         .collect();
     let (zone, _) = zone_counts(world, provider)
-        .into_iter()
         .filter(|(z, _)| candidates.iter().any(|i| i.zone == Some(*z)))
         .max_by_key(|(z, n)| (*n, *z))?;
     let to_next_hour = |i: &Instance| {
@@ -252,7 +242,7 @@ fn termination_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> Opti
 /// Whether the zone with the most instances has one the group may terminate: rebalancing launches
 /// first and terminates there after, so without one it would only churn.
 fn busiest_zone_has_candidate(world: &World, provider: ProviderId, ctx: &Ctx) -> bool {
-    let busiest = zone_counts(world, provider).into_iter().max_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z);
+    let busiest = zone_counts(world, provider).max_by_key(|(z, n)| (*n, *z)).map(|(z, _)| z);
     termination_candidate(world, provider, ctx)
         .is_some_and(|i| busiest.is_some() && world.instances.get(i).zone == busiest)
 }
@@ -263,7 +253,7 @@ fn busiest_zone_has_candidate(world: &World, provider: ProviderId, ctx: &Ctx) ->
 /// terminates it at once. Returns false when every instance is protected.
 fn take_out(world: &mut World, ctx: &mut Ctx, provider: ProviderId, cause: Termination) -> bool {
     let Some(victim) = termination_candidate(world, provider, ctx) else { return false };
-    world.instances.get_mut(victim).lifecycle = GroupLifecycle::Terminating(cause);
+    census::set_lifecycle(world, victim, GroupLifecycle::Terminating(cause));
     let Some(asg) = world.providers[provider.index()].auto_scaling_group() else { return false };
     if !asg.managed_draining {
         status::terminate(world, ctx, victim, cause);

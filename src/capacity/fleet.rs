@@ -33,18 +33,11 @@ pub fn launch_initial_fleet(world: &mut World, ctx: &mut Ctx, external: &[Extern
     for p in 0..world.providers.len() {
         let provider = ProviderId::from_index(p);
         let Some(desired) = world.providers[p].auto_scaling_group().map(|asg| asg.desired_capacity) else { continue };
-        // The zones and the mix are counted once and kept up to date launch by launch: the same
-        // choices as asking the group before each launch, in time linear in the fleet's size.
-        let mut zones = asg::zone_counts(world, provider);
-        let mut mix = mixed::Mix::of(world, provider);
+        // Each registration is counted in the group's census at once, so each choice costs as
+        // many steps as the group has zones: the fleet's time is linear in its size.
         for _ in 0..desired {
-            let (zone, in_zone) =
-                zones.iter_mut().min_by_key(|(z, n)| (*n, *z)).expect("validation guarantees a group has zones");
-            *in_zone += 1;
-            let zone = *zone;
-            let asg = world.providers[p].auto_scaling_group().expect("the provider is a group");
-            let (instance_type, spot) = mix.next(asg);
-            mix.add(instance_type, spot);
+            let zone = asg::zone_with_fewest(world, provider).expect("validation guarantees a group has zones");
+            let (instance_type, spot) = mixed::next_instance(world, provider).expect("the provider is a group");
             let now = ctx.sched.now();
             let launch =
                 Launch { provider, zone, instance_type, spot, started_at: now, outcome: LaunchOutcome::Pending };
@@ -97,6 +90,7 @@ pub fn register_ec2(world: &mut World, ctx: &mut Ctx, launch: &Launch) -> Instan
     );
     log_registration(ctx, &instance, &detail);
     world.register_instance(instance);
+    super::census::count_registered(world, id);
     id
 }
 

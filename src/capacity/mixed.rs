@@ -5,6 +5,8 @@
 //! the first listed type (the `prioritized` strategy: ecsim models no On-Demand shortage, so the
 //! first choice never fails), Spot instances the type the Spot allocation strategy picks.
 
+use std::collections::BTreeMap;
+
 use crate::catalog::InstanceType;
 use crate::ids::ProviderId;
 use crate::world::World;
@@ -12,36 +14,31 @@ use crate::world::World;
 use super::{AutoScalingGroup, InstancesDistribution, PurchaseOption, SpotAllocationStrategy};
 
 /// What a group holds, as the choice of its next instance needs it: On-Demand and Spot counts,
-/// and Spot instances by type. Kept up to date with [`Mix::add`], so a batch of launches (the
-/// initial fleet) costs one count of the group, not one per launch.
-#[derive(Clone, Debug, Default)]
+/// and Spot instances by type (no zero entries). Kept up to date by the group's
+/// [`census`](super::census) as instances and launches come and go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mix {
     on_demand: u32,
     spot: u32,
-    spot_by_type: std::collections::BTreeMap<&'static str, u32>,
+    spot_by_type: BTreeMap<&'static str, u32>,
 }
 
 impl Mix {
-    /// The instances `provider`'s group counts now, booting ones included.
-    pub fn of(world: &World, provider: ProviderId) -> Mix {
-        let mut mix = Mix::default();
-        for i in super::asg::counted(world, provider) {
-            if let Some(t) = i.instance_type {
-                mix.add(t, i.spot);
-            }
-        }
-        for l in world.fleet.pending_launches(provider) {
-            mix.add(l.instance_type, l.spot);
-        }
-        mix
-    }
+    /// A group with nothing.
+    pub const EMPTY: Mix = Mix { on_demand: 0, spot: 0, spot_by_type: BTreeMap::new() };
 
-    pub fn add(&mut self, instance_type: &'static InstanceType, spot: bool) {
+    /// Counts (`delta` = 1) or uncounts (-1) an instance or launch of `instance_type`.
+    pub fn count(&mut self, instance_type: &'static InstanceType, spot: bool, delta: i32) {
+        let change = |n: &mut u32| *n = n.checked_add_signed(delta).expect("a mix never counts below zero");
         if spot {
-            self.spot += 1;
-            *self.spot_by_type.entry(instance_type.name).or_default() += 1;
+            change(&mut self.spot);
+            let n = self.spot_by_type.entry(instance_type.name).or_default();
+            change(n);
+            if *n == 0 {
+                self.spot_by_type.remove(instance_type.name);
+            }
         } else {
-            self.on_demand += 1;
+            change(&mut self.on_demand);
         }
     }
 
@@ -62,7 +59,7 @@ impl Mix {
 /// its group counts now (booting ones included).
 pub fn next_instance(world: &World, provider: ProviderId) -> Option<(&'static InstanceType, bool)> {
     let asg = world.providers[provider.index()].auto_scaling_group()?;
-    Some(Mix::of(world, provider).next(asg))
+    Some(world.fleet.census(provider).mix().next(asg))
 }
 
 /// Whether the next instance of a group with `on_demand` and `spot` instances is a Spot one: the

@@ -4,6 +4,7 @@
 //! terminated, zones going down, Spot capacity interrupted.
 
 mod asg;
+mod census;
 mod cluster;
 mod fleet;
 mod instance;
@@ -18,6 +19,7 @@ mod timing;
 mod zones;
 
 pub use asg::{set_desired_capacity, set_instance_protection, warm_up, WarmUp};
+pub use census::{drift as census_drift, GroupCensus};
 pub use cluster::cluster_reservation;
 pub use fleet::{launch_initial_fleet, ExternalFleet};
 pub use instance::{GroupLifecycle, Instance, InstanceStatus, AGENT_RESERVED_PORTS, AGENT_VERSION};

@@ -7,6 +7,8 @@ use crate::catalog::InstanceType;
 use crate::engine::SimTime;
 use crate::ids::{InstanceId, LaunchId, ProviderId, ZoneId};
 
+use super::census::{self, GroupCensus};
+
 /// How a launch ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LaunchOutcome {
@@ -32,8 +34,11 @@ pub struct Launch {
 /// See the module docs. Everything is keyed by typed ids in arenas and `BTreeMap`s.
 #[derive(Clone, Debug, Default)]
 pub struct Fleet {
-    /// Every launch of the run, in order; a `LaunchId` indexes it.
-    pub launches: Vec<Launch>,
+    /// Every launch of the run, in order; a `LaunchId` indexes it. Its outcome changes only
+    /// through [`Fleet::end_launch`], which keeps the census in step.
+    pub(super) launches: Vec<Launch>,
+    /// What each group counts toward its desired capacity (see [`super::census`]).
+    census: BTreeMap<ProviderId, GroupCensus>,
     /// Zones in an outage, with the time each recovers (`None`: not within the run).
     zones_down: BTreeMap<ZoneId, Option<SimTime>>,
     /// Providers whose Spot capacity cannot be had, until when.
@@ -66,8 +71,33 @@ impl Fleet {
         now: SimTime,
     ) -> LaunchId {
         let launch = Launch { provider, zone, instance_type, spot, started_at: now, outcome: LaunchOutcome::Pending };
+        self.census_mut(provider).launch(&launch, 1);
         self.launches.push(launch);
         LaunchId::from_index(self.launches.len() - 1)
+    }
+
+    /// The launch `id`.
+    pub fn launch(&self, id: LaunchId) -> &Launch {
+        &self.launches[id.index()]
+    }
+
+    /// A pending launch ended with `outcome` (registered, or failed): its group stops counting it
+    /// as booting.
+    pub(super) fn end_launch(&mut self, id: LaunchId, outcome: LaunchOutcome) {
+        let launch = &mut self.launches[id.index()];
+        debug_assert_eq!(launch.outcome, LaunchOutcome::Pending, "a launch ends once");
+        launch.outcome = outcome;
+        let launch = launch.clone();
+        self.census_mut(launch.provider).launch(&launch, -1);
+    }
+
+    /// What `provider`'s group counts now: instances in service and launches booting, per zone.
+    pub fn census(&self, provider: ProviderId) -> &GroupCensus {
+        self.census.get(&provider).unwrap_or(&census::EMPTY)
+    }
+
+    pub(super) fn census_mut(&mut self, provider: ProviderId) -> &mut GroupCensus {
+        self.census.entry(provider).or_default()
     }
 
     /// The CapacityProviderReservation (percent) managed scaling last published for `provider`;

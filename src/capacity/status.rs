@@ -216,7 +216,7 @@ pub fn terminate(world: &mut World, ctx: &mut Ctx, id: InstanceId, cause: Termin
     }
     match provider {
         Some(p) if cause.by_the_group() => {
-            world.instances.get_mut(id).lifecycle = GroupLifecycle::Gone;
+            super::census::set_lifecycle(world, id, GroupLifecycle::Gone);
             asg::converge(world, ctx, p);
         }
         Some(_) => {

@@ -8,9 +8,10 @@ use crate::record::EventKind;
 use crate::task::{self, NewTask, Placement, TaskOwner};
 use crate::world::{Ctx, World};
 
-use super::{CapacitySource, LaunchType};
+use super::{CapacitySource, LaunchType, PeerCounts};
 
-/// Everything needed to start one task of an owner.
+/// Everything needed to start one task of an owner; its capacity and placement rules are the
+/// owner's spec's ([`Rules::of`]).
 pub struct Launch<'a> {
     pub owner: TaskOwner,
     pub group: GroupId,
@@ -18,11 +19,45 @@ pub struct Launch<'a> {
     /// The owner's deployment the task belongs to (0 for standalone tasks).
     pub deployment: u32,
     pub ordinal: u32,
-    pub capacity: &'a CapacitySource,
-    pub strategies: &'a [PlacementStrategy],
-    pub constraints: &'a [PlacementConstraint],
-    /// The owner's live tasks: how they are spread over providers and zones.
-    pub peers: &'a [TaskId],
+    /// How the owner's live tasks are spread over providers and Fargate zones.
+    pub peers: Peers<'a>,
+}
+
+/// Where a launch reads how its owner's live tasks are spread.
+pub enum Peers<'a> {
+    /// The service's own counts ([`crate::service::Service`]'s, kept as its tasks come and go).
+    Service,
+    /// The tasks a RunTask call has started so far.
+    Batch(&'a PeerCounts),
+}
+
+/// The owner's capacity and placement rules, borrowed from its spec.
+struct Rules<'w> {
+    capacity: &'w CapacitySource,
+    strategies: &'w [PlacementStrategy],
+    constraints: &'w [PlacementConstraint],
+    peers: &'w PeerCounts,
+}
+
+impl<'w> Rules<'w> {
+    fn of<'a: 'w>(world: &'w World, launch: &'w Launch<'a>) -> Rules<'w> {
+        let (capacity, strategies, constraints, own) = match launch.owner {
+            TaskOwner::Service(s) => {
+                let svc = world.services.get(s);
+                let spec = &svc.spec;
+                (&spec.capacity, &spec.placement_strategy, &spec.placement_constraints, Some(&svc.peers))
+            }
+            TaskOwner::Standalone(r) => {
+                let spec = &world.run_tasks[r.index()].spec;
+                (&spec.capacity, &spec.placement_strategy, &spec.placement_constraints, None)
+            }
+        };
+        let peers = match &launch.peers {
+            Peers::Batch(counts) => *counts,
+            Peers::Service => own.expect("only a service's launch reads the service's counts"),
+        };
+        Rules { capacity, strategies, constraints, peers }
+    }
 }
 
 /// Launches the task (on the instance `only`, if given: a daemon's), or says why no instance
@@ -33,29 +68,7 @@ pub fn start_task(
     launch: &Launch,
     only: Option<InstanceId>,
 ) -> Result<TaskId, Unplaced> {
-    let (provider, placement) = match launch.capacity {
-        CapacitySource::LaunchType(LaunchType::Fargate) => (None, fargate(world, launch, None)?),
-        CapacitySource::LaunchType(LaunchType::Ec2) => (None, on_instance(world, ctx, launch, Pool::Ec2, only)?),
-        CapacitySource::LaunchType(LaunchType::External) => {
-            (None, on_instance(world, ctx, launch, Pool::External, only)?)
-        }
-        CapacitySource::Strategy(items) => {
-            let count_on = |p: ProviderId| peers_on(world, launch.peers, p);
-            let provider = choose_provider(items, count_on).expect("validated strategies always yield a provider");
-            let placement = match world.providers[provider.index()].kind {
-                ProviderKind::Fargate => fargate(world, launch, None)?,
-                ProviderKind::FargateSpot => fargate(world, launch, Some(provider))?,
-                ProviderKind::AutoScalingGroup(ref asg) => {
-                    let waits = asg.managed_scaling.is_some() && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
-                    match on_instance(world, ctx, launch, Pool::Provider(provider), only) {
-                        Err(_) if waits => Placement::AwaitingCapacity(provider),
-                        placed => placed?,
-                    }
-                }
-            };
-            (Some(provider), placement)
-        }
-    };
+    let (provider, placement) = choose(world, ctx, launch, only)?;
     let new = NewTask {
         owner: launch.owner,
         group: launch.group,
@@ -66,8 +79,39 @@ pub fn start_task(
     Ok(task::launch(world, ctx, new, provider, placement))
 }
 
-fn peers_on(world: &World, peers: &[TaskId], provider: ProviderId) -> u32 {
-    world.tasks.of(peers).filter(|t| t.desired_running && t.provider == Some(provider)).count() as u32
+/// The provider (none for a launch type) and the place of the launch's task.
+fn choose(
+    world: &World,
+    ctx: &mut Ctx,
+    launch: &Launch,
+    only: Option<InstanceId>,
+) -> Result<(Option<ProviderId>, Placement), Unplaced> {
+    let rules = Rules::of(world, launch);
+    Ok(match rules.capacity {
+        CapacitySource::LaunchType(LaunchType::Fargate) => (None, fargate(world, &rules, None)?),
+        CapacitySource::LaunchType(LaunchType::Ec2) => {
+            (None, on_instance(world, ctx, launch, &rules, Pool::Ec2, only)?)
+        }
+        CapacitySource::LaunchType(LaunchType::External) => {
+            (None, on_instance(world, ctx, launch, &rules, Pool::External, only)?)
+        }
+        CapacitySource::Strategy(items) => {
+            let count_on = |p: ProviderId| rules.peers.on_provider(p);
+            let provider = choose_provider(items, count_on).expect("validated strategies always yield a provider");
+            let placement = match world.providers[provider.index()].kind {
+                ProviderKind::Fargate => fargate(world, &rules, None)?,
+                ProviderKind::FargateSpot => fargate(world, &rules, Some(provider))?,
+                ProviderKind::AutoScalingGroup(ref asg) => {
+                    let waits = asg.managed_scaling.is_some() && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
+                    match on_instance(world, ctx, launch, &rules, Pool::Provider(provider), only) {
+                        Err(_) if waits => Placement::AwaitingCapacity(provider),
+                        placed => placed?,
+                    }
+                }
+            };
+            (Some(provider), placement)
+        }
+    })
 }
 
 /// Places on an EC2 instance (of `provider` if given); logs the explanation when asked to.
@@ -96,14 +140,15 @@ fn on_instance(
     world: &World,
     ctx: &mut Ctx,
     launch: &Launch,
+    rules: &Rules,
     pool: Pool,
     only: Option<InstanceId>,
 ) -> Result<Placement, Unplaced> {
     let request = Request {
         task_definition: world.task_definition(launch.task_definition),
         group: launch.group,
-        strategies: launch.strategies,
-        constraints: launch.constraints,
+        strategies: rules.strategies,
+        constraints: rules.constraints,
     };
     let candidate = |i: &Instance| pool.contains(i) && only.is_none_or(|o| i.id == o);
     let decision = placement::place(world, candidate, &request, &mut ctx.streams.placement, ctx.explain_placement)?;
@@ -122,22 +167,14 @@ fn on_instance(
 /// live tasks, ties to the zone listed first. `spot` is the FARGATE_SPOT provider for a Spot task,
 /// which fails to place while Spot capacity cannot be had (no fallback to FARGATE, as in ECS); so
 /// does any task when every zone is down (ECS's "Capacity is unavailable at this time").
-fn fargate(world: &World, launch: &Launch, spot: Option<ProviderId>) -> Result<Placement, Unplaced> {
+fn fargate(world: &World, rules: &Rules, spot: Option<ProviderId>) -> Result<Placement, Unplaced> {
     if spot.is_some_and(|p| world.fleet.is_spot_unavailable(p)) {
         return Err(Unplaced::NoFargateCapacity);
     }
-    let in_zone = |z: ZoneId| {
-        launch
-            .peers
-            .iter()
-            .map(|t| world.tasks.get(*t))
-            .filter(|t| t.desired_running && matches!(t.placement, Placement::Fargate { zone, .. } if zone == z))
-            .count()
-    };
     let zone = (0..world.zones.len())
         .map(ZoneId::from_index)
         .filter(|z| !world.fleet.is_zone_down(*z))
-        .min_by_key(|z| (in_zone(*z), *z))
+        .min_by_key(|z| (rules.peers.fargate_in(*z), *z))
         .ok_or(Unplaced::NoFargateCapacity)?;
     Ok(Placement::Fargate { zone, spot: spot.is_some() })
 }

@@ -7,6 +7,7 @@
 //! for replica services, `daemon`); `tasks` starts and stops tasks; `throttle` holds
 //! launches back while they fail; `circuit_breaker` fails and rolls back deployments;
 //! `steady_state` says when the service is settled; `rebalance` moves tasks between zones;
+//! `peers` counts the live tasks per provider and Fargate zone for the next launch;
 //! `wording` is ECS's wording of all their events. `state` is the record they share.
 
 mod circuit_breaker;
@@ -15,6 +16,7 @@ mod deployment;
 mod deployment_alarms;
 mod health;
 mod launch;
+mod peers;
 mod rebalance;
 mod reconcile;
 mod rolling;
@@ -39,6 +41,7 @@ pub use deployment::{
 };
 pub use deployment_alarms::on_alarm;
 pub use launch::place_awaiting;
+pub use peers::{drift as peer_drift, PeerCounts};
 pub use reconcile::{
     deploy, on_event, on_task_health, on_task_running, on_task_stopped, on_task_stopping, update_desired_count,
 };

@@ -116,12 +116,14 @@ pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     }
 }
 
-/// A task of the service was told to stop: if it stopped by itself (it could not start, or its
+/// A task of the service was told to stop: it leaves the service's live-task counts
+/// ([`super::peers`]); if it stopped by itself (it could not start, or its
 /// essential container exited), the circuit breaker counts it and a launch failure throttles
 /// further launches; then the scheduler looks again.
 pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let t = world.tasks.get(task);
     let TaskOwner::Service(id) = t.owner else { return };
+    world.services.get_mut(id).peers.count(t, -1);
     let by_itself = matches!(t.stop_code, Some(StopCode::TaskFailedToStart | StopCode::EssentialContainerExited));
     let (never_ran, deployment) = (t.started_at.is_none(), t.deployment);
     world.services.get_mut(id).steady.changed();

@@ -10,7 +10,8 @@ use crate::record::EventKind;
 use crate::task::TaskOwner;
 use crate::world::{Ctx, World};
 
-use super::launch::{start_task, Launch};
+use super::launch::{start_task, Launch, Peers};
+use super::PeerCounts;
 use super::RunTaskSpec;
 
 /// Counters for the run summary.
@@ -42,6 +43,7 @@ pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
     let spec = world.run_tasks[id.index()].spec.clone();
     let group = world.run_tasks[id.index()].group;
     let mut started: Vec<TaskId> = Vec::new();
+    let mut peers = PeerCounts::default();
     let mut failures: BTreeMap<String, u32> = BTreeMap::new();
     for ordinal in 1..=spec.count {
         let launch = Launch {
@@ -50,13 +52,13 @@ pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
             group,
             task_definition: spec.task_definition,
             ordinal,
-            capacity: &spec.capacity,
-            strategies: &spec.placement_strategy,
-            constraints: &spec.placement_constraints,
-            peers: &started,
+            peers: Peers::Batch(&peers),
         };
         match start_task(world, ctx, &launch, None) {
-            Ok(task) => started.push(task),
+            Ok(task) => {
+                peers.count(world.tasks.get(task), 1);
+                started.push(task);
+            }
             Err(why) => *failures.entry(failure_reason(&why)).or_insert(0) += 1,
         }
     }

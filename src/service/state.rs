@@ -44,6 +44,8 @@ pub struct Service {
     pub desired_count: u32,
     /// Tasks not yet STOPPED.
     pub tasks: Vec<crate::ids::TaskId>,
+    /// The live ones among them per provider and Fargate zone ([`super::peers`]).
+    pub(crate) peers: super::PeerCounts,
     /// Ordinal of the last task started.
     pub next_ordinal: u32,
     /// Every deployment so far; the last is the primary one.
@@ -66,6 +68,7 @@ impl Service {
             spec,
             group,
             tasks: Vec::new(),
+            peers: super::PeerCounts::default(),
             next_ordinal: 0,
             reconcile: ReconcileState::default(),
             throttle: Throttle::default(),

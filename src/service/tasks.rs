@@ -12,7 +12,7 @@ use crate::record::EventKind;
 use crate::task::{self, StopCode, TaskOwner};
 use crate::world::{Ctx, World};
 
-use super::launch::{start_task, Launch};
+use super::launch::{start_task, Launch, Peers};
 use super::{circuit_breaker, throttle, wording};
 
 /// Why the scheduler stops a task: each has ECS's stopped reason ([`wording::stopped_reason`]).
@@ -59,21 +59,17 @@ pub(super) fn start_one(
     only: Option<InstanceId>,
 ) -> Result<TaskId, Unplaced> {
     let svc = world.services.get(id);
-    let peers: Vec<TaskId> = world.tasks.live(&svc.tasks).collect();
-    let spec = svc.spec.clone();
     let launch = Launch {
         owner: TaskOwner::Service(id),
         group: svc.group,
         task_definition: svc.primary().task_definition,
         deployment: svc.primary_index(),
         ordinal: svc.next_ordinal + 1,
-        capacity: &spec.capacity,
-        strategies: &spec.placement_strategy,
-        constraints: &spec.placement_constraints,
-        peers: &peers,
+        peers: Peers::Service,
     };
     let task = start_task(world, ctx, &launch, only)?;
     let svc = world.services.get_mut(id);
+    svc.peers.count(world.tasks.get(task), 1);
     svc.next_ordinal += 1;
     svc.tasks.push(task);
     svc.throttle.placement.placed();

@@ -3,6 +3,10 @@
 //! - every task is in one place: a service lists exactly its tasks that are not STOPPED, and an
 //!   instance holds exactly the unstopped tasks placed on it;
 //! - no container instance is oversubscribed: what its tasks reserve is within what it registers;
+//! - each Auto Scaling group's census (instances in service and launches booting per zone, and
+//!   their mix) equals a recount of the fleet ([`crate::capacity::census_drift`]);
+//! - each service's live-task counts per provider and Fargate zone equal a recount of its tasks
+//!   ([`crate::service::peer_drift`]);
 //! - (in `metrics::sample`) every metrics row is finite: no NaN or infinity reaches a number a
 //!   user reads.
 //!
@@ -71,7 +75,8 @@ fn broken(world: &World) -> Result<(), String> {
             return Err(format!("instance {:?} lists {on:?}, but the tasks placed on it are {held:?}", instance.id));
         }
     }
-    Ok(())
+    crate::capacity::census_drift(world)?;
+    crate::service::peer_drift(world)
 }
 
 #[cfg(test)]

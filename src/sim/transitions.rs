@@ -11,7 +11,7 @@
 //! | entered DEACTIVATING | traffic deregisters the target; DEACTIVATING lasts until the drain completes: at once with nothing in flight, when the last request ends, at most the deregistration delay |
 //! | entered STOPPING | traffic fails what the task still serves (502) and forgets the target |
 //! | entered STOPPED | 1. traffic, as for STOPPING (for a task stopped without the SIGTERM wait); 2. the capacity provider whose instance it freed places tasks waiting in PROVISIONING; 3. the instance, if its group is terminating it, may now go; 4. its service (or standalone entry) counts it stopped and reconciles |
-//! | stop requested | the service scheduler counts a failure for the circuit breaker and the launch back-off, and reconciles |
+//! | stop requested | the service scheduler counts the task out of its live tasks per provider and zone, counts a failure for the circuit breaker and the launch back-off, and reconciles |
 //!
 //! Traffic hears first so that no request is routed to a task the scheduler already counts as
 //! gone; waiting tasks are placed before the service reconciles so that they, older, get the
