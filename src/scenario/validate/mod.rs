@@ -90,7 +90,7 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
             name: raw.name.unwrap_or_else(|| default_name.to_string()),
             seed: raw.seed.unwrap_or(Scenario::DEFAULT_SEED),
             duration: duration?,
-            calendar: calendar,
+            calendar,
             zones,
             metrics_interval: metrics_interval?,
             timing: timing?,
