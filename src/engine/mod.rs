@@ -2,6 +2,7 @@
 //! loop, lazy cancellation by generation and the seeded random streams. Everything here is
 //! unit-tested alone, so the ECS model above it can trust its ordering and reproducibility.
 
+mod calendar;
 mod generation;
 mod queue;
 mod rng;
@@ -9,6 +10,7 @@ mod run;
 mod sampler;
 mod time;
 
+pub use calendar::{Calendar, START_TIME_FORMS};
 pub use generation::Generation;
 pub use queue::{EventQueue, Phase};
 pub use rng::{RngStreams, StreamRng};

@@ -118,6 +118,10 @@ pub struct TrafficShiftSummary {
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
+    /// The date of simulated time 0 (`start_time:`), ISO 8601 UTC; absent without one. The run
+    /// itself knows no date: the writer of summary.json sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
     pub duration_s: f64,
     pub services: Vec<ServiceSummary>,
     /// Every service's deployments, the first (creation) included, in service order.
@@ -162,6 +166,7 @@ impl Summary {
         Summary {
             scenario: scenario.to_string(),
             seed,
+            start_time: None,
             duration_s: end.as_secs_f64(),
             services,
             deployments: deployments(world),

@@ -1,12 +1,18 @@
 //! The file-backed recorder: streams metrics.csv, breakdown.csv and events.jsonl as the run goes,
 //! and keeps the per-interval task counts the chart needs (one point per service per interval, so
 //! memory grows with simulated time, never with the number of events or requests).
+//!
+//! On a calendar (the scenario's `start_time:`), every line also says its instant as an ISO 8601
+//! UTC timestamp, `time_utc`, beside its seconds: a column after `time_s` in both CSV files, a
+//! field after `time` in events.jsonl. Without one, the files are exactly as they were before
+//! calendars existed.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
+use crate::engine::{Calendar, SimTime};
 use crate::metrics::COLUMNS;
 use crate::record::{Breakdown, Dimension, LogEvent, MetricsRow, Recorder};
 
@@ -40,13 +46,15 @@ pub struct FileRecorder {
     /// are the interval's, the breakdown's since the start.
     stopped_before: BTreeMap<(String, String), u32>,
     series: ChartSeries,
+    calendar: Calendar,
     /// The first write error, reported when the run ends.
     error: Option<OutputError>,
     paths: RecorderFiles,
 }
 
 impl FileRecorder {
-    pub fn create(paths: RecorderFiles) -> Result<Self, OutputError> {
+    /// Opens the files; `calendar` says whether lines carry a `time_utc`.
+    pub fn create(paths: RecorderFiles, calendar: Calendar) -> Result<Self, OutputError> {
         let open = |path: &PathBuf| {
             File::create(path).map(BufWriter::new).map_err(|source| OutputError::Io { path: path.clone(), source })
         };
@@ -55,9 +63,12 @@ impl FileRecorder {
             w.write_record(header).map_err(|source| OutputError::Csv { path: path.clone(), source })?;
             Ok::<_, OutputError>(w)
         };
-        let metrics =
-            csv_with(&paths.metrics, &mut ["time_s", "service"].into_iter().chain(COLUMNS.iter().map(|c| c.name)))?;
-        let breakdown = csv_with(&paths.breakdown, &mut BREAKDOWN_HEADER.into_iter())?;
+        let utc: &[&str] = if calendar.is_set() { &[TIME_UTC] } else { &[] };
+        let mut metrics_header =
+            ["time_s"].into_iter().chain(utc.iter().copied()).chain(["service"]).chain(COLUMNS.iter().map(|c| c.name));
+        let metrics = csv_with(&paths.metrics, &mut metrics_header)?;
+        let mut breakdown_header = BREAKDOWN_HEADER[..1].iter().chain(utc).chain(&BREAKDOWN_HEADER[1..]).copied();
+        let breakdown = csv_with(&paths.breakdown, &mut breakdown_header)?;
         let events = File::create(&paths.events)
             .map(|f| BufWriter::with_capacity(EVENTS_BUFFER, f))
             .map_err(|source| OutputError::Io { path: paths.events.clone(), source })?;
@@ -67,6 +78,7 @@ impl FileRecorder {
             events,
             stopped_before: BTreeMap::new(),
             series: ChartSeries::default(),
+            calendar,
             error: None,
             paths,
         })
@@ -93,8 +105,21 @@ impl FileRecorder {
 /// megabyte per write call keeps the system calls out of the run's profile.
 const EVENTS_BUFFER: usize = 1 << 20;
 
-/// breakdown.csv's columns: one count a line; the cluster's lines have an empty `service`.
+/// breakdown.csv's columns: one count a line; the cluster's lines have an empty `service`. On a
+/// calendar, [`TIME_UTC`] comes after `time_s`.
 pub const BREAKDOWN_HEADER: [&str; 5] = ["time_s", "service", "dimension", "key", "value"];
+
+/// The column (and events.jsonl field) of an instant as an ISO 8601 UTC timestamp, on a calendar.
+pub const TIME_UTC: &str = "time_utc";
+
+impl FileRecorder {
+    /// `t`'s first cells: its seconds, then, on a calendar, its timestamp.
+    fn time_cells(&self, t: SimTime) -> Vec<String> {
+        let mut cells = vec![format!("{:.3}", t.as_secs_f64())];
+        cells.extend(self.calendar.utc(t));
+        cells
+    }
+}
 
 impl Recorder for FileRecorder {
     fn wants_breakdown(&self) -> bool {
@@ -102,7 +127,7 @@ impl Recorder for FileRecorder {
     }
 
     fn breakdown(&mut self, b: &Breakdown) {
-        let t = format!("{:.3}", b.time.as_secs_f64());
+        let time = self.time_cells(b.time);
         let service = b.service.as_deref().unwrap_or("");
         for c in &b.counts {
             let value = if c.dimension == Dimension::Stopped {
@@ -114,7 +139,9 @@ impl Recorder for FileRecorder {
             if value == 0 {
                 continue;
             }
-            let record = [t.as_str(), service, c.dimension.as_str(), c.key.as_str(), &value.to_string()];
+            let value = value.to_string();
+            let rest = [service, c.dimension.as_str(), c.key.as_str(), &value];
+            let record = time.iter().map(String::as_str).chain(rest);
             if let Err(source) = self.breakdown.write_record(record) {
                 self.keep_first_error(OutputError::Csv { path: self.paths.breakdown.clone(), source });
             }
@@ -122,7 +149,8 @@ impl Recorder for FileRecorder {
     }
 
     fn event(&mut self, event: &LogEvent) {
-        let written = serde_json::to_writer(&mut self.events, event)
+        let utc = self.calendar.utc(event.time);
+        let written = serde_json::to_writer(&mut self.events, &event.line(utc.as_deref()))
             .map_err(std::io::Error::from)
             .and_then(|()| self.events.write_all(b"\n"));
         if let Err(source) = written {
@@ -132,7 +160,8 @@ impl Recorder for FileRecorder {
 
     fn row(&mut self, row: &MetricsRow) {
         let t = row.time.as_secs_f64();
-        let mut record = vec![format!("{t:.3}"), row.service.clone()];
+        let mut record = self.time_cells(row.time);
+        record.push(row.service.clone());
         record.extend(COLUMNS.iter().map(|c| (c.value)(row).map_or_else(String::new, |x| c.format.write(x))));
         if let Err(source) = self.metrics.write_record(&record) {
             self.keep_first_error(OutputError::Csv { path: self.paths.metrics.clone(), source });

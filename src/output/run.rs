@@ -64,6 +64,9 @@ struct RunInfo<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
     seed: u64,
+    /// The date of simulated time 0 (`start_time:`), as an ISO 8601 UTC timestamp; absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_time: Option<String>,
     duration_s: f64,
     metrics_interval_s: f64,
 }
@@ -109,13 +112,15 @@ pub fn write_run_measured(
     spec: &MeasureSpec,
 ) -> Result<RunReport, OutputError> {
     let folder = RunFolder::create(out)?;
-    let mut recorder = FileRecorder::create(RecorderFiles {
+    let files = RecorderFiles {
         metrics: folder.file("metrics.csv"),
         breakdown: folder.file("breakdown.csv"),
         events: folder.file("events.jsonl"),
-    })?;
+    };
+    let mut recorder = FileRecorder::create(files, scenario.calendar)?;
     let mut measuring = MeasureRecorder::new(spec, Some(&mut recorder));
-    let (world, summary) = Simulation::new(scenario, &mut measuring, options.explain_placement).run();
+    let (world, mut summary) = Simulation::new(scenario, &mut measuring, options.explain_placement).run();
+    summary.start_time = scenario.calendar.start_text();
     let measures = measuring.finish(&world, &summary);
     drop(world);
     let series = recorder.finish()?;
@@ -136,6 +141,7 @@ pub fn write_run_measured(
         traces: scenario.trace_files.iter().map(|f| ImportInfo { file: &f.path, sha256: f.sha256.clone() }).collect(),
         notes: &scenario.notes,
         seed: scenario.seed,
+        start_time: scenario.calendar.start_text(),
         duration_s: scenario.duration.as_secs_f64(),
         metrics_interval_s: scenario.metrics_interval.as_secs_f64(),
     };

@@ -81,31 +81,72 @@ pub enum EventKind {
     ScalingBlocked,
 }
 
-/// One line of events.jsonl.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One line of events.jsonl (written by [`LogEvent::line`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct LogEvent {
     /// Seconds since the start of the run.
-    #[serde(serialize_with = "seconds")]
     pub time: SimTime,
-    #[serde(rename = "type")]
     pub kind: EventKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     /// The Availability Zone an outage is about.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
     /// The capacity provider whose Spot capacity comes or goes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity_provider: Option<String>,
     /// The task's new status, for task state changes; the container instance's, for its state
     /// changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<&'static str>,
     pub message: String,
+}
+
+impl LogEvent {
+    /// The event as a line of events.jsonl: `time` in seconds, then, on a calendar, `time_utc`
+    /// (the same instant as an ISO 8601 UTC timestamp), then the rest, absent fields left out.
+    pub fn line<'a>(&'a self, time_utc: Option<&'a str>) -> impl Serialize + 'a {
+        Line {
+            time: self.time,
+            time_utc,
+            kind: self.kind,
+            service: self.service.as_deref(),
+            task: self.task.as_deref(),
+            instance: self.instance.as_deref(),
+            zone: self.zone.as_deref(),
+            capacity_provider: self.capacity_provider.as_deref(),
+            status: self.status,
+            message: &self.message,
+        }
+    }
+}
+
+/// Without a calendar: the line of [`LogEvent::line`] with no `time_utc`.
+impl Serialize for LogEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.line(None).serialize(s)
+    }
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(serialize_with = "seconds")]
+    time: SimTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_utc: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: EventKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity_provider: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    message: &'a str,
 }
 
 /// Writes a time as seconds with millisecond precision (a fixed format, identical everywhere).

@@ -32,7 +32,7 @@ pub use source_map::SourceMap;
 use crate::autoscaling::AutoscalingSpec;
 use crate::capacity::{CapacityProvider, ExternalFleet};
 use crate::catalog::Speeds;
-use crate::engine::SimDuration;
+use crate::engine::{Calendar, SimDuration};
 use crate::faults::Fault;
 use crate::metrics::Pricing;
 use crate::service::{Action, RunTaskSpec, ServiceSpec};
@@ -62,6 +62,8 @@ pub struct Scenario {
     pub name: String,
     pub seed: u64,
     pub duration: SimDuration,
+    /// The date of simulated time 0 (`start_time:`); [`Calendar::NONE`] when the scenario gives none.
+    pub calendar: Calendar,
     /// Availability zones; a `ZoneId` indexes this list.
     pub zones: Vec<String>,
     pub metrics_interval: SimDuration,

@@ -3,6 +3,7 @@
 mod arrivals;
 mod asg_scaling;
 mod browser;
+mod calendar;
 mod capacity_wait;
 mod catalog;
 mod cli;

@@ -17,9 +17,12 @@
 //!   report's script can map a time to a pixel (and back) without chart maths of its own.
 //! - Deterministic and never panics on data, like every chart.
 
+use chrono::{Datelike, Timelike};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::engine::{Calendar, SimDuration, SimTime};
 
 use super::{
     color, draw_legend, finite_sorted, font, msg, step_points, svg_with, tick_label, y_range, Drawable, LegendEntry,
@@ -112,6 +115,9 @@ pub struct Panel {
     /// Points in seconds; drawn as steps (every value is an interval's or an instant's count).
     pub series: Vec<Series>,
     pub marks: Vec<Mark>,
+    /// The date of time 0, if the run has one: the time axis then reads UTC (see
+    /// [`calendar_label`]).
+    pub calendar: Calendar,
 }
 
 /// Where the plot sits in a panel's SVG, in pixels, and the time range it spans.
@@ -214,17 +220,37 @@ pub fn decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
 }
 
 /// The time axis's grid lines and `hh:mm:ss` labels at [`clock_ticks`] (plotters' own ticks
-/// fall on round numbers of seconds, which read badly as times).
-pub(super) fn draw_clock_axis<DB: DrawingBackend>(plot: &mut super::Plot<'_, DB>, size: f64) -> Result<(), String> {
+/// fall on round numbers of seconds, which read badly as times). On a calendar, ticks fall on
+/// round times of the UTC day and read as [`calendar_label`]s.
+pub(super) fn draw_clock_axis<DB: DrawingBackend>(
+    plot: &mut super::Plot<'_, DB>,
+    size: f64,
+    calendar: Calendar,
+) -> Result<(), String> {
     let (x, y) = (plot.x_range(), plot.y_range());
-    let ticks = clock_ticks(x.start, x.end, 10);
+    let ahead = calendar.time_of_day().as_secs_f64();
+    let ticks: Vec<f64> = clock_ticks(x.start + ahead, x.end + ahead, 10).into_iter().map(|t| t - ahead).collect();
     let grid = RGBColor(0xD8, 0xD8, 0xD8);
     let lines = ticks.iter().map(|&t| PathElement::new(vec![(t, y.start), (t, y.end)], grid.stroke_width(1)));
     plot.draw_series(lines).map_err(msg)?;
     let style = font(size).pos(Pos::new(HPos::Center, VPos::Top));
-    let labels = ticks.iter().map(|&t| EmptyElement::at((t, y.start)) + Text::new(clock(t), (0, 8), style.clone()));
+    let label = |t: f64| calendar_label(calendar, t).unwrap_or_else(|| clock(t));
+    let labels = ticks.iter().map(|&t| EmptyElement::at((t, y.start)) + Text::new(label(t), (0, 8), style.clone()));
     plot.draw_series(labels).map_err(msg)?;
     Ok(())
+}
+
+/// A time axis label on a calendar: the UTC time of day (`14:30:00`), or at midnight the date
+/// (`2026-03-05`); `None` without a calendar.
+pub fn calendar_label(calendar: Calendar, secs: f64) -> Option<String> {
+    calendar.start()?;
+    let at = calendar.date_of(SimTime::ZERO + SimDuration::from_secs_f64(secs))?;
+    let midnight = at.num_seconds_from_midnight() == 0 && at.nanosecond() < 500_000_000;
+    Some(if midnight {
+        format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+    } else {
+        format!("{:02}:{:02}:{:02}", at.hour(), at.minute(), at.second())
+    })
 }
 
 impl Panel {
@@ -279,7 +305,7 @@ impl Panel {
             .y_desc(self.y_label.as_str())
             .draw()
             .map_err(msg)?;
-        draw_clock_axis(&mut plot, TICK_SIZE)?;
+        draw_clock_axis(&mut plot, TICK_SIZE, self.calendar)?;
 
         for mark in self.marks.iter().filter(|m| m.to.is_some()) {
             let to = mark.to.unwrap_or(mark.from).clamp(x0, x1);
@@ -355,6 +381,15 @@ mod tests {
     }
 
     #[test]
+    fn on_a_calendar_the_axis_reads_utc_times_and_dates() {
+        let calendar = Calendar::parse("2026-03-07T14:30:00Z").unwrap();
+        assert_eq!(calendar_label(calendar, 0.0).unwrap(), "14:30:00");
+        assert_eq!(calendar_label(calendar, 9.5 * 3600.0).unwrap(), "2026-03-08");
+        assert_eq!(calendar_label(calendar, 10.0 * 3600.0).unwrap(), "00:30:00");
+        assert_eq!(calendar_label(Calendar::NONE, 60.0), None);
+    }
+
+    #[test]
     fn clock_ticks_fall_on_round_times() {
         assert_eq!(clock_ticks(0.0, 3600.0, 10), (0..=6).map(|k| f64::from(k) * 600.0).collect::<Vec<_>>());
         assert_eq!(clock_ticks(0.0, 1800.0, 10).len(), 7, "every 5 minutes");
@@ -400,6 +435,7 @@ mod tests {
                 Mark { kind: MarkKind::DeploymentFailed, from: 645.0, to: None },
                 Mark { kind: MarkKind::Fault, from: 600.0, to: Some(1200.0) },
             ],
+            calendar: Calendar::NONE,
         };
         let (svg, plot) = panel_svg(&panel).unwrap();
         assert_eq!(svg, panel_svg(&panel).unwrap().0, "deterministic");

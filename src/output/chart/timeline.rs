@@ -12,6 +12,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::engine::Calendar;
+
 use super::panel::{draw_clock_axis, split_for_legend, Mark, MarkKind, PlotBox, PLOT_MARGIN, Y_AXIS_W};
 use super::{draw_title, fit_text, font, msg, svg_with, Drawable};
 
@@ -29,6 +31,8 @@ pub struct Timeline {
     /// The time axis, seconds: the whole run.
     pub x_range: (f64, f64),
     pub lanes: Vec<Lane>,
+    /// The date of time 0, if the run has one (the time axis then reads UTC).
+    pub calendar: Calendar,
 }
 
 const LANE_H: u32 = 30;
@@ -63,7 +67,7 @@ impl Timeline {
             .axis_style(BLACK.stroke_width(1))
             .draw()
             .map_err(msg)?;
-        draw_clock_axis(&mut plot, 15.0)?;
+        draw_clock_axis(&mut plot, 15.0, self.calendar)?;
         // Lane i is the band [n - 1 - i, n - i): the first lane on top.
         let row = |i: usize| (n - 1 - i) as f64;
         for (i, lane) in self.lanes.iter().enumerate() {
@@ -150,6 +154,7 @@ mod tests {
                     marks: vec![Mark { kind: MarkKind::Fault, from: 600.0, to: Some(1800.0) }],
                 },
             ],
+            calendar: Calendar::NONE,
         };
         let (svg, plot) = timeline_svg(&timeline, 1100).unwrap();
         assert!(svg.contains("deployment failed / rolled back") && svg.contains("AZ outage us-east-1b"));

@@ -157,6 +157,7 @@ mod tests {
     fn event(time: f64, kind: &str, service: Option<&str>, status: Option<&str>, message: &str) -> EventLine {
         EventLine {
             time,
+            time_utc: None,
             kind: kind.into(),
             service: service.map(str::to_string),
             task: None,

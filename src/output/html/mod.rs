@@ -67,6 +67,7 @@ pub fn write_run_views(source: &Path, dest: &Path) -> Result<Vec<&'static str>, 
         title: format!("{}: timeline", files.info.scenario),
         x_range: (0.0, end),
         lanes: marks::lanes(&files.events, end),
+        calendar: files.calendar(),
     };
     let html_path = dest.join("report.html");
     let env = environment().map_err(|e| draw_error(&html_path, e))?;

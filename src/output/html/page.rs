@@ -105,9 +105,14 @@ fn cards(files: &RunFiles) -> Vec<Card> {
     let mut out = vec![
         card("scenario", s.scenario.clone(), format!("ecsim {}", files.info.ecsim_version)),
         card("seed", s.seed.to_string(), String::new()),
+    ];
+    if let Some(start) = &files.info.start_time {
+        out.push(card("start", utc_shown(start), "UTC, at time 0".into()));
+    }
+    out.extend([
         card("duration", duration(s.duration_s), format!("metrics every {}", duration(files.info.metrics_interval_s))),
         card("cost", format!("${:.4}", s.cost_usd_total), format!("${per_day:.2} per day")),
-    ];
+    ]);
     if !served.is_empty() {
         let rate = if all > 0.0 { 100.0 * failed / all } else { 0.0 };
         out.push(card("error rate", format!("{rate:.3}%"), format!("{all:.0} requests")));
@@ -129,10 +134,15 @@ fn event_rows(files: &RunFiles) -> Vec<EventRow> {
         .iter()
         .map(|e| EventRow {
             time: e.time,
-            clock: format!(
-                "{}.{:03}",
-                clock(e.time.floor()),
-                ((e.time - e.time.floor()) * 1000.0).round() as u32 % 1000
+            clock: e.time_utc.as_deref().map_or_else(
+                || {
+                    format!(
+                        "{}.{:03}",
+                        clock(e.time.floor()),
+                        ((e.time - e.time.floor()) * 1000.0).round() as u32 % 1000
+                    )
+                },
+                utc_shown,
             ),
             kind: e.kind.clone(),
             service: e.service.clone().unwrap_or_default(),
@@ -146,6 +156,11 @@ fn event_rows(files: &RunFiles) -> Vec<EventRow> {
             message: e.message.clone(),
         })
         .collect()
+}
+
+/// An ISO 8601 UTC timestamp as the page shows it: `2026-03-02 14:30:00.250`.
+fn utc_shown(iso: &str) -> String {
+    iso.trim_end_matches('Z').replacen('T', " ", 1)
 }
 
 /// A name usable as an HTML id.
@@ -184,6 +199,8 @@ pub fn render(
             kind => "run",
             title => format!("{} — ecsim report", files.summary.scenario),
             scenario => files.summary.scenario.clone(),
+            start_time => files.info.start_time.as_deref().map(utc_shown),
+            start_ms => files.calendar().start_unix_micros().map(|us| us.div_euclid(1000)),
             cards => to_value(cards(files)),
             t0 => 0.0,
             t1 => end,

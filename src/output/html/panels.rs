@@ -8,6 +8,7 @@
 //! the cost rate by kind. Every panel spans the whole run and carries its timeline marks. A
 //! panel whose data the folder lacks (no breakdown.csv, no load balancer) is left out.
 
+use crate::engine::Calendar;
 use crate::output::chart::{LineStyle, Mark, Panel, Series, Stack};
 use crate::record::Dimension;
 
@@ -40,11 +41,13 @@ fn rate(svc: &ServiceMetrics, column: &str, per: f64) -> Vec<(f64, f64)> {
 struct Frame {
     x_range: (f64, f64),
     marks: Vec<Mark>,
+    calendar: Calendar,
 }
 
 impl Frame {
     fn panel(&self, title: String, y_label: &str, series: Vec<Series>) -> Panel {
-        Panel { title, y_label: y_label.into(), x_range: self.x_range, series, marks: self.marks.clone() }
+        let (x_range, marks, calendar) = (self.x_range, self.marks.clone(), self.calendar);
+        Panel { title, y_label: y_label.into(), x_range, series, marks, calendar }
     }
 }
 
@@ -175,8 +178,11 @@ fn x_range(files: &RunFiles) -> (f64, f64) {
 /// Every section of the report.
 pub fn sections(files: &RunFiles) -> Vec<Section> {
     let end = x_range(files).1;
-    let frame_of =
-        |service: Option<&str>| Frame { x_range: x_range(files), marks: panel_marks(&files.events, service, end) };
+    let frame_of = |service: Option<&str>| Frame {
+        x_range: x_range(files),
+        marks: panel_marks(&files.events, service, end),
+        calendar: files.calendar(),
+    };
     let mut out = Vec::new();
     for svc in &files.metrics {
         let frame = frame_of(Some(&svc.name));
@@ -202,7 +208,11 @@ pub fn traffic_chart(files: &RunFiles) -> Option<Stack> {
     if served.is_empty() {
         return None;
     }
-    let frame = Frame { x_range: x_range(files), marks: panel_marks(&files.events, None, x_range(files).1) };
+    let frame = Frame {
+        x_range: x_range(files),
+        marks: panel_marks(&files.events, None, x_range(files).1),
+        calendar: files.calendar(),
+    };
     let each = |f: &dyn Fn(&ServiceMetrics) -> Vec<(f64, f64)>| -> Vec<Series> {
         served.iter().enumerate().map(|(i, s)| line(s.name.clone(), f(s), i)).collect()
     };

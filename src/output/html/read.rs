@@ -13,9 +13,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::engine::Calendar;
 use crate::metrics::Summary;
 use crate::record::Dimension;
 
+use super::super::recorder::TIME_UTC;
 use super::super::OutputError;
 
 /// The most events the report's table lists; a run with more lists the notable ones first (see
@@ -30,6 +32,9 @@ pub struct RunInfo {
     pub ecsim_version: String,
     pub scenario: String,
     pub seed: u64,
+    /// The date of simulated time 0, ISO 8601 UTC, when the scenario gave one.
+    #[serde(default)]
+    pub start_time: Option<String>,
     pub duration_s: f64,
     pub metrics_interval_s: f64,
 }
@@ -38,6 +43,9 @@ pub struct RunInfo {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct EventLine {
     pub time: f64,
+    /// The instant on the run's calendar, ISO 8601 UTC, when it has one.
+    #[serde(default)]
+    pub time_utc: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
@@ -163,6 +171,12 @@ pub struct RunFiles {
 }
 
 impl RunFiles {
+    /// The run's calendar, from run.json's `start_time` (none for a run without one, or a folder
+    /// of an older ecsim).
+    pub fn calendar(&self) -> Calendar {
+        self.info.start_time.as_deref().and_then(Calendar::parse).unwrap_or(Calendar::NONE)
+    }
+
     /// How many events the table leaves out.
     pub fn events_left_out(&self) -> u64 {
         self.event_counts.values().sum::<u64>() - self.events.len() as u64
@@ -196,8 +210,10 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
     let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
     let csv_error = |e: csv::Error| OutputError::Csv { path: path.to_path_buf(), source: e };
     let headers = reader.headers().map_err(csv_error)?.clone();
-    if headers.get(0) != Some("time_s") || headers.get(1) != Some("service") {
-        return Err(bad(path, "the first two columns must be time_s and service"));
+    // On a calendar, `time_utc` comes between the two; the seconds are what the report reads.
+    let service_at = 1 + usize::from(headers.get(1) == Some(TIME_UTC));
+    if headers.get(0) != Some("time_s") || headers.get(service_at) != Some("service") {
+        return Err(bad(path, "the first two columns must be time_s and service (with time_utc between them)"));
     }
     let mut services: Vec<ServiceMetrics> = Vec::new();
     for (line, record) in reader.records().enumerate() {
@@ -213,7 +229,7 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
             })
         };
         let time = number(0)?.ok_or_else(|| bad(path, format!("line {}: no time_s", line + 2)))?;
-        let name = record.get(1).unwrap_or("");
+        let name = record.get(service_at).unwrap_or("");
         let index = match services.iter().position(|s| s.name == name) {
             Some(i) => i,
             None => {
@@ -223,7 +239,7 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
         };
         let svc = &mut services[index];
         svc.times.push(time);
-        for (i, header) in headers.iter().enumerate().skip(2) {
+        for (i, header) in headers.iter().enumerate().skip(service_at + 1) {
             let value = number(i)?;
             svc.columns.entry(header.to_string()).or_default().push(value);
         }
@@ -235,9 +251,11 @@ fn read_breakdown(path: &Path) -> Result<Breakdowns, OutputError> {
     let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
     let csv_error = |e: csv::Error| OutputError::Csv { path: path.to_path_buf(), source: e };
     let mut out = Breakdowns::default();
+    // On a calendar, `time_utc` follows `time_s`: the other columns are one further right.
+    let skip = usize::from(reader.headers().map_err(csv_error)?.get(1) == Some(TIME_UTC));
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(csv_error)?;
-        let field = |i: usize| record.get(i).unwrap_or("");
+        let field = |i: usize| record.get(if i == 0 { 0 } else { i + skip }).unwrap_or("");
         let here = || format!("line {}", line + 2);
         let time: f64 = field(0).parse().map_err(|_| bad(path, format!("{}: time_s {:?}", here(), field(0))))?;
         let Some(dimension) = Dimension::parse(field(2)) else {
@@ -284,6 +302,7 @@ mod tests {
     fn event(kind: &str, status: Option<&str>, message: &str) -> EventLine {
         EventLine {
             time: 1.0,
+            time_utc: None,
             kind: kind.into(),
             service: None,
             task: None,

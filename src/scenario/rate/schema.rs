@@ -79,7 +79,8 @@ pub(crate) struct RawDiurnal {
 pub(crate) struct RawWeekly {
     pub weekday: RawRate,
     pub weekend: RawRate,
-    /// The day of the week simulated time 0 falls on; Monday by default.
+    /// The day of the week simulated time 0 falls on; Monday by default, `start_time:`'s day with one
+    /// (a different one is an error).
     pub first_day: Option<Weekday>,
 }
 

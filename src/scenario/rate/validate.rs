@@ -8,12 +8,12 @@ use super::schema::{
     RawClip, RawDiurnal, RawNoise, RawRamp, RawRate, RawSpike, RawStep, RawTrace, RawWeekly, TaggedRate, TraceLoad,
     TraceRows,
 };
-use super::trace_file::{parse_time, show_time, TIME_HINT};
+use super::trace_file::{is_calendar_time, parse_time, show_time, TIME_HINT};
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::validate::checker::Checker;
 use crate::scenario::values::Scalar;
 use crate::traffic::rate::{
-    infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekly,
+    infer_step, Diurnal, Noise, Ramp, Rate, Spike, Step, Trace, TraceError, TraceSpec, TraceValues, Weekday, Weekly,
 };
 
 /// Far above any real service (ALB's documented scale is in the hundreds of thousands per second),
@@ -23,9 +23,16 @@ const MAX_RPS: f64 = 1e9;
 const DEFAULT_NOISE_EVERY: SimDuration = SimDuration::from_secs(60);
 const DAY: SimDuration = SimDuration::from_secs(86_400);
 
-/// Checks `raw` (at `path`, e.g. `traffic[0].rate`) and builds its rate. A trace whose file could
-/// not be read gives `None` without a new problem: `load_traces` reported it.
+/// Checks `raw` (at `path`, e.g. `traffic[0].rate`) and builds its rate, on the clock of the
+/// scenario's `start_time:` (its time of day at time 0). A trace whose file could not be read
+/// gives `None` without a new problem: `load_traces` reported it.
 pub(crate) fn check(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
+    let time_of_day = c.calendar.time_of_day();
+    build(c, path, raw).map(|rate| rate.on_clock(time_of_day))
+}
+
+/// [`check`] without the clock, for a rate and the rates it nests.
+fn build(c: &mut Checker, path: &Path, raw: &RawRate) -> Option<Rate> {
     let tagged = match raw {
         RawRate::Number(v) => return rps(c, path, *v).map(Rate::constant),
         RawRate::Tagged(tagged) => tagged.as_ref(),
@@ -127,13 +134,25 @@ fn diurnal(c: &mut Checker, path: &Path, raw: &RawDiurnal) -> Option<Rate> {
 }
 
 fn weekly(c: &mut Checker, path: &Path, raw: &RawWeekly) -> Option<Rate> {
-    let weekday = check(c, &path.field("weekday"), &raw.weekday);
-    let weekend = check(c, &path.field("weekend"), &raw.weekend);
-    Some(Rate::from(Weekly { weekday: weekday?, weekend: weekend?, first_day: raw.first_day.unwrap_or_default() }))
+    let weekday = build(c, &path.field("weekday"), &raw.weekday);
+    let weekend = build(c, &path.field("weekend"), &raw.weekend);
+    let first_day = match (c.calendar.weekday_from_monday().map(Weekday::from_monday), raw.first_day) {
+        (Some(calendar), Some(written)) if calendar != written => {
+            let start = c.calendar.start_text().unwrap_or_default();
+            let message =
+                format!("`first_day: {}` disagrees with `start_time: {start}`, a {}", written.name(), calendar.name());
+            let hint = "leave `first_day` out: with a `start_time`, the calendar gives the day of the week";
+            c.error(&path.field("first_day"), &message, Some(hint));
+            return None;
+        }
+        (Some(calendar), _) => calendar,
+        (None, written) => written.unwrap_or_default(),
+    };
+    Some(Rate::from(Weekly { weekday: weekday?, weekend: weekend?, first_day }))
 }
 
 fn noise(c: &mut Checker, path: &Path, raw: &RawNoise) -> Option<Rate> {
-    let of = check(c, &path.field("of"), &raw.of);
+    let of = build(c, &path.field("of"), &raw.of);
     let relative = Some(raw.relative).filter(|r| (0.0..=1.0).contains(r));
     if relative.is_none() {
         let message = format!("{} is out of range: must be between 0 and 1", raw.relative);
@@ -168,12 +187,12 @@ fn all(c: &mut Checker, path: &Path, parts: &[RawRate]) -> Option<Vec<Rate>> {
         );
         return None;
     }
-    let built: Vec<Option<Rate>> = parts.iter().enumerate().map(|(i, p)| check(c, &path.index(i), p)).collect();
+    let built: Vec<Option<Rate>> = parts.iter().enumerate().map(|(i, p)| build(c, &path.index(i), p)).collect();
     built.into_iter().collect()
 }
 
 fn clip(c: &mut Checker, path: &Path, raw: &RawClip) -> Option<Rate> {
-    let of = check(c, &path.field("of"), &raw.of);
+    let of = build(c, &path.field("of"), &raw.of);
     let min = rps(c, &path.field("min"), raw.min.unwrap_or(0.0));
     let max = match raw.max {
         Some(m) => Some(Some(rps(c, &path.field("max"), m)?)),
@@ -199,6 +218,10 @@ fn trace(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<Rate> {
         }
     };
     let (mut spec, step) = spec?;
+    spec.start = match (spec.start, c.calendar.start_unix_micros()) {
+        (None, Some(start)) if rows.samples.first().is_some_and(|s| is_calendar_time(s.time)) => Some(start),
+        (start, _) => start,
+    };
     spec.step = match step.or_else(|| infer_step(&rows.samples)) {
         Some(step) => step,
         None => {
@@ -207,9 +230,33 @@ fn trace(c: &mut Checker, path: &Path, raw: &RawTrace) -> Option<Rate> {
             return None;
         }
     };
+    if raw.start.is_none() && spec.start.is_some() {
+        covers_start_time(c, path, rows, &spec)?;
+    }
     let played = Trace::from_samples(&rows.samples, &spec).map_err(|e| trace_error(c, path, rows, &spec, e)).ok()?;
     window(c, path, rows, &spec)?;
     Some(Rate::from(played))
+}
+
+/// A timestamped trace played from the scenario's `start_time:` (`spec.start`) must have a
+/// sample period that holds it.
+fn covers_start_time(c: &mut Checker, path: &Path, rows: &TraceRows, spec: &TraceSpec) -> Option<()> {
+    let (first, last, start) = (rows.samples.first()?.time, rows.samples.last()?.time, spec.start?);
+    let end = last.saturating_add(i64::try_from(spec.step.as_micros()).unwrap_or(i64::MAX));
+    if (first..end).contains(&start) {
+        return Some(());
+    }
+    let message = format!(
+        "`{}` does not cover `start_time: {}`: its first sample is at {}, its last at {} (ending {})",
+        rows.file,
+        show_time(start),
+        show_time(first),
+        show_time(last),
+        show_time(end)
+    );
+    let hint = "give a `start_time:` within the file's span, or a `start:` (a time of the file) to play it from";
+    c.error(&path.field("file"), &message, Some(hint));
+    None
 }
 
 /// What part of the file plays during the run: none is an error; a trace that outlasts the run

@@ -27,6 +27,9 @@ pub struct RawScenario {
     pub seed: Option<u64>,
     /// Simulated time to run, e.g. `24h`; `--duration` overrides it.
     pub duration: Scalar,
+    /// The UTC date and time of simulated time 0 (`2026-03-02T09:00:00Z`, an offset such as
+    /// `+01:00`, or a date alone for its midnight UTC); none by default.
+    pub start_time: Option<Scalar>,
     /// Availability zones of the cluster, e.g. `[us-east-1a, us-east-1b]`.
     pub zones: Vec<String>,
     pub metrics: Option<RawMetrics>,

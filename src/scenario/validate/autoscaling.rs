@@ -557,7 +557,7 @@ fn scheduled(
         (Some(at), None) => {
             super::timeline_time(c, &path.field("at"), at, duration).map(|d| When::At(SimTime::ZERO + d))
         }
-        (None, Some(cron)) => When::cron(cron)
+        (None, Some(cron)) => When::cron(cron, c.calendar)
             .map_err(|e| {
                 let hint = "five fields, UTC, e.g. `0 9 * * MON-FRI` (minute hour day-of-month month day-of-week)";
                 c.error(&path.field("cron"), &format!("`{cron}` is not a cron expression: {e}"), Some(hint));

@@ -1,6 +1,6 @@
 //! The diagnostics collector, and the parsing of values every part of a scenario uses.
 
-use crate::engine::{DurationDist, SimDuration};
+use crate::engine::{Calendar, DurationDist, SimDuration};
 use crate::scenario::diagnostics::Diagnostic;
 use crate::scenario::path::Path;
 use crate::scenario::values::{RawDistribution, Scalar, TaggedDistribution};
@@ -20,6 +20,8 @@ pub struct Checker {
     notes: Vec<String>,
     /// The run's duration once it is known (checks of what plays during the run use it).
     pub run_end: Option<SimDuration>,
+    /// The run's calendar (`start_time:`), read before the checks that need dates.
+    pub calendar: Calendar,
 }
 
 impl Checker {

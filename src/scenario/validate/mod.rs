@@ -27,13 +27,15 @@ use std::collections::BTreeSet;
 use super::diagnostics::Diagnostic;
 use super::schema::{RawDefaultStrategy, RawScenario};
 use super::Scenario;
-use crate::engine::SimDuration;
+use crate::engine::{Calendar, SimDuration, START_TIME_FORMS};
 use checker::Checker;
 use names::Names;
 
 /// Validates a parsed scenario; `default_name` names it when the file does not.
 pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Diagnostic>> {
     let mut c = Checker::default();
+    // Before the checks that read dates: cron schedules, daily and weekly patterns, traces.
+    c.calendar = check_start_time(&mut c, raw.start_time.as_ref());
     // First: capacity providers, prices and speeds look types up among them.
     c.defined_instance_types = instance_types::check(&mut c, &raw.instance_types);
     c.rejected_instance_types =
@@ -82,11 +84,13 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
     quotas::check(&mut c, capacity_providers.iter().map(|(_, p)| p), &external_instances, raw.services.len());
 
     let notes = c.take_notes();
+    let calendar = c.calendar;
     let scenario = move || {
         Some(Scenario {
             name: raw.name.unwrap_or_else(|| default_name.to_string()),
             seed: raw.seed.unwrap_or(Scenario::DEFAULT_SEED),
             duration: duration?,
+            calendar,
             zones,
             metrics_interval: metrics_interval?,
             timing: timing?,
@@ -109,6 +113,16 @@ pub fn validate(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Di
         })
     };
     c.into_result().map(|()| scenario().expect("a missing value always comes with a diagnostic"))
+}
+
+/// `start_time:`: a bad one is reported, and the run then has no calendar.
+fn check_start_time(c: &mut Checker, raw: Option<&super::values::Scalar>) -> Calendar {
+    let Some(raw) = raw else { return Calendar::NONE };
+    Calendar::parse(&raw.0).unwrap_or_else(|| {
+        let hint = format!("write an RFC 3339 date and time, in UTC or with an offset: {START_TIME_FORMS}");
+        c.error(&Path::root("start_time"), &format!("`{raw}` is not a date and time"), Some(&hint));
+        Calendar::NONE
+    })
 }
 
 fn check_zones(c: &mut Checker, zones: &[String]) -> Vec<String> {

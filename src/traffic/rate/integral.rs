@@ -32,7 +32,7 @@ impl Rate {
             return self.at(start, seed);
         }
         let mut cuts = Vec::new();
-        self.breaks(a, b, &mut cuts);
+        self.breaks(a, b, 0, &mut cuts);
         cuts.push(a);
         cuts.push(b);
         cuts.sort_unstable();
@@ -53,8 +53,9 @@ impl Rate {
         total / (b - a) as f64
     }
 
-    /// Pushes the instants in `(a, b)` (microseconds) where the pattern may jump or bend.
-    fn breaks(&self, a: u64, b: u64, out: &mut Vec<u64>) {
+    /// Pushes the instants in `(a, b)` (microseconds) where the pattern may jump or bend; the
+    /// clock is `ahead` µs ahead of simulated time.
+    fn breaks(&self, a: u64, b: u64, ahead: u64, out: &mut Vec<u64>) {
         match &self.node {
             Node::Constant(_) | Node::Diurnal(_) => {}
             Node::Step(s) => keep(out, (a, b), s.at.as_micros()),
@@ -71,17 +72,18 @@ impl Rate {
                 }
             }
             Node::Weekly(w) => {
-                every(out, (a, b), DAY);
-                w.weekday.breaks(a, b, out);
-                w.weekend.breaks(a, b, out);
+                every(out, (a, b), DAY, ahead);
+                w.weekday.breaks(a, b, ahead, out);
+                w.weekend.breaks(a, b, ahead, out);
             }
             Node::Noise(n) => {
-                every(out, (a, b), n.every.as_micros());
-                n.of.breaks(a, b, out);
+                every(out, (a, b), n.every.as_micros(), 0);
+                n.of.breaks(a, b, ahead, out);
             }
-            Node::Sum(parts) | Node::Product(parts) => parts.iter().for_each(|p| p.breaks(a, b, out)),
-            Node::Clip { of, .. } => of.breaks(a, b, out),
+            Node::Sum(parts) | Node::Product(parts) => parts.iter().for_each(|p| p.breaks(a, b, ahead, out)),
+            Node::Clip { of, .. } => of.breaks(a, b, ahead, out),
             Node::Trace(trace) => trace.breaks((a, b), out),
+            Node::Clock { of, time_of_day } => of.breaks(a, b, time_of_day.as_micros(), out),
         }
     }
 }
@@ -100,12 +102,14 @@ pub(super) fn keep(out: &mut Vec<u64>, (a, b): (u64, u64), t: u64) {
     }
 }
 
-/// Keeps every multiple of `period` in `(a, b)`.
-fn every(out: &mut Vec<u64>, (a, b): (u64, u64), period: u64) {
+/// Keeps every instant of `(a, b)` that is a multiple of `period` on a clock `ahead` µs ahead.
+fn every(out: &mut Vec<u64>, (a, b): (u64, u64), period: u64, ahead: u64) {
     if period == 0 {
         return;
     }
-    let mut t = (a / period + 1).saturating_mul(period);
+    let ahead = ahead % period;
+    // The first t > a with (t + ahead) a multiple of the period.
+    let mut t = (a.saturating_add(ahead) / period + 1).saturating_mul(period) - ahead;
     while t < b && out.len() < MAX_BREAKS {
         out.push(t);
         t = t.saturating_add(period);

@@ -7,8 +7,12 @@
 //! pure function of `(t, seed)` — there is no hidden state — so two runs on one seed, and the
 //! `requests` and `fluid` fidelities, see exactly the same load.
 //!
-//! Conventions where AWS is silent: simulated time 0 is midnight (00:00) of the first day, and a
-//! Monday unless a `weekly` pattern says otherwise.
+//! Time of day: daily and weekly shapes read a *clock*, the time since midnight of the first day,
+//! while every other shape reads simulated time. The two are equal unless the rate is put
+//! [`Rate::on_clock`] (a scenario's `start_time:` at 14:30 puts time 0 at 14:30 on the clock), so
+//! the phase is applied in that one place, never inside a pattern. The day of the week of the
+//! first day is a `weekly` pattern's `first_day` (Monday by default; validation sets it from
+//! `start_time:`).
 
 mod integral;
 mod pattern;
@@ -17,7 +21,7 @@ mod trace;
 pub use pattern::{Diurnal, Noise, Ramp, Spike, Step, Weekday, Weekly, Z_LIMIT};
 pub use trace::{infer_step, Missing, Sample, Trace, TraceError, TraceSpec, TraceValues};
 
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 
 /// Requests per second as a function of simulated time (and, for noise, of the run's seed).
 #[derive(Clone, Debug)]
@@ -36,8 +40,17 @@ enum Node {
     Noise(Box<Noise>),
     Sum(Vec<Rate>),
     Product(Vec<Rate>),
-    Clip { of: Box<Rate>, min: f64, max: Option<f64> },
+    Clip {
+        of: Box<Rate>,
+        min: f64,
+        max: Option<f64>,
+    },
     Trace(Trace),
+    /// `of` read with its clock `time_of_day` ahead of simulated time.
+    Clock {
+        of: Box<Rate>,
+        time_of_day: SimDuration,
+    },
 }
 
 impl Rate {
@@ -61,10 +74,20 @@ impl Rate {
         Rate { node: Node::Clip { of: Box::new(of), min, max } }
     }
 
+    /// `self` on a clock where simulated time 0 is `time_of_day` past midnight (below 24h): a
+    /// diurnal peak at 14h then comes `14h − time_of_day` into the run, and a weekly pattern's
+    /// days change at each midnight of that clock. Zero leaves the rate as it is.
+    pub fn on_clock(self, time_of_day: SimDuration) -> Rate {
+        if time_of_day.is_zero() {
+            return self;
+        }
+        Rate { node: Node::Clock { of: Box::new(self), time_of_day } }
+    }
+
     /// Requests per second at `t`: always finite and >= 0. `seed` is the run's master seed; only
     /// noise depends on it.
     pub fn at(&self, t: SimTime, seed: u64) -> f64 {
-        sanitize(self.raw_at(t, seed))
+        sanitize(self.raw_at(t, t, seed))
     }
 
     /// A value the rate never exceeds (for thinning a Poisson process, or sizing a chart's axis).
@@ -85,27 +108,29 @@ impl Rate {
                 max.map_or(bound, |m| bound.min(m))
             }
             Node::Trace(trace) => trace.max_rate(),
+            Node::Clock { of, .. } => of.upper_bound(),
         })
     }
 
     /// The value before the final clean-up: composition works on these, so that a product of a
-    /// huge and a tiny factor is not flushed early.
-    fn raw_at(&self, t: SimTime, seed: u64) -> f64 {
+    /// huge and a tiny factor is not flushed early. `clock` is `t` on the clock (see the module).
+    fn raw_at(&self, t: SimTime, clock: SimTime, seed: u64) -> f64 {
         match &self.node {
             Node::Constant(v) => sanitize(*v),
             Node::Step(s) => s.at(t),
             Node::Ramp(r) => r.at(t),
             Node::Spike(s) => s.at(t),
-            Node::Diurnal(d) => d.at(t),
-            Node::Weekly(w) => w.pick(t).raw_at(t, seed),
-            Node::Noise(n) => n.of.raw_at(t, seed) * n.factor(t, seed),
-            Node::Sum(parts) => parts.iter().map(|p| p.raw_at(t, seed)).sum(),
-            Node::Product(factors) => factors.iter().map(|f| f.raw_at(t, seed)).product(),
+            Node::Diurnal(d) => d.at(clock),
+            Node::Weekly(w) => w.pick(clock).raw_at(t, clock, seed),
+            Node::Noise(n) => n.of.raw_at(t, clock, seed) * n.factor(t, seed),
+            Node::Sum(parts) => parts.iter().map(|p| p.raw_at(t, clock, seed)).sum(),
+            Node::Product(factors) => factors.iter().map(|f| f.raw_at(t, clock, seed)).product(),
             Node::Clip { of, min, max } => {
-                let v = of.raw_at(t, seed).max(*min);
+                let v = of.raw_at(t, clock, seed).max(*min);
                 max.map_or(v, |m| v.min(m))
             }
             Node::Trace(trace) => trace.at(t),
+            Node::Clock { of, time_of_day } => of.raw_at(t, t + *time_of_day, seed),
         }
     }
 }

@@ -79,6 +79,7 @@ impl Spike {
 
 /// A daily cosine between `low` and `high`, highest at `peak_at` past midnight and lowest twelve
 /// hours later (a smooth curve is what most request-count graphs of user-facing services show).
+/// It reads the clock (see the module), not simulated time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diurnal {
     pub low: f64,
@@ -88,8 +89,8 @@ pub struct Diurnal {
 }
 
 impl Diurnal {
-    pub(super) fn at(&self, t: SimTime) -> f64 {
-        let since_peak = (t.as_micros() % DAY + DAY - self.peak_at.as_micros() % DAY) % DAY;
+    pub(super) fn at(&self, clock: SimTime) -> f64 {
+        let since_peak = (clock.as_micros() % DAY + DAY - self.peak_at.as_micros() % DAY) % DAY;
         let phase = since_peak as f64 / DAY as f64 * std::f64::consts::TAU;
         self.low + (self.high - self.low) * (1.0 + phase.cos()) / 2.0
     }
@@ -109,19 +110,42 @@ pub enum Weekday {
     Sunday,
 }
 
-/// `weekday` from Monday to Friday and `weekend` on Saturday and Sunday (days start at midnight).
-/// Both see the run's own time, so a diurnal shape inside keeps its phase across the week.
+impl Weekday {
+    const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+
+    /// The day `n` days after a Monday (`n` modulo 7).
+    pub fn from_monday(n: u32) -> Weekday {
+        Weekday::ALL[n as usize % 7]
+    }
+
+    /// As a scenario writes it: `monday`...
+    pub fn name(self) -> &'static str {
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][self as usize]
+    }
+}
+
+/// `weekday` from Monday to Friday and `weekend` on Saturday and Sunday (days start at midnight of
+/// the clock, see the module). Both see the run's own time, so a diurnal shape inside keeps its
+/// phase across the week.
 #[derive(Clone, Debug)]
 pub struct Weekly {
     pub weekday: Rate,
     pub weekend: Rate,
-    /// The day of simulated time 0.
+    /// The day of the clock's first midnight (of simulated time 0 when the clock is not ahead).
     pub first_day: Weekday,
 }
 
 impl Weekly {
-    pub(super) fn pick(&self, t: SimTime) -> &Rate {
-        let day = (t.as_micros() / DAY + self.first_day as u64) % 7;
+    pub(super) fn pick(&self, clock: SimTime) -> &Rate {
+        let day = (clock.as_micros() / DAY + self.first_day as u64) % 7;
         if day >= Weekday::Saturday as u64 {
             &self.weekend
         } else {

@@ -85,6 +85,26 @@ fn diurnal_peaks_at_peak_at_and_bottoms_twelve_hours_later() {
 }
 
 #[test]
+fn on_a_clock_ahead_daily_and_weekly_shapes_shift_and_the_others_do_not() {
+    // Time 0 at 14:30 on a Friday: the weekend starts 9.5 h in, the 14:30 peak is at once.
+    let ahead = SimDuration::from_mins(14 * 60 + 30);
+    let weekly =
+        Rate::from(Weekly { weekday: Rate::constant(10.0), weekend: Rate::constant(3.0), first_day: Weekday::Friday });
+    let weekly = weekly.on_clock(ahead);
+    assert_eq!(weekly.at(mins(9 * 60 + 29), 0), 10.0);
+    assert_eq!(weekly.at(mins(9 * 60 + 30), 0), 3.0);
+    let peak = Rate::from(Diurnal { low: 0.0, high: 100.0, peak_at: ahead }).on_clock(ahead);
+    assert!(close(peak.at(SimTime::ZERO, 0), 100.0) && close(peak.at(hours(12), 0), 0.0));
+    // A step reads simulated time, clock or not.
+    let step = Rate::from(Step { before: 1.0, after: 2.0, at: hours(1) }).on_clock(ahead);
+    assert_eq!((step.at(mins(59), 0), step.at(hours(1), 0)), (1.0, 2.0));
+    // The mean over 9 h to 10 h cuts at the shifted midnight (9.5 h): half of each.
+    assert!(close(weekly.mean_over(hours(9), hours(10), 0), 6.5));
+    // No clock ahead leaves the rate as it was.
+    assert!(matches!(Rate::constant(1.0).on_clock(SimDuration::ZERO).node, Node::Constant(_)));
+}
+
+#[test]
 fn weekly_picks_weekend_on_saturday_and_sunday() {
     let weekly =
         |first_day| Rate::from(Weekly { weekday: Rate::constant(10.0), weekend: Rate::constant(3.0), first_day });

@@ -27,7 +27,7 @@ use crate::scenario::diagnostics::Diagnostic;
 use crate::scenario::TraceFile;
 use crate::traffic::rate::Sample;
 
-pub(crate) use time::{parse_time, show_time, TIME_HINT};
+pub(crate) use time::{is_calendar_time, parse_time, show_time, TIME_HINT};
 
 /// More problems than this in one file are summed up in one line: the file is likely not a trace.
 const MAX_PROBLEMS: usize = 10;

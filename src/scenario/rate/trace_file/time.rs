@@ -52,11 +52,19 @@ fn split_offset(text: &str) -> Option<(&str, i64)> {
     Some((text[..sign_at].trim_end(), sign * (hours * 3600 + minutes * 60)))
 }
 
-/// A file time as written back in messages: a UTC timestamp for times after 2000 (Unix time), an
-/// offset such as `1h 30m` for smaller ones.
+/// 2000-01-01T00:00:00Z in microseconds since the Unix epoch.
+const Y2000_US: i64 = 946_684_800_000_000;
+
+/// Whether a file time is a date (a timestamp, or Unix seconds, from 2000 on) rather than an
+/// offset: only dates are placed on a scenario's `start_time:`.
+pub(crate) fn is_calendar_time(us: i64) -> bool {
+    us >= Y2000_US
+}
+
+/// A file time as written back in messages: a UTC timestamp for dates (see [`is_calendar_time`]),
+/// an offset such as `1h 30m` for smaller times.
 pub(crate) fn show_time(us: i64) -> String {
-    const Y2000_US: i64 = 946_684_800_000_000;
-    if us >= Y2000_US {
+    if is_calendar_time(us) {
         let at = UNIX_EPOCH + Duration::from_micros(us.unsigned_abs());
         humantime::format_rfc3339_seconds(at).to_string()
     } else if us >= 0 {
