@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::sweep::run::Shard;
 
+mod labs;
 mod shard_env;
 mod sweep;
 
@@ -105,6 +106,8 @@ enum Command {
         /// The scenario file (YAML).
         scenario: PathBuf,
     },
+    /// List the teaching labs, or run one: `ecsim labs run NN [--out DIR]`.
+    Labs(labs::LabsArgs),
     /// Print the instance types and Fargate sizes the simulator knows, with prices and their dates.
     Catalog {
         /// Only this part [default: both; csv needs one].
@@ -174,6 +177,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Merge { shards, out, experiment } => sweep::merge(&shards, &out, experiment.as_deref()),
         Command::Compare { folders } => sweep::compare(&folders),
         Command::Report { folder } => report(&folder),
+        Command::Labs(args) => labs::labs(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
