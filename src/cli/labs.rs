@@ -49,6 +49,9 @@ const LABS: &[Lab] = &[
     lab!("03-ports-and-enis"; explain_placement: false),
     lab!("04-capacity-providers"; explain_placement: false),
     lab!("05-cluster-scaling"; explain_placement: false),
+    lab!("06-service-scaling"; explain_placement: false),
+    lab!("07-rolling-deployments"; explain_placement: false),
+    lab!("08-circuit-breaker"; explain_placement: false),
 ];
 
 impl Lab {

@@ -288,6 +288,116 @@ fn lab_05_cluster_auto_scaling_and_spare_capacity() {
     lab.lesson(lab.service("tight")["tasks_started"] == 12, "draining an instance with tasks restarts them (8 + 4)");
 }
 
+#[test]
+fn lab_06_target_tracking_against_step_scaling() {
+    let lab = run("06-service-scaling");
+    let activities = |service: &str| -> Vec<(f64, String)> {
+        let of = lab.of("SCALING_ACTIVITY").into_iter().filter(|e| e["service"] == service);
+        of.map(|e| (time(e), message(e).rsplit("desired ").next().unwrap().to_string())).collect()
+    };
+    let (tracking, stepping) = (activities("tracking"), activities("stepping"));
+    lab.lesson(stepping[0] == (660.0, "4 → 7".into()), "step scaling reacts first, on 1 datapoint: +3 at 00:11:00");
+    lab.lesson(
+        tracking[..3] == [(780.0, "4 → 8".into()), (840.0, "8 → 16".into()), (900.0, "16 → 20".into())],
+        "target tracking needs 3 datapoints, then doubles each minute while CPU is pinned at 100 %",
+    );
+    lab.lesson(lab.first("SCALING_BLOCKED", "maximum capacity").is_some(), "and stops at its maximum of 20");
+    let grows =
+        |d: &str| d.split(" → ").map(|n| n.parse::<u32>().unwrap()).reduce(|from, to| u32::from(to > from)) == Some(1);
+    let outs: Vec<f64> = stepping.iter().filter(|(_, d)| grows(d)).map(|(t, _)| *t).collect();
+    lab.lesson(outs == [660.0, 960.0, 1260.0], "step scaling's 300 s cooldown spaces its three scale-outs");
+    let deploy = lab.first("SERVICE_DEPLOYMENT_IN_PROGRESS", "ecs-svc/2").map(time).unwrap();
+    let done = lab.first("SERVICE_DEPLOYMENT_COMPLETED", "ecs-svc/2").map(time).unwrap();
+    let blocked = lab.first("SCALING_BLOCKED", "deployment is in progress").map(time).unwrap();
+    lab.lesson(deploy < blocked && blocked < done, "target tracking's scale-in is blocked during the deployment");
+    let scale_in = tracking.iter().find(|(_, d)| d == "20 → 4").map(|(t, _)| *t).unwrap();
+    lab.lesson(scale_in > done && scale_in - done < 60.0, "and runs the minute after it completes: 20 → 4 in one step");
+    let last = stepping.last().unwrap();
+    lab.lesson(last == &(3540.0, "7 → 6".into()), "step scaling scales in one task per 5 minutes, to 6 by the end");
+}
+
+#[test]
+fn lab_07_rolling_deployments_six_tasks_in_room_for_eight() {
+    let lab = run("07-rolling-deployments");
+    let rounds = |kind: &str, service: &str| -> Vec<(f64, usize)> {
+        let of = lab.of(kind).into_iter().filter(|e| e["service"] == service && time(e) >= 300.0);
+        of.map(|e| (time(e), tasks_in(e).len())).collect()
+    };
+    let started = rounds("SERVICE_TASKS_STARTED", "defaults");
+    let stopped = rounds("SERVICE_TASKS_STOPPED", "defaults");
+    lab.lesson(
+        started.len() == 3 && started.iter().all(|(_, n)| *n == 2) && stopped.iter().all(|(_, n)| *n == 2),
+        "100 / 200 with room for 8 deploys 6 tasks in three rounds of 2",
+    );
+    lab.lesson(
+        stopped.iter().zip(&started).all(|((stop, _), (start, _))| stop > start && stop - start > 40.0),
+        "each round stops its 2 old tasks only once 2 new ones are healthy (40 s after RUNNING)",
+    );
+    let deployment = |service: &str| {
+        let all = lab.summary["deployments"].as_array().unwrap();
+        all.iter().find(|d| d["service"] == service && d["id"] == "ecs-svc/2").unwrap().clone()
+    };
+    let (defaults, half, stuck) = (deployment("defaults"), deployment("half"), deployment("stuck"));
+    lab.lesson(defaults["state"] == "COMPLETED" && defaults["duration_s"] == 136.0, "the defaults take 2m16s");
+    let first = rounds("SERVICE_TASKS_STOPPED", "half");
+    lab.lesson(first.first() == Some(&(300.0, 3)), "min healthy 50 stops 3 of 6 at once");
+    lab.lesson(
+        half["state"] == "COMPLETED" && half["duration_s"].as_f64().unwrap() < defaults["duration_s"].as_f64().unwrap(),
+        "and finishes sooner",
+    );
+    let blocked = lab.first("SERVICE_DEPLOYMENT_BLOCKED", "service stuck was unable to stop or start tasks");
+    lab.lesson(
+        blocked.is_some_and(|e| time(e) == 300.0) && stuck["state"] == "IN_PROGRESS" && stuck["tasks_started"] == 0,
+        "100 / 125 with 3 tasks can neither start nor stop one: the deployment is blocked",
+    );
+}
+
+#[test]
+fn lab_08_circuit_breaker_rollback_and_launch_back_off() {
+    let lab = run("08-circuit-breaker");
+    let unhealthy: Vec<f64> =
+        lab.of("TASK_HEALTH_CHANGE").into_iter().filter(|e| message(e).ends_with("UNHEALTHY")).map(time).collect();
+    lab.lesson(
+        unhealthy == [345.0; 4],
+        "the 4 new shop tasks turn UNHEALTHY together: 20 s start period + 3 checks after start",
+    );
+    let failed = lab.first("SERVICE_DEPLOYMENT_FAILED", "service shop (deployment ecs-svc/2)");
+    lab.lesson(
+        failed.is_some_and(|e| time(e) == 345.0 && message(e).contains("4 failures, threshold 3")),
+        "the circuit breaker fails the deployment at max(3, ceil(4 / 2)) = 3 failures",
+    );
+    let back = lab.first("SERVICE_DEPLOYMENT_ROLLED_BACK", "returns to task definition shop-v1");
+    lab.lesson(back.is_some_and(|e| time(e) == 345.0), "and rolls back to shop-v1 at once");
+    let v1 = lab.csv("breakdown.csv");
+    let v1 =
+        v1.iter().filter(|r| r["service"] == "shop" && r["dimension"] == "task_definition" && r["key"] == "shop-v1");
+    lab.lesson(
+        v1.filter(|r| num(&r["time_s"]) >= 60.0).all(|r| r["value"] == "4"),
+        "min healthy 100 keeps the 4 shop-v1 tasks running all along",
+    );
+    let attempts: Vec<f64> = lab
+        .of("SERVICE_TASKS_STARTED")
+        .into_iter()
+        .filter(|e| e["service"] == "worker" && time(e) >= 300.0)
+        .map(time)
+        .collect();
+    let gaps: Vec<f64> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+    lab.lesson(attempts.len() == 6, "without a circuit breaker ECS keeps retrying the worker's broken revision");
+    let doubling =
+        gaps.iter().zip([30.0, 60.0, 120.0, 240.0, 480.0]).all(|(gap, wait)| (wait..wait + 10.0).contains(gap));
+    lab.lesson(
+        doubling,
+        "with the launch back-off: waits of 30, 60, 120, 240, 480 s (plus the seconds a task takes to fail)",
+    );
+    lab.lesson(lab.first("SERVICE_TASK_START_THROTTLED", "service worker").is_some(), "and says it is throttling");
+    let stuck = lab.summary["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["service"] == "worker" && d["state"] == "IN_PROGRESS");
+    lab.lesson(stuck, "the worker's deployment stays IN_PROGRESS");
+}
+
 /// The lab folders and the labs `ecsim labs` lists are the same set.
 #[test]
 fn every_lab_folder_is_listed_and_every_listed_lab_runs_from_its_folder() {
