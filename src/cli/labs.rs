@@ -52,6 +52,8 @@ const LABS: &[Lab] = &[
     lab!("06-service-scaling"; explain_placement: false),
     lab!("07-rolling-deployments"; explain_placement: false),
     lab!("08-circuit-breaker"; explain_placement: false),
+    lab!("09-az-outage"; explain_placement: false),
+    lab!("10-load-balancer"; explain_placement: false),
 ];
 
 impl Lab {

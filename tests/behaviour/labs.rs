@@ -398,6 +398,101 @@ fn lab_08_circuit_breaker_rollback_and_launch_back_off() {
     lab.lesson(stuck, "the worker's deployment stays IN_PROGRESS");
 }
 
+#[test]
+fn lab_09_an_availability_zone_outage_and_rebalancing() {
+    let lab = run("09-az-outage");
+    let zone = |t: f64, z: &str| breakdown(&lab, t, "web", "zone", z);
+    lab.lesson(
+        [zone(585.0, "us-east-1a"), zone(585.0, "us-east-1b"), zone(585.0, "us-east-1c")] == [2.0; 3],
+        "web starts 2 / 2 / 2 over the zones",
+    );
+    let outage = lab.first("AZ_OUTAGE_STARTED", "us-east-1b").map(time).unwrap();
+    let back = lab
+        .metrics("web")
+        .into_iter()
+        .find(|r| num(&r["time_s"]) > outage && r["running"] == "6")
+        .map(|r| num(&r["time_s"]));
+    lab.lesson(
+        back.is_some_and(|t| t - outage <= 120.0),
+        "the other zones take the lost tasks within 2 minutes of the outage",
+    );
+    lab.lesson(
+        zone(645.0, "us-east-1a") == 3.0 && zone(645.0, "us-east-1c") == 3.0,
+        "3 and 3 in the zones that are up",
+    );
+    let launch = lab.first("ASG_INSTANCE_LAUNCHED", "").unwrap();
+    lab.lesson(
+        time(launch) == outage + 60.0 && message(launch).contains("in us-east-1a"),
+        "the group notices the lost instance 60 s later and replaces it in a zone that is up",
+    );
+    let ended = lab.first("AZ_OUTAGE_ENDED", "us-east-1b").map(time).unwrap();
+    let rebalance = lab.first("ASG_INSTANCE_LAUNCHED", "balancing the group's zones");
+    lab.lesson(
+        rebalance.is_some_and(|e| time(e) == ended && message(e).contains("in us-east-1b")),
+        "when the zone returns the group launches there first",
+    );
+    let terminated = lab.first("INSTANCE_TERMINATED", "rebalanced its availability zones");
+    lab.lesson(terminated.is_some_and(|e| time(e) > ended), "then terminates an instance of the zone that had two");
+    for service in ["web", "api"] {
+        let done =
+            lab.of("SERVICE_REBALANCING_COMPLETED").into_iter().any(|e| e["service"] == service && time(e) > ended);
+        lab.lesson(done, "both services rebalance their tasks over the zones");
+    }
+    let end = lab.metrics("web").last().map(|r| num(&r["time_s"])).unwrap();
+    let even = ["us-east-1a", "us-east-1b", "us-east-1c"]
+        .iter()
+        .all(|z| zone(end, z) == 2.0 && breakdown(&lab, end, "api", "zone", z) == 1.0);
+    lab.lesson(even, "and end 2 / 2 / 2 (web) and 1 / 1 / 1 (api) again");
+}
+
+#[test]
+fn lab_10_load_balancer_routing_health_checks_and_deregistration() {
+    let lab = run("10-load-balancer");
+    let traffic = |service: &str| lab.service(service)["traffic"].clone();
+    let (rr, lor) = (traffic("rr"), traffic("lor"));
+    let p99 = |t: &Value| t["response_time_p99_s"].as_f64().unwrap();
+    lab.lesson(
+        rr["error_rate_pct"] == 0.0 && lor["error_rate_pct"] == 0.0,
+        "no request fails: traffic starts once targets are healthy",
+    );
+    lab.lesson(
+        p99(&lor) < 0.6 * p99(&rr),
+        "least outstanding requests keeps p99 well below round robin's when requests vary in size",
+    );
+    for task in ["rr-5", "rr-6", "lor-5", "lor-6"] {
+        let registered =
+            lab.events.iter().find(|e| e["type"] == "SERVICE_TARGETS_CHANGED" && e["task"] == task).map(time).unwrap();
+        lab.lesson(
+            lab.entered(task, "RUNNING") == Some(registered),
+            "a task's target is registered when it is RUNNING",
+        );
+        let healthy = lab
+            .events
+            .iter()
+            .find(|e| e["type"] == "TARGET_HEALTH_CHANGE" && e["task"] == task && e["status"] == "healthy");
+        let after = healthy.map(time).unwrap() - registered;
+        lab.lesson(
+            after > 0.0 && after <= 10.0,
+            "a new target is healthy at its first passing check, within one 10 s interval",
+        );
+    }
+    let hosts: Vec<String> = lab
+        .metrics("rr")
+        .iter()
+        .filter(|r| (300.0..=345.0).contains(&num(&r["time_s"])))
+        .map(|r| r["healthy_hosts"].clone())
+        .collect();
+    lab.lesson(hosts == ["4", "4", "5", "6"], "the healthy targets go 4 → 5 → 6 as the new ones pass their checks");
+    for task in ["rr-5", "rr-6", "lor-5", "lor-6"] {
+        let (deactivating, stopping) =
+            (lab.entered(task, "DEACTIVATING").unwrap(), lab.entered(task, "STOPPING").unwrap());
+        lab.lesson(
+            deactivating == 600.0 && stopping - deactivating < 1.0,
+            "a deregistered target completes as soon as its requests in flight end, well inside the 20 s delay",
+        );
+    }
+}
+
 /// The lab folders and the labs `ecsim labs` lists are the same set.
 #[test]
 fn every_lab_folder_is_listed_and_every_listed_lab_runs_from_its_folder() {
