@@ -54,6 +54,8 @@ const LABS: &[Lab] = &[
     lab!("08-circuit-breaker"; explain_placement: false),
     lab!("09-az-outage"; explain_placement: false),
     lab!("10-load-balancer"; explain_placement: false),
+    lab!("11-trace-replay", "alb-requestcount.csv"; explain_placement: false),
+    lab!("12-cost", "base.yaml"; explain_placement: false),
 ];
 
 impl Lab {

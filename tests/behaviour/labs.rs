@@ -25,6 +25,7 @@ fn run(id: &'static str) -> Lab {
     let out =
         Command::new(env!("CARGO_BIN_EXE_ecsim")).args(["labs", "run", number, "--out"]).arg(&dir).output().unwrap();
     assert!(out.status.success(), "lab {id} does not run: {}", String::from_utf8_lossy(&out.stderr));
+    // A sweep lab's folder has no events.jsonl: its summary.json is the comparison's.
     let events = match std::fs::read_to_string(dir.join("events.jsonl")) {
         Ok(text) => text.lines().map(|l| serde_json::from_str(l).unwrap()).collect(),
         Err(_) => Vec::new(),
@@ -491,6 +492,76 @@ fn lab_10_load_balancer_routing_health_checks_and_deregistration() {
             "a deregistered target completes as soon as its requests in flight end, well inside the 20 s delay",
         );
     }
+}
+
+#[test]
+fn lab_11_trace_replay_drives_both_scaling_layers() {
+    let lab = run("11-trace-replay");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let trace = std::fs::read_to_string(root.join("scenarios/labs/11-trace-replay/alb-requestcount.csv")).unwrap();
+    let mut minutes = BTreeMap::new();
+    for line in trace.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (h, m): (u32, u32) = (cells[0][11..13].parse().unwrap(), cells[0][14..16].parse().unwrap());
+        minutes.insert((h - 8) * 60 + m, num(cells[1]));
+    }
+    let total: f64 = minutes.values().sum();
+    let rows = lab.metrics("web");
+    let replayed = rows.iter().skip(1).all(|r| {
+        let minute = (num(&r["time_s"]) / 60.0) as u32 - 1;
+        let played = num(&r["requests"]) + num(&r["elb_503"]);
+        (played - minutes.get(&minute).copied().unwrap_or(0.0)).abs() < 1e-6
+    });
+    lab.lesson(
+        replayed,
+        "every minute of metrics.csv replays the file's count for that minute (a missing row plays 0)",
+    );
+    let traffic = &lab.service("web")["traffic"];
+    let played = traffic["requests"].as_f64().unwrap() + traffic["elb_503"].as_f64().unwrap();
+    lab.lesson((played - total).abs() < 1e-3 && total == 1_116_014.0, "the run plays the file's 1,116,014 requests");
+    let desired = rows.iter().map(|r| num(&r["desired"])).fold(0.0, f64::max);
+    lab.lesson(desired == 19.0, "target tracking at 1,000 per target takes the service from 3 to 19 tasks at the peak");
+    let instances = rows.iter().map(|r| num(&r["instances"])).fold(0.0, f64::max);
+    lab.lesson(instances == 5.0, "and managed scaling the group from 1 to 5 instances");
+    let waited =
+        lab.of("TASK_PLACEMENT").into_iter().filter(|e| message(e).contains("in PROVISIONING for capacity")).count();
+    lab.lesson(waited == 12, "12 tasks wait in PROVISIONING for the instances the group launches");
+    let run: Value = serde_json::from_str(&std::fs::read_to_string(lab.dir.join("run.json")).unwrap()).unwrap();
+    lab.lesson(run["traces"][0]["file"] == "alb-requestcount.csv", "run.json records the trace file");
+}
+
+#[test]
+fn lab_12_the_same_service_priced_four_ways() {
+    let lab = run("12-cost");
+    let variants = lab.summary["variants"].as_array().unwrap();
+    let mean = |variant: &str, measure: &str| {
+        let v = variants.iter().find(|v| v["name"] == variant).unwrap();
+        v["measures"][measure]["mean"].as_f64().unwrap()
+    };
+    let cost = |variant: &str| mean(variant, "cost_per_day");
+    let on_demand = cost("ec2-on-demand");
+    lab.lesson((on_demand - 4.608).abs() < 1e-9, "two m5.large On-Demand cost 2 x $0.096 x 24 = $4.608 a day");
+    lab.lesson(
+        cost("fargate") > on_demand && cost("fargate") < 1.05 * on_demand,
+        "with the instances full, Fargate costs within 5 % of EC2 On-Demand",
+    );
+    lab.lesson(cost("ec2-spot-mixed") < 0.8 * on_demand, "EC2 Spot with one On-Demand base instance saves over 20 %");
+    lab.lesson(
+        mean("ec2-spot-mixed", "instances_mean") > 2.0,
+        "the Spot interruption costs an extra instance for a while (the drained tasks wait, the group grows, then replaces)",
+    );
+    lab.lesson(cost("fargate-spot") < 0.35 * on_demand, "Fargate Spot costs about 30 % of EC2 On-Demand");
+    for variant in ["ec2-spot-mixed", "fargate-spot"] {
+        lab.lesson(mean(variant, "error_rate") > 0.0, "an interruption fails some requests in flight");
+    }
+    lab.lesson(
+        mean("ec2-on-demand", "error_rate") == 0.0 && mean("fargate", "error_rate") == 0.0,
+        "the On-Demand variants fail none",
+    );
+    lab.lesson(
+        lab.summary["objective"]["best"] == "fargate-spot",
+        "the cheapest variant within 0.1 % errors is fargate-spot",
+    );
 }
 
 /// The lab folders and the labs `ecsim labs` lists are the same set.
