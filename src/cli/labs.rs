@@ -56,6 +56,7 @@ const LABS: &[Lab] = &[
     lab!("10-load-balancer"; explain_placement: false),
     lab!("11-trace-replay", "alb-requestcount.csv"; explain_placement: false),
     lab!("12-cost", "base.yaml"; explain_placement: false),
+    lab!("13-daemons-and-jobs"; explain_placement: false),
 ];
 
 impl Lab {

@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 
 mod lessons_01_05;
-mod lessons_06_12;
+mod lessons_06_13;
 
 /// One lab's output folder, read back.
 pub(super) struct Lab {

@@ -1,5 +1,5 @@
-//! Labs 06-12: service auto scaling, rolling deployments, the circuit breaker, an AZ outage, the
-//! load balancer, trace replay, and cost as a sweep.
+//! Labs 06-13: service auto scaling, rolling deployments, the circuit breaker, an AZ outage, the
+//! load balancer, trace replay, cost as a sweep, daemons and RunTask jobs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -281,4 +281,43 @@ fn lab_12_the_same_service_priced_four_ways() {
         lab.summary["objective"]["best"] == "fargate-spot",
         "the cheapest variant within 0.1 % errors is fargate-spot",
     );
+}
+
+#[test]
+fn lab_13_daemons_run_task_jobs_a_drained_instance_and_ecs_anywhere() {
+    let lab = run("13-daemons-and-jobs");
+    let daemons: Vec<String> = lab.tasks_of("log-agent")[..3].iter().map(|t| lab.instance_of(t)).collect();
+    lab.lesson(daemons == ["i-00001", "i-00002", "i-00003"], "a daemon runs one task on every EC2 instance");
+    let edge: Vec<String> = lab.tasks_of("edge").iter().map(|t| lab.instance_of(t)).collect();
+    lab.lesson(edge.iter().all(|i| i.starts_with("mi-")), "EXTERNAL tasks run on the ECS Anywhere machines");
+    lab.lesson(
+        (lab.summary["cost_usd_total"].as_f64().unwrap() - 0.096).abs() < 1e-9,
+        "external machines cost nothing in the bill",
+    );
+    let run_task = lab.first("RUN_TASK", "run-task report started 3 of 4 tasks").expect("RunTask starts 3 of 4");
+    lab.lesson(
+        message(run_task).contains("Failures: RESOURCE:CPU (1 tasks)"),
+        "RunTask returns what does not fit as a failure",
+    );
+    let jobs = ["report-1", "report-2", "report-3"];
+    lab.lesson(
+        jobs.iter()
+            .all(|t| lab.events.iter().any(|e| e["task"] == *t && message(e).contains("EssentialContainerExited"))),
+        "the jobs exit when their work is done",
+    );
+    lab.lesson(lab.first("RUN_TASK", "report-4").is_none(), "and nothing retries or replaces them");
+    let drained = lab.first("CONTAINER_INSTANCE_STATE_CHANGE", "i-00001 is DRAINING").map(time).unwrap();
+    let replacement = lab.of("SERVICE_TASKS_STARTED").into_iter().find(|e| e["service"] == "web" && time(e) == drained);
+    let replacement = replacement.map(tasks_in).unwrap();
+    lab.lesson(
+        replacement.len() == 1 && lab.instance_of(&replacement[0]) != "i-00001",
+        "the drain starts web's replacement elsewhere at once",
+    );
+    let (web, agent) = (lab.entered("web-1", "STOPPED").unwrap(), lab.entered("log-agent-1", "STOPPED").unwrap());
+    let healthy = lab.entered(&replacement[0], "RUNNING").unwrap() + 40.0;
+    lab.lesson(web > healthy, "the drained web task stops only once its replacement is healthy");
+    lab.lesson(agent > web, "the daemon's task stops last, once no other task is left on the instance");
+    let back = lab.first("CONTAINER_INSTANCE_STATE_CHANGE", "i-00001 is ACTIVE again").map(time).unwrap();
+    let returned = lab.of("SERVICE_TASKS_STARTED").into_iter().any(|e| e["service"] == "log-agent" && time(e) == back);
+    lab.lesson(returned, "when the drain ends the daemon comes back at once");
 }
