@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::sweep::run::Shard;
 
 mod import;
+mod labs;
 mod shard_env;
 mod sweep;
 
@@ -111,6 +112,8 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// List the teaching labs, or run one: `ecsim labs run NN [--out DIR]`.
+    Labs(labs::LabsArgs),
     /// Print the instance types and Fargate sizes the simulator knows, with prices and their dates.
     Catalog {
         /// Only this part [default: both; csv needs one].
@@ -197,6 +200,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Merge { shards, out, experiment } => sweep::merge(&shards, &out, experiment.as_deref()),
         Command::Compare { folders } => sweep::compare(&folders),
         Command::Report { folder } => report(&folder),
+        Command::Labs(args) => labs::labs(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

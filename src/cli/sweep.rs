@@ -12,7 +12,7 @@ use super::{say, Failure};
 use crate::output::sweep::{
     compare as compare_folders, merge as merge_shards, write_sweep, Progress, SweepOptions, SweepReport,
 };
-use crate::sweep::experiment::{self, ExperimentError};
+use crate::sweep::experiment::{self, Experiment, ExperimentError};
 use crate::sweep::run::{RunKey, Shard};
 
 impl From<ExperimentError> for Failure {
@@ -35,15 +35,25 @@ pub fn sweep(
     out: Option<PathBuf>,
     jobs: Option<usize>,
     shard: Option<Shard>,
+    flags: (bool, bool),
+) -> Result<(), Failure> {
+    sweep_loaded(experiment::load(path)?, out, jobs, shard, flags)
+}
+
+/// [`sweep`] of an experiment already loaded (`ecsim labs run` loads its own).
+pub fn sweep_loaded(
+    experiment: Experiment,
+    out: Option<PathBuf>,
+    jobs: Option<usize>,
+    shard: Option<Shard>,
     (keep_runs, force): (bool, bool),
 ) -> Result<(), Failure> {
-    let experiment = experiment::load(path)?;
     print_notes(&experiment.variants.iter().map(|v| (v.name.as_str(), &v.scenario.notes[..])).collect::<Vec<_>>());
     if !force {
         // Every variant's scenario is what a run of it simulates (the seed changes only noise).
         let runs: Vec<(String, &crate::scenario::Scenario)> =
             experiment.variants.iter().map(|v| (v.name.clone(), &v.scenario)).collect();
-        super::within_budget(&path.display().to_string(), &runs)?;
+        super::within_budget(&experiment.file, &runs)?;
     }
     let out = out.unwrap_or_else(|| Path::new("out").join(&experiment.name));
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);

@@ -1,4 +1,5 @@
-//! The committed reports (results/*/report.html, results/experiments/*/report.html), opened in a
+//! The committed reports (results/*/report.html, results/experiments/*/report.html and the
+//! teaching labs' results/labs/*/report.html), opened in a
 //! real browser: headless Chromium loads each page from disk, runs its script, and the test fails
 //! on any console message (an error, a failed load), on a page whose script did not run to its
 //! end (`body[data-ready]`), on a panel missing one of its series, and on an events table that
@@ -100,9 +101,10 @@ fn every_committed_report_opens_in_a_browser_without_errors() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
     let mut folders: Vec<PathBuf> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
     folders.extend(fs::read_dir(root.join("experiments")).unwrap().map(|e| e.unwrap().path()));
+    folders.extend(fs::read_dir(root.join("labs")).unwrap().map(|e| e.unwrap().path()));
     folders.retain(|f| f.join("report.html").is_file());
     folders.sort();
-    assert!(folders.len() >= 8, "the labs' and experiments' reports are committed: {folders:?}");
+    assert!(folders.len() >= 20, "the examples', experiments' and teaching labs' reports are committed: {folders:?}");
     for folder in folders {
         let name = folder.file_name().unwrap().to_string_lossy().into_owned();
         let page = folder.join("report.html");

@@ -30,6 +30,7 @@ mod import_service;
 mod instance_faults;
 mod invariants;
 mod io_wait;
+mod labs;
 mod layers;
 mod lifecycle;
 mod many_targets;

@@ -9,7 +9,8 @@ fn committed_results_match_a_fresh_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for entry in fs::read_dir(root.join("results")).unwrap() {
         let committed = entry.unwrap().path();
-        if !committed.is_dir() || committed.ends_with("experiments") || committed.ends_with("screenshots") {
+        let elsewhere = ["experiments", "labs", "screenshots"];
+        if !committed.is_dir() || elsewhere.iter().any(|e| committed.ends_with(e)) {
             continue;
         }
         let name = committed.file_name().unwrap().to_string_lossy().into_owned();
@@ -45,6 +46,39 @@ fn committed_experiment_results_match_a_fresh_sweep() {
         let regenerate =
             format!("cargo run --release -- sweep scenarios/experiments/{name}.yaml --out results/experiments/{name}");
         assert_same_files(&committed, &fresh.path().join(&name), &regenerate);
+    }
+}
+
+/// The committed outputs of every teaching lab in results/labs/ are what `ecsim labs run` writes
+/// today, byte for byte (a sweep lab's folder included), and every lab has them.
+#[test]
+fn committed_lab_results_match_a_fresh_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut labs: Vec<String> = fs::read_dir(root.join("scenarios/labs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    labs.sort();
+    let committed: Vec<String> = fs::read_dir(root.join("results/labs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for lab in &labs {
+        assert!(
+            committed.contains(lab),
+            "results/labs/{lab} is missing: `cargo run --release -- labs run {lab} --out results/labs/{lab}`"
+        );
+        let fresh = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+            .args(["labs", "run", lab, "--out"])
+            .arg(fresh.path().join(lab))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{lab}: {}", String::from_utf8_lossy(&out.stderr));
+        let regenerate = format!("cargo run --release -- labs run {lab} --out results/labs/{lab}");
+        assert_same_files(&root.join("results/labs").join(lab), &fresh.path().join(lab), &regenerate);
     }
 }
 
