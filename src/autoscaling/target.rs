@@ -74,7 +74,7 @@ impl Blocked {
         match self {
             Blocked::AtMaxCapacity => "already at its maximum capacity",
             Blocked::AtMinCapacity => "already at its minimum capacity",
-            Blocked::ScaleInSuspended => "scale-in is suspended while a deployment is in progress",
+            Blocked::ScaleInSuspended => "in a deployment, during which scale-in is suspended",
         }
     }
 }

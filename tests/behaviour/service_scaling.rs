@@ -279,7 +279,7 @@ actions:
     let (_, _, rec) = run(&scenario(&web("25m", 6, IN_AND_OUT, top)));
     let blocked: Vec<_> = rec.messages(EventKind::ScalingBlocked);
     assert_eq!(blocked.len(), 1, "{blocked:#?}");
-    assert!(blocked[0].contains("scale-in is suspended while a deployment is in progress"), "{}", blocked[0]);
+    assert!(blocked[0].contains("is in a deployment, during which scale-in is suspended"), "{}", blocked[0]);
     let completed = rec
         .events
         .iter()

@@ -28,7 +28,7 @@ fn lab_06_target_tracking_against_step_scaling() {
     lab.lesson(outs == [660.0, 960.0, 1260.0], "step scaling's 300 s cooldown spaces its three scale-outs");
     let deploy = lab.first("SERVICE_DEPLOYMENT_IN_PROGRESS", "ecs-svc/2").map(time).unwrap();
     let done = lab.first("SERVICE_DEPLOYMENT_COMPLETED", "ecs-svc/2").map(time).unwrap();
-    let blocked = lab.first("SCALING_BLOCKED", "deployment is in progress").map(time).unwrap();
+    let blocked = lab.first("SCALING_BLOCKED", "during which scale-in is suspended").map(time).unwrap();
     lab.lesson(deploy < blocked && blocked < done, "target tracking's scale-in is blocked during the deployment");
     let scale_in = tracking.iter().find(|(_, d)| d == "20 → 4").map(|(t, _)| *t).unwrap();
     lab.lesson(scale_in > done && scale_in - done < 60.0, "and runs the minute after it completes: 20 → 4 in one step");
