@@ -43,7 +43,8 @@ pub use deployment_alarms::on_alarm;
 pub use launch::place_awaiting;
 pub use peers::{drift as peer_drift, PeerCounts};
 pub use reconcile::{
-    deploy, on_event, on_task_health, on_task_running, on_task_stopped, on_task_stopping, update_desired_count,
+    deploy, on_event, on_room_freed, on_task_health, on_task_running, on_task_stopped, on_task_stopping,
+    update_desired_count,
 };
 pub use spec::{Action, ActionKind, CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 pub use standalone::{on_run_task, on_standalone_task_stopped, RunTask, RunTaskStats};

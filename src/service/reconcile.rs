@@ -136,27 +136,37 @@ pub fn on_task_stopping(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     look_again(ctx, id);
 }
 
-/// A task of the service reached STOPPED: counted, and the scheduler looks again (the task's
-/// room is free now). If it left a DRAINING instance, daemon services look too: their tasks
-/// there go once nothing else is left.
+/// A task of the service reached STOPPED: counted, and the scheduler looks again.
 pub fn on_task_stopped(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let t = world.tasks.get(task);
     let TaskOwner::Service(id) = t.owner else { return };
     let reason = t.stopped_reason.clone().unwrap_or_default();
-    let left_draining = world.on_draining_instance(task);
     let svc = world.services.get_mut(id);
     svc.tasks.retain(|x| *x != task);
     svc.rebalancing.stopped(task);
     svc.stats.tasks_stopped += 1;
     *svc.stats.stop_reasons.entry(reason).or_insert(0) += 1;
     look_again(ctx, id);
-    if left_draining {
-        let daemons = (0..world.services.len())
-            .map(ServiceId::from_index)
-            .filter(|s| *s != id && !world.services.get(*s).is_replica());
-        for daemon in daemons.collect::<Vec<_>>() {
-            look_again(ctx, daemon);
-        }
+}
+
+/// Any task (a service's or a RunTask's) left its instance and freed its room: every service
+/// whose last placement failed tries again now rather than at its next retry; and if the
+/// instance is DRAINING, daemon services look too: their tasks there go once nothing else is left.
+pub fn on_room_freed(world: &mut World, ctx: &mut Ctx, task: TaskId) {
+    let left_draining = world.on_draining_instance(task);
+    let own = match world.tasks.get(task).owner {
+        TaskOwner::Service(id) => Some(id),
+        TaskOwner::Standalone(_) => None,
+    };
+    let services = (0..world.services.len()).map(ServiceId::from_index).filter(|s| Some(*s) != own);
+    let waking: Vec<ServiceId> = services
+        .filter(|s| {
+            let svc = world.services.get(*s);
+            svc.throttle.placement.waits() || (left_draining && !svc.is_replica())
+        })
+        .collect();
+    for id in waking {
+        look_again(ctx, id);
     }
 }
 

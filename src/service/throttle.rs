@@ -102,6 +102,12 @@ impl PlacementRetry {
         self.retry == Retry::Unplaceable { capacity_changes }
     }
 
+    /// Whether the last placement failed and a retry is scheduled: room freed anywhere is worth
+    /// a look before the retry.
+    pub fn waits(&self) -> bool {
+        matches!(self.retry, Retry::Unplaceable { .. })
+    }
+
     /// A task was placed: the gap starts afresh (a scheduled retry still comes).
     pub fn placed(&mut self) {
         self.gap = None;

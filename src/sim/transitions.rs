@@ -10,7 +10,7 @@
 //! | entered RUNNING (service task) | 1. traffic registers the target and starts its health checks; 2. the service scheduler counts it running (circuit breaker, back-off, steady state) |
 //! | entered DEACTIVATING | traffic deregisters the target; DEACTIVATING lasts until the drain completes: at once with nothing in flight, when the last request ends, at most the deregistration delay |
 //! | entered STOPPING | traffic fails what the task still serves (502) and forgets the target |
-//! | entered STOPPED | 1. traffic, as for STOPPING (for a task stopped without the SIGTERM wait); 2. the capacity provider whose instance it freed places tasks waiting in PROVISIONING; 3. the instance, if its group is terminating it, may now go; 4. its service (or standalone entry) counts it stopped and reconciles |
+//! | entered STOPPED | 1. traffic, as for STOPPING (for a task stopped without the SIGTERM wait); 2. the capacity provider whose instance it freed places tasks waiting in PROVISIONING; 3. the instance, if its group is terminating it, may now go; 4. its service (or standalone entry) counts it stopped and reconciles; 5. if it left an instance, every other service whose last placement failed looks again (the room is free now), and daemon services too when the instance is DRAINING |
 //! | stop requested | the service scheduler counts the task out of its live tasks per provider and zone, counts a failure for the circuit breaker and the launch back-off, and reconciles |
 //!
 //! Traffic hears first so that no request is routed to a task the scheduler already counts as
@@ -54,6 +54,9 @@ pub(super) fn fan_out(world: &mut World, ctx: &mut Ctx, change: TaskChange) -> R
             match owner {
                 TaskOwner::Service(_) => service::on_task_stopped(world, ctx, task),
                 TaskOwner::Standalone(_) => service::on_standalone_task_stopped(world, task),
+            }
+            if let Placement::Instance(_) = world.tasks.get(task).placement {
+                service::on_room_freed(world, ctx, task);
             }
         }
         TaskStatus::Provisioning | TaskStatus::Pending | TaskStatus::Activating | TaskStatus::Deprovisioning => {}

@@ -104,3 +104,20 @@ fn scale_in_with_the_default_spread_keeps_zones_balanced() {
     }
     assert_eq!(per_zone, BTreeMap::from([(0, 1), (1, 1), (2, 1)]));
 }
+
+#[test]
+fn a_service_waiting_for_room_places_as_soon_as_a_standalone_task_frees_it() {
+    // Six 1024-unit jobs fill the three m5.large; web asks for a task at 1 min and cannot place
+    // it (retries at 90 s, 150 s, 270 s, 510 s, 990 s). The jobs' room frees at their end, about
+    // 665 s: web places then, not at its next retry.
+    let yaml = format!(
+        "{FLEET}services:\n  web: {{ task_definition: web, desired_count: 0 }}\n\
+         tasks:\n  big: {{ task_definition: batch, count: 6, run_time: 11m }}\n\
+         actions:\n  - {{ at: 1m, update_service: {{ service: web, desired_count: 1 }} }}\n"
+    );
+    let (_, _, rec) = run(&scenario(&yaml));
+    assert!(!rec.messages(EventKind::ServiceTaskPlacementFailure).is_empty(), "web waited for room");
+    let freed = (1..=6).filter_map(|i| rec.entered(&format!("big-{i}"), "STOPPED")).fold(f64::MAX, f64::min);
+    let placed = rec.entered("web-1", "PROVISIONING").expect("web placed its task");
+    assert!((freed..freed + 1.0).contains(&placed), "room freed at {freed} s, web placed at {placed} s");
+}
