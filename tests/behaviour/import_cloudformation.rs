@@ -175,4 +175,20 @@ Resources:
     let fixed = template.replace("TaskDef\n", "Td\n");
     let err = import(&fixed, &[("Count", "2")]).unwrap_err();
     assert!(err.starts_with("stack.yaml:13: Resources.Td.Properties.ContainerDefinitions[0].Colour:"), "{err}");
+    // A capacity provider's problem in the template's names too, and no silent default for an
+    // algorithm ecsim does not route by.
+    let web = std::fs::read_to_string(WEB).unwrap();
+    let typo = web.replace("          TargetCapacity: 90", "          TargetCapacty: 90");
+    let err = import(&typo, &[]).unwrap_err();
+    assert!(
+        err.starts_with("stack.yaml:66: Resources.Provider.Properties.AutoScalingGroupProvider.ManagedScaling.TargetCapacty: unknown field `TargetCapacty`, expected one of `Status`, `TargetCapacity`"),
+        "{err}"
+    );
+    assert!(err.contains("hint: did you mean `TargetCapacity`?"), "{err}");
+    let random = web.replace("Value: least_outstanding_requests", "Value: fastest_first");
+    let err = import(&random, &[]).unwrap_err();
+    assert!(
+        err.contains("Resources.TargetGroup.Properties.TargetGroupAttributes: `fastest_first` is not a load balancing algorithm ecsim simulates"),
+        "{err}"
+    );
 }

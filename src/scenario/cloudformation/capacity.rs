@@ -67,7 +67,7 @@ impl Mapper<'_> {
         let files: Vec<JsonFile> = texts.iter().map(|(shown, text)| JsonFile::new(shown, text)).collect();
         let mut raw = match parse_capacity(&files, &name) {
             Ok((raw, _)) => raw,
-            Err(ds) => return self.problems(&group.id, false, ds),
+            Err(ds) => return self.problems(&group.id, ds),
         };
         let asg = &mut raw.auto_scaling_group;
         let mut launch = None;

@@ -33,7 +33,7 @@ impl Mapper<'_> {
         let text = serde_json::to_string_pretty(&api).expect("JSON values serialise");
         match parse_task_definition(&text, &self.shown(&r.id)) {
             Ok(raw) => self.out.task_definitions.push(Entry::new(family, raw, &r.id, &r.kind)),
-            Err(ds) => self.problems(&r.id, true, ds),
+            Err(ds) => self.problems(&r.id, ds),
         }
     }
 
@@ -43,7 +43,7 @@ impl Mapper<'_> {
         let text = serde_json::to_string_pretty(&api).expect("JSON values serialise");
         match parse_service(&text, &self.shown(&r.id), &name) {
             Ok(raw) => self.out.services.push(Entry::new(name, raw, &r.id, &r.kind)),
-            Err(ds) => self.problems(&r.id, true, ds),
+            Err(ds) => self.problems(&r.id, ds),
         }
     }
 
@@ -108,8 +108,17 @@ impl Mapper<'_> {
             path: get("HealthCheckPath"),
             port: get("HealthCheckPort").map(Scalar),
         };
-        let algorithm =
-            attribute("load_balancing.algorithm.type").and_then(|a| serde_json::from_value(Value::String(a)).ok());
+        let algorithm = match attribute("load_balancing.algorithm.type") {
+            None => None,
+            Some(a) => match serde_json::from_value(Value::String(a.clone())) {
+                Ok(algorithm) => Some(algorithm),
+                Err(_) => {
+                    let hint = "ecsim routes by `round_robin`, `least_outstanding_requests` or `weighted_random`";
+                    let message = format!("`{a}` is not a load balancing algorithm ecsim simulates");
+                    return self.problem(&r.id, "TargetGroupAttributes", message, hint);
+                }
+            },
+        };
         let group = RawTargetGroup {
             weight: None,
             algorithm,

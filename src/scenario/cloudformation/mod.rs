@@ -116,8 +116,9 @@ pub struct Mapper<'a> {
     /// (logical ID, type, why) of every resource the scenario leaves out.
     left_out: Vec<(String, String, String)>,
     diagnostics: Vec<Diagnostic>,
-    /// The API JSON's name in diagnostics → its place in the template.
-    bases: BTreeMap<String, String>,
+    /// The API JSON's name in diagnostics → its place in the template, and whether that JSON is
+    /// ECS's camelCase (then its names are the template's with a small first letter).
+    bases: BTreeMap<String, (String, bool)>,
     /// A resource's `Ref` value → its logical ID.
     by_reference: BTreeMap<String, String>,
 }
@@ -150,7 +151,8 @@ impl<'a> Mapper<'a> {
         }
         self.capacity(resources);
         self.scaling(resources);
-        let used_alarms: Vec<String> = self.bases.keys().map(|k| k.trim_end_matches(".json").to_string()).collect();
+        // An alarm is used when a service's scaling was read with it.
+        let used: Vec<String> = self.out.services.iter().flat_map(|s| &s.from).map(|(id, _)| id.clone()).collect();
         for r in resources {
             let why = match r.kind.as_str() {
                 "AWS::ECS::TaskDefinition"
@@ -167,7 +169,7 @@ impl<'a> Mapper<'a> {
                 | "AWS::EC2::LaunchTemplate"
                 | "AWS::ApplicationAutoScaling::ScalableTarget"
                 | "AWS::ApplicationAutoScaling::ScalingPolicy" => continue,
-                "AWS::CloudWatch::Alarm" if used_alarms.contains(&r.id) => continue,
+                "AWS::CloudWatch::Alarm" if used.contains(&r.id) => continue,
                 "AWS::CloudWatch::Alarm" => "no scaling policy of the template acts on it".to_string(),
                 kind => left_out_reason(kind),
             };
@@ -190,15 +192,23 @@ impl<'a> Mapper<'a> {
     /// The name given to resource `id`'s API JSON in diagnostics (then placed in the template).
     fn shown(&mut self, id: &str) -> String {
         let shown = format!("{id}.json");
-        self.bases.entry(shown.clone()).or_insert_with(|| format!("Resources.{id}.Properties"));
+        let base = (format!("Resources.{id}.Properties"), self.camel_case(id));
+        self.bases.entry(shown.clone()).or_insert(base);
         shown
     }
 
-    /// The API readers' problems of resource `id`, at their template paths.
-    fn problems(&mut self, id: &str, ecs: bool, ds: Vec<Diagnostic>) {
+    /// Whether resource `id`'s API JSON is ECS's camelCase (Auto Scaling, Application Auto
+    /// Scaling and CloudWatch share CloudFormation's PascalCase).
+    fn camel_case(&self, id: &str) -> bool {
+        self.names.resources.get(id).is_some_and(|r| r.kind.starts_with("AWS::ECS::"))
+    }
+
+    /// The API readers' problems (of resource `id`'s JSON or of the files read with it), at
+    /// their template paths and in the template's names.
+    fn problems(&mut self, id: &str, ds: Vec<Diagnostic>) {
         for d in ds {
-            let base = d.file.as_ref().and_then(|f| self.bases.get(f)).cloned();
-            let base = base.unwrap_or_else(|| format!("Resources.{id}.Properties"));
+            let found = d.file.as_ref().and_then(|f| self.bases.get(f)).cloned();
+            let (base, ecs) = found.unwrap_or_else(|| (format!("Resources.{id}.Properties"), self.camel_case(id)));
             self.diagnostics.push(self.locator.place(&base, ecs, d));
         }
     }

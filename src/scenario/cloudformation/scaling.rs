@@ -81,7 +81,7 @@ impl Mapper<'_> {
                 }
             }
             for (shown, _, base) in &files {
-                self.bases.insert(shown.clone(), base.clone());
+                self.bases.insert(shown.clone(), (base.clone(), false));
             }
             let parts: Vec<JsonFile> = files.iter().map(|(shown, text, _)| JsonFile::new(shown, text)).collect();
             match parse_scaling(&parts, &service) {
@@ -90,7 +90,7 @@ impl Mapper<'_> {
                     entry.value.autoscaling = Some(raw);
                     entry.from.extend(from);
                 }
-                Err(ds) => self.problems(&target.id, false, ds),
+                Err(ds) => self.problems(&target.id, ds),
             }
         }
     }

@@ -162,12 +162,16 @@ impl Locator<'_> {
             d.path.clone()
         };
         if ecs {
-            // `colour` is not a field → `Colour`, as the template writes it.
-            if let Some(field) = d.path.rsplit('.').next().map(|f| f.split('[').next().unwrap_or(f)) {
-                d.message = d.message.replace(&format!("`{field}`"), &format!("`{}`", cfn_name(field)));
+            // `colour` is not a field, did you mean `cpu`? → `Colour`, `Cpu`: the template's names.
+            if d.message.contains("unknown field") || d.message.contains("is not a field") {
+                d.message = pascal_quoted(&d.message);
             }
-            if d.hint.as_deref().is_some_and(|h| h.contains("(camelCase)")) {
-                d.hint = Some("the resource's page in the CloudFormation User Guide lists its properties".into());
+            match d.hint.as_deref() {
+                Some(h) if h.contains("(camelCase)") => {
+                    d.hint = Some("the resource's page in the CloudFormation User Guide lists its properties".into());
+                }
+                Some(h) if h.starts_with("did you mean") => d.hint = Some(pascal_quoted(h)),
+                _ => {}
             }
         }
         let path = if inner.is_empty() { base.to_string() } else { format!("{base}.{inner}") };
@@ -188,6 +192,17 @@ impl Locator<'_> {
             at.truncate(cut);
         }
     }
+}
+
+/// Every quoted camelCase field name of `text` (`` `targetCapacity` ``) in the template's spelling.
+fn pascal_quoted(text: &str) -> String {
+    let field =
+        |t: &str| t.starts_with(|c: char| c.is_ascii_lowercase()) && t.chars().all(|c| c.is_ascii_alphanumeric());
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 && field(part) { cfn_name(part) } else { part.to_string() })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 /// `portMappings[0]` → `PortMappings[0]`.
@@ -220,6 +235,10 @@ mod tests {
         assert!(api["volumes"][0]["efsVolumeConfiguration"].is_object());
         assert_eq!(cfn_segment("placementStrategy[0]"), "PlacementStrategies[0]");
         assert_eq!(cfn_segment("containerDefinitions[2]"), "ContainerDefinitions[2]");
+        assert_eq!(
+            pascal_quoted("unknown field `colour`, expected one of `name`, `image` at `FARGATE`"),
+            "unknown field `Colour`, expected one of `Name`, `Image` at `FARGATE`"
+        );
     }
 
     #[test]
