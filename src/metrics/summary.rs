@@ -18,6 +18,9 @@ pub struct ServiceSummary {
     pub name: String,
     pub desired_count: u32,
     pub running_at_end: u32,
+    /// Tasks already RUNNING at time 0, from a snapshot's `running_count`: not in `tasks_started`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub running_at_start: u32,
     pub tasks_started: u32,
     pub tasks_stopped: u32,
     pub placement_failures: u32,
@@ -137,6 +140,10 @@ pub struct Summary {
     pub events: u64,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// Rounds seconds for output: four decimals, the same on every machine.
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -154,6 +161,7 @@ impl Summary {
                 name: s.spec.name.clone(),
                 desired_count: crate::service::desired_count(world, crate::ids::ServiceId::from_index(i)),
                 running_at_end: world.tasks.of(&s.tasks).filter(|t| t.status == TaskStatus::Running).count() as u32,
+                running_at_start: s.stats.running_at_start,
                 tasks_started: s.stats.tasks_started,
                 tasks_stopped: s.stats.tasks_stopped,
                 placement_failures: s.stats.placement_failures,

@@ -312,6 +312,13 @@ pub fn summary_table(s: &Summary) -> String {
             svc.fargate_cost_usd
         );
     }
+    for svc in s.services.iter().filter(|svc| svc.running_at_start > 0) {
+        let _ = writeln!(
+            out,
+            "  {} began with {} tasks already running (not counted as started)",
+            svc.name, svc.running_at_start
+        );
+    }
     deployments_table(&mut out, s);
     traffic_table(&mut out, s);
     let c = &s.cost_usd;

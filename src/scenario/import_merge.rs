@@ -123,7 +123,7 @@ pub fn merge(imported: RawTaskDefinition, over: RawTaskDefinition) -> (RawTaskDe
 pub fn merge_service(imported: RawService, over: RawService) -> (RawService, Vec<Written>) {
     let mut names = Vec::new();
     let merged = merged!(RawService, over, imported, names, "";
-        task_definition, desired_count, scheduling_strategy, launch_type, capacity_provider_strategy,
+        task_definition, desired_count, running_count, pending_count, scheduling_strategy, launch_type, capacity_provider_strategy,
         placement_strategy, placement_constraints, deployment_configuration, health_check_grace_period,
         availability_zone_rebalancing, load_balancer, alternate_target_group, requests, autoscaling, load;
         import: imported.import);

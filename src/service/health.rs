@@ -7,7 +7,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TargetGroupId, TaskId};
-use crate::task::{has_health_check, Health, TaskStatus};
+use crate::task::{has_health_check, Health, Task, TaskStatus};
 use crate::traffic::target_group::TargetState;
 use crate::world::World;
 
@@ -33,20 +33,29 @@ pub fn standing(world: &World, id: TaskId, grace: SimDuration, now: SimTime) -> 
     let Some(started) = task.started_at.filter(|_| task.status == TaskStatus::Running) else {
         return Standing::Unready { until: None };
     };
+    let grace_ends = grace_ends(task, grace).unwrap_or(started);
     let checked = has_health_check(world.task_definition(task.task_definition));
     if let Some(target) = crate::traffic::target_state(world, id) {
-        return behind_load_balancer(task.health, checked, target, started + grace, now);
+        return behind_load_balancer(task.health, checked, target, grace_ends, now);
     }
     if !checked {
-        let healthy_at = started + NO_HEALTH_CHECK_DELAY;
+        let healthy_at = if task.running_at_start { started } else { started + NO_HEALTH_CHECK_DELAY };
         return if now >= healthy_at { Standing::Healthy } else { Standing::Unready { until: Some(healthy_at) } };
     }
     match task.health {
         Health::Healthy => Standing::Healthy,
-        Health::Unhealthy if now >= started + grace => Standing::Unhealthy,
-        Health::Unhealthy => Standing::Unready { until: Some(started + grace) },
+        Health::Unhealthy if now >= grace_ends => Standing::Unhealthy,
+        Health::Unhealthy => Standing::Unready { until: Some(grace_ends) },
         Health::Unknown => Standing::Unready { until: None },
     }
+}
+
+/// When the service's health check grace period of `grace` ends for `task`: that long after it
+/// reached RUNNING, or then for a task the run started with (its grace period is long over);
+/// `None` before it runs.
+pub fn grace_ends(task: &Task, grace: SimDuration) -> Option<SimTime> {
+    let started = task.started_at?;
+    Some(if task.running_at_start { started } else { started + grace })
 }
 
 /// The target group whose health checks task `id` fails (its target is unhealthy), if any: the

@@ -21,6 +21,10 @@ pub struct Launch<'a> {
     pub ordinal: u32,
     /// How the owner's live tasks are spread over providers and Fargate zones.
     pub peers: Peers<'a>,
+    /// The task is already RUNNING (a snapshot's, at time 0): it goes where there is room now
+    /// and never waits for capacity; [`start_task`] leaves it for the owner to count and put in
+    /// RUNNING with [`task::run_from_start`].
+    pub running: bool,
 }
 
 /// Where a launch reads how its owner's live tasks are spread.
@@ -61,7 +65,7 @@ impl<'w> Rules<'w> {
 }
 
 /// Launches the task (on the instance `only`, if given: a daemon's), or says why no instance
-/// could take it.
+/// could take it. A [`Launch::running`] task is created in its place, not yet RUNNING.
 pub fn start_task(
     world: &mut World,
     ctx: &mut Ctx,
@@ -76,7 +80,11 @@ pub fn start_task(
         ordinal: launch.ordinal,
         deployment: launch.deployment,
     };
-    Ok(task::launch(world, ctx, new, provider, placement))
+    Ok(if launch.running {
+        task::launch_running(world, ctx, new, provider, placement)
+    } else {
+        task::launch(world, ctx, new, provider, placement)
+    })
 }
 
 /// The provider (none for a launch type) and the place of the launch's task.
@@ -102,7 +110,9 @@ fn choose(
                 ProviderKind::Fargate => fargate(world, &rules, None)?,
                 ProviderKind::FargateSpot => fargate(world, &rules, Some(provider))?,
                 ProviderKind::AutoScalingGroup(ref asg) => {
-                    let waits = asg.managed_scaling.is_some() && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
+                    let waits = !launch.running
+                        && asg.managed_scaling.is_some()
+                        && world.awaiting_capacity.len() < MAX_PROVISIONING_TASKS;
                     match on_instance(world, ctx, launch, &rules, Pool::Provider(provider), only) {
                         Err(_) if waits => Placement::AwaitingCapacity(provider),
                         placed => placed?,

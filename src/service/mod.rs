@@ -6,7 +6,8 @@
 //! `rollout` starts deployments and hands each look to the deployment strategy (`rolling`
 //! for replica services, `daemon`); `tasks` starts and stops tasks; `throttle` holds
 //! launches back while they fail; `circuit_breaker` fails and rolls back deployments;
-//! `steady_state` says when the service is settled; `rebalance` moves tasks between zones;
+//! `steady_state` says when the service is settled; `snapshot` starts a service from a
+//! describe-services snapshot's running and pending tasks; `rebalance` moves tasks between zones;
 //! `peers` counts the live tasks per provider and Fargate zone for the next launch;
 //! `wording` is ECS's wording of all their events. `state` is the record they share.
 
@@ -21,6 +22,7 @@ mod rebalance;
 mod reconcile;
 mod rolling;
 mod rollout;
+mod snapshot;
 mod spec;
 mod standalone;
 mod state;
@@ -46,6 +48,7 @@ pub use reconcile::{
     deploy, on_event, on_room_freed, on_task_health, on_task_running, on_task_stopped, on_task_stopping,
     update_desired_count,
 };
+pub use snapshot::start_from_snapshot;
 pub use spec::{Action, ActionKind, CapacitySource, LaunchType, RunTaskSpec, SchedulingStrategy, ServiceSpec};
 pub use standalone::{on_run_task, on_standalone_task_stopped, RunTask, RunTaskStats};
 pub use state::{deployment_in_progress, desired_count, target_group_of, Service, ServiceStats};

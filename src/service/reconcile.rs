@@ -91,7 +91,9 @@ pub fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_definition: 
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let TaskOwner::Service(id) = world.tasks.get(task).owner else { return };
     let deployment = world.tasks.get(task).deployment as usize;
-    let no_check = !has_health_check(world.task_definition(world.tasks.get(task).task_definition));
+    let t = world.tasks.get(task);
+    // A task the run starts with counts as healthy at once (see `health::standing`).
+    let no_check = !has_health_check(world.task_definition(t.task_definition)) && !t.running_at_start;
     let svc = world.services.get_mut(id);
     svc.deployments[deployment].any_running = true;
     svc.throttle.launches.ran();
@@ -108,7 +110,8 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, task: TaskId) {
 pub fn on_task_health(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let TaskOwner::Service(id) = world.tasks.get(task).owner else { return };
     let t = world.tasks.get(task);
-    let grace_end = t.started_at.map_or(SimTime::ZERO, |s| s + world.services.get(id).spec.health_check_grace_period);
+    let grace_end =
+        super::health::grace_ends(t, world.services.get(id).spec.health_check_grace_period).unwrap_or(SimTime::ZERO);
     if t.health == Health::Unhealthy && grace_end > ctx.sched.now() {
         wake_at(world, ctx, id, grace_end);
     } else {

@@ -60,6 +60,11 @@ pub struct ServiceSpec {
     pub task_definition: TaskDefId,
     /// The desired count at the start (replica services).
     pub desired_count: u32,
+    /// Tasks the run starts with already RUNNING and healthy, as a describe-services snapshot
+    /// reports them (`runningCount`); the scheduler then scales to the desired count.
+    pub running_count: u32,
+    /// Tasks the run starts launching at time 0 (`pendingCount`), whatever the desired count.
+    pub pending_count: u32,
     pub scheduling_strategy: SchedulingStrategy,
     pub capacity: CapacitySource,
     /// In ECS's order of evaluation; ECS's default for EC2 services when none is given.

@@ -53,6 +53,7 @@ pub fn on_run_task(world: &mut World, ctx: &mut Ctx, id: RunTaskId) {
             task_definition: spec.task_definition,
             ordinal,
             peers: Peers::Batch(&peers),
+            running: false,
         };
         match start_task(world, ctx, &launch, None) {
             Ok(task) => {

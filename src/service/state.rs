@@ -27,6 +27,8 @@ use super::{daemon, SchedulingStrategy, ServiceSpec};
 /// Counters for the run summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceStats {
+    /// Tasks already RUNNING at time 0 (a snapshot's); not counted in `tasks_started`.
+    pub running_at_start: u32,
     pub tasks_started: u32,
     pub tasks_stopped: u32,
     pub placement_failures: u32,

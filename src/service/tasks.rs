@@ -58,6 +58,22 @@ pub(super) fn start_one(
     id: ServiceId,
     only: Option<InstanceId>,
 ) -> Result<TaskId, Unplaced> {
+    let task = add_one(world, ctx, id, only, false)?;
+    let svc = world.services.get_mut(id);
+    svc.throttle.placement.placed();
+    svc.primary_mut().tasks_started += 1;
+    Ok(task)
+}
+
+/// Adds one task of the primary deployment to the service, already RUNNING if `running` (a
+/// snapshot's task at time 0, which the run did not start and does not count as started).
+pub(super) fn add_one(
+    world: &mut World,
+    ctx: &mut Ctx,
+    id: ServiceId,
+    only: Option<InstanceId>,
+    running: bool,
+) -> Result<TaskId, Unplaced> {
     let svc = world.services.get(id);
     let launch = Launch {
         owner: TaskOwner::Service(id),
@@ -66,14 +82,17 @@ pub(super) fn start_one(
         deployment: svc.primary_index(),
         ordinal: svc.next_ordinal + 1,
         peers: Peers::Service,
+        running,
     };
     let task = start_task(world, ctx, &launch, only)?;
     let svc = world.services.get_mut(id);
     svc.peers.count(world.tasks.get(task), 1);
     svc.next_ordinal += 1;
     svc.tasks.push(task);
-    svc.throttle.placement.placed();
-    svc.primary_mut().tasks_started += 1;
+    if running {
+        // Counted first: the scheduler's reactions to RUNNING find it among the service's tasks.
+        task::run_from_start(world, ctx, task);
+    }
     Ok(task)
 }
 

@@ -53,6 +53,20 @@ pub fn tasks_started(service: &str, labels: &[String]) -> String {
     format!("service {service} has started {} tasks: {}.", labels.len(), task_list(labels))
 }
 
+/// The run starts from a describe-services snapshot's counts.
+pub fn from_snapshot(service: &str, running: u32, pending: u32) -> String {
+    format!("service {service} starts the run from its snapshot: {running} tasks RUNNING, {pending} PENDING.")
+}
+
+/// Only `placed` of a snapshot's `running` tasks found room at time 0.
+pub fn snapshot_short(service: &str, placed: u32, running: u32) -> String {
+    let left = running - placed;
+    format!(
+        "service {service} could place only {placed} of its snapshot's {running} running tasks at time 0; the other \
+         {left} are not carried over, and the scheduler starts what the desired count still needs."
+    )
+}
+
 pub fn tasks_stopped(service: &str, labels: &[String]) -> String {
     format!("service {service} has stopped {} running tasks: {}.", labels.len(), task_list(labels))
 }

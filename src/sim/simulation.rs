@@ -84,8 +84,9 @@ pub struct Simulation<'r> {
 }
 
 impl<'r> Simulation<'r> {
-    /// Sets the world up at time zero: the initial fleet registers, every service is reconciled
-    /// (daemon services first, as ECS places them first), and the timeline (faults, actions,
+    /// Sets the world up at time zero: the initial fleet registers, services start from their
+    /// snapshot's running and pending tasks, every service is reconciled (daemon services
+    /// first, as ECS places them first), and the timeline (faults, actions,
     /// RunTask calls) and the first metrics sample are scheduled. `explain_placement` logs why each
     /// task went where it did.
     pub fn new(scenario: &Scenario, recorder: &'r mut dyn Recorder, explain_placement: bool) -> Self {
@@ -110,6 +111,9 @@ impl<'r> Simulation<'r> {
         autoscaling::start(&mut model.world, &mut ctx, model.end);
         let mut services: Vec<_> = scenario.services.iter().enumerate().collect();
         services.sort_by_key(|(i, s)| (s.scheduling_strategy != SchedulingStrategy::Daemon, *i));
+        for (i, _) in &services {
+            service::start_from_snapshot(&mut model.world, &mut ctx, ServiceId::from_index(*i));
+        }
         for (i, _) in services {
             sched.at(SimTime::ZERO, Event::Service(ServiceEvent::Reconcile(ServiceId::from_index(i))));
         }

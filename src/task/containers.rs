@@ -27,7 +27,20 @@ pub fn start_failure(td: &TaskDefinition) -> Option<String> {
 
 /// The task just reached RUNNING: draws when each container exits by itself (`exits_after`, or
 /// its memory use passing its limit) and when its health changes, and schedules those moments.
-pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
+/// A task the run starts with already running has been up a while: its containers whose program
+/// passes its health check are HEALTHY from the start, with no event (the others fail theirs as
+/// a new task's would).
+pub fn on_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    if world.tasks.get(id).running_at_start {
+        let task = world.tasks.get_mut(id);
+        let td = &world.task_definitions[task.task_definition.index()];
+        for (i, c) in td.containers.iter().enumerate() {
+            if c.health_check.is_some() && c.behaviour.passes_health_checks {
+                task.container_health[i] = Health::Healthy;
+            }
+        }
+        task.health = task_health(td, &task.container_health);
+    }
     let task = world.tasks.get(id);
     let td = world.task_definition(task.task_definition);
     let rng = ctx.streams.lifecycle(task.owner);
@@ -40,7 +53,7 @@ pub fn on_running(world: &World, ctx: &mut Ctx, id: TaskId) {
         if let Some((after, code, out_of_memory)) = [exit, oom].into_iter().flatten().min_by_key(|(t, ..)| *t) {
             changes.push((after, i, ContainerChange::Exit { code, out_of_memory }));
         }
-        if let Some(check) = &c.health_check {
+        if let Some(check) = c.health_check.as_ref().filter(|_| task.container_health[i] != Health::Healthy) {
             let ready = b.passes_health_checks.then(|| b.ready_after.sample(rng));
             let transitions = health_transitions(check, ready);
             changes.extend(transitions.into_iter().map(|(after, h)| (after, i, ContainerChange::Health(h))));
@@ -108,21 +121,7 @@ fn exit(world: &mut World, ctx: &mut Ctx, id: TaskId, container: u16, code: i32,
 fn health_changed(world: &mut World, ctx: &mut Ctx, id: TaskId, container: usize, health: Health) {
     let task = world.tasks.get_mut(id);
     task.container_health[container] = health;
-    let td = &world.task_definitions[task.task_definition.index()];
-    let checked: Vec<Health> = td
-        .containers
-        .iter()
-        .zip(&task.container_health)
-        .filter(|(c, _)| c.essential && c.health_check.is_some())
-        .map(|(_, h)| *h)
-        .collect();
-    let new = if checked.contains(&Health::Unhealthy) {
-        Health::Unhealthy
-    } else if !checked.is_empty() && checked.iter().all(|h| *h == Health::Healthy) {
-        Health::Healthy
-    } else {
-        Health::Unknown
-    };
+    let new = task_health(&world.task_definitions[task.task_definition.index()], &task.container_health);
     if new == task.health {
         return;
     }
@@ -133,6 +132,25 @@ fn health_changed(world: &mut World, ctx: &mut Ctx, id: TaskId, container: usize
     let message = format!("task {label} health status is {}", new.as_str());
     ctx.log(EventKind::TaskHealthChange).service(owner).task(label).message(message).emit();
     crate::service::on_task_health(world, ctx, id);
+}
+
+/// A task's health from its containers': that of its essential containers with a health check,
+/// UNHEALTHY if any is, HEALTHY once all are, UNKNOWN otherwise (or without any).
+fn task_health(td: &TaskDefinition, containers: &[Health]) -> Health {
+    let all: Vec<Health> = td
+        .containers
+        .iter()
+        .zip(containers)
+        .filter(|(c, _)| c.essential && c.health_check.is_some())
+        .map(|(_, h)| *h)
+        .collect();
+    if all.contains(&Health::Unhealthy) {
+        Health::Unhealthy
+    } else if !all.is_empty() && all.iter().all(|h| *h == Health::Healthy) {
+        Health::Healthy
+    } else {
+        Health::Unknown
+    }
 }
 
 /// Whether the task has a health check that decides its health (on an essential container).

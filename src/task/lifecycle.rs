@@ -133,6 +133,9 @@ pub struct Task {
     /// How long it waited in PROVISIONING for a capacity provider to have room, once it was
     /// placed or gave up (`None` if it never waited).
     pub capacity_wait: Option<SimDuration>,
+    /// Already RUNNING when the run began (a describe-services snapshot's task): its images are
+    /// on its host, its health checks have passed and its grace period is over.
+    pub running_at_start: bool,
 }
 
 /// What a new task is: its owner, group, definition and ordinal among the owner's tasks.
@@ -151,6 +154,52 @@ pub fn launch(
     new: NewTask,
     provider: Option<ProviderId>,
     placement: Placement,
+) -> TaskId {
+    let id = create(world, ctx, new, provider, placement, false);
+    enter(world, ctx, id, TaskStatus::Provisioning);
+    id
+}
+
+/// Creates a task that is already RUNNING at time 0, as a describe-services snapshot counts it:
+/// it holds its share of its instance, whose image cache has its images, and Fargate bills it
+/// from now. Its owner counts it, then [`run_from_start`] puts it in RUNNING (so that the
+/// owner's reactions to RUNNING find it among its tasks).
+pub fn launch_running(
+    world: &mut World,
+    ctx: &mut Ctx,
+    new: NewTask,
+    provider: Option<ProviderId>,
+    placement: Placement,
+) -> TaskId {
+    debug_assert!(!matches!(placement, Placement::AwaitingCapacity(_)), "a running task has its place");
+    let id = create(world, ctx, new, provider, placement, true);
+    let now = ctx.sched.now();
+    world.tasks.get_mut(id).pull_started_at = Some(now);
+    if let Placement::Instance(i) = placement {
+        let td = &world.task_definitions[world.tasks.get(id).task_definition.index()];
+        let cache = &mut world.instances.get_mut(i).images_ready_at;
+        for c in &td.containers {
+            cache.entry(c.image.clone()).or_insert(now);
+        }
+    }
+    id
+}
+
+/// A task made by [`launch_running`] enters RUNNING, skipping the statuses before it (its
+/// containers' health checks pass from the start, see [`super::containers::on_running`]).
+pub fn run_from_start(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    debug_assert!(world.tasks.get(id).running_at_start && world.tasks.get(id).status == TaskStatus::Provisioning);
+    enter(world, ctx, id, TaskStatus::Running);
+}
+
+/// Adds the task to the arena in PROVISIONING, holding its place.
+fn create(
+    world: &mut World,
+    ctx: &Ctx,
+    new: NewTask,
+    provider: Option<ProviderId>,
+    placement: Placement,
+    running_at_start: bool,
 ) -> TaskId {
     let id = world.tasks.next_id();
     world.tasks.push(Task {
@@ -175,13 +224,13 @@ pub fn launch(
         health: Health::Unknown,
         container_health: vec![Health::Unknown; world.task_definitions[new.task_definition.index()].containers.len()],
         capacity_wait: None,
+        running_at_start,
     });
     match placement {
         Placement::Instance(i) => world.hold(id, i),
         Placement::AwaitingCapacity(_) => world.awaiting_capacity.push(id),
         Placement::Fargate { .. } => {}
     }
-    enter(world, ctx, id, TaskStatus::Provisioning);
     id
 }
 

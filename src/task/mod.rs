@@ -18,8 +18,8 @@ pub use definition::{
     TaskDefinition,
 };
 pub use lifecycle::{
-    assign_instance, crash, drained, exit_container, kill, launch, on_step, stop, NewTask, Placement, StopCode, Task,
-    TaskOwner, TaskStatus,
+    assign_instance, crash, drained, exit_container, kill, launch, launch_running, on_step, run_from_start, stop,
+    NewTask, Placement, StopCode, Task, TaskOwner, TaskStatus,
 };
 pub use table::Tasks;
 pub use timing::{Backoff, ImagePull, LifecycleTiming};

@@ -28,7 +28,8 @@ const HEALTHY_RESPONSE: u16 = 200;
 
 /// The task reached RUNNING: if its service is behind a target group, it registers there, and
 /// the first health check comes within one interval (at a drawn phase, as the ALB's nodes do not
-/// probe a new target in step with its registration).
+/// probe a new target in step with its registration). A task the run starts with is a target in
+/// service already: healthy, ready, without slow start.
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     let Some(tg) = crate::service::target_group_of(world, id) else { return };
     let Some(zone) = world.task_zone(id) else { return };
@@ -38,7 +39,11 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     world.traffic.add_backend(backend);
     super::requests::share_cpu(world, ctx, host);
     let traffic = &mut world.traffic;
-    traffic.group(tg).register(id, zone, now);
+    if world.tasks.get(id).running_at_start {
+        traffic.group(tg).register_in_service(id, zone, now);
+    } else {
+        traffic.group(tg).register(id, zone, now);
+    }
     let interval = traffic.group(tg).config().health_check.interval;
     let phase = SimDuration::from_micros(ctx.streams.health_checks(tg).random_range(1..=interval.as_micros()));
     ctx.sched.after(phase, Event::Traffic(TrafficEvent::Probe(id)));
@@ -51,7 +56,11 @@ fn new_backend(world: &World, ctx: &mut Ctx, id: TaskId, tg: TargetGroupId, now:
     let td = world.task_definition(task.task_definition);
     let essential: Vec<_> = td.containers.iter().filter(|c| c.essential).collect();
     let rng = ctx.streams.health_checks(tg);
-    let ready = essential.iter().map(|c| c.behaviour.ready_after.sample(rng)).max().unwrap_or_default();
+    // A task the run starts with has long been ready.
+    let ready = match task.running_at_start {
+        true => SimDuration::ZERO,
+        false => essential.iter().map(|c| c.behaviour.ready_after.sample(rng)).max().unwrap_or_default(),
+    };
     let baseline = essential.iter().filter_map(|c| c.behaviour.memory).map(|m| m.baseline_mib).sum();
     let limit = essential.first().and_then(|c| c.memory.or(td.memory)).map(f64::from);
     let cpu = td.reserved_cpu();

@@ -114,7 +114,7 @@ fn launch_backoff_must_grow() {
 #[test]
 fn unknown_field() {
     insta::assert_snapshot!(report("desired_count: 2", "desired_cnt: 2"), @"
-    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `import`, `task_definition`, `desired_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`, `deployment_configuration`, `health_check_grace_period`, `availability_zone_rebalancing`, `load_balancer`, `alternate_target_group`, `requests`, `autoscaling`, `load`
+    bad.yaml:17: services.web.desired_cnt: unknown field `desired_cnt`, expected one of `import`, `task_definition`, `desired_count`, `running_count`, `pending_count`, `scheduling_strategy`, `launch_type`, `capacity_provider_strategy`, `placement_strategy`, `placement_constraints`, `deployment_configuration`, `health_check_grace_period`, `availability_zone_rebalancing`, `load_balancer`, `alternate_target_group`, `requests`, `autoscaling`, `load`
       hint: did you mean `desired_count`?
     ");
 }

@@ -52,3 +52,4 @@ mod sweep;
 mod traces;
 mod traffic_shifting;
 mod traffic_steps;
+mod warm_start;

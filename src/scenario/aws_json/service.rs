@@ -163,6 +163,10 @@ struct Service {
     scheduling_strategy: Option<SchedulingStrategy>,
     load_balancers: Option<Vec<LoadBalancer>>,
     deployment_controller: Option<DeploymentController>,
+    /// describe-services output: the tasks RUNNING and PENDING when the snapshot was taken,
+    /// which the run starts from.
+    running_count: Option<i64>,
+    pending_count: Option<i64>,
     // CreateService request fields that do not affect the simulation.
     _cluster: Option<IgnoredAny>,
     _service_name: Option<IgnoredAny>,
@@ -184,8 +188,6 @@ struct Service {
     _service_arn: Option<IgnoredAny>,
     _cluster_arn: Option<IgnoredAny>,
     _status: Option<IgnoredAny>,
-    _running_count: Option<IgnoredAny>,
-    _pending_count: Option<IgnoredAny>,
     _deployments: Option<IgnoredAny>,
     _events: Option<IgnoredAny>,
     _created_at: Option<IgnoredAny>,
@@ -359,6 +361,9 @@ impl Service {
             import: None,
             task_definition: self.task_definition.as_deref().map(family).unwrap_or_default(),
             desired_count: self.desired_count,
+            running_count: self.running_count,
+            // A daemon starts a task on every instance lacking one: its pending tasks are those.
+            pending_count: self.pending_count.filter(|_| self.scheduling_strategy != Some(SchedulingStrategy::Daemon)),
             scheduling_strategy: self.scheduling_strategy,
             launch_type: self.launch_type,
             capacity_provider_strategy: self.capacity_provider_strategy.map(|items| {

@@ -316,6 +316,10 @@ pub struct RawService {
     pub task_definition: String,
     /// Required for REPLICA services; DAEMON services take none.
     pub desired_count: Option<i64>,
+    /// Tasks already RUNNING at time 0 (a describe-services snapshot's `runningCount`).
+    pub running_count: Option<i64>,
+    /// Tasks launched at time 0 (a snapshot's `pendingCount`); REPLICA services only.
+    pub pending_count: Option<i64>,
     pub scheduling_strategy: Option<SchedulingStrategy>,
     pub launch_type: Option<LaunchType>,
     pub capacity_provider_strategy: Option<Vec<RawStrategyItem>>,

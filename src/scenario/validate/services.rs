@@ -80,6 +80,7 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
             None
         }
     };
+    let (running, pending) = snapshot_counts(c, &path, scheduling, s);
     let raw_where = (s.launch_type, s.capacity_provider_strategy.as_deref());
     let raw_rules = (s.placement_strategy.as_deref(), s.placement_constraints.as_deref());
     let who = format!("service `{name}`");
@@ -124,6 +125,8 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         name: name.to_string(),
         task_definition: id,
         desired_count: desired?,
+        running_count: running?,
+        pending_count: pending?,
         scheduling_strategy: scheduling,
         capacity,
         placement_strategy,
@@ -135,6 +138,30 @@ fn service(c: &mut Checker, known: &Known, name: &str, s: &RawService) -> Option
         alternate_target_group: alternate?,
         requests: requests?,
     })
+}
+
+/// `running_count` and `pending_count`: the service's state at time 0. Either may exceed the
+/// desired count (a snapshot taken mid-scale-in); the scheduler stops the surplus at once.
+fn snapshot_counts(
+    c: &mut Checker,
+    path: &Path,
+    scheduling: SchedulingStrategy,
+    s: &RawService,
+) -> (Option<u32>, Option<u32>) {
+    let running = s.running_count.map_or(Some(0), |n| c.int_in(&path.field("running_count"), n, 0, MAX_DESIRED_COUNT));
+    let pending = match (scheduling, s.pending_count) {
+        (_, None) => Some(0),
+        (SchedulingStrategy::Daemon, Some(_)) => {
+            c.error(
+                &path.field("pending_count"),
+                "a DAEMON service's pending tasks are not carried into the run",
+                Some("a daemon starts a task on every instance lacking one; give its `running_count` only"),
+            );
+            None
+        }
+        (SchedulingStrategy::Replica, Some(n)) => c.int_in(&path.field("pending_count"), n, 0, MAX_DESIRED_COUNT),
+    };
+    (running, pending)
 }
 
 pub fn check_run_tasks(c: &mut Checker, known: &Known, raw: &BTreeMap<String, RawRunTask>) -> Vec<RunTaskSpec> {
