@@ -237,11 +237,10 @@ fn account(world: &mut World, ctx: &mut Ctx, task: TaskId, (r, points): (&FluidS
         Some(f) => stats.interval.fail(f, r.timed_out),
         None => stats.interval.target_5xx += r.timed_out,
     }
-    for ((_, mass), took) in POINTS.iter().zip(points) {
-        // No answer comes after the timeout: those requests are counted as timed out.
-        let took = SimDuration::from_secs_f64(*took).min(timeout);
-        stats.answered(took, (r.completed * mass * WEIGHT_PER_REQUEST).round() as u64);
-    }
+    // No answer comes after the timeout: those requests are counted as timed out.
+    let spread: [(SimDuration, f64); POINTS.len()] =
+        std::array::from_fn(|i| (SimDuration::from_secs_f64(points[i]).min(timeout), POINTS[i].1 * WEIGHT_PER_REQUEST));
+    stats.answered_spread(&spread, r.completed);
     if out_of_memory {
         super::requests::run_out_of_memory(world, ctx, task);
     }

@@ -136,6 +136,7 @@ fn close_interval(
 ) -> Option<TrafficRow> {
     let hosts = hosts(world, service)?;
     account_backends(world, service, now);
+    world.traffic.services[service.index()].record_held();
     let name = &world.services.get(service).spec.name;
     recorder.interval_latencies(now, name, &world.traffic.services[service.index()].latencies);
     Some(world.traffic.services[service.index()].close_interval((hosts.healthy, hosts.unhealthy), hosts.registered))
