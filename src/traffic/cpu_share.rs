@@ -23,8 +23,6 @@
 //! a CFS quota and no shares of its own, so the kernel's default of 1024. Tasks without a load
 //! balancer (and `load:` patterns) place no demand here: their CPU is not modelled per request.
 
-use std::collections::BTreeMap;
-
 use crate::engine::SimTime;
 use crate::ids::{InstanceId, TaskId};
 use crate::task::{Placement, TaskDefinition};
@@ -124,13 +122,30 @@ pub fn allocations(vcpus: f64, claims: &[Claim]) -> Vec<f64> {
 /// Sets the limits of the tasks on `host` at `now` from their demands (`demand` of each
 /// backend); returns the tasks whose limit changed (their next completion may have moved).
 pub fn rebalance(
-    backends: &mut BTreeMap<TaskId, Backend>,
+    backends: &mut super::backends::Backends,
     on_host: &[TaskId],
     now: SimTime,
     demand: impl Fn(&Backend) -> f64,
 ) -> Vec<TaskId> {
+    let mut present = on_host.iter().filter_map(|t| backends.get(t));
+    let Some(vcpus) = present.next().and_then(|b| b.cpu.host).map(|(_, v)| v) else { return Vec::new() };
+    // The common case, every step of a fluid run: the host is not contended, each task may use
+    // up to its cap (what `limits` gives then), and nothing needs collecting.
+    let asked: f64 = on_host.iter().filter_map(|t| backends.get(t)).map(|b| demand(b).clamp(0.0, b.cpu.cap)).sum();
+    if asked <= vcpus {
+        let mut moved = Vec::new();
+        for task in on_host {
+            let Some(backend) = backends.get_mut(task) else { continue };
+            let limit = backend.cpu.cap;
+            if backend.vcpus != limit {
+                backend.vcpus = limit;
+                backend.server.set_vcpus(now, limit);
+                moved.push(*task);
+            }
+        }
+        return moved;
+    }
     let present: Vec<&Backend> = on_host.iter().filter_map(|t| backends.get(t)).collect();
-    let Some(vcpus) = present.first().and_then(|b| b.cpu.host).map(|(_, v)| v) else { return Vec::new() };
     let claims: Vec<Claim> =
         present.iter().map(|b| Claim { weight: b.cpu.weight, cap: b.cpu.cap, demand: demand(b) }).collect();
     let tasks: Vec<TaskId> = present.iter().map(|b| b.task).collect();

@@ -7,6 +7,7 @@
 //! both.
 
 mod backend;
+mod backends;
 pub mod cpu_share;
 mod fluid;
 pub mod group_health;
@@ -112,7 +113,10 @@ pub fn account_backends(world: &mut World, service: ServiceId, now: SimTime) {
     let per_request = world.services.get(service).spec.requests.memory_per_request;
     let traffic = &mut world.traffic;
     let counts = &mut traffic.services[service.index()].interval;
-    for backend in traffic.backends.values_mut().filter(|b| b.service == service) {
+    // The service's live tasks, in id order as the backends are: every one with a backend is
+    // among them (a backend goes at STOPPING, a task leaves the service at STOPPED).
+    for task in &world.services.get(service).tasks {
+        let Some(backend) = traffic.backends.get_mut(task) else { continue };
         if traffic.spec.fidelity == Fidelity::Requests {
             backend.account(now, per_request, counts);
         } else {

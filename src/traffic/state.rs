@@ -46,7 +46,7 @@ pub struct Traffic {
     /// Per target group, the sticky-session cookies its clients hold (empty without stickiness).
     pub cookies: Vec<CookieJar>,
     /// Tasks registered with a target group, RUNNING or draining.
-    pub backends: BTreeMap<TaskId, Backend>,
+    pub backends: super::backends::Backends,
     /// The backends on each instance, in task order: who shares its CPU ([`super::cpu_share`]).
     pub on_instance: BTreeMap<InstanceId, Vec<TaskId>>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
@@ -103,7 +103,7 @@ impl Traffic {
             listeners: load_balancers.iter().map(Listener::new).collect(),
             load_balancers,
             target_group_specs: target_groups,
-            backends: BTreeMap::new(),
+            backends: Default::default(),
             on_instance: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_request: 0,
