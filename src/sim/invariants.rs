@@ -24,7 +24,7 @@ use crate::world::{Event, World};
 pub(super) fn worth_checking(event: &Event) -> bool {
     !matches!(
         event,
-        Event::Traffic(TrafficEvent::Arrival(_) | TrafficEvent::Completion { .. } | TrafficEvent::Timeout { .. })
+        Event::Traffic(TrafficEvent::Arrival(_) | TrafficEvent::Completion { .. } | TrafficEvent::Timeouts(_))
     )
 }
 

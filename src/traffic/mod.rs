@@ -27,6 +27,7 @@ mod stats;
 pub mod stickiness;
 pub mod target_group;
 mod targets;
+mod timeouts;
 
 pub use listener::Listener;
 pub use rate::Rate;
@@ -59,13 +60,7 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
             requests::on_completion(world, ctx, task, version);
             targets::on_request_ended(world, ctx, task);
         }
-        TrafficEvent::Timeout { request, failure } => {
-            let task = world.traffic.in_flight.get(&request).map(|r| r.task);
-            requests::on_timeout(world, ctx, request, failure);
-            if let Some(task) = task {
-                targets::on_request_ended(world, ctx, task);
-            }
-        }
+        TrafficEvent::Timeouts(tg) => timeouts::on_timer(world, ctx, tg),
         TrafficEvent::Probe(task) => {
             // A check that may change where requests go: what flowed before it flowed as it was.
             if probe_may_reroute(world, task, ctx.sched.now()) {

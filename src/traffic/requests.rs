@@ -163,7 +163,7 @@ fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
     }
     world.traffic.group(tg).request_started(task);
     world.traffic.in_flight.insert(id, InFlight { task, arrived: now });
-    ctx.sched.after(timeout, Event::Traffic(TrafficEvent::Timeout { request: id, failure }));
+    super::timeouts::start(world, ctx, tg, id, (timeout, failure));
     reschedule(world, ctx, task);
 }
 

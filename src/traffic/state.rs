@@ -49,6 +49,8 @@ pub struct Traffic {
     pub backends: super::backends::Backends,
     /// The backends on each instance, in task order: who shares its CPU ([`super::cpu_share`]).
     pub on_instance: BTreeMap<InstanceId, Vec<TaskId>>,
+    /// Per target group, its requests' deadlines (request fidelity).
+    pub timeouts: Vec<super::timeouts::TimeoutQueue>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
     pub in_flight: BTreeMap<RequestId, InFlight>,
     pub next_request: u64,
@@ -98,6 +100,7 @@ impl Traffic {
             fluid_points: vec![None; target_groups.len()],
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
             cookies: vec![CookieJar::default(); target_groups.len()],
+            timeouts: vec![Default::default(); target_groups.len()],
             arrivals: vec![ArrivalClock::default(); spec.sources.len()],
             spec,
             listeners: load_balancers.iter().map(Listener::new).collect(),

@@ -5,11 +5,9 @@ use crate::capacity::Termination;
 use crate::engine::Generation;
 use crate::ids::{
     ActionId, FaultId, InstanceId, LaunchId, ProviderId, RunTaskId, ScalableTargetId, ScheduledActionId, ServiceId,
-    SourceId, TaskId, ZoneId,
+    SourceId, TargetGroupId, TaskId, ZoneId,
 };
 use crate::task::Health;
-use crate::traffic::server::RequestId;
-use crate::traffic::Failure;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -40,9 +38,9 @@ pub enum TrafficEvent {
     Arrival(SourceId),
     /// Requests at a target finish; stale unless `version` is the target's current one.
     Completion { task: TaskId, version: u32 },
-    /// A request runs out of time: answered 504 by the application (`failure` None) or by the
-    /// load balancer. Dropped if it was answered already.
-    Timeout { request: RequestId, failure: Option<Failure> },
+    /// A target group's requests whose deadline has come time out (one timer per group, see
+    /// `traffic::timeouts`).
+    Timeouts(TargetGroupId),
     /// The load balancer health-checks a target (the chain stops when it is deregistered).
     Probe(TaskId),
     /// A step of the fluid model ends.
