@@ -12,6 +12,7 @@ pub mod cpu_share;
 mod fluid;
 pub mod group_health;
 pub mod health_check;
+mod in_flight;
 mod listener;
 pub mod matcher;
 pub mod queueing;

@@ -52,7 +52,7 @@ pub struct Traffic {
     /// Per target group, its requests' deadlines (request fidelity).
     pub timeouts: Vec<super::timeouts::TimeoutQueue>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
-    pub in_flight: BTreeMap<RequestId, InFlight>,
+    pub in_flight: super::in_flight::InFlightTable,
     pub next_request: u64,
     pub arrivals: Vec<ArrivalClock>,
     /// By service id; services without a target group keep zeros.
@@ -108,7 +108,7 @@ impl Traffic {
             target_group_specs: target_groups,
             backends: Default::default(),
             on_instance: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: Default::default(),
             next_request: 0,
             services: vec![ServiceTraffic::default(); services],
             seed,
