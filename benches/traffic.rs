@@ -9,6 +9,12 @@
 //!   diurnal source (200 to 1,500 requests/s, peak at 14h), for 24 h in the fluid fidelity at
 //!   its default 1 s step: 17 million target-steps.
 //!
+//! - **queue**: the request run's shape as the classic reference workload: 100 one-worker
+//!   targets (`workers: 1`, FIFO), round robin, Poisson arrivals at 1,000/s, exponential work of
+//!   80 ms mean (ρ = 0.8), 1,000,000 requests; beside a **hand-written loop** of the same model
+//!   (a binary heap of arrivals and completions, a FIFO per target, the response times in an HDR
+//!   histogram), so "ecsim / hand-written" says what the simulator costs over the bare model.
+//!
 //! The baseline is a bare `BinaryHeap<Reverse<(u64, u64)>>` loop that pops and pushes as many
 //! events as the request run processes, with the run's typical queue length, so "µs per event of
 //! ecsim / µs per event of the bare heap" says what the model costs over the queue alone.
@@ -55,7 +61,11 @@ impl Recorder for Discard {
 
 /// The request run: `secs` seconds of `REQUEST_RATE` requests/s after the warm-up.
 fn requests_scenario(secs: u64) -> Scenario {
-    let yaml = format!(
+    load_str(&requests_scenario_yaml(secs), "bench.yaml", "bench").expect("the request bench scenario is valid")
+}
+
+fn requests_scenario_yaml(secs: u64) -> String {
+    format!(
         r#"
 duration: {duration}s
 zones: [us-east-1a, us-east-1b]
@@ -78,8 +88,60 @@ traffic:
   sources: [{{ to: web-alb, rate: {{ step: {{ before: 0, after: {REQUEST_RATE}, at: {WARM_UP_SECS}s }} }} }}]
 "#,
         duration = WARM_UP_SECS + secs,
-    );
-    load_str(&yaml, "bench.yaml", "bench").expect("the request bench scenario is valid")
+    )
+}
+
+/// The queue run: the request run with one worker per task and 80 ms of work (ρ = 0.8).
+fn queue_scenario(secs: u64) -> Scenario {
+    let one_worker = "requests: { cpu_time: { exponential: { mean: 80ms } }, workers: 1 }";
+    let yaml =
+        requests_scenario_yaml(secs).replacen("requests: { cpu_time: { exponential: { mean: 20ms } } }", one_worker, 1);
+    assert!(yaml.contains(one_worker), "the request scenario's model changed: update the queue run");
+    load_str(&yaml, "bench.yaml", "bench").expect("the queue bench scenario is valid")
+}
+
+/// The hand-written reference of the queue run: `requests` Poisson arrivals at `REQUEST_RATE`
+/// per second, round robin over 100 FIFO single-worker targets, exponential work of 80 ms mean,
+/// every response time recorded in an HDR histogram. Returns (requests answered, p99 in µs).
+fn run_hand_written(requests: u64) -> (u64, u64) {
+    const TARGETS: usize = 100;
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut exp = |mean_us: f64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let u = ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+        (-u.ln() * mean_us) as u64
+    };
+    let mut histogram = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds");
+    // (time µs, sequence, target; usize::MAX for an arrival)
+    let mut heap: BinaryHeap<Reverse<(u64, u64, usize)>> = BinaryHeap::new();
+    let mut queues: Vec<std::collections::VecDeque<u64>> = vec![Default::default(); TARGETS];
+    let (mut seq, mut sent, mut next_target, mut answered) = (0u64, 0u64, 0usize, 0u64);
+    heap.push(Reverse((exp(1e6 / REQUEST_RATE as f64), seq, usize::MAX)));
+    while let Some(Reverse((now, _, who))) = heap.pop() {
+        seq += 1;
+        if who == usize::MAX {
+            let target = next_target;
+            next_target = (next_target + 1) % TARGETS;
+            queues[target].push_back(now);
+            if queues[target].len() == 1 {
+                heap.push(Reverse((now + exp(80_000.0), seq, target)));
+            }
+            sent += 1;
+            if sent < requests {
+                heap.push(Reverse((now + exp(1e6 / REQUEST_RATE as f64), seq, usize::MAX)));
+            }
+        } else {
+            let arrived = queues[who].pop_front().expect("a completion ends the oldest request");
+            histogram.saturating_record(now - arrived);
+            answered += 1;
+            if !queues[who].is_empty() {
+                heap.push(Reverse((now + exp(80_000.0), seq, who)));
+            }
+        }
+    }
+    (answered, histogram.value_at_quantile(0.99))
 }
 
 /// The fluid run: `FLUID_SERVICES` services, each with its own load balancer and source.
@@ -159,6 +221,10 @@ fn run_bare(events: u64) -> u64 {
 /// The three variants, with the sizes of this mode and what a run of each must do.
 struct Setup {
     requests: Scenario,
+    queue: Scenario,
+    /// Requests the queue run and the hand-written loop send.
+    queue_requests: u64,
+    queue_outcome: Outcome,
     fluid: Scenario,
     /// Requests the request run must serve (± 2%).
     expected_requests: f64,
@@ -176,6 +242,20 @@ impl Setup {
         // Shortened for `cargo test --benches`, which runs everything once, unoptimised.
         let (secs, fluid_duration) = if full { (REQUEST_SECS, "24h") } else { (20, "1h") };
         let (requests, fluid) = (requests_scenario(secs), fluid_scenario(fluid_duration));
+        let (queue, queue_requests) = (queue_scenario(secs), REQUEST_RATE * secs);
+        let queue_outcome = run(&queue);
+        let off = (queue_outcome.requests - queue_requests as f64).abs() / queue_requests as f64;
+        assert!(off < 0.02, "the queue run served {} requests, not {queue_requests}", queue_outcome.requests);
+        let (answered, p99) = run_hand_written(queue_requests);
+        assert_eq!(answered, queue_requests, "the hand-written loop answers every request");
+        // Round robin hands each target every 100th arrival: Erlang-100 gaps, a GI/M/1 queue
+        // whose response time is exponential of rate μ(1 − σ), σ = A*(μ(1 − σ)) with A* the gaps'
+        // transform (λ / (λ + s))^100. The loop's p99 must be that one's.
+        let (lambda, mu) = (REQUEST_RATE as f64, 1.0 / 0.080);
+        let sigma = (0..500).fold(0.5f64, |s, _| (lambda / (lambda + mu * (1.0 - s))).powi(100));
+        let expected = 100f64.ln() / (mu * (1.0 - sigma)) * 1e6;
+        let off = (p99 as f64 - expected).abs() / expected;
+        assert!(off < 0.1 || !full, "the hand-written loop's p99 is {p99} µs, GI/M/1 says {expected:.0}");
         let expected_requests = (REQUEST_RATE * secs) as f64;
         let start = Instant::now();
         let requests_outcome = run(&requests);
@@ -188,7 +268,18 @@ impl Setup {
         assert_eq!(requests_outcome.running, 100, "every task of the request run must be running");
         assert_eq!(fluid_outcome.running, FLUID_SERVICES * FLUID_TASKS, "every fluid task must be running");
         assert!(fluid_outcome.requests > 0.0, "the fluid run served nothing");
-        Setup { requests, fluid, expected_requests, requests_outcome, fluid_outcome, requests_secs, fluid_secs }
+        Setup {
+            requests,
+            queue,
+            queue_requests,
+            queue_outcome,
+            fluid,
+            expected_requests,
+            requests_outcome,
+            fluid_outcome,
+            requests_secs,
+            fluid_secs,
+        }
     }
 }
 
@@ -217,19 +308,24 @@ fn bench(c: &mut Criterion, setup: &Setup) {
     group.finish();
 }
 
-/// Times the three variants alternately in this process and prints their figures.
+/// Times the variants alternately in this process and prints their figures.
 #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
 fn print_figures(setup: &Setup) {
+    const VARIANTS: usize = 5;
     let bare_events = setup.requests_outcome.events;
-    let mut secs: [Vec<f64>; 3] = Default::default();
+    let mut secs: [Vec<f64>; VARIANTS] = Default::default();
     for rep in 0..RATIO_REPS {
         // Rotate which goes first, so none always runs on a warmer cache.
-        for k in 0..3 {
-            let variant = (rep + k) % 3;
+        for k in 0..VARIANTS {
+            let variant = (rep + k) % VARIANTS;
             let start = Instant::now();
             match variant {
                 0 => assert_eq!(run(black_box(&setup.requests)), setup.requests_outcome, "the request run changed"),
                 1 => assert_eq!(run(black_box(&setup.fluid)), setup.fluid_outcome, "the fluid run changed"),
+                2 => assert_eq!(run(black_box(&setup.queue)), setup.queue_outcome, "the queue run changed"),
+                3 => {
+                    black_box(run_hand_written(black_box(setup.queue_requests)));
+                }
                 _ => {
                     black_box(run_bare(black_box(bare_events)));
                 }
@@ -237,7 +333,7 @@ fn print_figures(setup: &Setup) {
             secs[variant].push(start.elapsed().as_secs_f64());
         }
     }
-    let [requests, fluid, bare] = secs.map(median);
+    let [requests, fluid, queue, hand, bare] = secs.map(median);
     let bare_us = bare * 1e6 / bare_events as f64;
     println!(
         "bare heap ({BARE_QUEUE} queued): {bare:.3} s for {bare_events} events, {:.1} M events/s",
@@ -255,6 +351,13 @@ fn print_figures(setup: &Setup) {
             us / bare_us,
         );
     }
+    println!(
+        "queue, {} requests, 100 one-worker targets, rho 0.8: ecsim {queue:.3} s ({} events), hand-written loop \
+         {hand:.3} s: {:.2}x",
+        setup.queue_requests,
+        setup.queue_outcome.events,
+        queue / hand
+    );
 }
 
 fn main() {
