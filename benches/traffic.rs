@@ -7,7 +7,8 @@
 //!   time each (0.2 of a vCPU per task). The run checks that it served 1,000,000 ± 2%.
 //! - **fluid**: 50 services of 4 tasks, each behind its own load balancer and fed by its own
 //!   diurnal source (200 to 1,500 requests/s, peak at 14h), for 24 h in the fluid fidelity at
-//!   its default 1 s step: 17 million target-steps.
+//!   its default 1 s step: 17 million target-steps. Then the same for an hour at 25, 50, 100,
+//!   200 and 400 services (the instances doubling alike): linear cost doubles per doubling.
 //!
 //! - **queue**: the request run's shape as the classic reference workload: 100 one-worker
 //!   targets (`workers: 1`, FIFO), round robin, Poisson arrivals at 1,000/s, exponential work of
@@ -146,8 +147,13 @@ fn run_hand_written(requests: u64) -> (u64, u64) {
 
 /// The fluid run: `FLUID_SERVICES` services, each with its own load balancer and source.
 fn fluid_scenario(duration: &str) -> Scenario {
+    fluid_scenario_of(FLUID_SERVICES, duration)
+}
+
+/// `count` such services, on 16 m5.4xlarge per 50 services.
+fn fluid_scenario_of(count: u32, duration: &str) -> Scenario {
     let (mut lbs, mut services, mut sources) = (String::new(), String::new(), String::new());
-    for i in 0..FLUID_SERVICES {
+    for i in 0..count {
         lbs += &format!("  lb{i}: {{ target_groups: {{ tg{i}: {{ algorithm: round_robin }} }} }}\n");
         services += &format!(
             "  s{i}: {{ task_definition: web, desired_count: {FLUID_TASKS}, capacity_provider_strategy: \
@@ -157,6 +163,7 @@ fn fluid_scenario(duration: &str) -> Scenario {
         sources += &format!("    - {{ to: lb{i}, rate: {{ diurnal: {{ low: 200, high: 1500, peak_at: 14h }} }} }}\n");
     }
     // 200 one-vCPU tasks onto 16 m5.4xlarge (256 vCPUs); at the peak a task is 37.5% busy.
+    let instances = (count * 16).div_ceil(50);
     let yaml = format!(
         r#"
 duration: {duration}
@@ -165,7 +172,7 @@ metrics: {{ interval: 60s }}
 task_definitions:
   web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
 capacity_providers:
-  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: 16 }} }}
+  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: {instances} }} }}
 load_balancers:
 {lbs}services:
 {services}traffic:
@@ -360,6 +367,38 @@ fn print_figures(setup: &Setup) {
     );
 }
 
+/// Services of the doubling fluid runs, and what each simulates.
+const DOUBLINGS: [u32; 5] = [25, 50, 100, 200, 400];
+const DOUBLING_DURATION: &str = "1h";
+
+/// The fluid run at doubling sizes (services, targets and instances alike), medians of
+/// `RATIO_REPS`: linear cost doubles the time per doubling.
+#[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
+fn print_fluid_doublings() {
+    let mut previous: Option<f64> = None;
+    for n in DOUBLINGS {
+        let scenario = fluid_scenario_of(n, DOUBLING_DURATION);
+        let times: Vec<f64> = (0..RATIO_REPS)
+            .map(|_| {
+                let start = Instant::now();
+                assert_eq!(run(black_box(&scenario)).running, n * FLUID_TASKS, "every task must be running");
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        let secs = median(times);
+        let target_steps = f64::from(n * FLUID_TASKS) * 3600.0;
+        let slope = previous.map_or_else(|| "-".to_string(), |p| format!("{:.2}", secs / p));
+        println!(
+            "fluid {DOUBLING_DURATION}, {n} services ({} targets): {secs:.3} s, {:.3} µs per target-step; \
+             time({n}) / time({}) = {slope}",
+            n * FLUID_TASKS,
+            secs * 1e6 / target_steps,
+            n / 2
+        );
+        previous = Some(secs);
+    }
+}
+
 fn main() {
     let full = benchmark_mode();
     let setup = Setup::new(full);
@@ -368,5 +407,6 @@ fn main() {
     criterion.final_summary();
     if full {
         print_figures(&setup);
+        print_fluid_doublings();
     }
 }
