@@ -160,15 +160,16 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
                 r
             }
         };
-        let limits = Limits { failure, dt, now, timeout, per_request };
+        let limits = Limits { failure, dt, now, per_request };
         let cache = &mut world.traffic.fluid_points[tg.index()];
-        let points = response_points(cache, (lambda, before, speed, arrivals), &result);
-        account(world, ctx, task, (&result, &points), &limits);
+        let spread = response_spread(cache, (lambda, before, speed, arrivals), &result, timeout);
+        account(world, ctx, task, (&result, &spread), &limits);
     }
 }
 
-/// The response times at [`POINTS`]' quantiles, seconds.
-pub type Points = [f64; POINTS.len()];
+/// The response times at [`POINTS`]' quantiles (none past the timeout: those requests timed
+/// out), each with its histogram weight per request answered.
+pub type Spread = [(SimDuration, f64); POINTS.len()];
 
 /// A host as the fluid step sees it: its per-vCPU speed and the vCPUs the task may use there.
 type Host = (f64, f64);
@@ -183,7 +184,9 @@ pub struct PointCache {
     speed: Host,
     /// The arrivals' shape they were computed for (it changes with the number of targets).
     arrivals: Arrivals,
-    points: Points,
+    /// The timeout the spread was cut at.
+    timeout: SimDuration,
+    spread: Spread,
 }
 
 /// Loads within this relative difference share their response-time points: a slowly changing
@@ -194,20 +197,24 @@ const POINT_REUSE: f64 = 1e-2;
 
 /// The step's response-time points, reused from the previous step at nearly the same load and
 /// nearly the same requests in the task, on a host of the same speed.
-fn response_points(
+fn response_spread(
     cache: &mut Option<PointCache>,
     (lambda, backlog, speed, arrivals): (f64, f64, Host, Arrivals),
     r: &FluidStep,
-) -> Points {
+    timeout: SimDuration,
+) -> Spread {
     let near = |a: f64, b: f64| (a - b).abs() <= POINT_REUSE * a.max(b);
     if let Some(c) = cache {
-        if c.speed == speed && c.arrivals == arrivals && near(c.backlog, backlog) && near(c.lambda, lambda) {
-            return c.points;
+        let same = c.speed == speed && c.arrivals == arrivals && c.timeout == timeout;
+        if same && near(c.backlog, backlog) && near(c.lambda, lambda) {
+            return c.spread;
         }
     }
-    let points = POINTS.map(|(p, _)| r.answered_quantile(p));
-    *cache = Some(PointCache { lambda, backlog, speed, arrivals, points });
-    points
+    // No answer comes after the timeout: those requests are counted as timed out.
+    let spread = POINTS
+        .map(|(p, mass)| (SimDuration::from_secs_f64(r.answered_quantile(p)).min(timeout), mass * WEIGHT_PER_REQUEST));
+    *cache = Some(PointCache { lambda, backlog, speed, arrivals, timeout, spread });
+    spread
 }
 
 /// What a target group's step applies to each of its targets.
@@ -218,14 +225,13 @@ struct Limits {
     dt: f64,
     /// The end of the span.
     now: SimTime,
-    timeout: SimDuration,
     per_request: f64,
 }
 
 /// Adds a target's step to its service's counters and histogram, and kills it for memory if its
 /// requests in flight took it over its limit.
-fn account(world: &mut World, ctx: &mut Ctx, task: TaskId, (r, points): (&FluidStep, &Points), limits: &Limits) {
-    let Limits { failure, dt, now, timeout, per_request } = *limits;
+fn account(world: &mut World, ctx: &mut Ctx, task: TaskId, (r, spread): (&FluidStep, &Spread), limits: &Limits) {
+    let Limits { failure, dt, now, per_request } = *limits;
     let backend = world.traffic.backends.get_mut(&task).expect("a routable target has a backend");
     let service = backend.service;
     let out_of_memory = backend.would_run_out_of_memory(r.in_flight, per_request);
@@ -237,10 +243,7 @@ fn account(world: &mut World, ctx: &mut Ctx, task: TaskId, (r, points): (&FluidS
         Some(f) => stats.interval.fail(f, r.timed_out),
         None => stats.interval.target_5xx += r.timed_out,
     }
-    // No answer comes after the timeout: those requests are counted as timed out.
-    let spread: [(SimDuration, f64); POINTS.len()] =
-        std::array::from_fn(|i| (SimDuration::from_secs_f64(points[i]).min(timeout), POINTS[i].1 * WEIGHT_PER_REQUEST));
-    stats.answered_spread(&spread, r.completed);
+    stats.answered_spread(spread, r.completed);
     if out_of_memory {
         super::requests::run_out_of_memory(world, ctx, task);
     }
