@@ -67,15 +67,20 @@ impl Latencies {
         match self.sparse.binary_search_by_key(&bucket, |(b, _)| *b) {
             Ok(i) => self.sparse[i].1 = self.sparse[i].1.saturating_add(weight),
             Err(i) if self.sparse.len() < SPARSE_BUCKETS => self.sparse.insert(i, (bucket, weight)),
-            Err(_) => {
-                let mut h = empty();
-                for (b, n) in self.sparse.drain(..) {
-                    h.saturating_record_n(b, n);
-                }
-                h.saturating_record_n(micros, weight);
-                self.histogram = Some(h);
-            }
+            Err(_) => self.histogram_mut().saturating_record_n(micros, weight),
         }
+    }
+
+    /// The histogram, taken now if the list held the responses so far (they move into it).
+    fn histogram_mut(&mut self) -> &mut Histogram<u64> {
+        let sparse = &mut self.sparse;
+        self.histogram.get_or_insert_with(|| {
+            let mut h = empty();
+            for (b, n) in sparse.drain(..) {
+                h.saturating_record_n(b, n);
+            }
+            h
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -136,14 +141,7 @@ impl Latencies {
         match other.histogram.as_ref() {
             // Both share the same bounds, so adding cannot fail.
             Some(theirs) if !theirs.is_empty() => {
-                if self.histogram.is_none() {
-                    let mut h = empty();
-                    for (b, n) in self.sparse.drain(..) {
-                        h.saturating_record_n(b, n);
-                    }
-                    self.histogram = Some(h);
-                }
-                let _ = self.histogram.as_mut().expect("just made").add(theirs.as_ref());
+                let _ = self.histogram_mut().add(theirs.as_ref());
             }
             Some(_) => {}
             None => {

@@ -127,8 +127,8 @@ pub fn rebalance(
     now: SimTime,
     demand: impl Fn(&Backend) -> f64,
 ) -> Vec<TaskId> {
-    let mut present = on_host.iter().filter_map(|t| backends.get(t));
-    let Some(vcpus) = present.next().and_then(|b| b.cpu.host).map(|(_, v)| v) else { return Vec::new() };
+    let first = on_host.iter().find_map(|t| backends.get(t));
+    let Some(vcpus) = first.and_then(|b| b.cpu.host).map(|(_, v)| v) else { return Vec::new() };
     // The common case, every step of a fluid run: the host is not contended, each task may use
     // up to its cap (what `limits` gives then), and nothing needs collecting.
     let asked: f64 = on_host.iter().filter_map(|t| backends.get(t)).map(|b| demand(b).clamp(0.0, b.cpu.cap)).sum();
