@@ -36,6 +36,7 @@ impl Model for Ecs<'_> {
         let mut ctx = Ctx::new(sched, &mut self.streams, &mut *self.recorder, &self.timing, fan_out);
         ctx.explain_placement = self.explain_placement;
         let world = &mut self.world;
+        traffic::before_event(world, &mut ctx, &event);
         #[cfg(debug_assertions)]
         let checked = super::invariants::worth_checking(&event).then_some(event);
         match event {

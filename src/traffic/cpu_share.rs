@@ -163,14 +163,16 @@ pub fn rebalance(
 
 /// The fluid fidelity's sharing, at the end of each span: every instance's tasks by the CPU load
 /// offered to them in the span (so a change of load reaches the shares one span late), which
-/// then starts from zero for the next.
-pub fn rebalance_fluid(traffic: &mut Traffic, now: SimTime) {
+/// then starts from zero for the next. Returns whether any task's limit moved.
+pub fn rebalance_fluid(traffic: &mut Traffic, now: SimTime) -> bool {
+    let mut moved = false;
     for tasks in traffic.on_instance.values() {
-        rebalance(&mut traffic.backends, tasks, now, |b| b.fluid_demand);
+        moved |= !rebalance(&mut traffic.backends, tasks, now, |b| b.fluid_demand).is_empty();
     }
     for backend in traffic.backends.values_mut() {
         backend.fluid_demand = 0.0;
     }
+    moved
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod in_flight;
 mod listener;
 pub mod matcher;
 pub mod queueing;
+mod quiet;
 pub mod rate;
 mod requests;
 mod response_time;
@@ -50,7 +51,7 @@ pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     }
     match world.traffic.spec.fidelity {
         Fidelity::Requests => requests::start(world, ctx, end),
-        Fidelity::Fluid => fluid::start(world, ctx),
+        Fidelity::Fluid => fluid::start(world, ctx, end),
     }
 }
 
@@ -69,14 +70,39 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
             }
             targets::on_probe(world, ctx, task)
         }
-        TrafficEvent::FluidStep => fluid::on_step(world, ctx, end),
+        TrafficEvent::FluidStep(stamp) => fluid::on_wake(world, ctx, stamp),
     }
 }
 
-/// In the fluid fidelity, lets the requests up to now flow before the routing changes.
+/// In the fluid fidelity, lets the requests up to now flow before the routing changes, which
+/// disturbs the flows (the next step is computed on its own: see [`quiet`]).
 fn settle(world: &mut World, ctx: &mut Ctx) {
-    if world.traffic.spec.fidelity == Fidelity::Fluid && !world.traffic.spec.sources.is_empty() {
+    if is_fluid(world) {
         fluid::catch_up(world, ctx);
+        quiet::disturb(world, ctx);
+    }
+}
+
+fn is_fluid(world: &World) -> bool {
+    world.traffic.spec.fidelity == Fidelity::Fluid && !world.traffic.spec.sources.is_empty()
+}
+
+/// Before an event of another part of the model: a quiet fluid span open now is closed (what
+/// flowed in it flowed under what held until now), and unless the event only reads the world
+/// (a metrics sample; an auto scaling tick, whose changes reach traffic through a
+/// deregistration, which settles) the flows are disturbed. See [`quiet`].
+pub fn before_event(world: &mut World, ctx: &mut Ctx, event: &crate::world::Event) {
+    use crate::world::Event;
+    if !is_fluid(world) || matches!(event, Event::Traffic(_)) {
+        return;
+    }
+    if world.traffic.clock.is_quiet() {
+        fluid::catch_up(world, ctx);
+    }
+    if matches!(event, Event::Sample | Event::Scaling(_)) {
+        quiet::plan(world, ctx);
+    } else {
+        quiet::disturb(world, ctx);
     }
 }
 

@@ -133,6 +133,9 @@ pub struct FluidStep {
     pub cpu_seconds: f64,
     /// CPU used over CPU available, 0..=1.
     pub utilization: f64,
+    /// The mean requests in the task under the step's load held forever (its stationary law);
+    /// infinite at or above capacity, where the queue has none.
+    pub stationary: f64,
     response: Response,
     /// The share of the admitted requests whose response would come after the timeout.
     timing_out: f64,
@@ -161,6 +164,7 @@ impl FluidStep {
             in_flight: 0.0,
             cpu_seconds: 0.0,
             utilization: 0.0,
+            stationary: 0.0,
             response: Response::ZERO,
             timing_out: 0.0,
         }
@@ -453,6 +457,7 @@ impl Station {
             in_flight: law.in_task,
             cpu_seconds,
             utilization: (cpu_seconds / (self.vcpus * dt)).min(1.0),
+            stationary: stationary.map_or(f64::INFINITY, |(_, chain)| chain.in_task),
             response: law.response,
             timing_out: law.timing_out,
         }

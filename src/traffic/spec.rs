@@ -12,6 +12,13 @@ use super::Rate;
 pub const DEFAULT_IDLE_TIMEOUT: SimDuration = SimDuration::from_secs(60);
 /// The step rates are held constant over, by default.
 pub const DEFAULT_STEP: SimDuration = SimDuration::from_secs(1);
+/// How far (relatively) rates and backlogs may move in a fluid span computed as one, by default
+/// (see `traffic::quiet`): the load difference within which a target group already reuses its
+/// response-time points.
+pub const DEFAULT_QUIET_TOLERANCE: f64 = 0.01;
+/// The largest tolerance accepted: beyond it a merged span could hide a load change that moves
+/// latency visibly.
+pub const MAX_QUIET_TOLERANCE: f64 = 0.05;
 
 /// How requests are simulated (design rule 9): both write the same metric columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -28,12 +35,20 @@ pub struct TrafficSpec {
     pub fidelity: Fidelity,
     /// Rates are held constant over each step; in `fluid`, the formulas run once a step.
     pub step: SimDuration,
+    /// In `fluid`, a run of steps whose rates and backlogs stay within this relative difference
+    /// is computed as one span, up to a minute (`traffic::quiet`); 0 computes every step.
+    pub quiet_tolerance: f64,
     pub sources: Vec<SourceSpec>,
 }
 
 impl Default for TrafficSpec {
     fn default() -> Self {
-        TrafficSpec { fidelity: Fidelity::Requests, step: DEFAULT_STEP, sources: Vec::new() }
+        TrafficSpec {
+            fidelity: Fidelity::Requests,
+            step: DEFAULT_STEP,
+            quiet_tolerance: DEFAULT_QUIET_TOLERANCE,
+            sources: Vec::new(),
+        }
     }
 }
 

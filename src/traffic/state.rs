@@ -65,8 +65,8 @@ pub struct Traffic {
     pub zones: Vec<ZoneId>,
     /// Per target group, the fluid fidelity's last response-time points.
     pub fluid_points: Vec<Option<PointCache>>,
-    /// Up to when the fluid fidelity's requests have flowed.
-    pub fluid_until: SimTime,
+    /// Where the fluid fidelity stands: how far requests have flowed, and its next wake-up.
+    pub clock: super::quiet::FluidClock,
 }
 
 /// What the traffic runtime starts from: the validated specs, and how many services and zones
@@ -98,6 +98,7 @@ impl Traffic {
         let TrafficSetup { spec, load_balancers, target_groups, services, zones, seed, speeds } = setup;
         Traffic {
             fluid_points: vec![None; target_groups.len()],
+            clock: super::quiet::FluidClock::new(spec.sources.len()),
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
             cookies: vec![CookieJar::default(); target_groups.len()],
             timeouts: vec![Default::default(); target_groups.len()],
@@ -114,7 +115,6 @@ impl Traffic {
             seed,
             speeds,
             zones: (0..zones).map(ZoneId::from_index).collect(),
-            fluid_until: SimTime::ZERO,
         }
     }
 

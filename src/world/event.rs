@@ -43,8 +43,8 @@ pub enum TrafficEvent {
     Timeouts(TargetGroupId),
     /// The load balancer health-checks a target (the chain stops when it is deregistered).
     Probe(TaskId),
-    /// A step of the fluid model ends.
-    FluidStep,
+    /// A span of the fluid model ends; stale unless its stamp is the clock's live one.
+    FluidStep(Generation),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

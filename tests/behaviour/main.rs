@@ -38,6 +38,7 @@ mod measures;
 mod output_folder;
 mod placement;
 mod queueing;
+mod quiet_spans;
 mod rebalancing;
 mod report;
 mod results;

@@ -119,6 +119,9 @@ pub struct RawTraffic {
     pub fidelity: Option<Fidelity>,
     /// The time step rates are held constant over (default 1s), in both fidelities.
     pub step: Option<Scalar>,
+    /// `fluid` only: a run of steps whose rates and backlogs move less than this fraction is
+    /// computed as one span, up to a minute (default 0.01; 0 computes every step).
+    pub quiet_tolerance: Option<f64>,
     pub sources: Vec<RawTrafficSource>,
 }
 

@@ -17,7 +17,8 @@ use crate::service::ServiceSpec;
 use crate::traffic::matcher::Matcher;
 use crate::traffic::server::Concurrency;
 use crate::traffic::spec::{
-    LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT, DEFAULT_STEP,
+    LoadBalancerSpec, RequestModel, SourceSpec, TargetGroupSpec, TrafficSpec, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_QUIET_TOLERANCE, DEFAULT_STEP, MAX_QUIET_TOLERANCE,
 };
 use crate::traffic::target_group::{
     Algorithm, HealthCheck, HealthCheckPort, InitialChecks, MinimumHealthyTargets, TargetGroupConfig, TargetGroupHealth,
@@ -369,6 +370,15 @@ pub fn check_traffic(
         let why = "every source's rate is read, and the fluid model steps, every step";
         c.duration(&path, s).filter(|d| c.at_least(&path, *d, SimDuration::from_millis(10), why))
     });
+    let quiet_tolerance = raw.quiet_tolerance.map_or(Some(DEFAULT_QUIET_TOLERANCE), |t| {
+        let ok = t.is_finite() && (0.0..=MAX_QUIET_TOLERANCE).contains(&t);
+        if !ok {
+            let path = Path::root("traffic").field("quiet_tolerance");
+            let message = format!("{t} must be a fraction from 0 to {MAX_QUIET_TOLERANCE}");
+            c.error(&path, &message, Some("0.01 merges steps whose loads move less than 1 %; 0 computes every step"));
+        }
+        ok.then_some(t)
+    });
     // A source with a problem is left out: its problem is reported here, or by the trace
     // reading in `load` (which fails the load even when validation passes).
     let mut sources = Vec::new();
@@ -383,7 +393,7 @@ pub fn check_traffic(
             sources.push(SourceSpec { load_balancer, rate, clients });
         }
     }
-    Some(TrafficSpec { fidelity, step: step?, sources })
+    Some(TrafficSpec { fidelity, step: step?, quiet_tolerance: quiet_tolerance?, sources })
 }
 
 /// A whole number of seconds within AWS's `(min, max)` range.

@@ -53,6 +53,15 @@ impl Rate {
         total / (b - a) as f64
     }
 
+    /// Whether the pattern is one smooth piece over `(start, end)`: no jump or bend strictly
+    /// inside it (none of the breaks below), so its values at a few instants show how far it
+    /// moves.
+    pub fn is_smooth_over(&self, start: SimTime, end: SimTime) -> bool {
+        let mut cuts = Vec::new();
+        self.breaks(start.as_micros(), end.as_micros(), 0, &mut cuts);
+        cuts.is_empty()
+    }
+
     /// Pushes the instants in `(a, b)` (microseconds) where the pattern may jump or bend; the
     /// clock is `ahead` µs ahead of simulated time.
     fn breaks(&self, a: u64, b: u64, ahead: u64, out: &mut Vec<u64>) {
