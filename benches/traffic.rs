@@ -183,6 +183,46 @@ load_balancers:
     load_str(&yaml, "bench.yaml", "bench").expect("the fluid bench scenario is valid")
 }
 
+/// `count` services as the fluid run, each scaling on CPU (target tracking at 50 %, 2 to 12
+/// one-vCPU tasks, 2 ms of CPU per request: 0.4 to 3 vCPUs of work), their peaks spread over the
+/// day, on m5.large instances (two such tasks each) that managed scaling adds and removes.
+fn fluid_scaling_scenario(count: u32, duration: &str) -> Scenario {
+    let (mut lbs, mut services, mut sources) = (String::new(), String::new(), String::new());
+    for i in 0..count {
+        let peak_at = format!("{}m", (i * 29) % 1440);
+        lbs += &format!("  lb{i}: {{ target_groups: {{ tg{i}: {{ algorithm: round_robin }} }} }}\n");
+        services += &format!(
+            "  s{i}: {{ task_definition: web, desired_count: 2, capacity_provider_strategy: \
+             [{{ capacity_provider: ec2 }}], load_balancer: tg{i}, \
+             autoscaling: {{ min_capacity: 2, max_capacity: 12, target_tracking: [{{ metric: cpu, target: 50 }}] }}, \
+             requests: {{ cpu_time: {{ exponential: {{ mean: 2ms }} }} }} }}\n"
+        );
+        sources +=
+            &format!("    - {{ to: lb{i}, rate: {{ diurnal: {{ low: 200, high: 1500, peak_at: {peak_at} }} }} }}\n");
+    }
+    let yaml = format!(
+        r#"
+duration: {duration}
+zones: [us-east-1a, us-east-1b]
+metrics: {{ interval: 60s }}
+task_definitions:
+  web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
+capacity_providers:
+  ec2:
+    auto_scaling_group: {{ instance_type: m5.large, min_size: 1, max_size: {max}, desired_capacity: {count} }}
+    managed_scaling: {{ instance_warmup_period: 120s }}
+    managed_termination_protection: enabled
+load_balancers:
+{lbs}services:
+{services}traffic:
+  fidelity: fluid
+  sources:
+{sources}"#,
+        max = count * 8
+    );
+    load_str(&yaml, "bench.yaml", "bench").expect("the fluid scaling bench scenario is valid")
+}
+
 /// What a run did: events processed, requests served (all services), tasks running at the end.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Outcome {

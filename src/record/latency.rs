@@ -27,6 +27,11 @@ pub struct Latencies {
     histogram: Option<Box<Histogram<u64>>>,
     /// (lowest value of the bucket, count), by bucket, while there is no histogram.
     sparse: Vec<(u64, u64)>,
+    /// A cleared histogram kept for the next time the list overflows: an interval histogram that
+    /// once needed one goes back to the list when cleared (absorbing and clearing a whole
+    /// histogram every interval cost a seventh of a day of 50 scaling services), without
+    /// allocating 190 KB anew each time.
+    spare: Option<Box<Histogram<u64>>>,
 }
 
 /// An empty histogram of the bounds every [`Latencies`] shares.
@@ -73,9 +78,9 @@ impl Latencies {
 
     /// The histogram, taken now if the list held the responses so far (they move into it).
     fn histogram_mut(&mut self) -> &mut Histogram<u64> {
-        let sparse = &mut self.sparse;
+        let (sparse, spare) = (&mut self.sparse, &mut self.spare);
         self.histogram.get_or_insert_with(|| {
-            let mut h = empty();
+            let mut h = spare.take().unwrap_or_else(empty);
             for (b, n) in sparse.drain(..) {
                 h.saturating_record_n(b, n);
             }
@@ -153,8 +158,9 @@ impl Latencies {
     }
 
     pub fn clear(&mut self) {
-        if let Some(h) = self.histogram.as_mut() {
+        if let Some(mut h) = self.histogram.take() {
             h.reset();
+            self.spare = Some(h);
         }
         self.sparse.clear();
     }
@@ -199,7 +205,7 @@ mod tests {
         // histogram from the start give the same figures, and so does the list once it spills.
         for distinct in [1u64, 7, 100, SPARSE_BUCKETS as u64, SPARSE_BUCKETS as u64 + 40] {
             let mut sparse = Latencies::default();
-            let mut full = Latencies { histogram: Some(empty()), sparse: Vec::new() };
+            let mut full = Latencies { histogram: Some(empty()), ..Latencies::default() };
             for k in 0..distinct {
                 let took = SimDuration::from_micros(1 + k * k * 37 % 2_000_003);
                 let weight = 1 + (k * 7919) % 13;
@@ -214,5 +220,29 @@ mod tests {
             b.absorb(&full);
             assert_eq!((a.percentiles(), a.mean()), (b.percentiles(), b.mean()));
         }
+    }
+
+    #[test]
+    fn a_cleared_interval_goes_back_to_the_list_and_reuses_its_histogram() {
+        let mut l = Latencies::default();
+        for k in 0..=SPARSE_BUCKETS as u64 {
+            l.record(SimDuration::from_micros(1000 + 10 * k), 1);
+        }
+        assert!(l.histogram.is_some());
+        l.clear();
+        assert!(l.histogram.is_none() && l.spare.is_some() && l.is_empty() && l.percentiles().is_none());
+        // A few responses stay a list; an overflow takes the kept histogram, emptied.
+        l.record(SimDuration::from_millis(5), 3);
+        assert!(l.histogram.is_none() && l.sparse.len() == 1);
+        for k in 0..=SPARSE_BUCKETS as u64 {
+            l.record(SimDuration::from_micros(1000 + 10 * k), 1);
+        }
+        assert!(l.histogram.is_some() && l.spare.is_none());
+        let mut fresh = Latencies::default();
+        fresh.record(SimDuration::from_millis(5), 3);
+        for k in 0..=SPARSE_BUCKETS as u64 {
+            fresh.record(SimDuration::from_micros(1000 + 10 * k), 1);
+        }
+        assert_eq!((l.percentiles(), l.mean()), (fresh.percentiles(), fresh.mean()));
     }
 }
