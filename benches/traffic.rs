@@ -8,7 +8,10 @@
 //! - **fluid**: 50 services of 4 tasks, each behind its own load balancer and fed by its own
 //!   diurnal source (200 to 1,500 requests/s, peak at 14h), for 24 h in the fluid fidelity at
 //!   its default 1 s step: 17 million target-steps. Then the same for an hour at 25, 50, 100,
-//!   200 and 400 services (the instances doubling alike): linear cost doubles per doubling.
+//!   200 and 400 services (the instances doubling alike): linear cost doubles per doubling, and
+//!   the bench fails past 3x a doubling. And the 50 services for 24 h with both layers scaling:
+//!   target tracking on CPU (2 to 12 tasks each, peaks spread over the day) on m5.large
+//!   instances that managed scaling adds and removes.
 //!
 //! - **queue**: the request run's shape as the classic reference workload: 100 one-worker
 //!   targets (`workers: 1`, FIFO), round robin, Poisson arrivals at 1,000/s, exponential work of
@@ -192,7 +195,7 @@ fn fluid_scaling_scenario(count: u32, duration: &str) -> Scenario {
         let peak_at = format!("{}m", (i * 29) % 1440);
         lbs += &format!("  lb{i}: {{ target_groups: {{ tg{i}: {{ algorithm: round_robin }} }} }}\n");
         services += &format!(
-            "  s{i}: {{ task_definition: web, desired_count: 2, capacity_provider_strategy: \
+            "  s{i}: {{ task_definition: web, desired_count: 4, capacity_provider_strategy: \
              [{{ capacity_provider: ec2 }}], load_balancer: tg{i}, \
              autoscaling: {{ min_capacity: 2, max_capacity: 12, target_tracking: [{{ metric: cpu, target: 50 }}] }}, \
              requests: {{ cpu_time: {{ exponential: {{ mean: 2ms }} }} }} }}\n"
@@ -278,6 +281,9 @@ struct Setup {
     /// One run of each: its outcome, to check every later run against.
     requests_outcome: Outcome,
     fluid_outcome: Outcome,
+    /// The fluid run with both layers scaling (`fluid_scaling_scenario`), and its outcome.
+    fluid_scaling: Scenario,
+    fluid_scaling_outcome: Outcome,
     /// Seconds that first run of each took, to size criterion's measurement time.
     requests_secs: f64,
     fluid_secs: f64,
@@ -289,6 +295,10 @@ impl Setup {
         // Shortened for `cargo test --benches`, which runs everything once, unoptimised.
         let (secs, fluid_duration) = if full { (REQUEST_SECS, "24h") } else { (20, "1h") };
         let (requests, fluid) = (requests_scenario(secs), fluid_scenario(fluid_duration));
+        let fluid_scaling = fluid_scaling_scenario(FLUID_SERVICES, fluid_duration);
+        let fluid_scaling_outcome = run(&fluid_scaling);
+        assert!(fluid_scaling_outcome.running >= 2 * FLUID_SERVICES, "every service keeps its minimum");
+        assert!(fluid_scaling_outcome.requests > 0.0, "the scaling fluid run served nothing");
         let (queue, queue_requests) = (queue_scenario(secs), REQUEST_RATE * secs);
         let queue_outcome = run(&queue);
         let off = (queue_outcome.requests - queue_requests as f64).abs() / queue_requests as f64;
@@ -324,6 +334,8 @@ impl Setup {
             expected_requests,
             requests_outcome,
             fluid_outcome,
+            fluid_scaling,
+            fluid_scaling_outcome,
             requests_secs,
             fluid_secs,
         }
@@ -358,7 +370,7 @@ fn bench(c: &mut Criterion, setup: &Setup) {
 /// Times the variants alternately in this process and prints their figures.
 #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
 fn print_figures(setup: &Setup) {
-    const VARIANTS: usize = 5;
+    const VARIANTS: usize = 6;
     let bare_events = setup.requests_outcome.events;
     let mut secs: [Vec<f64>; VARIANTS] = Default::default();
     for rep in 0..RATIO_REPS {
@@ -373,6 +385,10 @@ fn print_figures(setup: &Setup) {
                 3 => {
                     black_box(run_hand_written(black_box(setup.queue_requests)));
                 }
+                4 => {
+                    let outcome = run(black_box(&setup.fluid_scaling));
+                    assert_eq!(outcome, setup.fluid_scaling_outcome, "the scaling fluid run changed");
+                }
                 _ => {
                     black_box(run_bare(black_box(bare_events)));
                 }
@@ -380,7 +396,7 @@ fn print_figures(setup: &Setup) {
             secs[variant].push(start.elapsed().as_secs_f64());
         }
     }
-    let [requests, fluid, queue, hand, bare] = secs.map(median);
+    let [requests, fluid, queue, hand, fluid_scaling, bare] = secs.map(median);
     let bare_us = bare * 1e6 / bare_events as f64;
     println!(
         "bare heap ({BARE_QUEUE} queued): {bare:.3} s for {bare_events} events, {:.1} M events/s",
@@ -389,6 +405,11 @@ fn print_figures(setup: &Setup) {
     for (name, secs, outcome) in [
         (format!("requests ({} served)", setup.requests_outcome.requests), requests, setup.requests_outcome),
         (format!("fluid 24 h, {FLUID_SERVICES} services"), fluid, setup.fluid_outcome),
+        (
+            format!("fluid 24 h, {FLUID_SERVICES} services, both layers scaling"),
+            fluid_scaling,
+            setup.fluid_scaling_outcome,
+        ),
     ] {
         let us = secs * 1e6 / outcome.events as f64;
         println!(
@@ -435,9 +456,16 @@ fn print_fluid_doublings() {
             secs * 1e6 / target_steps,
             n / 2
         );
+        if let Some(p) = previous {
+            // Linear is 2; the caches grow with the cluster, so allow some, not a square.
+            assert!(secs / p < MAX_DOUBLING_SLOPE, "fluid time({n}) / time({}) = {:.2}", n / 2, secs / p);
+        }
         previous = Some(secs);
     }
 }
+
+/// The most a doubling of the fluid run may multiply its time by (linear is 2, quadratic 4).
+const MAX_DOUBLING_SLOPE: f64 = 3.0;
 
 fn main() {
     let full = benchmark_mode();

@@ -45,7 +45,7 @@ fn fail(world: &mut World, ctx: &mut Ctx, id: ServiceId, alarm: &str, rollback: 
     }
     let shift = world.services.get(id).primary().shift.clone();
     if let Some(shift) = shift.filter(|s| s.percent > 0.0) {
-        crate::traffic::shift_production(world, shift.to, shift.from, 100.0);
+        crate::traffic::shift_production(world, ctx, shift.to, shift.from, 100.0);
         if let Some(state) = world.services.get_mut(id).primary_mut().shift.as_mut() {
             state.percent = 0.0;
             state.shifts.push((now, 0.0));

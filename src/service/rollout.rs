@@ -38,7 +38,7 @@ pub(super) fn deploy(world: &mut World, ctx: &mut Ctx, id: ServiceId, task_defin
         // traffic on the production target group.
         deployment.target_group = Some(to);
         deployment.shift = Some(Shift::new(from, to));
-        crate::traffic::shift_production(world, to, from, 100.0);
+        crate::traffic::shift_production(world, ctx, to, from, 100.0);
     }
     let svc = world.services.get_mut(id);
     let message = wording::deployment_started(

@@ -132,7 +132,7 @@ fn shift_step(world: &mut World, ctx: &mut Ctx, id: ServiceId, shift: &Shift) {
         let detail = format!("{} tasks healthy on target group {}", svc.desired_count, target_group(world, shift.to));
         say_stage(ctx, &name, &deployment, ShiftStage::ProductionTrafficShift, &detail);
     }
-    crate::traffic::shift_production(world, shift.from, shift.to, to);
+    crate::traffic::shift_production(world, ctx, shift.from, shift.to, to);
     let message = wording::traffic_shifted(
         &name,
         &deployment,

@@ -36,7 +36,6 @@ impl Model for Ecs<'_> {
         let mut ctx = Ctx::new(sched, &mut self.streams, &mut *self.recorder, &self.timing, fan_out);
         ctx.explain_placement = self.explain_placement;
         let world = &mut self.world;
-        traffic::before_event(world, &mut ctx, &event);
         #[cfg(debug_assertions)]
         let checked = super::invariants::worth_checking(&event).then_some(event);
         match event {
@@ -61,6 +60,7 @@ impl Model for Ecs<'_> {
                 // this instant (nothing else reads it before the next sample); then the row
                 // reads the world.
                 let now = ctx.sched.now();
+                traffic::before_sample(world, &mut ctx);
                 let traffic = traffic::close_intervals(world, now, ctx.recorder);
                 let at = metrics::SampleAt { now, interval: self.metrics_interval, end: self.end };
                 metrics::sample(world, ctx.recorder, &self.pricing, at, traffic);

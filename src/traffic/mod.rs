@@ -35,7 +35,7 @@ pub use listener::Listener;
 pub use rate::Rate;
 pub use state::{Traffic, TrafficSetup};
 pub use stats::{Failure, ServiceTraffic, TrafficCounts};
-pub use targets::{on_task_running, stop_answering, target_group_of, target_state};
+pub use targets::{stop_answering, target_group_of, target_state};
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ServiceId, TargetGroupId, TaskId};
@@ -87,23 +87,33 @@ fn is_fluid(world: &World) -> bool {
     world.traffic.spec.fidelity == Fidelity::Fluid && !world.traffic.spec.sources.is_empty()
 }
 
-/// Before an event of another part of the model: a quiet fluid span open now is closed (what
-/// flowed in it flowed under what held until now), and unless the event only reads the world
-/// (a metrics sample; an auto scaling tick, whose changes reach traffic through a
-/// deregistration, which settles) the flows are disturbed. See [`quiet`].
-pub fn before_event(world: &mut World, ctx: &mut Ctx, event: &crate::world::Event) {
-    use crate::world::Event;
-    if !is_fluid(world) || matches!(event, Event::Traffic(_)) {
-        return;
-    }
-    if world.traffic.clock.is_quiet() {
-        fluid::catch_up(world, ctx);
-    }
-    if matches!(event, Event::Sample | Event::Scaling(_)) {
-        quiet::plan(world, ctx);
-    } else {
+/// Something the fluid flows read is about to change (a target registers, the listener shifts):
+/// a quiet span open now is closed first, and the next step is computed on its own. See
+/// [`quiet`].
+fn touch(world: &mut World, ctx: &mut Ctx) {
+    if is_fluid(world) {
+        if world.traffic.clock.is_quiet() {
+            fluid::catch_up(world, ctx);
+        }
         quiet::disturb(world, ctx);
     }
+}
+
+/// A metrics row is about to read the interval: a quiet fluid span open now is closed first, so
+/// the row holds its work up to now (at any metrics interval). Nothing changes: no disturbance.
+pub fn before_sample(world: &mut World, ctx: &mut Ctx) {
+    if is_fluid(world) && world.traffic.clock.is_quiet() {
+        fluid::catch_up(world, ctx);
+        quiet::plan(world, ctx);
+    }
+}
+
+/// A task reaches RUNNING: its target registers with its group (see
+/// [`targets::on_task_running`]), which may change where requests go (a group failing open
+/// routes to every registered target).
+pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
+    touch(world, ctx);
+    targets::on_task_running(world, ctx, id)
 }
 
 /// Whether a health check of `task` at `now` could move its target in or out of the healthy
@@ -171,7 +181,8 @@ fn close_interval(
 /// Sends `percent` of the production traffic that `from` and `to` share to `to` (a blue/green,
 /// canary or linear deployment's shift, or a rollback's shift back), on the listener of their
 /// load balancer.
-pub fn shift_production(world: &mut World, from: TargetGroupId, to: TargetGroupId, percent: f64) {
+pub fn shift_production(world: &mut World, ctx: &mut Ctx, from: TargetGroupId, to: TargetGroupId, percent: f64) {
+    touch(world, ctx);
     let lb = world.traffic.target_group_specs[from.index()].load_balancer;
     world.traffic.listeners[lb.index()].shift(from, to, percent);
 }
