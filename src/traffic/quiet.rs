@@ -13,11 +13,11 @@
 //!   the tolerance) and failed none, no host's CPU shares moved, nothing disturbed the flows since
 //!   (below) and no target group is ramping a target up (slow start) — wakes at the next minute
 //!   boundary (or the run's end) instead of the next step boundary.
-//! - **Closed by any change**: every event but the traffic model's own (a health check that moves
-//!   no target, a fluid wake-up) first closes an open quiet span, so what flowed in it flowed under
-//!   what held until then; then, unless it only reads (a metrics sample, an auto scaling tick: what
-//!   they change reaches traffic through a deregistration, which settles), it *disturbs* the
-//!   flows: the next step is computed on its own, from which "at rest" is judged anew.
+//! - **Closed by any change of what the flows read**: a target registering (`on_task_running`), a
+//!   listener shift, a target leaving or changing health (the settlings) first close an open quiet
+//!   span, so what flowed in it flowed under what held until then, and *disturb* the flows: the
+//!   next step is computed on its own, from which "at rest" is judged anew. A metrics sample closes
+//!   it without disturbing. Nothing else in the cluster reaches the flows but through these.
 //! - **Checked at its close**: the span is one only if every source's rate is flat over it (each
 //!   step's mean within the tolerance of the span's mean, read from the pattern's values when it
 //!   has no break inside the span) and within the tolerance of its rate in the span before. If not,
