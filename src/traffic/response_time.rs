@@ -105,34 +105,33 @@ impl Response {
 
     /// `P(T > t)`.
     pub(super) fn survival(&self, t: f64) -> f64 {
+        self.tail_and_density(t).0
+    }
+
+    /// `P(T > t)` and the density of `T` at `t` (`−dS/dt`, for Newton's steps in
+    /// [`Response::quantile`]), from the same exponentials.
+    fn tail_and_density(&self, t: f64) -> (f64, f64) {
         let u = t - self.shift;
         if u < 0.0 {
-            return 1.0;
+            return (1.0, 0.0);
         }
         // Beyond UNDERFLOW of its longest mean every exponential part is exactly 0 in f64: a
         // timeout of a minute on millisecond requests costs no exponentials.
         let longest = self.branches().fold(self.wait_given, |m, (_, b)| m.max(b));
         if longest.is_finite() && u > UNDERFLOW * longest {
-            return 0.0;
+            return (0.0, 0.0);
         }
+        let w = self.wait_prob;
         let branch = |m: f64| {
-            let waited = sum_of_exp_tail(m, self.wait_given, u);
-            (1.0 - self.wait_prob) * exp_tail(m, u) + self.wait_prob * waited
+            let ((served, served_density), (waited, waited_density)) =
+                (exp_parts(m, u), sum_of_exp_parts(m, self.wait_given, u));
+            ((1.0 - w) * served + w * waited, (1.0 - w) * served_density + w * waited_density)
         };
-        self.branches().map(|(p, m)| p * branch(m)).sum()
-    }
-
-    /// The density of `T` at `t` (`−dS/dt`), for Newton's steps in [`Response::quantile`].
-    fn density(&self, t: f64) -> f64 {
-        let u = t - self.shift;
-        if u < 0.0 {
-            return 0.0;
-        }
-        let branch = |m: f64| {
-            let waited = sum_of_exp_density(m, self.wait_given, u);
-            (1.0 - self.wait_prob) * exp_density(m, u) + self.wait_prob * waited
-        };
-        self.branches().map(|(p, m)| p * branch(m)).sum()
+        // Summed as `Iterator::sum` sums floats (from −0.0).
+        self.branches().fold((-0.0, -0.0), |(tail, density), (p, m)| {
+            let (t, d) = branch(m);
+            (tail + p * t, density + p * d)
+        })
     }
 
     /// The `p`-quantile: the `t` where `P(T > t) = 1 − p`, by Newton's method on `ln P(T > t)`
@@ -148,13 +147,12 @@ impl Response {
         // An exponential of the whole mean's quantile: exact for one branch without a wait.
         let mut u = -scale * target.ln();
         for _ in 0..QUANTILE_ITERATIONS {
-            let tail = self.survival(self.shift + u);
+            let (tail, density) = self.tail_and_density(self.shift + u);
             if tail > target {
                 lo = u;
             } else {
                 hi = u;
             }
-            let density = self.density(self.shift + u);
             // Newton on ln S: u − (ln S − ln target) / (d ln S / du), with d ln S / du = −f / S.
             let newton = if tail > 0.0 && density > 0.0 { u + tail * (tail / target).ln() / density } else { f64::NAN };
             if (newton - u).abs() <= QUANTILE_TOLERANCE * u {
@@ -182,50 +180,38 @@ impl Response {
 const QUANTILE_TOLERANCE: f64 = 1e-15;
 const QUANTILE_ITERATIONS: u32 = 200;
 
-/// The density of an exponential of the given mean at `u ≥ 0` (none for a zero mean).
-fn exp_density(mean: f64, u: f64) -> f64 {
-    if mean > 0.0 {
-        (-u / mean).exp() / mean
-    } else {
-        0.0
-    }
-}
-
-/// The density of `X + Y` at `u` for independent exponentials of means `m1`, `m2`.
-fn sum_of_exp_density(m1: f64, m2: f64, u: f64) -> f64 {
-    if !(m1 > 0.0 && m2 > 0.0) {
-        return exp_density(m1.max(m2), u);
-    }
-    let (r1, r2) = (1.0 / m1, 1.0 / m2);
-    if (r1 - r2).abs() <= SAME_RATE * r1.max(r2) {
-        // Erlang-2: r²·u·e^(−r·u).
-        return r1 * r1 * u * (-r1 * u).exp();
-    }
-    r1 * r2 * ((-r1 * u).exp() - (-r2 * u).exp()) / (r2 - r1)
-}
-
 /// `P(X > u)` for X exponential of the given mean (a zero mean is the constant 0), `u ≥ 0`.
 fn exp_tail(mean: f64, u: f64) -> f64 {
+    exp_parts(mean, u).0
+}
+
+/// `P(X > u)` and the density at `u ≥ 0` of X exponential of the given mean (a zero mean is the
+/// constant 0: no density).
+fn exp_parts(mean: f64, u: f64) -> (f64, f64) {
     if mean > 0.0 {
-        (-u / mean).exp()
+        let e = (-u / mean).exp();
+        (e, e / mean)
     } else if u > 0.0 {
-        0.0
+        (0.0, 0.0)
     } else {
-        1.0
+        (1.0, 0.0)
     }
 }
 
-/// `P(X + Y > u)` for independent exponentials of means `m1`, `m2` (hypoexponential).
-fn sum_of_exp_tail(m1: f64, m2: f64, u: f64) -> f64 {
+/// `P(X + Y > u)` and the density at `u` for independent exponentials of means `m1`, `m2`
+/// (hypoexponential).
+fn sum_of_exp_parts(m1: f64, m2: f64, u: f64) -> (f64, f64) {
     if !(m1 > 0.0 && m2 > 0.0) {
-        return exp_tail(m1.max(m2), u);
+        return exp_parts(m1.max(m2), u);
     }
     let (r1, r2) = (1.0 / m1, 1.0 / m2);
     if (r1 - r2).abs() <= SAME_RATE * r1.max(r2) {
-        // Erlang-2 limit: (1 + r·u)·e^(−r·u).
-        return (1.0 + r1 * u) * (-r1 * u).exp();
+        // Erlang-2 limit: (1 + r·u)·e^(−r·u), density r²·u·e^(−r·u).
+        let e = (-r1 * u).exp();
+        return ((1.0 + r1 * u) * e, r1 * r1 * u * e);
     }
-    (r2 * (-r1 * u).exp() - r1 * (-r2 * u).exp()) / (r2 - r1)
+    let (e1, e2) = ((-r1 * u).exp(), (-r2 * u).exp());
+    ((r2 * e1 - r1 * e2) / (r2 - r1), r1 * r2 * (e1 - e2) / (r2 - r1))
 }
 
 #[cfg(test)]
@@ -283,8 +269,9 @@ mod tests {
         for t in [0.003, 0.01, 0.05, 0.2] {
             let h = 1e-7;
             let slope = (r.survival(t - h) - r.survival(t + h)) / (2.0 * h);
-            assert!((slope - r.density(t)).abs() <= 1e-5 * r.density(t), "{t}: {slope} vs {}", r.density(t));
+            let density = r.tail_and_density(t).1;
+            assert!((slope - density).abs() <= 1e-5 * density, "{t}: {slope} vs {density}");
         }
-        assert_eq!(r.density(0.001), 0.0);
+        assert_eq!(r.tail_and_density(0.001), (1.0, 0.0));
     }
 }
