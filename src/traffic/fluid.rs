@@ -78,26 +78,28 @@ pub fn catch_up(world: &mut World, ctx: &mut Ctx) {
     if world.traffic.clock.until >= now {
         return;
     }
-    if quiet::merges(world, now) {
-        span(world, ctx, now);
+    if let Some(rates) = quiet::merged_rates(world, now) {
+        span(world, ctx, now, Some(&rates));
     }
     let width = world.traffic.spec.step.as_micros().max(1);
     while world.traffic.clock.until < now {
         let step = world.traffic.clock.until.as_micros() / width;
-        span(world, ctx, SimTime::from_micros((step + 1) * width).min(now));
+        span(world, ctx, SimTime::from_micros((step + 1) * width).min(now), None);
     }
 }
 
-/// One span, from the clock's `until` to `to`: each source's mean rate over it goes through its
-/// load balancer, then the instances' CPU shares are set from the load it offered.
-fn span(world: &mut World, ctx: &mut Ctx, to: SimTime) {
+/// One span, from the clock's `until` to `to`: each source's mean rate over it (`rates`, if
+/// already read) goes through its load balancer, then the instances' CPU shares are set from
+/// the load it offered.
+fn span(world: &mut World, ctx: &mut Ctx, to: SimTime, rates: Option<&[f64]>) {
     let from = world.traffic.clock.until;
     let dt = SimDuration::from_micros(to.as_micros() - from.as_micros());
     let seed = world.traffic.seed;
     world.traffic.clock.begin_span();
     for i in 0..world.traffic.spec.sources.len() {
         let source = &world.traffic.spec.sources[i];
-        let (lb, rate) = (source.load_balancer, source.rate.mean_over(from, to, seed));
+        let rate = rates.map_or_else(|| source.rate.mean_over(from, to, seed), |r| r[i]);
+        let (lb, rate) = (source.load_balancer, rate);
         world.traffic.clock.last_rates[i] = rate;
         forward(world, ctx, lb, rate, (to, dt));
     }

@@ -168,19 +168,24 @@ fn may_rest(world: &World, from: SimTime) -> bool {
         && traffic.target_groups.iter().all(|g| g.slow_start_horizon <= from)
 }
 
-/// Whether the quiet span from the clock's `until` to `to` is one span: every source's rate is
-/// flat over it and where it was in the span before (see the module docs).
-pub fn merges(world: &World, to: SimTime) -> bool {
+/// The rate of each source over the quiet span from the clock's `until` to `to`, if it is one
+/// span: every source's rate is flat over it and where it was in the span before (see the
+/// module docs); `None` if its steps are to be computed one by one.
+pub fn merged_rates(world: &World, to: SimTime) -> Option<Vec<f64>> {
     let traffic = &world.traffic;
     let clock = &traffic.clock;
     if !clock.quiet || clock.disturbed || to <= clock.until {
-        return false;
+        return None;
     }
     let tolerance = traffic.spec.quiet_tolerance;
-    traffic.spec.sources.iter().zip(&clock.last_rates).all(|(source, &last)| {
-        let mean = source.rate.mean_over(clock.until, to, traffic.seed);
-        within(mean, last, tolerance) && flat(&source.rate, (clock.until, to), mean, traffic)
-    })
+    let sources = traffic.spec.sources.iter().zip(&clock.last_rates);
+    sources
+        .map(|(source, &last)| {
+            let mean = source.rate.mean_over(clock.until, to, traffic.seed);
+            let quiet = within(mean, last, tolerance) && flat(&source.rate, (clock.until, to), mean, traffic);
+            quiet.then_some(mean)
+        })
+        .collect()
 }
 
 /// Whether every step of `[from, to)` holds a rate within the tolerance of `mean`: read from the
