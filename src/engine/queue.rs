@@ -24,22 +24,32 @@ pub enum Phase {
     Observe,
 }
 
+/// An event and its place in the order: `(time, phase, seq)` packed into one integer (time in
+/// the high 64 bits, then the phase in 2 bits, then `seq` in 62), so that a comparison in the
+/// heap is one integer comparison, not three.
 struct Entry<E> {
-    time: SimTime,
-    phase: Phase,
-    seq: u64,
+    key: u128,
     event: E,
 }
 
+/// The largest `seq` the key holds: 4.6 × 10¹⁸ pushes.
+const SEQ_BITS: u32 = 62;
+
 impl<E> Entry<E> {
-    fn key(&self) -> (SimTime, Phase, u64) {
-        (self.time, self.phase, self.seq)
+    fn new(time: SimTime, phase: Phase, seq: u64, event: E) -> Self {
+        assert!(seq < 1 << SEQ_BITS, "more than 2^62 events scheduled");
+        let key = (u128::from(time.as_micros()) << 64) | (u128::from(phase as u8) << SEQ_BITS) | u128::from(seq);
+        Entry { key, event }
+    }
+
+    fn time(&self) -> SimTime {
+        SimTime::from_micros((self.key >> 64) as u64)
     }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.key == other.key
     }
 }
 
@@ -53,7 +63,7 @@ impl<E> PartialOrd for Entry<E> {
 
 impl<E> Ord for Entry<E> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key().cmp(&other.key())
+        self.key.cmp(&other.key)
     }
 }
 
@@ -73,16 +83,16 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, phase: Phase, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Entry { time, phase, seq, event }));
+        self.heap.push(Reverse(Entry::new(time, phase, seq, event)));
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|Reverse(e)| e.time)
+        self.heap.peek().map(|Reverse(e)| e.time())
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        self.heap.pop().map(|Reverse(e)| (e.time, e.event))
+        self.heap.pop().map(|Reverse(e)| (e.time(), e.event))
     }
 
     pub fn len(&self) -> usize {
