@@ -119,14 +119,46 @@ pub fn allocations(vcpus: f64, claims: &[Claim]) -> Vec<f64> {
     claims.iter().zip(limits).map(|(c, l)| c.demand.clamp(0.0, c.cap).min(l)).collect()
 }
 
+/// The backends on one instance, who share its CPU, and whether their limits can still move.
+#[derive(Clone, Debug, Default)]
+pub struct Sharers {
+    /// In task order.
+    tasks: Vec<TaskId>,
+    /// The tasks' caps fit in the instance and every limit is its cap: no demand can move a
+    /// limit until a task comes or goes, so [`rebalance`] has nothing to look at (the common
+    /// case of tasks with task-level `cpu` on an instance not overcommitted).
+    fixed: bool,
+}
+
+impl Sharers {
+    pub fn tasks(&self) -> &[TaskId] {
+        &self.tasks
+    }
+
+    pub fn add(&mut self, task: TaskId) {
+        self.tasks.push(task);
+        self.tasks.sort_unstable();
+        self.fixed = false;
+    }
+
+    pub fn remove(&mut self, task: TaskId) {
+        self.tasks.retain(|&t| t != task);
+        self.fixed = false;
+    }
+}
+
 /// Sets the limits of the tasks on `host` at `now` from their demands (`demand` of each
 /// backend); returns the tasks whose limit changed (their next completion may have moved).
 pub fn rebalance(
     backends: &mut super::backends::Backends,
-    on_host: &[TaskId],
+    host: &mut Sharers,
     now: SimTime,
     demand: impl Fn(&Backend) -> f64,
 ) -> Vec<TaskId> {
+    if host.fixed {
+        return Vec::new();
+    }
+    let on_host = &host.tasks;
     let first = on_host.iter().find_map(|t| backends.get(t));
     let Some(vcpus) = first.and_then(|b| b.cpu.host).map(|(_, v)| v) else { return Vec::new() };
     // The common case, every step of a fluid run: the host is not contended, each task may use
@@ -143,6 +175,8 @@ pub fn rebalance(
                 moved.push(*task);
             }
         }
+        let caps: f64 = on_host.iter().filter_map(|t| backends.get(t)).map(|b| b.cpu.cap).sum();
+        host.fixed = caps <= vcpus;
         return moved;
     }
     let present: Vec<&Backend> = on_host.iter().filter_map(|t| backends.get(t)).collect();
@@ -166,8 +200,8 @@ pub fn rebalance(
 /// then starts from zero for the next. Returns whether any task's limit moved.
 pub fn rebalance_fluid(traffic: &mut Traffic, now: SimTime) -> bool {
     let mut moved = false;
-    for tasks in traffic.on_instance.values() {
-        moved |= !rebalance(&mut traffic.backends, tasks, now, |b| b.fluid_demand).is_empty();
+    for host in traffic.on_instance.values_mut() {
+        moved |= !rebalance(&mut traffic.backends, host, now, |b| b.fluid_demand).is_empty();
     }
     for backend in traffic.backends.values_mut() {
         backend.fluid_demand = 0.0;

@@ -62,11 +62,18 @@ impl InFlightTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::SimTime;
+    use crate::engine::{SimDuration, SimTime};
     use crate::ids::TaskId;
+    use crate::traffic::server::{Admission, Concurrency, Server};
 
     fn req(n: usize) -> InFlight {
-        InFlight { task: TaskId::from_index(n), arrived: SimTime::ZERO }
+        let mut server = Server::new(1.0, Concurrency::ProcessorSharing);
+        let Admission::Accepted(ticket) =
+            server.arrive(SimTime::ZERO, RequestId(n as u64), SimDuration::from_micros(1))
+        else {
+            unreachable!("a processor-sharing server takes every request")
+        };
+        InFlight { task: TaskId::from_index(n), arrived: SimTime::ZERO, ticket }
     }
 
     #[test]

@@ -157,12 +157,12 @@ fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
     let backend = world.traffic.backends.get_mut(&task).expect("checked above");
     // The host's speed scales the CPU work, not the wait.
     let work = backend.on_host(work);
-    if backend.server.arrive_with_io(now, id, io_wait, work) == Admission::Rejected {
+    let Admission::Accepted(ticket) = backend.server.arrive_with_io(now, id, io_wait, work) else {
         world.traffic.services[service.index()].interval.target_5xx += 1.0;
         return;
-    }
+    };
     world.traffic.group(tg).request_started(task);
-    world.traffic.in_flight.insert(id, InFlight { task, arrived: now });
+    world.traffic.in_flight.insert(id, InFlight { task, arrived: now, ticket });
     super::timeouts::start(world, ctx, tg, id, (timeout, failure));
     reschedule(world, ctx, task);
 }
@@ -210,7 +210,7 @@ pub fn on_timeout(world: &mut World, ctx: &mut Ctx, id: RequestId, failure: Opti
     let Some(request) = world.traffic.in_flight.remove(&id) else { return };
     let now = ctx.sched.now();
     let Some(backend) = world.traffic.backends.get_mut(&request.task) else { return };
-    backend.server.abandon(now, id);
+    backend.server.abandon(now, request.ticket);
     let (service, tg) = (backend.service, backend.target_group);
     let stats = &mut world.traffic.services[service.index()];
     match failure {
@@ -266,9 +266,9 @@ pub(super) fn share_cpu(world: &mut World, ctx: &mut Ctx, host: Option<InstanceI
         return;
     }
     let traffic = &mut world.traffic;
-    let Some(tasks) = traffic.on_instance.get(&host) else { return };
+    let Some(sharers) = traffic.on_instance.get_mut(&host) else { return };
     let now = ctx.sched.now();
-    for task in super::cpu_share::rebalance(&mut traffic.backends, tasks, now, |b| b.server.cpu_demand()) {
+    for task in super::cpu_share::rebalance(&mut traffic.backends, sharers, now, |b| b.server.cpu_demand()) {
         reschedule_one(world, ctx, task);
     }
 }

@@ -15,15 +15,26 @@
 //!
 //! Event times are whole microseconds: a completion is rounded *up* to the next microsecond so it
 //! never fires before its work is done, and the state is only ever advanced to such instants.
+//!
+//! Storage: an accepted request gets a [`Ticket`], its place in a window of slots that runs from
+//! the oldest request not yet handed back to the newest, so finding it again is an index. The
+//! requests in service and those in their I/O wait sit in binary heaps, the waiting ones in a
+//! FIFO; a request that leaves early (abandoned) leaves a stale entry behind, dropped when it
+//! reaches the front, so no entry but the front is ever looked at. (Four B-trees, a third of a
+//! request run, did the same with a search per operation.)
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::engine::{SimDuration, SimTime};
 
 /// A request, named by the caller; ties between simultaneous completions fall to the smaller id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RequestId(pub u64);
+
+/// An accepted request's place at its server, for [`Server::abandon`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket(u64);
 
 /// How many requests a task works on at once.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -39,7 +50,7 @@ pub enum Concurrency {
 /// What happened to an arriving request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admission {
-    Accepted,
+    Accepted(Ticket),
     Rejected,
 }
 
@@ -47,7 +58,7 @@ pub enum Admission {
 /// `V` must not push a completion one microsecond later than the instant announced for it.
 const ROUNDING_SLACK_MICROS: f64 = 1e-3;
 
-/// A point on the virtual-time axis (vCPU-seconds), totally ordered so it can key a set.
+/// A point on the virtual-time axis (vCPU-seconds), totally ordered so it can key a heap.
 #[derive(Clone, Copy, Debug)]
 struct Virtual(f64);
 
@@ -71,16 +82,24 @@ impl Ord for Virtual {
     }
 }
 
-/// A request waiting for a worker.
-#[derive(Clone, Copy, Debug)]
-struct Waiting {
-    seq: u64,
-    io_wait: SimDuration,
-    work: SimDuration,
+/// Where an accepted request is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    /// Waiting for a worker; the I/O wait and the work it needs once it has one.
+    Waiting { io_wait: SimDuration, work: SimDuration },
+    /// In its I/O wait (holding a worker, using no CPU); the work it needs after.
+    Io { work: SimDuration },
+    /// In its CPU phase.
+    InService,
+    /// Finished, not yet handed back by `pop_completed`.
+    Done,
+    /// Handed back: popped, abandoned or evicted.
+    Gone,
 }
 
-/// One task's request processing. Memory is proportional to the requests in flight: nothing is
-/// kept for a request once it has been handed back.
+/// One task's request processing. Memory is proportional to the requests in flight and those
+/// sent after the oldest of them: nothing is kept for a request once it and every request before
+/// it have been handed back.
 ///
 /// Every accepted request is handed back exactly once: by [`Server::pop_completed`],
 /// [`Server::abandon`] (returning `true`) or [`Server::evict_all`].
@@ -93,21 +112,21 @@ pub struct Server {
     /// Virtual time, in vCPU-seconds; reset to zero whenever nobody is in service, so it stays
     /// small and precise over long runs.
     v: f64,
-    /// In-service requests by finish point; the first finishes next (ties by id).
-    finishing: BTreeSet<(Virtual, RequestId)>,
-    /// The finish point of each in-service request, to find it when it is abandoned.
-    finish_of: BTreeMap<RequestId, Virtual>,
-    /// Waiting requests by arrival order.
-    queue: BTreeMap<u64, RequestId>,
-    /// Where each waiting request is in `queue`, and its work.
-    waiting: BTreeMap<RequestId, Waiting>,
-    /// Requests in their I/O wait (holding a worker, using no CPU) by when it ends (ties by id).
-    io: BTreeSet<(SimTime, RequestId)>,
-    /// When each one's I/O wait ends, and the work it needs after.
-    io_of: BTreeMap<RequestId, (SimTime, SimDuration)>,
-    next_seq: u64,
+    /// The requests from ticket `first` on: id and stage. The front is never `Gone`.
+    slots: VecDeque<(RequestId, Stage)>,
+    first: u64,
+    /// In-service requests by finish point, the first to finish on top (ties by id); entries
+    /// whose request left early are stale, never on top.
+    finishing: BinaryHeap<Reverse<(Virtual, RequestId, u64)>>,
+    serving: usize,
+    /// Requests in their I/O wait by when it ends (ties by id); stale entries never on top.
+    io: BinaryHeap<Reverse<(SimTime, RequestId, u64)>>,
+    in_io: usize,
+    /// Waiting requests' tickets, first come first; stale entries never in front.
+    queue: VecDeque<u64>,
+    queued: usize,
     /// Finished by `clock` but not yet handed back by `pop_completed`, in finishing order.
-    done: VecDeque<RequestId>,
+    done: VecDeque<u64>,
     cpu_seconds: f64,
     in_flight_seconds: f64,
 }
@@ -120,13 +139,14 @@ impl Server {
             concurrency,
             clock: SimTime::ZERO,
             v: 0.0,
-            finishing: BTreeSet::new(),
-            finish_of: BTreeMap::new(),
-            queue: BTreeMap::new(),
-            waiting: BTreeMap::new(),
-            io: BTreeSet::new(),
-            io_of: BTreeMap::new(),
-            next_seq: 0,
+            slots: VecDeque::new(),
+            first: 0,
+            finishing: BinaryHeap::new(),
+            serving: 0,
+            io: BinaryHeap::new(),
+            in_io: 0,
+            queue: VecDeque::new(),
+            queued: 0,
             done: VecDeque::new(),
             cpu_seconds: 0.0,
             in_flight_seconds: 0.0,
@@ -149,14 +169,20 @@ impl Server {
         work: SimDuration,
     ) -> Admission {
         self.advance(now);
-        if self.has_free_worker() {
-            self.begin(id, io_wait, work);
-        } else if self.queue_is_full() {
+        let free = self.has_free_worker();
+        if !free && self.queue_is_full() {
             return Admission::Rejected;
-        } else {
-            self.enqueue(id, io_wait, work);
         }
-        Admission::Accepted
+        let ticket = self.first + self.slots.len() as u64;
+        self.slots.push_back((id, Stage::Gone));
+        if free {
+            self.begin(ticket, io_wait, work);
+        } else {
+            self.set(ticket, Stage::Waiting { io_wait, work });
+            self.queue.push_back(ticket);
+            self.queued += 1;
+        }
+        Admission::Accepted(Ticket(ticket))
     }
 
     /// When the server must next be woken (None if idle): the next request to finish, or the next
@@ -166,8 +192,7 @@ impl Server {
         if !self.done.is_empty() {
             return Some(self.clock);
         }
-        let io_end = self.io.first().map(|&(t, _)| t);
-        match (self.next_finish(), io_end) {
+        match (self.next_finish(), self.io_end()) {
             (Some(f), Some(e)) => Some(f.min(e)),
             (f, e) => f.or(e),
         }
@@ -183,62 +208,67 @@ impl Server {
     /// The vCPUs the requests in their CPU phase could use at once: one each (as of the last
     /// call that advanced the server).
     pub fn cpu_demand(&self) -> f64 {
-        self.finishing.len() as f64
+        self.serving as f64
     }
 
     /// Removes and returns one request finished by `now` (call until None).
     pub fn pop_completed(&mut self, now: SimTime) -> Option<RequestId> {
         self.advance(now);
-        self.done.pop_front()
+        let ticket = self.done.pop_front()?;
+        let id = self.slot(ticket).0;
+        self.hand_back(ticket);
+        Some(id)
     }
 
     /// Drops a request (timed out, or its client gave up); true if it was here. An in-service
     /// request's worker takes the next waiting request. A request that finished at this very
     /// instant but was not yet popped counts as here: the caller decides which event won.
-    pub fn abandon(&mut self, now: SimTime, id: RequestId) -> bool {
+    pub fn abandon(&mut self, now: SimTime, ticket: Ticket) -> bool {
         self.advance(now);
-        if let Some(pos) = self.done.iter().position(|&d| d == id) {
-            self.done.remove(pos);
-            return true;
+        let Ticket(ticket) = ticket;
+        if ticket < self.first || ticket >= self.first + self.slots.len() as u64 {
+            return false;
         }
-        if let Some(finish) = self.finish_of.remove(&id) {
-            self.finishing.remove(&(finish, id));
-            self.fill_workers();
-            return true;
+        let stage = self.slot(ticket).1;
+        match stage {
+            Stage::Gone => return false,
+            Stage::Done => {
+                let pos = self.done.iter().position(|&d| d == ticket).expect("a finished request is in `done`");
+                self.done.remove(pos);
+            }
+            Stage::InService => self.serving -= 1,
+            Stage::Io { .. } => self.in_io -= 1,
+            Stage::Waiting { .. } => self.queued -= 1,
         }
-        if let Some((end, _)) = self.io_of.remove(&id) {
-            self.io.remove(&(end, id));
-            self.fill_workers();
-            return true;
+        self.hand_back(ticket);
+        self.drop_stale();
+        if matches!(stage, Stage::InService | Stage::Io { .. }) {
+            self.fill_workers(); // its worker is free
         }
-        match self.waiting.remove(&id) {
-            Some(w) => self.queue.remove(&w.seq).is_some(),
-            None => false,
-        }
+        true
     }
 
     /// The task is gone: every request in flight (in service or queued), in id order, with any
     /// finished but not yet popped (pop first to count those as served).
     pub fn evict_all(&mut self, now: SimTime) -> Vec<RequestId> {
         self.advance(now);
-        let mut ids: Vec<RequestId> = self.done.drain(..).collect();
-        ids.extend(self.finish_of.keys());
-        ids.extend(self.waiting.keys());
-        ids.extend(self.io_of.keys());
+        let mut ids: Vec<RequestId> =
+            self.slots.iter().filter(|(_, stage)| *stage != Stage::Gone).map(|&(id, _)| id).collect();
         ids.sort_unstable();
+        self.first += self.slots.len() as u64;
+        self.slots.clear();
         self.finishing.clear();
-        self.finish_of.clear();
-        self.queue.clear();
-        self.waiting.clear();
         self.io.clear();
-        self.io_of.clear();
+        self.queue.clear();
+        self.done.clear();
+        (self.serving, self.in_io, self.queued) = (0, 0, 0);
         self.v = 0.0;
         ids
     }
 
     /// Requests in service (in their I/O wait or CPU phase) plus queued.
     pub fn in_flight(&self) -> u32 {
-        u32::try_from(self.finishing.len() + self.io.len() + self.queue.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.serving + self.in_io + self.queued).unwrap_or(u32::MAX)
     }
 
     /// CPU-seconds of work done since creation, up to `now` (for CloudWatch CPUUtilization).
@@ -254,15 +284,61 @@ impl Server {
         self.in_flight_seconds
     }
 
+    fn slot(&self, ticket: u64) -> (RequestId, Stage) {
+        self.slots[(ticket - self.first) as usize]
+    }
+
+    fn set(&mut self, ticket: u64, stage: Stage) {
+        self.slots[(ticket - self.first) as usize].1 = stage;
+    }
+
+    /// The request of `ticket` leaves; the window starts at the oldest one still here.
+    fn hand_back(&mut self, ticket: u64) {
+        self.set(ticket, Stage::Gone);
+        while let Some((_, Stage::Gone)) = self.slots.front() {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+    }
+
+    /// The stage of `ticket`, `Gone` once it has left the window.
+    fn stage(&self, ticket: u64) -> Stage {
+        if ticket < self.first {
+            return Stage::Gone;
+        }
+        self.slot(ticket).1
+    }
+
+    /// Drops the entries of requests that left early from the front of the heaps and the queue.
+    fn drop_stale(&mut self) {
+        while let Some(&Reverse((_, _, t))) = self.finishing.peek() {
+            if self.stage(t) == Stage::InService {
+                break;
+            }
+            self.finishing.pop();
+        }
+        while let Some(&Reverse((_, _, t))) = self.io.peek() {
+            if matches!(self.stage(t), Stage::Io { .. }) {
+                break;
+            }
+            self.io.pop();
+        }
+        while let Some(&t) = self.queue.front() {
+            if matches!(self.stage(t), Stage::Waiting { .. }) {
+                break;
+            }
+            self.queue.pop_front();
+        }
+    }
+
     /// Per-request progress rate, in vCPU: `min(1, vcpus / n)`.
     fn rate(&self) -> f64 {
-        let n = self.finishing.len() as f64;
-        (self.vcpus / n).min(1.0)
+        (self.vcpus / self.serving as f64).min(1.0)
     }
 
     /// When the first in-service request reaches its finish point, rounded up to the microsecond.
     fn next_finish(&self) -> Option<SimTime> {
-        let &(Virtual(finish), _) = self.finishing.first()?;
+        let &Reverse((Virtual(finish), _, _)) = self.finishing.peek()?;
         let rate = self.rate();
         if rate <= 0.0 {
             return None; // no CPU: nothing ever finishes
@@ -272,6 +348,11 @@ impl Server {
         Some(self.clock + SimDuration::from_micros(micros as u64))
     }
 
+    /// When the first I/O wait ends.
+    fn io_end(&self) -> Option<SimTime> {
+        self.io.peek().map(|&Reverse((t, _, _))| t)
+    }
+
     /// Brings the state to `now`, finishing requests and ending I/O waits one at a time at their
     /// own instants so the sharing rate between them is exact even if the caller arrives late (a
     /// finish before an I/O wait ending at the same instant).
@@ -279,7 +360,7 @@ impl Server {
         debug_assert!(now >= self.clock, "time went backwards: {now} < {}", self.clock);
         loop {
             let finish = self.next_finish().filter(|&t| t <= now);
-            let io_end = self.io.first().map(|&(t, _)| t).filter(|&t| t <= now);
+            let io_end = self.io_end().filter(|&t| t <= now);
             match (finish, io_end) {
                 (Some(f), e) if e.is_none_or(|e| f <= e) => {
                     self.run_until(f);
@@ -297,80 +378,80 @@ impl Server {
 
     /// The first I/O wait ends: its request starts its CPU phase.
     fn end_io_wait(&mut self) {
-        if let Some((_, id)) = self.io.pop_first() {
-            if let Some((_, work)) = self.io_of.remove(&id) {
-                self.start(id, work);
-            }
-        }
+        let Some(Reverse((_, _, ticket))) = self.io.pop() else { return };
+        let Stage::Io { work } = self.slot(ticket).1 else { unreachable!("stale entries are never on top") };
+        self.in_io -= 1;
+        self.start(ticket, work);
+        self.drop_stale();
     }
 
     /// Advances over a stretch where the set in service does not change.
     fn run_until(&mut self, t: SimTime) {
         let dt = t.since(self.clock).as_secs_f64();
-        if !self.finishing.is_empty() {
+        if self.serving > 0 {
             self.v += self.rate() * dt;
-            self.cpu_seconds += (self.finishing.len() as f64).min(self.vcpus) * dt;
+            self.cpu_seconds += (self.serving as f64).min(self.vcpus) * dt;
         }
         self.in_flight_seconds += f64::from(self.in_flight()) * dt;
         self.clock = self.clock.max(t);
     }
 
     fn finish_first(&mut self) {
-        if let Some((_, id)) = self.finishing.pop_first() {
-            self.finish_of.remove(&id);
-            self.done.push_back(id);
-            self.fill_workers();
-        }
+        let Some(Reverse((_, _, ticket))) = self.finishing.pop() else { return };
+        self.serving -= 1;
+        self.set(ticket, Stage::Done);
+        self.done.push_back(ticket);
+        self.drop_stale();
+        self.fill_workers();
     }
 
     /// Starts waiting requests while workers are free; resets `V` when the task goes idle.
     fn fill_workers(&mut self) {
         while self.has_free_worker() {
-            let Some((_, id)) = self.queue.pop_first() else { break };
-            if let Some(w) = self.waiting.remove(&id) {
-                self.begin(id, w.io_wait, w.work);
-            }
+            let Some(ticket) = self.queue.pop_front() else { break };
+            let Stage::Waiting { io_wait, work } = self.slot(ticket).1 else {
+                unreachable!("stale entries are never in front")
+            };
+            self.queued -= 1;
+            self.begin(ticket, io_wait, work);
+            self.drop_stale();
         }
-        if self.finishing.is_empty() {
+        if self.serving == 0 {
             self.v = 0.0;
+            self.finishing.clear(); // only stale entries, whose finish points V no longer measures
         }
     }
 
     /// A request gets its worker: its I/O wait first, if any, then its CPU phase.
-    fn begin(&mut self, id: RequestId, io_wait: SimDuration, work: SimDuration) {
+    fn begin(&mut self, ticket: u64, io_wait: SimDuration, work: SimDuration) {
         if io_wait.is_zero() {
-            self.start(id, work);
+            self.start(ticket, work);
         } else {
             let end = self.clock + io_wait;
-            self.io.insert((end, id));
-            self.io_of.insert(id, (end, work));
+            self.io.push(Reverse((end, self.slot(ticket).0, ticket)));
+            self.in_io += 1;
+            self.set(ticket, Stage::Io { work });
         }
     }
 
     /// A request starts its CPU phase.
-    fn start(&mut self, id: RequestId, work: SimDuration) {
+    fn start(&mut self, ticket: u64, work: SimDuration) {
         let finish = Virtual(self.v + work.as_secs_f64());
-        self.finishing.insert((finish, id));
-        self.finish_of.insert(id, finish);
-    }
-
-    fn enqueue(&mut self, id: RequestId, io_wait: SimDuration, work: SimDuration) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.queue.insert(seq, id);
-        self.waiting.insert(id, Waiting { seq, io_wait, work });
+        self.finishing.push(Reverse((finish, self.slot(ticket).0, ticket)));
+        self.serving += 1;
+        self.set(ticket, Stage::InService);
     }
 
     fn has_free_worker(&self) -> bool {
         match self.concurrency {
             Concurrency::ProcessorSharing => true,
-            Concurrency::Workers { count, .. } => self.finishing.len() + self.io.len() < count as usize,
+            Concurrency::Workers { count, .. } => self.serving + self.in_io < count as usize,
         }
     }
 
     fn queue_is_full(&self) -> bool {
         match self.concurrency {
-            Concurrency::Workers { queue: Some(q), .. } => self.queue.len() >= q as usize,
+            Concurrency::Workers { queue: Some(q), .. } => self.queued >= q as usize,
             _ => false,
         }
     }

@@ -16,6 +16,13 @@ fn work(secs: f64) -> SimDuration {
     SimDuration::from_secs_f64(secs)
 }
 
+fn ticket(admission: Admission) -> Ticket {
+    match admission {
+        Admission::Accepted(ticket) => ticket,
+        Admission::Rejected => panic!("the request was rejected"),
+    }
+}
+
 /// Pops everything due at each successive wake-up instant: (seconds, id) in order. A wake-up
 /// hands back a request unless it ends an I/O wait, which moves the next one later.
 fn drain(server: &mut Server) -> Vec<(f64, u64)> {
@@ -35,7 +42,7 @@ fn a_single_request_finishes_after_work_over_its_cpu_share() {
     // 1 s of work at min(1, 0.5) vCPU takes 2 s; on 4 vCPUs it still takes 1 s (one thread).
     for (vcpus, expect) in [(0.5, 2.0), (1.0, 1.0), (4.0, 1.0)] {
         let mut s = Server::new(vcpus, PS);
-        assert_eq!(s.arrive(at(0.0), RequestId(1), work(1.0)), Admission::Accepted);
+        assert!(matches!(s.arrive(at(0.0), RequestId(1), work(1.0)), Admission::Accepted(_)));
         assert_eq!(drain(&mut s), vec![(expect, 1)]);
     }
 }
@@ -81,9 +88,9 @@ fn completions_are_rounded_up_to_the_next_microsecond() {
 #[test]
 fn workers_serve_in_arrival_order_and_reject_when_the_queue_is_full() {
     let mut s = Server::new(1.0, Concurrency::Workers { count: 1, queue: Some(2) });
-    assert_eq!(s.arrive(at(0.0), RequestId(9), work(1.0)), Admission::Accepted);
-    assert_eq!(s.arrive(at(0.0), RequestId(3), work(1.0)), Admission::Accepted);
-    assert_eq!(s.arrive(at(0.0), RequestId(5), work(1.0)), Admission::Accepted);
+    assert!(matches!(s.arrive(at(0.0), RequestId(9), work(1.0)), Admission::Accepted(_)));
+    assert!(matches!(s.arrive(at(0.0), RequestId(3), work(1.0)), Admission::Accepted(_)));
+    assert!(matches!(s.arrive(at(0.0), RequestId(5), work(1.0)), Admission::Accepted(_)));
     assert_eq!(s.arrive(at(0.0), RequestId(1), work(1.0)), Admission::Rejected);
     assert_eq!(s.in_flight(), 3);
     // One at a time at full speed, in arrival order, not id order.
@@ -103,14 +110,15 @@ fn two_workers_on_one_vcpu_share_it_while_the_third_waits() {
 #[test]
 fn abandoning_frees_the_worker_or_the_queue_slot() {
     let mut s = Server::new(1.0, Concurrency::Workers { count: 1, queue: Some(1) });
-    s.arrive(at(0.0), RequestId(1), work(1.0));
-    s.arrive(at(0.0), RequestId(2), work(1.0));
+    let one = ticket(s.arrive(at(0.0), RequestId(1), work(1.0)));
+    let two = ticket(s.arrive(at(0.0), RequestId(2), work(1.0)));
     // Queued 2 leaves: the slot is free again for 3.
-    assert!(s.abandon(at(0.2), RequestId(2)));
-    assert_eq!(s.arrive(at(0.2), RequestId(3), work(1.0)), Admission::Accepted);
+    assert!(s.abandon(at(0.2), two));
+    assert!(matches!(s.arrive(at(0.2), RequestId(3), work(1.0)), Admission::Accepted(_)));
     // In-service 1 leaves at 0.5 s: 3 starts at once and is done at 1.5 s.
-    assert!(s.abandon(at(0.5), RequestId(1)));
-    assert!(!s.abandon(at(0.5), RequestId(1)), "handed back only once");
+    assert!(s.abandon(at(0.5), one));
+    assert!(!s.abandon(at(0.5), one), "handed back only once");
+    assert!(!s.abandon(at(0.5), two), "handed back only once");
     assert_eq!(drain(&mut s), vec![(1.5, 3)]);
     assert_eq!(s.in_flight(), 0);
 }
@@ -247,11 +255,41 @@ fn a_worker_is_held_through_the_io_wait() {
     assert_eq!(s.in_flight(), 2);
     assert_eq!(drain(&mut s), vec![(2.0, 1), (3.0, 2)]);
     // A request abandoned during its wait frees its worker at once; eviction returns waiters.
-    s.arrive_with_io(at(10.0), RequestId(3), work(5.0), work(1.0));
+    let three = ticket(s.arrive_with_io(at(10.0), RequestId(3), work(5.0), work(1.0)));
     s.arrive(at(10.0), RequestId(4), work(1.0));
-    assert!(s.abandon(at(11.0), RequestId(3)));
+    assert!(s.abandon(at(11.0), three));
     assert_eq!(drain(&mut s), vec![(12.0, 4)]);
     s.arrive_with_io(at(20.0), RequestId(5), work(5.0), work(1.0));
     assert_eq!(s.evict_all(at(21.0)), vec![RequestId(5)]);
     assert_eq!((s.in_flight(), s.next_completion()), (0, None));
+}
+
+#[test]
+fn requests_abandoned_from_the_middle_leave_nothing_behind() {
+    // Processor sharing on 1 vCPU: works of 1, 2 and 3 s; the 2 s one (neither first to finish
+    // nor last) leaves at once. 1 and 3 share: 1 is done at 2 s (V = 1); 3, alone with 2 s to go,
+    // at 4 s. The stale entry of 2 (V = 2) is passed over without waking anyone.
+    let mut s = Server::new(1.0, PS);
+    s.arrive(at(0.0), RequestId(1), work(1.0));
+    let two = ticket(s.arrive(at(0.0), RequestId(2), work(2.0)));
+    s.arrive(at(0.0), RequestId(3), work(3.0));
+    assert!(s.abandon(at(0.0), two));
+    assert_eq!((s.in_flight(), s.cpu_demand()), (2, 2.0));
+    assert_eq!(drain(&mut s), vec![(2.0, 1), (4.0, 3)]);
+    // One worker: 4 in service, 5, 6 and 7 waiting; 6 leaves from the middle of the queue.
+    let mut s = Server::new(1.0, Concurrency::Workers { count: 1, queue: None });
+    let tickets: Vec<Ticket> = (4..8).map(|id| ticket(s.arrive(at(0.0), RequestId(id), work(1.0)))).collect();
+    assert!(s.abandon(at(0.5), tickets[2]));
+    assert_eq!(s.in_flight(), 3);
+    assert_eq!(drain(&mut s), vec![(1.0, 4), (2.0, 5), (3.0, 7)]);
+    // Everything handed back: the window, the heaps and the queue are empty, and the tickets
+    // of requests long gone are refused.
+    assert!(s.slots.is_empty() && s.finishing.is_empty() && s.queue.is_empty() && s.done.is_empty());
+    assert!(!s.abandon(at(4.0), tickets[0]));
+    // A request that finished at this very instant but was not yet popped can still be
+    // abandoned (the caller decides which event won), once.
+    let late = ticket(s.arrive(at(5.0), RequestId(8), work(1.0)));
+    assert_eq!(s.next_completion(), Some(at(6.0)));
+    assert!(s.abandon(at(6.0), late));
+    assert_eq!((s.pop_completed(at(6.0)), s.in_flight(), s.next_completion()), (None, 0, None));
 }

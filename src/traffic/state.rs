@@ -10,7 +10,7 @@ use crate::ids::{InstanceId, ServiceId, SourceId, TargetGroupId, TaskId, ZoneId}
 use super::backend::Backend;
 use super::fluid::PointCache;
 use super::listener::Listener;
-use super::server::RequestId;
+use super::server::{RequestId, Ticket};
 use super::spec::{LoadBalancerSpec, TargetGroupSpec, TrafficSpec};
 use super::stats::ServiceTraffic;
 use super::stickiness::CookieJar;
@@ -21,6 +21,8 @@ use super::target_group::TargetGroup;
 pub struct InFlight {
     pub task: TaskId,
     pub arrived: SimTime,
+    /// Its place at the target's server.
+    pub ticket: Ticket,
 }
 
 /// Where a source is in its arrival process: requests come as a Poisson process whose rate is
@@ -48,7 +50,7 @@ pub struct Traffic {
     /// Tasks registered with a target group, RUNNING or draining.
     pub backends: super::backends::Backends,
     /// The backends on each instance, in task order: who shares its CPU ([`super::cpu_share`]).
-    pub on_instance: BTreeMap<InstanceId, Vec<TaskId>>,
+    pub on_instance: BTreeMap<InstanceId, super::cpu_share::Sharers>,
     /// Per target group, its requests' deadlines (request fidelity).
     pub timeouts: Vec<super::timeouts::TimeoutQueue>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
@@ -121,9 +123,7 @@ impl Traffic {
     /// Adds a backend, and to its instance's list.
     pub fn add_backend(&mut self, backend: Backend) {
         if let Some(host) = backend.cpu.instance() {
-            let tasks = self.on_instance.entry(host).or_default();
-            tasks.push(backend.task);
-            tasks.sort_unstable();
+            self.on_instance.entry(host).or_default().add(backend.task);
         }
         self.backends.insert(backend.task, backend);
     }
@@ -132,9 +132,9 @@ impl Traffic {
     pub fn remove_backend(&mut self, task: TaskId) -> Option<Backend> {
         let backend = self.backends.remove(&task)?;
         if let Some(host) = backend.cpu.instance() {
-            if let Some(tasks) = self.on_instance.get_mut(&host) {
-                tasks.retain(|&t| t != task);
-                if tasks.is_empty() {
+            if let Some(sharers) = self.on_instance.get_mut(&host) {
+                sharers.remove(task);
+                if sharers.tasks().is_empty() {
                     self.on_instance.remove(&host);
                 }
             }
