@@ -16,4 +16,4 @@ pub use queue::{EventQueue, Phase};
 pub use rng::{RngStreams, StreamRng};
 pub use run::{Model, RunStats, Scheduler};
 pub use sampler::{DistError, DurationDist};
-pub use time::{SimDuration, SimTime};
+pub use time::{ceil_u64, round_u64, SimDuration, SimTime};

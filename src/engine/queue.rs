@@ -1,4 +1,5 @@
-//! The event queue: a binary heap keyed by `(time, phase, seq)`.
+//! The event queue: a 4-ary heap (`dary_heap`: half the depth of a binary one) keyed by
+//! `(time, phase, seq)`.
 //!
 //! `seq` is a counter bumped on every push, so events at the same instant and phase run in the
 //! order they were scheduled (FIFO). `phase` orders the kinds of work within one instant: first
@@ -7,8 +8,8 @@
 //! ([`Phase::Act`]), then every observation ([`Phase::Observe`]), so a metrics sample sees the
 //! world after all that happened at its instant, whatever the scheduling order.
 
+use dary_heap::QuaternaryHeap;
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
 
 use super::SimTime;
 
@@ -69,13 +70,13 @@ impl<E> Ord for Entry<E> {
 
 /// A min-queue of events by `(time, phase, seq)`.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Entry<E>>>,
+    heap: QuaternaryHeap<Reverse<Entry<E>>>,
     next_seq: u64,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { heap: BinaryHeap::new(), next_seq: 0 }
+        EventQueue { heap: QuaternaryHeap::new(), next_seq: 0 }
     }
 }
 

@@ -7,6 +7,36 @@ use std::ops::{Add, AddAssign, Sub};
 const MICROS_PER_MILLI: u64 = 1_000;
 const MICROS_PER_SECOND: u64 = 1_000_000;
 
+/// The smallest whole number at or above `x`, as a `u64`: 0 for a negative `x` or NaN,
+/// `u64::MAX` past it. `f64::ceil` is a software routine on the baseline x86-64 target (no
+/// SSE4.1), and every request's completion instant takes one.
+pub fn ceil_u64(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    let t = x as u64; // truncates, saturating
+    if (t as f64) < x {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
+/// `x` rounded to the nearest whole number, halves away from zero (as `f64::round`), as a `u64`:
+/// 0 for a negative `x` or NaN, `u64::MAX` past it.
+pub fn round_u64(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    let t = x as u64;
+    // Exact below 2^53 (x and t are within a factor of two); above, x is whole and this is 0.
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 /// A span of simulated time, in microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimDuration(u64);
@@ -36,12 +66,7 @@ impl SimDuration {
         if s.is_nan() || s <= 0.0 {
             return SimDuration::ZERO;
         }
-        let us = (s * MICROS_PER_SECOND as f64).round();
-        if us >= u64::MAX as f64 {
-            SimDuration(u64::MAX)
-        } else {
-            SimDuration(us as u64)
-        }
+        SimDuration(round_u64(s * MICROS_PER_SECOND as f64))
     }
 
     pub const fn as_micros(self) -> u64 {
@@ -191,5 +216,39 @@ mod tests {
         assert_eq!(SimDuration::ZERO.to_string(), "0s");
         let t = SimTime::ZERO + SimDuration::from_millis(3_723_045);
         assert_eq!(t.to_string(), "01:02:03.045");
+    }
+
+    #[test]
+    fn whole_numbers_from_floats_match_ceil_and_round() {
+        let values = [
+            0.0,
+            -0.0,
+            -0.4,
+            -3.0,
+            0.1,
+            0.5,
+            0.49999999999999994,
+            1.0,
+            1.5,
+            2.5,
+            3.0000001,
+            1e15 + 0.5,
+            9007199254740993.0,
+            1.8e19,
+            1.8446744073709552e19,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for x in values {
+            let as_u64 = |v: f64| if v.is_nan() { 0 } else { v.max(0.0) as u64 };
+            assert_eq!(ceil_u64(x), as_u64(x.ceil()), "ceil of {x}");
+            assert_eq!(round_u64(x), as_u64(x.round()), "round of {x}");
+        }
+        let mut x = 0.0f64;
+        while x < 50.0 {
+            assert_eq!((ceil_u64(x), round_u64(x)), (x.ceil() as u64, x.round() as u64), "at {x}");
+            x += 0.013_7;
+        }
     }
 }
