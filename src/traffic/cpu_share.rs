@@ -200,7 +200,7 @@ pub fn rebalance(
 /// then starts from zero for the next. Returns whether any task's limit moved.
 pub fn rebalance_fluid(traffic: &mut Traffic, now: SimTime) -> bool {
     let mut moved = false;
-    for host in traffic.on_instance.values_mut() {
+    for host in &mut traffic.on_instance {
         moved |= !rebalance(&mut traffic.backends, host, now, |b| b.fluid_demand).is_empty();
     }
     for backend in traffic.backends.values_mut() {

@@ -6,7 +6,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{ceil_u64, SimDuration, SimTime};
 use crate::ids::{InstanceId, LoadBalancerId, SourceId, TargetGroupId, TaskId, ZoneId};
 use crate::task::{OUT_OF_MEMORY, SIGKILL_EXIT_CODE};
 use crate::world::event::TrafficEvent;
@@ -47,7 +47,7 @@ fn schedule_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: Sim
         let span = (step_end as f64 - t) / 1e6;
         if rate * span > mass {
             let exact = t + mass / rate * 1e6;
-            let at = (exact.ceil() as u64).clamp(now, step_end);
+            let at = ceil_u64(exact).clamp(now, step_end);
             world.traffic.arrivals[source.index()].behind = at as f64 - exact;
             ctx.sched.at(SimTime::from_micros(at), Event::Traffic(TrafficEvent::Arrival(source)));
             return;
@@ -266,7 +266,7 @@ pub(super) fn share_cpu(world: &mut World, ctx: &mut Ctx, host: Option<InstanceI
         return;
     }
     let traffic = &mut world.traffic;
-    let Some(sharers) = traffic.on_instance.get_mut(&host) else { return };
+    let Some(sharers) = traffic.on_instance.get_mut(host.index()) else { return };
     let now = ctx.sched.now();
     for task in super::cpu_share::rebalance(&mut traffic.backends, sharers, now, |b| b.server.cpu_demand()) {
         reschedule_one(world, ctx, task);

@@ -26,7 +26,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{ceil_u64, SimDuration, SimTime};
 
 /// A request, named by the caller; ties between simultaneous completions fall to the smaller id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -343,9 +343,9 @@ impl Server {
         if rate <= 0.0 {
             return None; // no CPU: nothing ever finishes
         }
-        let micros = ((finish - self.v) / rate * 1e6 - ROUNDING_SLACK_MICROS).ceil().max(0.0);
-        // `as` saturates: an absurdly long request finishes at the end of time.
-        Some(self.clock + SimDuration::from_micros(micros as u64))
+        // Saturating: an absurdly long request finishes at the end of time.
+        let micros = ceil_u64((finish - self.v) / rate * 1e6 - ROUNDING_SLACK_MICROS);
+        Some(self.clock + SimDuration::from_micros(micros))
     }
 
     /// When the first I/O wait ends.

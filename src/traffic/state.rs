@@ -1,11 +1,9 @@
 //! The traffic part of the world: each target group's state, the backends (tasks registered
 //! with a target group), the requests in flight and each service's counters.
 
-use std::collections::BTreeMap;
-
 use crate::catalog::Speeds;
 use crate::engine::SimTime;
-use crate::ids::{InstanceId, ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
+use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
 use super::fluid::PointCache;
@@ -49,8 +47,10 @@ pub struct Traffic {
     pub cookies: Vec<CookieJar>,
     /// Tasks registered with a target group, RUNNING or draining.
     pub backends: super::backends::Backends,
-    /// The backends on each instance, in task order: who shares its CPU ([`super::cpu_share`]).
-    pub on_instance: BTreeMap<InstanceId, super::cpu_share::Sharers>,
+    /// The backends on each instance, in task order, by instance index: who shares its CPU
+    /// ([`super::cpu_share`]). An index, not a search: it is read at every request's arrival
+    /// and completion.
+    pub on_instance: Vec<super::cpu_share::Sharers>,
     /// Per target group, its requests' deadlines (request fidelity).
     pub timeouts: Vec<super::timeouts::TimeoutQueue>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
@@ -110,7 +110,7 @@ impl Traffic {
             load_balancers,
             target_group_specs: target_groups,
             backends: Default::default(),
-            on_instance: BTreeMap::new(),
+            on_instance: Vec::new(),
             in_flight: Default::default(),
             next_request: 0,
             services: vec![ServiceTraffic::default(); services],
@@ -123,7 +123,10 @@ impl Traffic {
     /// Adds a backend, and to its instance's list.
     pub fn add_backend(&mut self, backend: Backend) {
         if let Some(host) = backend.cpu.instance() {
-            self.on_instance.entry(host).or_default().add(backend.task);
+            if self.on_instance.len() <= host.index() {
+                self.on_instance.resize_with(host.index() + 1, Default::default);
+            }
+            self.on_instance[host.index()].add(backend.task);
         }
         self.backends.insert(backend.task, backend);
     }
@@ -132,11 +135,8 @@ impl Traffic {
     pub fn remove_backend(&mut self, task: TaskId) -> Option<Backend> {
         let backend = self.backends.remove(&task)?;
         if let Some(host) = backend.cpu.instance() {
-            if let Some(sharers) = self.on_instance.get_mut(&host) {
+            if let Some(sharers) = self.on_instance.get_mut(host.index()) {
                 sharers.remove(task);
-                if sharers.tasks().is_empty() {
-                    self.on_instance.remove(&host);
-                }
             }
         }
         Some(backend)
