@@ -217,8 +217,8 @@ pub fn traffic_chart(files: &RunFiles) -> Option<Stack> {
         served.iter().enumerate().map(|(i, s)| line(s.name.clone(), f(s), i)).collect()
     };
     let errors = |s: &ServiceMetrics| {
-        let kinds = ["target_5xx", "elb_502", "elb_503", "elb_504"].map(|c| s.column(c).unwrap_or(&[]));
-        let at = |i: usize| kinds.iter().map(|k| k.get(i).copied().flatten()).sum::<Option<f64>>();
+        let kinds = ["target_5xx", "elb_502", "elb_503", "elb_504"].map(|c| s.column(c));
+        let at = |i: usize| kinds.iter().map(|k| k.and_then(|k| k.get(i))).sum::<Option<f64>>();
         s.times.iter().enumerate().filter_map(|(i, &t)| at(i).map(|v| (t, v))).collect()
     };
     let scenario = &files.info.scenario;

@@ -108,35 +108,69 @@ pub fn is_routine(kind: &str) -> bool {
 pub struct ServiceMetrics {
     pub name: String,
     pub times: Vec<f64>,
-    /// By column name, a value per row (`None`: an empty cell).
-    columns: BTreeMap<String, Vec<Option<f64>>>,
+    /// Each column's cells, NaN where the cell is empty: half the memory of `Option<f64>` (a
+    /// day of 500 services is 29 million cells).
+    columns: BTreeMap<String, Vec<f64>>,
+}
+
+/// One column of a service's metrics: a cell per row, `None` where it is empty.
+#[derive(Clone, Copy, Debug)]
+pub struct Column<'a>(&'a [f64]);
+
+impl Column<'_> {
+    pub fn get(&self, row: usize) -> Option<f64> {
+        self.0.get(row).copied().filter(|v| !v.is_nan())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<f64>> + '_ {
+        self.0.iter().map(|&v| Some(v).filter(|v| !v.is_nan()))
+    }
 }
 
 impl ServiceMetrics {
-    /// The column's values, one per row; `None` if the file has no such column.
-    pub fn column(&self, name: &str) -> Option<&[Option<f64>]> {
-        self.columns.get(name).map(Vec::as_slice)
+    pub fn column(&self, name: &str) -> Option<Column<'_>> {
+        self.columns.get(name).map(|v| Column(v))
     }
 
-    /// `(time, value)` of the rows where the column has a value.
     pub fn points(&self, name: &str) -> Vec<(f64, f64)> {
         let Some(values) = self.column(name) else { return Vec::new() };
-        self.times.iter().zip(values).filter_map(|(&t, v)| v.map(|v| (t, v))).collect()
+        self.times.iter().zip(values.iter()).filter_map(|(&t, v)| v.map(|v| (t, v))).collect()
     }
 
-    /// Whether the column has a value in any row.
     pub fn has(&self, name: &str) -> bool {
-        self.column(name).is_some_and(|v| v.iter().any(Option::is_some))
+        self.column(name).is_some_and(|v| v.iter().any(|v| v.is_some()))
     }
 }
 
-/// breakdown.csv: per (service or cluster, dimension), each key's values by time.
 #[derive(Clone, Debug, Default)]
 pub struct Breakdowns {
-    lines: BTreeMap<(String, Dimension), BTreeMap<String, BTreeMap<i64, f64>>>,
+    /// By service, dimension and key: the value at each time.
+    lines: BTreeMap<String, BTreeMap<Dimension, BTreeMap<String, Values>>>,
 }
 
 /// A time as the key breakdown.csv and metrics.csv share (milliseconds).
+/// One breakdown line's values by time key, in the order read: the file's lines come in time
+/// order, so this is sorted (a B-tree per line was most of a large report's memory).
+#[derive(Clone, Debug, Default)]
+struct Values(Vec<(i64, f64)>);
+
+impl Values {
+    fn insert(&mut self, time: i64, value: f64) {
+        match self.0.last_mut() {
+            Some(last) if last.0 == time => last.1 = value,
+            Some(last) if last.0 > time => match self.0.binary_search_by_key(&time, |&(t, _)| t) {
+                Ok(i) => self.0[i].1 = value,
+                Err(i) => self.0.insert(i, (time, value)),
+            },
+            _ => self.0.push((time, value)),
+        }
+    }
+
+    fn get(&self, time: i64) -> Option<f64> {
+        self.0.binary_search_by_key(&time, |&(t, _)| t).ok().map(|i| self.0[i].1)
+    }
+}
+
 fn time_key(t: f64) -> i64 {
     (t * 1000.0).round() as i64
 }
@@ -145,10 +179,10 @@ impl Breakdowns {
     /// Each key of `dimension` for `service` (`""`: the cluster), with a value at every time of
     /// `times` (0 where the file has none: it writes no zero).
     pub fn series(&self, service: &str, dimension: Dimension, times: &[f64]) -> Vec<(String, Vec<(f64, f64)>)> {
-        let Some(keys) = self.lines.get(&(service.to_string(), dimension)) else { return Vec::new() };
+        let Some(keys) = self.lines.get(service).and_then(|d| d.get(&dimension)) else { return Vec::new() };
         keys.iter()
             .map(|(key, values)| {
-                let points = times.iter().map(|&t| (t, values.get(&time_key(t)).copied().unwrap_or(0.0))).collect();
+                let points = times.iter().map(|&t| (t, values.get(time_key(t)).unwrap_or(0.0))).collect();
                 (key.clone(), points)
             })
             .collect()
@@ -215,58 +249,105 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
     if headers.get(0) != Some("time_s") || headers.get(service_at) != Some("service") {
         return Err(bad(path, "the first two columns must be time_s and service (with time_utc between them)"));
     }
-    let mut services: Vec<ServiceMetrics> = Vec::new();
-    for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(csv_error)?;
+    let names: Vec<&str> = headers.iter().skip(service_at + 1).collect();
+    // Each service's columns in header order while reading; rows come a service at a time in
+    // the same order every interval, so the next service is tried before the index is searched
+    // (a search of the list, and a String per cell, made reading quadratic in the services).
+    let mut services: Vec<(ServiceMetrics, Vec<Vec<f64>>)> = Vec::new();
+    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
+    let mut last = 0usize;
+    let mut record = csv::StringRecord::new();
+    let mut line = 0usize;
+    while reader.read_record(&mut record).map_err(csv_error)? {
+        line += 1;
         let number = |i: usize| -> Result<Option<f64>, OutputError> {
             let cell = record.get(i).unwrap_or("");
             if cell.is_empty() {
                 return Ok(None);
             }
-            cell.parse::<f64>().map(Some).map_err(|_| {
+            cell.parse::<f64>().ok().filter(|v| !v.is_nan()).map(Some).ok_or_else(|| {
                 let column = headers.get(i).unwrap_or("?");
-                bad(path, format!("line {}: column {column}: {cell:?} is not a number", line + 2))
+                bad(path, format!("line {}: column {column}: {cell:?} is not a number", line + 1))
             })
         };
-        let time = number(0)?.ok_or_else(|| bad(path, format!("line {}: no time_s", line + 2)))?;
+        let time = number(0)?.ok_or_else(|| bad(path, format!("line {}: no time_s", line + 1)))?;
         let name = record.get(service_at).unwrap_or("");
-        let index = match services.iter().position(|s| s.name == name) {
-            Some(i) => i,
-            None => {
-                services.push(ServiceMetrics { name: name.to_string(), ..ServiceMetrics::default() });
-                services.len() - 1
-            }
+        let next = if services.is_empty() { 0 } else { (last + 1) % services.len() };
+        let index = match services.get(next) {
+            Some((svc, _)) if svc.name == name => next,
+            _ => match index_of.get(name) {
+                Some(&i) => i,
+                None => {
+                    index_of.insert(name.to_string(), services.len());
+                    let svc = ServiceMetrics { name: name.to_string(), ..ServiceMetrics::default() };
+                    services.push((svc, vec![Vec::new(); names.len()]));
+                    services.len() - 1
+                }
+            },
         };
-        let svc = &mut services[index];
+        last = index;
+        let (svc, columns) = &mut services[index];
         svc.times.push(time);
-        for (i, header) in headers.iter().enumerate().skip(service_at + 1) {
-            let value = number(i)?;
-            svc.columns.entry(header.to_string()).or_default().push(value);
+        for (k, column) in columns.iter_mut().enumerate() {
+            column.push(number(service_at + 1 + k)?.unwrap_or(f64::NAN));
         }
     }
-    Ok(services)
+    Ok(services
+        .into_iter()
+        .map(|(mut svc, mut columns)| {
+            // The growth slack of a day of rows would stay with the report to its end.
+            columns.iter_mut().for_each(Vec::shrink_to_fit);
+            svc.times.shrink_to_fit();
+            svc.columns = names.iter().map(|n| n.to_string()).zip(columns).collect();
+            svc
+        })
+        .collect())
 }
 
 fn read_breakdown(path: &Path) -> Result<Breakdowns, OutputError> {
     let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
     let csv_error = |e: csv::Error| OutputError::Csv { path: path.to_path_buf(), source: e };
-    let mut out = Breakdowns::default();
     // On a calendar, `time_utc` follows `time_s`: the other columns are one further right.
     let skip = usize::from(reader.headers().map_err(csv_error)?.get(1) == Some(TIME_UTC));
-    for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(csv_error)?;
+    // A service's lines come together: the one before is tried before the index is searched.
+    type Lines = BTreeMap<Dimension, BTreeMap<String, Values>>;
+    let mut services: Vec<(String, Lines)> = Vec::new();
+    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
+    let mut last = 0usize;
+    let mut record = csv::StringRecord::new();
+    let mut line = 1usize;
+    while reader.read_record(&mut record).map_err(csv_error)? {
+        line += 1;
         let field = |i: usize| record.get(if i == 0 { 0 } else { i + skip }).unwrap_or("");
-        let here = || format!("line {}", line + 2);
+        let here = || format!("line {line}");
         let time: f64 = field(0).parse().map_err(|_| bad(path, format!("{}: time_s {:?}", here(), field(0))))?;
         let Some(dimension) = Dimension::parse(field(2)) else {
             // A dimension of a later ecsim: not drawn, not an error.
             continue;
         };
         let value: f64 = field(4).parse().map_err(|_| bad(path, format!("{}: value {:?}", here(), field(4))))?;
-        let keys = out.lines.entry((field(1).to_string(), dimension)).or_default();
-        keys.entry(field(3).to_string()).or_default().insert(time_key(time), value);
+        let service = field(1);
+        if services.get(last).is_none_or(|(name, _)| name != service) {
+            last = match index_of.get(service) {
+                Some(&i) => i,
+                None => {
+                    index_of.insert(service.to_string(), services.len());
+                    services.push((service.to_string(), Lines::new()));
+                    services.len() - 1
+                }
+            };
+        }
+        let keys = services[last].1.entry(dimension).or_default();
+        let values = match keys.get_mut(field(3)) {
+            Some(values) => values,
+            None => keys.entry(field(3).to_string()).or_default(),
+        };
+        values.insert(time_key(time), value);
     }
-    Ok(out)
+    for values in services.iter_mut().flat_map(|(_, d)| d.values_mut()).flat_map(BTreeMap::values_mut) {
+        values.0.shrink_to_fit();
+    }
+    Ok(Breakdowns { lines: services.into_iter().collect() })
 }
 
 /// The events to keep (notable ones first, then routine ones, each up to its share of
@@ -326,5 +407,40 @@ mod tests {
         let scaled = event("TASK_STATE_CHANGE", Some("STOPPED"), scaled);
         assert_eq!(scaled.stopped_reason(), Some("Scaling activity initiated by (deployment ecs-svc/4)"));
         assert_eq!(event("TASK_STATE_CHANGE", Some("RUNNING"), "task x is RUNNING").stopped_reason(), None);
+    }
+
+    #[test]
+    fn metrics_and_breakdown_are_read_whatever_the_order_of_their_services() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let metrics = dir.path().join("metrics.csv");
+        // s3 appears only at 60 s, and the services change order there.
+        std::fs::write(
+            &metrics,
+            "time_s,service,running,requests\n0,s1,2,\n0,s2,3,5\n60,s2,4,7\n60,s3,1,\n60,s1,2,1.5\n",
+        )
+        .expect("written");
+        let read = read_metrics(&metrics).expect("a valid file");
+        let names: Vec<&str> = read.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["s1", "s2", "s3"]);
+        assert_eq!(read[0].points("requests"), [(60.0, 1.5)], "an empty cell is no point");
+        assert_eq!(read[1].points("running"), [(0.0, 3.0), (60.0, 4.0)]);
+        assert_eq!(read[2].times, [60.0]);
+        assert!(read[0].has("requests") && !read[2].has("requests") && read[2].column("nothing").is_none());
+        std::fs::write(&metrics, "time_s,service,running\n0,s1,2\n60,s1,NaN\n").expect("written");
+        let error = read_metrics(&metrics).expect_err("NaN is no number").to_string();
+        assert!(error.contains("line 3: column running: \"NaN\" is not a number"), "{error}");
+
+        let breakdown = dir.path().join("breakdown.csv");
+        let lines =
+            "time_s,service,dimension,key,value\n0,s1,zone,a,1\n0,s2,zone,a,2\n60,s2,zone,a,3\n60,s1,zone,b,4\n";
+        std::fs::write(&breakdown, lines).expect("written");
+        let read = read_breakdown(&breakdown).expect("a valid file");
+        let times = [0.0, 60.0];
+        let s1 = read.series("s1", Dimension::Zone, &times);
+        assert_eq!(
+            s1,
+            [("a".to_string(), vec![(0.0, 1.0), (60.0, 0.0)]), ("b".to_string(), vec![(0.0, 0.0), (60.0, 4.0)])]
+        );
+        assert_eq!(read.series("s2", Dimension::Zone, &times), [("a".to_string(), vec![(0.0, 2.0), (60.0, 3.0)])]);
     }
 }
