@@ -19,12 +19,21 @@ pub enum Format {
 impl Format {
     /// The value as the CSV writes it: a fixed format, identical on every machine.
     pub fn write(self, x: f64) -> String {
-        match self {
-            Format::Whole => format!("{x:.0}"),
-            Format::Fixed(decimals) => format!("{x:.decimals$}"),
-            Format::Count if x.fract() == 0.0 => format!("{x:.0}"),
-            Format::Count => format!("{x:.3}"),
-        }
+        let mut out = String::new();
+        self.write_into(x, &mut out);
+        out
+    }
+
+    /// [`Format::write`], appended to `out` (a writer of many rows reuses one buffer).
+    pub fn write_into(self, x: f64, out: &mut String) {
+        use std::fmt::Write;
+        let written = match self {
+            Format::Whole => write!(out, "{x:.0}"),
+            Format::Fixed(decimals) => write!(out, "{x:.decimals$}"),
+            Format::Count if x.fract() == 0.0 => write!(out, "{x:.0}"),
+            Format::Count => write!(out, "{x:.3}"),
+        };
+        written.expect("writing to a String cannot fail");
     }
 }
 

@@ -46,6 +46,10 @@ pub struct FileRecorder {
     /// are the interval's, the breakdown's since the start.
     stopped_before: BTreeMap<(String, String), u32>,
     series: ChartSeries,
+    /// The index in `series.services` of the last row's service.
+    last_service: usize,
+    /// The buffer a metrics cell is formatted into.
+    cell: String,
     calendar: Calendar,
     /// The first write error, reported when the run ends.
     error: Option<OutputError>,
@@ -78,6 +82,8 @@ impl FileRecorder {
             events,
             stopped_before: BTreeMap::new(),
             series: ChartSeries::default(),
+            last_service: 0,
+            cell: String::new(),
             calendar,
             error: None,
             paths,
@@ -114,6 +120,22 @@ pub const TIME_UTC: &str = "time_utc";
 
 impl FileRecorder {
     /// `t`'s first cells: its seconds, then, on a calendar, its timestamp.
+    /// One line of metrics.csv, its numbers formatted into one reused buffer.
+    fn write_metrics_row(&mut self, row: &MetricsRow) -> Result<(), csv::Error> {
+        for cell in self.time_cells(row.time) {
+            self.metrics.write_field(cell)?;
+        }
+        self.metrics.write_field(&row.service)?;
+        for c in COLUMNS {
+            self.cell.clear();
+            if let Some(x) = (c.value)(row) {
+                c.format.write_into(x, &mut self.cell);
+            }
+            self.metrics.write_field(&self.cell)?;
+        }
+        self.metrics.write_record(None::<&[u8]>)
+    }
+
     fn time_cells(&self, t: SimTime) -> Vec<String> {
         let mut cells = vec![format!("{:.3}", t.as_secs_f64())];
         cells.extend(self.calendar.utc(t));
@@ -160,17 +182,28 @@ impl Recorder for FileRecorder {
 
     fn row(&mut self, row: &MetricsRow) {
         let t = row.time.as_secs_f64();
-        let mut record = self.time_cells(row.time);
-        record.push(row.service.clone());
-        record.extend(COLUMNS.iter().map(|c| (c.value)(row).map_or_else(String::new, |x| c.format.write(x))));
-        if let Err(source) = self.metrics.write_record(&record) {
+        if let Err(source) = self.write_metrics_row(row) {
             self.keep_first_error(OutputError::Csv { path: self.paths.metrics.clone(), source });
         }
         let point = (t, row.running, row.desired);
-        match self.series.services.iter_mut().find(|(name, _)| *name == row.service) {
-            Some((_, points)) => points.push(point),
-            None => self.series.services.push((row.service.clone(), vec![point])),
-        }
+        // Rows come a service at a time, in the same order every interval: the service after
+        // the last one is tried before the list is searched.
+        let services = &mut self.series.services;
+        let next = if services.is_empty() { 0 } else { (self.last_service + 1) % services.len() };
+        let index = match services.get(next) {
+            Some((name, _)) if *name == row.service => Some(next),
+            _ => services.iter().position(|(name, _)| *name == row.service),
+        };
+        self.last_service = match index {
+            Some(i) => {
+                services[i].1.push(point);
+                i
+            }
+            None => {
+                services.push((row.service.clone(), vec![point]));
+                services.len() - 1
+            }
+        };
         if self.series.instances.last().is_none_or(|last| last.0 < t) {
             self.series.instances.push((t, row.instances, row.instances_desired));
         }
