@@ -2,6 +2,7 @@
 //! run.json, the scenario file, charts and report.html. Files are written into a staging folder that replaces the output
 //! folder only when everything is written, so a failed run never leaves files that look complete.
 
+mod by_name;
 mod catalog;
 pub mod chart;
 mod folder;

@@ -16,6 +16,7 @@ use crate::engine::{Calendar, SimTime};
 use crate::metrics::COLUMNS;
 use crate::record::{Breakdown, Dimension, LogEvent, MetricsRow, Recorder};
 
+use super::by_name::ByName;
 use super::OutputError;
 
 /// Counts of one layer over time: (seconds, actual, desired): a service's running and desired
@@ -26,7 +27,7 @@ pub type CountSeries = Vec<(f64, u32, u32)>;
 #[derive(Clone, Debug, Default)]
 pub struct ChartSeries {
     /// Per service, in the order services first appear.
-    pub services: Vec<(String, CountSeries)>,
+    pub services: ByName<CountSeries>,
     /// The cluster's instances (every service's row of an instant repeats them: kept once).
     pub instances: CountSeries,
 }
@@ -46,8 +47,6 @@ pub struct FileRecorder {
     /// are the interval's, the breakdown's since the start.
     stopped_before: BTreeMap<(String, String), u32>,
     series: ChartSeries,
-    /// The index in `series.services` of the last row's service.
-    last_service: usize,
     /// The buffer a metrics cell is formatted into.
     cell: String,
     calendar: Calendar,
@@ -82,7 +81,6 @@ impl FileRecorder {
             events,
             stopped_before: BTreeMap::new(),
             series: ChartSeries::default(),
-            last_service: 0,
             cell: String::new(),
             calendar,
             error: None,
@@ -186,24 +184,7 @@ impl Recorder for FileRecorder {
             self.keep_first_error(OutputError::Csv { path: self.paths.metrics.clone(), source });
         }
         let point = (t, row.running, row.desired);
-        // Rows come a service at a time, in the same order every interval: the service after
-        // the last one is tried before the list is searched.
-        let services = &mut self.series.services;
-        let next = if services.is_empty() { 0 } else { (self.last_service + 1) % services.len() };
-        let index = match services.get(next) {
-            Some((name, _)) if *name == row.service => Some(next),
-            _ => services.iter().position(|(name, _)| *name == row.service),
-        };
-        self.last_service = match index {
-            Some(i) => {
-                services[i].1.push(point);
-                i
-            }
-            None => {
-                services.push((row.service.clone(), vec![point]));
-                services.len() - 1
-            }
-        };
+        self.series.services.entry(&row.service, Vec::new).push(point);
         if self.series.instances.last().is_none_or(|last| last.0 < t) {
             self.series.instances.push((t, row.instances, row.instances_desired));
         }

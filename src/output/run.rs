@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn the_capacity_chart_puts_instances_beside_the_tasks_on_one_axis() {
         let series = ChartSeries {
-            services: vec![("web".to_string(), vec![(0.0, 0, 4), (60.0, 4, 4)])],
+            services: [("web".to_string(), vec![(0.0, 0, 4), (60.0, 4, 4)])].into_iter().collect(),
             instances: vec![(0.0, 0, 2), (60.0, 2, 2)],
         };
         let chart = capacity_chart("lab", SimDuration::from_secs(120), &series);

@@ -17,6 +17,7 @@ use crate::engine::Calendar;
 use crate::metrics::Summary;
 use crate::record::Dimension;
 
+use super::super::by_name::ByName;
 use super::super::recorder::TIME_UTC;
 use super::super::OutputError;
 
@@ -250,12 +251,8 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
         return Err(bad(path, "the first two columns must be time_s and service (with time_utc between them)"));
     }
     let names: Vec<&str> = headers.iter().skip(service_at + 1).collect();
-    // Each service's columns in header order while reading; rows come a service at a time in
-    // the same order every interval, so the next service is tried before the index is searched
-    // (a search of the list, and a String per cell, made reading quadratic in the services).
-    let mut services: Vec<(ServiceMetrics, Vec<Vec<f64>>)> = Vec::new();
-    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
-    let mut last = 0usize;
+    // Each service's times and columns in header order while reading.
+    let mut services: ByName<(Vec<f64>, Vec<Vec<f64>>)> = ByName::default();
     let mut record = csv::StringRecord::new();
     let mut line = 0usize;
     while reader.read_record(&mut record).map_err(csv_error)? {
@@ -272,34 +269,21 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
         };
         let time = number(0)?.ok_or_else(|| bad(path, format!("line {}: no time_s", line + 1)))?;
         let name = record.get(service_at).unwrap_or("");
-        let next = if services.is_empty() { 0 } else { (last + 1) % services.len() };
-        let index = match services.get(next) {
-            Some((svc, _)) if svc.name == name => next,
-            _ => match index_of.get(name) {
-                Some(&i) => i,
-                None => {
-                    index_of.insert(name.to_string(), services.len());
-                    let svc = ServiceMetrics { name: name.to_string(), ..ServiceMetrics::default() };
-                    services.push((svc, vec![Vec::new(); names.len()]));
-                    services.len() - 1
-                }
-            },
-        };
-        last = index;
-        let (svc, columns) = &mut services[index];
-        svc.times.push(time);
+        let (times, columns) = services.entry(name, || (Vec::new(), vec![Vec::new(); names.len()]));
+        times.push(time);
         for (k, column) in columns.iter_mut().enumerate() {
             column.push(number(service_at + 1 + k)?.unwrap_or(f64::NAN));
         }
     }
     Ok(services
+        .into_vec()
         .into_iter()
-        .map(|(mut svc, mut columns)| {
+        .map(|(name, (mut times, mut columns))| {
             // The growth slack of a day of rows would stay with the report to its end.
             columns.iter_mut().for_each(Vec::shrink_to_fit);
-            svc.times.shrink_to_fit();
-            svc.columns = names.iter().map(|n| n.to_string()).zip(columns).collect();
-            svc
+            times.shrink_to_fit();
+            let columns = names.iter().map(|n| n.to_string()).zip(columns).collect();
+            ServiceMetrics { name, times, columns }
         })
         .collect())
 }
@@ -309,11 +293,7 @@ fn read_breakdown(path: &Path) -> Result<Breakdowns, OutputError> {
     let csv_error = |e: csv::Error| OutputError::Csv { path: path.to_path_buf(), source: e };
     // On a calendar, `time_utc` follows `time_s`: the other columns are one further right.
     let skip = usize::from(reader.headers().map_err(csv_error)?.get(1) == Some(TIME_UTC));
-    // A service's lines come together: the one before is tried before the index is searched.
-    type Lines = BTreeMap<Dimension, BTreeMap<String, Values>>;
-    let mut services: Vec<(String, Lines)> = Vec::new();
-    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
-    let mut last = 0usize;
+    let mut services: ByName<BTreeMap<Dimension, BTreeMap<String, Values>>> = ByName::default();
     let mut record = csv::StringRecord::new();
     let mut line = 1usize;
     while reader.read_record(&mut record).map_err(csv_error)? {
@@ -326,28 +306,18 @@ fn read_breakdown(path: &Path) -> Result<Breakdowns, OutputError> {
             continue;
         };
         let value: f64 = field(4).parse().map_err(|_| bad(path, format!("{}: value {:?}", here(), field(4))))?;
-        let service = field(1);
-        if services.get(last).is_none_or(|(name, _)| name != service) {
-            last = match index_of.get(service) {
-                Some(&i) => i,
-                None => {
-                    index_of.insert(service.to_string(), services.len());
-                    services.push((service.to_string(), Lines::new()));
-                    services.len() - 1
-                }
-            };
-        }
-        let keys = services[last].1.entry(dimension).or_default();
+        let keys = services.entry(field(1), BTreeMap::new).entry(dimension).or_default();
         let values = match keys.get_mut(field(3)) {
             Some(values) => values,
             None => keys.entry(field(3).to_string()).or_default(),
         };
         values.insert(time_key(time), value);
     }
-    for values in services.iter_mut().flat_map(|(_, d)| d.values_mut()).flat_map(BTreeMap::values_mut) {
+    let mut lines: BTreeMap<_, _> = services.into_vec().into_iter().collect();
+    for values in lines.values_mut().flat_map(|d: &mut BTreeMap<_, _>| d.values_mut()).flat_map(BTreeMap::values_mut) {
         values.0.shrink_to_fit();
     }
-    Ok(Breakdowns { lines: services.into_iter().collect() })
+    Ok(Breakdowns { lines })
 }
 
 /// The events to keep (notable ones first, then routine ones, each up to its share of
