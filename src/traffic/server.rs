@@ -418,7 +418,8 @@ impl Server {
         }
         if self.serving == 0 {
             self.v = 0.0;
-            self.finishing.clear(); // only stale entries, whose finish points V no longer measures
+            // Stale entries never stay on top, and none is live: no finish point V no longer measures.
+            debug_assert!(self.finishing.is_empty(), "a stale entry outlived the last request in service");
         }
     }
 
@@ -460,3 +461,7 @@ impl Server {
 #[cfg(test)]
 #[path = "server_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "server_oracle.rs"]
+mod server_oracle;

@@ -293,3 +293,94 @@ fn requests_abandoned_from_the_middle_leave_nothing_behind() {
     assert!(s.abandon(at(6.0), late));
     assert_eq!((s.pop_completed(at(6.0)), s.in_flight(), s.next_completion()), (None, 0, None));
 }
+
+mod against_the_b_tree_server {
+    use super::super::server_oracle::Oracle;
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Arrive { io_wait_ms: u64, work_ms: u64 },
+        Abandon(usize),
+        SetVcpus(f64),
+        EvictAll,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (prop_oneof![Just(0u64), 1..200u64], 1..400u64)
+                .prop_map(|(io_wait_ms, work_ms)| Op::Arrive { io_wait_ms, work_ms }),
+            3 => (0..64usize).prop_map(Op::Abandon),
+            1 => prop_oneof![Just(0.25), Just(0.5), Just(1.0), Just(3.0)].prop_map(Op::SetVcpus),
+            1 => Just(Op::EvictAll),
+        ]
+    }
+
+    fn concurrency() -> impl Strategy<Value = Concurrency> {
+        prop_oneof![
+            Just(Concurrency::ProcessorSharing),
+            (1..4u32, prop_oneof![Just(None), (0..4u32).prop_map(Some)])
+                .prop_map(|(count, queue)| Concurrency::Workers { count, queue }),
+        ]
+    }
+
+    /// Hands back everything due by `t` in both, wake-up by wake-up, and checks they agree.
+    fn settle(s: &mut Server, o: &mut Oracle, t: SimTime) {
+        while let Some(at) = s.next_completion().filter(|&at| at <= t) {
+            assert_eq!(Some(at), o.next_completion(), "the next wake-up");
+            let ours: Vec<_> = std::iter::from_fn(|| s.pop_completed(at)).collect();
+            let theirs: Vec<_> = std::iter::from_fn(|| o.pop_completed(at)).collect();
+            assert_eq!(ours, theirs, "handed back at {at}");
+        }
+        assert_eq!(s.next_completion(), o.next_completion());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_answer_is_the_b_tree_server_s(
+            concurrency in concurrency(),
+            vcpus in prop_oneof![Just(0.5), Just(1.0), Just(2.0)],
+            ops in proptest::collection::vec((0..150_000u64, op()), 1..120),
+        ) {
+            let (mut s, mut o) = (Server::new(vcpus, concurrency), Oracle::new(vcpus, concurrency));
+            let mut accepted: Vec<(RequestId, Ticket)> = Vec::new();
+            let (mut t, mut next_id) = (SimTime::ZERO, 0u64);
+            for (dt, op) in ops {
+                t += SimDuration::from_micros(dt);
+                settle(&mut s, &mut o, t);
+                match op {
+                    Op::Arrive { io_wait_ms, work_ms } => {
+                        next_id += 1;
+                        let (id, io, work) = (RequestId(next_id), SimDuration::from_millis(io_wait_ms), SimDuration::from_millis(work_ms));
+                        let ours = s.arrive_with_io(t, id, io, work);
+                        prop_assert_eq!(matches!(ours, Admission::Accepted(_)), o.arrive_with_io(t, id, io, work));
+                        if let Admission::Accepted(ticket) = ours {
+                            accepted.push((id, ticket));
+                        }
+                    }
+                    Op::Abandon(i) if !accepted.is_empty() => {
+                        let (id, ticket) = accepted[i % accepted.len()];
+                        prop_assert_eq!(s.abandon(t, ticket), o.abandon(t, id), "abandoning {:?}", id);
+                    }
+                    Op::Abandon(_) => {}
+                    Op::SetVcpus(v) => {
+                        s.set_vcpus(t, v);
+                        o.set_vcpus(t, v);
+                    }
+                    Op::EvictAll => prop_assert_eq!(s.evict_all(t), o.evict_all(t)),
+                }
+                prop_assert_eq!(s.in_flight(), o.in_flight());
+                prop_assert_eq!(s.cpu_demand(), o.cpu_demand());
+                prop_assert_eq!(s.cpu_seconds(t), o.cpu_seconds(t));
+                prop_assert_eq!(s.in_flight_seconds(t), o.in_flight_seconds(t));
+                settle(&mut s, &mut o, t);
+            }
+            settle(&mut s, &mut o, SimTime::from_micros(u64::MAX / 2));
+            prop_assert_eq!(s.in_flight(), 0);
+            prop_assert!(s.slots.is_empty() && s.queue.is_empty() && s.done.is_empty(), "nothing left behind");
+        }
+    }
+}
