@@ -17,14 +17,8 @@ pub enum Format {
 }
 
 impl Format {
-    /// The value as the CSV writes it: a fixed format, identical on every machine.
-    pub fn write(self, x: f64) -> String {
-        let mut out = String::new();
-        self.write_into(x, &mut out);
-        out
-    }
-
-    /// [`Format::write`], appended to `out` (a writer of many rows reuses one buffer).
+    /// The value as the CSV writes it, appended to `out` (a writer of many rows reuses one
+    /// buffer): a fixed format, identical on every machine.
     pub fn write_into(self, x: f64, out: &mut String) {
         use std::fmt::Write;
         let written = match self {
@@ -119,10 +113,15 @@ mod tests {
 
     #[test]
     fn formats_are_fixed() {
-        assert_eq!(Format::Whole.write(4.0), "4");
-        assert_eq!(Format::Fixed(2).write(12.345_6), "12.35");
-        assert_eq!(Format::Count.write(12.0), "12");
-        assert_eq!(Format::Count.write(12.25), "12.250");
+        let written = |format: Format, x: f64| {
+            let mut out = "kept:".to_string();
+            format.write_into(x, &mut out);
+            out
+        };
+        assert_eq!(written(Format::Whole, 4.0), "kept:4");
+        assert_eq!(written(Format::Fixed(2), 12.345_6), "kept:12.35");
+        assert_eq!(written(Format::Count, 12.0), "kept:12");
+        assert_eq!(written(Format::Count, 12.25), "kept:12.250");
     }
 
     #[test]

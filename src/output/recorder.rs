@@ -117,7 +117,6 @@ pub const BREAKDOWN_HEADER: [&str; 5] = ["time_s", "service", "dimension", "key"
 pub const TIME_UTC: &str = "time_utc";
 
 impl FileRecorder {
-    /// `t`'s first cells: its seconds, then, on a calendar, its timestamp.
     /// One line of metrics.csv, its numbers formatted into one reused buffer.
     fn write_metrics_row(&mut self, row: &MetricsRow) -> Result<(), csv::Error> {
         for cell in self.time_cells(row.time) {
@@ -134,6 +133,7 @@ impl FileRecorder {
         self.metrics.write_record(None::<&[u8]>)
     }
 
+    /// `t`'s first cells: its seconds, then, on a calendar, its timestamp.
     fn time_cells(&self, t: SimTime) -> Vec<String> {
         let mut cells = vec![format!("{:.3}", t.as_secs_f64())];
         cells.extend(self.calendar.utc(t));

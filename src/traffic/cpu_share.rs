@@ -131,10 +131,6 @@ pub struct Sharers {
 }
 
 impl Sharers {
-    pub fn tasks(&self) -> &[TaskId] {
-        &self.tasks
-    }
-
     pub fn add(&mut self, task: TaskId) {
         self.tasks.push(task);
         self.tasks.sort_unstable();

@@ -226,10 +226,7 @@ impl Server {
     pub fn abandon(&mut self, now: SimTime, ticket: Ticket) -> bool {
         self.advance(now);
         let Ticket(ticket) = ticket;
-        if ticket < self.first || ticket >= self.first + self.slots.len() as u64 {
-            return false;
-        }
-        let stage = self.slot(ticket).1;
+        let stage = self.stage(ticket);
         match stage {
             Stage::Gone => return false,
             Stage::Done => {
@@ -301,12 +298,10 @@ impl Server {
         }
     }
 
-    /// The stage of `ticket`, `Gone` once it has left the window.
+    /// The stage of `ticket`, `Gone` outside the window (left it, or never in it).
     fn stage(&self, ticket: u64) -> Stage {
-        if ticket < self.first {
-            return Stage::Gone;
-        }
-        self.slot(ticket).1
+        let at = ticket.checked_sub(self.first).and_then(|at| usize::try_from(at).ok());
+        at.and_then(|at| self.slots.get(at)).map_or(Stage::Gone, |&(_, stage)| stage)
     }
 
     /// Drops the entries of requests that left early from the front of the heaps and the queue.

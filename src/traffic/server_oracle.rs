@@ -2,39 +2,11 @@
 //! test: the same requests, abandonments and CPU changes must give the same answers, instant for
 //! instant, in both. `arrive` says whether the request was accepted.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::engine::{SimDuration, SimTime};
-use crate::traffic::server::{Concurrency, RequestId};
-
-/// Finish points within this much of "now", in microseconds, count as reached: float rounding in
-/// `V` must not push a completion one microsecond later than the instant announced for it.
-const ROUNDING_SLACK_MICROS: f64 = 1e-3;
-
-/// A point on the virtual-time axis (vCPU-seconds), totally ordered so it can key a set.
-#[derive(Clone, Copy, Debug)]
-struct Virtual(f64);
-
-impl PartialEq for Virtual {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Virtual {}
-
-impl PartialOrd for Virtual {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Virtual {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
+// The server's own point type and rounding slack: the oracle differs in its storage only.
+use super::{Concurrency, RequestId, Virtual, ROUNDING_SLACK_MICROS};
 
 /// A request waiting for a worker.
 #[derive(Clone, Copy, Debug)]

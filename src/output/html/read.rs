@@ -129,27 +129,30 @@ impl Column<'_> {
 }
 
 impl ServiceMetrics {
+    /// The column's values, one per row; `None` if the file has no such column.
     pub fn column(&self, name: &str) -> Option<Column<'_>> {
         self.columns.get(name).map(|v| Column(v))
     }
 
+    /// `(time, value)` of the rows where the column has a value.
     pub fn points(&self, name: &str) -> Vec<(f64, f64)> {
         let Some(values) = self.column(name) else { return Vec::new() };
         self.times.iter().zip(values.iter()).filter_map(|(&t, v)| v.map(|v| (t, v))).collect()
     }
 
+    /// Whether the column has a value in any row.
     pub fn has(&self, name: &str) -> bool {
         self.column(name).is_some_and(|v| v.iter().any(|v| v.is_some()))
     }
 }
 
+/// breakdown.csv: per (service or cluster, dimension), each key's values by time.
 #[derive(Clone, Debug, Default)]
 pub struct Breakdowns {
     /// By service, dimension and key: the value at each time.
     lines: BTreeMap<String, BTreeMap<Dimension, BTreeMap<String, Values>>>,
 }
 
-/// A time as the key breakdown.csv and metrics.csv share (milliseconds).
 /// One breakdown line's values by time key, in the order read: the file's lines come in time
 /// order, so this is sorted (a B-tree per line was most of a large report's memory).
 #[derive(Clone, Debug, Default)]
@@ -172,6 +175,7 @@ impl Values {
     }
 }
 
+/// A time as the key breakdown.csv and metrics.csv share (milliseconds).
 fn time_key(t: f64) -> i64 {
     (t * 1000.0).round() as i64
 }
@@ -254,7 +258,7 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
     // Each service's times and columns in header order while reading.
     let mut services: ByName<(Vec<f64>, Vec<Vec<f64>>)> = ByName::default();
     let mut record = csv::StringRecord::new();
-    let mut line = 0usize;
+    let mut line = 1usize; // the header's
     while reader.read_record(&mut record).map_err(csv_error)? {
         line += 1;
         let number = |i: usize| -> Result<Option<f64>, OutputError> {
@@ -264,10 +268,10 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
             }
             cell.parse::<f64>().ok().filter(|v| !v.is_nan()).map(Some).ok_or_else(|| {
                 let column = headers.get(i).unwrap_or("?");
-                bad(path, format!("line {}: column {column}: {cell:?} is not a number", line + 1))
+                bad(path, format!("line {line}: column {column}: {cell:?} is not a number"))
             })
         };
-        let time = number(0)?.ok_or_else(|| bad(path, format!("line {}: no time_s", line + 1)))?;
+        let time = number(0)?.ok_or_else(|| bad(path, format!("line {line}: no time_s")))?;
         let name = record.get(service_at).unwrap_or("");
         let (times, columns) = services.entry(name, || (Vec::new(), vec![Vec::new(); names.len()]));
         times.push(time);
@@ -295,7 +299,7 @@ fn read_breakdown(path: &Path) -> Result<Breakdowns, OutputError> {
     let skip = usize::from(reader.headers().map_err(csv_error)?.get(1) == Some(TIME_UTC));
     let mut services: ByName<BTreeMap<Dimension, BTreeMap<String, Values>>> = ByName::default();
     let mut record = csv::StringRecord::new();
-    let mut line = 1usize;
+    let mut line = 1usize; // the header's
     while reader.read_record(&mut record).map_err(csv_error)? {
         line += 1;
         let field = |i: usize| record.get(if i == 0 { 0 } else { i + skip }).unwrap_or("");
