@@ -191,6 +191,12 @@ fn fargate(world: &World, rules: &Rules, spot: Option<ProviderId>) -> Result<Pla
 
 /// Capacity was freed on `provider`: tasks waiting for it in PROVISIONING are placed, oldest first,
 /// with their owner's placement rules, as long as they fit.
+///
+/// A task that finds no instance is not retried for the tasks after it that ask the same (same
+/// owner, so the same constraints, task definition and group) until a placement changes the
+/// cluster: nothing it could fit on has appeared, so the answer is the same, and no random draw
+/// is skipped (a failed placement draws nothing). After a burst of scale-out, a launch that fits
+/// two of 500 waiting tasks searched the fleet for all 500.
 pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
     let waiting: Vec<TaskId> = world
         .awaiting_capacity
@@ -198,8 +204,13 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
         .copied()
         .filter(|t| world.tasks.get(*t).placement == Placement::AwaitingCapacity(provider))
         .collect();
+    let mut no_room: Vec<(TaskOwner, TaskDefId, GroupId)> = Vec::new();
     for id in waiting {
         let t = world.tasks.get(id);
+        let asks = (t.owner, t.task_definition, t.group);
+        if no_room.contains(&asks) {
+            continue;
+        }
         let (strategies, constraints) = match t.owner {
             TaskOwner::Service(s) => {
                 let spec = &world.services.get(s).spec;
@@ -217,8 +228,12 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
             constraints: &constraints,
         };
         let candidate = |i: &Instance| Pool::Provider(provider).contains(i);
-        if let Ok(decision) = placement::place(world, candidate, &request, &mut ctx.streams.placement, false) {
-            task::assign_instance(world, ctx, id, decision.instance);
+        match placement::place(world, candidate, &request, &mut ctx.streams.placement, false) {
+            Ok(decision) => {
+                task::assign_instance(world, ctx, id, decision.instance);
+                no_room.clear();
+            }
+            Err(_) => no_room.push(asks),
         }
     }
 }

@@ -18,8 +18,6 @@
 //! "finished rebalancing" when a steady look finds the zones balanced again, each once per
 //! rebalancing ([`Rebalancing`] keeps which of the two was said last, and the task on the move).
 
-use std::collections::BTreeMap;
-
 use crate::capacity::{choose_provider, ProviderKind};
 use crate::ids::{ProviderId, ServiceId, TaskId, ZoneId};
 use crate::placement::{rejections, PlacementStrategy, Request, SpreadField, AZ_ATTRIBUTE};
@@ -121,23 +119,12 @@ fn zone_has_room(world: &World, id: ServiceId, zone: ZoneId, provider: Option<Pr
     })
 }
 
-/// A zone a steady service could be balanced over: whether it can take a task now, and the
-/// service's tasks in it.
-struct Zone {
-    has_room: bool,
-    tasks: Vec<TaskId>,
-}
-
-/// Every zone that holds some of the service's tasks, or could take one (on `provider`) now.
-fn tasks_by_zone(world: &World, id: ServiceId, provider: Option<ProviderId>) -> BTreeMap<ZoneId, Zone> {
-    let mut zones: BTreeMap<ZoneId, Zone> = (0..world.zones.len())
-        .map(ZoneId::from_index)
-        .filter(|z| zone_has_room(world, id, *z, provider))
-        .map(|z| (z, Zone { has_room: true, tasks: Vec::new() }))
-        .collect();
+/// The service's tasks in each zone, by zone index.
+fn tasks_by_zone(world: &World, id: ServiceId) -> Vec<Vec<TaskId>> {
+    let mut zones = vec![Vec::new(); world.zones.len()];
     for &t in &world.services.get(id).tasks {
         if let Some(z) = world.task_zone(t) {
-            zones.entry(z).or_insert(Zone { has_room: false, tasks: Vec::new() }).tasks.push(t);
+            zones[z.index()].push(t);
         }
     }
     zones
@@ -147,27 +134,41 @@ fn tasks_by_zone(world: &World, id: ServiceId, provider: Option<ProviderId>) -> 
 /// for replacement if that zone has 2 or more tasks more than the emptiest zone its replacement's
 /// provider can take one in; says when a rebalancing starts and when it is over. Returns whether a
 /// task was marked.
+///
+/// Whether a zone can take a task is a search of the fleet, so it is asked only where the answer
+/// matters: of the zones, emptiest first, those 2 or more tasks below the fullest, until one can;
+/// and, when none can, of the others only if a rebalancing is under way (to say it finished).
+/// A balanced service on a full cluster, checked at every steady look, searched the fleet once
+/// per zone each time.
 pub fn check(world: &mut World, ctx: &mut Ctx, id: ServiceId) -> bool {
     let svc = world.services.get(id);
     if !svc.spec.availability_zone_rebalancing || !spreads_by_zone(world, id) {
         return false;
     }
     let provider = next_provider(world, id);
-    let zones = tasks_by_zone(world, id, provider);
-    let emptiest = zones.iter().filter(|(_, z)| z.has_room).min_by_key(|(id, z)| (z.tasks.len(), **id));
-    let fullest = zones.iter().max_by_key(|(id, z)| (z.tasks.len(), std::cmp::Reverse(**id)));
-    let (Some((_, few)), Some((_, many))) = (emptiest, fullest) else { return false };
+    let zones = tasks_by_zone(world, id);
+    let fullest =
+        (0..zones.len()).filter(|&z| !zones[z].is_empty()).max_by_key(|&z| (zones[z].len(), std::cmp::Reverse(z)));
+    let most = fullest.map_or(0, |z| zones[z].len());
+    let mut emptiest_first: Vec<usize> = (0..zones.len()).collect();
+    emptiest_first.sort_by_key(|&z| (zones[z].len(), z));
+    let has_room = |z: usize| zone_has_room(world, id, ZoneId::from_index(z), provider);
+    let (lopsided, even): (Vec<usize>, Vec<usize>) =
+        emptiest_first.into_iter().partition(|&z| zones[z].len() + 2 <= most);
     let name = svc.spec.name.clone();
-    if many.tasks.len() < few.tasks.len() + 2 {
-        if world.services.get_mut(id).rebalancing.finish() {
+    let Some(many) = fullest.filter(|_| lopsided.into_iter().any(has_room)) else {
+        let under_way = svc.rebalancing != Rebalancing::Idle;
+        if under_way && even.into_iter().any(has_room) {
+            world.services.get_mut(id).rebalancing.finish();
             let message = wording::rebalancing_finished(&name);
             ctx.log(EventKind::ServiceRebalancingCompleted).service(name).message(message).emit();
         }
         return false;
-    }
+    };
+    let many = &zones[many];
     // A task of the replacement's provider, so the split over providers stays as it is.
-    let on_provider = many.tasks.iter().filter(|t| world.tasks.get(**t).provider == provider).max();
-    let victim = *on_provider.or(many.tasks.iter().max()).expect("the fullest zone holds tasks");
+    let on_provider = many.iter().filter(|t| world.tasks.get(**t).provider == provider).max();
+    let victim = *on_provider.or(many.iter().max()).expect("the fullest zone holds tasks");
     if world.services.get_mut(id).rebalancing.mark(victim) {
         let message = wording::rebalancing_started(&name);
         ctx.log(EventKind::ServiceRebalancingStarted).service(name).message(message).emit();
