@@ -26,8 +26,8 @@ pub struct Backend {
     /// The vCPUs it reserves (task or containers' CPU units / 1024): CloudWatch's denominator of
     /// CPUUtilization, which therefore exceeds 100 % when the task uses idle CPU beyond them.
     pub reserved_vcpus: f64,
-    /// The CPU load (vCPUs) offered to it in the fluid span being computed: its demand for the
-    /// next span's CPU shares.
+    /// The CPU load (vCPUs) offered to it in its load balancer's last fluid span: its demand for
+    /// the CPU shares of the spans after.
     pub fluid_demand: f64,
     /// Its host's per-vCPU speed (1.0 = m5): a request's `cpu_time` takes `cpu_time / speed`.
     pub speed: f64,

@@ -28,7 +28,6 @@ use crate::ids::{InstanceId, TaskId};
 use crate::task::{Placement, TaskDefinition};
 
 use super::backend::Backend;
-use super::state::Traffic;
 
 /// The kernel's smallest `cpu.shares`: what a container with `cpu` below it gets.
 pub const MINIMUM_SHARES: u32 = 2;
@@ -151,58 +150,50 @@ pub fn rebalance(
     now: SimTime,
     demand: impl Fn(&Backend) -> f64,
 ) -> Vec<TaskId> {
+    let limits = new_limits(backends, host, demand);
+    apply(backends, now, &limits);
+    limits.into_iter().map(|(task, _)| task).collect()
+}
+
+/// The limits of the tasks on `host` that their demands (`demand` of each backend) move: each
+/// such task with its new limit, in task order (the fluid fidelity closes the spans of the other
+/// load balancers concerned before [`apply`]ing them).
+pub fn new_limits(
+    backends: &super::backends::Backends,
+    host: &mut Sharers,
+    demand: impl Fn(&Backend) -> f64,
+) -> Vec<(TaskId, f64)> {
     if host.fixed {
         return Vec::new();
     }
     let on_host = &host.tasks;
     let first = on_host.iter().find_map(|t| backends.get(t));
     let Some(vcpus) = first.and_then(|b| b.cpu.host).map(|(_, v)| v) else { return Vec::new() };
+    let moved = |task: TaskId, limit: f64| backends.get(&task).is_some_and(|b| b.vcpus != limit);
     // The common case, every step of a fluid run: the host is not contended, each task may use
     // up to its cap (what `limits` gives then), and nothing needs collecting.
     let asked: f64 = on_host.iter().filter_map(|t| backends.get(t)).map(|b| demand(b).clamp(0.0, b.cpu.cap)).sum();
     if asked <= vcpus {
-        let mut moved = Vec::new();
-        for task in on_host {
-            let Some(backend) = backends.get_mut(task) else { continue };
-            let limit = backend.cpu.cap;
-            if backend.vcpus != limit {
-                backend.vcpus = limit;
-                backend.server.set_vcpus(now, limit);
-                moved.push(*task);
-            }
-        }
         let caps: f64 = on_host.iter().filter_map(|t| backends.get(t)).map(|b| b.cpu.cap).sum();
+        let limits = on_host.iter().filter_map(|t| backends.get(t)).map(|b| (b.task, b.cpu.cap));
+        let limits = limits.filter(|&(task, limit)| moved(task, limit)).collect();
         host.fixed = caps <= vcpus;
-        return moved;
+        return limits;
     }
     let present: Vec<&Backend> = on_host.iter().filter_map(|t| backends.get(t)).collect();
     let claims: Vec<Claim> =
         present.iter().map(|b| Claim { weight: b.cpu.weight, cap: b.cpu.cap, demand: demand(b) }).collect();
-    let tasks: Vec<TaskId> = present.iter().map(|b| b.task).collect();
-    let mut moved = Vec::new();
-    for (task, limit) in tasks.into_iter().zip(limits(vcpus, &claims)) {
-        let backend = backends.get_mut(&task).expect("collected above");
-        if backend.vcpus != limit {
-            backend.vcpus = limit;
-            backend.server.set_vcpus(now, limit);
-            moved.push(task);
-        }
-    }
-    moved
+    let tasks = present.iter().map(|b| b.task);
+    tasks.zip(limits(vcpus, &claims)).filter(|&(task, limit)| moved(task, limit)).collect()
 }
 
-/// The fluid fidelity's sharing, at the end of each span: every instance's tasks by the CPU load
-/// offered to them in the span (so a change of load reaches the shares one span late), which
-/// then starts from zero for the next. Returns whether any task's limit moved.
-pub fn rebalance_fluid(traffic: &mut Traffic, now: SimTime) -> bool {
-    let mut moved = false;
-    for host in &mut traffic.on_instance {
-        moved |= !rebalance(&mut traffic.backends, host, now, |b| b.fluid_demand).is_empty();
+/// Gives each task its new limit at `now` ([`new_limits`]).
+pub fn apply(backends: &mut super::backends::Backends, now: SimTime, limits: &[(TaskId, f64)]) {
+    for &(task, limit) in limits {
+        let backend = backends.get_mut(&task).expect("a task with a new limit has a backend");
+        backend.vcpus = limit;
+        backend.server.set_vcpus(now, limit);
     }
-    for backend in traffic.backends.values_mut() {
-        backend.fluid_demand = 0.0;
-    }
-    moved
 }
 
 #[cfg(test)]

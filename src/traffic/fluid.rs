@@ -51,62 +51,113 @@ const POINTS: [(f64, f64); 23] = [
 /// Histogram weight per request: fractions of a request per point stay visible.
 const WEIGHT_PER_REQUEST: f64 = 1000.0;
 
-/// Starts the clock (see [`quiet`](super::quiet)): the first span is computed at its end,
+/// Starts the clocks (see [`quiet`](super::quiet)): each first span is computed at its end,
 /// before anything changes at that instant, so a metrics row or a scaling decision then
 /// includes it.
 pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
     quiet::start(world, ctx, end);
 }
 
-/// A span's planned end: the requests since the last settling flow through their targets, and
-/// the next span is planned. A stale wake-up (its span was re-planned) does nothing.
-pub fn on_wake(world: &mut World, ctx: &mut Ctx, stamp: Generation) {
-    if quiet::take_wake(world, stamp) {
-        catch_up(world, ctx);
-        quiet::plan(world, ctx);
+/// A span's planned end for `lb`: the requests since its last settling flow through its
+/// targets, and its next span is planned. A stale wake-up (its span was re-planned) does
+/// nothing.
+pub fn on_wake(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, stamp: Generation) {
+    if quiet::take_wake(world, lb, stamp) {
+        catch_up(world, ctx, lb);
+        quiet::plan(world, ctx, lb);
     }
 }
 
-/// Lets the requests from the last settling up to now flow, under the routing as it has been
-/// since: at every span's end, and before anything changes where requests go (a health check, a
-/// deregistration), so no span's requests reach a target that was not routable during it. Each
-/// span's rate is the pattern's mean over the span, so the requests sent are the pattern's
-/// whatever the step. A quiet span whose rates stayed flat is one span; any other goes step by
-/// step ([`quiet`](super::quiet)).
-pub fn catch_up(world: &mut World, ctx: &mut Ctx) {
-    let now = ctx.sched.now();
-    if world.traffic.clock.until >= now {
+/// Lets the requests to `lb` from its last settling up to now flow, under the routing as it has
+/// been since: at every span's end, and before anything changes where its requests go (a health
+/// check, a deregistration), so no span's requests reach a target that was not routable during
+/// it. Each span's rate is the pattern's mean over the span, so the requests sent are the
+/// pattern's whatever the step. A quiet span whose rates stayed flat is one span; any other goes
+/// step by step ([`quiet`](super::quiet)). At each span's end the CPU shares of the instances its
+/// targets are on are set anew ([`share_cpu`]).
+pub fn catch_up(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
+    flow_until(world, ctx, lb, ctx.sched.now(), true);
+}
+
+/// [`catch_up`] to `now`, sharing the CPU at each span's end if `share`.
+fn flow_until(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, now: SimTime, share: bool) {
+    if world.traffic.clocks[lb.index()].until >= now {
         return;
     }
-    if let Some(rates) = quiet::merged_rates(world, now) {
-        span(world, ctx, now, Some(&rates));
+    if let Some(rates) = quiet::merged_rates(world, lb, now) {
+        span(world, ctx, lb, now, Some(&rates), share);
     }
     let width = world.traffic.spec.step.as_micros().max(1);
-    while world.traffic.clock.until < now {
-        let step = world.traffic.clock.until.as_micros() / width;
-        span(world, ctx, SimTime::from_micros((step + 1) * width).min(now), None);
+    while world.traffic.clocks[lb.index()].until < now {
+        let step = world.traffic.clocks[lb.index()].until.as_micros() / width;
+        span(world, ctx, lb, SimTime::from_micros((step + 1) * width).min(now), None, share);
     }
 }
 
-/// One span, from the clock's `until` to `to`: each source's mean rate over it (`rates`, if
-/// already read) goes through its load balancer, then the instances' CPU shares are set from
-/// the load it offered.
-fn span(world: &mut World, ctx: &mut Ctx, to: SimTime, rates: Option<&[f64]>) {
-    let from = world.traffic.clock.until;
+/// One span of `lb`, from its clock's `until` to `to`: each of its sources' mean rate over it
+/// (`rates`, if already read) goes through the listener; then, if `share`, the CPU shares of the
+/// instances its targets are on are set from the load the span offered them.
+fn span(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, to: SimTime, rates: Option<&[f64]>, share: bool) {
+    let clock = &mut world.traffic.clocks[lb.index()];
+    let from = clock.until;
     let dt = SimDuration::from_micros(to.as_micros() - from.as_micros());
     let seed = world.traffic.seed;
-    world.traffic.clock.begin_span();
-    for i in 0..world.traffic.spec.sources.len() {
-        let source = &world.traffic.spec.sources[i];
-        let rate = rates.map_or_else(|| source.rate.mean_over(from, to, seed), |r| r[i]);
-        let (lb, rate) = (source.load_balancer, rate);
-        world.traffic.clock.last_rates[i] = rate;
+    clock.begin_span();
+    clear_demand(&mut world.traffic, lb);
+    for k in 0..world.traffic.clocks[lb.index()].sources.len() {
+        let source = &world.traffic.spec.sources[world.traffic.clocks[lb.index()].sources[k]];
+        let rate = rates.map_or_else(|| source.rate.mean_over(from, to, seed), |r| r[k]);
+        world.traffic.clocks[lb.index()].last_rates[k] = rate;
         forward(world, ctx, lb, rate, (to, dt));
     }
-    world.traffic.clock.until = to;
-    if super::cpu_share::rebalance_fluid(&mut world.traffic, to) {
-        world.traffic.clock.at_rest = false;
+    world.traffic.clocks[lb.index()].until = to;
+    if share && share_cpu(world, ctx, lb, to) {
+        world.traffic.clocks[lb.index()].at_rest = false;
     }
+}
+
+/// The targets of `lb` are offered no CPU load until its span's flows say what they are.
+fn clear_demand(traffic: &mut super::Traffic, lb: LoadBalancerId) {
+    for &(tg, _) in traffic.listeners[lb.index()].forward() {
+        for task in traffic.target_groups[tg.index()].targets() {
+            if let Some(backend) = traffic.backends.get_mut(&task.task) {
+                backend.fluid_demand = 0.0;
+            }
+        }
+    }
+}
+
+/// Sets the CPU shares of the instances the targets of `lb` are on from the load each task was
+/// offered in its load balancer's last span ([`cpu_share`](super::cpu_share)); returns whether
+/// any moved. A task of another load balancer whose share moves first has its open span closed
+/// under the share it had, and its flows disturbed ([`quiet`](super::quiet)): so one load
+/// balancer's spans are cut by another's only where they share a contended instance.
+fn share_cpu(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, now: SimTime) -> bool {
+    let traffic = &mut world.traffic;
+    let mut hosts: Vec<usize> = Vec::new();
+    for &(tg, _) in traffic.listeners[lb.index()].forward() {
+        let on = traffic.target_groups[tg.index()].targets().filter_map(|t| traffic.backends.get(&t.task));
+        hosts.extend(on.filter_map(|b| b.cpu.instance()).map(|i| i.index()));
+    }
+    hosts.sort_unstable();
+    hosts.dedup();
+    let mut moved = false;
+    for host in hosts {
+        let traffic = &mut world.traffic;
+        let limits =
+            super::cpu_share::new_limits(&traffic.backends, &mut traffic.on_instance[host], |b| b.fluid_demand);
+        for &(task, _) in &limits {
+            let tg = world.traffic.backends[&task].target_group;
+            let other = world.traffic.target_group_specs[tg.index()].load_balancer;
+            if other != lb {
+                flow_until(world, ctx, other, now, false);
+                quiet::disturb(world, ctx, other);
+            }
+        }
+        moved |= !limits.is_empty();
+        super::cpu_share::apply(&mut world.traffic.backends, now, &limits);
+    }
+    moved
 }
 
 /// Splits a load balancer's rate over its target groups by weight.
@@ -171,7 +222,8 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
         };
         let tolerance = world.traffic.spec.quiet_tolerance;
         if !quiet::at_rest(&result, backend.backlog.requests, tolerance) {
-            world.traffic.clock.at_rest = false;
+            let lb = world.traffic.target_group_specs[tg.index()].load_balancer;
+            world.traffic.clocks[lb.index()].at_rest = false;
         }
         let limits = Limits { failure, dt, now, per_request };
         let cache = &mut world.traffic.fluid_points[tg.index()];

@@ -38,7 +38,7 @@ pub use stats::{Failure, ServiceTraffic, TrafficCounts};
 pub use targets::{stop_answering, target_group_of, target_state};
 
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{ServiceId, TargetGroupId, TaskId};
+use crate::ids::{LoadBalancerId, ServiceId, TargetGroupId, TaskId};
 use crate::record::{Recorder, TrafficRow};
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, World};
@@ -66,20 +66,23 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
         TrafficEvent::Probe(task) => {
             // A check that may change where requests go: what flowed before it flowed as it was.
             if probe_may_reroute(world, task, ctx.sched.now()) {
-                settle(world, ctx);
+                settle(world, ctx, task);
             }
             targets::on_probe(world, ctx, task)
         }
-        TrafficEvent::FluidStep(stamp) => fluid::on_wake(world, ctx, stamp),
+        TrafficEvent::FluidStep(lb, stamp) => fluid::on_wake(world, ctx, lb, stamp),
     }
 }
 
-/// In the fluid fidelity, lets the requests up to now flow before the routing changes, which
-/// disturbs the flows (the next step is computed on its own: see [`quiet`]).
-fn settle(world: &mut World, ctx: &mut Ctx) {
+/// In the fluid fidelity, lets the requests to the load balancer of `task`'s target up to now
+/// flow before the routing changes, which disturbs its flows (the next step is computed on its
+/// own: see [`quiet`]). A task that is no target changes no routing.
+fn settle(world: &mut World, ctx: &mut Ctx, task: TaskId) {
+    let Some(tg) = world.traffic.backends.get(&task).map(|b| b.target_group) else { return };
     if is_fluid(world) {
-        fluid::catch_up(world, ctx);
-        quiet::disturb(world, ctx);
+        let lb = world.traffic.target_group_specs[tg.index()].load_balancer;
+        fluid::catch_up(world, ctx, lb);
+        quiet::disturb(world, ctx, lb);
     }
 }
 
@@ -87,24 +90,31 @@ fn is_fluid(world: &World) -> bool {
     world.traffic.spec.fidelity == Fidelity::Fluid && !world.traffic.spec.sources.is_empty()
 }
 
-/// Something the fluid flows read is about to change (a target registers, the listener shifts):
-/// a quiet span open now is closed first, and the next step is computed on its own. See
+/// Something the fluid flows of `lb` read is about to change (a target registers, the listener
+/// shifts): a quiet span open now is closed first, and the next step is computed on its own. See
 /// [`quiet`].
-fn touch(world: &mut World, ctx: &mut Ctx) {
+fn touch(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
     if is_fluid(world) {
-        if world.traffic.clock.is_quiet() {
-            fluid::catch_up(world, ctx);
+        if world.traffic.clocks[lb.index()].is_quiet() {
+            fluid::catch_up(world, ctx, lb);
         }
-        quiet::disturb(world, ctx);
+        quiet::disturb(world, ctx, lb);
     }
 }
 
-/// A metrics row is about to read the interval: a quiet fluid span open now is closed first, so
-/// the row holds its work up to now (at any metrics interval). Nothing changes: no disturbance.
+/// A metrics row is about to read the interval: the quiet fluid spans open now are closed first,
+/// so the row holds their work up to now (at any metrics interval). Nothing changes: no
+/// disturbance.
 pub fn before_sample(world: &mut World, ctx: &mut Ctx) {
-    if is_fluid(world) && world.traffic.clock.is_quiet() {
-        fluid::catch_up(world, ctx);
-        quiet::plan(world, ctx);
+    if !is_fluid(world) {
+        return;
+    }
+    for i in 0..world.traffic.clocks.len() {
+        if world.traffic.clocks[i].is_quiet() {
+            let lb = LoadBalancerId::from_index(i);
+            fluid::catch_up(world, ctx, lb);
+            quiet::plan(world, ctx, lb);
+        }
     }
 }
 
@@ -112,7 +122,9 @@ pub fn before_sample(world: &mut World, ctx: &mut Ctx) {
 /// [`targets::on_task_running`]), which may change where requests go (a group failing open
 /// routes to every registered target).
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
-    touch(world, ctx);
+    if let Some(tg) = crate::service::target_group_of(world, id) {
+        touch(world, ctx, world.traffic.target_group_specs[tg.index()].load_balancer);
+    }
     targets::on_task_running(world, ctx, id)
 }
 
@@ -128,13 +140,13 @@ fn probe_may_reroute(world: &World, task: TaskId, now: SimTime) -> bool {
 
 /// ECS stops a RUNNING task: its target drains (see [`targets::on_task_deactivating`]).
 pub fn on_task_deactivating(world: &mut World, ctx: &mut Ctx, id: TaskId) -> SimDuration {
-    settle(world, ctx);
+    settle(world, ctx, id);
     targets::on_task_deactivating(world, ctx, id)
 }
 
 /// The task's containers stop or its host is gone (see [`targets::on_task_gone`]).
 pub fn on_task_gone(world: &mut World, ctx: &mut Ctx, id: TaskId) {
-    settle(world, ctx);
+    settle(world, ctx, id);
     targets::on_task_gone(world, ctx, id)
 }
 
@@ -182,8 +194,8 @@ fn close_interval(
 /// canary or linear deployment's shift, or a rollback's shift back), on the listener of their
 /// load balancer.
 pub fn shift_production(world: &mut World, ctx: &mut Ctx, from: TargetGroupId, to: TargetGroupId, percent: f64) {
-    touch(world, ctx);
     let lb = world.traffic.target_group_specs[from.index()].load_balancer;
+    touch(world, ctx, lb);
     world.traffic.listeners[lb.index()].shift(from, to, percent);
 }
 
@@ -211,12 +223,13 @@ pub struct Hosts {
 /// The service's targets; `None` for a service behind no target group.
 pub fn hosts(world: &World, service: ServiceId) -> Option<Hosts> {
     let traffic = &world.traffic;
-    let mut serving =
-        traffic.target_group_specs.iter().enumerate().filter(|(_, g)| g.service == Some(service)).peekable();
-    serving.peek()?;
+    let serving = &traffic.groups_of_service[service.index()];
+    if serving.is_empty() {
+        return None;
+    }
     let mut hosts = Hosts::default();
-    for (i, _) in serving {
-        let group = &traffic.target_groups[i];
+    for tg in serving {
+        let group = &traffic.target_groups[tg.index()];
         hosts.healthy += group.healthy_count();
         hosts.unhealthy += group.unhealthy_count();
         hosts.registered += group.targets().count() as u32;

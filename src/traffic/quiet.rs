@@ -1,5 +1,14 @@
-//! The fluid fidelity's clock: where each span ends, and when a run of steps is computed as one
-//! span because nothing in it moves (a *quiet* span).
+//! The fluid fidelity's clocks, one per load balancer: where each of its spans ends, and when a
+//! run of steps is computed as one span because nothing in it moves (a *quiet* span).
+//!
+//! Each load balancer's flows (its sources, listener, target groups and targets) keep their own
+//! clock: a change of where one load balancer's requests go cuts only its span, so a cluster of
+//! `n` services behind `n` load balancers costs `n` times one service, not `n²` (with one clock,
+//! each of the `4n` targets turning healthy, and each task a scaling service started or stopped,
+//! cut the span of every target group). What couples two load balancers is their tasks sharing an
+//! instance's CPU: when a span's end moves the CPU shares of a task of another load balancer,
+//! that one's open span is closed first, under the shares it had, and its flows are disturbed
+//! (below); see [`fluid`](super::fluid).
 //!
 //! Without merging, a span ends at every step boundary, every minute boundary and before every
 //! change of where requests go ([`fluid`](super::fluid)). Most minutes of a long run change
@@ -9,15 +18,17 @@
 //! instead of one per step. The rules:
 //!
 //! - **Planned quiet**: a span starting when the flows are *at rest* — in the span before, every
-//!   target the load balancers sent requests to ended it at its load's stationary backlog (within
-//!   the tolerance) and failed none, no host's CPU shares moved, nothing disturbed the flows since
-//!   (below) and no target group is ramping a target up (slow start) — wakes at the next minute
-//!   boundary (or the run's end) instead of the next step boundary.
+//!   target the load balancer sent requests to ended it at its load's stationary backlog (within
+//!   the tolerance) and failed none, no CPU shares moved at its end, nothing disturbed the flows
+//!   since (below) and none of its target groups is ramping a target up (slow start) — wakes at
+//!   the next minute boundary (or the run's end) instead of the next step boundary.
 //! - **Closed by any change of what the flows read**: a target registering (`on_task_running`), a
-//!   listener shift, a target leaving or changing health (the settlings) first close an open quiet
-//!   span, so what flowed in it flowed under what held until then, and *disturb* the flows: the
-//!   next step is computed on its own, from which "at rest" is judged anew. A metrics sample closes
-//!   it without disturbing. Nothing else in the cluster reaches the flows but through these.
+//!   listener shift, a target leaving or changing health (the settlings), another load balancer's
+//!   span moving the CPU shares of one of its tasks, first close an open quiet span of the load
+//!   balancer concerned, so what flowed in it flowed under what held until then, and *disturb* its
+//!   flows: the next step is computed on its own, from which "at rest" is judged anew. A metrics
+//!   sample closes every open quiet span without disturbing. Nothing else in the cluster reaches
+//!   the flows but through these.
 //! - **Checked at its close**: the span is one only if every source's rate is flat over it (each
 //!   step's mean within the tolerance of the span's mean, read from the pattern's values when it
 //!   has no break inside the span) and within the tolerance of its rate in the span before. If not,
@@ -30,6 +41,7 @@
 //! the load (README, "Steps").
 
 use crate::engine::{Generation, SimDuration, SimTime};
+use crate::ids::LoadBalancerId;
 use crate::world::event::TrafficEvent;
 use crate::world::{Ctx, Event, World};
 
@@ -41,11 +53,13 @@ use super::rate::Rate;
 /// the step, and a quiet span never crosses one.
 pub const MINUTE: SimDuration = SimDuration::from_secs(60);
 
-/// Where the fluid fidelity stands: how far requests have flowed, its pending wake-up, and what
-/// decides whether the next span may be quiet.
+/// Where one load balancer's flows stand: how far its requests have flowed, its pending wake-up,
+/// and what decides whether its next span may be quiet.
 #[derive(Clone, Debug)]
 pub struct FluidClock {
-    /// Up to when requests have flowed.
+    /// The sources sending to this load balancer, by index in the traffic spec.
+    pub sources: Vec<usize>,
+    /// Up to when its requests have flowed.
     pub until: SimTime,
     /// The run's end.
     end: SimTime,
@@ -57,15 +71,19 @@ pub struct FluidClock {
     /// Something the flows read may have changed since the last span was computed.
     disturbed: bool,
     /// In the last span computed, every target ended at its stationary backlog and failed none,
-    /// and no host's CPU shares moved.
+    /// and no CPU shares moved at its end.
     pub at_rest: bool,
-    /// Each source's rate over the last span computed (NaN before the first).
+    /// Each of its sources' rate over the last span computed (NaN before the first), in
+    /// `sources` order.
     pub last_rates: Vec<f64>,
 }
 
 impl FluidClock {
-    pub fn new(sources: usize) -> Self {
+    /// The clock of a load balancer fed by `sources` (indices in the traffic spec).
+    pub fn new(sources: Vec<usize>) -> Self {
         FluidClock {
+            last_rates: vec![f64::NAN; sources.len()],
+            sources,
             until: SimTime::ZERO,
             end: SimTime::ZERO,
             wake: None,
@@ -73,7 +91,6 @@ impl FluidClock {
             quiet: false,
             disturbed: false,
             at_rest: false,
-            last_rates: vec![f64::NAN; sources],
         }
     }
 
@@ -106,15 +123,21 @@ pub fn at_rest(step: &FluidStep, backlog: f64, tolerance: f64) -> bool {
     no_failures && step.stationary.is_finite() && gap <= tolerance * backlog.max(step.stationary) + SAME_BACKLOG
 }
 
-/// Starts the clock: the first span ends at the first boundary.
+/// Starts the clocks of the load balancers that sources send to: each first span ends at the
+/// first boundary.
 pub fn start(world: &mut World, ctx: &mut Ctx, end: SimTime) {
-    world.traffic.clock.end = end;
-    plan(world, ctx);
+    for i in 0..world.traffic.clocks.len() {
+        world.traffic.clocks[i].end = end;
+        if !world.traffic.clocks[i].sources.is_empty() {
+            plan(world, ctx, LoadBalancerId::from_index(i));
+        }
+    }
 }
 
-/// Whether a wake-up stamped `stamp` is the pending one (a re-planned span leaves stale ones).
-pub fn take_wake(world: &mut World, stamp: Generation) -> bool {
-    let clock = &mut world.traffic.clock;
+/// Whether a wake-up of `lb` stamped `stamp` is its pending one (a re-planned span leaves stale
+/// ones).
+pub fn take_wake(world: &mut World, lb: LoadBalancerId, stamp: Generation) -> bool {
+    let clock = &mut world.traffic.clocks[lb.index()];
     if !clock.live.is_current(stamp) {
         return false;
     }
@@ -122,32 +145,33 @@ pub fn take_wake(world: &mut World, stamp: Generation) -> bool {
     true
 }
 
-/// The flows may have changed: the next span is computed as a step of its own.
-pub fn disturb(world: &mut World, ctx: &mut Ctx) {
-    world.traffic.clock.disturbed = true;
-    plan(world, ctx);
+/// The flows of `lb` may have changed: its next span is computed as a step of its own.
+pub fn disturb(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
+    world.traffic.clocks[lb.index()].disturbed = true;
+    plan(world, ctx, lb);
 }
 
-/// Plans the open span: schedules the wake-up at its end (the next step boundary, or the next
-/// minute if it may be quiet), unless that wake-up is pending already.
-pub fn plan(world: &mut World, ctx: &mut Ctx) {
+/// Plans the open span of `lb`: schedules the wake-up at its end (the next step boundary, or the
+/// next minute if it may be quiet), unless that wake-up is pending already. A load balancer no
+/// source sends to has no flows, and no wake-up.
+pub fn plan(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId) {
     let step = world.traffic.spec.step;
-    let clock = &world.traffic.clock;
+    let clock = &world.traffic.clocks[lb.index()];
     let from = clock.until;
-    if from >= clock.end {
-        world.traffic.clock.quiet = false;
+    if from >= clock.end || clock.sources.is_empty() {
+        world.traffic.clocks[lb.index()].quiet = false;
         return;
     }
     let next = next_boundary(from, step);
     let merged = next_boundary(from, MINUTE).min(clock.end);
-    let quiet = merged > next && may_rest(world, from);
-    let clock = &mut world.traffic.clock;
+    let quiet = merged > next && may_rest(world, lb, from);
+    let clock = &mut world.traffic.clocks[lb.index()];
     clock.quiet = quiet;
     let wake = if quiet { merged } else { next };
     if clock.wake != Some(wake) {
         clock.live.bump();
         clock.wake = Some(wake);
-        ctx.sched.settle_at(wake, Event::Traffic(TrafficEvent::FluidStep(clock.live)));
+        ctx.sched.settle_at(wake, Event::Traffic(TrafficEvent::FluidStep(lb, clock.live)));
     }
 }
 
@@ -157,28 +181,31 @@ pub fn next_boundary(t: SimTime, width: SimDuration) -> SimTime {
     next(width.as_micros().max(1)).min(next(MINUTE.as_micros()))
 }
 
-/// What can be told at a span's start: the flows were at rest and nothing has disturbed them,
-/// merging is on, and no target group ramps a target up during the span.
-fn may_rest(world: &World, from: SimTime) -> bool {
+/// What can be told at a span's start: the flows of `lb` were at rest and nothing has disturbed
+/// them, merging is on, and none of its target groups ramps a target up during the span.
+fn may_rest(world: &World, lb: LoadBalancerId, from: SimTime) -> bool {
     let traffic = &world.traffic;
-    let clock = &traffic.clock;
+    let clock = &traffic.clocks[lb.index()];
     traffic.spec.quiet_tolerance > 0.0
         && clock.at_rest
         && !clock.disturbed
-        && traffic.target_groups.iter().all(|g| g.slow_start_horizon <= from)
+        && traffic.listeners[lb.index()]
+            .forward()
+            .iter()
+            .all(|(tg, _)| traffic.target_groups[tg.index()].slow_start_horizon <= from)
 }
 
-/// The rate of each source over the quiet span from the clock's `until` to `to`, if it is one
-/// span: every source's rate is flat over it and where it was in the span before (see the
+/// The rate of each source of `lb` over the quiet span from its clock's `until` to `to`, if it
+/// is one span: every source's rate is flat over it and where it was in the span before (see the
 /// module docs); `None` if its steps are to be computed one by one.
-pub fn merged_rates(world: &World, to: SimTime) -> Option<Vec<f64>> {
+pub fn merged_rates(world: &World, lb: LoadBalancerId, to: SimTime) -> Option<Vec<f64>> {
     let traffic = &world.traffic;
-    let clock = &traffic.clock;
+    let clock = &traffic.clocks[lb.index()];
     if !clock.quiet || clock.disturbed || to <= clock.until {
         return None;
     }
     let tolerance = traffic.spec.quiet_tolerance;
-    let sources = traffic.spec.sources.iter().zip(&clock.last_rates);
+    let sources = clock.sources.iter().map(|&i| &traffic.spec.sources[i]).zip(&clock.last_rates);
     sources
         .map(|(source, &last)| {
             let mean = source.rate.mean_over(clock.until, to, traffic.seed);

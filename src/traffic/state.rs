@@ -42,6 +42,8 @@ pub struct Traffic {
     /// blue/green, canary or linear deployment shifts (see [`super::listener`]).
     pub listeners: Vec<Listener>,
     pub target_group_specs: Vec<TargetGroupSpec>,
+    /// By service id, the target groups its tasks register with (read at every metrics row).
+    pub groups_of_service: Vec<Vec<TargetGroupId>>,
     pub target_groups: Vec<TargetGroup>,
     /// Per target group, the sticky-session cookies its clients hold (empty without stickiness).
     pub cookies: Vec<CookieJar>,
@@ -67,8 +69,9 @@ pub struct Traffic {
     pub zones: Vec<ZoneId>,
     /// Per target group, the fluid fidelity's last response-time points.
     pub fluid_points: Vec<Option<PointCache>>,
-    /// Where the fluid fidelity stands: how far requests have flowed, and its next wake-up.
-    pub clock: super::quiet::FluidClock,
+    /// Where the fluid fidelity stands, by load balancer: how far its requests have flowed, and
+    /// its next wake-up.
+    pub clocks: Vec<super::quiet::FluidClock>,
 }
 
 /// What the traffic runtime starts from: the validated specs, and how many services and zones
@@ -100,7 +103,12 @@ impl Traffic {
         let TrafficSetup { spec, load_balancers, target_groups, services, zones, seed, speeds } = setup;
         Traffic {
             fluid_points: vec![None; target_groups.len()],
-            clock: super::quiet::FluidClock::new(spec.sources.len()),
+            clocks: (0..load_balancers.len())
+                .map(|lb| {
+                    let fed = spec.sources.iter().enumerate().filter(|(_, s)| s.load_balancer.index() == lb);
+                    super::quiet::FluidClock::new(fed.map(|(i, _)| i).collect())
+                })
+                .collect(),
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
             cookies: vec![CookieJar::default(); target_groups.len()],
             timeouts: vec![Default::default(); target_groups.len()],
@@ -108,6 +116,13 @@ impl Traffic {
             spec,
             listeners: load_balancers.iter().map(Listener::new).collect(),
             load_balancers,
+            groups_of_service: (0..services)
+                .map(|s| {
+                    let serving =
+                        target_groups.iter().enumerate().filter(|(_, g)| g.service.map(|id| id.index()) == Some(s));
+                    serving.map(|(i, _)| TargetGroupId::from_index(i)).collect()
+                })
+                .collect(),
             target_group_specs: target_groups,
             backends: Default::default(),
             on_instance: Vec::new(),

@@ -4,8 +4,8 @@
 use crate::capacity::Termination;
 use crate::engine::Generation;
 use crate::ids::{
-    ActionId, FaultId, InstanceId, LaunchId, ProviderId, RunTaskId, ScalableTargetId, ScheduledActionId, ServiceId,
-    SourceId, TargetGroupId, TaskId, ZoneId,
+    ActionId, FaultId, InstanceId, LaunchId, LoadBalancerId, ProviderId, RunTaskId, ScalableTargetId,
+    ScheduledActionId, ServiceId, SourceId, TargetGroupId, TaskId, ZoneId,
 };
 use crate::task::Health;
 
@@ -43,8 +43,9 @@ pub enum TrafficEvent {
     Timeouts(TargetGroupId),
     /// The load balancer health-checks a target (the chain stops when it is deregistered).
     Probe(TaskId),
-    /// A span of the fluid model ends; stale unless its stamp is the clock's live one.
-    FluidStep(Generation),
+    /// A span of a load balancer's fluid flows ends; stale unless its stamp is its clock's live
+    /// one.
+    FluidStep(LoadBalancerId, Generation),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

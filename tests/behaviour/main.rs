@@ -18,6 +18,7 @@ mod draining;
 mod errors;
 mod external;
 mod faults;
+mod fluid_clocks;
 mod fuzz;
 mod healing;
 mod health;
