@@ -101,7 +101,20 @@ impl PlacementIndex {
 
     /// Takes `instance` out of every ordered set (before its values change).
     pub fn remove(&mut self, instance: &Instance, value_of: impl Fn(Order) -> u32) {
-        for plan in &self.plans {
+        self.remove_where(instance, value_of, |_| true);
+    }
+
+    /// [`PlacementIndex::remove`] from the ordered sets whose order `affected` accepts only: a
+    /// task coming or going moves an instance in the free-resource orders and its own group's
+    /// count, not in the count of every other group (with a service per group, updating every
+    /// set made each placement cost as much as the number of services).
+    pub fn remove_where(
+        &mut self,
+        instance: &Instance,
+        value_of: impl Fn(Order) -> u32,
+        affected: impl Fn(Order) -> bool,
+    ) {
+        for plan in self.plans.iter().filter(|p| affected(p.order)) {
             if let Some(set) = self.ordered.get_mut(&(Self::class(plan, instance), plan.order)) {
                 set.remove(&(value_of(plan.order), instance.id));
             }
@@ -110,7 +123,18 @@ impl PlacementIndex {
 
     /// Puts `instance` into every ordered set (on registration and after its values change).
     pub fn insert(&mut self, instance: &Instance, value_of: impl Fn(Order) -> u32) {
-        for plan in &self.plans {
+        self.insert_where(instance, value_of, |_| true);
+    }
+
+    /// [`PlacementIndex::insert`] into the ordered sets whose order `affected` accepts only (see
+    /// [`PlacementIndex::remove_where`]).
+    pub fn insert_where(
+        &mut self,
+        instance: &Instance,
+        value_of: impl Fn(Order) -> u32,
+        affected: impl Fn(Order) -> bool,
+    ) {
+        for plan in self.plans.iter().filter(|p| affected(p.order)) {
             let class = Self::class(plan, instance);
             self.values.entry(class.0.clone()).or_default().insert(class.1.clone());
             self.ordered.entry((class, plan.order)).or_default().insert((value_of(plan.order), instance.id));

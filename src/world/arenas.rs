@@ -117,12 +117,27 @@ impl World {
     /// longer accepts tasks (DRAINING, INACTIVE, impaired) leaves the index, and comes back when
     /// it does again.
     fn reindexed(&mut self, instance: InstanceId, change: impl FnOnce(&mut World)) {
+        self.reindexed_in(instance, |_| true, change);
+    }
+
+    /// [`World::reindexed`] for a change that moves the instance only in the orders `affected`
+    /// accepts (its free resources, a group's count on it), and never in or out of the index.
+    fn reindexed_in(
+        &mut self,
+        instance: InstanceId,
+        affected: impl Fn(Order) -> bool,
+        change: impl FnOnce(&mut World),
+    ) {
         let mut index = std::mem::take(&mut self.placement_index);
-        index.remove(self.instances.get(instance), |o| self.order_value(self.instances.get(instance), o));
+        index.remove_where(
+            self.instances.get(instance),
+            |o| self.order_value(self.instances.get(instance), o),
+            &affected,
+        );
         change(self);
         let changed = self.instances.get(instance);
         if changed.accepts_tasks() {
-            index.insert(changed, |o| self.order_value(changed, o));
+            index.insert_where(changed, |o| self.order_value(changed, o), &affected);
         }
         self.placement_index = index;
         self.capacity_changes += 1;
@@ -222,7 +237,8 @@ impl World {
     /// Puts a task on an instance: its resources are reserved and its group counted there.
     pub(crate) fn hold(&mut self, task: TaskId, instance: InstanceId) {
         let (group, td) = (self.tasks.get(task).group, self.tasks.get(task).task_definition);
-        self.reindexed(instance, |w| {
+        let affected = |o: Order| matches!(o, Order::Free(_)) || o == Order::GroupCount(group);
+        self.reindexed_in(instance, affected, |w| {
             *w.group_counts.entry((group, instance)).or_insert(0) += 1;
             w.instances.get_mut(instance).reserve(task, &w.task_definitions[td.index()]);
         });
@@ -233,21 +249,28 @@ impl World {
     /// distinctInstance), though it holds its resources until it is STOPPED.
     pub(crate) fn leave_group(&mut self, task: TaskId, instance: InstanceId) {
         let group = self.tasks.get(task).group;
-        self.reindexed(instance, |w| {
-            if let Some(n) = w.group_counts.get_mut(&(group, instance)) {
-                *n -= 1;
-                if *n == 0 {
-                    w.group_counts.remove(&(group, instance));
+        self.reindexed_in(
+            instance,
+            |o| o == Order::GroupCount(group),
+            |w| {
+                if let Some(n) = w.group_counts.get_mut(&(group, instance)) {
+                    *n -= 1;
+                    if *n == 0 {
+                        w.group_counts.remove(&(group, instance));
+                    }
                 }
-            }
-        });
+            },
+        );
         self.placement_index.count(group, self.instances.get(instance), -1);
     }
 
     /// Undoes the rest of [`World::hold`] when the task is STOPPED: its resources are free.
     pub(crate) fn unhold(&mut self, task: TaskId, instance: InstanceId) {
         let td = self.tasks.get(task).task_definition;
-        self.reindexed(instance, |w| w.instances.get_mut(instance).release(task, &w.task_definitions[td.index()]));
+        let affected = |o: Order| matches!(o, Order::Free(_));
+        self.reindexed_in(instance, affected, |w| {
+            w.instances.get_mut(instance).release(task, &w.task_definitions[td.index()])
+        });
     }
 
     /// Whether the task sits on a DRAINING instance.
