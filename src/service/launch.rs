@@ -192,11 +192,13 @@ fn fargate(world: &World, rules: &Rules, spot: Option<ProviderId>) -> Result<Pla
 /// Capacity was freed on `provider`: tasks waiting for it in PROVISIONING are placed, oldest first,
 /// with their owner's placement rules, as long as they fit.
 ///
-/// A task that finds no instance is not retried for the tasks after it that ask the same (same
-/// owner, so the same constraints, task definition and group) until a placement changes the
-/// cluster: nothing it could fit on has appeared, so the answer is the same, and no random draw
-/// is skipped (a failed placement draws nothing). After a burst of scale-out, a launch that fits
-/// two of 500 waiting tasks searched the fleet for all 500.
+/// A task that finds no instance is not retried for the tasks after it that ask the same until a
+/// placement changes the cluster: nothing it could fit on has appeared, so the answer is the
+/// same, and no random draw is skipped (a failed placement draws nothing). Without placement
+/// constraints, whether a task fits anywhere depends on its task definition only (its resources,
+/// ports and network mode); with some (distinctInstance and memberOf read the task's group and
+/// the tasks on each instance), on its owner and group as well. After a burst of scale-out, a
+/// launch that fits two of 500 waiting tasks searched the fleet for every one of them.
 pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
     let waiting: Vec<TaskId> = world
         .awaiting_capacity
@@ -204,13 +206,9 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
         .copied()
         .filter(|t| world.tasks.get(*t).placement == Placement::AwaitingCapacity(provider))
         .collect();
-    let mut no_room: Vec<(TaskOwner, TaskDefId, GroupId)> = Vec::new();
+    let mut no_room: Vec<(TaskDefId, Option<(TaskOwner, GroupId)>)> = Vec::new();
     for id in waiting {
         let t = world.tasks.get(id);
-        let asks = (t.owner, t.task_definition, t.group);
-        if no_room.contains(&asks) {
-            continue;
-        }
         let (strategies, constraints) = match t.owner {
             TaskOwner::Service(s) => {
                 let spec = &world.services.get(s).spec;
@@ -221,6 +219,12 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
                 (spec.placement_strategy.clone(), spec.placement_constraints.clone())
             }
         };
+        let unconstrained =
+            constraints.is_empty() && world.task_definition(t.task_definition).placement_constraints.is_empty();
+        let asks = (t.task_definition, (!unconstrained).then_some((t.owner, t.group)));
+        if no_room.contains(&asks) {
+            continue;
+        }
         let request = Request {
             task_definition: world.task_definition(t.task_definition),
             group: t.group,
