@@ -20,14 +20,13 @@ impl Format {
     /// The value as the CSV writes it, appended to `out` (a writer of many rows reuses one
     /// buffer): a fixed format, identical on every machine.
     pub fn write_into(self, x: f64, out: &mut String) {
-        use std::fmt::Write;
-        let written = match self {
-            Format::Whole => write!(out, "{x:.0}"),
-            Format::Fixed(decimals) => write!(out, "{x:.decimals$}"),
-            Format::Count if x.fract() == 0.0 => write!(out, "{x:.0}"),
-            Format::Count => write!(out, "{x:.3}"),
+        let decimals = match self {
+            Format::Whole => 0,
+            Format::Fixed(decimals) => decimals,
+            Format::Count if x.fract() == 0.0 => 0,
+            Format::Count => 3,
         };
-        written.expect("writing to a String cannot fail");
+        super::decimal::write_fixed(x, decimals, out);
     }
 }
 

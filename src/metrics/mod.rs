@@ -5,6 +5,7 @@
 mod breakdown;
 mod columns;
 mod cost;
+mod decimal;
 mod sample;
 mod summary;
 
