@@ -53,9 +53,33 @@ mod tests {
     #[test]
     fn ties_signs_and_edges_are_written_as_the_standard_library_writes_them() {
         let cases = [
-            0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 1.005, 2.675, 0.045, -0.0004, -0.0006, 1e-7, 123456.789,
-            9.9999995, 0.9999996, 1e12, 1e15, 1.0995e12, f64::MAX, f64::MIN_POSITIVE, 5e-324, f64::NAN, f64::INFINITY,
-            f64::NEG_INFINITY, 4503599627370497.0,
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.125,
+            0.375,
+            1.005,
+            2.675,
+            0.045,
+            -0.0004,
+            -0.0006,
+            1e-7,
+            123456.789,
+            9.9999995,
+            0.9999996,
+            1e12,
+            1e15,
+            1.0995e12,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            4503599627370497.0,
         ];
         for x in cases {
             for d in 0..12 {

@@ -8,8 +8,7 @@ use crate::common::{run, scenario, Memory};
 use ecsim::record::TrafficRow;
 
 /// Two services, `steady` and `busy`, each behind its own load balancer and fed by its own
-/// source, for an hour in the fluid fidelity; `busy_extra` is spliced into `busy`'s settings,
-/// `faults` after them. On Fargate (`on: fargate`) each task is alone on its host; on one
+/// source (`busy`'s at `busy_rate`), for an hour in the fluid fidelity, `faults` spliced after. On Fargate (`on: fargate`) each task is alone on its host; on one
 /// m5.large (`on: ec2`) the two services' tasks (container-level `cpu` only, so each may use the
 /// idle vCPUs) share its two vCPUs.
 fn two_services(on: &str, busy_rate: &str, faults: &str) -> String {
@@ -17,6 +16,14 @@ fn two_services(on: &str, busy_rate: &str, faults: &str) -> String {
         "fargate" => ("FARGATE", "cpu: 1024, memory: 2048, network_mode: awsvpc,"),
         _ => ("ec2", ""),
     };
+    let service = |name: &str| {
+        format!(
+            "  {name}: {{ task_definition: web, desired_count: 1, load_balancer: {name}-tg, \
+             capacity_provider_strategy: [{{ capacity_provider: {capacity} }}], \
+             requests: {{ cpu_time: {{ exponential: {{ mean: 10ms }} }} }} }}\n"
+        )
+    };
+    let services = service("steady") + &service("busy");
     format!(
         r#"
 duration: 1h
@@ -30,19 +37,7 @@ load_balancers:
   steady-alb: {{ target_groups: {{ steady-tg: {{ health_check: {{ interval: 10s }} }} }} }}
   busy-alb: {{ target_groups: {{ busy-tg: {{ health_check: {{ interval: 10s }} }} }} }}
 services:
-  steady:
-    task_definition: web
-    desired_count: 1
-    capacity_provider_strategy: [{{ capacity_provider: {capacity} }}]
-    load_balancer: steady-tg
-    requests: {{ cpu_time: {{ exponential: {{ mean: 10ms }} }} }}
-  busy:
-    task_definition: web
-    desired_count: 1
-    capacity_provider_strategy: [{{ capacity_provider: {capacity} }}]
-    load_balancer: busy-tg
-    requests: {{ cpu_time: {{ exponential: {{ mean: 10ms }} }} }}
-traffic:
+{services}traffic:
   fidelity: fluid
   sources:
     - {{ to: steady-alb, rate: {{ ramp: {{ from: 40, to: 80, start: 0s, end: 1h }} }} }}
