@@ -99,15 +99,10 @@ impl PlacementIndex {
         (plan.spread_attribute.clone(), value)
     }
 
-    /// Takes `instance` out of every ordered set (before its values change).
-    pub fn remove(&mut self, instance: &Instance, value_of: impl Fn(Order) -> u32) {
-        self.remove_where(instance, value_of, |_| true);
-    }
-
-    /// [`PlacementIndex::remove`] from the ordered sets whose order `affected` accepts only: a
-    /// task coming or going moves an instance in the free-resource orders and its own group's
-    /// count, not in the count of every other group (with a service per group, updating every
-    /// set made each placement cost as much as the number of services).
+    /// Takes `instance` out of the ordered sets whose order `affected` accepts (before its values
+    /// change): a task coming or going moves an instance in the free-resource orders and its own
+    /// group's count, not in the count of every other group (with a service per group, updating
+    /// every set made each placement cost as much as the number of services).
     pub fn remove_where(
         &mut self,
         instance: &Instance,

@@ -45,22 +45,29 @@ struct Rules<'w> {
 
 impl<'w> Rules<'w> {
     fn of<'a: 'w>(world: &'w World, launch: &'w Launch<'a>) -> Rules<'w> {
-        let (capacity, strategies, constraints, own) = match launch.owner {
-            TaskOwner::Service(s) => {
-                let svc = world.services.get(s);
-                let spec = &svc.spec;
-                (&spec.capacity, &spec.placement_strategy, &spec.placement_constraints, Some(&svc.peers))
+        let (capacity, strategies, constraints) = owner_rules(world, launch.owner);
+        let peers = match (&launch.peers, launch.owner) {
+            (Peers::Batch(counts), _) => *counts,
+            (Peers::Service, TaskOwner::Service(s)) => &world.services.get(s).peers,
+            (Peers::Service, TaskOwner::Standalone(_)) => {
+                unreachable!("only a service's launch reads the service's counts")
             }
-            TaskOwner::Standalone(r) => {
-                let spec = &world.run_tasks[r.index()].spec;
-                (&spec.capacity, &spec.placement_strategy, &spec.placement_constraints, None)
-            }
-        };
-        let peers = match &launch.peers {
-            Peers::Batch(counts) => *counts,
-            Peers::Service => own.expect("only a service's launch reads the service's counts"),
         };
         Rules { capacity, strategies, constraints, peers }
+    }
+}
+
+/// The capacity, placement strategies and placement constraints of `owner`'s spec.
+fn owner_rules(world: &World, owner: TaskOwner) -> (&CapacitySource, &[PlacementStrategy], &[PlacementConstraint]) {
+    match owner {
+        TaskOwner::Service(s) => {
+            let spec = &world.services.get(s).spec;
+            (&spec.capacity, &spec.placement_strategy, &spec.placement_constraints)
+        }
+        TaskOwner::Standalone(r) => {
+            let spec = &world.run_tasks[r.index()].spec;
+            (&spec.capacity, &spec.placement_strategy, &spec.placement_constraints)
+        }
     }
 }
 
@@ -209,30 +216,17 @@ pub fn place_awaiting(world: &mut World, ctx: &mut Ctx, provider: ProviderId) {
     let mut no_room: Vec<(TaskDefId, Option<(TaskOwner, GroupId)>)> = Vec::new();
     for id in waiting {
         let t = world.tasks.get(id);
-        let (strategies, constraints) = match t.owner {
-            TaskOwner::Service(s) => {
-                let spec = &world.services.get(s).spec;
-                (spec.placement_strategy.clone(), spec.placement_constraints.clone())
-            }
-            TaskOwner::Standalone(r) => {
-                let spec = &world.run_tasks[r.index()].spec;
-                (spec.placement_strategy.clone(), spec.placement_constraints.clone())
-            }
-        };
-        let unconstrained =
-            constraints.is_empty() && world.task_definition(t.task_definition).placement_constraints.is_empty();
+        let (_, strategies, constraints) = owner_rules(world, t.owner);
+        let task_definition = world.task_definition(t.task_definition);
+        let unconstrained = constraints.is_empty() && task_definition.placement_constraints.is_empty();
         let asks = (t.task_definition, (!unconstrained).then_some((t.owner, t.group)));
         if no_room.contains(&asks) {
             continue;
         }
-        let request = Request {
-            task_definition: world.task_definition(t.task_definition),
-            group: t.group,
-            strategies: &strategies,
-            constraints: &constraints,
-        };
+        let request = Request { task_definition, group: t.group, strategies, constraints };
         let candidate = |i: &Instance| Pool::Provider(provider).contains(i);
-        match placement::place(world, candidate, &request, &mut ctx.streams.placement, false) {
+        let placed = placement::place(world, candidate, &request, &mut ctx.streams.placement, false);
+        match placed {
             Ok(decision) => {
                 task::assign_instance(world, ctx, id, decision.instance);
                 no_room.clear();

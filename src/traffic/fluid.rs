@@ -118,11 +118,9 @@ fn span(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, to: SimTime, rates
 
 /// The targets of `lb` are offered no CPU load until its span's flows say what they are.
 fn clear_demand(traffic: &mut super::Traffic, lb: LoadBalancerId) {
-    for &(tg, _) in traffic.listeners[lb.index()].forward() {
-        for task in traffic.target_groups[tg.index()].targets() {
-            if let Some(backend) = traffic.backends.get_mut(&task.task) {
-                backend.fluid_demand = 0.0;
-            }
+    for task in super::state::targets_of(&traffic.listeners, &traffic.target_groups, lb) {
+        if let Some(backend) = traffic.backends.get_mut(&task) {
+            backend.fluid_demand = 0.0;
         }
     }
 }
@@ -133,12 +131,8 @@ fn clear_demand(traffic: &mut super::Traffic, lb: LoadBalancerId) {
 /// under the share it had, and its flows disturbed ([`quiet`](super::quiet)): so one load
 /// balancer's spans are cut by another's only where they share a contended instance.
 fn share_cpu(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, now: SimTime) -> bool {
-    let traffic = &mut world.traffic;
-    let mut hosts: Vec<usize> = Vec::new();
-    for &(tg, _) in traffic.listeners[lb.index()].forward() {
-        let on = traffic.target_groups[tg.index()].targets().filter_map(|t| traffic.backends.get(&t.task));
-        hosts.extend(on.filter_map(|b| b.cpu.instance()).map(|i| i.index()));
-    }
+    let mut hosts: Vec<usize> =
+        world.traffic.backends_of(lb).filter_map(|b| b.cpu.instance()).map(|i| i.index()).collect();
     hosts.sort_unstable();
     hosts.dedup();
     let mut moved = false;
@@ -148,7 +142,7 @@ fn share_cpu(world: &mut World, ctx: &mut Ctx, lb: LoadBalancerId, now: SimTime)
             super::cpu_share::new_limits(&traffic.backends, &mut traffic.on_instance[host], |b| b.fluid_demand);
         for &(task, _) in &limits {
             let tg = world.traffic.backends[&task].target_group;
-            let other = world.traffic.target_group_specs[tg.index()].load_balancer;
+            let other = world.traffic.load_balancer_of(tg);
             if other != lb {
                 flow_until(world, ctx, other, now, false);
                 quiet::disturb(world, ctx, other);
@@ -222,7 +216,7 @@ fn flow(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, rate: f64, (now, sp
         };
         let tolerance = world.traffic.spec.quiet_tolerance;
         if !quiet::at_rest(&result, backend.backlog.requests, tolerance) {
-            let lb = world.traffic.target_group_specs[tg.index()].load_balancer;
+            let lb = world.traffic.load_balancer_of(tg);
             world.traffic.clocks[lb.index()].at_rest = false;
         }
         let limits = Limits { failure, dt, now, per_request };

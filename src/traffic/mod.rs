@@ -80,7 +80,7 @@ pub fn on_event(world: &mut World, ctx: &mut Ctx, event: TrafficEvent, end: SimT
 fn settle(world: &mut World, ctx: &mut Ctx, task: TaskId) {
     let Some(tg) = world.traffic.backends.get(&task).map(|b| b.target_group) else { return };
     if is_fluid(world) {
-        let lb = world.traffic.target_group_specs[tg.index()].load_balancer;
+        let lb = world.traffic.load_balancer_of(tg);
         fluid::catch_up(world, ctx, lb);
         quiet::disturb(world, ctx, lb);
     }
@@ -123,7 +123,7 @@ pub fn before_sample(world: &mut World, ctx: &mut Ctx) {
 /// routes to every registered target).
 pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     if let Some(tg) = crate::service::target_group_of(world, id) {
-        touch(world, ctx, world.traffic.target_group_specs[tg.index()].load_balancer);
+        touch(world, ctx, world.traffic.load_balancer_of(tg));
     }
     targets::on_task_running(world, ctx, id)
 }
@@ -194,7 +194,7 @@ fn close_interval(
 /// canary or linear deployment's shift, or a rollback's shift back), on the listener of their
 /// load balancer.
 pub fn shift_production(world: &mut World, ctx: &mut Ctx, from: TargetGroupId, to: TargetGroupId, percent: f64) {
-    let lb = world.traffic.target_group_specs[from.index()].load_balancer;
+    let lb = world.traffic.load_balancer_of(from);
     touch(world, ctx, lb);
     world.traffic.listeners[lb.index()].shift(from, to, percent);
 }

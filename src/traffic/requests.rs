@@ -170,7 +170,7 @@ fn serve(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, task: TaskId) {
 /// Which comes first, the application's timeout (its own 504, a target 5xx) or the load
 /// balancer's idle timeout (an ELB 504).
 pub(super) fn timeout(world: &World, tg: TargetGroupId, app: Option<SimDuration>) -> (SimDuration, Option<Failure>) {
-    let lb = world.traffic.target_group_specs[tg.index()].load_balancer;
+    let lb = world.traffic.load_balancer_of(tg);
     let idle = world.traffic.load_balancers[lb.index()].idle_timeout;
     match app {
         Some(app) if app < idle => (app, None),

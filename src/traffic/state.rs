@@ -3,7 +3,7 @@
 
 use crate::catalog::Speeds;
 use crate::engine::SimTime;
-use crate::ids::{ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
+use crate::ids::{LoadBalancerId, ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
 use super::fluid::PointCache;
@@ -161,6 +161,16 @@ impl Traffic {
         &mut self.target_groups[id.index()]
     }
 
+    /// The load balancer `tg` is a target group of.
+    pub fn load_balancer_of(&self, tg: TargetGroupId) -> LoadBalancerId {
+        self.target_group_specs[tg.index()].load_balancer
+    }
+
+    /// The backends of the tasks registered with the target groups `lb` forwards to.
+    pub fn backends_of(&self, lb: LoadBalancerId) -> impl Iterator<Item = &Backend> {
+        targets_of(&self.listeners, &self.target_groups, lb).filter_map(|t| self.backends.get(&t))
+    }
+
     /// The service whose tasks register with `tg`.
     pub fn service_of(&self, tg: TargetGroupId) -> Option<ServiceId> {
         self.target_group_specs[tg.index()].service
@@ -190,4 +200,15 @@ impl Traffic {
         self.next_request += 1;
         RequestId(self.next_request)
     }
+}
+
+/// The tasks registered with the target groups `lb` forwards to (from the two tables alone, so a
+/// caller may change the backends meanwhile).
+pub fn targets_of<'a>(
+    listeners: &'a [Listener],
+    target_groups: &'a [TargetGroup],
+    lb: LoadBalancerId,
+) -> impl Iterator<Item = TaskId> + 'a {
+    let groups = listeners[lb.index()].forward().iter();
+    groups.flat_map(|(tg, _)| target_groups[tg.index()].targets()).map(|t| t.task)
 }
