@@ -140,6 +140,11 @@ impl Sharers {
         self.tasks.retain(|&t| t != task);
         self.fixed = false;
     }
+
+    /// Whether no demand can move a limit until a task comes or goes (see `fixed`).
+    pub fn is_fixed(&self) -> bool {
+        self.fixed
+    }
 }
 
 /// Sets the limits of the tasks on `host` at `now` from their demands (`demand` of each

@@ -267,6 +267,9 @@ pub(super) fn share_cpu(world: &mut World, ctx: &mut Ctx, host: Option<InstanceI
     }
     let traffic = &mut world.traffic;
     let Some(sharers) = traffic.on_instance.get_mut(host.index()) else { return };
+    if sharers.is_fixed() {
+        return; // every limit is its cap for good: twice a request on an instance not overcommitted
+    }
     let now = ctx.sched.now();
     for task in super::cpu_share::rebalance(&mut traffic.backends, sharers, now, |b| b.server.cpu_demand()) {
         reschedule_one(world, ctx, task);

@@ -23,6 +23,7 @@
 //! reaches the front, so no entry but the front is ever looked at. (Four B-trees, a third of a
 //! request run, did the same with a search per operation.)
 
+use std::cell::Cell;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -129,6 +130,11 @@ pub struct Server {
     done: VecDeque<u64>,
     cpu_seconds: f64,
     in_flight_seconds: f64,
+    /// `min(1, vcpus / serving)`, kept in step with both.
+    rate: f64,
+    /// [`Server::next_finish`] as of the current state, once asked: it is asked several times
+    /// per request between changes (two dependent divisions each), and a change forgets it.
+    finish: Cell<Option<Option<SimTime>>>,
 }
 
 impl Server {
@@ -150,6 +156,8 @@ impl Server {
             done: VecDeque::new(),
             cpu_seconds: 0.0,
             in_flight_seconds: 0.0,
+            rate: Self::rate_of(vcpus, 0),
+            finish: Cell::new(None),
         }
     }
 
@@ -203,6 +211,7 @@ impl Server {
     pub fn set_vcpus(&mut self, now: SimTime, vcpus: f64) {
         self.advance(now);
         self.vcpus = vcpus;
+        self.changed();
     }
 
     /// The vCPUs the requests in their CPU phase could use at once: one each (as of the last
@@ -233,7 +242,10 @@ impl Server {
                 let pos = self.done.iter().position(|&d| d == ticket).expect("a finished request is in `done`");
                 self.done.remove(pos);
             }
-            Stage::InService => self.serving -= 1,
+            Stage::InService => {
+                self.serving -= 1;
+                self.changed();
+            }
             Stage::Io { .. } => self.in_io -= 1,
             Stage::Waiting { .. } => self.queued -= 1,
         }
@@ -260,6 +272,7 @@ impl Server {
         self.done.clear();
         (self.serving, self.in_io, self.queued) = (0, 0, 0);
         self.v = 0.0;
+        self.changed();
         ids
     }
 
@@ -311,6 +324,7 @@ impl Server {
                 break;
             }
             self.finishing.pop();
+            self.changed();
         }
         while let Some(&Reverse((_, _, t))) = self.io.peek() {
             if matches!(self.stage(t), Stage::Io { .. }) {
@@ -328,11 +342,34 @@ impl Server {
 
     /// Per-request progress rate, in vCPU: `min(1, vcpus / n)`.
     fn rate(&self) -> f64 {
-        (self.vcpus / self.serving as f64).min(1.0)
+        debug_assert_eq!(self.rate.to_bits(), Self::rate_of(self.vcpus, self.serving).to_bits());
+        self.rate
     }
 
-    /// When the first in-service request reaches its finish point, rounded up to the microsecond.
+    fn rate_of(vcpus: f64, serving: usize) -> f64 {
+        (vcpus / serving as f64).min(1.0)
+    }
+
+    /// What the rate and the next finish are computed from moved: the rate is recomputed, the
+    /// next finish forgotten.
+    fn changed(&mut self) {
+        self.rate = Self::rate_of(self.vcpus, self.serving);
+        self.finish.set(None);
+    }
+
+    /// When the first in-service request reaches its finish point, rounded up to the
+    /// microsecond: remembered until the state changes.
     fn next_finish(&self) -> Option<SimTime> {
+        if let Some(known) = self.finish.get() {
+            debug_assert_eq!(known, self.compute_next_finish(), "a change did not forget the next finish");
+            return known;
+        }
+        let next = self.compute_next_finish();
+        self.finish.set(Some(next));
+        next
+    }
+
+    fn compute_next_finish(&self) -> Option<SimTime> {
         let &Reverse((Virtual(finish), _, _)) = self.finishing.peek()?;
         let rate = self.rate();
         if rate <= 0.0 {
@@ -382,18 +419,23 @@ impl Server {
 
     /// Advances over a stretch where the set in service does not change.
     fn run_until(&mut self, t: SimTime) {
+        if t <= self.clock {
+            return; // nothing elapses: every integral and `V` stay as they are
+        }
         let dt = t.since(self.clock).as_secs_f64();
         if self.serving > 0 {
             self.v += self.rate() * dt;
             self.cpu_seconds += (self.serving as f64).min(self.vcpus) * dt;
         }
         self.in_flight_seconds += f64::from(self.in_flight()) * dt;
-        self.clock = self.clock.max(t);
+        self.clock = t;
+        self.finish.set(None);
     }
 
     fn finish_first(&mut self) {
         let Some(Reverse((_, _, ticket))) = self.finishing.pop() else { return };
         self.serving -= 1;
+        self.changed();
         self.set(ticket, Stage::Done);
         self.done.push_back(ticket);
         self.drop_stale();
@@ -413,6 +455,7 @@ impl Server {
         }
         if self.serving == 0 {
             self.v = 0.0;
+            self.changed();
             // Stale entries never stay on top, and none is live: no finish point V no longer measures.
             debug_assert!(self.finishing.is_empty(), "a stale entry outlived the last request in service");
         }
@@ -435,6 +478,7 @@ impl Server {
         let finish = Virtual(self.v + work.as_secs_f64());
         self.finishing.push(Reverse((finish, self.slot(ticket).0, ticket)));
         self.serving += 1;
+        self.changed();
         self.set(ticket, Stage::InService);
     }
 

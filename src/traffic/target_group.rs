@@ -46,7 +46,7 @@
 //! the first rule. Slow start is never entered under least outstanding requests (AWS rejects
 //! that combination; validation does too).
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TaskId, ZoneId};
@@ -221,8 +221,10 @@ pub struct TargetGroup {
     pub(super) config: TargetGroupConfig,
     /// Registration order; removal (rare) shifts the tail.
     pub(super) targets: Vec<Target>,
-    /// Position of each task in `targets`: request bookkeeping is per request, so O(log n).
-    index: BTreeMap<TaskId, usize>,
+    /// Position of each task in `targets`: request bookkeeping is per request, so a hash
+    /// lookup. Never iterated (its order is the hasher's), only looked up and rebuilt.
+    #[allow(clippy::disallowed_types, reason = "looked up by task only, never iterated: no order to leak")]
+    index: FxHashMap<TaskId, usize>,
     pub(super) counts: StateCounts,
     /// Round-robin position of each load balancer node: one shared slot (0) with cross-zone on,
     /// one per client zone (by zone index) with it off, as each AWS node routes on its own.
@@ -237,7 +239,7 @@ impl TargetGroup {
         TargetGroup {
             config,
             targets: Vec::new(),
-            index: BTreeMap::new(),
+            index: FxHashMap::default(),
             counts: StateCounts::default(),
             cursors: Vec::new(),
             slow_start_horizon: SimTime::ZERO,
@@ -303,8 +305,8 @@ impl TargetGroup {
         };
         let gone = self.targets.remove(i);
         self.counts.sub(gone.state);
-        for position in self.index.values_mut().filter(|p| **p > i) {
-            *position -= 1;
+        for (position, target) in self.targets.iter().enumerate().skip(i) {
+            self.index.insert(target.task, position);
         }
         for cursor in self.cursors.iter_mut().filter(|c| **c > i) {
             *cursor -= 1;
