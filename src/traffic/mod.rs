@@ -15,6 +15,8 @@ pub mod health_check;
 mod in_flight;
 mod listener;
 pub mod matcher;
+pub mod one_worker;
+pub mod pool;
 pub mod queueing;
 mod quiet;
 pub mod rate;

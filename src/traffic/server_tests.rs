@@ -284,7 +284,7 @@ fn requests_abandoned_from_the_middle_leave_nothing_behind() {
     assert_eq!(drain(&mut s), vec![(1.0, 4), (2.0, 5), (3.0, 7)]);
     // Everything handed back: the window, the heaps and the queue are empty, and the tickets
     // of requests long gone are refused.
-    assert!(s.slots.is_empty() && s.finishing.is_empty() && s.queue.is_empty() && s.done.is_empty());
+    assert!(s.holds_nothing());
     assert!(!s.abandon(at(4.0), tickets[0]));
     // A request that finished at this very instant but was not yet popped can still be
     // abandoned (the caller decides which event won), once.
@@ -380,7 +380,62 @@ mod against_the_b_tree_server {
             }
             settle(&mut s, &mut o, SimTime::from_micros(u64::MAX / 2));
             prop_assert_eq!(s.in_flight(), 0);
-            prop_assert!(s.slots.is_empty() && s.queue.is_empty() && s.done.is_empty(), "nothing left behind");
+            prop_assert!(s.holds_nothing(), "nothing left behind");
+        }
+
+        /// The one-worker server answers as the general one with one worker, bit for bit: the
+        /// same instants, the same requests, the same integrals.
+        #[test]
+        fn one_worker_is_the_pool_with_one_worker(
+            queue in prop_oneof![Just(None), (0..4u32).prop_map(Some)],
+            vcpus in prop_oneof![Just(0.5), Just(1.0), Just(2.0)],
+            ops in proptest::collection::vec((0..150_000u64, op()), 1..120),
+        ) {
+            let one = Concurrency::Workers { count: 1, queue };
+            let (mut a, mut b) = (Server::new(vcpus, one), Server::Pool(Pool::new(vcpus, one)));
+            prop_assert!(matches!(a, Server::One(_)), "a single worker gets its own server");
+            let mut accepted: Vec<Ticket> = Vec::new();
+            let (mut t, mut next_id) = (SimTime::ZERO, 0u64);
+            let same = |a: &mut Server, b: &mut Server, t: SimTime| -> Result<(), TestCaseError> {
+                while let Some(at) = a.next_completion().filter(|&at| at <= t) {
+                    prop_assert_eq!(Some(at), b.next_completion());
+                    let ours: Vec<_> = std::iter::from_fn(|| a.pop_completed(at)).collect();
+                    prop_assert_eq!(ours, std::iter::from_fn(|| b.pop_completed(at)).collect::<Vec<_>>());
+                }
+                prop_assert_eq!(a.next_completion(), b.next_completion());
+                prop_assert_eq!((a.in_flight(), a.cpu_demand()), (b.in_flight(), b.cpu_demand()));
+                prop_assert_eq!(a.cpu_seconds(t).to_bits(), b.cpu_seconds(t).to_bits());
+                prop_assert_eq!(a.in_flight_seconds(t).to_bits(), b.in_flight_seconds(t).to_bits());
+                Ok(())
+            };
+            for (dt, op) in ops {
+                t += SimDuration::from_micros(dt);
+                same(&mut a, &mut b, t)?;
+                match op {
+                    Op::Arrive { io_wait_ms, work_ms } => {
+                        next_id += 1;
+                        let (id, io, work) = (RequestId(next_id), SimDuration::from_millis(io_wait_ms), SimDuration::from_micros(work_ms * 997));
+                        let ours = a.arrive_with_io(t, id, io, work);
+                        prop_assert_eq!(ours, b.arrive_with_io(t, id, io, work));
+                        if let Admission::Accepted(ticket) = ours {
+                            accepted.push(ticket);
+                        }
+                    }
+                    Op::Abandon(i) if !accepted.is_empty() => {
+                        let ticket = accepted[i % accepted.len()];
+                        prop_assert_eq!(a.abandon(t, ticket), b.abandon(t, ticket));
+                    }
+                    Op::Abandon(_) => {}
+                    Op::SetVcpus(v) => {
+                        a.set_vcpus(t, v);
+                        b.set_vcpus(t, v);
+                    }
+                    Op::EvictAll => prop_assert_eq!(a.evict_all(t), b.evict_all(t)),
+                }
+                same(&mut a, &mut b, t)?;
+            }
+            same(&mut a, &mut b, SimTime::from_micros(u64::MAX / 2))?;
+            prop_assert!(a.holds_nothing() && b.holds_nothing(), "nothing left behind");
         }
     }
 }

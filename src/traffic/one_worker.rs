@@ -1,0 +1,304 @@
+//! A task with a single worker (`workers: 1`: one Gunicorn sync worker, a one-thread server),
+//! served by its own code instead of the general [`Pool`](super::server::Pool): at most one
+//! request is in service, so no ordered set of finish points is kept, only the request the worker
+//! holds, and the waiting ones in a first-in, first-out queue. A request costs a third of the
+//! general server's instructions, which the reference request workload (100 one-worker targets)
+//! spends most of its time in.
+//!
+//! Contract: every answer, instant and integral is exactly the general server's with
+//! `Workers { count: 1, queue }` (the same floating-point operations in the same order: virtual
+//! time `V`, its reset when the worker goes idle, the rounding up to the microsecond). The
+//! property test of `server_tests` holds the two servers to the B-tree oracle on random
+//! workloads.
+
+use std::collections::VecDeque;
+
+use crate::engine::{ceil_u64, SimDuration, SimTime};
+
+use super::server::{Admission, RequestId, Stage, Ticket, ROUNDING_SLACK_MICROS};
+
+/// What the worker is doing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Worker {
+    Idle,
+    /// The I/O wait of the request of `ticket`, ending at `until`; it then needs `work`.
+    Io {
+        ticket: u64,
+        until: SimTime,
+        work: SimDuration,
+    },
+    /// The CPU phase of the request of `ticket`, done when `V` reaches `finish`.
+    Cpu {
+        ticket: u64,
+        finish: f64,
+    },
+}
+
+/// One task's request processing with a single worker; see the module docs.
+#[derive(Clone, Debug)]
+pub struct OneWorker {
+    vcpus: f64,
+    /// `min(1, vcpus)`: the rate of the request in its CPU phase.
+    rate: f64,
+    /// The most requests that may wait (a full listen backlog refuses the next), if bounded.
+    queue_limit: Option<u32>,
+    clock: SimTime,
+    /// Virtual time (vCPU-seconds), reset to zero whenever no request is in its CPU phase.
+    v: f64,
+    /// The requests from ticket `first` on: id and stage. The front is never `Gone`.
+    slots: VecDeque<(RequestId, Stage)>,
+    first: u64,
+    worker: Worker,
+    /// Waiting requests' tickets, first come first; an abandoned one stays until it reaches
+    /// the front, where it is dropped.
+    queue: VecDeque<u64>,
+    queued: usize,
+    /// Finished by `clock`, not yet handed back by `pop_completed`, in finishing order.
+    done: VecDeque<u64>,
+    cpu_seconds: f64,
+    in_flight_seconds: f64,
+}
+
+impl OneWorker {
+    pub fn new(vcpus: f64, queue_limit: Option<u32>) -> Self {
+        OneWorker {
+            vcpus,
+            rate: vcpus.min(1.0),
+            queue_limit,
+            clock: SimTime::ZERO,
+            v: 0.0,
+            slots: VecDeque::new(),
+            first: 0,
+            worker: Worker::Idle,
+            queue: VecDeque::new(),
+            queued: 0,
+            done: VecDeque::new(),
+            cpu_seconds: 0.0,
+            in_flight_seconds: 0.0,
+        }
+    }
+
+    pub fn arrive_with_io(
+        &mut self,
+        now: SimTime,
+        id: RequestId,
+        io_wait: SimDuration,
+        work: SimDuration,
+    ) -> Admission {
+        self.advance(now);
+        let free = self.worker == Worker::Idle;
+        if !free && self.queue_limit.is_some_and(|q| self.queued >= q as usize) {
+            return Admission::Rejected;
+        }
+        let ticket = self.first + self.slots.len() as u64;
+        if free {
+            self.slots.push_back((id, Stage::Gone));
+            self.begin(ticket, io_wait, work);
+        } else {
+            self.slots.push_back((id, Stage::Waiting { io_wait, work }));
+            self.queue.push_back(ticket);
+            self.queued += 1;
+        }
+        Admission::Accepted(Ticket(ticket))
+    }
+
+    pub fn next_completion(&self) -> Option<SimTime> {
+        if !self.done.is_empty() {
+            return Some(self.clock);
+        }
+        match self.worker {
+            Worker::Idle => None,
+            Worker::Io { until, .. } => Some(until),
+            Worker::Cpu { finish, .. } => self.finish_time(finish),
+        }
+    }
+
+    pub fn set_vcpus(&mut self, now: SimTime, vcpus: f64) {
+        self.advance(now);
+        self.vcpus = vcpus;
+        self.rate = vcpus.min(1.0);
+    }
+
+    pub fn cpu_demand(&self) -> f64 {
+        self.serving() as f64
+    }
+
+    pub fn pop_completed(&mut self, now: SimTime) -> Option<RequestId> {
+        self.advance(now);
+        let ticket = self.done.pop_front()?;
+        let id = self.slots[(ticket - self.first) as usize].0;
+        self.hand_back(ticket);
+        Some(id)
+    }
+
+    pub fn abandon(&mut self, now: SimTime, Ticket(ticket): Ticket) -> bool {
+        self.advance(now);
+        let stage = self.stage(ticket);
+        match stage {
+            Stage::Gone => return false,
+            Stage::Done => {
+                let pos = self.done.iter().position(|&d| d == ticket).expect("a finished request is in `done`");
+                self.done.remove(pos);
+            }
+            Stage::InService | Stage::Io { .. } => self.worker = Worker::Idle,
+            Stage::Waiting { .. } => self.queued -= 1,
+        }
+        self.hand_back(ticket);
+        self.drop_stale();
+        if matches!(stage, Stage::InService | Stage::Io { .. }) {
+            self.fill_worker();
+        }
+        true
+    }
+
+    pub fn evict_all(&mut self, now: SimTime) -> Vec<RequestId> {
+        self.advance(now);
+        let mut ids: Vec<RequestId> =
+            self.slots.iter().filter(|(_, stage)| *stage != Stage::Gone).map(|&(id, _)| id).collect();
+        ids.sort_unstable();
+        self.first += self.slots.len() as u64;
+        self.slots.clear();
+        self.queue.clear();
+        self.done.clear();
+        self.worker = Worker::Idle;
+        self.queued = 0;
+        self.v = 0.0;
+        ids
+    }
+
+    pub fn in_flight(&self) -> u32 {
+        let held = usize::from(self.worker != Worker::Idle);
+        u32::try_from(held + self.queued).unwrap_or(u32::MAX)
+    }
+
+    pub fn cpu_seconds(&mut self, now: SimTime) -> f64 {
+        self.advance(now);
+        self.cpu_seconds
+    }
+
+    pub fn in_flight_seconds(&mut self, now: SimTime) -> f64 {
+        self.advance(now);
+        self.in_flight_seconds
+    }
+
+    #[cfg(test)]
+    pub(super) fn holds_nothing(&self) -> bool {
+        self.slots.is_empty() && self.worker == Worker::Idle && self.queue.is_empty() && self.done.is_empty()
+    }
+
+    /// Requests in their CPU phase: 0 or 1.
+    fn serving(&self) -> usize {
+        usize::from(matches!(self.worker, Worker::Cpu { .. }))
+    }
+
+    /// When `V` reaches `finish`, rounded up to the microsecond (the general server's formula).
+    fn finish_time(&self, finish: f64) -> Option<SimTime> {
+        if self.rate <= 0.0 {
+            return None;
+        }
+        let micros = ceil_u64((finish - self.v) / self.rate * 1e6 - ROUNDING_SLACK_MICROS);
+        Some(self.clock + SimDuration::from_micros(micros))
+    }
+
+    fn advance(&mut self, now: SimTime) {
+        debug_assert!(now >= self.clock, "time went backwards: {now} < {}", self.clock);
+        loop {
+            match self.worker {
+                Worker::Cpu { ticket, finish } => match self.finish_time(finish) {
+                    Some(f) if f <= now => {
+                        self.run_until(f);
+                        self.finish(ticket);
+                    }
+                    _ => break,
+                },
+                Worker::Io { ticket, until, work } if until <= now => {
+                    self.run_until(until);
+                    self.start(ticket, work);
+                    self.drop_stale();
+                }
+                _ => break,
+            }
+        }
+        self.run_until(now);
+    }
+
+    fn run_until(&mut self, t: SimTime) {
+        if t <= self.clock {
+            return;
+        }
+        let dt = t.since(self.clock).as_secs_f64();
+        if self.serving() > 0 {
+            self.v += self.rate * dt;
+            self.cpu_seconds += 1f64.min(self.vcpus) * dt;
+        }
+        self.in_flight_seconds += f64::from(self.in_flight()) * dt;
+        self.clock = t;
+    }
+
+    fn finish(&mut self, ticket: u64) {
+        self.worker = Worker::Idle;
+        self.set(ticket, Stage::Done);
+        self.done.push_back(ticket);
+        self.drop_stale();
+        self.fill_worker();
+    }
+
+    /// The worker, if free, takes the first waiting request; `V` restarts when nothing is in
+    /// its CPU phase.
+    fn fill_worker(&mut self) {
+        if self.worker == Worker::Idle {
+            if let Some(ticket) = self.queue.pop_front() {
+                let Stage::Waiting { io_wait, work } = self.slots[(ticket - self.first) as usize].1 else {
+                    unreachable!("stale entries are never in front")
+                };
+                self.queued -= 1;
+                self.begin(ticket, io_wait, work);
+                self.drop_stale();
+            }
+        }
+        if self.serving() == 0 {
+            self.v = 0.0;
+        }
+    }
+
+    fn begin(&mut self, ticket: u64, io_wait: SimDuration, work: SimDuration) {
+        if io_wait.is_zero() {
+            self.start(ticket, work);
+        } else {
+            self.worker = Worker::Io { ticket, until: self.clock + io_wait, work };
+            self.set(ticket, Stage::Io { work });
+        }
+    }
+
+    fn start(&mut self, ticket: u64, work: SimDuration) {
+        self.worker = Worker::Cpu { ticket, finish: self.v + work.as_secs_f64() };
+        self.set(ticket, Stage::InService);
+    }
+
+    fn set(&mut self, ticket: u64, stage: Stage) {
+        self.slots[(ticket - self.first) as usize].1 = stage;
+    }
+
+    fn stage(&self, ticket: u64) -> Stage {
+        let at = ticket.checked_sub(self.first).and_then(|at| usize::try_from(at).ok());
+        at.and_then(|at| self.slots.get(at)).map_or(Stage::Gone, |&(_, stage)| stage)
+    }
+
+    fn hand_back(&mut self, ticket: u64) {
+        self.set(ticket, Stage::Gone);
+        while let Some((_, Stage::Gone)) = self.slots.front() {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+    }
+
+    /// Drops abandoned requests from the front of the waiting queue.
+    fn drop_stale(&mut self) {
+        while let Some(&t) = self.queue.front() {
+            if matches!(self.stage(t), Stage::Waiting { .. }) {
+                break;
+            }
+            self.queue.pop_front();
+        }
+    }
+}
