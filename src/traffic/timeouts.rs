@@ -50,8 +50,8 @@ pub fn start(
     // Answered requests leave the front now rather than when the timer next fires: the queue
     // holds the requests since the oldest one in flight, not a whole timeout's worth (60,000 at
     // 1,000/s). The timer fires when it was set either way.
-    while queue.pending.front().is_some_and(|p| world.traffic.in_flight.get(&p.request).is_none()) {
-        queue.pending.pop_front();
+    if queue.pending.front().is_some_and(|p| world.traffic.in_flight.get(&p.request).is_none()) {
+        queue.pending.pop_front(); // one per request sent: the queue cannot outgrow the window
     }
     debug_assert!(queue.pending.back().is_none_or(|p| p.deadline <= deadline), "a group's timeout is constant");
     queue.pending.push_back(Pending { deadline, request, failure: timeout.1 });
