@@ -31,6 +31,7 @@ mod stats;
 pub mod stickiness;
 pub mod target_group;
 mod targets;
+mod tickets;
 mod timeouts;
 
 pub use listener::Listener;

@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 use crate::engine::{ceil_u64, SimDuration, SimTime};
 
 use super::server::{Admission, RequestId, Stage, Ticket, ROUNDING_SLACK_MICROS};
+use super::tickets::Tickets;
 
 /// What the worker is doing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -45,9 +46,8 @@ pub struct OneWorker {
     clock: SimTime,
     /// Virtual time (vCPU-seconds), reset to zero whenever no request is in its CPU phase.
     v: f64,
-    /// The requests from ticket `first` on: id and stage. The front is never `Gone`.
-    slots: VecDeque<(RequestId, Stage)>,
-    first: u64,
+    /// The requests accepted and not yet handed back.
+    tickets: Tickets,
     worker: Worker,
     /// Waiting requests' tickets, first come first; an abandoned one stays until it reaches
     /// the front, where it is dropped.
@@ -67,8 +67,7 @@ impl OneWorker {
             queue_limit,
             clock: SimTime::ZERO,
             v: 0.0,
-            slots: VecDeque::new(),
-            first: 0,
+            tickets: Tickets::default(),
             worker: Worker::Idle,
             queue: VecDeque::new(),
             queued: 0,
@@ -90,15 +89,16 @@ impl OneWorker {
         if !free && self.queue_limit.is_some_and(|q| self.queued >= q as usize) {
             return Admission::Rejected;
         }
-        let ticket = self.first + self.slots.len() as u64;
-        if free {
-            self.slots.push_back((id, Stage::Gone));
+        let ticket = if free {
+            let ticket = self.tickets.take(id, Stage::Gone);
             self.begin(ticket, io_wait, work);
+            ticket
         } else {
-            self.slots.push_back((id, Stage::Waiting { io_wait, work }));
+            let ticket = self.tickets.take(id, Stage::Waiting { io_wait, work });
             self.queue.push_back(ticket);
             self.queued += 1;
-        }
+            ticket
+        };
         Admission::Accepted(Ticket(ticket))
     }
 
@@ -126,14 +126,14 @@ impl OneWorker {
     pub fn pop_completed(&mut self, now: SimTime) -> Option<RequestId> {
         self.advance(now);
         let ticket = self.done.pop_front()?;
-        let id = self.slots[(ticket - self.first) as usize].0;
-        self.hand_back(ticket);
+        let id = self.tickets.get(ticket).0;
+        self.tickets.hand_back(ticket);
         Some(id)
     }
 
     pub fn abandon(&mut self, now: SimTime, Ticket(ticket): Ticket) -> bool {
         self.advance(now);
-        let stage = self.stage(ticket);
+        let stage = self.tickets.stage(ticket);
         match stage {
             Stage::Gone => return false,
             Stage::Done => {
@@ -143,7 +143,7 @@ impl OneWorker {
             Stage::InService | Stage::Io { .. } => self.worker = Worker::Idle,
             Stage::Waiting { .. } => self.queued -= 1,
         }
-        self.hand_back(ticket);
+        self.tickets.hand_back(ticket);
         self.drop_stale();
         if matches!(stage, Stage::InService | Stage::Io { .. }) {
             self.fill_worker();
@@ -153,11 +153,7 @@ impl OneWorker {
 
     pub fn evict_all(&mut self, now: SimTime) -> Vec<RequestId> {
         self.advance(now);
-        let mut ids: Vec<RequestId> =
-            self.slots.iter().filter(|(_, stage)| *stage != Stage::Gone).map(|&(id, _)| id).collect();
-        ids.sort_unstable();
-        self.first += self.slots.len() as u64;
-        self.slots.clear();
+        let ids = self.tickets.evict_all();
         self.queue.clear();
         self.done.clear();
         self.worker = Worker::Idle;
@@ -183,7 +179,7 @@ impl OneWorker {
 
     #[cfg(test)]
     pub(super) fn holds_nothing(&self) -> bool {
-        self.slots.is_empty() && self.worker == Worker::Idle && self.queue.is_empty() && self.done.is_empty()
+        self.tickets.is_empty() && self.worker == Worker::Idle && self.queue.is_empty() && self.done.is_empty()
     }
 
     /// Requests in their CPU phase: 0 or 1.
@@ -237,7 +233,7 @@ impl OneWorker {
 
     fn finish(&mut self, ticket: u64) {
         self.worker = Worker::Idle;
-        self.set(ticket, Stage::Done);
+        self.tickets.set(ticket, Stage::Done);
         self.done.push_back(ticket);
         self.drop_stale();
         self.fill_worker();
@@ -248,7 +244,7 @@ impl OneWorker {
     fn fill_worker(&mut self) {
         if self.worker == Worker::Idle {
             if let Some(ticket) = self.queue.pop_front() {
-                let Stage::Waiting { io_wait, work } = self.slots[(ticket - self.first) as usize].1 else {
+                let Stage::Waiting { io_wait, work } = self.tickets.get(ticket).1 else {
                     unreachable!("stale entries are never in front")
                 };
                 self.queued -= 1;
@@ -266,36 +262,19 @@ impl OneWorker {
             self.start(ticket, work);
         } else {
             self.worker = Worker::Io { ticket, until: self.clock + io_wait, work };
-            self.set(ticket, Stage::Io { work });
+            self.tickets.set(ticket, Stage::Io { work });
         }
     }
 
     fn start(&mut self, ticket: u64, work: SimDuration) {
         self.worker = Worker::Cpu { ticket, finish: self.v + work.as_secs_f64() };
-        self.set(ticket, Stage::InService);
-    }
-
-    fn set(&mut self, ticket: u64, stage: Stage) {
-        self.slots[(ticket - self.first) as usize].1 = stage;
-    }
-
-    fn stage(&self, ticket: u64) -> Stage {
-        let at = ticket.checked_sub(self.first).and_then(|at| usize::try_from(at).ok());
-        at.and_then(|at| self.slots.get(at)).map_or(Stage::Gone, |&(_, stage)| stage)
-    }
-
-    fn hand_back(&mut self, ticket: u64) {
-        self.set(ticket, Stage::Gone);
-        while let Some((_, Stage::Gone)) = self.slots.front() {
-            self.slots.pop_front();
-            self.first += 1;
-        }
+        self.tickets.set(ticket, Stage::InService);
     }
 
     /// Drops abandoned requests from the front of the waiting queue.
     fn drop_stale(&mut self) {
         while let Some(&t) = self.queue.front() {
-            if matches!(self.stage(t), Stage::Waiting { .. }) {
+            if matches!(self.tickets.stage(t), Stage::Waiting { .. }) {
                 break;
             }
             self.queue.pop_front();

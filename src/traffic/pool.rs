@@ -13,6 +13,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use crate::engine::{ceil_u64, SimDuration, SimTime};
 
 use super::server::{Admission, Concurrency, RequestId, Stage, Ticket, Virtual, ROUNDING_SLACK_MICROS};
+use super::tickets::Tickets;
 
 /// The general server: any number of workers, or processor sharing.
 #[derive(Clone, Debug)]
@@ -24,9 +25,8 @@ pub struct Pool {
     /// Virtual time, in vCPU-seconds; reset to zero whenever nobody is in service, so it stays
     /// small and precise over long runs.
     v: f64,
-    /// The requests from ticket `first` on: id and stage. The front is never `Gone`.
-    slots: VecDeque<(RequestId, Stage)>,
-    first: u64,
+    /// The requests accepted and not yet handed back.
+    tickets: Tickets,
     /// In-service requests by finish point, the first to finish on top (ties by id); entries
     /// whose request left early are stale, never on top.
     finishing: BinaryHeap<Reverse<(Virtual, RequestId, u64)>>,
@@ -55,8 +55,7 @@ impl Pool {
             concurrency,
             clock: SimTime::ZERO,
             v: 0.0,
-            slots: VecDeque::new(),
-            first: 0,
+            tickets: Tickets::default(),
             finishing: BinaryHeap::new(),
             serving: 0,
             io: BinaryHeap::new(),
@@ -83,21 +82,17 @@ impl Pool {
         if !free && self.queue_is_full() {
             return Admission::Rejected;
         }
-        let ticket = self.first + self.slots.len() as u64;
-        self.slots.push_back((id, Stage::Gone));
+        let ticket = self.tickets.take(id, Stage::Gone);
         if free {
             self.begin(ticket, io_wait, work);
         } else {
-            self.set(ticket, Stage::Waiting { io_wait, work });
+            self.tickets.set(ticket, Stage::Waiting { io_wait, work });
             self.queue.push_back(ticket);
             self.queued += 1;
         }
         Admission::Accepted(Ticket(ticket))
     }
 
-    /// When the server must next be woken (None if idle): the next request to finish, or the next
-    /// I/O wait to end (after which [`Server::pop_completed`] may return nothing). Changes after
-    /// every arrive/pop/abandon/set_vcpus. A request already found finished is due at once.
     pub fn next_completion(&self) -> Option<SimTime> {
         if !self.done.is_empty() {
             return Some(self.clock);
@@ -108,36 +103,28 @@ impl Pool {
         }
     }
 
-    /// The task may use `vcpus` from `now` on (its instance's CPU shares moved): the requests in
-    /// service are advanced at the old rate up to `now`, then go on at the new one.
     pub fn set_vcpus(&mut self, now: SimTime, vcpus: f64) {
         self.advance(now);
         self.vcpus = vcpus;
         self.changed();
     }
 
-    /// The vCPUs the requests in their CPU phase could use at once: one each (as of the last
-    /// call that advanced the server).
     pub fn cpu_demand(&self) -> f64 {
         self.serving as f64
     }
 
-    /// Removes and returns one request finished by `now` (call until None).
     pub fn pop_completed(&mut self, now: SimTime) -> Option<RequestId> {
         self.advance(now);
         let ticket = self.done.pop_front()?;
-        let id = self.slot(ticket).0;
-        self.hand_back(ticket);
+        let id = self.tickets.get(ticket).0;
+        self.tickets.hand_back(ticket);
         Some(id)
     }
 
-    /// Drops a request (timed out, or its client gave up); true if it was here. An in-service
-    /// request's worker takes the next waiting request. A request that finished at this very
-    /// instant but was not yet popped counts as here: the caller decides which event won.
     pub fn abandon(&mut self, now: SimTime, ticket: Ticket) -> bool {
         self.advance(now);
         let Ticket(ticket) = ticket;
-        let stage = self.stage(ticket);
+        let stage = self.tickets.stage(ticket);
         match stage {
             Stage::Gone => return false,
             Stage::Done => {
@@ -151,7 +138,7 @@ impl Pool {
             Stage::Io { .. } => self.in_io -= 1,
             Stage::Waiting { .. } => self.queued -= 1,
         }
-        self.hand_back(ticket);
+        self.tickets.hand_back(ticket);
         self.drop_stale();
         if matches!(stage, Stage::InService | Stage::Io { .. }) {
             self.fill_workers(); // its worker is free
@@ -159,15 +146,9 @@ impl Pool {
         true
     }
 
-    /// The task is gone: every request in flight (in service or queued), in id order, with any
-    /// finished but not yet popped (pop first to count those as served).
     pub fn evict_all(&mut self, now: SimTime) -> Vec<RequestId> {
         self.advance(now);
-        let mut ids: Vec<RequestId> =
-            self.slots.iter().filter(|(_, stage)| *stage != Stage::Gone).map(|&(id, _)| id).collect();
-        ids.sort_unstable();
-        self.first += self.slots.len() as u64;
-        self.slots.clear();
+        let ids = self.tickets.evict_all();
         self.finishing.clear();
         self.io.clear();
         self.queue.clear();
@@ -178,19 +159,15 @@ impl Pool {
         ids
     }
 
-    /// Requests in service (in their I/O wait or CPU phase) plus queued.
     pub fn in_flight(&self) -> u32 {
         u32::try_from(self.serving + self.in_io + self.queued).unwrap_or(u32::MAX)
     }
 
-    /// CPU-seconds of work done since creation, up to `now` (for CloudWatch CPUUtilization).
     pub fn cpu_seconds(&mut self, now: SimTime) -> f64 {
         self.advance(now);
         self.cpu_seconds
     }
 
-    /// Integral of in_flight over time since creation, in request-seconds, up to `now` (for
-    /// Little's law and memory-utilization averages).
     pub fn in_flight_seconds(&mut self, now: SimTime) -> f64 {
         self.advance(now);
         self.in_flight_seconds
@@ -198,53 +175,30 @@ impl Pool {
 
     #[cfg(test)]
     pub(super) fn holds_nothing(&self) -> bool {
-        self.slots.is_empty()
+        self.tickets.is_empty()
             && self.finishing.is_empty()
             && self.io.is_empty()
             && self.queue.is_empty()
             && self.done.is_empty()
     }
 
-    fn slot(&self, ticket: u64) -> (RequestId, Stage) {
-        self.slots[(ticket - self.first) as usize]
-    }
-
-    fn set(&mut self, ticket: u64, stage: Stage) {
-        self.slots[(ticket - self.first) as usize].1 = stage;
-    }
-
-    /// The request of `ticket` leaves; the window starts at the oldest one still here.
-    fn hand_back(&mut self, ticket: u64) {
-        self.set(ticket, Stage::Gone);
-        while let Some((_, Stage::Gone)) = self.slots.front() {
-            self.slots.pop_front();
-            self.first += 1;
-        }
-    }
-
-    /// The stage of `ticket`, `Gone` outside the window (left it, or never in it).
-    fn stage(&self, ticket: u64) -> Stage {
-        let at = ticket.checked_sub(self.first).and_then(|at| usize::try_from(at).ok());
-        at.and_then(|at| self.slots.get(at)).map_or(Stage::Gone, |&(_, stage)| stage)
-    }
-
     /// Drops the entries of requests that left early from the front of the heaps and the queue.
     fn drop_stale(&mut self) {
         while let Some(&Reverse((_, _, t))) = self.finishing.peek() {
-            if self.stage(t) == Stage::InService {
+            if self.tickets.stage(t) == Stage::InService {
                 break;
             }
             self.finishing.pop();
             self.changed();
         }
         while let Some(&Reverse((_, _, t))) = self.io.peek() {
-            if matches!(self.stage(t), Stage::Io { .. }) {
+            if matches!(self.tickets.stage(t), Stage::Io { .. }) {
                 break;
             }
             self.io.pop();
         }
         while let Some(&t) = self.queue.front() {
-            if matches!(self.stage(t), Stage::Waiting { .. }) {
+            if matches!(self.tickets.stage(t), Stage::Waiting { .. }) {
                 break;
             }
             self.queue.pop_front();
@@ -322,7 +276,7 @@ impl Pool {
     /// The first I/O wait ends: its request starts its CPU phase.
     fn end_io_wait(&mut self) {
         let Some(Reverse((_, _, ticket))) = self.io.pop() else { return };
-        let Stage::Io { work } = self.slot(ticket).1 else { unreachable!("stale entries are never on top") };
+        let Stage::Io { work } = self.tickets.get(ticket).1 else { unreachable!("stale entries are never on top") };
         self.in_io -= 1;
         self.start(ticket, work);
         self.drop_stale();
@@ -347,7 +301,7 @@ impl Pool {
         let Some(Reverse((_, _, ticket))) = self.finishing.pop() else { return };
         self.serving -= 1;
         self.changed();
-        self.set(ticket, Stage::Done);
+        self.tickets.set(ticket, Stage::Done);
         self.done.push_back(ticket);
         self.drop_stale();
         self.fill_workers();
@@ -357,7 +311,7 @@ impl Pool {
     fn fill_workers(&mut self) {
         while self.has_free_worker() {
             let Some(ticket) = self.queue.pop_front() else { break };
-            let Stage::Waiting { io_wait, work } = self.slot(ticket).1 else {
+            let Stage::Waiting { io_wait, work } = self.tickets.get(ticket).1 else {
                 unreachable!("stale entries are never in front")
             };
             self.queued -= 1;
@@ -378,19 +332,19 @@ impl Pool {
             self.start(ticket, work);
         } else {
             let end = self.clock + io_wait;
-            self.io.push(Reverse((end, self.slot(ticket).0, ticket)));
+            self.io.push(Reverse((end, self.tickets.get(ticket).0, ticket)));
             self.in_io += 1;
-            self.set(ticket, Stage::Io { work });
+            self.tickets.set(ticket, Stage::Io { work });
         }
     }
 
     /// A request starts its CPU phase.
     fn start(&mut self, ticket: u64, work: SimDuration) {
         let finish = Virtual(self.v + work.as_secs_f64());
-        self.finishing.push(Reverse((finish, self.slot(ticket).0, ticket)));
+        self.finishing.push(Reverse((finish, self.tickets.get(ticket).0, ticket)));
         self.serving += 1;
         self.changed();
-        self.set(ticket, Stage::InService);
+        self.tickets.set(ticket, Stage::InService);
     }
 
     fn has_free_worker(&self) -> bool {
