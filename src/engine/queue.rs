@@ -9,7 +9,7 @@
 //! world after all that happened at its instant, whatever the scheduling order.
 
 use dary_heap::QuaternaryHeap;
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Ordering;
 
 use super::SimTime;
 
@@ -56,21 +56,39 @@ impl<E> PartialEq for Entry<E> {
 
 impl<E> Eq for Entry<E> {}
 
+/// Ordered *backwards* by key, so the max-heap pops the earliest event: each comparison is one
+/// `u128` comparison, written out for the operators the heap uses (not through `Ordering`).
 impl<E> PartialOrd for Entry<E> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
+    }
+
+    fn lt(&self, other: &Self) -> bool {
+        self.key > other.key
+    }
+
+    fn le(&self, other: &Self) -> bool {
+        self.key >= other.key
+    }
+
+    fn gt(&self, other: &Self) -> bool {
+        self.key < other.key
+    }
+
+    fn ge(&self, other: &Self) -> bool {
+        self.key <= other.key
     }
 }
 
 impl<E> Ord for Entry<E> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key)
+        other.key.cmp(&self.key)
     }
 }
 
 /// A min-queue of events by `(time, phase, seq)`.
 pub struct EventQueue<E> {
-    heap: QuaternaryHeap<Reverse<Entry<E>>>,
+    heap: QuaternaryHeap<Entry<E>>,
     next_seq: u64,
 }
 
@@ -84,16 +102,16 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, phase: Phase, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Entry::new(time, phase, seq, event)));
+        self.heap.push(Entry::new(time, phase, seq, event));
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|Reverse(e)| e.time())
+        self.heap.peek().map(Entry::time)
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        self.heap.pop().map(|Reverse(e)| (e.time(), e.event))
+        self.heap.pop().map(|e| (e.time(), e.event))
     }
 
     pub fn len(&self) -> usize {
