@@ -4,9 +4,10 @@
 //! or its load balancer's idle timeout, whichever is shorter — so deadlines come in the order
 //! the requests were sent. Each group keeps them first in, first out, with one scheduled
 //! `Timeouts` event at the deadline of the oldest request still in flight: answered requests are
-//! dropped from the front when it fires and whenever a request is sent, so the queue holds the
-//! requests since the oldest one in flight. An event per request instead kept a minute of
-//! requests in the scheduler's heap (60,000 at 1,000/s), whose pops were a third of a request run.
+//! dropped from the front when it fires, and one with each request sent, so the queue stays
+//! near the requests since the oldest one in flight. An event per request instead kept a minute
+//! of requests in the scheduler's heap (60,000 at 1,000/s), whose pops were a third of a request
+//! run.
 //!
 //! Contract: a request still in flight at its deadline times out then, exactly as before; one
 //! answered sooner costs a queue entry until it reaches the front, and nothing else.
@@ -47,11 +48,11 @@ pub fn start(
 ) {
     let deadline = ctx.sched.now() + timeout.0;
     let queue = &mut world.traffic.timeouts[tg.index()];
-    // Answered requests leave the front now rather than when the timer next fires: the queue
-    // holds the requests since the oldest one in flight, not a whole timeout's worth (60,000 at
-    // 1,000/s). The timer fires when it was set either way.
+    // An answered request leaves the front with each one sent, not only when the timer fires:
+    // while the oldest requests are answered the queue does not grow, instead of holding a
+    // whole timeout's worth (60,000 at 1,000/s). The timer fires when it was set either way.
     if queue.pending.front().is_some_and(|p| world.traffic.in_flight.get(&p.request).is_none()) {
-        queue.pending.pop_front(); // one per request sent: the queue cannot outgrow the window
+        queue.pending.pop_front();
     }
     debug_assert!(queue.pending.back().is_none_or(|p| p.deadline <= deadline), "a group's timeout is constant");
     queue.pending.push_back(Pending { deadline, request, failure: timeout.1 });
