@@ -11,11 +11,9 @@
 //! property test of `server_tests` holds the two servers to the B-tree oracle on random
 //! workloads.
 
-use std::collections::VecDeque;
+use crate::engine::{SimDuration, SimTime};
 
-use crate::engine::{ceil_u64, SimDuration, SimTime};
-
-use super::server::{Admission, RequestId, Stage, Ticket, ROUNDING_SLACK_MICROS};
+use super::server::{finish_instant, Admission, RequestId, Stage, Ticket};
 use super::tickets::Tickets;
 
 /// What the worker is doing.
@@ -49,12 +47,6 @@ pub struct OneWorker {
     /// The requests accepted and not yet handed back.
     tickets: Tickets,
     worker: Worker,
-    /// Waiting requests' tickets, first come first; an abandoned one stays until it reaches
-    /// the front, where it is dropped.
-    queue: VecDeque<u64>,
-    queued: usize,
-    /// Finished by `clock`, not yet handed back by `pop_completed`, in finishing order.
-    done: VecDeque<u64>,
     cpu_seconds: f64,
     in_flight_seconds: f64,
 }
@@ -69,9 +61,6 @@ impl OneWorker {
             v: 0.0,
             tickets: Tickets::default(),
             worker: Worker::Idle,
-            queue: VecDeque::new(),
-            queued: 0,
-            done: VecDeque::new(),
             cpu_seconds: 0.0,
             in_flight_seconds: 0.0,
         }
@@ -86,7 +75,7 @@ impl OneWorker {
     ) -> Admission {
         self.advance(now);
         let free = self.worker == Worker::Idle;
-        if !free && self.queue_limit.is_some_and(|q| self.queued >= q as usize) {
+        if !free && self.queue_limit.is_some_and(|q| self.tickets.queued() >= q as usize) {
             return Admission::Rejected;
         }
         let ticket = if free {
@@ -94,16 +83,13 @@ impl OneWorker {
             self.begin(ticket, io_wait, work);
             ticket
         } else {
-            let ticket = self.tickets.take(id, Stage::Waiting { io_wait, work });
-            self.queue.push_back(ticket);
-            self.queued += 1;
-            ticket
+            self.tickets.take_waiting(id, io_wait, work)
         };
         Admission::Accepted(Ticket(ticket))
     }
 
     pub fn next_completion(&self) -> Option<SimTime> {
-        if !self.done.is_empty() {
+        if self.tickets.any_done() {
             return Some(self.clock);
         }
         match self.worker {
@@ -125,27 +111,14 @@ impl OneWorker {
 
     pub fn pop_completed(&mut self, now: SimTime) -> Option<RequestId> {
         self.advance(now);
-        let ticket = self.done.pop_front()?;
-        let id = self.tickets.get(ticket).0;
-        self.tickets.hand_back(ticket);
-        Some(id)
+        self.tickets.pop_done()
     }
 
     pub fn abandon(&mut self, now: SimTime, Ticket(ticket): Ticket) -> bool {
         self.advance(now);
-        let stage = self.tickets.stage(ticket);
-        match stage {
-            Stage::Gone => return false,
-            Stage::Done => {
-                let pos = self.done.iter().position(|&d| d == ticket).expect("a finished request is in `done`");
-                self.done.remove(pos);
-            }
-            Stage::InService | Stage::Io { .. } => self.worker = Worker::Idle,
-            Stage::Waiting { .. } => self.queued -= 1,
-        }
-        self.tickets.hand_back(ticket);
-        self.drop_stale();
+        let Some(stage) = self.tickets.abandon(ticket) else { return false };
         if matches!(stage, Stage::InService | Stage::Io { .. }) {
+            self.worker = Worker::Idle;
             self.fill_worker();
         }
         true
@@ -154,17 +127,14 @@ impl OneWorker {
     pub fn evict_all(&mut self, now: SimTime) -> Vec<RequestId> {
         self.advance(now);
         let ids = self.tickets.evict_all();
-        self.queue.clear();
-        self.done.clear();
         self.worker = Worker::Idle;
-        self.queued = 0;
         self.v = 0.0;
         ids
     }
 
     pub fn in_flight(&self) -> u32 {
         let held = usize::from(self.worker != Worker::Idle);
-        u32::try_from(held + self.queued).unwrap_or(u32::MAX)
+        u32::try_from(held + self.tickets.queued()).unwrap_or(u32::MAX)
     }
 
     pub fn cpu_seconds(&mut self, now: SimTime) -> f64 {
@@ -179,7 +149,7 @@ impl OneWorker {
 
     #[cfg(test)]
     pub(super) fn holds_nothing(&self) -> bool {
-        self.tickets.is_empty() && self.worker == Worker::Idle && self.queue.is_empty() && self.done.is_empty()
+        self.tickets.is_empty() && self.worker == Worker::Idle
     }
 
     /// Requests in their CPU phase: 0 or 1.
@@ -187,13 +157,9 @@ impl OneWorker {
         usize::from(matches!(self.worker, Worker::Cpu { .. }))
     }
 
-    /// When `V` reaches `finish`, rounded up to the microsecond (the general server's formula).
+    /// When `V` reaches `finish` (the general server's formula).
     fn finish_time(&self, finish: f64) -> Option<SimTime> {
-        if self.rate <= 0.0 {
-            return None;
-        }
-        let micros = ceil_u64((finish - self.v) / self.rate * 1e6 - ROUNDING_SLACK_MICROS);
-        Some(self.clock + SimDuration::from_micros(micros))
+        finish_instant(self.clock, self.v, self.rate, finish)
     }
 
     fn advance(&mut self, now: SimTime) {
@@ -210,7 +176,6 @@ impl OneWorker {
                 Worker::Io { ticket, until, work } if until <= now => {
                     self.run_until(until);
                     self.start(ticket, work);
-                    self.drop_stale();
                 }
                 _ => break,
             }
@@ -233,9 +198,7 @@ impl OneWorker {
 
     fn finish(&mut self, ticket: u64) {
         self.worker = Worker::Idle;
-        self.tickets.set(ticket, Stage::Done);
-        self.done.push_back(ticket);
-        self.drop_stale();
+        self.tickets.finished(ticket);
         self.fill_worker();
     }
 
@@ -243,13 +206,8 @@ impl OneWorker {
     /// its CPU phase.
     fn fill_worker(&mut self) {
         if self.worker == Worker::Idle {
-            if let Some(ticket) = self.queue.pop_front() {
-                let Stage::Waiting { io_wait, work } = self.tickets.get(ticket).1 else {
-                    unreachable!("stale entries are never in front")
-                };
-                self.queued -= 1;
+            if let Some((ticket, io_wait, work)) = self.tickets.next_waiting() {
                 self.begin(ticket, io_wait, work);
-                self.drop_stale();
             }
         }
         if self.serving() == 0 {
@@ -269,15 +227,5 @@ impl OneWorker {
     fn start(&mut self, ticket: u64, work: SimDuration) {
         self.worker = Worker::Cpu { ticket, finish: self.v + work.as_secs_f64() };
         self.tickets.set(ticket, Stage::InService);
-    }
-
-    /// Drops abandoned requests from the front of the waiting queue.
-    fn drop_stale(&mut self) {
-        while let Some(&t) = self.queue.front() {
-            if matches!(self.tickets.stage(t), Stage::Waiting { .. }) {
-                break;
-            }
-            self.queue.pop_front();
-        }
     }
 }

@@ -8,11 +8,11 @@
 
 use std::cell::Cell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
-use crate::engine::{ceil_u64, SimDuration, SimTime};
+use crate::engine::{SimDuration, SimTime};
 
-use super::server::{Admission, Concurrency, RequestId, Stage, Ticket, Virtual, ROUNDING_SLACK_MICROS};
+use super::server::{finish_instant, Admission, Concurrency, RequestId, Stage, Ticket, Virtual};
 use super::tickets::Tickets;
 
 /// The general server: any number of workers, or processor sharing.
@@ -34,16 +34,11 @@ pub struct Pool {
     /// Requests in their I/O wait by when it ends (ties by id); stale entries never on top.
     io: BinaryHeap<Reverse<(SimTime, RequestId, u64)>>,
     in_io: usize,
-    /// Waiting requests' tickets, first come first; stale entries never in front.
-    queue: VecDeque<u64>,
-    queued: usize,
-    /// Finished by `clock` but not yet handed back by `pop_completed`, in finishing order.
-    done: VecDeque<u64>,
     cpu_seconds: f64,
     in_flight_seconds: f64,
     /// `min(1, vcpus / serving)`, kept in step with both.
     rate: f64,
-    /// [`Server::next_finish`] as of the current state, once asked: it is asked several times
+    /// [`Pool::next_finish`] as of the current state, once asked: it is asked several times
     /// per request between changes (two dependent divisions each), and a change forgets it.
     finish: Cell<Option<Option<SimTime>>>,
 }
@@ -60,9 +55,6 @@ impl Pool {
             serving: 0,
             io: BinaryHeap::new(),
             in_io: 0,
-            queue: VecDeque::new(),
-            queued: 0,
-            done: VecDeque::new(),
             cpu_seconds: 0.0,
             in_flight_seconds: 0.0,
             rate: Self::rate_of(vcpus, 0),
@@ -82,19 +74,18 @@ impl Pool {
         if !free && self.queue_is_full() {
             return Admission::Rejected;
         }
-        let ticket = self.tickets.take(id, Stage::Gone);
-        if free {
+        let ticket = if free {
+            let ticket = self.tickets.take(id, Stage::Gone);
             self.begin(ticket, io_wait, work);
+            ticket
         } else {
-            self.tickets.set(ticket, Stage::Waiting { io_wait, work });
-            self.queue.push_back(ticket);
-            self.queued += 1;
-        }
+            self.tickets.take_waiting(id, io_wait, work)
+        };
         Admission::Accepted(Ticket(ticket))
     }
 
     pub fn next_completion(&self) -> Option<SimTime> {
-        if !self.done.is_empty() {
+        if self.tickets.any_done() {
             return Some(self.clock);
         }
         match (self.next_finish(), self.io_end()) {
@@ -115,30 +106,20 @@ impl Pool {
 
     pub fn pop_completed(&mut self, now: SimTime) -> Option<RequestId> {
         self.advance(now);
-        let ticket = self.done.pop_front()?;
-        let id = self.tickets.get(ticket).0;
-        self.tickets.hand_back(ticket);
-        Some(id)
+        self.tickets.pop_done()
     }
 
     pub fn abandon(&mut self, now: SimTime, ticket: Ticket) -> bool {
         self.advance(now);
-        let Ticket(ticket) = ticket;
-        let stage = self.tickets.stage(ticket);
+        let Some(stage) = self.tickets.abandon(ticket.0) else { return false };
         match stage {
-            Stage::Gone => return false,
-            Stage::Done => {
-                let pos = self.done.iter().position(|&d| d == ticket).expect("a finished request is in `done`");
-                self.done.remove(pos);
-            }
             Stage::InService => {
                 self.serving -= 1;
                 self.changed();
             }
             Stage::Io { .. } => self.in_io -= 1,
-            Stage::Waiting { .. } => self.queued -= 1,
+            _ => {}
         }
-        self.tickets.hand_back(ticket);
         self.drop_stale();
         if matches!(stage, Stage::InService | Stage::Io { .. }) {
             self.fill_workers(); // its worker is free
@@ -151,16 +132,14 @@ impl Pool {
         let ids = self.tickets.evict_all();
         self.finishing.clear();
         self.io.clear();
-        self.queue.clear();
-        self.done.clear();
-        (self.serving, self.in_io, self.queued) = (0, 0, 0);
+        (self.serving, self.in_io) = (0, 0);
         self.v = 0.0;
         self.changed();
         ids
     }
 
     pub fn in_flight(&self) -> u32 {
-        u32::try_from(self.serving + self.in_io + self.queued).unwrap_or(u32::MAX)
+        u32::try_from(self.serving + self.in_io + self.tickets.queued()).unwrap_or(u32::MAX)
     }
 
     pub fn cpu_seconds(&mut self, now: SimTime) -> f64 {
@@ -175,14 +154,11 @@ impl Pool {
 
     #[cfg(test)]
     pub(super) fn holds_nothing(&self) -> bool {
-        self.tickets.is_empty()
-            && self.finishing.is_empty()
-            && self.io.is_empty()
-            && self.queue.is_empty()
-            && self.done.is_empty()
+        self.tickets.is_empty() && self.finishing.is_empty() && self.io.is_empty()
     }
 
-    /// Drops the entries of requests that left early from the front of the heaps and the queue.
+    /// Drops the entries of requests that left early from the front of the heaps (the waiting
+    /// list drops its own).
     fn drop_stale(&mut self) {
         while let Some(&Reverse((_, _, t))) = self.finishing.peek() {
             if self.tickets.stage(t) == Stage::InService {
@@ -196,12 +172,6 @@ impl Pool {
                 break;
             }
             self.io.pop();
-        }
-        while let Some(&t) = self.queue.front() {
-            if matches!(self.tickets.stage(t), Stage::Waiting { .. }) {
-                break;
-            }
-            self.queue.pop_front();
         }
     }
 
@@ -236,13 +206,7 @@ impl Pool {
 
     fn compute_next_finish(&self) -> Option<SimTime> {
         let &Reverse((Virtual(finish), _, _)) = self.finishing.peek()?;
-        let rate = self.rate();
-        if rate <= 0.0 {
-            return None; // no CPU: nothing ever finishes
-        }
-        // Saturating: an absurdly long request finishes at the end of time.
-        let micros = ceil_u64((finish - self.v) / rate * 1e6 - ROUNDING_SLACK_MICROS);
-        Some(self.clock + SimDuration::from_micros(micros))
+        finish_instant(self.clock, self.v, self.rate(), finish)
     }
 
     /// When the first I/O wait ends.
@@ -301,8 +265,7 @@ impl Pool {
         let Some(Reverse((_, _, ticket))) = self.finishing.pop() else { return };
         self.serving -= 1;
         self.changed();
-        self.tickets.set(ticket, Stage::Done);
-        self.done.push_back(ticket);
+        self.tickets.finished(ticket);
         self.drop_stale();
         self.fill_workers();
     }
@@ -310,11 +273,7 @@ impl Pool {
     /// Starts waiting requests while workers are free; resets `V` when the task goes idle.
     fn fill_workers(&mut self) {
         while self.has_free_worker() {
-            let Some(ticket) = self.queue.pop_front() else { break };
-            let Stage::Waiting { io_wait, work } = self.tickets.get(ticket).1 else {
-                unreachable!("stale entries are never in front")
-            };
-            self.queued -= 1;
+            let Some((ticket, io_wait, work)) = self.tickets.next_waiting() else { break };
             self.begin(ticket, io_wait, work);
             self.drop_stale();
         }
@@ -356,7 +315,7 @@ impl Pool {
 
     fn queue_is_full(&self) -> bool {
         match self.concurrency {
-            Concurrency::Workers { queue: Some(q), .. } => self.queued >= q as usize,
+            Concurrency::Workers { queue: Some(q), .. } => self.tickets.queued() >= q as usize,
             _ => false,
         }
     }

@@ -26,7 +26,7 @@
 
 use std::cmp::Ordering;
 
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{ceil_u64, SimDuration, SimTime};
 
 pub use super::one_worker::OneWorker;
 pub use super::pool::Pool;
@@ -60,6 +60,18 @@ pub enum Admission {
 /// Finish points within this much of "now", in microseconds, count as reached: float rounding in
 /// `V` must not push a completion one microsecond later than the instant announced for it.
 pub(super) const ROUNDING_SLACK_MICROS: f64 = 1e-3;
+
+/// When a request in service at `rate` (vCPU) reaches its finish point `finish`, virtual time
+/// being `v` at `clock`: rounded up to the microsecond, `None` without CPU. Both servers ask
+/// this one formula, which is what keeps their instants identical.
+pub(super) fn finish_instant(clock: SimTime, v: f64, rate: f64, finish: f64) -> Option<SimTime> {
+    if rate <= 0.0 {
+        return None; // no CPU: nothing ever finishes
+    }
+    // Saturating: an absurdly long request finishes at the end of time.
+    let micros = ceil_u64((finish - v) / rate * 1e6 - ROUNDING_SLACK_MICROS);
+    Some(clock + SimDuration::from_micros(micros))
+}
 
 /// A point on the virtual-time axis (vCPU-seconds), totally ordered so it can key a heap.
 #[derive(Clone, Copy, Debug)]
