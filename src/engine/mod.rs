@@ -12,7 +12,7 @@ mod time;
 
 pub use calendar::{Calendar, START_TIME_FORMS};
 pub use generation::Generation;
-pub use queue::{EventQueue, Phase};
+pub use queue::{EventQueue, Lane, Phase};
 pub use rng::{RngStreams, StreamRng};
 pub use run::{Model, RunStats, Scheduler};
 pub use sampler::{DistError, DurationDist};

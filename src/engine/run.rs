@@ -1,6 +1,6 @@
 //! The run loop: pop the earliest event, advance the clock to it, hand it to the model.
 
-use super::{EventQueue, Phase, SimDuration, SimTime};
+use super::{EventQueue, Lane, Phase, SimDuration, SimTime};
 
 /// What the engine drives: something that reacts to its own events.
 pub trait Model {
@@ -47,6 +47,17 @@ impl<E> Scheduler<E> {
     /// Schedules a change of the world at `time` (never before now: the past is clamped to now).
     pub fn at(&mut self, time: SimTime, event: E) {
         self.queue.push(time.max(self.now), Phase::Act, event);
+    }
+
+    /// A lane for changes its caller schedules in time order ([`EventQueue::push_lane`]).
+    pub fn open_lane(&mut self) -> Lane {
+        self.queue.open_lane()
+    }
+
+    /// Schedules a change of the world at `time` in `lane`: the same order as
+    /// [`Scheduler::at`], cheaper while the lane's events come in time order.
+    pub fn at_lane(&mut self, lane: Lane, time: SimTime, event: E) {
+        self.queue.push_lane(lane, time.max(self.now), Phase::Act, event);
     }
 
     /// Schedules a change of the world `delay` from now.

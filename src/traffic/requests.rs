@@ -48,8 +48,11 @@ fn schedule_arrival(world: &mut World, ctx: &mut Ctx, source: SourceId, end: Sim
         if rate * span > mass {
             let exact = t + mass / rate * 1e6;
             let at = ceil_u64(exact).clamp(now, step_end);
-            world.traffic.arrivals[source.index()].behind = at as f64 - exact;
-            ctx.sched.at(SimTime::from_micros(at), Event::Traffic(TrafficEvent::Arrival(source)));
+            let clock = &mut world.traffic.arrivals[source.index()];
+            clock.behind = at as f64 - exact;
+            // One arrival pending at a time: the source's lane of the scheduler.
+            let lane = *clock.lane.get_or_insert_with(|| ctx.sched.open_lane());
+            ctx.sched.at_lane(lane, SimTime::from_micros(at), Event::Traffic(TrafficEvent::Arrival(source)));
             return;
         }
         mass -= rate * span;

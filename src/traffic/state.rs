@@ -2,7 +2,7 @@
 //! with a target group), the requests in flight and each service's counters.
 
 use crate::catalog::Speeds;
-use crate::engine::SimTime;
+use crate::engine::{Lane, SimTime};
 use crate::ids::{LoadBalancerId, ServiceId, SourceId, TargetGroupId, TaskId, ZoneId};
 
 use super::backend::Backend;
@@ -32,6 +32,8 @@ pub struct ArrivalClock {
     /// How far, in microseconds (0 to 1), the pending arrival's event comes after the arrival's
     /// exact instant: the next gap is measured from that instant.
     pub behind: f64,
+    /// The scheduler's lane its arrivals keep to, once its first is scheduled.
+    pub lane: Option<Lane>,
 }
 
 #[derive(Clone, Debug)]
@@ -53,6 +55,9 @@ pub struct Traffic {
     /// ([`super::cpu_share`]). An index, not a search: it is read at every request's arrival
     /// and completion.
     pub on_instance: Vec<super::cpu_share::Sharers>,
+    /// Per target group, the scheduler's lane its health checks keep to, once it has a target
+    /// (each is an interval after the one before).
+    pub probe_lanes: Vec<Option<Lane>>,
     /// Per target group, its requests' deadlines (request fidelity).
     pub timeouts: Vec<super::timeouts::TimeoutQueue>,
     /// Requests being served, request fidelity only: bounded by what is in flight.
@@ -112,6 +117,7 @@ impl Traffic {
             target_groups: target_groups.iter().map(|tg| TargetGroup::new(tg.config.clone())).collect(),
             cookies: vec![CookieJar::default(); target_groups.len()],
             timeouts: vec![Default::default(); target_groups.len()],
+            probe_lanes: vec![None; target_groups.len()],
             arrivals: vec![ArrivalClock::default(); spec.sources.len()],
             spec,
             listeners: load_balancers.iter().map(Listener::new).collect(),

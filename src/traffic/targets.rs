@@ -46,7 +46,7 @@ pub fn on_task_running(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     }
     let interval = traffic.group(tg).config().health_check.interval;
     let phase = SimDuration::from_micros(ctx.streams.health_checks(tg).random_range(1..=interval.as_micros()));
-    ctx.sched.after(phase, Event::Traffic(TrafficEvent::Probe(id)));
+    schedule_probe(world, ctx, tg, id, phase);
     log_targets(world, ctx, id, tg, "registered 1 targets in");
 }
 
@@ -98,6 +98,14 @@ fn host_speed(world: &World, id: TaskId) -> f64 {
     }
 }
 
+/// The next health check of target `id` of `tg`, `delay` from now, in the group's lane of the
+/// scheduler: every check but the first comes an interval after the one before.
+fn schedule_probe(world: &mut World, ctx: &mut Ctx, tg: TargetGroupId, id: TaskId, delay: SimDuration) {
+    let lane = *world.traffic.probe_lanes[tg.index()].get_or_insert_with(|| ctx.sched.open_lane());
+    let at = ctx.sched.now() + delay;
+    ctx.sched.at_lane(lane, at, Event::Traffic(TrafficEvent::Probe(id)));
+}
+
 /// A health check of a target: it passes if the task's application answers (RUNNING, ready, not
 /// failing its container health check) with a code the target group's matcher accepts. The next
 /// one is an interval later, for as long as the target is registered.
@@ -111,7 +119,7 @@ pub fn on_probe(world: &mut World, ctx: &mut Ctx, id: TaskId) {
     }
     let interval = group.config().health_check.interval;
     let change = group.record_probe(id, passed, now);
-    ctx.sched.after(interval, Event::Traffic(TrafficEvent::Probe(id)));
+    schedule_probe(world, ctx, tg, id, interval);
     if let Some((_, new)) = change {
         log_health(world, ctx, id, tg, new);
         crate::service::on_task_health(world, ctx, id);
