@@ -161,7 +161,9 @@ pub struct Target {
     pub task: TaskId,
     pub zone: ZoneId,
     pub state: TargetState,
-    /// Requests sent to the target and not finished yet.
+    /// Requests sent to the target and not finished yet, counted under least outstanding
+    /// requests only: the one algorithm that reads it (0 under the others, which then skip a
+    /// lookup of the target twice a request).
     pub outstanding: u32,
     pub registered_at: SimTime,
     /// When the target last became healthy; `None` while it is not healthy.
@@ -329,20 +331,34 @@ impl TargetGroup {
         Some((old, new))
     }
 
-    /// One more request sent to `task` (outstanding += 1); no-op for an unknown target.
+    /// One more request sent to `task` (outstanding += 1); no-op for an unknown target, or
+    /// when the algorithm does not read the count.
     pub fn request_started(&mut self, task: TaskId) {
+        if !self.counts_outstanding() {
+            return;
+        }
         if let Some(i) = self.position(task) {
             let target = &mut self.targets[i];
             target.outstanding = target.outstanding.saturating_add(1);
         }
     }
 
-    /// A request of `task` finished (outstanding -= 1, saturating); no-op if removed.
+    /// A request of `task` finished (outstanding -= 1, saturating); no-op if removed, or when
+    /// the algorithm does not read the count.
     pub fn request_finished(&mut self, task: TaskId) {
+        if !self.counts_outstanding() {
+            return;
+        }
         if let Some(i) = self.position(task) {
             let target = &mut self.targets[i];
             target.outstanding = target.outstanding.saturating_sub(1);
         }
+    }
+
+    /// Whether targets' outstanding requests are counted: under least outstanding requests,
+    /// which routes by them (a group's algorithm never changes during a run).
+    fn counts_outstanding(&self) -> bool {
+        self.config.algorithm == Algorithm::LeastOutstandingRequests
     }
 
     pub fn target(&self, task: TaskId) -> Option<&Target> {

@@ -136,7 +136,8 @@ fn deregister_returns_the_drain_end_once_and_ignores_later_probes() {
 
 #[test]
 fn outstanding_counts_saturate_and_survive_removal_of_others() {
-    let mut tg = group_with(InitialChecks::One);
+    let config = TargetGroupConfig { algorithm: Algorithm::LeastOutstandingRequests, ..TargetGroupConfig::default() };
+    let mut tg = TargetGroup::new(config);
     tg.register(task(0), zone(0), secs(0));
     tg.register(task(1), zone(0), secs(0));
     tg.request_started(task(1));
@@ -149,6 +150,15 @@ fn outstanding_counts_saturate_and_survive_removal_of_others() {
     assert!(tg.target(task(0)).is_none());
     let order: Vec<TaskId> = tg.targets().map(|t| t.task).collect();
     assert_eq!(order, vec![task(1)]);
+}
+
+#[test]
+fn outstanding_requests_are_counted_only_where_routing_reads_them() {
+    let mut tg = group_with(InitialChecks::One);
+    assert_eq!(tg.config().algorithm, Algorithm::RoundRobin, "the default");
+    tg.register(task(0), zone(0), secs(0));
+    tg.request_started(task(0));
+    assert_eq!(tg.target(task(0)).map(|t| t.outstanding), Some(0), "round robin never reads it");
 }
 
 #[test]
