@@ -68,8 +68,11 @@ pub(super) fn finish_instant(clock: SimTime, v: f64, rate: f64, finish: f64) -> 
     if rate <= 0.0 {
         return None; // no CPU: nothing ever finishes
     }
+    // At a full vCPU (the usual rate) the division is skipped: dividing by 1.0 is exact, so
+    // the instant is the same, and a division is the longest wait on this path.
+    let left = if rate == 1.0 { finish - v } else { (finish - v) / rate };
     // Saturating: an absurdly long request finishes at the end of time.
-    let micros = ceil_u64((finish - v) / rate * 1e6 - ROUNDING_SLACK_MICROS);
+    let micros = ceil_u64(left * 1e6 - ROUNDING_SLACK_MICROS);
     Some(clock + SimDuration::from_micros(micros))
 }
 
