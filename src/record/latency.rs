@@ -149,11 +149,26 @@ impl Latencies {
                 let _ = self.histogram_mut().add(theirs.as_ref());
             }
             Some(_) => {}
-            None => {
-                for (b, n) in &other.sparse {
-                    self.record_micros(*b, *n);
-                }
+            None => self.absorb_sparse(&other.sparse),
+        }
+    }
+
+    /// Adds a list of buckets: merged with this list in one pass while the two hold at most
+    /// [`SPARSE_BUCKETS`] distinct buckets, else into the histogram (the same counts as
+    /// recording each bucket in turn). A search of the run's list per bucket of every interval
+    /// missed the caches once hundreds of services each kept one: a doubling of the fluid run
+    /// past 200 services cost 3.4x instead of 2.
+    fn absorb_sparse(&mut self, theirs: &[(u64, u64)]) {
+        if self.histogram.is_none() {
+            let union = union_len(&self.sparse, theirs);
+            if union <= SPARSE_BUCKETS {
+                merge_into(&mut self.sparse, theirs, union);
+                return;
             }
+        }
+        let h = self.histogram_mut();
+        for &(b, n) in theirs {
+            h.saturating_record_n(b, n);
         }
     }
 
@@ -164,6 +179,44 @@ impl Latencies {
         }
         self.sparse.clear();
     }
+}
+
+/// How many distinct buckets two sorted lists of buckets hold together.
+fn union_len(a: &[(u64, u64)], b: &[(u64, u64)]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => (i, j, shared) = (i + 1, j + 1, shared + 1),
+        }
+    }
+    a.len() + b.len() - shared
+}
+
+/// Merges the sorted list `theirs` into the sorted list `mine` in place, from the back, counts
+/// of a shared bucket added; `union` is [`union_len`] of the two.
+fn merge_into(mine: &mut Vec<(u64, u64)>, theirs: &[(u64, u64)], union: usize) {
+    let (mut i, mut j, mut k) = (mine.len(), theirs.len(), union);
+    mine.resize(union, (0, 0));
+    while j > 0 {
+        k -= 1;
+        let (b, n) = theirs[j - 1];
+        if i > 0 && mine[i - 1].0 >= b {
+            let (own, count) = mine[i - 1];
+            i -= 1;
+            mine[k] = if own == b {
+                j -= 1;
+                (b, count.saturating_add(n))
+            } else {
+                (own, count)
+            };
+        } else {
+            mine[k] = (b, n);
+            j -= 1;
+        }
+    }
+    debug_assert_eq!(i, k, "the rest of `mine` is already in place");
 }
 
 #[cfg(test)]
@@ -244,5 +297,36 @@ mod tests {
             fresh.record(SimDuration::from_micros(1000 + 10 * k), 1);
         }
         assert_eq!((l.percentiles(), l.mean()), (fresh.percentiles(), fresh.mean()));
+    }
+
+    proptest::proptest! {
+        /// Absorbing a list merges it: the same figures, and the same switch to a histogram,
+        /// as recording its buckets one by one into the receiving list (values below 20 ms,
+        /// about 4,000 buckets: many shared, and lists on both sides of the switch).
+        #[test]
+        fn absorbing_a_list_is_recording_its_buckets(
+            mine in proptest::collection::vec((1u64..20_000, 1u64..50), 0..600),
+            // At most SPARSE_BUCKETS points: the absorbed one stays a list (a histogram is added whole).
+            theirs in proptest::collection::vec((1u64..20_000, 1u64..50), 0..=SPARSE_BUCKETS),
+        ) {
+            let fill = |points: &[(u64, u64)]| {
+                let mut l = Latencies::default();
+                for &(micros, n) in points {
+                    l.record(SimDuration::from_micros(micros), n);
+                }
+                l
+            };
+            let (mut merged, other) = (fill(&mine), fill(&theirs));
+            proptest::prop_assert!(other.histogram.is_none());
+            let mut one_by_one = merged.clone();
+            merged.absorb(&other);
+            for &(b, n) in &other.sparse {
+                one_by_one.record_micros(b, n);
+            }
+            proptest::prop_assert_eq!(merged.histogram.is_some(), one_by_one.histogram.is_some());
+            proptest::prop_assert_eq!(&merged.sparse, &one_by_one.sparse);
+            proptest::prop_assert_eq!(merged.percentiles(), one_by_one.percentiles());
+            proptest::prop_assert_eq!(merged.mean(), one_by_one.mean());
+        }
     }
 }
