@@ -429,19 +429,21 @@ const DOUBLINGS: [u32; 5] = [25, 50, 100, 200, 400];
 const DOUBLING_DURATION: &str = "1h";
 
 /// The fluid run at doubling sizes (services, targets and instances alike), medians of
-/// `RATIO_REPS`: linear cost doubles the time per doubling.
+/// `DOUBLING_REPS` rounds, each round running every size once (so a machine that slows down for
+/// a while slows every size alike): linear cost doubles the time per doubling.
 #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]
 fn print_fluid_doublings() {
+    let scenarios: Vec<Scenario> = DOUBLINGS.iter().map(|&n| fluid_scenario_of(n, DOUBLING_DURATION)).collect();
+    let mut times = vec![Vec::with_capacity(DOUBLING_REPS); DOUBLINGS.len()];
+    for _ in 0..DOUBLING_REPS {
+        for ((scenario, n), times) in scenarios.iter().zip(DOUBLINGS).zip(&mut times) {
+            let start = Instant::now();
+            assert_eq!(run(black_box(scenario)).running, n * FLUID_TASKS, "every task must be running");
+            times.push(start.elapsed().as_secs_f64());
+        }
+    }
     let mut previous: Option<f64> = None;
-    for n in DOUBLINGS {
-        let scenario = fluid_scenario_of(n, DOUBLING_DURATION);
-        let times: Vec<f64> = (0..RATIO_REPS)
-            .map(|_| {
-                let start = Instant::now();
-                assert_eq!(run(black_box(&scenario)).running, n * FLUID_TASKS, "every task must be running");
-                start.elapsed().as_secs_f64()
-            })
-            .collect();
+    for (n, times) in DOUBLINGS.into_iter().zip(times) {
         let secs = median(times);
         let target_steps = f64::from(n * FLUID_TASKS) * 3600.0;
         let slope = previous.map_or_else(|| "-".to_string(), |p| format!("{:.2}", secs / p));
@@ -458,6 +460,10 @@ fn print_fluid_doublings() {
         previous = Some(secs);
     }
 }
+
+/// Rounds of the doublings: their runs are short (10 to 200 ms), so a median of three moved by
+/// a tenth between runs of the bench on this shared machine.
+const DOUBLING_REPS: usize = 7;
 
 /// The most a doubling of the fluid run may multiply its time by and still count as linear
 /// (caches grow with the cluster; quadratic is 4).
