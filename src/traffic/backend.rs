@@ -11,26 +11,42 @@ use super::server::{Concurrency, Server};
 use super::stats::TrafficCounts;
 
 /// A RUNNING (or draining) task registered with a target group.
+///
+/// Laid out as written (`repr(C)`), the fields every request reads first, then its server, then
+/// the rest: a request touches a few neighbouring cache lines of it instead of fields spread over
+/// all eight (2 to 3 % of the reference request workload).
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Backend {
+    /// Bumped whenever the pending completion event is replaced: older ones are stale.
+    pub completion_version: u32,
     pub task: TaskId,
     pub service: ServiceId,
     pub target_group: TargetGroupId,
-    pub server: Server,
-    pub concurrency: Concurrency,
+    /// The completion event pending, if any.
+    pub completion_at: Option<SimTime>,
+    /// Requests the load balancer sent it (request fidelity), whether it took them or not.
+    pub received: u64,
+    /// Its host's per-vCPU speed (1.0 = m5): a request's `cpu_time` takes `cpu_time / speed`.
+    pub speed: f64,
+    /// The memory limit past which the kernel kills it, MiB.
+    pub limit_mib: Option<f64>,
+    /// Memory the application holds without requests (its essential containers' baselines),
+    /// MiB.
+    pub baseline_mib: f64,
     /// The vCPUs its requests may share now: its cap while its instance has CPU to spare, its
     /// share of the instance when contended (set by [`super::cpu_share::rebalance`]).
     pub vcpus: f64,
+    pub server: Server,
     /// Its instance, weight and cap, for the CPU shares.
     pub cpu: TaskCpu,
+    pub concurrency: Concurrency,
     /// The vCPUs it reserves (task or containers' CPU units / 1024): CloudWatch's denominator of
     /// CPUUtilization, which therefore exceeds 100 % when the task uses idle CPU beyond them.
     pub reserved_vcpus: f64,
     /// The CPU load (vCPUs) offered to it in its load balancer's last fluid span: its demand for
     /// the CPU shares of the spans after.
     pub fluid_demand: f64,
-    /// Its host's per-vCPU speed (1.0 = m5): a request's `cpu_time` takes `cpu_time / speed`.
-    pub speed: f64,
     /// When the application first answers health checks (its slowest essential container's
     /// `ready_after`), and whether it ever does (`passes_health_checks`, no `fail_health_checks`
     /// fault).
@@ -39,20 +55,10 @@ pub struct Backend {
     /// The HTTP code the application answers the load balancer's health check with, once it
     /// answers (its first essential container's `behaviour.health_check_response`).
     pub health_check_response: u16,
-    /// Memory the application holds without requests (its essential containers' baselines),
-    /// MiB; what the task reserves (CloudWatch's denominator); the limit past which the kernel
-    /// kills it.
-    pub baseline_mib: f64,
+    /// The memory the task reserves, MiB (CloudWatch's denominator of MemoryUtilization).
     pub reserved_mib: f64,
-    pub limit_mib: Option<f64>,
-    /// Bumped whenever the pending completion event is replaced: older ones are stale.
-    pub completion_version: u32,
-    /// The completion event pending, if any.
-    pub completion_at: Option<SimTime>,
     /// Requests the fluid model has not served yet.
     pub backlog: Backlog,
-    /// Requests the load balancer sent it (request fidelity), whether it took them or not.
-    pub received: u64,
     /// Up to when its CPU and memory use are in the service's counters, and the server's
     /// cumulative readings then.
     accounted_until: SimTime,
