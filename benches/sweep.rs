@@ -9,6 +9,9 @@
 //!   comparison.md and the charts), no progress display.
 //! - **bare runs**: `ecsim::sweep::run::measure` over `plan(&experiment, None)`, one thread, no
 //!   folder: what the sweep would cost if it were only its simulations.
+//! - **bare runs on two threads**: the same, every other run on a second thread: the most two
+//!   jobs can gain on this machine (two vCPUs of a shared host rarely give 2x), the reference
+//!   for the `--jobs 2` speed-up.
 //!
 //! In benchmark mode (`cargo bench --bench sweep`) each is timed `ROUNDS` times, alternating, and
 //! the medians are printed with the speed-up (jobs 1 / jobs 2) and the sweep's overhead over the
@@ -61,6 +64,22 @@ fn bare(experiment: &Experiment) {
     }
 }
 
+/// The bare runs split over two threads, every other run each: the machine's own speed-up for two
+/// independent streams of this work, with nothing of the sweep around them.
+fn bare_on_two_threads(experiment: &Experiment) {
+    let keys = plan(experiment, None);
+    std::thread::scope(|scope| {
+        for first in [0, 1] {
+            let keys = &keys;
+            scope.spawn(move || {
+                for &key in keys.iter().skip(first).step_by(2) {
+                    black_box(measure(&scenario_of(experiment, key), &experiment.variants[key.variant].spec, None));
+                }
+            });
+        }
+    });
+}
+
 /// The sweep without its folder: the same runs on a one-thread pool, kept in plan order, and the
 /// statistics computed from them (what `write_sweep` does before it writes files).
 fn engine(experiment: &Experiment) {
@@ -92,22 +111,23 @@ fn main() {
     let experiment = experiment::load(&path).unwrap_or_else(|e| panic!("the bench experiment is valid:\n{e}"));
     let runs = plan(&experiment, None).len();
     let rounds = if full { ROUNDS } else { 1 };
-    let mut secs: [Vec<f64>; 4] = Default::default();
+    let mut secs: [Vec<f64>; 5] = Default::default();
     let mut failed = 0;
     for round in 0..rounds {
-        for k in 0..4 {
-            let which = (round + k) % 4;
+        for k in 0..5 {
+            let which = (round + k) % 5;
             let out = tmp.path().join(format!("out-{which}-{round}"));
             secs[which].push(seconds(|| match which {
                 0 => failed += sweep(&experiment, &out, 1),
                 1 => failed += sweep(&experiment, &out, 2),
                 2 => bare(&experiment),
-                _ => engine(&experiment),
+                3 => engine(&experiment),
+                _ => bare_on_two_threads(&experiment),
             }));
         }
     }
     let fastest = secs.clone().map(|xs| xs.into_iter().fold(f64::INFINITY, f64::min));
-    let [jobs1, jobs2, runs_alone, engine_only] = secs.map(median);
+    let [jobs1, jobs2, runs_alone, engine_only, runs_on_two] = secs.map(median);
     let per_run = |s: f64| s * 1000.0 / runs as f64;
     println!(
         "sweep/{runs} runs of the quickstart cluster over {DURATION} ({} variants x {} seeds), median of {rounds}:",
@@ -120,7 +140,15 @@ fn main() {
         "  bare runs: {runs_alone:.3} s ({:.2} ms a run; measure() one after another, no folder)",
         per_run(runs_alone)
     );
-    println!("  speed-up jobs 1 / jobs 2: {:.2}x", jobs1 / jobs2);
+    println!(
+        "  bare runs on two threads: {runs_on_two:.3} s: this machine's own speed-up for two streams of the work {:.2}x",
+        runs_alone / runs_on_two
+    );
+    println!(
+        "  speed-up jobs 1 / jobs 2: {:.2}x ({:.0}% of the machine's)",
+        jobs1 / jobs2,
+        (jobs1 / jobs2) / (runs_alone / runs_on_two) * 100.0
+    );
     println!(
         "  sweep overhead (jobs 1 - bare) / bare: {:+.1}% ({:+.1} ms: pool, folder, tables, summary, charts)",
         (jobs1 - runs_alone) / runs_alone * 100.0,
@@ -132,10 +160,11 @@ fn main() {
         (engine_only - runs_alone) * 1000.0,
         (jobs1 - engine_only) * 1000.0
     );
-    let [f1, f2, fb, fe] = fastest;
+    let [f1, f2, fb, fe, ft] = fastest;
     println!(
-        "  fastest of {rounds} (the least disturbed round of each): jobs 1 {f1:.3} s, jobs 2 {f2:.3} s, bare {fb:.3} s, engine {fe:.3} s: speed-up {:.2}x, overhead {:+.1}% (engine {:+.1}%)",
+        "  fastest of {rounds} (the least disturbed round of each): jobs 1 {f1:.3} s, jobs 2 {f2:.3} s, bare {fb:.3} s, engine {fe:.3} s, bare on two threads {ft:.3} s: speed-up {:.2}x (the machine's {:.2}x), overhead {:+.1}% (engine {:+.1}%)",
         f1 / f2,
+        fb / ft,
         (f1 - fb) / fb * 100.0,
         (fe - fb) / fb * 100.0
     );
