@@ -60,8 +60,13 @@ fn sweep(experiment: &Experiment, out: &Path, jobs: usize) -> usize {
 /// The same runs, one after another, measured in memory and nothing else.
 fn bare(experiment: &Experiment) {
     for key in plan(experiment, None) {
-        black_box(measure(&scenario_of(experiment, key), &experiment.variants[key.variant].spec, None));
+        measure_bare(experiment, key);
     }
+}
+
+/// One run of the plan, measured in memory and nothing else.
+fn measure_bare(experiment: &Experiment, key: RunKey) {
+    black_box(measure(&scenario_of(experiment, key), &experiment.variants[key.variant].spec, None));
 }
 
 /// The bare runs split over two threads, every other run each: the machine's own speed-up for two
@@ -73,7 +78,7 @@ fn bare_on_two_threads(experiment: &Experiment) {
             let keys = &keys;
             scope.spawn(move || {
                 for &key in keys.iter().skip(first).step_by(2) {
-                    black_box(measure(&scenario_of(experiment, key), &experiment.variants[key.variant].spec, None));
+                    measure_bare(experiment, key);
                 }
             });
         }

@@ -202,18 +202,19 @@ fn merge_into(mine: &mut Vec<(u64, u64)>, theirs: &[(u64, u64)], union: usize) {
     while j > 0 {
         k -= 1;
         let (b, n) = theirs[j - 1];
-        if i > 0 && mine[i - 1].0 >= b {
-            let (own, count) = mine[i - 1];
-            i -= 1;
-            mine[k] = if own == b {
+        match mine[..i].last().map(|&(own, _)| own.cmp(&b)) {
+            Some(std::cmp::Ordering::Greater) => {
+                mine[k] = mine[i - 1];
+                i -= 1;
+            }
+            Some(std::cmp::Ordering::Equal) => {
+                mine[k] = (b, mine[i - 1].1.saturating_add(n));
+                (i, j) = (i - 1, j - 1);
+            }
+            _ => {
+                mine[k] = (b, n);
                 j -= 1;
-                (b, count.saturating_add(n))
-            } else {
-                (own, count)
-            };
-        } else {
-            mine[k] = (b, n);
-            j -= 1;
+            }
         }
     }
     debug_assert_eq!(i, k, "the rest of `mine` is already in place");

@@ -334,31 +334,28 @@ impl TargetGroup {
     /// One more request sent to `task` (outstanding += 1); no-op for an unknown target, or
     /// when the algorithm does not read the count.
     pub fn request_started(&mut self, task: TaskId) {
-        if !self.counts_outstanding() {
-            return;
-        }
-        if let Some(i) = self.position(task) {
-            let target = &mut self.targets[i];
-            target.outstanding = target.outstanding.saturating_add(1);
+        if let Some(count) = self.outstanding_mut(task) {
+            *count = count.saturating_add(1);
         }
     }
 
     /// A request of `task` finished (outstanding -= 1, saturating); no-op if removed, or when
     /// the algorithm does not read the count.
     pub fn request_finished(&mut self, task: TaskId) {
-        if !self.counts_outstanding() {
-            return;
-        }
-        if let Some(i) = self.position(task) {
-            let target = &mut self.targets[i];
-            target.outstanding = target.outstanding.saturating_sub(1);
+        if let Some(count) = self.outstanding_mut(task) {
+            *count = count.saturating_sub(1);
         }
     }
 
-    /// Whether targets' outstanding requests are counted: under least outstanding requests,
-    /// which routes by them (a group's algorithm never changes during a run).
-    fn counts_outstanding(&self) -> bool {
-        self.config.algorithm == Algorithm::LeastOutstandingRequests
+    /// The outstanding count of `task`'s target, where it is kept: under least outstanding
+    /// requests, which routes by it (a group's algorithm never changes during a run), and for a
+    /// registered target.
+    fn outstanding_mut(&mut self, task: TaskId) -> Option<&mut u32> {
+        if self.config.algorithm != Algorithm::LeastOutstandingRequests {
+            return None;
+        }
+        let i = self.position(task)?;
+        Some(&mut self.targets[i].outstanding)
     }
 
     pub fn target(&self, task: TaskId) -> Option<&Target> {
