@@ -24,13 +24,14 @@
 //!   in ECS's `agentVersion < 1.14.5` example) part by part, otherwise strings lexicographically,
 //!   which orders ISO-8601 `registeredAt` dates correctly.
 //! - `=~` and `!~` must match the whole value, like the Java `Pattern.matches` ECS uses. Patterns
-//!   are compiled once, at parse time, by the `regex` crate: Java's look-around and
-//!   back-references are reported as invalid.
+//!   are compiled once, at parse time, by the `regex-lite` crate (the `regex` crate's syntax with
+//!   ASCII classes: `\w`, `\d` and `\s` match ASCII characters only, and `\p{..}` is reported as
+//!   invalid, as are Java's look-around and back-references).
 
 use std::cmp::Ordering;
 use std::fmt;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 /// Deepest nesting of `(` and `not`: parsing and evaluation recurse, so user text must not be able
 /// to exhaust the stack.
@@ -206,17 +207,10 @@ impl PartialEq for Pattern {
 
 /// Compiles `source` for whole-value matching. The bare pattern is checked first so that one like
 /// `a)|(b` cannot escape the anchoring group, and so that errors quote the user's own pattern.
-fn compile_pattern(source: String) -> Result<Pattern, regex::Error> {
+fn compile_pattern(source: String) -> Result<Pattern, regex_lite::Error> {
     Regex::new(&source)?;
     let regex = Regex::new(&format!("^(?:{source})$"))?;
     Ok(Pattern { source, regex })
-}
-
-/// The regex crate's one-line reason (e.g. "unclosed group") without its multi-line excerpt.
-fn short_reason(error: &regex::Error) -> String {
-    let text = error.to_string();
-    let reason = text.lines().find_map(|l| l.trim().strip_prefix("error: ")).or_else(|| text.lines().next());
-    reason.unwrap_or("unknown error").to_owned()
 }
 
 impl Node {
@@ -530,7 +524,7 @@ impl Parser {
             Operator::Gt | Operator::Ge | Operator::Lt | Operator::Le => Test::Order(op, self.value()?.1),
             Operator::Match | Operator::NotMatch => {
                 let (token, source) = self.value()?;
-                let invalid = |e| QueryError::at(&token, format!("invalid regular expression: {}", short_reason(&e)));
+                let invalid = |e| QueryError::at(&token, format!("invalid regular expression: {e}"));
                 Test::Matches(compile_pattern(source).map_err(invalid)?)
             }
         };
@@ -848,9 +842,21 @@ mod tests {
             ("attribute:x in a", 15, "a", "expected `[`"),
             ("attribute:x in []", 16, "]", "missing value"),
             ("attribute:x == a b", 17, "b", "unexpected text"),
-            ("attribute:x =~ \"(a\"", 15, "\"(a\"", "invalid regular expression: unclosed group"),
-            ("attribute:x =~ 'a)|(b'", 15, "'a)|(b'", "invalid regular expression: unopened group"),
-            ("attribute:x =~ '(?<=a)b'", 15, "'(?<=a)b'", "invalid regular expression: look-around"),
+            ("attribute:x =~ \"(a\"", 15, "\"(a\"", "invalid regular expression: found open group without closing ')'"),
+            (
+                "attribute:x =~ 'a)|(b'",
+                15,
+                "'a)|(b'",
+                "invalid regular expression: found closing ')' without matching '('",
+            ),
+            ("attribute:x =~ '(?<=a)b'", 15, "'(?<=a)b'", "invalid regular expression: look-around is not supported"),
+            ("attribute:x =~ '(a)\\1'", 15, "'(a)\\1'", "invalid regular expression: backreferences are not supported"),
+            (
+                "attribute:x =~ '\\p{L}'",
+                15,
+                "'\\p{L}'",
+                "invalid regular expression: Unicode character classes are not",
+            ),
             ("attribute:x == \"abc", 15, "\"abc", "unterminated string"),
             (&deep, 100, "(", "expression nested more than 100 deep"),
         ];

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser as _;
 use ecsim::cli::Cli;
-use regex::Regex;
+use regex_lite::Regex;
 use serde::Deserialize as _;
 
 fn root() -> PathBuf {

@@ -72,8 +72,8 @@ pub fn time_unit(duration: SimDuration) -> (&'static str, f64) {
     }
 }
 
-/// Writes `chart` as a PNG of [`CHART_SIZE`]. `path` must end in `.png`: the encoder picks the
-/// image format by extension (it would write a JPEG to `x.jpg` and fail on no extension).
+/// Writes `chart` as a PNG of [`CHART_SIZE`] (8-bit RGB, the `png` crate's default compression).
+/// `path` must end in `.png`, so that a chart's name says what it holds.
 pub fn write_png<F: Drawable + ?Sized>(chart: &F, path: &Path) -> Result<(), ChartError> {
     let fail = |message: String| ChartError::Draw { path: path.to_path_buf(), message };
     let is_png = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
@@ -84,18 +84,27 @@ pub fn write_png<F: Drawable + ?Sized>(chart: &F, path: &Path) -> Result<(), Cha
     let (w, h) = CHART_SIZE;
     let mut pixels = vec![0u8; w as usize * h as usize * 3];
     {
-        // Rendered to memory first, so that a failed drawing leaves no half-drawn file behind.
+        // Rendered and encoded in memory first, so that a failed drawing leaves no half-drawn file.
         let backend =
             BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut pixels, CHART_SIZE).map_err(msg).map_err(fail)?;
         let root = backend.into_drawing_area();
         chart.draw(&root).map_err(fail)?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
-    // The file backend encodes and writes on `present`, whose errors surface here (the retry on
-    // drop would swallow them).
-    let mut file = BitMapBackend::new(path, CHART_SIZE);
-    file.blit_bitmap((0, 0), CHART_SIZE, &pixels).map_err(|e| fail(e.to_string()))?;
-    file.present().map_err(|e| fail(e.to_string()))
+    let encoded = encode_png(&pixels).map_err(|e| fail(e.to_string()))?;
+    std::fs::write(path, encoded).map_err(|e| fail(e.to_string()))
+}
+
+/// `pixels` (RGB rows of [`CHART_SIZE`]) as the bytes of a PNG file.
+fn encode_png(pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, CHART_SIZE.0, CHART_SIZE.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()?;
+    Ok(bytes)
 }
 
 /// Writes `chart` as an SVG of [`CHART_SIZE`]. Its text names the DejaVu Sans family, which

@@ -186,7 +186,11 @@ fn a_compressed_trace_is_read_as_a_stream_with_its_exact_total() {
     let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
     bz.write_all(&small).unwrap();
     std::fs::write(dir.path().join("a.csv"), bz.finish().unwrap()).unwrap();
-    std::fs::write(dir.path().join("b.txt"), zstd::encode_all(&small[..], 3).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("b.txt"),
+        ruzstd::encoding::compress_to_vec(&small[..], ruzstd::encoding::CompressionLevel::Fastest),
+    )
+    .unwrap();
     for name in ["a.csv", "b.txt"] {
         let rows = load(dir.path(), name).0.unwrap();
         assert_eq!(rows.samples.iter().filter_map(|s| s.value).sum::<f64>(), total, "{name}");

@@ -19,6 +19,7 @@ mod csv;
 mod json;
 pub(crate) mod stream;
 mod time;
+mod zstd_frames;
 
 use crate::scenario::path::Path;
 
