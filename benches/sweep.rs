@@ -28,7 +28,7 @@ use std::time::Instant;
 use ecsim::output::sweep::{write_sweep, Progress, SweepOptions};
 use ecsim::sweep::aggregate::{compare, RunRow, Setup};
 use ecsim::sweep::experiment::{self, Experiment};
-use ecsim::sweep::run::{measure, plan, run_all, scenario_of, RunKey};
+use ecsim::sweep::run::{measure, plan, run_all, scenario_of, worker_pool, RunKey};
 
 const DESIRED_COUNTS: [u32; 4] = [4, 6, 8, 10];
 const ROUNDS: usize = 7;
@@ -97,7 +97,8 @@ fn engine(experiment: &Experiment) {
         .zip(outcomes)
         .map(|(k, result)| RunRow { index: k.index, variant: k.variant, seed: k.seed, result })
         .collect();
-    black_box(compare(&Setup::of(experiment), &rows));
+    // On one thread, as `--jobs 1` computes them.
+    black_box(worker_pool(1).expect("a thread").install(|| compare(&Setup::of(experiment), &rows)));
 }
 
 #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]

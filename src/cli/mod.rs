@@ -59,7 +59,8 @@ enum Command {
         /// Output folder [default: out/<experiment name>].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Runs at once [default: the number of cores].
+        /// Runs at once, and threads for the statistics and charts after them [default: the number
+        /// of cores].
         #[arg(long)]
         jobs: Option<usize>,
         /// Run only shard I of N (1-based), e.g. `--shard 2/4`; merge the shards' folders with

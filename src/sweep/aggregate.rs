@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::experiment::{Constraint, Experiment, Objective};
 use super::measures::{RunMeasures, MEASURES};
 use super::stats::{self, Describe, Paired};
@@ -113,9 +115,10 @@ pub fn compare(experiment: &Setup, rows: &[RunRow]) -> Comparison {
     // The baseline's runs by seed, for pairing (a lookup per run, not a scan).
     let base_by_seed: BTreeMap<u64, &RunRow> =
         by_variant.get(experiment.baseline).into_iter().flatten().map(|r| (r.seed, *r)).collect();
+    // Each variant's statistics are its own: computed in parallel, collected in variant order.
     let variants: Vec<VariantStats> = experiment
         .variants
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(v, name)| {
             let mine = &by_variant[v];

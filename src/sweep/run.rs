@@ -91,11 +91,16 @@ pub fn run_all(
     if jobs <= 1 {
         return Ok(keys.iter().map(one).collect());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
+    Ok(worker_pool(jobs)?.install(|| keys.par_iter().with_max_len(1).map(one).collect()))
+}
+
+/// `jobs` worker threads (at least one): a sweep's runs, and then its statistics and charts, use
+/// no more threads than `--jobs` says.
+pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
-        .map_err(|e| format!("cannot start {jobs} worker threads: {e}"))?;
-    Ok(pool.install(|| keys.par_iter().with_max_len(1).map(one).collect()))
+        .map_err(|e| format!("cannot start {jobs} worker threads: {e}"))
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -72,7 +72,7 @@ pub fn time_unit(duration: SimDuration) -> (&'static str, f64) {
     }
 }
 
-/// Writes `chart` as a PNG of [`CHART_SIZE`] (8-bit RGB, the `png` crate's default compression).
+/// Writes `chart` as a PNG of [`CHART_SIZE`] (8-bit RGB).
 /// `path` must end in `.png`, so that a chart's name says what it holds.
 pub fn write_png<F: Drawable + ?Sized>(chart: &F, path: &Path) -> Result<(), ChartError> {
     let fail = |message: String| ChartError::Draw { path: path.to_path_buf(), message };
@@ -101,6 +101,9 @@ fn encode_png(pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
     let mut encoder = png::Encoder::new(&mut bytes, CHART_SIZE.0, CHART_SIZE.1);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    // `Fast` (fdeflate): 1 ms a chart here and about 55 KB, against 6.8 ms and 21 KB for the
+    // default `Balanced`; a sweep draws a dozen charts after its runs, on one core.
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(pixels)?;
     writer.finish()?;

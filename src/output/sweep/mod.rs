@@ -22,7 +22,7 @@ use super::{OutputError, RunFolder, RunOptions};
 use crate::sweep::aggregate::{self, trim, Comparison, RunRow, Setup};
 use crate::sweep::experiment::{folder_name, Experiment};
 use crate::sweep::measures::MEASURES;
-use crate::sweep::run::{measure, plan, run_all, RunKey, Shard};
+use crate::sweep::run::{measure, plan, run_all, worker_pool, RunKey, Shard};
 
 pub use comparison::markdown;
 pub use folders::{compare, merge, FolderError};
@@ -123,7 +123,10 @@ pub fn write_sweep(
         .zip(outcomes)
         .map(|(k, result)| RunRow { index: k.index, variant: k.variant, seed: k.seed, result })
         .collect();
-    write_folder(folder, experiment, &SweepInfo::of(experiment, options.shard), &rows)
+    // The statistics and charts in parallel too, on as many threads as the runs had.
+    let pool = worker_pool(options.jobs)
+        .map_err(|e| OutputError::Io { path: out.to_path_buf(), source: std::io::Error::other(e) })?;
+    pool.install(|| write_folder(folder, experiment, &SweepInfo::of(experiment, options.shard), &rows))
 }
 
 /// Writes the runs (in plan order) and what is computed from them into `folder` and swaps it in:
@@ -163,16 +166,24 @@ fn write_folder(
 fn finish(folder: &RunFolder, experiment: &Experiment, rows: &[RunRow]) -> Result<String, OutputError> {
     let setup = Setup::of(experiment);
     let comparison = aggregate::compare(&setup, rows);
-    tables::write_variants(&folder.file("variants.csv"), &comparison)?;
-    if let Some((metric, _)) = &experiment.over_time {
-        tables::write_bands(&folder.file("over-time.csv"), metric, &comparison)?;
-    }
-    write_json(&folder.file("summary.json"), &summary_json(experiment, &setup, &comparison, rows))?;
-    let context = context_line(experiment);
-    let md = markdown(&format!("Experiment {}", experiment.name), &setup, &comparison, &context);
-    std::fs::write(folder.file("comparison.md"), &md)
-        .map_err(|source| OutputError::Io { path: folder.file("comparison.md"), source })?;
-    charts::write_all(folder, experiment, &setup, &comparison, rows)?;
+    // The charts are drawn while the tables and the Markdown are written: neither reads the other.
+    let (written, drawn) = rayon::join(
+        || -> Result<String, OutputError> {
+            tables::write_variants(&folder.file("variants.csv"), &comparison)?;
+            if let Some((metric, _)) = &experiment.over_time {
+                tables::write_bands(&folder.file("over-time.csv"), metric, &comparison)?;
+            }
+            write_json(&folder.file("summary.json"), &summary_json(experiment, &setup, &comparison, rows))?;
+            let context = context_line(experiment);
+            let md = markdown(&format!("Experiment {}", experiment.name), &setup, &comparison, &context);
+            std::fs::write(folder.file("comparison.md"), &md)
+                .map_err(|source| OutputError::Io { path: folder.file("comparison.md"), source })?;
+            Ok(md)
+        },
+        || charts::write_all(folder, experiment, &setup, &comparison, rows),
+    );
+    let md = written?;
+    drawn?;
     Ok(md)
 }
 
