@@ -12,5 +12,6 @@ mod summary;
 pub use breakdown::breakdowns;
 pub use columns::{column_named, first_non_finite, Column, Format, COLUMNS};
 pub use cost::{bill, cost_of_run, round_usd, Bill, Pricing};
+pub use decimal::write_fixed;
 pub use sample::{next_sample, sample, SampleAt};
 pub use summary::{DeploymentSummary, ServiceSummary, Summary, TrafficShiftSummary, TrafficSummary};

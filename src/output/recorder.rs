@@ -135,7 +135,11 @@ impl FileRecorder {
 
     /// `t`'s first cells: its seconds, then, on a calendar, its timestamp.
     fn time_cells(&self, t: SimTime) -> Vec<String> {
-        let mut cells = vec![format!("{:.3}", t.as_secs_f64())];
+        // `{:.3}` by integer arithmetic where exact: the standard library's exact formatting
+        // fell back to big numbers for most instants (a row of metrics.csv and of breakdown.csv).
+        let mut seconds = String::with_capacity(16);
+        crate::metrics::write_fixed(t.as_secs_f64(), 3, &mut seconds);
+        let mut cells = vec![seconds];
         cells.extend(self.calendar.utc(t));
         cells
     }

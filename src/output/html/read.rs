@@ -257,22 +257,27 @@ fn read_metrics(path: &Path) -> Result<Vec<ServiceMetrics>, OutputError> {
     let names: Vec<&str> = headers.iter().skip(service_at + 1).collect();
     // Each service's times and columns in header order while reading.
     let mut services: ByName<(Vec<f64>, Vec<Vec<f64>>)> = ByName::default();
-    let mut record = csv::StringRecord::new();
+    // Bytes, not strings: the cells are numbers and one name, checked as they are read (a
+    // StringRecord validated every row's UTF-8 whole first).
+    let mut record = csv::ByteRecord::new();
     let mut line = 1usize; // the header's
-    while reader.read_record(&mut record).map_err(csv_error)? {
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
         line += 1;
         let number = |i: usize| -> Result<Option<f64>, OutputError> {
-            let cell = record.get(i).unwrap_or("");
+            let cell = record.get(i).unwrap_or(b"");
             if cell.is_empty() {
                 return Ok(None);
             }
-            cell.parse::<f64>().ok().filter(|v| !v.is_nan()).map(Some).ok_or_else(|| {
+            let parsed = std::str::from_utf8(cell).ok().and_then(|s| s.parse::<f64>().ok());
+            parsed.filter(|v| !v.is_nan()).map(Some).ok_or_else(|| {
+                let cell = String::from_utf8_lossy(cell);
                 let column = headers.get(i).unwrap_or("?");
                 bad(path, format!("line {line}: column {column}: {cell:?} is not a number"))
             })
         };
         let time = number(0)?.ok_or_else(|| bad(path, format!("line {line}: no time_s")))?;
-        let name = record.get(service_at).unwrap_or("");
+        let name = std::str::from_utf8(record.get(service_at).unwrap_or(b""))
+            .map_err(|_| bad(path, format!("line {line}: the service name is not UTF-8")))?;
         let (times, columns) = services.entry(name, || (Vec::new(), vec![Vec::new(); names.len()]));
         times.push(time);
         for (k, column) in columns.iter_mut().enumerate() {
