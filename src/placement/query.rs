@@ -843,20 +843,10 @@ mod tests {
             ("attribute:x in []", 16, "]", "missing value"),
             ("attribute:x == a b", 17, "b", "unexpected text"),
             ("attribute:x =~ \"(a\"", 15, "\"(a\"", "invalid regular expression: found open group without closing ')'"),
-            (
-                "attribute:x =~ 'a)|(b'",
-                15,
-                "'a)|(b'",
-                "invalid regular expression: found closing ')' without matching '('",
-            ),
+            ("attribute:x =~ 'a)|(b'", 15, "'a)|(b'", "invalid regular expression: found closing ')'"),
             ("attribute:x =~ '(?<=a)b'", 15, "'(?<=a)b'", "invalid regular expression: look-around is not supported"),
             ("attribute:x =~ '(a)\\1'", 15, "'(a)\\1'", "invalid regular expression: backreferences are not supported"),
-            (
-                "attribute:x =~ '\\p{L}'",
-                15,
-                "'\\p{L}'",
-                "invalid regular expression: Unicode character classes are not",
-            ),
+            ("attribute:x =~ '\\p{L}'", 15, "'\\p{L}'", "invalid regular expression: Unicode character"),
             ("attribute:x == \"abc", 15, "\"abc", "unterminated string"),
             (&deep, 100, "(", "expression nested more than 100 deep"),
         ];
