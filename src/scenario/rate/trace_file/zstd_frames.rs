@@ -137,4 +137,26 @@ mod tests {
         skip.extend_from_slice(b"short");
         assert_eq!(decode(&skip).unwrap_err().kind(), io::ErrorKind::InvalidData);
     }
+
+    #[test]
+    fn damaged_frames_are_errors_or_text_never_a_panic() {
+        let whole = compress_to_vec(&text(2_000, 0)[..], CompressionLevel::Fastest);
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2_000 {
+            let mut bytes = whole.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            let cut = bytes.len() - (next() % 8) as usize;
+            // Whatever the damage, the reader answers: text (a byte that did not matter) or an error.
+            let _ = decode(&bytes[..cut]);
+        }
+    }
 }
