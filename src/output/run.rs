@@ -148,15 +148,22 @@ pub fn write_run_measured(
     write_json(&folder.file("run.json"), &info)?;
     let scenario_copy = folder.file("scenario.yaml");
     fs::write(&scenario_copy, bytes).map_err(|source| OutputError::Io { path: scenario_copy, source })?;
-    let chart = tasks_chart(&scenario.name, scenario.duration, &series);
-    chart::write_png(&chart, &folder.file("tasks.png"))?;
-    chart::write_svg(&chart, &folder.file("tasks.svg"))?;
-    if scenario.capacity_providers.iter().any(|p| p.auto_scaling_group().is_some()) {
-        let chart = capacity_chart(&scenario.name, scenario.duration, &series);
-        chart::write_png(&chart, &folder.file("capacity.png"))?;
-        chart::write_svg(&chart, &folder.file("capacity.svg"))?;
-    }
-    super::html::write_run_views(folder.path(), folder.path())?;
+    // The run's own charts are drawn while the report reads the files back: neither reads what
+    // the other writes. Errors are reported charts first, as when they were drawn first.
+    let charts = || -> Result<(), OutputError> {
+        let chart = tasks_chart(&scenario.name, scenario.duration, &series);
+        chart::write_png(&chart, &folder.file("tasks.png"))?;
+        chart::write_svg(&chart, &folder.file("tasks.svg"))?;
+        if scenario.capacity_providers.iter().any(|p| p.auto_scaling_group().is_some()) {
+            let chart = capacity_chart(&scenario.name, scenario.duration, &series);
+            chart::write_png(&chart, &folder.file("capacity.png"))?;
+            chart::write_svg(&chart, &folder.file("capacity.svg"))?;
+        }
+        Ok(())
+    };
+    let (drawn, views) = rayon::join(charts, || super::html::write_run_views(folder.path(), folder.path()));
+    drawn?;
+    views?;
     Ok(RunReport { summary, measures, folder: folder.commit()? })
 }
 

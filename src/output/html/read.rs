@@ -238,10 +238,19 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, OutputErr
 pub fn read_run(dir: &Path) -> Result<RunFiles, OutputError> {
     let info = read_json(&dir.join("run.json"))?;
     let summary = read_json(&dir.join("summary.json"))?;
-    let metrics = read_metrics(&dir.join("metrics.csv"))?;
+    // The three large files are independent: read side by side (a day of 500 services has
+    // 130 MB of metrics and 124 MB of breakdown), errors reported in this order.
     let breakdown_path = dir.join("breakdown.csv");
-    let breakdown = if breakdown_path.is_file() { Some(read_breakdown(&breakdown_path)?) } else { None };
-    let (events, event_counts) = read_events(&dir.join("events.jsonl"))?;
+    let (metrics, (breakdown, events)) = rayon::join(
+        || read_metrics(&dir.join("metrics.csv")),
+        || {
+            rayon::join(
+                || breakdown_path.is_file().then(|| read_breakdown(&breakdown_path)).transpose(),
+                || read_events(&dir.join("events.jsonl")),
+            )
+        },
+    );
+    let (metrics, breakdown, (events, event_counts)) = (metrics?, breakdown?, events?);
     Ok(RunFiles { info, summary, metrics, breakdown, events, event_counts })
 }
 
