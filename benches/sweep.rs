@@ -91,14 +91,15 @@ fn engine(experiment: &Experiment) {
     let keys = plan(experiment, None);
     let quiet = |_: RunKey| {};
     let run = |_: RunKey, scenario: &ecsim::scenario::Scenario, spec: &_| Ok(measure(scenario, spec, None));
-    let outcomes = run_all(experiment, &keys, 1, &run, &quiet, &quiet).expect("a thread pool");
+    let pool = worker_pool(1).expect("a thread");
+    let outcomes = run_all(experiment, &keys, &pool, &run, &quiet, &quiet);
     let rows: Vec<RunRow> = keys
         .iter()
         .zip(outcomes)
         .map(|(k, result)| RunRow { index: k.index, variant: k.variant, seed: k.seed, result })
         .collect();
-    // On one thread, as `--jobs 1` computes them.
-    black_box(worker_pool(1).expect("a thread").install(|| compare(&Setup::of(experiment), &rows)));
+    // On the same one thread, as `--jobs 1` computes them.
+    black_box(pool.install(|| compare(&Setup::of(experiment), &rows)));
 }
 
 #[allow(clippy::disallowed_methods, reason = "a benchmark measures wall-clock time; no simulation reads it")]

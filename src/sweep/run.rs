@@ -67,17 +67,17 @@ pub fn measure(scenario: &Scenario, spec: &MeasureSpec, inner: Option<&mut dyn R
 /// What became of one run: its measures, or why it failed.
 pub type Outcome = Result<RunMeasures, String>;
 
-/// Runs `keys` on `jobs` threads with `run` (which measures one run: in memory, or writing its
-/// folder too), calling `started` and `finished` as each begins and ends (from any thread; for
+/// Runs `keys` on the threads of `pool` with `run` (which measures one run: in memory, or writing
+/// its folder too), calling `started` and `finished` as each begins and ends (from any thread; for
 /// a progress display). A run that panics is reported as a failed outcome; the others go on.
 pub fn run_all(
     experiment: &Experiment,
     keys: &[RunKey],
-    jobs: usize,
+    pool: &rayon::ThreadPool,
     run: &(dyn Fn(RunKey, &Scenario, &MeasureSpec) -> Outcome + Sync),
     started: &(dyn Fn(RunKey) + Sync),
     finished: &(dyn Fn(RunKey) + Sync),
-) -> Result<Vec<Outcome>, String> {
+) -> Vec<Outcome> {
     let one = |&key: &RunKey| {
         started(key);
         let variant = &experiment.variants[key.variant];
@@ -87,15 +87,16 @@ pub fn run_all(
         finished(key);
         outcome
     };
-    // One job runs on the calling thread: no pool to start, nothing to hand over.
-    if jobs <= 1 {
-        return Ok(keys.iter().map(one).collect());
+    // One thread takes the runs in plan order; more take them one at a time as they come free.
+    if pool.current_num_threads() <= 1 {
+        return pool.install(|| keys.iter().map(one).collect());
     }
-    Ok(worker_pool(jobs)?.install(|| keys.par_iter().with_max_len(1).map(one).collect()))
+    pool.install(|| keys.par_iter().with_max_len(1).map(one).collect())
 }
 
-/// `jobs` worker threads (at least one): a sweep's runs, and then its statistics and charts, use
-/// no more threads than `--jobs` says.
+/// `jobs` worker threads (at least one): a sweep runs everything in one such pool, its runs (and
+/// each kept run's report and charts) and then its statistics and charts, so that it uses no more
+/// threads than `--jobs` says.
 pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool, String> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))

@@ -250,7 +250,8 @@ fn a_failed_run_is_reported_with_its_variant_and_seed_and_the_others_are_kept() 
         assert!(key.index != 4, "a bug in the simulation");
         Ok(ecsim::sweep::run::measure(scenario, spec, None))
     };
-    let outcomes = ecsim::sweep::run::run_all(&experiment, &keys, 2, &run, &quiet, &quiet).unwrap();
+    let pool = ecsim::sweep::run::worker_pool(2).unwrap();
+    let outcomes = ecsim::sweep::run::run_all(&experiment, &keys, &pool, &run, &quiet, &quiet);
     assert_eq!(outcomes.len(), 6);
     for (key, outcome) in keys.iter().zip(&outcomes) {
         match outcome {

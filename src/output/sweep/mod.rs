@@ -116,16 +116,15 @@ pub fn write_sweep(
     }
     let runner: &(dyn Fn(RunKey, &crate::scenario::Scenario, &_) -> _ + Sync) =
         if options.keep_runs { &keeping } else { &in_memory };
-    let outcomes = run_all(experiment, &keys, options.jobs, runner, progress.started, progress.finished)
+    let pool = worker_pool(options.jobs)
         .map_err(|e| OutputError::Io { path: out.to_path_buf(), source: std::io::Error::other(e) })?;
+    let outcomes = run_all(experiment, &keys, &pool, runner, progress.started, progress.finished);
     let rows: Vec<RunRow> = keys
         .iter()
         .zip(outcomes)
         .map(|(k, result)| RunRow { index: k.index, variant: k.variant, seed: k.seed, result })
         .collect();
-    // The statistics and charts in parallel too, on as many threads as the runs had.
-    let pool = worker_pool(options.jobs)
-        .map_err(|e| OutputError::Io { path: out.to_path_buf(), source: std::io::Error::other(e) })?;
+    // The statistics and charts on the same threads as the runs.
     pool.install(|| write_folder(folder, experiment, &SweepInfo::of(experiment, options.shard), &rows))
 }
 
